@@ -1,0 +1,60 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "llm-workload",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "llm-workload", targets: ["llm-workload"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Debian's librdkafka-dev (pkg-config `rdkafka`), including the mock cluster header.
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        // The pure core: no I/O, no wall clock, no Kafka.
+        .target(
+            name: "WorkloadModel",
+            dependencies: [
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        .target(
+            name: "WorkloadKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "WorkloadDaemon",
+            dependencies: [
+                "WorkloadModel",
+                "WorkloadKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "llm-workload",
+            dependencies: [
+                "WorkloadDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel"]),
+        .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka"]),
+        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon"]),
+        .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
