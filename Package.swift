@@ -47,6 +47,7 @@ let package = Package(
             name: "llm-workload",
             dependencies: [
                 "WorkloadDaemon",
+                "WorkloadModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -8,46 +8,39 @@
 public struct StreamIdentity: Sendable, Hashable {
     public private(set) var hash: UInt64
 
-    @inlinable
     public init(_ parts: String...) {
         hash = 0xCBF2_9CE4_8422_2325
         for part in parts { append(part) }
     }
 
     /// Appends a string component (with a separator, so ("ab","c") != ("a","bc")).
-    @inlinable
     public mutating func append(_ part: String) {
         for byte in part.utf8 { mixByte(byte) }
         mixByte(0xFF)
     }
 
     /// Appends an integer component, such as a session ordinal.
-    @inlinable
     public mutating func append(_ value: UInt64) {
         hash = SplitMix64.mix(hash ^ SplitMix64.mix(value &+ 0x632B_E59B_D9B4_E019))
     }
 
-    @inlinable
     public func appending(_ value: UInt64) -> StreamIdentity {
         var copy = self
         copy.append(value)
         return copy
     }
 
-    @inlinable
     public func appending(_ part: String) -> StreamIdentity {
         var copy = self
         copy.append(part)
         return copy
     }
 
-    @inlinable
     mutating func mixByte(_ byte: UInt8) {
         hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
     }
 
     /// The 64-bit seed of this identity's stream under a run seed.
-    @inlinable
     public func combined(with seed: UInt64) -> UInt64 {
         SplitMix64.mix(seed ^ SplitMix64.mix(hash))
     }

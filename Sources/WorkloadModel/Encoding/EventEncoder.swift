@@ -1,0 +1,164 @@
+/// Encodes events as JSON objects (SPEC 4), one per line, straight into bytes.
+///
+/// Everything that is the same for every event of a profile (its name, the
+/// prefix of its client IDs) is escaped once at construction; per event only
+/// numbers are formatted. The output is a pure function of the event, so a
+/// file, stdout and a Kafka record carry identical bytes.
+public struct EventEncoder: Sendable {
+    /// Bumped when a field changes meaning or is removed.
+    public static let schemaVersion: Int64 = 1
+
+    public let runID: String
+    public let seed: UInt64
+    /// Unix time (ns) of virtual time zero; anchors the `time` field.
+    public let startUnixNanoseconds: Int64
+
+    let header: [UInt8]
+    /// `"client_id":"<profile>-` per profile.
+    let clientPrefix: [[UInt8]]
+    /// `,"profile":"<profile>"` per profile.
+    let profileField: [[UInt8]]
+
+    public init(runID: String, seed: UInt64, startUnixNanoseconds: Int64, profileNames: [String]) {
+        self.runID = runID
+        self.seed = seed
+        self.startUnixNanoseconds = startUnixNanoseconds
+        var writer = ByteWriter(capacity: 64)
+        writer.append(",\"schema_version\":")
+        writer.append(EventEncoder.schemaVersion)
+        writer.append(",\"run_id\":")
+        writer.append(jsonString: runID)
+        header = writer.bytes
+        clientPrefix = profileNames.map { name in
+            var w = ByteWriter(capacity: 32)
+            w.append(jsonString: name)
+            w.bytes.removeLast()  // reopen the string for "-<client>"
+            w.append(byte: UInt8(ascii: "-"))
+            return w.bytes
+        }
+        profileField = profileNames.map { name in
+            var w = ByteWriter(capacity: 32)
+            w.append(",\"profile\":")
+            w.append(jsonString: name)
+            return w.bytes
+        }
+    }
+
+    /// Appends the event as one JSON object and a newline.
+    public func encode(_ event: Event, into out: inout ByteWriter) {
+        switch event {
+        case .request(let e): encode(e, into: &out)
+        case .sessionStarted(let e): encode(e, into: &out)
+        case .sessionEnded(let e): encode(e, into: &out)
+        }
+    }
+
+    func common(type: StaticString, seq: UInt64, time: VirtualNanoseconds, into out: inout ByteWriter) {
+        out.append("{\"type\":\"")
+        out.append(type)
+        out.append(byte: UInt8(ascii: "\""))
+        out.append(header)
+        out.append(",\"seq\":")
+        out.append(unsigned: seq)
+        out.append(",\"time_s\":")
+        out.append(seconds: time)
+        out.append(",\"time\":\"")
+        out.append(rfc3339: startUnixNanoseconds &+ time)
+        out.append(byte: UInt8(ascii: "\""))
+    }
+
+    func identity(session: UInt64, profile: Int32, client: Int32, into out: inout ByteWriter) {
+        out.append(",\"session_id\":\"")
+        out.append(hex: session)
+        out.append("\",\"client_id\":")
+        out.append(clientPrefix[Int(profile)])
+        out.append(Int64(client))
+        out.append(byte: UInt8(ascii: "\""))
+        out.append(profileField[Int(profile)])
+    }
+
+    public func encode(_ e: RequestEvent, into out: inout ByteWriter) {
+        common(type: "request", seq: e.seq, time: e.time, into: &out)
+        out.append(",\"request_id\":\"")
+        out.append(hex: e.sessionID)
+        out.append(byte: UInt8(ascii: "-"))
+        out.append(Int64(e.turn))
+        out.append(byte: UInt8(ascii: "\""))
+        identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out)
+        out.append(",\"turn\":")
+        out.append(Int64(e.turn))
+        out.append(",\"is_conversational_turn\":")
+        out.append(e.isConversationalTurn)
+        out.append(",\"prompt_tokens\":")
+        out.append(e.promptTokens)
+        out.append(",\"new_input_tokens\":")
+        out.append(e.newInputTokens)
+        out.append(",\"prefix_tokens\":")
+        out.append(e.prefixTokens)
+        out.append(",\"max_output_tokens\":")
+        out.append(e.maxOutputTokens)
+        out.append(",\"output_tokens\":")
+        out.append(e.outputTokens)
+        out.append(",\"streaming\":")
+        out.append(e.streaming)
+        out.append(",\"priority\":")
+        out.append(e.priority)
+        out.append(",\"payload_bytes\":")
+        out.append(e.payloadBytes)
+        out.append(",\"sent_at_s\":")
+        out.append(seconds: e.sentAt)
+        out.append("}\n")
+    }
+
+    public func encode(_ e: SessionStartedEvent, into out: inout ByteWriter) {
+        common(type: "session_started", seq: e.seq, time: e.time, into: &out)
+        identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out)
+        out.append(",\"conversational\":")
+        out.append(e.conversational)
+        out.append(",\"seed\":")
+        out.append(unsigned: seed)
+        out.append("}\n")
+    }
+
+    public func encode(_ e: SessionEndedEvent, into out: inout ByteWriter) {
+        common(type: "session_ended", seq: e.seq, time: e.time, into: &out)
+        identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out)
+        out.append(",\"reason\":\"")
+        switch e.reason {
+        case .completed: out.append("completed")
+        case .maxTurns: out.append("max_turns")
+        case .horizon: out.append("horizon")
+        case .shutdown: out.append("shutdown")
+        }
+        out.append("\",\"turns\":")
+        out.append(Int64(e.turns))
+        out.append(",\"total_prompt_tokens\":")
+        out.append(e.totalPromptTokens)
+        out.append(",\"total_output_tokens\":")
+        out.append(e.totalOutputTokens)
+        out.append(",\"last_request_time_s\":")
+        out.append(seconds: e.lastRequestTime)
+        out.append("}\n")
+    }
+
+    /// A watermark: no later event on `partition` of `topic` has `time_s` below
+    /// `time`. It carries `after_seq` (the last data event emitted before it)
+    /// instead of a `seq` of its own, so data events keep consecutive numbers.
+    public func encodeWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, topic: String, partition: Int32, into out: inout ByteWriter) {
+        out.append("{\"type\":\"watermark\"")
+        out.append(header)
+        if let afterSeq {
+            out.append(",\"after_seq\":")
+            out.append(unsigned: afterSeq)
+        }
+        out.append(",\"time_s\":")
+        out.append(seconds: time)
+        out.append(",\"time\":\"")
+        out.append(rfc3339: startUnixNanoseconds &+ time)
+        out.append("\",\"topic\":")
+        out.append(jsonString: topic)
+        out.append(",\"partition\":")
+        out.append(Int64(partition))
+        out.append("}\n")
+    }
+}

@@ -1,0 +1,280 @@
+/// The discrete-event generator: turns a `WorkloadSpec` into the stream of
+/// session and request events, in non-decreasing virtual time.
+///
+/// It is a value: no I/O, no wall clock, no shared state. The same spec (seed
+/// included) always gives the same stream, whoever consumes it and however
+/// fast. Call `next()` until it returns `nil` (a bounded run) or forever.
+public struct WorkloadEngine: Sendable {
+    public let spec: WorkloadSpec
+
+    var profiles: ContiguousArray<ProfileRuntime>
+    /// Cumulative profile weights, normalised so that the last is 1.
+    let cumulativeWeights: ContiguousArray<Double>
+    var arrivals: ContiguousArray<ArrivalStream>
+    var links: ContiguousArray<LinkState>
+    var queue = EventQueue()
+    var sessions = Slab<SessionState>()
+    var inFlight = Slab<InFlightRequest>()
+    let maxTurns: Int32
+    let accumulate: Bool
+    let bytesPerToken: Double
+    let sessionIDSeed: UInt64
+
+    /// Sends at or after this instant are not made.
+    var horizon: VirtualNanoseconds
+    var requestCap: Int
+    var endReason: SessionEndReason = .horizon
+    var requestsSent = 0
+    var sessionsStarted: UInt64 = 0
+    var nextSeq: UInt64 = 0
+    var lastTime: VirtualNanoseconds = 0
+    /// A second event produced by the same step (a session's end after its
+    /// last request), returned by the next call.
+    var pending: Event?
+    /// Sessions closed at the end of a bounded run, oldest first.
+    var closing: ContiguousArray<Event> = []
+    var finished = false
+
+    public init(spec: WorkloadSpec) {
+        self.spec = spec
+        maxTurns = Int32(clamping: spec.maxTurnsPerSession)
+        accumulate = spec.accumulateConversationalTokens
+        bytesPerToken = spec.bytesPerToken
+        sessionIDSeed = StreamIdentity("session-id").combined(with: spec.seed)
+        horizon = spec.totalDuration.map { nanoseconds(fromSeconds: $0) } ?? .max
+        requestCap = spec.totalRequests ?? .max
+
+        var links: ContiguousArray<LinkState> = [LinkState(spec.network)]
+        var runtimes: ContiguousArray<ProfileRuntime> = []
+        let totalWeight = spec.profiles.reduce(0) { $0 + $1.weight }
+        // Superposition: profile i gets rate w_i * R with R = 1 / sum(w_j E[IAT_j]),
+        // so its own gaps are scaled by 1 / (w_i R E[IAT_i]) (SPEC 3.2).
+        let meanGap = spec.profiles.reduce(0) { $0 + $1.weight / totalWeight * $1.interArrival.mean }
+        for profile in spec.profiles {
+            var link = 0
+            if let own = profile.network {
+                links.append(LinkState(own))
+                link = links.count - 1
+            }
+            var gaps = profile.interArrival
+            if spec.arrivalMode == .superposition {
+                let share = profile.weight / totalWeight
+                let factor = share > 0 ? meanGap / (share * profile.interArrival.mean) : 1
+                gaps = profile.interArrival.scaled(by: factor)
+            }
+            runtimes.append(ProfileRuntime(profile, interArrival: gaps, link: link))
+        }
+        var cumulative: ContiguousArray<Double> = []
+        var running = 0.0
+        for profile in spec.profiles {
+            running += profile.weight / totalWeight
+            cumulative.append(running)
+        }
+        if !cumulative.isEmpty { cumulative[cumulative.count - 1] = 1 }
+        self.links = links
+        self.profiles = runtimes
+        self.cumulativeWeights = cumulative
+
+        var arrivals: ContiguousArray<ArrivalStream> = []
+        switch spec.arrivalMode {
+        case .mixture:
+            arrivals.append(ArrivalStream(rng: Xoshiro256(seed: spec.seed, identity: StreamIdentity("arrivals")), nextProfile: 0))
+        case .superposition:
+            for (index, profile) in spec.profiles.enumerated() {
+                let rng = Xoshiro256(seed: spec.seed, identity: StreamIdentity("arrivals", profile.name))
+                arrivals.append(ArrivalStream(rng: rng, nextProfile: Int32(index)))
+            }
+        }
+        self.arrivals = arrivals
+        for stream in arrivals.indices where spec.arrivalMode == .mixture || spec.profiles[stream].weight > 0 {
+            scheduleArrival(stream: stream, after: 0)
+        }
+    }
+
+    /// Number of sessions open now.
+    public var activeSessions: Int { sessions.liveCount }
+
+    /// Virtual time of the last event returned.
+    public var virtualTime: VirtualNanoseconds { lastTime }
+
+    /// Request events sent so far (those still in flight included).
+    public var requestsGenerated: Int { requestsSent }
+
+    /// True once a bounded run has returned its last event.
+    public var isFinished: Bool { finished && pending == nil && closing.isEmpty }
+
+    /// Stops the run at virtual time `time`: no send at or after it is made,
+    /// requests already on the wire still arrive, and every session still open
+    /// then ends with `reason`.
+    public mutating func stop(at time: VirtualNanoseconds, reason: SessionEndReason = .shutdown) {
+        let at = Swift.max(time, lastTime)
+        if at < horizon {
+            horizon = at
+            endReason = reason
+        }
+    }
+
+    /// The next event of the stream, or `nil` when a bounded run is over.
+    public mutating func next() -> Event? {
+        if let event = pending {
+            pending = nil
+            return event
+        }
+        while true {
+            guard let entry = queue.popFirst() else {
+                return nextClosing()
+            }
+            switch entry.action {
+            case .arrival:
+                if let event = arrive(stream: Int(entry.payload), at: entry.time) { return event }
+            case .send:
+                send(sessionSlot: entry.payload, at: entry.time)
+            case .delivery:
+                return deliver(slot: entry.payload, at: entry.time)
+            }
+        }
+    }
+
+    // MARK: - Steps
+
+    mutating func scheduleArrival(stream: Int, after time: VirtualNanoseconds) {
+        var arrival = arrivals[stream]
+        if spec.arrivalMode == .mixture {
+            let u = arrival.rng.nextUnit()
+            var chosen = 0
+            while chosen < cumulativeWeights.count - 1 && u >= cumulativeWeights[chosen] { chosen += 1 }
+            arrival.nextProfile = Int32(chosen)
+        }
+        let gap = profiles[Int(arrival.nextProfile)].interArrival.sample(using: &arrival.rng)
+        arrivals[stream] = arrival
+        queue.schedule(.arrival, at: time &+ nanoseconds(fromSeconds: gap), payload: Int32(stream))
+    }
+
+    mutating func arrive(stream: Int, at time: VirtualNanoseconds) -> Event? {
+        guard time < horizon, requestsSent < requestCap else { return nil }
+        let profileIndex = arrivals[stream].nextProfile
+        scheduleArrival(stream: stream, after: time)
+
+        let ordinal = profiles[Int(profileIndex)].sessionsOpened
+        profiles[Int(profileIndex)].sessionsOpened += 1
+        let identity = profiles[Int(profileIndex)].sessionIdentity.appending(ordinal)
+        var rng = Xoshiro256(seed: identity.combined(with: spec.seed))
+        let profile = profiles[Int(profileIndex)]
+        let client = Int32(truncatingIfNeeded: rng.nextBelow(profile.numClients))
+        let conversational = rng.nextUnit() < profile.conversationalProbability
+        let priority = Int64(profile.priority.sample(using: &rng).rounded())
+        let id = identity.combined(with: sessionIDSeed)
+        let session = SessionState(
+            id: id, profile: profileIndex, client: client, rng: rng,
+            conversational: conversational, priority: priority, startOrder: sessionsStarted)
+        sessionsStarted += 1
+        let slot = sessions.insert(session)
+        send(sessionSlot: slot, at: time)
+        return emit(.sessionStarted(SessionStartedEvent(
+            seq: 0, time: time, sessionID: id, profile: profileIndex, client: client,
+            conversational: conversational)))
+    }
+
+    mutating func send(sessionSlot slot: Int32, at time: VirtualNanoseconds) {
+        guard time < horizon, requestsSent < requestCap else { return }
+        requestsSent += 1
+        var session = sessions[slot]
+        let profile = profiles[Int(session.profile)]
+        let turn = session.turnsSent + 1
+        let newInput = Int64(profile.promptTokens.sample(using: &session.rng))
+        let maxOutput = Int64(profile.maxOutputTokens.sample(using: &session.rng))
+        var output = maxOutput
+        if let actual = profile.outputTokens {
+            output = Swift.min(maxOutput, Int64(actual.sample(using: &session.rng)))
+        }
+        let streaming = session.rng.nextUnit() < profile.streamingProbability
+        var prefix: Int64 = 0
+        if accumulate && turn > 1 {
+            prefix = session.lastPrompt + session.lastOutput
+        }
+        let prompt = prefix + newInput
+        let payload = Int64((Double(prompt) * bytesPerToken).rounded())
+        let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
+
+        if !session.conversational {
+            session.closingReason = .completed
+        } else if turn >= maxTurns {
+            session.closingReason = .maxTurns
+        } else if turn == 1 || session.rng.nextUnit() < profile.continuationProbability {
+            let gap = profile.followUp.sample(using: &session.rng)
+            queue.schedule(.send, at: time &+ nanoseconds(fromSeconds: gap), payload: slot)
+        } else {
+            session.closingReason = .completed
+        }
+
+        session.turnsSent = turn
+        session.lastPrompt = prompt
+        session.lastOutput = output
+        session.totalPrompt += prompt
+        session.totalOutput += output
+        let request = RequestEvent(
+            seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
+            client: session.client, turn: turn, streaming: streaming, promptTokens: prompt,
+            newInputTokens: newInput, prefixTokens: prefix, maxOutputTokens: maxOutput,
+            outputTokens: output, priority: session.priority, payloadBytes: payload)
+        sessions[slot] = session
+        let flight = inFlight.insert(InFlightRequest(request: request, sessionSlot: slot))
+        queue.schedule(.delivery, at: arrival, payload: flight)
+    }
+
+    mutating func deliver(slot: Int32, at time: VirtualNanoseconds) -> Event {
+        let flight = inFlight.remove(slot)
+        let event = emit(.request(flight.request))
+        let sessionSlot = flight.sessionSlot
+        sessions[sessionSlot].turnsDelivered += 1
+        sessions[sessionSlot].lastDelivery = time
+        let session = sessions[sessionSlot]
+        if let reason = session.closingReason, session.turnsDelivered == session.turnsSent {
+            _ = sessions.remove(sessionSlot)
+            pending = emit(.sessionEnded(ended(session, reason: reason, at: time)))
+        }
+        return event
+    }
+
+    func ended(_ session: SessionState, reason: SessionEndReason, at time: VirtualNanoseconds) -> SessionEndedEvent {
+        SessionEndedEvent(
+            seq: 0, time: time, lastRequestTime: session.lastDelivery, sessionID: session.id,
+            profile: session.profile, client: session.client, reason: reason,
+            turns: session.turnsDelivered, totalPromptTokens: session.totalPrompt,
+            totalOutputTokens: session.totalOutput)
+    }
+
+    /// Numbers the event and advances the clock.
+    mutating func emit(_ event: Event) -> Event {
+        let seq = nextSeq
+        nextSeq += 1
+        lastTime = event.time
+        switch event {
+        case .request(var e):
+            e.seq = seq
+            return .request(e)
+        case .sessionStarted(var e):
+            e.seq = seq
+            return .sessionStarted(e)
+        case .sessionEnded(var e):
+            e.seq = seq
+            return .sessionEnded(e)
+        }
+    }
+
+    /// Once the queue is empty: every session still open ends with the run's
+    /// end reason, oldest first, at the instant the run stopped.
+    mutating func nextClosing() -> Event? {
+        if !finished {
+            finished = true
+            let end = horizon == .max ? lastTime : Swift.max(horizon, lastTime)
+            let open = sessions.liveSlots.sorted { sessions[$0].startOrder > sessions[$1].startOrder }
+            for slot in open {
+                let session = sessions.remove(slot)
+                closing.append(.sessionEnded(ended(session, reason: endReason, at: end)))
+            }
+        }
+        guard let event = closing.popLast() else { return nil }
+        return emit(event)
+    }
+}

@@ -1,0 +1,111 @@
+/// Virtual time in integer nanoseconds since the run's virtual start. Integer
+/// time keeps ordering exact and the stream identical on every machine.
+public typealias VirtualNanoseconds = Int64
+
+/// Why a session ended (SPEC 3.3).
+public enum SessionEndReason: UInt8, Sendable, Equatable, CaseIterable {
+    case completed
+    case maxTurns
+    case horizon
+    case shutdown
+
+    /// The name used in events.
+    public var name: String {
+        switch self {
+        case .completed: "completed"
+        case .maxTurns: "max_turns"
+        case .horizon: "horizon"
+        case .shutdown: "shutdown"
+        }
+    }
+}
+
+/// A request as it arrives at the service. All identities are numbers here;
+/// the encoder turns them into strings, so the model never allocates per event.
+public struct RequestEvent: Sendable, Equatable {
+    public var seq: UInt64
+    /// Arrival at the service.
+    public var time: VirtualNanoseconds
+    /// Client send time.
+    public var sentAt: VirtualNanoseconds
+    public var sessionID: UInt64
+    public var profile: Int32
+    public var client: Int32
+    /// 1-based.
+    public var turn: Int32
+    public var streaming: Bool
+    public var promptTokens: Int64
+    public var newInputTokens: Int64
+    public var prefixTokens: Int64
+    public var maxOutputTokens: Int64
+    public var outputTokens: Int64
+    public var priority: Int64
+    public var payloadBytes: Int64
+
+    public var isConversationalTurn: Bool { turn >= 2 }
+}
+
+public struct SessionStartedEvent: Sendable, Equatable {
+    public var seq: UInt64
+    /// Send time of turn 1.
+    public var time: VirtualNanoseconds
+    public var sessionID: UInt64
+    public var profile: Int32
+    public var client: Int32
+    public var conversational: Bool
+}
+
+public struct SessionEndedEvent: Sendable, Equatable {
+    public var seq: UInt64
+    /// Arrival of the last request; for `horizon` and `shutdown`, the instant
+    /// the run stopped (so the stream stays ordered by time).
+    public var time: VirtualNanoseconds
+    /// Arrival of the last request.
+    public var lastRequestTime: VirtualNanoseconds
+    public var sessionID: UInt64
+    public var profile: Int32
+    public var client: Int32
+    public var reason: SessionEndReason
+    public var turns: Int32
+    public var totalPromptTokens: Int64
+    public var totalOutputTokens: Int64
+}
+
+/// One event of the stream, in emission order (non-decreasing `time`).
+public enum Event: Sendable, Equatable {
+    case request(RequestEvent)
+    case sessionStarted(SessionStartedEvent)
+    case sessionEnded(SessionEndedEvent)
+
+    public var seq: UInt64 {
+        switch self {
+        case .request(let e): e.seq
+        case .sessionStarted(let e): e.seq
+        case .sessionEnded(let e): e.seq
+        }
+    }
+
+    public var time: VirtualNanoseconds {
+        switch self {
+        case .request(let e): e.time
+        case .sessionStarted(let e): e.time
+        case .sessionEnded(let e): e.time
+        }
+    }
+
+    public var sessionID: UInt64 {
+        switch self {
+        case .request(let e): e.sessionID
+        case .sessionStarted(let e): e.sessionID
+        case .sessionEnded(let e): e.sessionID
+        }
+    }
+
+    public var profile: Int32 {
+        switch self {
+        case .request(let e): e.profile
+        case .sessionStarted(let e): e.profile
+        case .sessionEnded(let e): e.profile
+        }
+    }
+}

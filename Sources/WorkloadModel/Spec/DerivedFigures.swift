@@ -1,0 +1,113 @@
+/// Expected figures of a profile, derived from the spec without generating
+/// (what `validate` prints, and what tests compare generated streams with).
+public struct ProfileFigures: Sendable, Equatable {
+    public var name: String
+    /// Fraction of new sessions.
+    public var share: Double
+    /// New sessions per virtual second.
+    public var sessionRate: Double
+    public var meanTurnsPerSession: Double
+    public var requestRate: Double
+    public var meanFirstTurnPromptTokens: Double
+    /// Mean prompt over all requests, accumulated context included.
+    public var meanPromptTokensPerRequest: Double
+    public var meanOutputTokens: Double
+    public var meanInterArrivalSeconds: Double
+}
+
+public struct WorkloadFigures: Sendable, Equatable {
+    public var sessionRate: Double
+    public var requestRate: Double
+    public var meanTurnsPerSession: Double
+    public var profiles: [ProfileFigures]
+}
+
+extension WorkloadSpec {
+    /// Expected rates, shares and token means (SPEC 3.2, 3.3).
+    public var figures: WorkloadFigures {
+        let totalWeight = profiles.reduce(0) { $0 + $1.weight }
+        let meanGap = profiles.reduce(0) { $0 + $1.weight / totalWeight * $1.interArrival.mean }
+        let rate = 1 / meanGap
+        var result: [ProfileFigures] = []
+        for profile in profiles {
+            let share = profile.weight / totalWeight
+            let turns = TurnCountDistribution(
+                maxTurns: maxTurnsPerSession,
+                conversationalProbability: profile.conversationalProbability,
+                continuationProbability: profile.continuationProbability)
+            let newInput = profile.promptTokens.mean
+            let output = profile.meanActualOutputTokens
+            // sum_{k=1..K} prompt_k = a K(K+1)/2 + b K(K-1)/2 with accumulation, a K without.
+            let promptPerSession = accumulateConversationalTokens
+                ? newInput * (turns.secondMoment + turns.mean) / 2 + output * (turns.secondMoment - turns.mean) / 2
+                : newInput * turns.mean
+            result.append(ProfileFigures(
+                name: profile.name,
+                share: share,
+                sessionRate: share * rate,
+                meanTurnsPerSession: turns.mean,
+                requestRate: share * rate * turns.mean,
+                meanFirstTurnPromptTokens: newInput,
+                meanPromptTokensPerRequest: promptPerSession / turns.mean,
+                meanOutputTokens: output,
+                meanInterArrivalSeconds: profile.interArrival.mean))
+        }
+        let requestRate = result.reduce(0) { $0 + $1.requestRate }
+        return WorkloadFigures(
+            sessionRate: rate, requestRate: requestRate,
+            meanTurnsPerSession: requestRate / rate, profiles: result)
+    }
+}
+
+/// The number of turns K of a session: 1 unless conversational; a
+/// conversational session always has turn 2, continues after each later turn
+/// with the continuation probability, and never exceeds the maximum.
+public struct TurnCountDistribution: Sendable {
+    /// P(K = k) for k = 1 ... maxTurns (index k-1).
+    public var probabilities: [Double]
+
+    public init(maxTurns: Int, conversationalProbability c: Double, continuationProbability p: Double) {
+        let maxTurns = Swift.max(1, maxTurns)
+        var probabilities = [Double](repeating: 0, count: maxTurns)
+        probabilities[0] = 1 - c
+        if maxTurns == 1 {
+            probabilities[0] = 1
+        } else {
+            var reach = c  // P(conversational and K >= k), from k = 2
+            for k in 2...maxTurns {
+                if k == maxTurns {
+                    probabilities[k - 1] = reach
+                } else {
+                    probabilities[k - 1] = reach * (1 - p)
+                    reach *= p
+                }
+            }
+        }
+        self.probabilities = probabilities
+    }
+
+    public var mean: Double {
+        probabilities.enumerated().reduce(0) { $0 + Double($1.offset + 1) * $1.element }
+    }
+
+    public var secondMoment: Double {
+        probabilities.enumerated().reduce(0) { $0 + Double(($1.offset + 1) * ($1.offset + 1)) * $1.element }
+    }
+}
+
+extension ClientProfile {
+    /// E[min(output, max_output)], or E[max_output] when responses use it all.
+    /// The capped mean has no closed form for every pair of families, so it is
+    /// estimated from a fixed-seed sample (deterministic, error about 0.1%).
+    public var meanActualOutputTokens: Double {
+        guard let outputTokens else { return maxOutputTokens.mean }
+        var rng = Xoshiro256(seed: 0x5EED, identity: StreamIdentity("figures", name))
+        let draws = 200_000
+        var sum = 0.0
+        for _ in 0..<draws {
+            let cap = maxOutputTokens.sample(using: &rng)
+            sum += Swift.min(cap, outputTokens.sample(using: &rng))
+        }
+        return sum / Double(draws)
+    }
+}

@@ -1,0 +1,11 @@
+/// A client-to-service link (SPEC 3.4): transfers are serialised first-in
+/// first-out at `bandwidthBitsPerSecond`, then take `latencySeconds`.
+public struct NetworkLink: Sendable, Equatable {
+    public var latencySeconds: Double
+    public var bandwidthBitsPerSecond: Double
+
+    public init(latencySeconds: Double = 0.0001, bandwidthBitsPerSecond: Double = 10.0e9) {
+        self.latencySeconds = latencySeconds
+        self.bandwidthBitsPerSecond = bandwidthBitsPerSecond
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import WorkloadDaemon
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write the event stream as JSON Lines at full speed.",
+        discussion: """
+            The stream depends only on the configuration and seed: the same inputs give \
+            byte-identical output on every run and for any --out target. `time` is anchored \
+            at clock.start, or at the Unix epoch when that is `now`.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .shortAndLong, help: "Output file, or - for standard output.")
+    var out: String = "-"
+
+    func run() throws {
+        let configuration = try options.load()
+        if configuration.workload.totalDuration == nil && configuration.workload.totalRequests == nil && out != "-" {
+            printError("note: no total_duration or request cap: generating until interrupted")
+        }
+        if configuration.seedWasChosen {
+            printError("note: no random_seed given; using \(configuration.workload.seed)")
+        }
+        let output: FileOutput
+        do {
+            output = try FileOutput(path: out)
+        } catch {
+            printError("cannot open --out \(error)")
+            throw ExitStatus.ioError
+        }
+        do {
+            _ = try StreamGenerator.write(configuration, to: output, shouldStop: { StopFlag.shared.isSet })
+        } catch {
+            printError("write failed: \(error)")
+            throw ExitStatus.ioError
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import WorkloadDaemon
+
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Summarise a JSON Lines event stream (a file, or - for standard input)."
+    )
+
+    @Argument(help: "JSON Lines file, or - for standard input.")
+    var file: String
+
+    func run() throws {
+        let handle: FileHandle
+        if file == "-" {
+            handle = FileHandle.standardInput
+        } else if let opened = FileHandle(forReadingAtPath: file) {
+            handle = opened
+        } else {
+            printError("cannot read \(file)")
+            throw ExitStatus.dataError
+        }
+        var stats = StreamStatistics()
+        var pending = Data()
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            pending.append(chunk)
+            var start = pending.startIndex
+            while let newline = pending[start...].firstIndex(of: 0x0A) {
+                if newline > start { stats.add(line: pending[start..<newline]) }
+                start = newline + 1
+            }
+            pending = pending[start...]
+        }
+        if !pending.isEmpty { stats.add(line: pending) }
+        print(stats.report())
+    }
+}
