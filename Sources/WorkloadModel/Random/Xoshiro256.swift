@@ -16,6 +16,12 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Equatable {
         s3 = expander.next()
     }
 
+    /// A generator with the given raw state (not all zero), for reference vectors.
+    public init(state: (UInt64, UInt64, UInt64, UInt64)) {
+        precondition(state != (0, 0, 0, 0), "xoshiro256** state must not be all zero")
+        (s0, s1, s2, s3) = state
+    }
+
     /// A child stream for a stable identity: the same `seed` and `identity`
     /// always give the same stream, whatever else the program draws.
     @inlinable
