@@ -25,7 +25,8 @@ let package = Package(
             name: "WorkloadModel",
             dependencies: [
                 .product(name: "RealModule", package: "swift-numerics"),
-            ]
+            ],
+            exclude: ["Encoding/events.schema.json"]
         ),
         .target(
             name: "WorkloadKafka",

@@ -49,7 +49,7 @@ import Testing
         // variance 2) of the other profile's gaps:
         //   Var = Var(X_i) + E[M] Var(X_j) + Var(M) E[X_j]^2 = 0.25 + 0.0625 + 0.5 = 0.8125,
         //   mean 1, so CV = sqrt(0.8125) = 0.9014 for both profiles.
-        let expected: [ArrivalMode: [Double]] = [.superposition: [1.0, 0.5], .mixture: [0.8125.squareRoot(), 0.8125.squareRoot()]]
+        let expected: [ArrivalMode: [Double]] = [.superposition: [1.0, 0.5], .mixture: [(0.8125).squareRoot(), (0.8125).squareRoot()]]
         for mode in ArrivalMode.allCases {
             let profiles = Self.perProfile(mode)
             for (index, p) in profiles.enumerated() {

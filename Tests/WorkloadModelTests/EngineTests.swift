@@ -38,7 +38,7 @@ import Testing
                 state[e.sessionID]?.ended = true
             }
         }
-        #expect(state.values.allSatisfy(\.ended))
+        #expect(state.values.allSatisfy { $0.ended })
     }
 
     @Test func tokensAccumulateTurnByTurn() {

@@ -175,7 +175,7 @@ struct DistributionParser {
                 weights.append(weight)
             }
             if weights.reduce(0, +) <= 0 {
-                reader.report(object.path("weights"), "must not all be zero (got \(weights.map(NumberRule.format)))")
+                reader.report(object.path("weights"), "must not all be zero (got [\(weights.map(NumberRule.format).joined(separator: ", "))])")
                 return nil
             }
         }

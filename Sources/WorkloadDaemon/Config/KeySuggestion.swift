@@ -5,8 +5,14 @@ enum KeySuggestion {
         var best: (String, Int)?
         let lowered = word.lowercased()
         for candidate in candidates {
-            let distance = editDistance(lowered, candidate.lowercased())
-            if distance <= Swift.max(2, candidate.count / 3), distance < (best?.1 ?? .max) {
+            let name = candidate.lowercased()
+            // A misspelt or shortened key: compare with the whole name and with
+            // its prefixes of about the same length (one edit's penalty).
+            var distance = editDistance(lowered, name)
+            for length in Swift.max(1, lowered.count - 1)...(lowered.count + 1) where length < name.count {
+                distance = Swift.min(distance, editDistance(lowered, String(name.prefix(length))) + 1)
+            }
+            if distance <= Swift.max(2, lowered.count / 3), distance < (best?.1 ?? .max) {
                 best = (candidate, distance)
             }
         }

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@Suite struct ExitStatusTests {
+    static let bad: [(String, String)] = [
+        ("unknown key", "workload:\n  random_seed: 1\n  colour: blue\n"),
+        ("not YAML", "workload: [unclosed\n  - {"),
+        ("bad rate", (try? String(contentsOf: repositoryRoot.appendingPathComponent("config/example.yaml"), encoding: .utf8))?
+            .replacingOccurrences(of: "rate: 5.0", with: "rate: -5") ?? ""),
+    ]
+
+    @Test func configErrorsExit78WithPathAndValueAndNoTrace() throws {
+        for (what, text) in Self.bad {
+            let file = try temporaryFile("bad-\(what.replacingOccurrences(of: " ", with: "-")).yaml", contents: text)
+            for command in [["validate", "--config", file.path], ["generate", "--config", file.path, "--out", "/dev/null"]] {
+                let result = try runCLI(command)
+                #expect(result.status == 78, "\(what) \(command[0]): status \(result.status), \(result.stderr)")
+                #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"), "\(result.stderr)")
+                #expect(result.stderr.contains(file.path))
+            }
+        }
+        let result = try runCLI(["validate", "--config", try temporaryFile("bad-bad-rate.yaml").path])
+        #expect(result.stderr.contains("workload.client_profiles[0].inter_arrival_time_dist_config.rate: must be > 0 (got -5)"), "\(result.stderr)")
+    }
+
+    @Test func missingFileExits78() throws {
+        let result = try runCLI(["validate", "--config", "/nonexistent/llm.yaml"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("no such file: /nonexistent/llm.yaml"))
+    }
+
+    @Test func badDistributionSpecExits78() throws {
+        let result = try runCLI(["sample", "--dist", "{type: LogNormal, mu: 1, sigma: 0}"])
+        #expect(result.status == 78)
+        #expect(result.stderr.contains("dist.sigma: must be > 0 (got 0)"), "\(result.stderr)")
+    }
+
+    @Test func usageErrorsExit64() throws {
+        for arguments in [["generate"], ["generate", "--config", "config/example.yaml", "--duration", "-3"],
+                          ["sample", "--dist", "{type: Constant, value: 1}", "-n", "0"], ["frobnicate"],
+                          ["generate", "--config", "config/example.yaml", "--seed", "minus-one"]] {
+            let result = try runCLI(arguments)
+            #expect(result.status == 64, "\(arguments): \(result.status) \(result.stderr)")
+        }
+    }
+
+    @Test func validatePrintsTheEffectiveConfigurationAndFigures() throws {
+        let result = try runCLI(["validate", "--config", "config/example.yaml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.output.contains("continuation_probability: 0.7"))
+        #expect(result.output.contains("expected: 5 new sessions/s"))
+        #expect(result.output.contains("interactive_chat"))
+    }
+}
