@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "llm-workload",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization (Mutex, Atomic)
     products: [
         .executable(name: "llm-workload", targets: ["llm-workload"]),
     ],
