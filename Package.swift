@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "llm-workload",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "llm-workload", targets: ["llm-workload"]),
     ],
@@ -52,7 +52,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel"]),
-        .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka"]),
+        .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka", "CRdKafka"]),
         .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon"]),
         .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon"]),
     ],
