@@ -54,7 +54,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel"]),
-        .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka"]),
+        .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka", "CRdKafka"]),
         .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon"]),
         .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon"]),
     ],

@@ -1,0 +1,276 @@
+import CRdKafka
+import Logging
+import Synchronization
+
+/// A Kafka producer with explicit partitions, delivery accounting and
+/// backpressure instead of loss.
+///
+/// All methods may be called from any thread. Those that take a timeout block
+/// the calling thread (librdkafka has no async API): call them off Swift's
+/// cooperative pool. Delivery reports are served by ``poll(timeoutMs:)`` and
+/// ``flush(timeoutMs:)`` (and while ``produce(topic:partition:key:value:headers:timestampMs:shouldAbort:)``
+/// waits for queue space), so something must poll regularly.
+///
+/// Before dropping the last reference, ``flush(timeoutMs:)`` (and possibly
+/// ``purge(timeoutMs:)``): destruction neither waits for nor reports
+/// outstanding records.
+public final class KafkaProducer: @unchecked Sendable {
+    // @unchecked Sendable: `client` is an rd_kafka_t, which librdkafka documents
+    // as safe to use from any number of threads; the topic-handle cache is
+    // guarded by a Mutex and the callback state lives in a Sendable context.
+    private let client: OpaquePointer
+    private let context: ClientContext
+    private let contextPointer: UnsafeMutableRawPointer
+    /// rd_kafka_topic_t handles by name, created on first use, destroyed before the client.
+    private let topics = Mutex<[String: TopicHandle]>([:])
+    /// The logger librdkafka's own log lines and delivery failures go to.
+    public let logger: Logger
+
+    /// Creates the producer. Nothing is sent to the brokers until a record is
+    /// produced or metadata is requested.
+    public init(configuration: ProducerConfiguration, logger: Logger) throws(KafkaError) {
+        self.logger = logger
+        let context = ClientContext(logger: logger)
+        let conf = try NativeConfiguration.make(configuration.effectiveProperties.map { ($0.name, $0.value) })
+        let opaque = context.install(on: conf, deliveryReports: true)
+        do {
+            client = try NativeConfiguration.newClient(RD_KAFKA_PRODUCER, conf: conf)
+        } catch {
+            ClientContext.release(opaque)
+            throw error
+        }
+        self.context = context
+        self.contextPointer = opaque
+        logger.debug("kafka producer created", metadata: [
+            "bootstrap-servers": "\(configuration.bootstrapServers)",
+            "librdkafka": "\(String(cString: rd_kafka_version_str()))",
+        ])
+    }
+
+    deinit {
+        // Order matters: topic handles, then the client, then the callback
+        // context (callbacks may run until rd_kafka_destroy returns).
+        topics.withLock { handles in
+            for handle in handles.values { rd_kafka_topic_destroy(handle.pointer) }
+            handles.removeAll()
+        }
+        rd_kafka_destroy(client)
+        ClientContext.release(contextPointer)
+    }
+
+    /// Queues one record for `topic` on an explicit `partition`.
+    ///
+    /// Key, value and headers are copied, so the buffers may be reused as soon
+    /// as this returns. An empty `key` or `value` buffer is sent as null.
+    /// Header names must not contain NUL.
+    ///
+    /// When librdkafka's queue is full (`queue.buffering.max.messages` or
+    /// `.kbytes`), this serves delivery reports and retries until there is
+    /// room: the caller is slowed down, nothing is dropped. `shouldAbort` is
+    /// checked between retries; once it returns true this throws a
+    /// `_QUEUE_FULL` error (``KafkaError/isQueueFull``) and the record is not
+    /// queued. Without an abort condition the wait is unbounded.
+    ///
+    /// - Parameter timestampMs: record timestamp in milliseconds since the
+    ///   Unix epoch; nil lets librdkafka stamp the current time.
+    public func produce(
+        topic: String,
+        partition: Int32,
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        headers: [KafkaHeader] = [],
+        timestampMs: Int64? = nil,
+        shouldAbort: () -> Bool = { false }
+    ) throws(KafkaError) {
+        let topicHandle = try self.topicHandle(topic)
+        var headerBytes = 0
+        for header in headers {
+            headerBytes += header.name.utf8.count + 1 + header.value.count
+        }
+        let fieldCount = 5 + (timestampMs == nil ? 0 : 1) + headers.count
+        let client = self.client
+        let context = self.context
+
+        let failure = withUnsafeTemporaryAllocation(byteCount: max(headerBytes, 1), alignment: 1) { scratch -> KafkaError? in
+            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: fieldCount) { fields -> KafkaError? in
+                var count = 0
+                func append(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
+                    var field = rd_kafka_vu_t()
+                    field.vtype = type
+                    fill(&field)
+                    fields.initializeElement(at: count, to: field)
+                    count += 1
+                }
+                append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topicHandle }
+                append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition }
+                append(RD_KAFKA_VTYPE_KEY) {
+                    $0.u.mem.ptr = key.count == 0 ? nil : UnsafeMutableRawPointer(mutating: key.baseAddress)
+                    $0.u.mem.size = key.count
+                }
+                append(RD_KAFKA_VTYPE_VALUE) {
+                    $0.u.mem.ptr = value.count == 0 ? nil : UnsafeMutableRawPointer(mutating: value.baseAddress)
+                    $0.u.mem.size = value.count
+                }
+                append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
+                if let timestampMs {
+                    append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestampMs }
+                }
+                // Header names need NUL-terminated C strings and values stable
+                // pointers for the duration of the call: lay both out in scratch.
+                var offset = 0
+                for header in headers {
+                    let namePointer = scratch.baseAddress! + offset
+                    for byte in header.name.utf8 {
+                        scratch[offset] = byte
+                        offset += 1
+                    }
+                    scratch[offset] = 0
+                    offset += 1
+                    let valuePointer = scratch.baseAddress! + offset
+                    header.value.withUnsafeBytes { bytes in
+                        if bytes.count > 0 {
+                            (scratch.baseAddress! + offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                        }
+                    }
+                    offset += header.value.count
+                    append(RD_KAFKA_VTYPE_HEADER) {
+                        $0.u.header.name = UnsafeRawPointer(namePointer).assumingMemoryBound(to: CChar.self)
+                        $0.u.header.val = UnsafeRawPointer(valuePointer)
+                        $0.u.header.size = header.value.count
+                    }
+                }
+
+                var waited = false
+                while true {
+                    guard let errorPointer = rd_kafka_produceva(client, fields.baseAddress, count) else {
+                        return nil
+                    }
+                    let error = KafkaError(consuming: errorPointer)
+                    guard error.isQueueFull else { return error }
+                    if !waited {
+                        waited = true
+                        context.delivery.withLock { $0.queueFullWaits += 1 }
+                    }
+                    if shouldAbort() {
+                        return KafkaError(
+                            code: KafkaError.queueFullCode,
+                            message: "gave up waiting for room in the producer queue (aborted)"
+                        )
+                    }
+                    // Serve delivery reports (freeing room) for up to 10 ms, then retry.
+                    rd_kafka_poll(client, 10)
+                }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Byte-array convenience for ``produce(topic:partition:key:value:headers:timestampMs:shouldAbort:)``.
+    public func produce(
+        topic: String,
+        partition: Int32,
+        key: [UInt8],
+        value: [UInt8],
+        headers: [KafkaHeader] = [],
+        timestampMs: Int64? = nil,
+        shouldAbort: () -> Bool = { false }
+    ) throws(KafkaError) {
+        let result = key.withUnsafeBytes { keyBytes in
+            value.withUnsafeBytes { valueBytes in
+                Result<Void, KafkaError> { () throws(KafkaError) in
+                    try produce(
+                        topic: topic, partition: partition, key: keyBytes, value: valueBytes,
+                        headers: headers, timestampMs: timestampMs, shouldAbort: shouldAbort
+                    )
+                }
+            }
+        }
+        try result.get()
+    }
+
+    /// Serves queued callbacks (delivery reports, logs), waiting up to
+    /// `timeoutMs` for the first one (0 = don't wait, -1 = wait indefinitely).
+    /// Returns how many events were served.
+    @discardableResult
+    public func poll(timeoutMs: Int32) -> Int {
+        Int(rd_kafka_poll(client, timeoutMs))
+    }
+
+    /// Waits up to `timeoutMs` until every queued record is delivered or has
+    /// failed, serving delivery reports meanwhile. Returns true if nothing is
+    /// left outstanding.
+    public func flush(timeoutMs: Int32) -> Bool {
+        rd_kafka_flush(client, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR
+    }
+
+    /// Gives up on every record not yet delivered, queued or in flight: each
+    /// gets a failed delivery report (`_PURGE_QUEUE` or `_PURGE_INFLIGHT`),
+    /// served here for up to `timeoutMs`, so ``deliveryStats`` counts it.
+    /// For a bounded shutdown after ``flush(timeoutMs:)`` returned false.
+    public func purge(timeoutMs: Int32) {
+        let flags = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
+        let err = rd_kafka_purge(client, flags)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning("kafka purge failed", metadata: ["error": "\(KafkaError(err))"])
+        }
+        _ = rd_kafka_flush(client, timeoutMs)
+    }
+
+    /// The number of partitions of `topic`, from a metadata request that
+    /// waits up to `timeoutMs`. Throws `UNKNOWN_TOPIC_OR_PART` for a topic
+    /// that does not exist (topics are never auto-created by default).
+    public func partitionCount(topic: String, timeoutMs: Int32) throws(KafkaError) -> Int32 {
+        try Metadata.partitionCount(client: client, topic: topicHandle(topic), name: topic, timeoutMs: timeoutMs)
+    }
+
+    /// Waits up to `timeoutMs` for a broker to answer a metadata request and
+    /// returns the number of brokers in the cluster. Use it to decide when the
+    /// producer is ready (e.g. for systemd's READY=1).
+    @discardableResult
+    public func waitUntilConnected(timeoutMs: Int32) throws(KafkaError) -> Int {
+        try Metadata.brokerCount(client: client, timeoutMs: timeoutMs)
+    }
+
+    /// Messages and requests still queued or in flight (`rd_kafka_outq_len`).
+    public var outstanding: Int {
+        Int(rd_kafka_outq_len(client))
+    }
+
+    /// Delivery outcomes so far.
+    public var deliveryStats: DeliveryStats {
+        context.delivery.withLock { $0 }
+    }
+
+    /// The fatal error that made this producer unusable, if any (e.g. the
+    /// idempotent producer found a sequence gap). Once set, every further
+    /// produce fails; recreate the producer.
+    public var fatalError: KafkaError? {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer -> KafkaError? in
+            buffer[0] = 0
+            let err = rd_kafka_fatal_error(client, buffer.baseAddress, buffer.count)
+            guard err != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+            return KafkaError(code: err.rawValue, message: String(cString: buffer.baseAddress!), isFatal: true, isRetriable: false)
+        }
+    }
+
+    private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
+        let client = self.client
+        let handle = topics.withLock { handles -> TopicHandle? in
+            if let existing = handles[name] { return existing }
+            guard let created = rd_kafka_topic_new(client, name, nil) else { return nil }
+            handles[name] = TopicHandle(pointer: created)
+            return TopicHandle(pointer: created)
+        }
+        guard let handle else {
+            throw KafkaError(rd_kafka_last_error(), message: "cannot create topic handle for \(name)")
+        }
+        return handle.pointer
+    }
+}
+
+/// An `rd_kafka_topic_t` pointer kept in a `Mutex`.
+struct TopicHandle: @unchecked Sendable {
+    // @unchecked Sendable: topic handles are reference-counted and thread-safe
+    // in librdkafka; this wrapper only carries the pointer.
+    let pointer: OpaquePointer
+}
