@@ -1,0 +1,188 @@
+import Logging
+import WorkloadKafka
+import WorkloadModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The generating loop of `run`: takes events from the model in order, holds
+/// each back until it is due on the wall clock, encodes it once and hands it
+/// to the sink; emits watermarks, pings the watchdog, updates metrics and
+/// stops cleanly when asked.
+///
+/// It runs on one dedicated thread (it blocks in the pacer and in the Kafka
+/// client), never on the cooperative pool.
+final class DaemonRunner {
+    private let configuration: Configuration
+    private let sink: EventSink
+    private let shard: Shard?
+    private let clock: any WallClock
+    private let stop: StopSignal
+    private let notifier: SystemdNotifier?
+    private let metrics: DaemonMetrics?
+    private let logger: Logger
+    private let encoder: EventEncoder
+    private var pacer: Pacer
+    private let watermarkInterval: VirtualNanoseconds
+    private let watermarkWallInterval: UInt64
+
+    private var nextWatermarkVirtual: VirtualNanoseconds
+    private var lastWatermarkWall: UInt64
+    private var lastSeq: UInt64?
+    private var lastTime: VirtualNanoseconds = 0
+    private var lastWatchdog: UInt64 = 0
+    private var lastStatus: UInt64 = 0
+    private var outcome = RunOutcome()
+
+    init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
+         clock: any WallClock, stop: StopSignal, notifier: SystemdNotifier?, metrics: DaemonMetrics?, logger: Logger) {
+        self.configuration = configuration
+        self.encoder = encoder
+        self.sink = sink
+        self.shard = shard
+        self.clock = clock
+        self.stop = stop
+        self.notifier = notifier
+        self.metrics = metrics
+        self.logger = logger
+        pacer = Pacer(mode: pacing, virtualStartNanoseconds: 0, clock: clock)
+        let interval = configuration.clock.watermarkIntervalSeconds
+        watermarkInterval = VirtualNanoseconds(interval * 1e9)
+        watermarkWallInterval = UInt64(interval * 1e9)
+        nextWatermarkVirtual = watermarkInterval
+        lastWatermarkWall = clock.now()
+    }
+
+    /// Runs to the end of a bounded workload, or until `stop` is set.
+    func run() -> RunOutcome {
+        var engine = WorkloadEngine(spec: configuration.workload)
+        var line = ByteWriter(capacity: 4096)
+        var stopping = false
+        let profileCount = configuration.workload.profiles.count
+        lastWatchdog = clock.now()
+        lastStatus = lastWatchdog
+
+        while true {
+            if stop.isSet && !stopping {
+                stopping = true
+                engine.stop(at: engine.virtualTime, reason: .shutdown)
+                _ = notifier?.stopping()
+                logger.info("stopping: closing open sessions", metadata: ["active_sessions": "\(engine.activeSessions)"])
+            }
+            guard let event = engine.next() else { break }
+            outcome.events += 1
+            let owned = withSessionKey(event.sessionID) { key in shard?.owns(sessionKey: key) ?? true }
+            guard owned else { continue }
+
+            if !stopping {
+                let lateness = pacer.waitUntilDue(virtualNanoseconds: event.time, tickNanoseconds: 20_000_000) {
+                    self.idle(upTo: event.time)
+                    return !self.stop.isSet
+                } ?? 0
+                metrics?.pacingLateness.record(nanoseconds: lateness)
+            }
+
+            line.removeAll()
+            encoder.encode(event, into: &line)
+            line.bytes.removeLast()  // the newline: a record value is the object alone
+            let published: Bool = withSessionKey(event.sessionID) { key in
+                line.bytes.withUnsafeBytes { value in
+                    do {
+                        try sink.publish(event, key: key, value: value)
+                        return true
+                    } catch {
+                        logger.critical("sink failed; stopping", metadata: ["error": "\(error)"])
+                        stop.set()
+                        return false
+                    }
+                }
+            }
+            guard published else { break }
+            outcome.published += 1
+            lastSeq = event.seq
+            lastTime = event.time
+            if let metrics {
+                let type: Int
+                switch event {
+                case .request: type = 0
+                case .sessionStarted: type = 1
+                case .sessionEnded: type = 2
+                }
+                metrics.eventGenerated(typeIndex: type, profileIndex: Int(event.profile) % max(1, profileCount))
+            }
+
+            if event.time >= nextWatermarkVirtual {
+                emitWatermark(at: event.time)
+            }
+            if outcome.published & 255 == 0 {
+                housekeeping(engine: engine)
+            }
+        }
+        emitWatermark(at: engine.virtualTime)
+        housekeeping(engine: engine)
+        outcome.lastVirtualTime = engine.virtualTime
+        outcome.stoppedBySignal = stopping
+        return outcome
+    }
+
+    /// While waiting for the next event: watermarks by wall time, watchdog, polls.
+    private func idle(upTo nextEventTime: VirtualNanoseconds) {
+        let now = clock.now()
+        if now &- lastWatermarkWall >= watermarkWallInterval {
+            // Virtual time has reached "now" (but not the next event): promise that much.
+            let elapsed = pacer.virtualElapsed(atWall: now)
+            emitWatermark(at: min(max(lastTime, elapsed), nextEventTime))
+        }
+        sink.poll()
+        tickWatchdogAndStatus(now: now, engine: nil)
+    }
+
+    private func emitWatermark(at time: VirtualNanoseconds) {
+        sink.watermark(time: time, afterSeq: lastSeq)
+        nextWatermarkVirtual = time + watermarkInterval
+        lastWatermarkWall = clock.now()
+    }
+
+    private func housekeeping(engine: WorkloadEngine) {
+        sink.poll()
+        let now = clock.now()
+        if now &- lastWatermarkWall >= watermarkWallInterval {
+            emitWatermark(at: lastTime)
+        }
+        tickWatchdogAndStatus(now: now, engine: engine)
+        if let metrics {
+            metrics.activeSessions.set(engine.activeSessions)
+            metrics.virtualTimeSeconds.set(Double(engine.virtualTime) / 1e9)
+            metrics.producerQueueDepth.set(sink.outstanding)
+        }
+    }
+
+    private func tickWatchdogAndStatus(now: UInt64, engine: WorkloadEngine?) {
+        guard let notifier else { return }
+        if let interval = notifier.watchdogInterval {
+            let half = UInt64(interval.components.seconds) * 500_000_000 + UInt64(interval.components.attoseconds / 2_000_000_000)
+            if now &- lastWatchdog >= half {
+                _ = notifier.watchdog()
+                lastWatchdog = now
+            }
+        }
+        if now &- lastStatus >= 5_000_000_000 {
+            lastStatus = now
+            let virtual = Double(lastTime) / 1e9
+            _ = notifier.status("published \(outcome.published) events, virtual time \(String(virtual)) s, \(sink.outstanding) awaiting delivery")
+        }
+    }
+}
+
+extension Pacer {
+    /// Virtual time corresponding to a wall instant (the pacing relation inverted).
+    func virtualElapsed(atWall wall: UInt64) -> VirtualNanoseconds {
+        let elapsed = wall > wallStartNanoseconds ? Double(wall - wallStartNanoseconds) : 0
+        switch mode {
+        case .max: return .max
+        case .realtime: return virtualStartNanoseconds + VirtualNanoseconds(elapsed)
+        case .accelerated(let speed): return virtualStartNanoseconds + VirtualNanoseconds(elapsed * speed)
+        }
+    }
+}

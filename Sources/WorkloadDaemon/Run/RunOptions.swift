@@ -1,0 +1,42 @@
+/// Where `run` sends events.
+public enum SinkChoice: Sendable, Equatable {
+    case kafka
+    case stdout
+    case file(String)
+    /// Generate and encode, publish nothing (for measurements).
+    case null
+
+    /// Parses `kafka`, `stdout`, `null` or `file:PATH`.
+    public init?(parsing text: String) {
+        switch text {
+        case "kafka": self = .kafka
+        case "stdout", "-": self = .stdout
+        case "null": self = .null
+        default:
+            guard text.hasPrefix("file:"), text.count > 5 else { return nil }
+            self = .file(String(text.dropFirst(5)))
+        }
+    }
+}
+
+/// Everything `run` takes besides the configuration file.
+public struct RunOptions: Sendable {
+    public var sink: SinkChoice = .kafka
+    public var shard: Shard?
+    /// Overrides `kafka.brokers`.
+    public var brokers: String?
+    /// Start librdkafka's mock cluster in process and publish to it.
+    public var embeddedKafka = false
+    public init() {}
+}
+
+/// How a run ended.
+public struct RunOutcome: Sendable {
+    public var events = 0
+    public var published = 0
+    public var sink = SinkOutcome()
+    public var stoppedBySignal = false
+    public var lastVirtualTime: Int64 = 0
+
+    public init() {}
+}
