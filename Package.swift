@@ -49,6 +49,7 @@ let package = Package(
             dependencies: [
                 "WorkloadDaemon",
                 "WorkloadModel",
+                "WorkloadKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Logging
+import WorkloadDaemon
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The daemon: generate continuously, pace by the clock, publish to Kafka.",
+        discussion: """
+            SIGTERM or SIGINT stops generating, closes open sessions (reason shutdown), flushes \
+            within kafka.flush_timeout_s and exits 0 if every event was delivered. SIGHUP is ignored. \
+            Exit status: 0 done; 64 usage; 69 events undelivered or Kafka unreachable; 70 fatal Kafka \
+            error; 73 metrics address or output unusable; 78 configuration error.
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Bootstrap servers (overrides kafka.brokers).")
+    var brokers: String?
+
+    @Flag(help: "Start librdkafka's mock cluster in this process and publish to it.")
+    var embeddedKafka = false
+
+    @Option(help: "realtime or accelerated (overrides clock.mode).")
+    var mode: String?
+
+    @Option(help: "Virtual seconds per wall second, or max (overrides clock.speed).")
+    var speed: String?
+
+    @Option(help: "Publish only sessions whose murmur2(session_id) mod n is k.")
+    var shard: String?
+
+    @Option(help: "kafka, stdout, file:PATH or null.")
+    var sink: String = "kafka"
+
+    @Option(help: "Prometheus listen address (overrides metrics.listen; empty disables).")
+    var metricsListen: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        if let mode, !["realtime", "accelerated"].contains(mode) {
+            throw ValidationError("--mode must be realtime or accelerated (got \(mode))")
+        }
+        if let speed, speed != "max", !((Double(speed) ?? 0) > 0) {
+            throw ValidationError("--speed must be a number > 0 or max (got \(speed))")
+        }
+        if let shard, Shard(parsing: shard) == nil {
+            throw ValidationError("--shard must be k/n with 0 <= k < n (got \(shard))")
+        }
+        if SinkChoice(parsing: sink) == nil {
+            throw ValidationError("--sink must be kafka, stdout, null or file:PATH (got \(sink))")
+        }
+        if Logger.Level(rawValue: logLevel) == nil {
+            throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")) (got \(logLevel))")
+        }
+        if embeddedKafka && brokers != nil {
+            throw ValidationError("--embedded-kafka and --brokers exclude each other")
+        }
+        try options.validate()
+    }
+
+    func run() async throws {
+        var configuration = try options.load()
+        if let mode { configuration.clock.mode = mode == "realtime" ? .realtime : .accelerated }
+        if let speed { configuration.clock.speed = speed == "max" ? nil : Double(speed) }
+        if mode == "accelerated" && speed == nil && configuration.clock.speed == 1 {
+            printError("note: --mode accelerated at speed 1 runs in real time; pass --speed X or max")
+        }
+        if let metricsListen { configuration.metrics.listen = metricsListen }
+        var runOptions = RunOptions()
+        runOptions.sink = SinkChoice(parsing: sink) ?? .kafka
+        runOptions.shard = shard.flatMap(Shard.init(parsing:))
+        runOptions.brokers = brokers
+        runOptions.embeddedKafka = embeddedKafka
+        var logger = Logger(label: "llm-workload")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let status = await Daemon.run(configuration: configuration, options: runOptions, logger: logger, announce: { printError($0) })
+        if status != 0 { throw ExitCode(status) }
+    }
+}
