@@ -25,7 +25,11 @@ struct StopSignalTests {
     func signals() throws {
         // Second-signal exit off: this process is the shared test runner.
         let stop = StopSignal.installHandlers(logger: Logger(label: "test.signals"), forceExitOnSecondSignal: false)
-        defer { stop.cancelHandlers() }
+        defer {
+            // Hand the shared test process its default dispositions back.
+            stop.cancelHandlers()
+            for number in [SIGTERM, SIGINT, SIGHUP] { signal(number, SIG_DFL) }
+        }
 
         kill(getpid(), SIGHUP)
         // Delivery is asynchronous (dispatch queue); wait for it rather than sleep blindly.
