@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+
+/// The repository root, from this file's location (Tests/WorkloadDaemonTests/…).
+private let repositoryRoot = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+private let systemdAnalyze: String? = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]
+    .first { FileManager.default.isExecutableFile(atPath: $0) }
+
+@Suite("systemd units")
+struct SystemdUnitTests {
+    @Test(
+        "systemd/verify.sh: units verify cleanly and rate OK or better",
+        .enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed (Debian: apt-get install systemd)")
+    )
+    func verifyScript() throws {
+        let script = repositoryRoot.appendingPathComponent("systemd/verify.sh")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "verify.sh failed:\n\(text)")
+        // Both units were really checked, not skipped.
+        #expect(text.contains("ok   verify llm-workload@0-3.service"), "\(text)")
+        #expect(text.contains("Overall exposure level for llm-workload.service"), "\(text)")
+        #expect(text.contains("Overall exposure level for llm-workload@0-3.service"), "\(text)")
+    }
+
+    @Test("the template passes the shard as k/n from instance k-n")
+    func templateShard() throws {
+        let template = try String(contentsOf: repositoryRoot.appendingPathComponent("systemd/llm-workload@.service"), encoding: .utf8)
+        let execStart = template.split(separator: "\n").filter { $0.hasPrefix("ExecStart=") }
+        #expect(execStart == ["ExecStart=/usr/local/bin/llm-workload run --config /etc/llm-workload/config.yaml --shard %I"])
+        let unit = try String(contentsOf: repositoryRoot.appendingPathComponent("systemd/llm-workload.service"), encoding: .utf8)
+        for line in ["Type=notify", "NotifyAccess=main", "WatchdogSec=30", "Restart=on-failure",
+                     "RestartPreventExitStatus=78 64", "ExecStart=/usr/local/bin/llm-workload run --config /etc/llm-workload/config.yaml"] {
+            #expect(unit.split(separator: "\n").contains(Substring(line)), "missing \(line)")
+        }
+    }
+}
