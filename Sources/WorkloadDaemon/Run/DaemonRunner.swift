@@ -24,6 +24,10 @@ final class DaemonRunner {
     private let logger: Logger
     private let encoder: EventEncoder
     private var pacer: Pacer
+    /// A copy of `pacer` for turning a wall instant back into virtual time from `idle`:
+    /// `idle` runs inside `pacer`'s mutating wait, and reading `pacer` there would overlap
+    /// that access (a runtime exclusivity violation that aborts the process).
+    private let timeline: Pacer
     private let watermarkInterval: VirtualNanoseconds
     private let watermarkWallInterval: UInt64
 
@@ -47,6 +51,7 @@ final class DaemonRunner {
         self.metrics = metrics
         self.logger = logger
         pacer = Pacer(mode: pacing, virtualStartNanoseconds: 0, clock: clock)
+        timeline = pacer
         let interval = configuration.clock.watermarkIntervalSeconds
         watermarkInterval = VirtualNanoseconds(interval * 1e9)
         watermarkWallInterval = UInt64(interval * 1e9)
@@ -131,7 +136,7 @@ final class DaemonRunner {
         let now = clock.now()
         if now &- lastWatermarkWall >= watermarkWallInterval {
             // Virtual time has reached "now" (but not the next event): promise that much.
-            let elapsed = pacer.virtualElapsed(atWall: now)
+            let elapsed = timeline.virtualElapsed(atWall: now)
             emitWatermark(at: min(max(lastTime, elapsed), nextEventTime))
         }
         sink.poll()
