@@ -37,6 +37,11 @@ final class DaemonRunner {
     private var lastTime: VirtualNanoseconds = 0
     private var lastWatchdog: UInt64 = 0
     private var lastStatus: UInt64 = 0
+    private var lastHousekeeping: UInt64 = 0
+    /// Paced runs refresh the gauges at least this often (wall nanoseconds), however few
+    /// events they emit; `max` runs refresh every 256 events only.
+    private let housekeepingInterval: UInt64 = 100_000_000
+    private let paced: Bool
     private var outcome = RunOutcome()
 
     init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
@@ -52,6 +57,7 @@ final class DaemonRunner {
         self.logger = logger
         pacer = Pacer(mode: pacing, virtualStartNanoseconds: 0, clock: clock)
         timeline = pacer
+        paced = pacing != .max
         let interval = configuration.clock.watermarkIntervalSeconds
         watermarkInterval = VirtualNanoseconds(interval * 1e9)
         watermarkWallInterval = UInt64(interval * 1e9)
@@ -120,7 +126,7 @@ final class DaemonRunner {
             if event.time >= nextWatermarkVirtual {
                 emitWatermark(at: event.time)
             }
-            if outcome.published & 255 == 0 {
+            if outcome.published & 255 == 0 || (paced && clock.now() &- lastHousekeeping >= housekeepingInterval) {
                 housekeeping(engine: engine)
             }
         }
@@ -152,6 +158,7 @@ final class DaemonRunner {
     private func housekeeping(engine: WorkloadEngine) {
         sink.poll()
         let now = clock.now()
+        lastHousekeeping = now
         if now &- lastWatermarkWall >= watermarkWallInterval {
             emitWatermark(at: lastTime)
         }
