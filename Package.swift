@@ -56,8 +56,8 @@ let package = Package(
         ),
         .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel"]),
         .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka", "CRdKafka"]),
-        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon"]),
-        .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon"]),
+        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka"]),
+        .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon", "WorkloadKafka"]),
     ],
     swiftLanguageModes: [.v6]
 )
