@@ -72,7 +72,8 @@ public struct Distribution: Sendable, Equatable {
     public var mean: Double {
         if !isInt && min == nil && max == nil { return family.mean }
         if max == nil && family.mean == .infinity { return .infinity }
-        return partialMoments(in: .all).mean
+        let pivot = roughCentre
+        return pivot + partialMoments(in: .all, about: pivot).meanOffset
     }
 
     /// Standard deviation of the final variable.
@@ -80,7 +81,18 @@ public struct Distribution: Sendable, Equatable {
     public var standardDeviation: Double {
         if !isInt && min == nil && max == nil { return family.variance.squareRoot() }
         if max == nil && family.variance == .infinity { return .infinity }
-        return partialMoments(in: .all).variance.squareRoot()
+        let mean = self.mean
+        guard mean.isFinite else { return .infinity }
+        // Second pass about the mean itself: no cancellation in the variance.
+        return partialMoments(in: .all, about: mean).variance.squareRoot()
+    }
+
+    /// A point near the mean to take moments about: the family's mean, moved
+    /// into the final variable's support.
+    var roughCentre: Double {
+        let familyMean = family.mean
+        let centre = familyMean.isFinite ? familyMean : 0
+        return Swift.min(Swift.max(centre, infimum), supremum)
     }
 
     /// The infimum of the untruncated family's support (0 for Exponential,
@@ -147,23 +159,24 @@ extension Distribution {
         return Swift.min(1, mass / truncationMass)
     }
 
-    /// Partial moments of the final variable over `interval`.
-    func partialMoments(in interval: Interval) -> Moments {
+    /// Partial moments of the final variable over `interval`, about `pivot`.
+    func partialMoments(in interval: Interval, about pivot: Double) -> Moments {
         let set = interval.intersection(.closed(lowerBound, upperBound))
         guard !set.isEmpty else { return .zero }
-        return (1 / truncationMass) * Self.untruncatedMoments(family, isInt: isInt, in: set)
+        return (1 / truncationMass) * Self.untruncatedMoments(family, isInt: isInt, in: set, about: pivot)
     }
 
-    /// Σ k^n P(max(1, round(X)) = k, X ∈ region) over k in first...last, for
-    /// the final variable X (a mixture rounds its components this way).
-    func roundedMoments(within region: Interval, first: Double, last: Double) -> Moments {
+    /// Σ (k − pivot)^n P(max(1, round(X)) = k, X ∈ region) over k in
+    /// first...last, for the final variable X (a mixture rounds its
+    /// components this way).
+    func roundedMoments(within region: Interval, first: Double, last: Double, about pivot: Double) -> Moments {
         if isInt {
             // X is already an integer >= 1, so rounding leaves it alone.
-            return partialMoments(in: region.intersection(.closed(first, last)))
+            return partialMoments(in: region.intersection(.closed(first, last)), about: pivot)
         }
         let set = region.intersection(.closed(lowerBound, upperBound))
         guard !set.isEmpty else { return .zero }
-        return (1 / truncationMass) * family.roundedMoments(within: set, first: first, last: last)
+        return (1 / truncationMass) * family.roundedMoments(within: set, first: first, last: last, about: pivot)
     }
 
     /// P(Z ∈ interval) for the rounded (if is_int) but untruncated variable Z.
@@ -173,40 +186,44 @@ extension Distribution {
         let first = Swift.max(1, range.first)
         guard first <= range.last else { return 0 }
         if case .uniform(let low, let high) = family {
-            return uniformIntegerMoments(low: low, high: high, first: first, last: range.last).mass
+            return uniformIntegerMoments(low: low, high: high, first: first, last: range.last, about: 0).mass
         }
         return family.mass(in: .roundingCells(first, range.last))
     }
 
     /// Partial moments of the rounded (if is_int) but untruncated variable Z.
-    static func untruncatedMoments(_ family: DistributionFamily, isInt: Bool, in interval: Interval) -> Moments {
-        guard isInt else { return family.partialMoments(in: interval) }
+    static func untruncatedMoments(
+        _ family: DistributionFamily, isInt: Bool, in interval: Interval, about pivot: Double
+    ) -> Moments {
+        guard isInt else { return family.partialMoments(in: interval, about: pivot) }
         let range = interval.integerRange
         let first = Swift.max(1, range.first)
         guard first <= range.last else { return .zero }
         if case .uniform(let low, let high) = family {
-            return uniformIntegerMoments(low: low, high: high, first: first, last: range.last)
+            return uniformIntegerMoments(low: low, high: high, first: first, last: range.last, about: pivot)
         }
-        return family.roundedMoments(within: .all, first: first, last: range.last)
+        return family.roundedMoments(within: .all, first: first, last: range.last, about: pivot)
     }
 
-    /// Partial moments over first...last (first >= 1) of max(1, U), U uniform
-    /// on the integers ceil(low)...floor(high), in closed form.
-    static func uniformIntegerMoments(low: Double, high: Double, first: Double, last: Double) -> Moments {
+    /// Partial moments over first...last (first >= 1) of max(1, U) about
+    /// `pivot`, U uniform on the integers ceil(low)...floor(high), in closed form.
+    static func uniformIntegerMoments(
+        low: Double, high: Double, first: Double, last: Double, about pivot: Double
+    ) -> Moments {
         let lowest = low.rounded(.up)
         let highest = high.rounded(.down)
         let count = highest - lowest + 1
         var result = Moments.zero
         if first <= 1 && last >= 1 {
             let raised = Swift.max(0, Swift.min(highest, 1) - lowest + 1)
-            result += .atom(1, probability: raised / count)
+            result += .atom(1 - pivot, probability: raised / count)
         }
         let from = Swift.max(lowest, 2, first)
         let to = Swift.min(highest, last)
         if from <= to {
-            // n equally spaced integers around c: Σk = n c, Σk² = n (c² + (n² − 1)/12).
+            // n consecutive integers centred on c: Σk = n c, Σk² = n (c² + (n² − 1)/12).
             let n = to - from + 1
-            let centre = (from + to) / 2
+            let centre = (from + to) / 2 - pivot
             result += Moments(
                 mass: n / count,
                 first: n * centre / count,

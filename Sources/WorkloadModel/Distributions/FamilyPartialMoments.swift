@@ -1,28 +1,29 @@
 import RealModule
 
-/// Partial moments E[Y^n; Y ∈ S] (n = 0, 1, 2) of the family variable, in
-/// closed form for every continuous family. They give the mean and standard
+/// Partial moments E[(Y − c)^n; Y ∈ S] (n = 0, 1, 2) of the family variable
+/// about a pivot c, in closed form for every continuous family (Normal and
+/// Uniform natively about c, the others from their raw moments). They give the mean and standard
 /// deviation of truncated variables exactly, and the smooth tail of rounded
 /// ones (see `roundedMoments`).
 extension DistributionFamily {
-    func partialMoments(in interval: Interval) -> Moments {
+    func partialMoments(in interval: Interval, about pivot: Double) -> Moments {
         guard !interval.isEmpty else { return .zero }
         let a = interval.lower
         let b = interval.upper
         switch self {
         case .constant(let value):
-            return interval.contains(value) ? .atom(value) : .zero
+            return interval.contains(value) ? .atom(value - pivot) : .zero
         case .mixture(let components, let weights):
             var total = Moments.zero
             for (component, weight) in zip(components, Self.normalized(weights)) where weight > 0 {
-                total += weight * component.partialMoments(in: interval)
+                total += weight * component.partialMoments(in: interval, about: pivot)
             }
             return total
         case .exponential(let rate):
             // Exponential(rate) = Gamma(1, 1/rate).
-            return Self.gammaPartialMoments(shape: 1, scale: 1 / rate, a, b)
+            return Self.gammaPartialMoments(shape: 1, scale: 1 / rate, a, b).about(pivot)
         case .gamma(let shape, let scale):
-            return Self.gammaPartialMoments(shape: shape, scale: scale, a, b)
+            return Self.gammaPartialMoments(shape: shape, scale: scale, a, b).about(pivot)
         case .weibull(let shape, let scale):
             // (Y/scale)^shape is Exponential(1), so E[Y^n; Y <= y] =
             // scale^n Γ(1 + n/shape) P(1 + n/shape, (y/scale)^shape).
@@ -33,7 +34,7 @@ extension DistributionFamily {
                 let difference = SpecialFunctions.regularizedGammaDifference(order, xa, xb)
                 return difference == 0 ? 0 : Double.pow(scale, n) * .exp(.logGamma(order)) * difference
             }
-            return Moments(mass: moment(0), first: moment(1), second: moment(2))
+            return Moments(mass: moment(0), first: moment(1), second: moment(2)).about(pivot)
         case .logNormal(let mu, let sigma):
             // E[Y^n; Y <= y] = exp(n mu + n² sigma²/2) Φ((ln y − mu − n sigma²)/sigma).
             let za = a <= 0 ? -Double.infinity : (.log(a) - mu) / sigma
@@ -42,7 +43,7 @@ extension DistributionFamily {
                 let difference = SpecialFunctions.normalMass(za - n * sigma, zb - n * sigma)
                 return difference == 0 ? 0 : .exp(n * mu + n * n * sigma * sigma / 2 + .log(difference))
             }
-            return Moments(mass: moment(0), first: moment(1), second: moment(2))
+            return Moments(mass: moment(0), first: moment(1), second: moment(2)).about(pivot)
         case .pareto(let shape, let scale):
             // E[Y^n; ra·x_m < Y <= rb·x_m] = alpha x_m^n ∫_ra^rb t^(n−alpha−1) dt.
             let ra = Swift.max(a, scale) / scale
@@ -60,29 +61,32 @@ extension DistributionFamily {
                 }
                 return shape * Double.pow(scale, n) * integral
             }
-            return Moments(mass: moment(0), first: moment(1), second: moment(2))
+            return Moments(mass: moment(0), first: moment(1), second: moment(2)).about(pivot)
         case .uniform(let low, let high):
             let u = Swift.max(a, low)
             let v = Swift.min(b, high)
             guard u < v else { return .zero }
             let mass = (v - u) / (high - low)
-            return Moments(mass: mass, first: mass * (u + v) / 2, second: mass * (u * u + u * v + v * v) / 3)
+            let p = u - pivot
+            let q = v - pivot
+            return Moments(mass: mass, first: mass * (p + q) / 2, second: mass * (p * p + p * q + q * q) / 3)
         case .normal(let mean, let std):
-            // Centred moments of the standard normal over (alpha, beta], then shifted.
+            // Moments of the standard normal over (alpha, beta], then moved to the pivot.
             let alpha = (a - mean) / std
             let beta = (b - mean) / std
             let c0 = SpecialFunctions.normalMass(alpha, beta)
             let c1 = SpecialFunctions.normalDensity(alpha) - SpecialFunctions.normalDensity(beta)
             let c2 = c0 + SpecialFunctions.normalDensityTimesArgument(alpha)
                 - SpecialFunctions.normalDensityTimesArgument(beta)
+            let shift = mean - pivot
             return Moments(
                 mass: c0,
-                first: mean * c0 + std * c1,
-                second: mean * mean * c0 + 2 * mean * std * c1 + std * std * c2)
+                first: shift * c0 + std * c1,
+                second: shift * shift * c0 + 2 * shift * std * c1 + std * std * c2)
         }
     }
 
-    /// Partial moments of Gamma(shape, scale) over (a, b]:
+    /// Raw partial moments of Gamma(shape, scale) over (a, b]:
     /// E[Y^n; Y <= y] = scale^n Γ(shape+n)/Γ(shape) P(shape + n, y/scale).
     static func gammaPartialMoments(shape: Double, scale: Double, _ a: Double, _ b: Double) -> Moments {
         let xa = Swift.max(0, a / scale)

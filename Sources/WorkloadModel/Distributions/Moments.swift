@@ -1,6 +1,9 @@
-/// Partial moments of a variable X over a set S: (P(X ∈ S), E[X; X ∈ S],
-/// E[X²; X ∈ S]). They add over disjoint sets and mixtures, which is what
-/// lets a truncated, rounded or mixed variable be assembled from its parts.
+/// Partial moments of a variable X over a set S about a pivot c:
+/// (P(X ∈ S), E[X − c; X ∈ S], E[(X − c)²; X ∈ S]). They add over disjoint
+/// sets and mixtures (for one pivot), which is what lets a truncated, rounded
+/// or mixed variable be assembled from its parts. Taking them about a pivot
+/// near the mean keeps the variance of a narrow variable far from 0 (such as
+/// Normal(1e6, 1) rounded) from cancelling away in E[X²] − E[X]².
 struct Moments: Sendable, Equatable {
     var mass: Double
     var first: Double
@@ -8,9 +11,9 @@ struct Moments: Sendable, Equatable {
 
     static let zero = Moments(mass: 0, first: 0, second: 0)
 
-    /// A point mass `probability` at `value`.
-    static func atom(_ value: Double, probability: Double = 1) -> Moments {
-        Moments(mass: probability, first: probability * value, second: probability * value * value)
+    /// A point mass `probability` at offset `offset` from the pivot.
+    static func atom(_ offset: Double, probability: Double = 1) -> Moments {
+        Moments(mass: probability, first: probability * offset, second: probability * offset * offset)
     }
 
     static func + (lhs: Moments, rhs: Moments) -> Moments {
@@ -28,13 +31,23 @@ struct Moments: Sendable, Equatable {
         return Moments(mass: factor * moments.mass, first: factor * moments.first, second: factor * moments.second)
     }
 
-    /// The conditional mean E[X | X ∈ S].
-    var mean: Double { first / mass }
+    /// Raw moments (about 0) re-expressed about `pivot`.
+    func about(_ pivot: Double) -> Moments {
+        guard pivot != 0 else { return self }
+        let infinite = first.isInfinite || second.isInfinite
+        return Moments(
+            mass: mass,
+            first: first - pivot * mass,
+            second: infinite ? .infinity : second - 2 * pivot * first + pivot * pivot * mass)
+    }
 
-    /// The conditional variance Var[X | X ∈ S] (infinite if E[X²; S] is).
+    /// E[X | X ∈ S] − pivot.
+    var meanOffset: Double { first / mass }
+
+    /// Var[X | X ∈ S] (infinite if E[X²; S] is); exact when the pivot is the mean.
     var variance: Double {
-        if second == .infinity || first.isInfinite { return .infinity }
-        let mean = self.mean
-        return Swift.max(0, second / mass - mean * mean)
+        if second.isInfinite || first.isInfinite { return .infinity }
+        let offset = meanOffset
+        return Swift.max(0, second / mass - offset * offset)
     }
 }

@@ -1,7 +1,7 @@
 import RealModule
 
-/// Moments of rounded variables: Σ k^n P(max(1, round(Y)) = k, Y ∈ region)
-/// over k in first...last (first >= 1).
+/// Moments of rounded variables: Σ (k − c)^n P(max(1, round(Y)) = k, Y ∈ region)
+/// over k in first...last (first >= 1), about a pivot c.
 ///
 /// Cells are summed exactly (one interval mass each) over the bulk of the
 /// distribution. A tail that is still heavy after `maxExactCells` cells lies
@@ -13,25 +13,27 @@ import RealModule
 extension DistributionFamily {
     static let maxExactCells = 16_384.0
 
-    func roundedMoments(within region: Interval, first: Double, last: Double) -> Moments {
+    func roundedMoments(within region: Interval, first: Double, last: Double, about pivot: Double) -> Moments {
         switch self {
         case .constant(let value):
             guard region.contains(value) else { return .zero }
             let k = Swift.max(1, value.rounded())
-            return k >= first && k <= last ? .atom(k) : .zero
+            return k >= first && k <= last ? .atom(k - pivot) : .zero
         case .mixture(let components, let weights):
             // Rounding a mixture is the mixture of the rounded components.
             var total = Moments.zero
             for (component, weight) in zip(components, Self.normalized(weights)) where weight > 0 {
-                total += weight * component.roundedMoments(within: region, first: first, last: last)
+                total += weight * component.roundedMoments(within: region, first: first, last: last, about: pivot)
             }
             return total
         default:
-            return continuousRoundedMoments(within: region, first: first, last: last)
+            return continuousRoundedMoments(within: region, first: first, last: last, about: pivot)
         }
     }
 
-    private func continuousRoundedMoments(within region: Interval, first: Double, last: Double) -> Moments {
+    private func continuousRoundedMoments(
+        within region: Interval, first: Double, last: Double, about pivot: Double
+    ) -> Moments {
         let support = Interval.closed(supportLowerBound, supportUpperBound)
         let set = region.intersection(.roundingCells(first, last)).intersection(support)
         guard !set.isEmpty else { return .zero }
@@ -71,7 +73,7 @@ extension DistributionFamily {
         var k = firstCell
         var count = 0.0
         while true {
-            result += .atom(k, probability: cellMass(k))
+            result += .atom(k - pivot, probability: cellMass(k))
             count += 1
             if k >= lastCell { return result }
             if count >= Self.maxExactCells { break }
@@ -89,17 +91,17 @@ extension DistributionFamily {
         if lastCell.isFinite {
             var j = exactFrom
             while j <= lastCell {
-                result += .atom(j, probability: cellMass(j))
+                result += .atom(j - pivot, probability: cellMass(j))
                 j += 1
             }
         }
         let smooth = set.intersection(Interval(lower: tailFirst - 0.5, lowerClosed: true, upper: exactFrom - 0.5, upperClosed: false))
         guard !smooth.isEmpty else { return result }
-        var tail = partialMoments(in: smooth)
-        let a = smooth.lower
-        let b = smooth.upper
-        let densityA = continuousDensity(a)
-        let densityB = b.isFinite ? continuousDensity(b) : 0
+        var tail = partialMoments(in: smooth, about: pivot)
+        let a = smooth.lower - pivot
+        let b = smooth.upper - pivot
+        let densityA = continuousDensity(smooth.lower)
+        let densityB = b.isFinite ? continuousDensity(smooth.upper) : 0
         let bTimesDensityB = b.isFinite ? b * densityB : 0
         tail.first += (densityA - densityB) / 12
         tail.second += (a * densityA - bTimesDensityB) / 6 + tail.mass / 12
