@@ -104,7 +104,7 @@ public struct Distribution: Sendable, Equatable {
 
     /// The infimum of the final variable's support as far as the family, the
     /// rounding and `min` imply it: the smallest value `sample` can approach.
-    /// A time-valued distribution never yields negative values iff this is >= 0.
+    /// A time-valued distribution never yields negative values if this is >= 0.
     public var infimum: Double {
         if isInt {
             var low: Double
