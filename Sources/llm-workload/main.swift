@@ -1,0 +1,1 @@
+// placeholder: the real entry point comes with the CLI.
