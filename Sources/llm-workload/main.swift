@@ -1,1 +1,0 @@
-// placeholder: the real entry point comes with the CLI.
