@@ -23,7 +23,11 @@ public final class MockCluster: @unchecked Sendable {
     /// Starts a mock cluster of `brokers` brokers; its log lines go to `logger`.
     public init(brokers: Int32 = 3, logger: Logger) throws(KafkaError) {
         precondition(brokers > 0, "a cluster needs at least one broker")
-        let context = ClientContext(logger: logger)
+        // The host handle's own notices (it has no bootstrap.servers, which
+        // librdkafka remarks on at start-up) are noise: keep warnings and worse.
+        var hostLogger = logger
+        hostLogger.logLevel = max(logger.logLevel, .warning)
+        let context = ClientContext(logger: hostLogger)
         // The host handle only provides logging and bookkeeping: no
         // bootstrap.servers (and not test.mock.num.brokers, which would
         // create a second, implicit cluster).

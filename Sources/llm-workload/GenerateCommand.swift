@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 import WorkloadDaemon
 
 struct GenerateCommand: ParsableCommand {
@@ -32,8 +33,12 @@ struct GenerateCommand: ParsableCommand {
             printError("cannot open --out \(error)")
             throw ExitStatus.ioError
         }
+        // SIGINT/SIGTERM end the stream cleanly: open sessions close with
+        // reason shutdown and everything generated is written.
+        let stop = StopSignal.installHandlers(logger: Logger(label: "llm-workload.generate"))
+        defer { stop.cancelHandlers() }
         do {
-            _ = try StreamGenerator.write(configuration, to: output, shouldStop: { StopFlag.shared.isSet })
+            _ = try StreamGenerator.write(configuration, to: output, shouldStop: { stop.isSet })
         } catch {
             printError("write failed: \(error)")
             throw ExitStatus.ioError

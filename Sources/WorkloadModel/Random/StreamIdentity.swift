@@ -6,10 +6,16 @@
 /// session ordinal), never by the order in which they are created, so adding
 /// a profile or a field does not shift the draws of the others.
 public struct StreamIdentity: Sendable, Hashable {
-    public private(set) var hash: UInt64
+    /// The FNV-1a / SplitMix64 digest of the parts appended so far.
+    @inlinable
+    public var hash: UInt64 { state }
+
+    // Internal rather than `private(set)`: the `@inlinable` mutators below
+    // must be able to write it from client modules.
+    @usableFromInline var state: UInt64
 
     public init(_ parts: String...) {
-        hash = 0xCBF2_9CE4_8422_2325
+        state = 0xCBF2_9CE4_8422_2325
         for part in parts { append(part) }
     }
 
@@ -21,7 +27,7 @@ public struct StreamIdentity: Sendable, Hashable {
 
     /// Appends an integer component, such as a session ordinal.
     public mutating func append(_ value: UInt64) {
-        hash = SplitMix64.mix(hash ^ SplitMix64.mix(value &+ 0x632B_E59B_D9B4_E019))
+        state = SplitMix64.mix(state ^ SplitMix64.mix(value &+ 0x632B_E59B_D9B4_E019))
     }
 
     public func appending(_ value: UInt64) -> StreamIdentity {
@@ -37,7 +43,7 @@ public struct StreamIdentity: Sendable, Hashable {
     }
 
     mutating func mixByte(_ byte: UInt8) {
-        hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        state = (state ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
     }
 
     /// The 64-bit seed of this identity's stream under a run seed.
