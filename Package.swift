@@ -54,9 +54,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel"]),
+        // Goodness-of-fit statistics shared by the statistical tests.
+        .target(name: "StatisticalTestSupport", dependencies: ["WorkloadModel"], path: "Tests/StatisticalTestSupport"),
+        .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel", "StatisticalTestSupport"]),
         .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka", "CRdKafka"]),
-        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka"]),
+        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka", "StatisticalTestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon", "WorkloadKafka"]),
     ],
     swiftLanguageModes: [.v6]

@@ -16,8 +16,8 @@ struct ConfigOptions: ParsableArguments {
     var seed: UInt64?
 
     func validate() throws {
-        if let duration, !(duration > 0) {
-            throw ValidationError("--duration must be > 0 (got \(duration))")
+        if let duration, !(duration > 0 && duration <= 1e9) {
+            throw ValidationError("--duration must be > 0 and at most 1e9 virtual seconds (got \(duration))")
         }
         if let requests, requests < 1 {
             throw ValidationError("--requests must be >= 1 (got \(requests))")

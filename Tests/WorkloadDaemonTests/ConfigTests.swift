@@ -46,7 +46,9 @@ func problems(_ yaml: String) -> [String] {
         let chat = spec.profiles[0]
         #expect(chat.interArrival == Distribution(.exponential(rate: 5)))
         // {mean, sigma} is the mean and standard deviation of the tokens themselves.
-        #expect(chat.promptTokens == Distribution(.logNormal(mean: 128, std: 64), isInt: true))
+        // Token counts are conditioned on at most 10^9 (no mass is there for these).
+        #expect(chat.promptTokens == Distribution(.logNormal(mean: 128, std: 64), isInt: true, max: 1e9))
+        #expect(chat.promptTokens.truncationMass == 1)
         #expect(chat.maxOutputTokens == Distribution(.uniform(low: 100, high: 500), isInt: true))
         #expect(chat.outputTokens == nil)
         #expect(chat.followUp == Distribution(.constant(5)))
@@ -87,6 +89,10 @@ func problems(_ yaml: String) -> [String] {
         ("probability", "continuation_probability: 1.5", "workload.client_profiles[0].continuation_probability", "got 1.5"),
         ("truncation", "output_tokens_dist_config: {type: Normal, mean: 100, std: 10, min: 1000, max: 2000}",
          "workload.client_profiles[0].output_tokens_dist_config", "impossible truncation"),
+        ("integer-free uniform", "output_tokens_dist_config: {type: Uniform, low: 0.2, high: 0.8}",
+         "workload.client_profiles[0].output_tokens_dist_config.low", "needs an integer"),
+        ("infinite", "follow_up_inter_arrival_time_dist_config: {type: Exponential, rate: .inf}",
+         "workload.client_profiles[0].follow_up_inter_arrival_time_dist_config.rate", "must be a finite number (got .inf)"),
         ("unknown family", "output_tokens_dist_config: {type: Gamm, shape: 1, scale: 1}",
          "workload.client_profiles[0].output_tokens_dist_config.type", "did you mean 'Gamma'"),
     ])

@@ -1,3 +1,4 @@
+import StatisticalTestSupport
 import Foundation
 import Testing
 import WorkloadModel

@@ -1,3 +1,4 @@
+import StatisticalTestSupport
 import Testing
 import WorkloadModel
 

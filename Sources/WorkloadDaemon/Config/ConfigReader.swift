@@ -59,10 +59,14 @@ final class ConfigReader {
     func number(_ node: Node, at path: String) -> Double? {
         if case .scalar(let scalar) = node, scalar.style == .plain {
             let text = scalar.string.replacingOccurrences(of: "_", with: "")
-            if let value = Double(text), value.isFinite { return value }
-            switch text {
-            case ".inf", ".Inf", ".INF", "+.inf": return .infinity
-            default: break
+            if let value = Double(text) {
+                if value.isFinite { return value }
+                report(path, "must be a finite number (got \(Self.describe(node)))")
+                return nil
+            }
+            if [".inf", ".Inf", ".INF", "+.inf", "-.inf", ".nan", ".NaN", ".NAN"].contains(text) {
+                report(path, "must be a finite number (got \(Self.describe(node)))")
+                return nil
             }
         }
         report(path, "expected a number (got \(Self.describe(node)))")
@@ -180,6 +184,9 @@ struct NumberRule: Sendable {
     static let positive = NumberRule { $0 > 0 ? nil : "must be > 0" }
     static let nonNegative = NumberRule { $0 >= 0 ? nil : "must be >= 0" }
     static let probability = NumberRule { (0...1).contains($0) ? nil : "must be a probability in [0, 1]" }
+    static func between(_ low: Double, _ high: Double) -> NumberRule {
+        NumberRule { (low...high).contains($0) ? nil : "must be between \(format(low)) and \(format(high))" }
+    }
     static func atLeast(_ bound: Double) -> NumberRule { NumberRule { $0 >= bound ? nil : "must be >= \(format(bound))" } }
 
     static func format(_ value: Double) -> String {

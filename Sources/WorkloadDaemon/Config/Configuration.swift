@@ -123,7 +123,8 @@ extension Configuration {
         let parser = DistributionParser(reader: reader)
 
         var spec = WorkloadSpec(seed: 0, profiles: [])
-        spec.totalDuration = object.optionalNumber("total_duration", .positive)
+        // Up to about 31 years of virtual time: the clock counts Int64 nanoseconds.
+        spec.totalDuration = object.optionalNumber("total_duration", .between(1e-9, 1e9))
         spec.totalRequests = object.has("total_requests_to_generate")
             ? object.integer("total_requests_to_generate", default: nil, .atLeast(1)) : nil
         var seedWasChosen = false
@@ -134,9 +135,9 @@ extension Configuration {
             spec.seed = system.next() >> 1
             seedWasChosen = true
         }
-        spec.maxTurnsPerSession = object.integer("max_turns_per_session", default: 10, .atLeast(1)) ?? 10
+        spec.maxTurnsPerSession = object.integer("max_turns_per_session", default: 10, .between(1, 1_000_000)) ?? 10
         spec.accumulateConversationalTokens = object.bool("accumulate_conversational_tokens", default: true)
-        spec.bytesPerToken = object.number("bytes_per_token_estimate_for_network", default: 2, .positive) ?? 2
+        spec.bytesPerToken = object.number("bytes_per_token_estimate_for_network", default: 2, .between(0, 1_000_000)) ?? 2
         if let modeNode = object["arrival_mode"], let name = reader.string(modeNode, at: object.path("arrival_mode")) {
             if let mode = ArrivalMode(rawValue: name) {
                 spec.arrivalMode = mode
@@ -162,6 +163,16 @@ extension Configuration {
                 }
                 if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
                     reader.report("workload.client_profiles", "weights must not all be zero")
+                } else if reader.problems.isEmpty, spec.arrivalMode == .superposition {
+                    // Each profile's gaps are rescaled to its share of the rate.
+                    let total = spec.profiles.reduce(0) { $0 + $1.weight }
+                    let meanGap = spec.profiles.reduce(0) { $0 + $1.weight / total * $1.interArrival.mean }
+                    for (index, profile) in spec.profiles.enumerated() where profile.weight > 0 {
+                        let factor = meanGap / (profile.weight / total * profile.interArrival.mean)
+                        if !factor.isFinite || factor <= 0 {
+                            reader.report("workload.client_profiles[\(index)].weight", "too small a share to rescale this profile's arrivals in superposition mode (got \(profile.weight))")
+                        }
+                    }
                 }
             } else {
                 reader.report("workload.client_profiles", "expected a non-empty list of profiles (got \(ConfigReader.describe(profilesNode)))")
@@ -200,7 +211,7 @@ extension Configuration {
         var identity = StreamIdentity("run")
         identity.append(textHash)
         identity.append(workload.seed)
-        identity.append(workload.totalDuration.map { UInt64($0 * 1e9) } ?? .max)
+        identity.append(workload.totalDuration.map { $0.bitPattern } ?? .max)
         identity.append(workload.totalRequests.map { UInt64($0) } ?? .max)
         runID = String(identity.hash, radix: 16).leftPadded(to: 16)
     }
@@ -218,8 +229,8 @@ extension Configuration {
 
     private static func link(_ object: ConfigObject, fallback: NetworkLink) -> NetworkLink {
         NetworkLink(
-            latencySeconds: object.number("latency_s", default: fallback.latencySeconds, .nonNegative) ?? fallback.latencySeconds,
-            bandwidthBitsPerSecond: object.number("bandwidth_bps", default: fallback.bandwidthBitsPerSecond, .positive) ?? fallback.bandwidthBitsPerSecond)
+            latencySeconds: object.number("latency_s", default: fallback.latencySeconds, .between(0, 3600)) ?? fallback.latencySeconds,
+            bandwidthBitsPerSecond: object.number("bandwidth_bps", default: fallback.bandwidthBitsPerSecond, .atLeast(1)) ?? fallback.bandwidthBitsPerSecond)
     }
 
     private static func profile(_ node: Node, at path: String, reader: ConfigReader, parser: DistributionParser, defaultLink: NetworkLink) -> ClientProfile? {
@@ -239,7 +250,7 @@ extension Configuration {
         let prompt = distribution("prompt_tokens_dist_config", .tokens, required: true)
         let maxOutput = distribution("max_output_tokens_dist_config", .tokens, required: true)
         let output = distribution("output_tokens_dist_config", .tokens, required: false)
-        let priority = distribution("user_priority_dist_config", .value, required: false) ?? Distribution(.constant(0))
+        let priority = distribution("user_priority_dist_config", .priority, required: false) ?? Distribution(.constant(0))
         let followUp = distribution("follow_up_inter_arrival_time_dist_config", .time, required: false) ?? Distribution(.constant(5))
         let conversational = object.number("conversational_probability", default: nil, .probability)
         let streaming = object.number("streaming_response_probability", default: nil, .probability)
@@ -249,8 +260,10 @@ extension Configuration {
         if let linkObject = object.object("network", allowed: ["latency_s", "bandwidth_bps"]) {
             network = link(linkObject, fallback: defaultLink)
         }
-        if let gaps, gaps.mean <= 0 || !gaps.mean.isFinite {
-            reader.report(object.path("inter_arrival_time_dist_config"), "mean inter-arrival time must be finite and > 0 (got \(gaps.mean))")
+        // The clock counts nanoseconds: a mean gap below one would pile every
+        // arrival onto the same instant.
+        if let gaps, !(gaps.mean >= 1e-9) || !gaps.mean.isFinite {
+            reader.report(object.path("inter_arrival_time_dist_config"), "mean inter-arrival time must be finite and at least 1 ns (got \(gaps.mean) s)")
         }
         guard reader.problems.count == before, let weight, let gaps, let prompt, let maxOutput,
               let conversational, let streaming, let continuation, let clients else { return nil }

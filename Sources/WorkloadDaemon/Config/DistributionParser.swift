@@ -3,12 +3,16 @@ import Yams
 
 /// What a distribution measures, which decides its extra rules.
 enum DistributionRole {
-    /// Token counts: always integers (`is_int` defaults to true).
+    /// Token counts: always integers (`is_int` defaults to true), conditioned
+    /// on at most `DistributionParser.largestCount` tokens.
     case tokens
     /// Durations in seconds: never negative. A family whose support reaches
     /// below zero is conditioned on x >= 0 (never clamped).
     case time
-    /// Anything else (priority): taken as written.
+    /// A priority: conditioned on magnitude at most `largestCount`, so that it
+    /// always fits the integer field.
+    case priority
+    /// Anything else (`sample`): taken as written.
     case value
 }
 
@@ -22,6 +26,12 @@ struct DistributionParser {
     /// Truncations that keep less than this share of the mass are config
     /// errors: conditioning by resampling would need over 1,000 draws per value.
     static let minimumTruncationMass = 1e-3
+
+    /// The largest token count or priority magnitude an event carries. Larger
+    /// draws are conditioned away (redrawn), like any truncation: a billion
+    /// tokens is beyond every model's context, and the bound keeps
+    /// accumulated prompts far from integer overflow.
+    static let largestCount = 1e9
 
     func parse(_ node: Node, at path: String, role: DistributionRole) -> Distribution? {
         guard case .mapping(let mapping) = node else {
@@ -89,12 +99,26 @@ struct DistributionParser {
             reader.report(object.path("is_int"), "token counts are integers; must be true (got false)")
         }
         var lower = object.optionalNumber("min")
-        let upper = object.optionalNumber("max")
+        var upper = object.optionalNumber("max")
         if let lower, let upper, lower > upper {
             reader.report(object.path("min"), "must be <= max (got min \(NumberRule.format(lower)), max \(NumberRule.format(upper)))")
             return nil
         }
         guard let parsed, reader.problems.count == problemsBefore else { return nil }
+        if case .uniform(let low, let high) = parsed {
+            if !(high - low).isFinite {
+                reader.report(object.path("high"), "the range is too wide to sample (got low \(NumberRule.format(low)), high \(NumberRule.format(high)))")
+                return nil
+            }
+            if isInt && high.rounded(.down) - low.rounded(.up) + 1 > 0x1p53 {
+                reader.report(object.path("high"), "is_int Uniform has more integers than can be drawn uniformly (got low \(NumberRule.format(low)), high \(NumberRule.format(high)))")
+                return nil
+            }
+            if isInt && low.rounded(.up) > high.rounded(.down) {
+                reader.report(object.path("low"), "is_int Uniform needs an integer in [low, high] (got low \(NumberRule.format(low)), high \(NumberRule.format(high)))")
+                return nil
+            }
+        }
 
         if role == .time {
             if let given = lower, given < 0 {
@@ -107,6 +131,24 @@ struct DistributionParser {
             }
             let support = Distribution(parsed).supportLowerBound
             if support < 0 { lower = Swift.max(lower ?? 0, 0) }
+        }
+        if role == .tokens || role == .priority {
+            let limit = Self.largestCount
+            if let given = upper, given > limit {
+                reader.report(object.path("max"), "must be <= \(NumberRule.format(limit)) (got \(NumberRule.format(given)))")
+                return nil
+            }
+            if let given = lower, given > limit {
+                reader.report(object.path("min"), "must be <= \(NumberRule.format(limit)) (got \(NumberRule.format(given)))")
+                return nil
+            }
+            if let given = lower, given < -limit {
+                reader.report(object.path("min"), "must be >= -\(NumberRule.format(limit)) (got \(NumberRule.format(given)))")
+                return nil
+            }
+            let family = Distribution(parsed)
+            if family.supremum > limit { upper = upper ?? limit }
+            if role == .priority && family.infimum < -limit { lower = lower ?? -limit }
         }
         let distribution = Distribution(parsed, isInt: isInt, min: lower, max: upper)
         if lower != nil || upper != nil {
@@ -133,7 +175,13 @@ struct DistributionParser {
         }
         let mean = object.number("mean", .positive)
         let std = aliased(object, "std", "sigma", rule: .positive)
-        return mean.flatMap { mean in std.map { .logNormal(mean: mean, std: $0) } }
+        guard let mean, let std else { return nil }
+        let family = DistributionFamily.logNormal(mean: mean, std: std)
+        guard case .logNormal(let mu, let sigma) = family, mu.isFinite, sigma.isFinite, sigma > 0 else {
+            reader.report(object.path, "mean \(NumberRule.format(mean)) and std \(NumberRule.format(std)) give no representable LogNormal (the ratio std/mean is too extreme)")
+            return nil
+        }
+        return family
     }
 
     /// A parameter that has two accepted names; both given is an error.

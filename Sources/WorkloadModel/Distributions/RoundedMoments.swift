@@ -64,6 +64,8 @@ extension DistributionFamily {
             }
             while bad - good > 1 {
                 let middle = ((good + bad) / 2).rounded(.down)
+                // Past 2^53 neighbouring doubles are more than 1 apart: stop there.
+                if middle == good || middle == bad { break }
                 if massBelow(middle) <= negligible { good = middle } else { bad = middle }
             }
             firstCell = good
@@ -87,8 +89,10 @@ extension DistributionFamily {
         // Cells k+1 ... lastCell: the last few exactly (the density may jump at
         // a truncation bound there), the rest by the corrected integral.
         let tailFirst = k + 1
-        let exactFrom = lastCell.isFinite ? Swift.max(tailFirst, lastCell - 7) : .infinity
-        if lastCell.isFinite {
+        // Cells are only countable one by one where doubles still step by 1.
+        let countable = lastCell.isFinite && lastCell < 0x1p52
+        let exactFrom = countable ? Swift.max(tailFirst, lastCell - 7) : .infinity
+        if countable {
             var j = exactFrom
             while j <= lastCell {
                 result += .atom(j - pivot, probability: cellMass(j))

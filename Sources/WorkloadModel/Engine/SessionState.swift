@@ -55,8 +55,8 @@ struct LinkState: Sendable {
     /// Serialises a transfer FIFO behind earlier ones and returns its arrival time.
     mutating func transfer(bytes: Int64, sentAt: VirtualNanoseconds) -> VirtualNanoseconds {
         let start = Swift.max(sentAt, busyUntil)
-        busyUntil = start &+ nanoseconds(fromNanoseconds: Double(bytes) * nanosecondsPerByte)
-        return busyUntil &+ latency
+        busyUntil = start.saturatingAdd(nanoseconds(fromNanoseconds: Double(bytes) * nanosecondsPerByte))
+        return busyUntil.saturatingAdd(latency)
     }
 }
 
@@ -71,4 +71,13 @@ func nanoseconds(fromSeconds seconds: Double) -> VirtualNanoseconds {
 func nanoseconds(fromNanoseconds value: Double) -> VirtualNanoseconds {
     guard value > 0 else { return 0 }
     return VirtualNanoseconds(Swift.min(value, longestGapNanoseconds).rounded())
+}
+
+extension VirtualNanoseconds {
+    /// Addition that sticks at `Int64.max` ("never") instead of wrapping
+    /// around after a run of absurdly long gaps.
+    func saturatingAdd(_ other: VirtualNanoseconds) -> VirtualNanoseconds {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? .max : sum
+    }
 }

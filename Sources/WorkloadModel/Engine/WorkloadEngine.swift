@@ -147,7 +147,7 @@ public struct WorkloadEngine: Sendable {
         }
         let gap = profiles[Int(arrival.nextProfile)].interArrival.sample(using: &arrival.rng)
         arrivals[stream] = arrival
-        queue.schedule(.arrival, at: time &+ nanoseconds(fromSeconds: gap), payload: Int32(stream))
+        queue.schedule(.arrival, at: time.saturatingAdd(nanoseconds(fromSeconds: gap)), payload: Int32(stream))
     }
 
     mutating func arrive(stream: Int, at time: VirtualNanoseconds) -> Event? {
@@ -202,7 +202,7 @@ public struct WorkloadEngine: Sendable {
             session.closingReason = .maxTurns
         } else if turn == 1 || session.rng.nextUnit() < profile.continuationProbability {
             let gap = profile.followUp.sample(using: &session.rng)
-            queue.schedule(.send, at: time &+ nanoseconds(fromSeconds: gap), payload: slot)
+            queue.schedule(.send, at: time.saturatingAdd(nanoseconds(fromSeconds: gap)), payload: slot)
         } else {
             session.closingReason = .completed
         }
