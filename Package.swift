@@ -54,12 +54,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Goodness-of-fit statistics shared by the statistical tests.
-        .target(name: "StatisticalTestSupport", dependencies: ["WorkloadModel"], path: "Tests/StatisticalTestSupport"),
-        .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel", "StatisticalTestSupport"]),
+        // Shared by the test targets: goodness-of-fit statistics, a Prometheus
+        // text parser, a loopback HTTP client.
+        .target(name: "TestSupport", dependencies: ["WorkloadModel"], path: "Tests/TestSupport"),
+        .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel", "TestSupport"]),
         .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka", "CRdKafka"]),
-        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka", "StatisticalTestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon", "WorkloadKafka"]),
+        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon", "WorkloadKafka", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,4 @@
-import StatisticalTestSupport
+import TestSupport
 import Foundation
 import Testing
 import WorkloadModel

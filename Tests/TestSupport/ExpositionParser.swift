@@ -1,21 +1,21 @@
 /// A deliberately small, strict reader of the Prometheus text format 0.0.4, written from
 /// the format description (not from the renderer), so tests check what a scraper sees.
-struct Exposition {
-    struct Sample: Equatable {
-        var name: String
-        var labels: [String: String]
-        var value: Double
+public struct Exposition {
+    public struct Sample: Equatable {
+        public var name: String
+        public var labels: [String: String]
+        public var value: Double
     }
 
-    var help: [String: String] = [:]
-    var types: [String: String] = [:]
-    var samples: [Sample] = []
+    public var help: [String: String] = [:]
+    public var types: [String: String] = [:]
+    public var samples: [Sample] = []
 
-    enum ParseError: Error, Equatable {
+    public enum ParseError: Error, Equatable {
         case badLine(Int, String)
     }
 
-    init(parsing text: String) throws {
+    public init(parsing text: String) throws {
         guard text.isEmpty || text.hasSuffix("\n") else { throw ParseError.badLine(0, "no final line feed") }
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty { continue }
@@ -109,7 +109,7 @@ struct Exposition {
     }
 
     /// The value of the one sample with this name and exactly these labels.
-    func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         let matches = samples.filter { $0.name == name && $0.labels == labels }
         return matches.count == 1 ? matches[0].value : nil
     }
