@@ -27,6 +27,13 @@ final class DaemonRunner {
     private let watermarkInterval: VirtualNanoseconds
     private let watermarkWallInterval: UInt64
 
+    /// Stop after this many events (the benchmark's `--events`), without
+    /// closing the open sessions.
+    var eventLimit = Int.max
+    /// When set, receives for every published event how late (ns) it left:
+    /// from its due wall time to the return of the sink's publish.
+    var latenessLog: LatenessLog?
+
     private var nextWatermarkVirtual: VirtualNanoseconds
     private var lastWatermarkWall: UInt64
     private var lastSeq: UInt64?
@@ -70,7 +77,7 @@ final class DaemonRunner {
                 _ = notifier?.stopping()
                 logger.info("stopping: closing open sessions", metadata: ["active_sessions": "\(engine.activeSessions)"])
             }
-            guard let event = engine.next() else { break }
+            guard outcome.events < eventLimit, let event = engine.next() else { break }
             outcome.events += 1
             let owned = withSessionKey(event.sessionID) { key in shard?.owns(sessionKey: key) ?? true }
             guard owned else { continue }
@@ -99,6 +106,11 @@ final class DaemonRunner {
                 }
             }
             guard published else { break }
+            if let latenessLog, let due = pacer.dueWallNanoseconds(virtualNanoseconds: event.time) {
+                let now = clock.now()
+                latenessLog.record(now > due ? now - due : 0)
+            }
+            if outcome.published == 0 { outcome.firstPublishedAtWallNanoseconds = clock.now() }
             outcome.published += 1
             lastSeq = event.seq
             lastTime = event.time

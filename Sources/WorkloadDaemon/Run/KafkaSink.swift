@@ -127,6 +127,7 @@ final class KafkaSink: EventSink {
         outcome.undelivered += notProduced
         outcome.failuresByError = stats.failuresByError
         outcome.fatalError = producer.fatalError.map { "\($0)" }
+        outcome.firstDeliveredAtMonotonicNanoseconds = stats.firstDeliveredAtMonotonicNanoseconds
         return outcome
     }
 }
