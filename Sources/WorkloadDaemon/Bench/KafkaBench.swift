@@ -94,7 +94,7 @@ final class KafkaBench {
             guard let event = engine.next() else { break }
             line.removeAll()
             encoder.encode(event, into: &line)
-            line.bytes.removeLast()
+            line.removeLast()
             let (topic, type): (Int, [UInt8])
             switch event {
             case .request: (topic, type) = (0, Array("request".utf8))
@@ -104,7 +104,7 @@ final class KafkaBench {
             var virtualTime = ByteWriter(capacity: 32)
             virtualTime.append(seconds: event.time)
             withSessionKey(event.sessionID) { key in
-                line.bytes.withUnsafeBytes { value in
+                line.withUnsafeBytes { value in
                     type.withUnsafeBytes { type in
                         schemaVersion.withUnsafeBytes { schema in
                             runID.withUnsafeBytes { run in

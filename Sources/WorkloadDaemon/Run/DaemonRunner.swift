@@ -92,9 +92,9 @@ final class DaemonRunner {
 
             line.removeAll()
             encoder.encode(event, into: &line)
-            line.bytes.removeLast()  // the newline: a record value is the object alone
+            line.removeLast()  // the newline: a record value is the object alone
             let published: Bool = withSessionKey(event.sessionID) { key in
-                line.bytes.withUnsafeBytes { value in
+                line.withUnsafeBytes { value in
                     do {
                         try sink.publish(event, key: key, value: value)
                         return true

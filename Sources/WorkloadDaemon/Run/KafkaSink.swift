@@ -92,7 +92,7 @@ final class KafkaSink: EventSink {
             for partition in 0..<partitions {
                 watermarkBuffer.removeAll()
                 encoder.encodeWatermark(time: time, afterSeq: afterSeq, topic: topic, partition: partition, into: &watermarkBuffer)
-                watermarkBuffer.bytes.removeLast()  // the newline
+                watermarkBuffer.removeLast()  // the newline
                 let bytes = watermarkBuffer.bytes
                 key.withUnsafeBytes { key in
                     bytes.withUnsafeBytes { value in
