@@ -81,13 +81,14 @@ final class KafkaBench {
     }
 
     /// The first `events` events as the daemon sends them: topic, partition,
-    /// key, value and headers (as `KafkaSink` lays them out), for the baseline.
+    /// key, value and headers, for the baseline.
     func records(events: Int) -> RecordBatch {
-        var batch = RecordBatch(topics: ["requests", "sessions"], headerNames: ["event-type", "schema-version", "run-id", "virtual-time"])
+        var batch = RecordBatch(topics: ["requests", "sessions"], headerNames: KafkaSink.headerNames)
         batch.reserve(records: events, bytes: events * 512)
         var engine = WorkloadEngine(spec: configuration.workload)
         var line = ByteWriter(capacity: 4096)
         let partitions = configuration.kafka.embeddedPartitions
+        let typeNames = KafkaSink.eventTypes.map { Array($0.utf8) }
         let schemaVersion = Array(String(EventEncoder.schemaVersion).utf8)
         let runID = Array(encoder.runID.utf8)
         for _ in 0..<events {
@@ -95,22 +96,16 @@ final class KafkaBench {
             line.removeAll()
             encoder.encode(event, into: &line)
             line.removeLast()
-            let (topic, type): (Int, [UInt8])
-            switch event {
-            case .request: (topic, type) = (0, Array("request".utf8))
-            case .sessionStarted: (topic, type) = (1, Array("session_started".utf8))
-            case .sessionEnded: (topic, type) = (1, Array("session_ended".utf8))
-            }
-            var virtualTime = ByteWriter(capacity: 32)
-            virtualTime.append(seconds: event.time)
+            let kind = KafkaSink.RecordKind(event)
             withSessionKey(event.sessionID) { key in
                 line.withUnsafeBytes { value in
-                    type.withUnsafeBytes { type in
-                        schemaVersion.withUnsafeBytes { schema in
-                            runID.withUnsafeBytes { run in
-                                virtualTime.bytes.withUnsafeBytes { virtualTime in
+                    withVirtualTimeText(event.time) { virtualTime in
+                        typeNames[kind.rawValue].withUnsafeBytes { type in
+                            schemaVersion.withUnsafeBytes { schema in
+                                runID.withUnsafeBytes { run in
                                     batch.append(
-                                        topic: topic, partition: Murmur2.partition(forKey: key, partitionCount: partitions),
+                                        topic: kind.isRequest ? 0 : 1,
+                                        partition: Murmur2.partition(forKey: key, partitionCount: partitions),
                                         key: key, value: value, headerValues: [type, schema, run, virtualTime])
                                 }
                             }
