@@ -83,10 +83,15 @@ final class DaemonRunner {
             guard owned else { continue }
 
             if !stopping {
-                let lateness = pacer.waitUntilDue(virtualNanoseconds: event.time, tickNanoseconds: 20_000_000) {
+                // Wait on a copy: the tick reads `self.pacer` (in `idle`), and
+                // a read during a mutating call on the property is an
+                // exclusivity violation, which traps.
+                var waiting = pacer
+                let lateness = waiting.waitUntilDue(virtualNanoseconds: event.time, tickNanoseconds: 20_000_000) {
                     self.idle(upTo: event.time)
                     return !self.stop.isSet
                 } ?? 0
+                pacer = waiting
                 metrics?.pacingLateness.record(nanoseconds: lateness)
             }
 
