@@ -4,7 +4,9 @@ import WorkloadModel
 @testable import WorkloadDaemon
 
 /// Watermarks from the daemon's loop: one round per virtual interval in real
-/// time. Driven with a manual clock, so no test depends on the machine's speed.
+/// time; faster than real time, at most one round per 10 ms of wall time, the
+/// later round covering the skipped ones. Driven with a manual clock, so no
+/// test depends on the machine's speed.
 @Suite("Watermark cadence")
 struct WatermarkCadenceTests {
     /// Records what the loop publishes; each publish moves the manual clock
@@ -70,6 +72,23 @@ struct WatermarkCadenceTests {
             let broken = sink.events[mark.afterCount...].first { $0.time < mark.time }
             #expect(broken == nil, "event at \(broken?.time ?? 0) after a watermark at \(mark.time)")
         }
+    }
+
+    @Test("max speed: at most one round per 10 ms of wall time, promises kept")
+    func coalescedAtMaxSpeed() throws {
+        // 2,000 virtual seconds (about 50,000 events, 2,000 intervals) in
+        // 50 ms of wall time: 1 µs per event.
+        let sink = Self.run(try Self.configuration(duration: 2_000), pacing: .max, wallPerEvent: 1_000)
+        #expect(sink.events.count > 40_000)
+        let wall = sink.watermarks.last!.wall - sink.watermarks.first!.wall
+        // Rounds during the run, plus the final one at the end.
+        #expect(sink.watermarks.count >= 3)
+        #expect(sink.watermarks.count <= Int(wall / 10_000_000) + 2, "\(sink.watermarks.count) rounds in \(wall) ns")
+        for (earlier, later) in zip(sink.watermarks, sink.watermarks.dropFirst()) {
+            // 16 events (the check's sampling) of slack past the 10 ms.
+            #expect(later.wall - earlier.wall >= 10_000_000 || later.afterCount == sink.events.count)
+        }
+        Self.checkPromises(sink)
     }
 
     /// Also the idle ticks of long waits: they emit the wall-time watermarks
