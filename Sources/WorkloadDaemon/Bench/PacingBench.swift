@@ -42,6 +42,7 @@ enum PacingBench {
     static func floor(spec: WorkloadSpec, rate: Int, seconds: Double) -> BenchReport.Quantiles? {
         let events = max(1, Int(Double(rate) * seconds))
         let log = LatenessLog(expected: events)
+        TimerSlack.setForThisThread(nanoseconds: 1_000)  // as the daemon's loop does
         var engine = WorkloadEngine(spec: spec)
         var pacer = Pacer(mode: .realtime, virtualStartNanoseconds: 0, clock: SystemWallClock())
         for _ in 0..<events {

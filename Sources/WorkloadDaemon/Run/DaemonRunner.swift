@@ -76,6 +76,7 @@ final class DaemonRunner {
 
     /// Runs to the end of a bounded workload, or until `stop` is set.
     func run() -> RunOutcome {
+        if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
         var engine = WorkloadEngine(spec: configuration.workload)
         var line = ByteWriter(capacity: 4096)
         var stopping = false
