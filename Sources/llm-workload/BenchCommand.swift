@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "A short run: one repetition, 2 s per real-time rate, memory at 10^6 requests only.")
     var quick = false
 
-    @Flag(help: "Print one JSON object instead of the table.")
+    @Flag(help: "Print one JSON object on standard output (the table goes to standard error).")
     var json = false
 
     @Option(help: "Parts to leave out, comma-separated: core, json, kafka, pacing, memory, first-event.")
@@ -81,6 +81,12 @@ struct BenchCommand: ParsableCommand {
         settings.pacingToKafka = pacingSink == "kafka"
         if let pacingSeconds { settings.pacingSeconds = pacingSeconds }
         let report = Benchmark.run(settings, logger: logger) { printError("bench: \($0)") }
-        print(json ? report.json : report.table, terminator: json ? "\n" : "")
+        if json {
+            // The object for machines on standard output; the table for whoever watches, with the progress.
+            printError(report.table)
+            print(report.json)
+        } else {
+            print(report.table, terminator: "")
+        }
     }
 }
