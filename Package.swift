@@ -20,6 +20,8 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
+        // One C wrapper for a variadic system call Swift cannot make (prctl).
+        .target(name: "CSystemShims"),
         // The pure core: no I/O, no wall clock, no Kafka.
         .target(
             name: "WorkloadModel",
@@ -40,6 +42,7 @@ let package = Package(
             dependencies: [
                 "WorkloadModel",
                 "WorkloadKafka",
+                "CSystemShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -41,7 +41,12 @@ final class ClientContext: Sendable {
 
     func recordDelivery(error: KafkaError?) {
         guard let error else {
-            delivery.withLock { $0.delivered += 1 }
+            delivery.withLock { stats in
+                stats.delivered += 1
+                if stats.firstDeliveredAtMonotonicNanoseconds == nil {
+                    stats.firstDeliveredAtMonotonicNanoseconds = SteadyClock.nanoseconds()
+                }
+            }
             return
         }
         let countForError = delivery.withLock { stats -> Int in

@@ -16,6 +16,9 @@ public struct DeliveryStats: Sendable, Hashable {
     /// How many `produce` calls found the local queue full and had to wait
     /// for room (backpressure), whether or not they then succeeded.
     public var queueFullWaits: Int = 0
+    /// When the first record was acknowledged (`CLOCK_MONOTONIC` nanoseconds,
+    /// comparable across processes): time-to-first-event measurements.
+    public var firstDeliveredAtMonotonicNanoseconds: UInt64?
 
     /// An empty tally.
     public init() {}

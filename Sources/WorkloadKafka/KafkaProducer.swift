@@ -87,34 +87,12 @@ public final class KafkaProducer: @unchecked Sendable {
         for header in headers {
             headerBytes += header.name.utf8.count + 1 + header.value.count
         }
-        let fieldCount = 5 + (timestampMs == nil ? 0 : 1) + headers.count
-        let client = self.client
-        let context = self.context
+        let fieldCount = 6 + headers.count
 
         let failure = withUnsafeTemporaryAllocation(byteCount: max(headerBytes, 1), alignment: 1) { scratch -> KafkaError? in
             withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: fieldCount) { fields -> KafkaError? in
-                var count = 0
-                func append(_ type: rd_kafka_vtype_t, _ fill: (inout rd_kafka_vu_t) -> Void) {
-                    var field = rd_kafka_vu_t()
-                    field.vtype = type
-                    fill(&field)
-                    fields.initializeElement(at: count, to: field)
-                    count += 1
-                }
-                append(RD_KAFKA_VTYPE_RKT) { $0.u.rkt = topicHandle }
-                append(RD_KAFKA_VTYPE_PARTITION) { $0.u.i32 = partition }
-                append(RD_KAFKA_VTYPE_KEY) {
-                    $0.u.mem.ptr = key.count == 0 ? nil : UnsafeMutableRawPointer(mutating: key.baseAddress)
-                    $0.u.mem.size = key.count
-                }
-                append(RD_KAFKA_VTYPE_VALUE) {
-                    $0.u.mem.ptr = value.count == 0 ? nil : UnsafeMutableRawPointer(mutating: value.baseAddress)
-                    $0.u.mem.size = value.count
-                }
-                append(RD_KAFKA_VTYPE_MSGFLAGS) { $0.u.i = RD_KAFKA_MSG_F_COPY }
-                if let timestampMs {
-                    append(RD_KAFKA_VTYPE_TIMESTAMP) { $0.u.i64 = timestampMs }
-                }
+                var count = Self.fillRecordFields(
+                    fields, topic: topicHandle, partition: partition, key: key, value: value, timestampMs: timestampMs)
                 // Header names need NUL-terminated C strings and values stable
                 // pointers for the duration of the call: lay both out in scratch.
                 var offset = 0
@@ -133,36 +111,115 @@ public final class KafkaProducer: @unchecked Sendable {
                         }
                     }
                     offset += header.value.count
-                    append(RD_KAFKA_VTYPE_HEADER) {
-                        $0.u.header.name = UnsafeRawPointer(namePointer).assumingMemoryBound(to: CChar.self)
-                        $0.u.header.val = UnsafeRawPointer(valuePointer)
-                        $0.u.header.size = header.value.count
-                    }
+                    fields[count] = Self.headerField(
+                        name: UnsafeRawPointer(namePointer).assumingMemoryBound(to: CChar.self),
+                        value: UnsafeRawPointer(valuePointer), size: header.value.count)
+                    count += 1
                 }
-
-                var waited = false
-                while true {
-                    guard let errorPointer = rd_kafka_produceva(client, fields.baseAddress, count) else {
-                        return nil
-                    }
-                    let error = KafkaError(consuming: errorPointer)
-                    guard error.isQueueFull else { return error }
-                    if !waited {
-                        waited = true
-                        context.delivery.withLock { $0.queueFullWaits += 1 }
-                    }
-                    if shouldAbort() {
-                        return KafkaError(
-                            code: KafkaError.queueFullCode,
-                            message: "gave up waiting for room in the producer queue (aborted)"
-                        )
-                    }
-                    // Serve delivery reports (freeing room) for up to 10 ms, then retry.
-                    rd_kafka_poll(client, 10)
-                }
+                return send(fields.baseAddress!, count: count, shouldAbort: shouldAbort)
             }
         }
         if let failure { throw failure }
+    }
+
+    /// Queues one record for a resolved `topic` with headers whose names were
+    /// prepared once: the allocation-free form of
+    /// ``produce(topic:partition:key:value:headers:timestampMs:shouldAbort:)``
+    /// (same copying, backpressure and abort rules), for the publishing loop.
+    ///
+    /// `headerValues` holds one value per name of `headerNames`, in order.
+    public func produce(
+        to topic: KafkaTopic,
+        partition: Int32,
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        headerNames: KafkaHeaderNames,
+        headerValues: UnsafeBufferPointer<UnsafeRawBufferPointer>,
+        timestampMs: Int64? = nil,
+        shouldAbort: () -> Bool = { false }
+    ) throws(KafkaError) {
+        precondition(headerValues.count == headerNames.count, "one header value per header name")
+        let failure = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + headerNames.count) { fields -> KafkaError? in
+            var count = Self.fillRecordFields(
+                fields, topic: topic.handle.pointer, partition: partition, key: key, value: value, timestampMs: timestampMs)
+            for (index, header) in headerValues.enumerated() {
+                fields[count] = Self.headerField(
+                    name: headerNames.pointer(at: index), value: header.baseAddress, size: header.count)
+                count += 1
+            }
+            return send(fields.baseAddress!, count: count, shouldAbort: shouldAbort)
+        }
+        if let failure { throw failure }
+    }
+
+    /// Writes the topic, partition, key, value, copy flag and (if given)
+    /// timestamp fields; returns how many it wrote.
+    private static func fillRecordFields(
+        _ fields: UnsafeMutableBufferPointer<rd_kafka_vu_t>, topic: OpaquePointer, partition: Int32,
+        key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, timestampMs: Int64?
+    ) -> Int {
+        var field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_RKT
+        field.u.rkt = topic
+        fields[0] = field
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_PARTITION
+        field.u.i32 = partition
+        fields[1] = field
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_KEY
+        field.u.mem.ptr = key.count == 0 ? nil : UnsafeMutableRawPointer(mutating: key.baseAddress)
+        field.u.mem.size = key.count
+        fields[2] = field
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_VALUE
+        field.u.mem.ptr = value.count == 0 ? nil : UnsafeMutableRawPointer(mutating: value.baseAddress)
+        field.u.mem.size = value.count
+        fields[3] = field
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_MSGFLAGS
+        field.u.i = RD_KAFKA_MSG_F_COPY
+        fields[4] = field
+        guard let timestampMs else { return 5 }
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_TIMESTAMP
+        field.u.i64 = timestampMs
+        fields[5] = field
+        return 6
+    }
+
+    private static func headerField(name: UnsafePointer<CChar>, value: UnsafeRawPointer?, size: Int) -> rd_kafka_vu_t {
+        var field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_HEADER
+        field.u.header.name = name
+        field.u.header.val = value
+        field.u.header.size = size
+        return field
+    }
+
+    /// `rd_kafka_produceva` with the fields, waiting for room while the queue
+    /// is full (serving delivery reports) unless `shouldAbort` says to give up.
+    private func send(_ fields: UnsafeMutablePointer<rd_kafka_vu_t>, count: Int, shouldAbort: () -> Bool) -> KafkaError? {
+        var waited = false
+        while true {
+            guard let errorPointer = rd_kafka_produceva(client, fields, count) else {
+                return nil
+            }
+            let error = KafkaError(consuming: errorPointer)
+            guard error.isQueueFull else { return error }
+            if !waited {
+                waited = true
+                context.delivery.withLock { $0.queueFullWaits += 1 }
+            }
+            if shouldAbort() {
+                return KafkaError(
+                    code: KafkaError.queueFullCode,
+                    message: "gave up waiting for room in the producer queue (aborted)"
+                )
+            }
+            // Serve delivery reports (freeing room) for up to 10 ms, then retry.
+            rd_kafka_poll(client, 10)
+        }
     }
 
     /// Byte-array convenience for ``produce(topic:partition:key:value:headers:timestampMs:shouldAbort:)``.
@@ -253,6 +310,12 @@ public final class KafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// Resolves `name` once, for ``produce(to:partition:key:value:headerNames:headerValues:timestampMs:shouldAbort:)``.
+    /// The handle lives as long as this producer.
+    public func topic(_ name: String) throws(KafkaError) -> KafkaTopic {
+        KafkaTopic(name: name, handle: TopicHandle(pointer: try topicHandle(name)))
+    }
+
     private func topicHandle(_ name: String) throws(KafkaError) -> OpaquePointer {
         let client = self.client
         let handle = topics.withLock { handles -> TopicHandle? in
@@ -273,4 +336,11 @@ struct TopicHandle: @unchecked Sendable {
     // @unchecked Sendable: topic handles are reference-counted and thread-safe
     // in librdkafka; this wrapper only carries the pointer.
     let pointer: OpaquePointer
+}
+
+/// A topic resolved by ``KafkaProducer/topic(_:)``: producing to it skips the
+/// lookup by name. Valid while its producer lives.
+public struct KafkaTopic: Sendable {
+    public let name: String
+    let handle: TopicHandle
 }

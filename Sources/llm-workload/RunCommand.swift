@@ -40,6 +40,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    /// For `bench`: print when the first event was produced and first acknowledged.
+    @Flag(help: .hidden)
+    var reportFirstEvent = false
+
     func validate() throws {
         if let mode, !["realtime", "accelerated"].contains(mode) {
             throw ValidationError("--mode must be realtime or accelerated (got \(mode))")
@@ -75,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         runOptions.shard = shard.flatMap(Shard.init(parsing:))
         runOptions.brokers = brokers
         runOptions.embeddedKafka = embeddedKafka
+        runOptions.reportFirstEvent = reportFirstEvent
         var logger = Logger(label: "llm-workload")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let status = await Daemon.run(configuration: configuration, options: runOptions, logger: logger, announce: { printError($0) })

@@ -70,6 +70,52 @@ struct ProducerRoundTripTests {
         #expect(lastTurnBySession.count == sessions)
     }
 
+    @Test("the allocation-free form: resolved topic, prepared header names, raw header values")
+    func preparedHeaders() throws {
+        let cluster = try MockCluster(brokers: 1, logger: testLogger("mock"))
+        try cluster.createTopic("prepared", partitions: 2, replicationFactor: 1)
+        let producer = try KafkaProducer(configuration: testProducerConfiguration(cluster), logger: testLogger("producer"))
+        try producer.waitUntilConnected(timeoutMs: 5_000)
+        let topic = try producer.topic("prepared")
+        #expect(topic.name == "prepared")
+        let names = KafkaHeaderNames(["event-type", "virtual-time", "empty"])
+        let count = 100
+        for i in 0..<count {
+            let key = Array("key-\(i % 7)".utf8), value = Array("\(i)".utf8)
+            let type = Array("request".utf8), time = Array("\(i).5".utf8), empty: [UInt8] = []
+            try key.withUnsafeBytes { key in
+                try value.withUnsafeBytes { value in
+                    try type.withUnsafeBytes { type in
+                        try time.withUnsafeBytes { time in
+                            try empty.withUnsafeBytes { empty in
+                                try [type, time, empty].withUnsafeBufferPointer { headerValues in
+                                    try producer.produce(
+                                        to: topic, partition: Int32(i % 2), key: key, value: value, headerNames: names,
+                                        headerValues: headerValues, timestampMs: 1_700_000_000_000 + Int64(i))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(producer.flush(timeoutMs: 10_000))
+        #expect(producer.deliveryStats.delivered == count)
+        let records = try readAll(cluster, topic: "prepared", partitionCount: 2, expected: count)
+        #expect(records.count == count)
+        for record in records {
+            let i = Int(String(decoding: record.value, as: UTF8.self)) ?? -1
+            #expect(record.partition == Int32(i % 2))
+            #expect(record.key == Array("key-\(i % 7)".utf8))
+            #expect(record.timestampMs == 1_700_000_000_000 + Int64(i))
+            #expect(record.headers == [
+                KafkaHeader(name: "event-type", value: "request"),
+                KafkaHeader(name: "virtual-time", value: "\(i).5"),
+                KafkaHeader(name: "empty", value: []),
+            ])
+        }
+    }
+
     @Test("metadata: partition count of a created topic, loopback bootstrap")
     func metadata() throws {
         let cluster = try MockCluster(brokers: 1, logger: testLogger("mock"))

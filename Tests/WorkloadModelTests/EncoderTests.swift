@@ -90,4 +90,49 @@ import Testing
         #expect(mark["partition"] as? Int == 3)
         #expect(mark["after_seq"] as? Int == 13)
     }
+
+    /// The two-digits-at-a-time formatting against the standard library's.
+    @Test func digitsAgreeWithStringConversion() {
+        var rng = Xoshiro256(seed: 5)
+        var writer = ByteWriter(capacity: 16)
+        for _ in 0..<5000 {
+            let value = rng.next() >> (rng.next() % 64)
+            writer.removeAll()
+            writer.append(unsigned: value)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(value))
+            let width = Int(rng.nextBelow(12)) + 1
+            writer.removeAll()
+            writer.append(padded: value, width: width)
+            var modulus: UInt64 = 1
+            for _ in 0..<width { modulus = modulus.multipliedReportingOverflow(by: 10).partialValue }
+            let expected = String(width >= 20 ? value : value % modulus)
+            #expect(String(decoding: writer.bytes, as: UTF8.self)
+                == String(repeating: "0", count: max(0, width - expected.count)) + expected)
+        }
+    }
+
+    /// An event with the longest numbers and long names fits the room the
+    /// encoder reserves (writing past it would trap), and a writer grows
+    /// past its initial capacity.
+    @Test func extremeEventsFitTheReservedRoom() {
+        let long = String(repeating: "\u{1}\"", count: 40)
+        let encoder = EventEncoder(runID: long, seed: .max, startUnixNanoseconds: .max / 2, profileNames: [long, "p"])
+        let request = RequestEvent(
+            seq: .max, time: .min, sentAt: .min, sessionID: .max, profile: 0, client: .min, turn: .min,
+            streaming: false, promptTokens: .min, newInputTokens: .min, prefixTokens: .min,
+            maxOutputTokens: .min, outputTokens: .min, priority: .min, payloadBytes: .min)
+        let ended = SessionEndedEvent(
+            seq: .max, time: .min, lastRequestTime: .min, sessionID: .max, profile: 0, client: .min,
+            reason: .shutdown, turns: .min, totalPromptTokens: .min, totalOutputTokens: .min)
+        let started = SessionStartedEvent(seq: .max, time: .min, sessionID: .max, profile: 0, client: .min, conversational: false)
+        var writer = ByteWriter(capacity: 16)
+        for event in [Event.request(request), .sessionEnded(ended), .sessionStarted(started)] {
+            var one = ByteWriter(capacity: 16)
+            encoder.encode(event, into: &one)
+            #expect(one.count <= encoder.maximumEventBytes)
+            encoder.encode(event, into: &writer)
+        }
+        #expect(writer.count > 1000)
+        #expect(writer.bytes.filter { $0 == 0x0A }.count == 3)
+    }
 }

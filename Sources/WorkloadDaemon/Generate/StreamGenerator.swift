@@ -37,7 +37,7 @@ public enum StreamGenerator {
             summary.count(event)
             if writer.count >= chunk {
                 summary.bytes += writer.count
-                try output.write(writer.bytes)
+                try writer.withUnsafeBytes { (bytes) throws(OutputError) in try output.write(bytes) }
                 writer.removeAll()
                 checked += 1
                 if checked & 15 == 0 && shouldStop() {
@@ -46,7 +46,7 @@ public enum StreamGenerator {
             }
         }
         summary.bytes += writer.count
-        try output.write(writer.bytes)
+        try writer.withUnsafeBytes { (bytes) throws(OutputError) in try output.write(bytes) }
         return summary
     }
 }

@@ -159,6 +159,12 @@ public enum Daemon {
         }
         metrics?.eventsPublished(topicIndex: 0, count: UInt64(outcome.sink.delivered))
 
+        if options.reportFirstEvent {
+            // For `bench`: both marks are CLOCK_MONOTONIC, comparable with the spawning process's.
+            let produced = outcome.firstPublishedAtWallNanoseconds.map(String.init) ?? "none"
+            let acknowledged = outcome.sink.firstDeliveredAtMonotonicNanoseconds.map(String.init) ?? "none"
+            announce("first-event produced_monotonic_ns=\(produced) acknowledged_monotonic_ns=\(acknowledged)")
+        }
         let summary: Logger.Metadata = [
             "events": "\(outcome.published)", "delivered_records": "\(outcome.sink.delivered)",
             "failed": "\(outcome.sink.failed)", "undelivered": "\(outcome.sink.undelivered)",

@@ -24,12 +24,26 @@ final class DaemonRunner {
     private let logger: Logger
     private let encoder: EventEncoder
     private var pacer: Pacer
-    /// A copy of `pacer` for turning a wall instant back into virtual time from `idle`:
-    /// `idle` runs inside `pacer`'s mutating wait, and reading `pacer` there would overlap
-    /// that access (a runtime exclusivity violation that aborts the process).
-    private let timeline: Pacer
     private let watermarkInterval: VirtualNanoseconds
     private let watermarkWallInterval: UInt64
+    /// Faster than real time, the watermark due by virtual time is held back
+    /// until this much wall time has passed since the last one (and then
+    /// covers the intervals in between); 0 in real time. See `virtualWatermarkDue`.
+    private let watermarkCoalescing: UInt64
+    private var watermarkPending = false
+    /// `--speed max`: events leave as fast as the sink takes them.
+    private let unpaced: Bool
+    private var lastHousekeeping: UInt64 = 0
+    /// Paced runs refresh the gauges at least this often (wall nanoseconds), however few
+    /// events they emit; `max` runs refresh every 256 events only.
+    private let housekeepingInterval: UInt64 = 100_000_000
+
+    /// Stop after this many events (the benchmark's `--events`), without
+    /// closing the open sessions.
+    var eventLimit = Int.max
+    /// When set, receives for every published event how late (ns) it left:
+    /// from its due wall time to the return of the sink's publish.
+    var latenessLog: LatenessLog?
 
     private var nextWatermarkVirtual: VirtualNanoseconds
     private var lastWatermarkWall: UInt64
@@ -37,11 +51,6 @@ final class DaemonRunner {
     private var lastTime: VirtualNanoseconds = 0
     private var lastWatchdog: UInt64 = 0
     private var lastStatus: UInt64 = 0
-    private var lastHousekeeping: UInt64 = 0
-    /// Paced runs refresh the gauges at least this often (wall nanoseconds), however few
-    /// events they emit; `max` runs refresh every 256 events only.
-    private let housekeepingInterval: UInt64 = 100_000_000
-    private let paced: Bool
     private var outcome = RunOutcome()
 
     init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
@@ -56,17 +65,22 @@ final class DaemonRunner {
         self.metrics = metrics
         self.logger = logger
         pacer = Pacer(mode: pacing, virtualStartNanoseconds: 0, clock: clock)
-        timeline = pacer
-        paced = pacing != .max
+        unpaced = pacing == .max
         let interval = configuration.clock.watermarkIntervalSeconds
         watermarkInterval = VirtualNanoseconds(interval * 1e9)
         watermarkWallInterval = UInt64(interval * 1e9)
+        watermarkCoalescing = pacing == .realtime ? 0 : min(watermarkWallInterval, DaemonRunner.watermarkCoalescingCap)
         nextWatermarkVirtual = watermarkInterval
         lastWatermarkWall = clock.now()
     }
 
+    /// At most this often (wall time) a watermark follows virtual time when
+    /// the run is faster than real time: 100 rounds a second.
+    static let watermarkCoalescingCap: UInt64 = 10_000_000
+
     /// Runs to the end of a bounded workload, or until `stop` is set.
     func run() -> RunOutcome {
+        if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
         var engine = WorkloadEngine(spec: configuration.workload)
         var line = ByteWriter(capacity: 4096)
         var stopping = false
@@ -81,24 +95,30 @@ final class DaemonRunner {
                 _ = notifier?.stopping()
                 logger.info("stopping: closing open sessions", metadata: ["active_sessions": "\(engine.activeSessions)"])
             }
-            guard let event = engine.next() else { break }
+            guard outcome.events < eventLimit, let event = engine.next() else { break }
             outcome.events += 1
             let owned = withSessionKey(event.sessionID) { key in shard?.owns(sessionKey: key) ?? true }
             guard owned else { continue }
 
-            if !stopping {
-                let lateness = pacer.waitUntilDue(virtualNanoseconds: event.time, tickNanoseconds: 20_000_000) {
+            // At `max` nothing is due, so there is no lateness to wait for or record.
+            if !stopping && !unpaced {
+                // Wait on a copy: the tick reads `self.pacer` (in `idle`), and
+                // a read during a mutating call on the property is an
+                // exclusivity violation, which traps.
+                var waiting = pacer
+                let lateness = waiting.waitUntilDue(virtualNanoseconds: event.time, tickNanoseconds: 20_000_000) {
                     self.idle(upTo: event.time)
                     return !self.stop.isSet
                 } ?? 0
+                pacer = waiting
                 metrics?.pacingLateness.record(nanoseconds: lateness)
             }
 
             line.removeAll()
             encoder.encode(event, into: &line)
-            line.bytes.removeLast()  // the newline: a record value is the object alone
+            line.removeLast()  // the newline: a record value is the object alone
             let published: Bool = withSessionKey(event.sessionID) { key in
-                line.bytes.withUnsafeBytes { value in
+                line.withUnsafeBytes { value in
                     do {
                         try sink.publish(event, key: key, value: value)
                         return true
@@ -110,6 +130,11 @@ final class DaemonRunner {
                 }
             }
             guard published else { break }
+            if let latenessLog, let due = pacer.dueWallNanoseconds(virtualNanoseconds: event.time) {
+                let now = clock.now()
+                latenessLog.record(now > due ? now - due : 0)
+            }
+            if outcome.published == 0 { outcome.firstPublishedAtWallNanoseconds = clock.now() }
             outcome.published += 1
             lastSeq = event.seq
             lastTime = event.time
@@ -123,10 +148,12 @@ final class DaemonRunner {
                 metrics.eventGenerated(typeIndex: type, profileIndex: Int(event.profile) % max(1, profileCount))
             }
 
-            if event.time >= nextWatermarkVirtual {
-                emitWatermark(at: event.time)
+            // A held-back watermark is looked at every 16 events (not every
+            // event: that would be a clock read each), and while idle.
+            if event.time >= nextWatermarkVirtual || (watermarkPending && outcome.published & 15 == 0) {
+                virtualWatermarkDue(at: event.time)
             }
-            if outcome.published & 255 == 0 || (paced && clock.now() &- lastHousekeeping >= housekeepingInterval) {
+            if outcome.published & 255 == 0 || (!unpaced && clock.now() &- lastHousekeeping >= housekeepingInterval) {
                 housekeeping(engine: engine)
             }
         }
@@ -140,16 +167,40 @@ final class DaemonRunner {
     /// While waiting for the next event: watermarks by wall time, watchdog, polls.
     private func idle(upTo nextEventTime: VirtualNanoseconds) {
         let now = clock.now()
-        if now &- lastWatermarkWall >= watermarkWallInterval {
+        if watermarkDueByWall(now: now) {
             // Virtual time has reached "now" (but not the next event): promise that much.
-            let elapsed = timeline.virtualElapsed(atWall: now)
+            let elapsed = pacer.virtualElapsed(atWall: now)
             emitWatermark(at: min(max(lastTime, elapsed), nextEventTime))
         }
         sink.poll()
         tickWatchdogAndStatus(now: now, engine: nil)
     }
 
+    /// Virtual time has advanced by the watermark interval (SPEC 5). In real
+    /// time that takes an interval of wall time, so the watermark goes out at
+    /// once. Faster than real time it can happen every few events, and a round
+    /// is a record on every partition of both topics: then it waits until
+    /// `watermarkCoalescing` of wall time has passed since the last round.
+    /// Nothing a consumer can use is lost: a watermark at T makes every
+    /// promise one at an earlier time would have made, so the round that goes
+    /// out covers the skipped ones, at most 10 ms later.
+    private func virtualWatermarkDue(at time: VirtualNanoseconds) {
+        if watermarkCoalescing > 0 && clock.now() &- lastWatermarkWall < watermarkCoalescing {
+            watermarkPending = true
+            nextWatermarkVirtual = .max  // until it goes out; then one interval on
+            return
+        }
+        emitWatermark(at: time)
+    }
+
+    /// A watermark is due by wall time: an interval since the last, or a held-back one's wait is over.
+    private func watermarkDueByWall(now: UInt64) -> Bool {
+        let since = now &- lastWatermarkWall
+        return since >= watermarkWallInterval || (watermarkPending && since >= watermarkCoalescing)
+    }
+
     private func emitWatermark(at time: VirtualNanoseconds) {
+        watermarkPending = false
         sink.watermark(time: time, afterSeq: lastSeq)
         nextWatermarkVirtual = time + watermarkInterval
         lastWatermarkWall = clock.now()
@@ -159,7 +210,7 @@ final class DaemonRunner {
         sink.poll()
         let now = clock.now()
         lastHousekeeping = now
-        if now &- lastWatermarkWall >= watermarkWallInterval {
+        if watermarkDueByWall(now: now) {
             emitWatermark(at: lastTime)
         }
         tickWatchdogAndStatus(now: now, engine: engine)

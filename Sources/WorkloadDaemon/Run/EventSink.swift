@@ -29,6 +29,8 @@ public struct SinkOutcome: Sendable, Equatable {
     public var undelivered = 0
     public var failuresByError: [String: Int] = [:]
     public var fatalError: String?
+    /// When the first record was acknowledged (`CLOCK_MONOTONIC` ns), if ever.
+    public var firstDeliveredAtMonotonicNanoseconds: UInt64?
 
     public var isClean: Bool { failed == 0 && undelivered == 0 && fatalError == nil }
 }

@@ -7,97 +7,142 @@ import WorkloadModel
 /// headers `event-type`, `schema-version`, `run-id`, `virtual-time`; requests
 /// to one topic, session events to the other; watermarks to every partition
 /// of both.
+///
+/// Per event nothing is allocated: topics are resolved and header names and
+/// the constant header values laid out once; the virtual-time header is
+/// formatted on the stack.
 final class KafkaSink: EventSink {
+    /// What a record carries, in the order of `eventTypes`.
+    enum RecordKind: Int {
+        case request, sessionStarted, sessionEnded, watermark
+
+        init(_ event: Event) {
+            switch event {
+            case .request: self = .request
+            case .sessionStarted: self = .sessionStarted
+            case .sessionEnded: self = .sessionEnded
+            }
+        }
+
+        /// Requests go to the requests topic, session events to the sessions topic.
+        var isRequest: Bool { self == .request }
+    }
+
+    /// The headers of every record, in this order.
+    static let headerNames = ["event-type", "schema-version", "run-id", "virtual-time"]
+    /// `event-type` values by `RecordKind`.
+    static let eventTypes = ["request", "session_started", "session_ended", "watermark"]
+
     let producer: KafkaProducer
-    private let requestsTopic: String
-    private let sessionsTopic: String
+    private let requests: KafkaTopic
+    private let sessions: KafkaTopic
     private let requestPartitions: Int32
     private let sessionPartitions: Int32
     private let encoder: EventEncoder
     private let logger: Logger
     /// Gives up waiting for room in a full queue (shutdown past its bound).
     private let shouldAbort: () -> Bool
-    private let staticHeaders: [[KafkaHeader]]
-    private var watermarkBuffer = ByteWriter(capacity: 256)
-    private var timeBuffer = ByteWriter(capacity: 32)
+    private let names = KafkaHeaderNames(KafkaSink.headerNames)
+    /// The constant header values, back to back, owned by the sink.
+    private let constantValues: UnsafeMutableRawBufferPointer
+    /// Views into `constantValues`: `event-type` by kind, then schema version, run ID.
+    private let eventTypeValues: [UnsafeRawBufferPointer]
+    private let schemaVersionValue: UnsafeRawBufferPointer
+    private let runIDValue: UnsafeRawBufferPointer
+    private var watermarkBuffer = ByteWriter(capacity: 1024)
     private var notProduced = 0
     private var abandoned = false
 
     init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, logger: Logger,
          shouldAbort: @escaping () -> Bool) throws(KafkaError) {
         self.producer = producer
-        requestsTopic = topics.requests
-        sessionsTopic = topics.sessions
+        requests = try producer.topic(topics.requests)
+        sessions = try producer.topic(topics.sessions)
         requestPartitions = try producer.partitionCount(topic: topics.requests, timeoutMs: 10_000)
         sessionPartitions = try producer.partitionCount(topic: topics.sessions, timeoutMs: 10_000)
         self.encoder = encoder
         self.logger = logger
         self.shouldAbort = shouldAbort
-        let common = [
-            KafkaHeader(name: "schema-version", value: String(EventEncoder.schemaVersion)),
-            KafkaHeader(name: "run-id", value: encoder.runID),
-        ]
-        staticHeaders = ["request", "session_started", "session_ended", "watermark"].map {
-            [KafkaHeader(name: "event-type", value: $0)] + common
+
+        let texts = KafkaSink.eventTypes + [String(EventEncoder.schemaVersion), encoder.runID]
+        let total = texts.reduce(0) { $0 + $1.utf8.count }
+        constantValues = .allocate(byteCount: max(total, 1), alignment: 1)
+        var views: [UnsafeRawBufferPointer] = []
+        var offset = 0
+        for text in texts {
+            let bytes = Array(text.utf8)
+            let slice = UnsafeMutableRawBufferPointer(rebasing: constantValues[offset..<offset + bytes.count])
+            slice.copyBytes(from: bytes)
+            views.append(UnsafeRawBufferPointer(slice))
+            offset += bytes.count
         }
+        eventTypeValues = Array(views[0..<4])
+        schemaVersionValue = views[4]
+        runIDValue = views[5]
+
         logger.info("kafka topics", metadata: [
-            "requests": "\(requestsTopic) (\(requestPartitions) partitions)",
-            "sessions": "\(sessionsTopic) (\(sessionPartitions) partitions)",
+            "requests": "\(requests.name) (\(requestPartitions) partitions)",
+            "sessions": "\(sessions.name) (\(sessionPartitions) partitions)",
         ])
     }
 
-    private func headers(type: Int, time: VirtualNanoseconds) -> [KafkaHeader] {
-        timeBuffer.removeAll()
-        timeBuffer.append(seconds: time)
-        return staticHeaders[type] + [KafkaHeader(name: "virtual-time", value: timeBuffer.bytes)]
-    }
+    deinit { constantValues.deallocate() }
 
     func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
         if abandoned {
             notProduced += 1
             return
         }
-        let topic: String, partitions: Int32, type: Int
-        switch event {
-        case .request: (topic, partitions, type) = (requestsTopic, requestPartitions, 0)
-        case .sessionStarted: (topic, partitions, type) = (sessionsTopic, sessionPartitions, 1)
-        case .sessionEnded: (topic, partitions, type) = (sessionsTopic, sessionPartitions, 2)
-        }
+        let kind = RecordKind(event)
+        let partitions = kind.isRequest ? requestPartitions : sessionPartitions
         let partition = Murmur2.partition(forKey: key, partitionCount: partitions)
-        try produce(topic: topic, partition: partition, key: key, value: value, headers: headers(type: type, time: event.time))
+        try produce(topic: kind.isRequest ? requests : sessions, partition: partition, key: key, value: value,
+                    kind: kind, time: event.time)
     }
 
-    private func produce(topic: String, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
-                         headers: [KafkaHeader]) throws(SinkError) {
-        do {
-            try producer.produce(topic: topic, partition: partition, key: key, value: value, headers: headers,
-                                 timestampMs: wallRealtimeNow(), shouldAbort: shouldAbort)
-        } catch {
-            if error.isQueueFull {
-                // Shutdown gave up on an outage: keep counting what is left, send nothing more.
-                abandoned = true
-                notProduced += 1
-                logger.error("producer queue still full at the shutdown bound; remaining events are not published",
-                             metadata: ["error": "\(error)"])
-                return
+    private func produce(topic: KafkaTopic, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+                         kind: RecordKind, time: VirtualNanoseconds) throws(SinkError) {
+        let failure = withVirtualTimeText(time) { virtualTime in
+            withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 4) { values -> KafkaError? in
+                values.initializeElement(at: 0, to: eventTypeValues[kind.rawValue])
+                values.initializeElement(at: 1, to: schemaVersionValue)
+                values.initializeElement(at: 2, to: runIDValue)
+                values.initializeElement(at: 3, to: virtualTime)
+                do throws(KafkaError) {
+                    try producer.produce(
+                        to: topic, partition: partition, key: key, value: value, headerNames: names,
+                        headerValues: UnsafeBufferPointer(values), timestampMs: wallRealtimeNow(), shouldAbort: shouldAbort)
+                    return nil
+                } catch {
+                    return error
+                }
             }
-            throw SinkError(message: "produce to \(topic)[\(partition)] failed: \(error)", isFatal: error.isFatal)
         }
+        guard let error = failure else { return }
+        if error.isQueueFull {
+            // Shutdown gave up on an outage: keep counting what is left, send nothing more.
+            abandoned = true
+            notProduced += 1
+            logger.error("producer queue still full at the shutdown bound; remaining events are not published",
+                         metadata: ["error": "\(error)"])
+            return
+        }
+        throw SinkError(message: "produce to \(topic.name)[\(partition)] failed: \(error)", isFatal: error.isFatal)
     }
 
     func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {
         guard !abandoned else { return }
         let key = Array("watermark".utf8)
-        for (topic, partitions) in [(requestsTopic, requestPartitions), (sessionsTopic, sessionPartitions)] {
+        for (topic, partitions) in [(requests, requestPartitions), (sessions, sessionPartitions)] {
             for partition in 0..<partitions {
                 watermarkBuffer.removeAll()
-                encoder.encodeWatermark(time: time, afterSeq: afterSeq, topic: topic, partition: partition, into: &watermarkBuffer)
-                watermarkBuffer.bytes.removeLast()  // the newline
+                encoder.encodeWatermark(time: time, afterSeq: afterSeq, topic: topic.name, partition: partition, into: &watermarkBuffer)
+                watermarkBuffer.removeLast()  // the newline
                 let bytes = watermarkBuffer.bytes
                 key.withUnsafeBytes { key in
                     bytes.withUnsafeBytes { value in
                         do {
-                            try produce(topic: topic, partition: partition, key: key, value: value, headers: headers(type: 3, time: time))
+                            try produce(topic: topic, partition: partition, key: key, value: value, kind: .watermark, time: time)
                         } catch {
                             logger.error("watermark not published", metadata: ["error": "\(error)"])
                         }
@@ -127,6 +172,16 @@ final class KafkaSink: EventSink {
         outcome.undelivered += notProduced
         outcome.failuresByError = stats.failuresByError
         outcome.fatalError = producer.fatalError.map { "\($0)" }
+        outcome.firstDeliveredAtMonotonicNanoseconds = stats.firstDeliveredAtMonotonicNanoseconds
         return outcome
+    }
+}
+
+/// The `virtual-time` header value (seconds, nine decimals) in stack memory.
+func withVirtualTimeText<R>(_ time: VirtualNanoseconds, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
+        var cursor = ByteCursor(start: scratch.baseAddress!, end: scratch.baseAddress! + scratch.count)
+        cursor.append(seconds: time)
+        return body(UnsafeRawBufferPointer(start: scratch.baseAddress!, count: cursor.position - scratch.baseAddress!))
     }
 }

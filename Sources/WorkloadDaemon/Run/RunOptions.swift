@@ -27,6 +27,9 @@ public struct RunOptions: Sendable {
     public var brokers: String?
     /// Start librdkafka's mock cluster in process and publish to it.
     public var embeddedKafka = false
+    /// Print when the first event was handed to the sink and when Kafka first
+    /// acknowledged a record (`CLOCK_MONOTONIC` ns), for `bench`'s first-event probe.
+    public var reportFirstEvent = false
     public init() {}
 }
 
@@ -37,6 +40,8 @@ public struct RunOutcome: Sendable {
     public var sink = SinkOutcome()
     public var stoppedBySignal = false
     public var lastVirtualTime: Int64 = 0
+    /// When the sink's publish of the first event returned (the run's wall clock).
+    public var firstPublishedAtWallNanoseconds: UInt64?
 
     public init() {}
 }

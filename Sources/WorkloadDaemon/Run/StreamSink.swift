@@ -17,7 +17,7 @@ final class StreamSink: EventSink {
     func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
         written += 1
         guard output != nil else { return }
-        buffer.bytes.append(contentsOf: value)
+        buffer.append(bytes: value)
         buffer.append(byte: 0x0A)
         if flushEachEvent || buffer.count >= 1 << 20 { try flush() }
     }
@@ -25,7 +25,7 @@ final class StreamSink: EventSink {
     private func flush() throws(SinkError) {
         guard let output, buffer.count > 0 else { return }
         do {
-            try output.write(buffer.bytes)
+            try buffer.withUnsafeBytes { (bytes) throws(OutputError) in try output.write(bytes) }
         } catch {
             throw SinkError(message: "write failed: \(error)", isFatal: true)
         }

@@ -28,11 +28,21 @@ public final class FileOutput: @unchecked Sendable {
     }
 
     public func write(_ bytes: [UInt8]) throws(OutputError) {
+        let failure = bytes.withUnsafeBytes { buffer -> OutputError? in
+            do throws(OutputError) {
+                try write(buffer)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-            }
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 throw OutputError(path: path, errno: errno)

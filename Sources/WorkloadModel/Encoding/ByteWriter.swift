@@ -1,124 +1,133 @@
-/// Appends ASCII fragments and numbers to a byte array without going through
+/// A growable byte buffer that text is appended to without going through
 /// `String`: the JSON hot path formats every number itself.
+///
+/// The storage is kept initialised to its full length and `count` marks the
+/// end of the text, so a writer can hand out room for a whole event at once
+/// (``write(reserving:_:)``): one uniqueness and capacity check per event, and
+/// plain stores for the bytes.
 public struct ByteWriter: Sendable {
-    public var bytes: [UInt8]
+    /// Initialised to its full length; bytes past `count` are scratch.
+    @usableFromInline var storage: [UInt8]
+    @usableFromInline var end: Int
 
     @inlinable
     public init(capacity: Int = 1 << 16) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        storage = [UInt8](repeating: 0, count: Swift.max(capacity, 16))
+        end = 0
+    }
+
+    /// Bytes written so far.
+    @inlinable
+    public var count: Int { end }
+
+    /// A copy of the bytes written (allocates: for tests and cold paths).
+    public var bytes: [UInt8] { Array(storage[..<end]) }
+
+    /// Forgets the bytes written, keeping the storage.
+    @inlinable
+    public mutating func removeAll() { end = 0 }
+
+    /// Drops the last byte written (such as a line's newline).
+    @inlinable
+    public mutating func removeLast() {
+        precondition(end > 0, "removeLast on an empty ByteWriter")
+        end -= 1
+    }
+
+    /// Calls `body` with the bytes written.
+    @inlinable
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let end = self.end
+        let result = storage.withUnsafeBytes { buffer -> Result<R, E> in
+            do throws(E) {
+                return .success(try body(UnsafeRawBufferPointer(rebasing: buffer[..<end])))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Appends at most `maxBytes` through a cursor; a write beyond them traps.
+    @inlinable
+    public mutating func write<R>(reserving maxBytes: Int, _ body: (inout ByteCursor) -> R) -> R {
+        let start = end
+        if storage.count - start < maxBytes { grow(toAtLeast: start + maxBytes) }
+        var written = 0
+        let result = storage.withUnsafeMutableBufferPointer { buffer -> R in
+            let base = buffer.baseAddress!
+            var cursor = ByteCursor(start: base + start, end: base + start + maxBytes)
+            let result = body(&cursor)
+            written = cursor.position - (base + start)
+            return result
+        }
+        end = start + written
+        return result
+    }
+
+    @usableFromInline
+    mutating func grow(toAtLeast size: Int) {
+        var newSize = Swift.max(storage.count, 16)
+        while newSize < size { newSize *= 2 }
+        storage.append(contentsOf: repeatElement(0, count: newSize - storage.count))
     }
 
     @inlinable
-    public var count: Int { bytes.count }
-
-    @inlinable
-    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
-
-    @inlinable
     public mutating func append(_ fragment: StaticString) {
-        fragment.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        write(reserving: fragment.utf8CodeUnitCount) { $0.append(fragment) }
     }
 
     @inlinable
     public mutating func append(_ fragment: [UInt8]) {
-        bytes.append(contentsOf: fragment)
+        fragment.withUnsafeBytes { bytes in append(bytes: bytes) }
+    }
+
+    @inlinable
+    public mutating func append(bytes: UnsafeRawBufferPointer) {
+        write(reserving: bytes.count) { $0.append(bytes: bytes) }
     }
 
     @inlinable
     public mutating func append(byte: UInt8) {
-        bytes.append(byte)
+        write(reserving: 1) { $0.append(byte: byte) }
     }
 
     @inlinable
     public mutating func append(_ value: Bool) {
-        if value { append("true") } else { append("false") }
+        write(reserving: 5) { $0.append(value) }
     }
 
     /// Decimal digits of a signed integer.
     @inlinable
     public mutating func append(_ value: Int64) {
-        if value < 0 {
-            bytes.append(UInt8(ascii: "-"))
-            append(unsigned: value.magnitude)
-        } else {
-            append(unsigned: UInt64(value))
-        }
+        write(reserving: 20) { $0.append(value) }
     }
 
     @inlinable
     public mutating func append(unsigned value: UInt64) {
-        if value < 10 {
-            bytes.append(UInt8(truncatingIfNeeded: value) &+ 48)
-            return
-        }
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes of scratch
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            while rest > 0 {
-                scratch[31 - count] = UInt8(truncatingIfNeeded: rest % 10) &+ 48
-                rest /= 10
-                count += 1
-            }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[(32 - count)...]))
-        }
+        write(reserving: 20) { $0.append(unsigned: value) }
     }
 
     /// Exactly `width` digits, zero-padded (for dates and fractions).
     @inlinable
     public mutating func append(padded value: UInt64, width: Int) {
-        var divisor: UInt64 = 1
-        for _ in 1..<width { divisor &*= 10 }
-        var rest = value
-        for _ in 0..<width {
-            bytes.append(UInt8(truncatingIfNeeded: (rest / divisor) % 10) &+ 48)
-            rest %= divisor
-            divisor /= 10
-            if divisor == 0 { divisor = 1 }
-        }
+        write(reserving: width) { $0.append(padded: value, width: width) }
     }
 
     /// Virtual nanoseconds as seconds with nine decimals, exact.
     @inlinable
     public mutating func append(seconds nanoseconds: VirtualNanoseconds) {
-        if nanoseconds < 0 { bytes.append(UInt8(ascii: "-")) }
-        let magnitude = nanoseconds.magnitude
-        append(unsigned: magnitude / 1_000_000_000)
-        bytes.append(UInt8(ascii: "."))
-        append(padded: magnitude % 1_000_000_000, width: 9)
+        write(reserving: 32) { $0.append(seconds: nanoseconds) }
     }
 
     /// 16 lowercase hexadecimal digits.
     @inlinable
     public mutating func append(hex value: UInt64) {
-        var shift = 60
-        while shift >= 0 {
-            let nibble = UInt8(truncatingIfNeeded: (value >> UInt64(shift)) & 0xF)
-            bytes.append(nibble < 10 ? nibble &+ 48 : nibble &+ 87)
-            shift -= 4
-        }
+        write(reserving: 16) { $0.append(hex: value) }
     }
 
     /// A JSON string literal, quotes included, escaped per RFC 8259.
-    @inlinable
     public mutating func append(jsonString string: String) {
-        bytes.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): append("\\\"")
-            case UInt8(ascii: "\\"): append("\\\\")
-            case 0x0A: append("\\n")
-            case 0x0D: append("\\r")
-            case 0x09: append("\\t")
-            case 0..<0x20:
-                append("\\u00")
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(hex[Int(byte >> 4)])
-                bytes.append(hex[Int(byte & 0xF)])
-            default: bytes.append(byte)
-            }
-        }
-        bytes.append(UInt8(ascii: "\""))
+        write(reserving: ByteCursor.maximumJSONStringBytes(string)) { $0.append(jsonString: string) }
     }
 }

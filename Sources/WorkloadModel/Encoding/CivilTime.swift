@@ -28,7 +28,7 @@ public enum CivilTime {
     }
 }
 
-extension ByteWriter {
+extension ByteCursor {
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds, truncated).
     @inlinable
     public mutating func append(rfc3339 unixNanoseconds: Int64) {
@@ -54,5 +54,13 @@ extension ByteWriter {
         append(byte: UInt8(ascii: "."))
         append(padded: UInt64(fraction), width: 6)
         append(byte: UInt8(ascii: "Z"))
+    }
+}
+
+extension ByteWriter {
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds, truncated).
+    @inlinable
+    public mutating func append(rfc3339 unixNanoseconds: Int64) {
+        write(reserving: 27) { $0.append(rfc3339: unixNanoseconds) }
     }
 }

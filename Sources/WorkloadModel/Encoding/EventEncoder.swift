@@ -13,35 +13,49 @@ public struct EventEncoder: Sendable {
     /// Unix time (ns) of virtual time zero; anchors the `time` field.
     public let startUnixNanoseconds: Int64
 
-    let header: [UInt8]
-    /// `"client_id":"<profile>-` per profile.
-    let clientPrefix: [[UInt8]]
+    /// The per-run and per-profile fragments, back to back: `header`, then
+    /// each profile's client-ID prefix and profile field.
+    let fragments: [UInt8]
+    /// `,"schema_version":1,"run_id":"<run>"`.
+    let header: Range<Int>
+    /// `"<profile>-` per profile (the client ID without its number).
+    let clientPrefix: [Range<Int>]
     /// `,"profile":"<profile>"` per profile.
-    let profileField: [[UInt8]]
+    let profileField: [Range<Int>]
+    /// The most bytes one event can take: the fixed text and the longest
+    /// numbers (at most 20 digits and a sign each) with the longest fragments.
+    public let maximumEventBytes: Int
 
     public init(runID: String, seed: UInt64, startUnixNanoseconds: Int64, profileNames: [String]) {
         self.runID = runID
         self.seed = seed
         self.startUnixNanoseconds = startUnixNanoseconds
-        var writer = ByteWriter(capacity: 64)
+        var writer = ByteWriter(capacity: 256)
         writer.append(",\"schema_version\":")
         writer.append(EventEncoder.schemaVersion)
         writer.append(",\"run_id\":")
         writer.append(jsonString: runID)
-        header = writer.bytes
-        clientPrefix = profileNames.map { name in
-            var w = ByteWriter(capacity: 32)
-            w.append(jsonString: name)
-            w.bytes.removeLast()  // reopen the string for "-<client>"
-            w.append(byte: UInt8(ascii: "-"))
-            return w.bytes
+        header = 0..<writer.count
+        var prefixes: [Range<Int>] = []
+        var fields: [Range<Int>] = []
+        for name in profileNames {
+            let prefixStart = writer.count
+            writer.append(jsonString: name)
+            writer.removeLast()  // reopen the string for "-<client>"
+            writer.append(byte: UInt8(ascii: "-"))
+            prefixes.append(prefixStart..<writer.count)
+            let fieldStart = writer.count
+            writer.append(",\"profile\":")
+            writer.append(jsonString: name)
+            fields.append(fieldStart..<writer.count)
         }
-        profileField = profileNames.map { name in
-            var w = ByteWriter(capacity: 32)
-            w.append(",\"profile\":")
-            w.append(jsonString: name)
-            return w.bytes
-        }
+        fragments = writer.bytes
+        clientPrefix = prefixes
+        profileField = fields
+        let longestProfile = zip(prefixes, fields).map { $0.count + $1.count }.max() ?? 0
+        // The fixed text of the longest event (a request) is under 400 bytes and
+        // it has 17 numbers of at most 21 characters: 1024 is a safe bound.
+        maximumEventBytes = 1024 + header.count + longestProfile
     }
 
     /// Appends the event as one JSON object and a newline.
@@ -53,11 +67,20 @@ public struct EventEncoder: Sendable {
         }
     }
 
-    func common(type: StaticString, seq: UInt64, time: VirtualNanoseconds, into out: inout ByteWriter) {
+    /// Runs `body` with room for one event in `out` and the fragments at hand.
+    @inline(__always)
+    func writeEvent(into out: inout ByteWriter, _ body: (inout ByteCursor, UnsafeRawBufferPointer) -> Void) {
+        fragments.withUnsafeBytes { fragments in
+            out.write(reserving: maximumEventBytes) { cursor in body(&cursor, fragments) }
+        }
+    }
+
+    @inline(__always)
+    func common(type: StaticString, seq: UInt64, time: VirtualNanoseconds, into out: inout ByteCursor, _ fragments: UnsafeRawBufferPointer) {
         out.append("{\"type\":\"")
         out.append(type)
         out.append(byte: UInt8(ascii: "\""))
-        out.append(header)
+        out.append(bytes: UnsafeRawBufferPointer(rebasing: fragments[header]))
         out.append(",\"seq\":")
         out.append(unsigned: seq)
         out.append(",\"time_s\":")
@@ -67,98 +90,110 @@ public struct EventEncoder: Sendable {
         out.append(byte: UInt8(ascii: "\""))
     }
 
-    func identity(session: UInt64, profile: Int32, client: Int32, into out: inout ByteWriter) {
+    @inline(__always)
+    func identity(session: UInt64, profile: Int32, client: Int32, into out: inout ByteCursor, _ fragments: UnsafeRawBufferPointer) {
         out.append(",\"session_id\":\"")
         out.append(hex: session)
         out.append("\",\"client_id\":")
-        out.append(clientPrefix[Int(profile)])
+        out.append(bytes: UnsafeRawBufferPointer(rebasing: fragments[clientPrefix[Int(profile)]]))
         out.append(Int64(client))
         out.append(byte: UInt8(ascii: "\""))
-        out.append(profileField[Int(profile)])
+        out.append(bytes: UnsafeRawBufferPointer(rebasing: fragments[profileField[Int(profile)]]))
     }
 
-    public func encode(_ e: RequestEvent, into out: inout ByteWriter) {
-        common(type: "request", seq: e.seq, time: e.time, into: &out)
-        out.append(",\"request_id\":\"")
-        out.append(hex: e.sessionID)
-        out.append(byte: UInt8(ascii: "-"))
-        out.append(Int64(e.turn))
-        out.append(byte: UInt8(ascii: "\""))
-        identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out)
-        out.append(",\"turn\":")
-        out.append(Int64(e.turn))
-        out.append(",\"is_conversational_turn\":")
-        out.append(e.isConversationalTurn)
-        out.append(",\"prompt_tokens\":")
-        out.append(e.promptTokens)
-        out.append(",\"new_input_tokens\":")
-        out.append(e.newInputTokens)
-        out.append(",\"prefix_tokens\":")
-        out.append(e.prefixTokens)
-        out.append(",\"max_output_tokens\":")
-        out.append(e.maxOutputTokens)
-        out.append(",\"output_tokens\":")
-        out.append(e.outputTokens)
-        out.append(",\"streaming\":")
-        out.append(e.streaming)
-        out.append(",\"priority\":")
-        out.append(e.priority)
-        out.append(",\"payload_bytes\":")
-        out.append(e.payloadBytes)
-        out.append(",\"sent_at_s\":")
-        out.append(seconds: e.sentAt)
-        out.append("}\n")
-    }
-
-    public func encode(_ e: SessionStartedEvent, into out: inout ByteWriter) {
-        common(type: "session_started", seq: e.seq, time: e.time, into: &out)
-        identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out)
-        out.append(",\"conversational\":")
-        out.append(e.conversational)
-        out.append(",\"seed\":")
-        out.append(unsigned: seed)
-        out.append("}\n")
-    }
-
-    public func encode(_ e: SessionEndedEvent, into out: inout ByteWriter) {
-        common(type: "session_ended", seq: e.seq, time: e.time, into: &out)
-        identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out)
-        out.append(",\"reason\":\"")
-        switch e.reason {
-        case .completed: out.append("completed")
-        case .maxTurns: out.append("max_turns")
-        case .horizon: out.append("horizon")
-        case .shutdown: out.append("shutdown")
+    public func encode(_ e: RequestEvent, into writer: inout ByteWriter) {
+        writeEvent(into: &writer) { out, fragments in
+            common(type: "request", seq: e.seq, time: e.time, into: &out, fragments)
+            out.append(",\"request_id\":\"")
+            out.append(hex: e.sessionID)
+            out.append(byte: UInt8(ascii: "-"))
+            out.append(Int64(e.turn))
+            out.append(byte: UInt8(ascii: "\""))
+            identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out, fragments)
+            out.append(",\"turn\":")
+            out.append(Int64(e.turn))
+            out.append(",\"is_conversational_turn\":")
+            out.append(e.isConversationalTurn)
+            out.append(",\"prompt_tokens\":")
+            out.append(e.promptTokens)
+            out.append(",\"new_input_tokens\":")
+            out.append(e.newInputTokens)
+            out.append(",\"prefix_tokens\":")
+            out.append(e.prefixTokens)
+            out.append(",\"max_output_tokens\":")
+            out.append(e.maxOutputTokens)
+            out.append(",\"output_tokens\":")
+            out.append(e.outputTokens)
+            out.append(",\"streaming\":")
+            out.append(e.streaming)
+            out.append(",\"priority\":")
+            out.append(e.priority)
+            out.append(",\"payload_bytes\":")
+            out.append(e.payloadBytes)
+            out.append(",\"sent_at_s\":")
+            out.append(seconds: e.sentAt)
+            out.append("}\n")
         }
-        out.append("\",\"turns\":")
-        out.append(Int64(e.turns))
-        out.append(",\"total_prompt_tokens\":")
-        out.append(e.totalPromptTokens)
-        out.append(",\"total_output_tokens\":")
-        out.append(e.totalOutputTokens)
-        out.append(",\"last_request_time_s\":")
-        out.append(seconds: e.lastRequestTime)
-        out.append("}\n")
+    }
+
+    public func encode(_ e: SessionStartedEvent, into writer: inout ByteWriter) {
+        writeEvent(into: &writer) { out, fragments in
+            common(type: "session_started", seq: e.seq, time: e.time, into: &out, fragments)
+            identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out, fragments)
+            out.append(",\"conversational\":")
+            out.append(e.conversational)
+            out.append(",\"seed\":")
+            out.append(unsigned: seed)
+            out.append("}\n")
+        }
+    }
+
+    public func encode(_ e: SessionEndedEvent, into writer: inout ByteWriter) {
+        writeEvent(into: &writer) { out, fragments in
+            common(type: "session_ended", seq: e.seq, time: e.time, into: &out, fragments)
+            identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out, fragments)
+            out.append(",\"reason\":\"")
+            switch e.reason {
+            case .completed: out.append("completed")
+            case .maxTurns: out.append("max_turns")
+            case .horizon: out.append("horizon")
+            case .shutdown: out.append("shutdown")
+            }
+            out.append("\",\"turns\":")
+            out.append(Int64(e.turns))
+            out.append(",\"total_prompt_tokens\":")
+            out.append(e.totalPromptTokens)
+            out.append(",\"total_output_tokens\":")
+            out.append(e.totalOutputTokens)
+            out.append(",\"last_request_time_s\":")
+            out.append(seconds: e.lastRequestTime)
+            out.append("}\n")
+        }
     }
 
     /// A watermark: no later event on `partition` of `topic` has `time_s` below
     /// `time`. It carries `after_seq` (the last data event emitted before it)
     /// instead of a `seq` of its own, so data events keep consecutive numbers.
-    public func encodeWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, topic: String, partition: Int32, into out: inout ByteWriter) {
-        out.append("{\"type\":\"watermark\"")
-        out.append(header)
-        if let afterSeq {
-            out.append(",\"after_seq\":")
-            out.append(unsigned: afterSeq)
+    public func encodeWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, topic: String, partition: Int32, into writer: inout ByteWriter) {
+        let room = maximumEventBytes + ByteCursor.maximumJSONStringBytes(topic)
+        fragments.withUnsafeBytes { fragments in
+            writer.write(reserving: room) { out in
+                out.append("{\"type\":\"watermark\"")
+                out.append(bytes: UnsafeRawBufferPointer(rebasing: fragments[header]))
+                if let afterSeq {
+                    out.append(",\"after_seq\":")
+                    out.append(unsigned: afterSeq)
+                }
+                out.append(",\"time_s\":")
+                out.append(seconds: time)
+                out.append(",\"time\":\"")
+                out.append(rfc3339: startUnixNanoseconds &+ time)
+                out.append("\",\"topic\":")
+                out.append(jsonString: topic)
+                out.append(",\"partition\":")
+                out.append(Int64(partition))
+                out.append("}\n")
+            }
         }
-        out.append(",\"time_s\":")
-        out.append(seconds: time)
-        out.append(",\"time\":\"")
-        out.append(rfc3339: startUnixNanoseconds &+ time)
-        out.append("\",\"topic\":")
-        out.append(jsonString: topic)
-        out.append(",\"partition\":")
-        out.append(Int64(partition))
-        out.append("}\n")
     }
 }

@@ -7,7 +7,9 @@
 public struct WorkloadEngine: Sendable {
     public let spec: WorkloadSpec
 
-    var profiles: ContiguousArray<ProfileRuntime>
+    let profiles: ContiguousArray<ProfileRuntime>
+    /// Sessions opened so far, per profile (the ordinal of the next one).
+    var sessionsOpened: ContiguousArray<UInt64>
     /// Cumulative profile weights, normalised so that the last is 1.
     let cumulativeWeights: ContiguousArray<Double>
     var arrivals: ContiguousArray<ArrivalStream>
@@ -73,6 +75,7 @@ public struct WorkloadEngine: Sendable {
         if !cumulative.isEmpty { cumulative[cumulative.count - 1] = 1 }
         self.links = links
         self.profiles = runtimes
+        self.sessionsOpened = ContiguousArray(repeating: 0, count: runtimes.count)
         self.cumulativeWeights = cumulative
 
         var arrivals: ContiguousArray<ArrivalStream> = []
@@ -155,11 +158,11 @@ public struct WorkloadEngine: Sendable {
         let profileIndex = arrivals[stream].nextProfile
         scheduleArrival(stream: stream, after: time)
 
-        let ordinal = profiles[Int(profileIndex)].sessionsOpened
-        profiles[Int(profileIndex)].sessionsOpened += 1
-        let identity = profiles[Int(profileIndex)].sessionIdentity.appending(ordinal)
-        var rng = Xoshiro256(seed: identity.combined(with: spec.seed))
         let profile = profiles[Int(profileIndex)]
+        let ordinal = sessionsOpened[Int(profileIndex)]
+        sessionsOpened[Int(profileIndex)] += 1
+        let identity = profile.sessionIdentity.appending(ordinal)
+        var rng = Xoshiro256(seed: identity.combined(with: spec.seed))
         let client = Int32(truncatingIfNeeded: rng.nextBelow(profile.numClients))
         let conversational = rng.nextUnit() < profile.conversationalProbability
         let priority = Int64(profile.priority.sample(using: &rng).rounded())
@@ -181,42 +184,30 @@ public struct WorkloadEngine: Sendable {
         var session = sessions[slot]
         let profile = profiles[Int(session.profile)]
         let turn = session.turnsSent + 1
-        let newInput = Int64(profile.promptTokens.sample(using: &session.rng))
-        let maxOutput = Int64(profile.maxOutputTokens.sample(using: &session.rng))
-        var output = maxOutput
-        if let actual = profile.outputTokens {
-            output = Swift.min(maxOutput, Int64(actual.sample(using: &session.rng)))
-        }
-        let streaming = session.rng.nextUnit() < profile.streamingProbability
+        let draws = profile.drawTurn(turn, maxTurns: maxTurns, session: &session)
         var prefix: Int64 = 0
         if accumulate && turn > 1 {
             prefix = session.lastPrompt + session.lastOutput
         }
-        let prompt = prefix + newInput
+        let prompt = prefix + draws.newInput
         let payload = Int64((Double(prompt) * bytesPerToken).rounded())
         let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
-
-        if !session.conversational {
-            session.closingReason = .completed
-        } else if turn >= maxTurns {
-            session.closingReason = .maxTurns
-        } else if turn == 1 || session.rng.nextUnit() < profile.continuationProbability {
-            let gap = profile.followUp.sample(using: &session.rng)
+        if let gap = draws.followUpGap {
             queue.schedule(.send, at: time.saturatingAdd(nanoseconds(fromSeconds: gap)), payload: slot)
         } else {
-            session.closingReason = .completed
+            session.closingReason = draws.closingReason
         }
 
         session.turnsSent = turn
         session.lastPrompt = prompt
-        session.lastOutput = output
+        session.lastOutput = draws.output
         session.totalPrompt += prompt
-        session.totalOutput += output
+        session.totalOutput += draws.output
         let request = RequestEvent(
             seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
-            client: session.client, turn: turn, streaming: streaming, promptTokens: prompt,
-            newInputTokens: newInput, prefixTokens: prefix, maxOutputTokens: maxOutput,
-            outputTokens: output, priority: session.priority, payloadBytes: payload)
+            client: session.client, turn: turn, streaming: draws.streaming, promptTokens: prompt,
+            newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
+            outputTokens: draws.output, priority: session.priority, payloadBytes: payload)
         sessions[slot] = session
         let flight = inFlight.insert(InFlightRequest(request: request, sessionSlot: slot))
         queue.schedule(.delivery, at: arrival, payload: flight)

@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import WorkloadModel
+
+/// What `llm-workload bench` measures and how long it spends on it.
+public struct BenchSettings: Sendable {
+    /// The parts of the bench, for `--skip`.
+    public enum Part: String, Sendable, CaseIterable {
+        case core, json, kafka, pacing, memory, firstEvent = "first-event"
+    }
+
+    /// The configuration as loaded (its bounds are lifted for the throughput runs).
+    public var configuration: Configuration
+    public var configPath: String
+    /// Events per throughput run (core, json, kafka, baseline).
+    public var events: Int
+    public var quick: Bool
+    /// Runs of each throughput figure; the median is reported.
+    public var repetitions: Int
+    /// Real-time rates for the lateness figures, events per second.
+    public var pacingRates: [Int] = [1_000, 10_000]
+    /// Wall seconds of each real-time run.
+    public var pacingSeconds: Double
+    /// Where the real-time runs publish: the embedded cluster (true) or the null sink.
+    public var pacingToKafka = true
+    /// Requests for the memory figures (10^6 and 10^7; `--quick` only the first).
+    public var memoryRequests: [Int]
+    public var skip: Set<Part> = []
+
+    public init(configuration: Configuration, configPath: String, events: Int?, quick: Bool) {
+        self.configuration = configuration
+        self.configPath = configPath
+        self.quick = quick
+        self.events = events ?? (quick ? 100_000 : 1_000_000)
+        repetitions = quick ? 1 : 3
+        pacingSeconds = quick ? 2 : 10
+        memoryRequests = quick ? [1_000_000] : [1_000_000, 10_000_000]
+    }
+}
+
+/// Runs the bench: each figure of issue 4 in turn, progress on `progress`.
+public enum Benchmark {
+    public static func run(_ settings: BenchSettings, logger: Logger, progress: (String) -> Void) -> BenchReport {
+        var report = BenchReport(configPath: settings.configPath, events: settings.events, quick: settings.quick)
+        report.pacingSink = settings.pacingToKafka ? "kafka" : "null"
+        report.machine = machineDescription()
+        var unbounded = settings.configuration
+        unbounded.workload.totalDuration = nil
+        unbounded.workload.totalRequests = nil
+        let spec = unbounded.workload
+        let encoder = StreamGenerator.encoder(for: unbounded, defaultStart: unixNanosecondsNow())
+        let runs = max(1, settings.repetitions)
+
+        func skipped(_ part: BenchSettings.Part, _ keys: [String]) -> Bool {
+            guard settings.skip.contains(part) else { return false }
+            for key in keys { report.notes[key] = "skipped" }
+            return true
+        }
+
+        if !skipped(.core, ["core_events_per_s"]) {
+            progress("core: \(runs) x \(settings.events) events")
+            // An untimed pass first: the first run of a fresh binary pays for
+            // paging its code in, which is not the model's speed.
+            _ = GeneratorThroughput.core(spec, events: min(settings.events, 50_000))
+            let core = (0..<runs).map { _ in GeneratorThroughput.core(spec, events: settings.events) }
+            report.coreEventsPerSecond = median(core.map(\.eventsPerSecond))
+            report.coreEventsPerCPUSecond = median(core.map(\.eventsPerCPUSecond))
+        }
+        if !skipped(.json, ["json_events_per_s"]) {
+            progress("json: \(runs) x \(settings.events) events")
+            _ = GeneratorThroughput.json(spec, encoder: encoder, events: min(settings.events, 50_000))
+            let json = (0..<runs).map { _ in GeneratorThroughput.json(spec, encoder: encoder, events: settings.events) }
+            report.jsonEventsPerSecond = median(json.map(\.eventsPerSecond))
+            report.jsonEventsPerCPUSecond = median(json.map(\.eventsPerCPUSecond))
+        }
+
+        var kafka: KafkaBench?
+        let needsCluster = !settings.skip.contains(.kafka) || (!settings.skip.contains(.pacing) && settings.pacingToKafka)
+        if needsCluster {
+            do {
+                kafka = try KafkaBench(configuration: unbounded, encoder: encoder, logger: logger)
+            } catch {
+                report.notes["kafka_events_per_s"] = "no embedded cluster: \(error)"
+                report.notes["lateness_ms"] = "no embedded cluster: \(error)"
+            }
+        }
+
+        if !skipped(.kafka, ["kafka_events_per_s", "baseline_events_per_s", "kafka_over_baseline"]), let kafka {
+            progress("kafka: preparing \(settings.events) records for the baseline")
+            let batch = kafka.records(events: settings.events)
+            var daemonRuns: [Throughput] = []
+            var baselineRuns: [Throughput] = []
+            do {
+                // Alternate the two so that drift on a shared machine hits both
+                // alike, and take all runs of each together.
+                for run in 0..<runs {
+                    progress("kafka: run \(run + 1) of \(runs), daemon loop then baseline")
+                    let daemon = try kafka.daemon(events: settings.events)
+                    daemonRuns.append(daemon.run)
+                    report.kafkaWatermarkRecords = daemon.watermarkRecords
+                    baselineRuns.append(try kafka.baseline(batch))
+                }
+                let daemon = Throughput.total(daemonRuns), baseline = Throughput.total(baselineRuns)
+                report.kafkaRuns = runs
+                report.kafkaEventsPerSecond = daemon.eventsPerSecond
+                report.baselineEventsPerSecond = baseline.eventsPerSecond
+                report.kafkaCPUMicrosecondsPerEvent = daemon.cpuMicrosecondsPerEvent
+                report.baselineCPUMicrosecondsPerEvent = baseline.cpuMicrosecondsPerEvent
+            } catch {
+                report.notes["kafka_events_per_s"] = "\(error)"
+                report.notes["baseline_events_per_s"] = "\(error)"
+                report.notes["kafka_over_baseline"] = "\(error)"
+            }
+        }
+
+        if !skipped(.pacing, ["lateness_ms"]) {
+            let base = PacingBench.eventsPerVirtualSecond(spec)
+            for rate in settings.pacingRates where base > 0 {
+                progress("pacing: \(rate) events/s in real time for \(settings.pacingSeconds) s")
+                var scaled = unbounded
+                scaled.workload = PacingBench.timeScaled(spec, by: base / Double(rate))
+                let sink: EventSink
+                if settings.pacingToKafka {
+                    guard let kafka, let made = try? kafka.makeSink() else { continue }
+                    sink = made.0
+                } else {
+                    sink = StreamSink(output: nil, flushEachEvent: false)
+                }
+                if var lateness = PacingBench.measure(
+                    configuration: scaled, encoder: encoder, sink: sink, rate: rate, seconds: settings.pacingSeconds,
+                    logger: logger) {
+                    progress("pacing: the pacer alone at \(rate) events/s for \(settings.pacingSeconds) s (the floor)")
+                    lateness.floor = PacingBench.floor(spec: scaled.workload, rate: rate, seconds: settings.pacingSeconds)
+                    report.lateness.append(lateness)
+                }
+            }
+        }
+        kafka = nil
+
+        let seed = settings.configuration.workload.seed
+        if !skipped(.memory, ["rss_mib_1e6", "rss_mib_1e7"]) {
+            for (requests, key) in [(1_000_000, "rss_mib_1e6"), (10_000_000, "rss_mib_1e7")] {
+                guard settings.memoryRequests.contains(requests) else {
+                    report.notes[key] = "not measured with --quick"
+                    continue
+                }
+                progress("memory: \(requests) requests in a fresh process")
+                do {
+                    let mib = try MemoryProbe.measure(configPath: settings.configPath, seed: seed, requests: requests)
+                    if requests == 1_000_000 { report.rssMiB1e6 = mib } else { report.rssMiB1e7 = mib }
+                } catch {
+                    report.notes[key] = "\(error)"
+                }
+            }
+        }
+
+        if !skipped(.firstEvent, ["first_event_ms"]) {
+            progress("first event: run --embedded-kafka in a fresh process")
+            do {
+                // The median of three spawns: one start-up is easily disturbed.
+                var produced: [Double] = []
+                var acknowledged: [Double] = []
+                for _ in 0..<(settings.quick ? 1 : 3) {
+                    let times = try FirstEventProbe.measure(configPath: settings.configPath, seed: seed)
+                    produced.append(times.produced)
+                    acknowledged.append(times.acknowledged)
+                }
+                report.firstProduceMs = median(produced)
+                report.firstEventMs = median(acknowledged)
+            } catch {
+                report.notes["first_event_ms"] = "\(error)"
+            }
+        }
+        return report
+    }
+}
+
+/// `nproc` and the load average when the bench starts, for the table header.
+private func machineDescription() -> String {
+    let cpus = ProcessInfo.processInfo.activeProcessorCount
+    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init)
+    return "\(cpus) CPUs" + (load.map { ", load average \($0) at start" } ?? "")
+}

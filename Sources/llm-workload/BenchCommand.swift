@@ -1,0 +1,92 @@
+import ArgumentParser
+import Logging
+import WorkloadDaemon
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure generator, JSON and Kafka throughput, real-time lateness, memory and start-up.",
+        discussion: """
+            Prints one table, or with --json one object with the keys core_events_per_s, \
+            json_events_per_s, kafka_events_per_s, baseline_events_per_s, kafka_over_baseline, \
+            lateness_ms (by rate: p50, p99, p999), rss_mib_1e6, rss_mib_1e7, first_event_ms. \
+            The configuration's duration and request bounds are lifted: throughput runs are \
+            bounded by --events. Figures not measured are null. README.md "Performance" says \
+            how each is measured. Use a release build.
+            """
+    )
+
+    @Option(name: .shortAndLong, help: "Configuration file (YAML).")
+    var config: String = "config/example.yaml"
+
+    @Option(help: "Events per throughput run (default 1,000,000; 100,000 with --quick).")
+    var events: Int?
+
+    @Flag(help: "A short run: one repetition, 2 s per real-time rate, memory at 10^6 requests only.")
+    var quick = false
+
+    @Flag(help: "Print one JSON object on standard output (the table goes to standard error).")
+    var json = false
+
+    @Option(help: "Parts to leave out, comma-separated: core, json, kafka, pacing, memory, first-event.")
+    var skip: String?
+
+    @Option(help: "Where the real-time lateness runs publish: kafka (the embedded cluster) or null.")
+    var pacingSink: String = "kafka"
+
+    @Option(help: "Wall seconds of each real-time lateness run (default 10; 2 with --quick).")
+    var pacingSeconds: Double?
+
+    @Option(help: "Random seed (overrides workload.random_seed).")
+    var seed: UInt64?
+
+    @Option(help: .hidden)
+    var probeMemory: Int?
+
+    func validate() throws {
+        if let events, events < 1 { throw ValidationError("--events must be >= 1 (got \(events))") }
+        if let probeMemory, probeMemory < 1 { throw ValidationError("--probe-memory must be >= 1") }
+        if let pacingSeconds, !(pacingSeconds > 0) {
+            throw ValidationError("--pacing-seconds must be > 0 (got \(pacingSeconds))")
+        }
+        if !["kafka", "null"].contains(pacingSink) {
+            throw ValidationError("--pacing-sink must be kafka or null (got \(pacingSink))")
+        }
+        for part in skipParts where BenchSettings.Part(rawValue: part) == nil {
+            throw ValidationError("--skip: unknown part \(part) (known: \(BenchSettings.Part.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+    }
+
+    private var skipParts: [String] {
+        skip.map { $0.split(separator: ",").map { $0.filter { !$0.isWhitespace } } } ?? []
+    }
+
+    func run() throws {
+        var configuration: Configuration
+        do {
+            configuration = try Configuration.load(path: config)
+        } catch {
+            throw configFailure(error)
+        }
+        configuration.override(seed: seed)
+        var logger = Logger(label: "llm-workload.bench")
+        logger.logLevel = .warning
+
+        if let probeMemory {
+            print(MemoryProbe.probe(configuration: configuration, requests: probeMemory, logger: logger))
+            return
+        }
+        var settings = BenchSettings(configuration: configuration, configPath: config, events: events, quick: quick)
+        settings.skip = Set(skipParts.compactMap(BenchSettings.Part.init(rawValue:)))
+        settings.pacingToKafka = pacingSink == "kafka"
+        if let pacingSeconds { settings.pacingSeconds = pacingSeconds }
+        let report = Benchmark.run(settings, logger: logger) { printError("bench: \($0)") }
+        if json {
+            // The object for machines on standard output; the table for whoever watches, with the progress.
+            printError(report.table)
+            print(report.json)
+        } else {
+            print(report.table, terminator: "")
+        }
+    }
+}
