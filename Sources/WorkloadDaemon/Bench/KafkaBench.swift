@@ -63,9 +63,7 @@ final class KafkaBench {
             throw BenchError("kafka: \(error)")
         }
         let clock = SystemWallClock()
-        let metrics = DaemonMetrics(
-            profiles: configuration.workload.profiles.map(\.name), topics: ["all"], version: LLMWorkloadVersion.current,
-            clock: clock)
+        let metrics = DaemonMetrics(for: configuration, clock: clock)
         let runner = DaemonRunner(
             configuration: configuration, encoder: encoder, sink: sink, shard: nil, pacing: .max, clock: clock,
             stop: StopSignal(), notifier: nil, metrics: metrics, logger: logger)

@@ -33,9 +33,7 @@ public enum MemoryProbe {
         }
         let before = processStatusKiB("VmHWM") ?? 0
         let clock = SystemWallClock()
-        let metrics = DaemonMetrics(
-            profiles: configuration.workload.profiles.map(\.name), topics: ["all"], version: LLMWorkloadVersion.current,
-            clock: clock)
+        let metrics = DaemonMetrics(for: configuration, clock: clock)
         let encoder = StreamGenerator.encoder(for: configuration, defaultStart: 0)
         let sink = StreamSink(output: nil, flushEachEvent: false)
         let runner = DaemonRunner(

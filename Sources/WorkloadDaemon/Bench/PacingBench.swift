@@ -60,9 +60,7 @@ enum PacingBench {
         let events = max(1, Int(Double(rate) * seconds))
         let log = LatenessLog(expected: events)
         let clock = SystemWallClock()
-        let metrics = DaemonMetrics(
-            profiles: configuration.workload.profiles.map(\.name), topics: ["all"], version: LLMWorkloadVersion.current,
-            clock: clock)
+        let metrics = DaemonMetrics(for: configuration, clock: clock)
         let runner = DaemonRunner(
             configuration: configuration, encoder: encoder, sink: sink, shard: nil, pacing: .realtime, clock: clock,
             stop: StopSignal(), notifier: nil, metrics: metrics, logger: logger)

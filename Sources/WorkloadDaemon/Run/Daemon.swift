@@ -80,8 +80,7 @@ public enum Daemon {
         var server: HTTPMetricsServer?
         var producerForHealth: KafkaProducer?
         if !configuration.metrics.listen.isEmpty {
-            let daemonMetrics = DaemonMetrics(
-                profiles: configuration.workload.profiles.map(\.name), topics: ["all"], version: LLMWorkloadVersion.current, clock: clock)
+            let daemonMetrics = DaemonMetrics(for: configuration, clock: clock)
             metrics = daemonMetrics
         }
 

@@ -97,8 +97,7 @@ final class DaemonRunner {
             }
             guard outcome.events < eventLimit, let event = engine.next() else { break }
             outcome.events += 1
-            let owned = withSessionKey(event.sessionID) { key in shard?.owns(sessionKey: key) ?? true }
-            guard owned else { continue }
+            if let shard, !withSessionKey(event.sessionID, { shard.owns(sessionKey: $0) }) { continue }
 
             // At `max` nothing is due, so there is no lateness to wait for or record.
             if !stopping && !unpaced {
