@@ -152,7 +152,7 @@ struct RunProcessTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("notify").path
-        let socket = try NotifySocket(path: path)
+        let socket = try NotifySocket(name: path, abstract: false, receiveTimeout: 0.2)
 
         let (status, stderr, messages) = try await onThread {
             let daemon = try DaemonProcess(
@@ -244,48 +244,5 @@ struct RunProcessTests {
         #expect(healthAfter == 200)
         #expect(status == 0, "\(stderr)")
         #expect(stderr.components(separatedBy: "SIGHUP received and ignored").count - 1 == 2, "\(stderr)")
-    }
-}
-
-/// A bound `AF_UNIX` datagram socket standing in for systemd's notification socket.
-private final class NotifySocket: @unchecked Sendable {
-    // @unchecked Sendable: only `receive` touches the descriptor after init, from one
-    // scenario thread at a time.
-    let fd: Int32
-    let path: String
-
-    init(path: String) throws {
-        fd = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
-        self.path = path
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let length = MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)! + bytes.count + 1
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(length)) }
-        }
-        guard rc == 0 else {
-            let code = errno
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EADDRINUSE)
-        }
-        // Receives return after 200 ms without a datagram, so the reader notices the exit.
-        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    /// The next datagram, or nil after 200 ms without one.
-    func receive() -> String? {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        guard n >= 0 else { return nil }
-        return String(decoding: buffer[0..<n], as: UTF8.self)
-    }
-
-    deinit {
-        close(fd)
-        unlink(path)
     }
 }

@@ -1,49 +1,8 @@
 import Foundation
 import Glibc
 import Testing
+import TestSupport
 @testable import WorkloadDaemon
-
-/// A bound `AF_UNIX` datagram socket standing in for systemd's notification socket.
-private final class FakeNotifySocket {
-    let fd: Int32
-    let path: String?
-
-    /// `name` is a file-system path, or an abstract name when `abstract` is true.
-    init(name: String, abstract: Bool) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno)!) }
-        path = abstract ? nil : name
-        var bytes = Array(name.utf8)
-        if abstract { bytes.insert(0, at: 0) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let length = MemoryLayout<sockaddr_un>.offset(of: \sockaddr_un.sun_path)! + bytes.count + (abstract ? 0 : 1)
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(length)) }
-        }
-        guard rc == 0 else {
-            let code = errno
-            close(fd)
-            throw POSIXError(POSIXErrorCode(rawValue: code)!)
-        }
-        // A receive that never comes must fail the test, not hang it.
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    func receive() -> String? {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        guard n >= 0 else { return nil }
-        return String(decoding: buffer[0..<n], as: UTF8.self)
-    }
-
-    deinit {
-        close(fd)
-        if let path { unlink(path) }
-    }
-}
 
 private func failure(_ result: Result<Void, SystemdNotifyError>) -> SystemdNotifyError? {
     if case .failure(let error) = result { return error }
@@ -64,7 +23,7 @@ struct SystemdNotifierTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("notify").path
-        let receiver = try FakeNotifySocket(name: path, abstract: false)
+        let receiver = try NotifySocket(name: path, abstract: false, receiveTimeout: 5)
 
         let notifier = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": path]))
         #expect(notifier.socketAddress == path)
@@ -84,7 +43,7 @@ struct SystemdNotifierTests {
     @Test("abstract socket ('@' becomes a NUL byte)")
     func abstractSocket() throws {
         let name = "llm-workload-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let receiver = try FakeNotifySocket(name: name, abstract: true)
+        let receiver = try NotifySocket(name: name, abstract: true, receiveTimeout: 5)
 
         let notifier = try #require(SystemdNotifier(environment: ["NOTIFY_SOCKET": "@" + name]))
         try notifier.ready().get()
