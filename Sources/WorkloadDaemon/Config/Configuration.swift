@@ -165,10 +165,8 @@ extension Configuration {
                     reader.report("workload.client_profiles", "weights must not all be zero")
                 } else if reader.problems.isEmpty, spec.arrivalMode == .superposition {
                     // Each profile's gaps are rescaled to its share of the rate.
-                    let total = spec.profiles.reduce(0) { $0 + $1.weight }
-                    let meanGap = spec.profiles.reduce(0) { $0 + $1.weight / total * $1.interArrival.mean }
                     for (index, profile) in spec.profiles.enumerated() where profile.weight > 0 {
-                        let factor = meanGap / (profile.weight / total * profile.interArrival.mean)
+                        let factor = spec.superpositionScale(ofProfile: index)
                         if !factor.isFinite || factor <= 0 {
                             reader.report("workload.client_profiles[\(index)].weight", "too small a share to rescale this profile's arrivals in superposition mode (got \(profile.weight))")
                         }

@@ -49,10 +49,7 @@ public struct WorkloadEngine: Sendable {
         var links: ContiguousArray<LinkState> = [LinkState(spec.network)]
         var runtimes: ContiguousArray<ProfileRuntime> = []
         let totalWeight = spec.profiles.reduce(0) { $0 + $1.weight }
-        // Superposition: profile i gets rate w_i * R with R = 1 / sum(w_j E[IAT_j]),
-        // so its own gaps are scaled by 1 / (w_i R E[IAT_i]) (SPEC 3.2).
-        let meanGap = spec.profiles.reduce(0) { $0 + $1.weight / totalWeight * $1.interArrival.mean }
-        for profile in spec.profiles {
+        for (index, profile) in spec.profiles.enumerated() {
             var link = 0
             if let own = profile.network {
                 links.append(LinkState(own))
@@ -60,9 +57,7 @@ public struct WorkloadEngine: Sendable {
             }
             var gaps = profile.interArrival
             if spec.arrivalMode == .superposition {
-                let share = profile.weight / totalWeight
-                let factor = share > 0 ? meanGap / (share * profile.interArrival.mean) : 1
-                gaps = profile.interArrival.scaled(by: factor)
+                gaps = profile.interArrival.scaled(by: spec.superpositionScale(ofProfile: index))
             }
             runtimes.append(ProfileRuntime(profile, interArrival: gaps, link: link))
         }

@@ -25,12 +25,10 @@ public struct WorkloadFigures: Sendable, Equatable {
 extension WorkloadSpec {
     /// Expected rates, shares and token means (SPEC 3.2, 3.3).
     public var figures: WorkloadFigures {
-        let totalWeight = profiles.reduce(0) { $0 + $1.weight }
-        let meanGap = profiles.reduce(0) { $0 + $1.weight / totalWeight * $1.interArrival.mean }
-        let rate = 1 / meanGap
+        let rate = 1 / meanSessionGapSeconds
         var result: [ProfileFigures] = []
-        for profile in profiles {
-            let share = profile.weight / totalWeight
+        for (index, profile) in profiles.enumerated() {
+            let share = share(ofProfile: index)
             let turns = TurnCountDistribution(
                 maxTurns: maxTurnsPerSession,
                 conversationalProbability: profile.conversationalProbability,

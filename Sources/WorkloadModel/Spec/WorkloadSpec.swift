@@ -45,3 +45,25 @@ public struct WorkloadSpec: Sendable, Equatable {
         self.profiles = profiles
     }
 }
+
+extension WorkloadSpec {
+    /// The share of new sessions of profile `index`: weight / sum of weights.
+    public func share(ofProfile index: Int) -> Double {
+        profiles[index].weight / profiles.reduce(0) { $0 + $1.weight }
+    }
+
+    /// Mean gap between new sessions in mixture mode, sum(share_i E[IAT_i]);
+    /// its inverse R is the new-session rate of both arrival modes (SPEC 3.2).
+    public var meanSessionGapSeconds: Double {
+        profiles.indices.reduce(0) { $0 + share(ofProfile: $1) * profiles[$1].interArrival.mean }
+    }
+
+    /// Superposition: profile i gets rate share_i * R, so its own gaps are
+    /// multiplied by 1 / (share_i R E[IAT_i]). 1 for a profile with no share
+    /// (it never arrives).
+    public func superpositionScale(ofProfile index: Int) -> Double {
+        let share = share(ofProfile: index)
+        guard share > 0 else { return 1 }
+        return meanSessionGapSeconds / (share * profiles[index].interArrival.mean)
+    }
+}
