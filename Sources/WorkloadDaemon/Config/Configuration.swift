@@ -75,13 +75,13 @@ extension Configuration {
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
-        "network", "client_profiles", "run_id",
+        "network", "client_profiles", "run_id", "load", "warm_start",
     ]
     static let profileKeys = [
         "profile_name", "weight", "inter_arrival_time_dist_config", "prompt_tokens_dist_config",
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
-        "continuation_probability", "num_clients", "network",
+        "continuation_probability", "num_clients", "network", "load",
     ]
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
@@ -176,6 +176,7 @@ extension Configuration {
                 reader.report("workload.client_profiles", "expected a non-empty list of profiles (got \(ConfigReader.describe(profilesNode)))")
             }
         }
+        readLoad(object, reader: reader, into: &spec)
 
         var clock = ClockConfiguration()
         if let node = top.object("clock", allowed: ["mode", "speed", "start", "watermark_interval_s"]) {

@@ -144,6 +144,11 @@ public struct EventEncoder: Sendable {
             out.append(e.conversational)
             out.append(",\"seed\":")
             out.append(unsigned: seed)
+            if let began = e.beganAt {
+                // warm_start: a session in progress when the run began.
+                out.append(",\"began_before_run\":true,\"began_at_s\":")
+                out.append(seconds: began)
+            }
             out.append("}\n")
         }
     }

@@ -36,6 +36,11 @@ public struct WorkloadEngine: Sendable {
     /// Sessions closed at the end of a bounded run, oldest first.
     var closing: ContiguousArray<Event> = []
     var finished = false
+    /// One clock per arrival stream with a `load`; empty without (today's path).
+    var loadClocks: ContiguousArray<LoadClock> = []
+    var operationalTime: ContiguousArray<VirtualNanoseconds> = []
+    /// `warm_start`: sessions begun in the burn-in, announced at time 0.
+    var warm = WarmStartState()
 
     public init(spec: WorkloadSpec) {
         self.spec = spec
@@ -84,8 +89,12 @@ public struct WorkloadEngine: Sendable {
             }
         }
         self.arrivals = arrivals
+        let start = spec.warmStart ? -spec.burnInNanoseconds : 0
+        warm.pending = spec.warmStart
+        loadClocks = Self.loadClocks(for: spec, start: start)
+        operationalTime = ContiguousArray(repeating: 0, count: loadClocks.count)
         for stream in arrivals.indices where spec.arrivalMode == .mixture || spec.profiles[stream].weight > 0 {
-            scheduleArrival(stream: stream, after: 0)
+            scheduleArrival(stream: stream, after: start)
         }
     }
 
@@ -118,6 +127,7 @@ public struct WorkloadEngine: Sendable {
             pending = nil
             return event
         }
+        if warm.pending, let event = nextWarmStart() { return event }
         while true {
             guard let entry = queue.popFirst() else {
                 return nextClosing()
@@ -145,7 +155,9 @@ public struct WorkloadEngine: Sendable {
         }
         let gap = profiles[Int(arrival.nextProfile)].interArrival.sample(using: &arrival.rng)
         arrivals[stream] = arrival
-        queue.schedule(.arrival, at: time.saturatingAdd(nanoseconds(fromSeconds: gap)), payload: Int32(stream))
+        let delay = nanoseconds(fromSeconds: gap)
+        let at = loadClocks.isEmpty ? time.saturatingAdd(delay) : loadedArrival(stream: stream, after: delay)
+        queue.schedule(.arrival, at: at, payload: Int32(stream))
     }
 
     mutating func arrive(stream: Int, at time: VirtualNanoseconds) -> Event? {
@@ -168,6 +180,7 @@ public struct WorkloadEngine: Sendable {
         sessionsStarted += 1
         let slot = sessions.insert(session)
         send(sessionSlot: slot, at: time)
+        if time < 0 { return beganBeforeRun(slot: slot, at: time) }
         return emit(.sessionStarted(SessionStartedEvent(
             seq: 0, time: time, sessionID: id, profile: profileIndex, client: client,
             conversational: conversational)))
@@ -204,6 +217,7 @@ public struct WorkloadEngine: Sendable {
             newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
             outputTokens: draws.output, priority: session.priority, payloadBytes: payload)
         sessions[slot] = session
+        if time < 0 { return sentBeforeRun(slot: slot) }
         let flight = inFlight.insert(InFlightRequest(request: request, sessionSlot: slot))
         queue.schedule(.delivery, at: arrival, payload: flight)
     }

@@ -53,6 +53,9 @@ public struct SessionStartedEvent: Sendable, Equatable {
     public var profile: Int32
     public var client: Int32
     public var conversational: Bool
+    /// With `warm_start`: when a session in progress at time 0 really began
+    /// (before the run; the event itself is at time 0). `nil` otherwise.
+    public var beganAt: VirtualNanoseconds? = nil
 }
 
 public struct SessionEndedEvent: Sendable, Equatable {

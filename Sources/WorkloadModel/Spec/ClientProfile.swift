@@ -20,6 +20,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var numClients: Int
     /// Overrides the workload's shared link with a link of this profile's own.
     public var network: NetworkLink?
+    /// This profile's own load over time (superposition mode only).
+    public var load: LoadSpec? = nil
 
     public init(
         name: String,

@@ -22,6 +22,10 @@ public struct WorkloadSpec: Sendable, Equatable {
     /// The link shared by every profile without a link of its own.
     public var network: NetworkLink
     public var profiles: [ClientProfile]
+    /// Workload-wide load over time (SPEC 3.5); `nil`: m(t) = 1.
+    public var load: LoadSpec? = nil
+    /// Begin the run in steady state (sessions begun before 0 in progress).
+    public var warmStart = false
 
     public init(
         totalDuration: Double? = nil,
