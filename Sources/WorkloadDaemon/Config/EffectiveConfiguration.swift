@@ -45,6 +45,8 @@ extension Configuration {
         lines.append("  bytes_per_token_estimate_for_network: \(n(w.bytesPerToken))")
         lines.append("  arrival_mode: \(w.arrivalMode.rawValue)")
         lines.append("  network: {latency_s: \(n(w.network.latencySeconds)), bandwidth_bps: \(n(w.network.bandwidthBitsPerSecond))}")
+        lines.append("  load: \(w.load?.yamlFlow ?? "null")")
+        lines.append("  warm_start: \(w.warmStart)")
         lines.append("  client_profiles:")
         for p in w.profiles {
             lines.append("    - profile_name: \(p.name)")
@@ -59,6 +61,7 @@ extension Configuration {
             lines.append("      streaming_response_probability: \(n(p.streamingProbability))")
             lines.append("      continuation_probability: \(n(p.continuationProbability))")
             lines.append("      num_clients: \(p.numClients)")
+            if let load = p.load { lines.append("      load: \(load.yamlFlow)") }
             if let link = p.network {
                 lines.append("      network: {latency_s: \(n(link.latencySeconds)), bandwidth_bps: \(n(link.bandwidthBitsPerSecond))}")
             } else {
@@ -96,11 +99,10 @@ extension Configuration {
                          String(format: "%.2f", p.meanFirstTurnPromptTokens), String(format: "%.2f", p.meanPromptTokensPerRequest),
                          String(format: "%.2f", p.meanOutputTokens), String(format: "%.6g", p.meanInterArrivalSeconds)])
         }
-        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        for row in rows {
-            lines.append(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset] + 2, withPad: " ", startingAt: 0) }
-                .joined().trimmingCharacters(in: .whitespaces))
+        lines += Self.table(rows)
+        if workload.warmStart {
+            lines.append(String(format: "warm_start: burn-in of %.6g s before 0; the run begins in steady state", Double(workload.burnInNanoseconds) / 1e9))
         }
-        return lines.joined(separator: "\n")
+        return (lines + loadReport).joined(separator: "\n")
     }
 }

@@ -26,6 +26,7 @@ public struct StreamStatistics: Sendable {
     public var sessionGaps = RunningMoments()
     public var profiles: [String: ProfileStats] = [:]
     public var endReasons: [String: Int] = [:]
+    public var rates = WindowedRates()
     private var lastSessionStart: Double?
 
     public init() {}
@@ -54,12 +55,14 @@ public struct StreamStatistics: Sendable {
         case "request":
             requests += 1
             profiles[profile, default: .init()].requests += 1
+            rates.add(request: time, profile: profile)
             if object["is_conversational_turn"] as? Bool == true { conversationalTurns += 1 }
             if object["streaming"] as? Bool == true { streaming += 1 }
             if let prompt = (object["prompt_tokens"] as? NSNumber)?.doubleValue { promptTokens.append(prompt) }
             if let output = (object["output_tokens"] as? NSNumber)?.doubleValue { outputTokens.append(output) }
         case "session_started":
             sessionsStarted += 1
+            rates.add(session: time, profile: profile)
             if let last = lastSessionStart { sessionGaps.add(time - last) }
             lastSessionStart = time
             var stats = profiles[profile, default: .init()]
@@ -104,6 +107,7 @@ public struct StreamStatistics: Sendable {
             let gaps = String(format: "gap mean %.6g s, CV %.4f", stats.gaps.mean, stats.gaps.coefficientOfVariation)
             out.append("  \(name): \(stats.sessions) sessions (\(rate(stats.sessions)), share \(pct(stats.sessions, sessionsStarted))), \(stats.requests) requests (\(rate(stats.requests))), \(gaps)")
         }
+        out += rates.report()
         return out.joined(separator: "\n")
     }
 

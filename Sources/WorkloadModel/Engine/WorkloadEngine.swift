@@ -127,8 +127,8 @@ public struct WorkloadEngine: Sendable {
             pending = nil
             return event
         }
-        if warm.pending, let event = nextWarmStart() { return event }
         while true {
+            if warm.pending, let event = nextWarmStart() { return event }
             guard let entry = queue.popFirst() else {
                 return nextClosing()
             }

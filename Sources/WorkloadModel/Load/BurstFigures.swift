@@ -31,12 +31,25 @@ extension MarkovBursts {
         return terms
     }
 
+    /// The terms of the autocovariance of a product of independent
+    /// modulations (workload-wide and a profile's own):
+    /// (1 + C1)(1 + C2) - 1 = C1 + C2 + C1 C2.
+    public static func productTerms(_ levels: [MarkovBursts]) -> [(weight: Double, rate: Double)] {
+        var terms: [(weight: Double, rate: Double)] = []
+        for level in levels {
+            let own = level.autocovarianceTerms
+            let cross = terms.flatMap { a in own.map { b in (a.weight * b.weight, a.rate + b.rate) } }
+            terms += own + cross
+        }
+        return terms
+    }
+
     /// Var N(T) / E N(T) for windows of `window` seconds at mean rate `rate`:
     /// baseIDC + 2R sum_k a_k (exp(-r T) - 1 + r T) / (r^2 T). `baseIDC` is 1
     /// for a Poisson base; for another renewal base its CV^2 (approximate).
-    public func indexOfDispersion(window: Double, rate: Double, baseIDC: Double = 1) -> Double {
+    public static func indexOfDispersion(_ terms: [(weight: Double, rate: Double)], window: Double, rate: Double, baseIDC: Double = 1) -> Double {
         let t = window
-        return baseIDC + 2 * rate * autocovarianceTerms.reduce(0) { sum, term in
+        return baseIDC + 2 * rate * terms.reduce(0) { sum, term in
             let rt = term.rate * t
             return sum + term.weight * (Double.exp(-rt) - 1 + rt) / (term.rate * term.rate * t)
         }
@@ -44,12 +57,20 @@ extension MarkovBursts {
 
     /// Correlation of the counts of two adjacent windows of `window` seconds:
     /// R^2 sum_k a_k (1 - exp(-r T))^2 / r^2 over the variance R T IDC(T).
-    public func lag1Autocorrelation(window: Double, rate: Double, baseIDC: Double = 1) -> Double {
-        let covariance = rate * rate * autocovarianceTerms.reduce(0) { sum, term in
+    public static func lag1Autocorrelation(_ terms: [(weight: Double, rate: Double)], window: Double, rate: Double, baseIDC: Double = 1) -> Double {
+        let covariance = rate * rate * terms.reduce(0) { sum, term in
             let decay = 1 - Double.exp(-term.rate * window)
             return sum + term.weight * decay * decay / (term.rate * term.rate)
         }
-        return covariance / (rate * window * indexOfDispersion(window: window, rate: rate, baseIDC: baseIDC))
+        return covariance / (rate * window * indexOfDispersion(terms, window: window, rate: rate, baseIDC: baseIDC))
+    }
+
+    public func indexOfDispersion(window: Double, rate: Double, baseIDC: Double = 1) -> Double {
+        Self.indexOfDispersion(autocovarianceTerms, window: window, rate: rate, baseIDC: baseIDC)
+    }
+
+    public func lag1Autocorrelation(window: Double, rate: Double, baseIDC: Double = 1) -> Double {
+        Self.lag1Autocorrelation(autocovarianceTerms, window: window, rate: rate, baseIDC: baseIDC)
     }
 }
 
