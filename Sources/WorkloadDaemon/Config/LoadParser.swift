@@ -101,7 +101,7 @@ struct LoadParser {
         for (index, item) in list.enumerated() {
             guard let object = reader.object(item, at: "\(path)[\(index)]", allowed: ["at_s", "duration_s", "multiplier", "ramp_s"]) else { continue }
             let at = object.number("at_s", default: nil, .between(0, Self.longest))
-            let duration = object.number("duration_s", default: nil, .between(1e-9, Self.longest))
+            let duration = object.number("duration_s", default: nil, .positive)
             let multiplier = object.number("multiplier", default: nil, .between(0, 1e6))
             let ramp = object.number("ramp_s", default: 0, .between(0, Self.longest))
             guard let at, let duration, let multiplier, let ramp else { continue }
@@ -142,7 +142,8 @@ struct LoadParser {
         for (index, item) in list.enumerated() {
             guard let state = reader.object(item, at: "\(path)[\(index)]", allowed: ["multiplier", "mean_duration_s"]) else { continue }
             let multiplier = state.number("multiplier", default: nil, .between(0, 1e6))
-            let duration = state.number("mean_duration_s", default: nil, .between(1e-6, Self.longest))
+            // At least 1 ms: the path is walked switch by switch.
+            let duration = state.number("mean_duration_s", default: nil, .between(0.001, Self.longest))
             if let multiplier, let duration { states.append(.init(multiplier: multiplier, meanDurationSeconds: duration)) }
         }
         guard states.count == list.count, states.count >= 2 else { return nil }
