@@ -29,9 +29,11 @@ extension DaemonIntegrationTests {
             return UInt64(line[start.upperBound...].prefix { $0.isNumber })
         }
 
-        @Test("the union of shards 0/3, 1/3 and 2/3 is exactly the single-instance stream; each keeps only its sessions")
-        func unionOfThreeShards() async throws {
-            var configuration = try exampleConfiguration(duration: 300)
+        /// What generate writes for `configuration`, and what one instance and
+        /// each of `count` shards write, run at max speed without metrics.
+        static func generatedSingleAndShards(_ base: Configuration, count: Int) async throws
+            -> (generated: [String], single: (status: Int32?, lines: [String]), shards: [(status: Int32?, lines: [String])]) {
+            var configuration = base
             configuration.metrics.listen = ""
             configuration.clock.mode = .accelerated
             configuration.clock.speed = nil
@@ -39,9 +41,15 @@ extension DaemonIntegrationTests {
             let generated = try generatedLines(configuration)
             let (single, shards) = try await onThread {
                 let single = try Self.runToFile(runConfiguration, shard: nil)
-                let shards = try (0..<3).map { try Self.runToFile(runConfiguration, shard: Shard(index: Int32($0), count: 3)) }
+                let shards = try (0..<count).map { try Self.runToFile(runConfiguration, shard: Shard(index: Int32($0), count: Int32(count))) }
                 return (single, shards)
             }
+            return (generated, single, shards)
+        }
+
+        @Test("the union of shards 0/3, 1/3 and 2/3 is exactly the single-instance stream; each keeps only its sessions")
+        func unionOfThreeShards() async throws {
+            let (generated, single, shards) = try await Self.generatedSingleAndShards(try exampleConfiguration(duration: 300), count: 3)
             #expect(single.status == 0)
             #expect(shards.map(\.status) == [0, 0, 0])
             #expect(single.lines == generated, "one instance writes exactly what generate writes")

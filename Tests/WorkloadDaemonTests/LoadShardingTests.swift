@@ -12,16 +12,7 @@ extension DaemonIntegrationTests {
             var configuration = try Configuration.load(path: daemonRepositoryRoot.appendingPathComponent("config/day-long.yaml").path)
             configuration.override(duration: 300, seed: 9)
             configuration.clock.startUnixNanoseconds = fixedClockStart
-            configuration.metrics.listen = ""
-            configuration.clock.mode = .accelerated
-            configuration.clock.speed = nil
-            let runConfiguration = configuration
-            let generated = try generatedLines(configuration)
-            let (single, shards) = try await onThread {
-                let single = try Sharding.runToFile(runConfiguration, shard: nil)
-                let shards = try (0..<2).map { try Sharding.runToFile(runConfiguration, shard: Shard(index: Int32($0), count: 2)) }
-                return (single, shards)
-            }
+            let (generated, single, shards) = try await Sharding.generatedSingleAndShards(configuration, count: 2)
             #expect(single.status == 0 && shards.map(\.status) == [0, 0])
             #expect(single.lines == generated, "one instance writes exactly what generate writes")
             let merged = (shards[0].lines + shards[1].lines).sorted { (Sharding.seq($0) ?? 0) < (Sharding.seq($1) ?? 0) }

@@ -62,7 +62,8 @@ public struct StreamStatistics: Sendable {
             if let output = (object["output_tokens"] as? NSNumber)?.doubleValue { outputTokens.append(output) }
         case "session_started":
             sessionsStarted += 1
-            rates.add(session: time, profile: profile)
+            // warm_start's announcements at 0 are sessions begun before the run, not new ones.
+            if object["began_before_run"] as? Bool != true { rates.add(session: time, profile: profile) }
             if let last = lastSessionStart { sessionGaps.add(time - last) }
             lastSessionStart = time
             var stats = profiles[profile, default: .init()]

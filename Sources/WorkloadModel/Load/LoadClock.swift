@@ -17,6 +17,8 @@ struct LoadClock: Sendable {
     /// Offset and F of the last instant returned (the next one is not earlier).
     var x: Double = 0
     var atX: Double = 0
+    /// m near x: the next solve's first Newton slope.
+    var slope: Double
 
     /// Bounds a piece so that offsets inside it keep sub-nanosecond precision.
     static let longestPiece: Int64 = 3_600_000_000_000
@@ -25,6 +27,7 @@ struct LoadClock: Sendable {
         self.shapes = shapes
         self.paths = paths
         piece = LoadClock.piece(at: start, shapes: shapes, paths: &self.paths)
+        slope = piece.density(at: 0)
     }
 
     static func piece(at start: Int64, shapes: [LoadShape], paths: inout [BurstPath]) -> LoadPiece {
@@ -80,7 +83,7 @@ struct LoadClock: Sendable {
             let target = Double(tau - lambdaNanoseconds) / 1e9 - lambdaRemainder
             if target <= piece.total {
                 if target > atX {
-                    x = piece.solve(target: target, from: x, atLow: atX)
+                    (x, slope) = piece.solve(target: target, from: x, atLow: atX, slope: slope)
                     atX = target
                 }
                 let time = Swift.min(piece.end, piece.start + Int64((x * 1e9).rounded()))
@@ -96,6 +99,7 @@ struct LoadClock: Sendable {
             piece = Self.piece(at: piece.end, shapes: shapes, paths: &paths)
             x = 0
             atX = 0
+            slope = piece.density(at: 0)
         }
     }
 }
