@@ -106,12 +106,18 @@ struct LoadPiece: Sendable {
         for _ in 0..<200 {
             let g = integral(to: x) - target
             let d = density(at: x)
-            if g == 0 { return (x, d) }
             if g < 0 { lo = x } else { hi = x }
-            var next = d > 0 ? x - g / d : .nan
-            if !(next > lo && next < hi) { next = (lo + hi) / 2 }
-            if abs(next - x) < 1e-6 && d > 0 || hi - lo < 1e-11 { return (next, d) }
-            x = next
+            let step = d > 0 ? -g / d : .nan
+            // Converged: a Newton step too small to matter (or to move x at all).
+            if abs(step) < 1e-6 { return (x + step, d) }
+            let next = x + step
+            if next > lo && next < hi {
+                x = next
+            } else {
+                // Bisection where f is 0 or Newton would leave the bracket; never "converged" by itself.
+                x = (lo + hi) / 2
+                if hi - lo < 1e-11 { return (x, d) }
+            }
         }
         return (x, density(at: x))
     }
