@@ -10,6 +10,8 @@ import WorkloadModel
     static let cases: [(what: String, workload: String, profile: String, expected: String)] = [
         ("non-increasing schedule times", "load:\n  schedule: {points: [[0, 1], [3600, 2], [3600, 1]]}", "",
          "workload.load.schedule.points[2][0]: times must increase (got 3600 after 3600)"),
+        ("times closer than the clock's nanosecond", "load:\n  schedule: {points: [[0, 1], [1.0e-10, 2]]}", "",
+         "workload.load.schedule.points[1][0]: times must increase (got 1.0e-10 after 0)"),
         ("negative multiplier", "load:\n  schedule: {points: [[0, 1], [60, -2]]}", "",
          "workload.load.schedule.points[1][1]: multiplier must be >= 0 (got -2)"),
         ("bad interpolation", "load:\n  schedule: {points: [[0, 1]], interpolation: cubic}", "",

@@ -62,7 +62,8 @@ struct LoadParser {
                     let multiplier = reader.number(pair[1], at: here + "[1]")
                     if let time, !(0...Self.longest).contains(time) {
                         reader.report(here + "[0]", "must be between 0 and 1000000000 (got \(ConfigReader.describe(pair[0])))")
-                    } else if let time, let last = points.last, time <= last.time {
+                    } else if let time, let last = points.last, (time * 1e9).rounded() <= (last.time * 1e9).rounded() {
+                        // Compared on the clock's nanoseconds: a segment must have a length.
                         reader.report(here + "[0]", "times must increase (got \(ConfigReader.describe(pair[0])) after \(NumberRule.format(last.time)))")
                     }
                     if let multiplier, multiplier < 0 {
@@ -75,7 +76,7 @@ struct LoadParser {
             }
         }
         guard reader.problems.count == before, !points.isEmpty else { return nil }
-        if let period, let last = points.last, last.time >= period {
+        if let period, let last = points.last, (last.time * 1e9).rounded() >= (period * 1e9).rounded() {
             reader.report(object.path("repeat_s"), "must be greater than the last point's time, \(NumberRule.format(last.time)) (got \(NumberRule.format(period)))")
             return nil
         }
