@@ -11,8 +11,8 @@ public struct WindowedRates: Sendable {
     public var sessions: [String: [Int]] = [:]
     public var end = 0.0
 
-    /// Bins beyond this (about three years) are not kept.
-    static let largestBin = 100_000_000
+    /// Bins beyond this (about 115 days) are not kept: 80 MB per series at most.
+    static let largestBin = 10_000_000
 
     public init() {}
 
@@ -45,7 +45,7 @@ public struct WindowedRates: Sendable {
     }
 
     public func summary(_ bins: [Int], width: Int) -> Summary? {
-        let count = Int(end) / width
+        let count = Swift.min(Int(end), Self.largestBin) / width
         guard count >= 2 else { return nil }
         var counts = [Double](repeating: 0, count: count)
         for (index, n) in bins.enumerated() where index / width < count { counts[index / width] += Double(n) }
