@@ -227,4 +227,20 @@ import Testing
         }
         #expect(checked > 1000)
     }
+
+    @Test("validate's load figures: mean, min and max of m over the run, sessions per hour")
+    func loadFigures() throws {
+        // Step x1 on [0, 50), x2 on [50, 80), repeating every 80 s; over 100 s the mean is 1.3.
+        // A diurnal cycle over exactly one period adds nothing to the mean.
+        var spec = Self.poisson(5, load: LoadSpec(schedule: LoadSchedule(points: [(0, 1), (50, 2)], interpolation: .step, repeatSeconds: 80)), duration: 100)
+        var figures = try #require(spec.loadFigures)
+        #expect(abs(figures.overall.mean - 1.3) < 1e-12 && figures.overall.minimum == 1 && figures.overall.maximum == 2, "\(figures.overall)")
+        #expect(abs(figures.profiles[0].sessionsPerHour - 3600 * 5 * 1.3) < 1e-6)
+        #expect(figures.profiles[0].idc60 == nil)
+        spec.load = LoadSpec(diurnal: DiurnalCycle(periodSeconds: 100, peakAtSeconds: 30, peakToTrough: 3), bursts: Self.bursts)
+        figures = try #require(spec.loadFigures)
+        #expect(abs(figures.overall.mean - 1) < 1e-12 && abs(figures.overall.maximum - 1.5) < 1e-6 && abs(figures.overall.minimum - 0.5) < 1e-6, "\(figures.overall)")
+        #expect(figures.profiles[0].idc60 == Self.bursts.indexOfDispersion(window: 60, rate: 5))
+        #expect(figures.profiles[0].approximate, "the diurnal part is not constant")
+    }
 }
