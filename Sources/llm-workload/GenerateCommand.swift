@@ -20,7 +20,8 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        if configuration.workload.totalDuration == nil && configuration.workload.totalRequests == nil && out != "-" {
+        if configuration.workload.totalDuration == nil && configuration.workload.totalRequests == nil && out != "-"
+            && (configuration.replay?.loop ?? true) {
             printError("note: no total_duration or request cap: generating until interrupted")
         }
         if configuration.seedWasChosen {
@@ -37,6 +38,10 @@ struct GenerateCommand: ParsableCommand {
         // reason shutdown and everything generated is written.
         let stop = StopSignal.installHandlers(logger: Logger(label: "llm-workload.generate"))
         defer { stop.cancelHandlers() }
+        if configuration.replay != nil {
+            try replay(configuration, to: output, shouldStop: { stop.isSet })
+            return
+        }
         do {
             _ = try StreamGenerator.write(configuration, to: output, shouldStop: { stop.isSet })
         } catch {

@@ -58,6 +58,8 @@ public struct Configuration: Sendable, Equatable {
     public var clock: ClockConfiguration
     public var kafka: KafkaConfiguration
     public var metrics: MetricsConfiguration
+    /// `workload.replay`: a trace as the workload instead of profiles.
+    public var replay: ReplayConfiguration?
 
     public init(workload: WorkloadSpec, seedWasChosen: Bool = false, runID: String, clock: ClockConfiguration = .init(),
                 kafka: KafkaConfiguration = .init(), metrics: MetricsConfiguration = .init()) {
@@ -75,7 +77,7 @@ extension Configuration {
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
-        "network", "client_profiles", "run_id", "load", "warm_start",
+        "network", "client_profiles", "run_id", "load", "warm_start", "replay",
     ]
     static let profileKeys = [
         "profile_name", "weight", "inter_arrival_time_dist_config", "prompt_tokens_dist_config",
@@ -109,14 +111,15 @@ extension Configuration {
             throw ConfigError(source: source, problems: [ConfigProblem(path: "", message: "the file is empty (expected a 'workload:' section)")])
         }
         let reader = ConfigReader()
-        let configuration = read(root, reader: reader, canonical: text)
+        let base = source == "<config>" ? nil : (source as NSString).deletingLastPathComponent
+        let configuration = read(root, reader: reader, canonical: text, base: base.map { $0.isEmpty ? "." : $0 })
         guard let configuration, reader.problems.isEmpty else {
             throw ConfigError(source: source, problems: reader.problems)
         }
         return configuration
     }
 
-    private static func read(_ root: Node, reader: ConfigReader, canonical: String) -> Configuration? {
+    private static func read(_ root: Node, reader: ConfigReader, canonical: String, base: String?) -> Configuration? {
         guard let top = reader.object(root, at: "", allowed: topLevelKeys) else { return nil }
         guard let workloadNode = top.required("workload", "the workload section") else { return nil }
         guard let object = reader.object(workloadNode, at: "workload", allowed: workloadKeys) else { return nil }
@@ -149,7 +152,10 @@ extension Configuration {
             spec.network = link(network, fallback: NetworkLink())
         }
 
-        if let profilesNode = object.required("client_profiles", "a list of client profiles") {
+        var replay: ReplayConfiguration?
+        if object.has("replay") {
+            replay = ReplayConfiguration.read(from: object, reader: reader, base: base)
+        } else if let profilesNode = object.required("client_profiles", "a list of client profiles") {
             if case .sequence(let list) = profilesNode, !list.isEmpty {
                 var seen: [String: Int] = [:]
                 for (index, node) in list.enumerated() {
@@ -193,6 +199,7 @@ extension Configuration {
 
         guard reader.problems.isEmpty else { return nil }
         var configuration = Configuration(workload: spec, seedWasChosen: seedWasChosen, runID: "", clock: clock, kafka: kafka, metrics: metrics)
+        configuration.replay = replay
         configuration.textHash = StreamIdentity("config", canonical).hash
         if let node = object["run_id"], let given = reader.string(node, at: object.path("run_id")), !given.isEmpty {
             configuration.runID = given

@@ -1,0 +1,29 @@
+/// A trace that cannot be read: names the file and, for a bad row, its line
+/// and column (both 1-based; the column is the byte where the bad field starts).
+public struct TraceError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String {
+        var place = file
+        if let line { place += ":\(line)" }
+        if let column { place += ":\(column)" }
+        return "\(place): \(message)"
+    }
+}
+
+/// A row-level problem before the reader adds the file and line.
+struct RowError: Error {
+    /// 0-based byte offset in the line.
+    var offset: Int
+    var message: String
+}

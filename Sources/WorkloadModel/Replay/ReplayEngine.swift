@@ -1,0 +1,185 @@
+/// Turns trace rows into the event stream (SPEC 3.8): one request per row at
+/// its timestamp relative to the first row, divided by `time_scale`, sent over
+/// the workload's network link; sessions from the trace where it has them.
+///
+/// It is a value with no I/O: the caller feeds rows with `accept`, drains
+/// `next()`, and calls `endPass` at the end of the file (then `beginPass` to
+/// loop) or `finish` to close the run.
+public struct ReplayEngine: Sendable {
+    public struct Settings: Sendable, Equatable {
+        public var timeScale: Double = 1
+        public var seed: UInt64 = 0
+        public var network = NetworkLink()
+        public var bytesPerToken: Double = 2
+        public var accumulate = true
+        /// Tokens per hash_ids block (Mooncake: 512), for later-turn detection.
+        public var blockTokens: Int64 = 512
+        /// Sends at or after this instant are not made.
+        public var horizon: VirtualNanoseconds = .max
+        public var requestCap: Int = .max
+        public init() {}
+    }
+
+    struct OpenSession: Sendable {
+        var id: UInt64
+        var turns: Int32 = 0
+        var totalPrompt: Int64 = 0
+        var totalOutput: Int64 = 0
+        var lastPrompt: Int64 = 0
+        var lastOutput: Int64 = 0
+        var lastArrival: VirtualNanoseconds = 0
+        var startOrder: Int
+    }
+
+    public let settings: Settings
+    var link: LinkState
+    var heap = ReplayHeap()
+    /// Events up to this time are final (no later row can precede them).
+    var readyUntil: VirtualNanoseconds = .min
+    var nextSeq: UInt64 = 0
+    var pass: UInt64 = 0
+    var origin: Int64?
+    var offset: VirtualNanoseconds = 0
+    var lastSend: VirtualNanoseconds = 0
+    var lastArrival: VirtualNanoseconds = 0
+    var sessionsThisPass: UInt64 = 0
+    var open: [Int: OpenSession] = [:]
+    var keyed: [UInt64: Int] = [:]
+    var chains: HashChainSessions
+    public private(set) var requestsSent = 0
+    /// True once a row fell at or after the horizon or the request cap was reached.
+    public private(set) var reachedEnd = false
+
+    public init(settings: Settings) {
+        self.settings = settings
+        link = LinkState(settings.network)
+        chains = HashChainSessions(blockTokens: settings.blockTokens)
+    }
+
+    /// The send time of the last accepted row.
+    public var virtualTime: VirtualNanoseconds { lastSend }
+
+    /// Feeds the next row of the trace (in file order, timestamps not
+    /// decreasing). Returns false once the run's horizon or request cap is
+    /// reached: stop feeding and call `finish`.
+    public mutating func accept(_ row: TraceRow) -> Bool {
+        guard !reachedEnd else { return false }
+        let first = origin ?? row.timestamp
+        origin = first
+        let relative = row.timestamp &- first
+        let scaled = settings.timeScale == 1 ? relative : Int64((Double(relative) / settings.timeScale).rounded())
+        let time = offset.saturatingAdd(scaled)
+        guard time < settings.horizon, requestsSent < settings.requestCap else {
+            reachedEnd = true
+            return false
+        }
+        requestsSent += 1
+        lastSend = time
+        readyUntil = time
+
+        var slot: Int?
+        if let key = row.sessionKey {
+            slot = keyed[key]
+        } else if let ids = row.hashIDs {
+            slot = chains.session(continuedBy: ids)
+        }
+        let persistent = row.sessionKey != nil || row.hashIDs != nil
+        let index: Int
+        if let slot, open[slot] != nil {
+            index = slot
+        } else {
+            index = Int(sessionsThisPass)
+            let identity = StreamIdentity("replay-session").appending(pass).appending(sessionsThisPass)
+            sessionsThisPass += 1
+            let id = identity.combined(with: settings.seed)
+            open[index] = OpenSession(id: id, startOrder: index)
+            if let key = row.sessionKey { keyed[key] = index }
+            heap.push(ReplayEvent(event: .sessionStarted(SessionStartedEvent(
+                seq: 0, time: time, sessionID: id, profile: 0, client: 0, conversational: persistent))))
+        }
+        if let ids = row.hashIDs { chains.record(ids, promptTokens: row.promptTokens, session: index) }
+
+        var session = open[index]!
+        let turn = session.turns + 1
+        var prefix: Int64 = 0
+        if settings.accumulate && turn > 1 {
+            prefix = Swift.min(row.promptTokens - 1, session.lastPrompt + session.lastOutput)
+        }
+        let payload = Int64((Double(row.promptTokens) * settings.bytesPerToken).rounded())
+        let arrival = link.transfer(bytes: payload, sentAt: time)
+        lastArrival = Swift.max(lastArrival, arrival)
+        let request = RequestEvent(
+            seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: 0, client: 0, turn: turn,
+            streaming: false, promptTokens: row.promptTokens, newInputTokens: row.promptTokens - prefix,
+            prefixTokens: prefix, maxOutputTokens: Swift.max(row.outputTokens, 1), outputTokens: row.outputTokens,
+            priority: 0, payloadBytes: payload)
+        heap.push(ReplayEvent(event: .request(request), hashIDs: row.hashIDs))
+        session.turns = turn
+        session.totalPrompt += row.promptTokens
+        session.totalOutput += row.outputTokens
+        session.lastPrompt = row.promptTokens
+        session.lastOutput = row.outputTokens
+        session.lastArrival = arrival
+        if persistent {
+            open[index] = session
+        } else {
+            open[index] = nil
+            heap.push(ReplayEvent(event: .sessionEnded(ended(session, reason: .completed, at: arrival))))
+        }
+        return true
+    }
+
+    /// The next event that no later row can precede, or `nil` (feed more rows).
+    public mutating func next() -> ReplayEvent? {
+        guard let time = heap.firstTime, time <= readyUntil, var item = heap.pop() else { return nil }
+        let seq = nextSeq
+        nextSeq += 1
+        switch item.event {
+        case .request(var e): e.seq = seq; item.event = .request(e)
+        case .sessionStarted(var e): e.seq = seq; item.event = .sessionStarted(e)
+        case .sessionEnded(var e): e.seq = seq; item.event = .sessionEnded(e)
+        }
+        return item
+    }
+
+    /// The end of one pass over the trace: its sessions end (`completed`) when
+    /// its last request arrives. Returns the pass's span (last send - first).
+    @discardableResult
+    public mutating func endPass() -> VirtualNanoseconds {
+        closeOpenSessions(reason: .completed, at: lastArrival)
+        return lastSend - offset
+    }
+
+    /// Starts another pass: shifted by the previous pass's span, with fresh
+    /// session IDs.
+    public mutating func beginPass() {
+        pass += 1
+        offset = lastSend
+        origin = nil
+        sessionsThisPass = 0
+        keyed.removeAll(keepingCapacity: true)
+        chains.removeAll()
+    }
+
+    /// Ends the run: sessions still open end with `reason` once every request
+    /// has arrived; every pending event becomes ready.
+    public mutating func finish(reason: SessionEndReason = .horizon) {
+        let end = settings.horizon == .max || !reachedEnd ? lastArrival : Swift.max(settings.horizon, lastArrival)
+        closeOpenSessions(reason: reachedEnd ? reason : .completed, at: end)
+        readyUntil = .max
+    }
+
+    mutating func closeOpenSessions(reason: SessionEndReason, at time: VirtualNanoseconds) {
+        for session in open.values.sorted(by: { $0.startOrder < $1.startOrder }) {
+            heap.push(ReplayEvent(event: .sessionEnded(ended(session, reason: reason, at: time))))
+        }
+        open.removeAll(keepingCapacity: true)
+    }
+
+    func ended(_ session: OpenSession, reason: SessionEndReason, at time: VirtualNanoseconds) -> SessionEndedEvent {
+        SessionEndedEvent(
+            seq: 0, time: time, lastRequestTime: session.lastArrival, sessionID: session.id, profile: 0, client: 0,
+            reason: reason, turns: session.turns, totalPromptTokens: session.totalPrompt,
+            totalOutputTokens: session.totalOutput)
+    }
+}

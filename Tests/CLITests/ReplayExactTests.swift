@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import WorkloadDaemon
+import WorkloadModel
+
+/// Issue 10 must-show 1: replay is exact, row by row, and `loop` continues seamlessly.
+@Suite struct ReplayExactTests {
+    @Test func azureRowsBecomeRequestsToTheNanosecond() throws {
+        let rows = try TraceFixtures.azureRows(TraceFixtures.azure)
+        let requests = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(TraceFixtures.azure, "azure")))
+        #expect(requests.count == rows.count)
+        for ((request, hashIDs), row) in zip(requests, rows) {
+            #expect(request.sentAt == row.0 - rows[0].0)
+            #expect(request.time == request.sentAt)
+            #expect(request.promptTokens == row.1 && request.outputTokens == row.2)
+            #expect(request.turn == 1 && hashIDs == nil)
+        }
+    }
+
+    @Test func timeScaleDividesTheOffsets() throws {
+        let rows = try TraceFixtures.azureRows(TraceFixtures.azure)
+        let yaml = TraceFixtures.yaml(TraceFixtures.azure, "azure", extra: ", time_scale: 4.0")
+        let requests = TraceFixtures.requests(try TraceFixtures.events(yaml))
+        for ((request, _), row) in zip(requests, rows) {
+            // (t - first) / 4 in whole ns: exact when divisible, else within half a ns.
+            let exact = Double(row.0 - rows[0].0) / 4
+            #expect(abs(Double(request.sentAt) - exact) <= 0.5)
+        }
+    }
+
+    @Test func mooncakeRowsKeepTimesTokensAndHashIDs() throws {
+        let rows = try TraceFixtures.mooncakeRows(TraceFixtures.mooncake)
+        let requests = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(TraceFixtures.mooncake, "mooncake")))
+        #expect(requests.count == rows.count)
+        for ((request, hashIDs), row) in zip(requests, rows) {
+            #expect(request.sentAt == row.0 - rows[0].0)
+            #expect(request.promptTokens == row.1 && request.outputTokens == row.2)
+            #expect(hashIDs == row.3)
+        }
+    }
+
+    /// Later turns: a request whose chain starts with every complete block
+    /// (>= 2) of an earlier request's chain; counted independently here.
+    @Test func mooncakeLaterTurnsFollowTheHashChains() throws {
+        let path = TraceFixtures.fullMooncake ?? TraceFixtures.mooncake
+        let rows = try TraceFixtures.mooncakeRows(path)
+        var complete = Set<[Int64]>()
+        var expected = 0
+        for row in rows {
+            let chain = row.3
+            if chain.count >= 3, (2..<chain.count).contains(where: { complete.contains(Array(chain[..<$0])) }) { expected += 1 }
+            let blocks = min(chain.count, Int(row.1 / 512))
+            if blocks >= 2 { complete.insert(Array(chain[..<blocks])) }
+        }
+        let requests = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(path, "mooncake")))
+        let later = requests.filter { $0.0.turn > 1 }.count
+        #expect(later == expected, "later turns \(later) of \(requests.count), expected \(expected)")
+        #expect(later > 0)
+    }
+
+    @Test func loopRepeatsThreePassesShiftedBySpanWithFreshSessions() throws {
+        let rows = try TraceFixtures.azureRows(TraceFixtures.azure)
+        let span = rows.last!.0 - rows[0].0
+        let yaml = TraceFixtures.yaml(
+            TraceFixtures.azure, "azure", extra: ", loop: true", workload: "total_requests_to_generate: \(3 * rows.count)")
+        let events = try TraceFixtures.events(yaml)
+        let requests = TraceFixtures.requests(events)
+        #expect(requests.count == 3 * rows.count)
+        for (index, (request, _)) in requests.enumerated() {
+            let pass = Int64(index / rows.count)
+            let row = rows[index % rows.count]
+            #expect(request.sentAt == pass * span + row.0 - rows[0].0)
+            #expect(request.promptTokens == row.1)
+        }
+        #expect(Set(requests.map(\.0.sessionID)).count == requests.count)
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.event.time <= $1.event.time })
+        #expect(events.map(\.event.seq) == (0..<UInt64(events.count)).map { $0 })
+    }
+
+    @Test func generateWritesHashIDsOnlyWhenTheTraceHasThem() throws {
+        let config = try temporaryFile("replay-mooncake.yaml", contents: TraceFixtures.yaml(TraceFixtures.mooncake, "mooncake"))
+        let result = try runCLI(["generate", "-c", config.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: 0x0A).map { try! JSONSerialization.jsonObject(with: $0) as! [String: Any] }
+        let requests = lines.filter { $0["type"] as? String == "request" }
+        #expect(requests.count == 400)
+        #expect(requests.allSatisfy { $0["hash_ids"] is [NSNumber] })
+        #expect(lines.filter { $0["type"] as? String != "request" }.allSatisfy { $0["hash_ids"] == nil })
+    }
+}
