@@ -18,6 +18,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file, or - for standard output.")
     var out: String = "-"
 
+    @Option(help: "Output format: jsonl (our events), mooncake (needs hash_ids), azure or burstgpt (requests only).")
+    var format: TraceFormat = .jsonl
+
     func run() throws {
         let configuration = try options.load()
         if configuration.workload.totalDuration == nil && configuration.workload.totalRequests == nil && out != "-"
@@ -38,8 +41,8 @@ struct GenerateCommand: ParsableCommand {
         // reason shutdown and everything generated is written.
         let stop = StopSignal.installHandlers(logger: Logger(label: "llm-workload.generate"))
         defer { stop.cancelHandlers() }
-        if configuration.replay != nil {
-            try replay(configuration, to: output, shouldStop: { stop.isSet })
+        if configuration.replay != nil || format != .jsonl {
+            try export(configuration, to: output, shouldStop: { stop.isSet })
             return
         }
         do {

@@ -1,3 +1,5 @@
+import WorkloadModel
+
 /// Strict byte-level parsers for trace fields: no allocation, exact integer
 /// arithmetic (a timestamp with 100 ns digits stays exact to the nanosecond).
 enum FieldParsing {
@@ -123,14 +125,7 @@ enum FieldParsing {
                 return nil
             }
         }
-        // Days from the civil date (H. Hinnant's algorithm).
-        let y = month <= 2 ? year - 1 : year
-        let era = y / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
+        let days = CivilTime.days(year: year, month: month, day: day)
         let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
         return seconds * 1_000_000_000 + nanos
     }

@@ -26,4 +26,9 @@ public struct ReplayEvent: Sendable, Equatable {
     public var event: Event
     /// Only for requests of rows that had hash_ids.
     public var hashIDs: [Int64]?
+
+    public init(event: Event, hashIDs: [Int64]? = nil) {
+        self.event = event
+        self.hashIDs = hashIDs
+    }
 }
