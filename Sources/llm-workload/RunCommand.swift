@@ -68,6 +68,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = try options.load()
+        if configuration.replay != nil {
+            printError("\(options.config): workload.replay: run does not replay traces yet (generate, convert and stats do)")
+            throw ExitStatus.config
+        }
         if let mode { configuration.clock.mode = mode == "realtime" ? .realtime : .accelerated }
         if let speed { configuration.clock.speed = speed == "max" ? nil : Double(speed) }
         if mode == "accelerated" && speed == nil && configuration.clock.speed == 1 {

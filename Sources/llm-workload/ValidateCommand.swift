@@ -18,6 +18,10 @@ struct ValidateCommand: ParsableCommand {
             throw configFailure(error)
         }
         print("# \(config): valid")
+        if let replay = configuration.replay {
+            try validateReplay(replay)
+            return
+        }
         print(configuration.effectiveYAML)
         print("")
         print(configuration.figuresReport)
