@@ -5,16 +5,20 @@ import WorkloadModel
 
 /// Issue 10 must-show 1: replay is exact, row by row, and `loop` continues seamlessly.
 @Suite struct ReplayExactTests {
-    @Test func azureRowsBecomeRequestsToTheNanosecond() throws {
-        let rows = try TraceFixtures.azureRows(TraceFixtures.azure)
-        let requests = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(TraceFixtures.azure, "azure")))
+    /// The excerpt, and the whole sample trace when `../shared/traces` is there.
+    static let azurePaths = [TraceFixtures.azure] + [TraceFixtures.fullAzure].compactMap { $0 }
+    static let mooncakePaths = [TraceFixtures.mooncake] + [TraceFixtures.fullMooncake].compactMap { $0 }
+
+    @Test(arguments: azurePaths) func azureRowsBecomeRequestsToTheNanosecond(path: String) throws {
+        let rows = try TraceFixtures.azureRows(path)
+        let requests = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(path, "azure")))
         #expect(requests.count == rows.count)
-        for ((request, hashIDs), row) in zip(requests, rows) {
-            #expect(request.sentAt == row.0 - rows[0].0)
-            #expect(request.time == request.sentAt)
-            #expect(request.promptTokens == row.1 && request.outputTokens == row.2)
-            #expect(request.turn == 1 && hashIDs == nil)
+        let wrong = zip(requests, rows).filter { item, row in
+            let (request, hashIDs) = item
+            return request.sentAt != row.0 - rows[0].0 || request.time != request.sentAt
+                || request.promptTokens != row.1 || request.outputTokens != row.2 || request.turn != 1 || hashIDs != nil
         }
+        #expect(wrong.isEmpty, "\(wrong.count) of \(rows.count) rows differ, first \(String(describing: wrong.first))")
     }
 
     @Test func timeScaleDividesTheOffsets() throws {
@@ -28,15 +32,16 @@ import WorkloadModel
         }
     }
 
-    @Test func mooncakeRowsKeepTimesTokensAndHashIDs() throws {
-        let rows = try TraceFixtures.mooncakeRows(TraceFixtures.mooncake)
-        let requests = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(TraceFixtures.mooncake, "mooncake")))
+    @Test(arguments: mooncakePaths) func mooncakeRowsKeepTimesTokensAndHashIDs(path: String) throws {
+        let rows = try TraceFixtures.mooncakeRows(path)
+        let requests = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(path, "mooncake")))
         #expect(requests.count == rows.count)
-        for ((request, hashIDs), row) in zip(requests, rows) {
-            #expect(request.sentAt == row.0 - rows[0].0)
-            #expect(request.promptTokens == row.1 && request.outputTokens == row.2)
-            #expect(hashIDs == row.3)
+        let wrong = zip(requests, rows).filter { item, row in
+            let (request, hashIDs) = item
+            return request.sentAt != row.0 - rows[0].0 || request.time != request.sentAt
+                || request.promptTokens != row.1 || request.outputTokens != row.2 || hashIDs != row.3
         }
+        #expect(wrong.isEmpty, "\(wrong.count) of \(rows.count) rows differ, first \(String(describing: wrong.first))")
     }
 
     /// Later turns: a request whose chain starts with every complete block
