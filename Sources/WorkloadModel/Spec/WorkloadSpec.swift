@@ -22,6 +22,8 @@ public struct WorkloadSpec: Sendable, Equatable {
     /// The link shared by every profile without a link of its own.
     public var network: NetworkLink
     public var profiles: [ClientProfile]
+    /// Memory ceilings of the generator (`workload.limits`).
+    public var limits = GeneratorLimits()
 
     public init(
         totalDuration: Double? = nil,
