@@ -20,14 +20,21 @@ public enum ListenAddress {
             if case .invalidListenAddress(_, let reason) = error { return "\(reason) (got \"\(address)\")" }
             return "\(error)"
         }
+        let (status, results) = resolve(host: host, port: port)
+        if let results { freeaddrinfo(results) }
+        guard status == 0 else { return "cannot resolve host: \(String(cString: gai_strerror(status))) (got \"\(address)\")" }
+        return nil
+    }
+
+    /// getaddrinfo for a listening TCP socket (the server binds the results):
+    /// the status, and the list the caller frees with freeaddrinfo.
+    static func resolve(host: String?, port: UInt16) -> (status: Int32, results: UnsafeMutablePointer<addrinfo>?) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var results: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &results)
-        if let results { freeaddrinfo(results) }
-        guard status == 0 else { return "cannot resolve host: \(String(cString: gai_strerror(status))) (got \"\(address)\")" }
-        return nil
+        return (status, results)
     }
 }
