@@ -22,6 +22,7 @@ enum BoundsTable {
         .init(path: "workload.total_duration", outside: "0", inside: "1e-9"),
         .init(path: "workload.total_requests_to_generate", outside: "0", inside: "1"),
         .init(path: "workload.random_seed", outside: "-1", inside: "0"),
+        .init(path: "workload.random_seed", outside: "9000000000000000", inside: "8999999999999999"),
         .init(path: "workload.max_turns_per_session", outside: "0", inside: "1"),
         .init(path: "workload.max_turns_per_session", outside: "1000001", inside: nil),
         .init(path: "workload.accumulate_conversational_tokens", outside: "maybe"),
