@@ -55,6 +55,27 @@ import Testing
         #expect(fleet.output.contains("expected requests in flight:"))
     }
 
+    @Test func aRunReachingItsMemoryCeilingStopsCleanlyWith78() throws {
+        // Expected 48 open sessions: 60 passes validate with a warning, and a burst reaches it at 33.18 s.
+        var tree = try ConfigTree(file: "config/example.yaml")
+        try tree.set("workload.limits", yaml: "{max_open_sessions: 60}")
+        try tree.set("metrics.listen", yaml: "''")
+        let file = try temporaryFile("ceiling.yaml", contents: try tree.yaml())
+        let validate = try runCLI(["validate", "--config", file.path])
+        #expect(validate.status == 0)
+        #expect(validate.stderr.contains("warning: workload.limits.max_open_sessions: expected open sessions 47.98 are above half the limit 60"))
+        let message = "workload.limits.max_open_sessions: 60 sessions open at virtual time 33.182064552 s; the run was stopped there"
+        let generate = try runCLI(["generate", "--config", file.path])
+        #expect(generate.status == 78)
+        #expect(generate.stderr.contains(message), "\(generate.stderr)")
+        let lines = generate.output.split(separator: "\n")
+        #expect(lines.filter { $0.contains("\"type\":\"session_started\"") }.count == lines.filter { $0.contains("\"type\":\"session_ended\"") }.count)
+        #expect(lines.last?.contains("\"time_s\":33.182064552") == true)
+        let run = try runCLI(["run", "--config", file.path, "--sink", "null", "--speed", "max", "--mode", "accelerated"])
+        #expect(run.status == 78)
+        #expect(run.stderr.contains(message), "\(run.stderr)")
+    }
+
     @Test func aSaturatedLinkIsRejectedWithItsFigure() throws {
         var tree = try ConfigTree(file: "config/example.yaml")
         try tree.set("workload.network", yaml: "{latency_s: 0.0001, bandwidth_bps: 2.0e5}")
