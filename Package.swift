@@ -63,7 +63,10 @@ let package = Package(
         .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel", "TestSupport"]),
         .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka", "CRdKafka"]),
         .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon", "WorkloadKafka", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "llm-workload", "WorkloadDaemon", "WorkloadKafka", "TestSupport",
+            .product(name: "Yams", package: "Yams"),  // to change configurations key by key
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

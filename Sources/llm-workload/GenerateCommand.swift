@@ -20,6 +20,11 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
+        do {
+            _ = try Preflight.check(configuration)
+        } catch {
+            throw configFailure(error)
+        }
         if configuration.workload.totalDuration == nil && configuration.workload.totalRequests == nil && out != "-" {
             printError("note: no total_duration or request cap: generating until interrupted")
         }
@@ -37,11 +42,16 @@ struct GenerateCommand: ParsableCommand {
         // reason shutdown and everything generated is written.
         let stop = StopSignal.installHandlers(logger: Logger(label: "llm-workload.generate"))
         defer { stop.cancelHandlers() }
+        let summary: GenerationSummary
         do {
-            _ = try StreamGenerator.write(configuration, to: output, shouldStop: { stop.isSet })
+            summary = try StreamGenerator.write(configuration, to: output, shouldStop: { stop.isSet })
         } catch {
             printError("write failed: \(error)")
             throw ExitStatus.ioError
+        }
+        if let bound = summary.bound {
+            printError(bound.isMemoryCeiling ? "error: \(bound.message)" : "note: \(bound.message)")
+            if bound.isMemoryCeiling { throw ExitStatus.config }
         }
     }
 }

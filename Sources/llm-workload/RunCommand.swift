@@ -48,8 +48,14 @@ struct RunCommand: AsyncParsableCommand {
         if let mode, !["realtime", "accelerated"].contains(mode) {
             throw ValidationError("--mode must be realtime or accelerated (got \(mode))")
         }
-        if let speed, speed != "max", !((Double(speed) ?? 0) > 0) {
-            throw ValidationError("--speed must be a number > 0 or max (got \(speed))")
+        if let speed, speed != "max", !(Double(speed).map(ConfigBounds.speed.contains) ?? false) {
+            throw ValidationError("--speed must be max or a number from \(ConfigBounds.describe(ConfigBounds.speed)) (got \(speed))")
+        }
+        if let brokers, let complaint = BrokerList.problems(brokers).first {
+            throw ValidationError("--brokers: \(complaint)")
+        }
+        if let metricsListen, let complaint = ListenAddress.problem(metricsListen) {
+            throw ValidationError("--metrics-listen: \(complaint)")
         }
         if let shard, Shard(parsing: shard) == nil {
             throw ValidationError("--shard must be k/n with 0 <= k < n (got \(shard))")

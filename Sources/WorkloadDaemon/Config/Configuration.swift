@@ -58,6 +58,8 @@ public struct Configuration: Sendable, Equatable {
     public var clock: ClockConfiguration
     public var kafka: KafkaConfiguration
     public var metrics: MetricsConfiguration
+    /// Where it was read from (a path), for messages.
+    public var source = "<config>"
 
     public init(workload: WorkloadSpec, seedWasChosen: Bool = false, runID: String, clock: ClockConfiguration = .init(),
                 kafka: KafkaConfiguration = .init(), metrics: MetricsConfiguration = .init()) {
@@ -75,7 +77,7 @@ extension Configuration {
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
-        "network", "client_profiles", "run_id", "load", "warm_start",
+        "network", "client_profiles", "run_id", "limits", "load", "warm_start",
     ]
     static let profileKeys = [
         "profile_name", "weight", "inter_arrival_time_dist_config", "prompt_tokens_dist_config",
@@ -110,9 +112,10 @@ extension Configuration {
         }
         let reader = ConfigReader()
         let configuration = read(root, reader: reader, canonical: text)
-        guard let configuration, reader.problems.isEmpty else {
+        guard var configuration, reader.problems.isEmpty else {
             throw ConfigError(source: source, problems: reader.problems)
         }
+        configuration.source = source
         return configuration
     }
 
@@ -147,6 +150,9 @@ extension Configuration {
         }
         if let network = object.object("network", allowed: ["latency_s", "bandwidth_bps"]) {
             spec.network = link(network, fallback: NetworkLink())
+        }
+        if let limits = object.object("limits", allowed: GeneratorLimits.keys) {
+            spec.limits = readLimits(limits)
         }
 
         if let profilesNode = object.required("client_profiles", "a list of client profiles") {
@@ -254,7 +260,7 @@ extension Configuration {
         let conversational = object.number("conversational_probability", default: nil, .probability)
         let streaming = object.number("streaming_response_probability", default: nil, .probability)
         let continuation = object.number("continuation_probability", default: 0.7, .probability)
-        let clients = object.integer("num_clients", default: 100, .atLeast(1))
+        let clients = object.integer("num_clients", default: 100, .within(ConfigBounds.numClients))
         var network: NetworkLink?
         if let linkObject = object.object("network", allowed: ["latency_s", "bandwidth_bps"]) {
             network = link(linkObject, fallback: defaultLink)
@@ -285,17 +291,21 @@ extension Configuration {
             if node.scalar?.string == "max" {
                 clock.speed = nil
             } else if let speed = reader.number(node, at: object.path("speed")) {
-                if speed > 0 { clock.speed = speed } else { reader.report(object.path("speed"), "must be > 0 or max (got \(ConfigReader.describe(node)))") }
+                if ConfigBounds.speed.contains(speed) { clock.speed = speed } else {
+                    reader.report(object.path("speed"), "must be max or between \(NumberRule.format(ConfigBounds.speed.lowerBound)) and \(NumberRule.format(ConfigBounds.speed.upperBound)) (got \(ConfigReader.describe(node)))")
+                }
             }
         }
         if let node = object["start"], let text = reader.string(node, at: object.path("start")), text != "now" {
-            if let start = RFC3339.parse(text) {
+            if let start = RFC3339.parse(text), ConfigBounds.startRange.contains(start) {
                 clock.startUnixNanoseconds = start
+            } else if RFC3339.parseSeconds(text) != nil {
+                reader.report(object.path("start"), "must be between \(ConfigBounds.earliestStart) and \(ConfigBounds.latestStart), so that time never leaves 64-bit nanoseconds (got \(text))")
             } else {
                 reader.report(object.path("start"), "expected now or an RFC 3339 time such as 2026-01-01T00:00:00Z (got \(text))")
             }
         }
-        clock.watermarkIntervalSeconds = object.number("watermark_interval_s", default: 1.0, .positive) ?? 1.0
+        clock.watermarkIntervalSeconds = object.number("watermark_interval_s", default: 1.0, .within(ConfigBounds.watermarkIntervalSeconds)) ?? 1.0
         return clock
     }
 
@@ -316,8 +326,8 @@ extension Configuration {
                 reader.report(object.path("librdkafka"), "expected a mapping of librdkafka properties (got \(ConfigReader.describe(node)))")
             }
         }
-        kafka.embeddedPartitions = Int32(object.integer("embedded_partitions", default: 6, .atLeast(1)) ?? 6)
-        kafka.flushTimeoutSeconds = object.number("flush_timeout_s", default: 30, .positive) ?? 30
+        kafka.embeddedPartitions = Int32(object.integer("embedded_partitions", default: 6, .within(ConfigBounds.embeddedPartitions)) ?? 6)
+        kafka.flushTimeoutSeconds = object.number("flush_timeout_s", default: 30, .within(ConfigBounds.flushTimeoutSeconds)) ?? 30
         return kafka
     }
 }

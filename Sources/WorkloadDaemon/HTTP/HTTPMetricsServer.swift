@@ -151,12 +151,7 @@ public final class HTTPMetricsServer: Sendable {
     private static func bindListener(host: String?, port: UInt16, address: String)
         throws(HTTPMetricsServerError) -> (fd: Int32, bound: String, port: UInt16)
     {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        var results: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &results)
+        let (status, results) = ListenAddress.resolve(host: host, port: port)
         guard status == 0, let first = results else {
             throw .unresolvableListenAddress(address, reason: String(cString: gai_strerror(status)))
         }

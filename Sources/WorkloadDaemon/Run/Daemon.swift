@@ -40,6 +40,7 @@ public enum Daemon {
         configuration: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
         announce: @Sendable (String) -> Void = { _ in }
     ) -> Int32 {
+        if let status = preflight(configuration, logger: logger, announce: announce) { return status }
         var configuration = configuration
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment, logger: logger)
         if configuration.seedWasChosen {
@@ -170,6 +171,7 @@ public enum Daemon {
             "virtual_time_s": "\(Double(outcome.lastVirtualTime) / 1e9)",
         ]
         announce("published \(outcome.published) events (\(outcome.sink.delivered) records delivered incl. watermarks, \(outcome.sink.failed) failed, \(outcome.sink.undelivered) undelivered) over \(Double(outcome.lastVirtualTime) / 1e9) virtual seconds")
+        if let status = status(afterReaching: outcome.bound, logger: logger, announce: announce) { return status }
         if let fatal = outcome.sink.fatalError {
             logger.critical("fatal Kafka error", metadata: summary.merging(["error": "\(fatal)"]) { $1 })
             return Status.software

@@ -159,6 +159,7 @@ final class DaemonRunner {
         emitWatermark(at: engine.virtualTime)
         housekeeping(engine: engine)
         outcome.lastVirtualTime = engine.virtualTime
+        outcome.bound = engine.boundReached
         outcome.stoppedBySignal = stopping
         return outcome
     }

@@ -1,3 +1,5 @@
+import WorkloadModel
+
 /// Where `run` sends events.
 public enum SinkChoice: Sendable, Equatable {
     case kafka
@@ -40,6 +42,8 @@ public struct RunOutcome: Sendable {
     public var sink = SinkOutcome()
     public var stoppedBySignal = false
     public var lastVirtualTime: Int64 = 0
+    /// The generator bound that ended the run early, if any.
+    public var bound: GeneratorBound?
     /// When the sink's publish of the first event returned (the run's wall clock).
     public var firstPublishedAtWallNanoseconds: UInt64?
 

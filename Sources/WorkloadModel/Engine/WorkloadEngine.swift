@@ -41,6 +41,8 @@ public struct WorkloadEngine: Sendable {
     var operationalTime: ContiguousArray<VirtualNanoseconds> = []
     /// `warm_start`: sessions begun in the burn-in, announced at time 0.
     var warm = WarmStartState()
+    /// The bound that ended the run early, if any (see `GeneratorLimits`).
+    public internal(set) var boundReached: GeneratorBound?
 
     public init(spec: WorkloadSpec) {
         self.spec = spec
@@ -132,6 +134,10 @@ public struct WorkloadEngine: Sendable {
             guard let entry = queue.popFirst() else {
                 return nextClosing()
             }
+            if entry.time > GeneratorLimits.virtualTimeLimit {
+                reachTimeLimit()
+                continue
+            }
             switch entry.action {
             case .arrival:
                 if let event = arrive(stream: Int(entry.payload), at: entry.time) { return event }
@@ -162,6 +168,10 @@ public struct WorkloadEngine: Sendable {
 
     mutating func arrive(stream: Int, at time: VirtualNanoseconds) -> Event? {
         guard time < horizon, requestsSent < requestCap else { return nil }
+        if sessions.liveCount >= spec.limits.maxOpenSessions {
+            reach(.openSessions(limit: spec.limits.maxOpenSessions, time: time), stoppingAt: time, reason: .shutdown)
+            return nil
+        }
         let profileIndex = arrivals[stream].nextProfile
         scheduleArrival(stream: stream, after: time)
 
@@ -188,6 +198,10 @@ public struct WorkloadEngine: Sendable {
 
     mutating func send(sessionSlot slot: Int32, at time: VirtualNanoseconds) {
         guard time < horizon, requestsSent < requestCap else { return }
+        if inFlight.liveCount >= spec.limits.maxInFlightRequests {
+            reach(.inFlightRequests(limit: spec.limits.maxInFlightRequests, time: time), stoppingAt: time, reason: .shutdown)
+            return
+        }
         requestsSent += 1
         var session = sessions[slot]
         let profile = profiles[Int(session.profile)]
