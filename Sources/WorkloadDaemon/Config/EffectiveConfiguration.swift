@@ -18,6 +18,14 @@ extension Distribution {
         case .mixture(let components, let weights):
             fields = ["type: Mixture", "components: [\(components.map(\.yamlFlow).joined(separator: ", "))]",
                       "weights: [\(weights.map(n).joined(separator: ", "))]"]
+        case .logUniform(let low, let high): fields = ["type: LogUniform", "low: \(n(low))", "high: \(n(high))"]
+        case .histogram(let law):
+            fields = ["type: Histogram", "edges: [\(law.knots.map(n).joined(separator: ", "))]",
+                      "weights: [\(law.segmentMasses.map(n).joined(separator: ", "))]"]
+        case .quantiles(let law):
+            let points = zip(law.levels, law.knots).map { "[\(n($0.0)), \(n($0.1))]" }
+            fields = ["type: Quantiles", "points: [\(points.joined(separator: ", "))]"]
+        case .zipf(let law): fields = ["type: Zipf", "s: \(n(law.exponent))", "n: \(n(law.count))"]
         }
         if isInt { fields.append("is_int: true") }
         if let min { fields.append("min: \(n(min))") }
