@@ -65,7 +65,12 @@ extension Configuration {
             lines.append("      follow_up_inter_arrival_time_dist_config: \(p.followUp.yamlFlow)")
             lines.append("      conversational_probability: \(n(p.conversationalProbability))")
             lines.append("      streaming_response_probability: \(n(p.streamingProbability))")
-            lines.append("      continuation_probability: \(n(p.continuationProbability))")
+            if let list = p.conversation.continuationByDepth {
+                lines.append("      continuation_probability: [\(list.map(n).joined(separator: ", "))]   # after turn 2, 3, ...; the last repeats")
+            } else {
+                lines.append("      continuation_probability: \(n(p.continuationProbability))")
+            }
+            lines += conversationYAML(p)
             lines.append("      num_clients: \(p.numClients)")
             if let link = p.network {
                 lines.append("      network: {latency_s: \(n(link.latencySeconds)), bandwidth_bps: \(n(link.bandwidthBitsPerSecond))}")
@@ -109,6 +114,6 @@ extension Configuration {
             lines.append(row.enumerated().map { $0.element.padding(toLength: widths[$0.offset] + 2, withPad: " ", startingAt: 0) }
                 .joined().trimmingCharacters(in: .whitespaces))
         }
-        return lines.joined(separator: "\n")
+        return (lines + conversationReport).joined(separator: "\n")
     }
 }

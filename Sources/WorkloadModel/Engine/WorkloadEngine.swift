@@ -18,7 +18,6 @@ public struct WorkloadEngine: Sendable {
     var sessions = Slab<SessionState>()
     var inFlight = Slab<InFlightRequest>()
     let maxTurns: Int32
-    let accumulate: Bool
     let bytesPerToken: Double
     let sessionIDSeed: UInt64
 
@@ -40,7 +39,6 @@ public struct WorkloadEngine: Sendable {
     public init(spec: WorkloadSpec) {
         self.spec = spec
         maxTurns = Int32(clamping: spec.maxTurnsPerSession)
-        accumulate = spec.accumulateConversationalTokens
         bytesPerToken = spec.bytesPerToken
         sessionIDSeed = StreamIdentity("session-id").combined(with: spec.seed)
         horizon = spec.totalDuration.map { nanoseconds(fromSeconds: $0) } ?? .max
@@ -59,7 +57,7 @@ public struct WorkloadEngine: Sendable {
             if spec.arrivalMode == .superposition {
                 gaps = profile.interArrival.scaled(by: spec.superpositionScale(ofProfile: index))
             }
-            runtimes.append(ProfileRuntime(profile, interArrival: gaps, link: link))
+            runtimes.append(ProfileRuntime(profile, interArrival: gaps, link: link, accumulate: spec.accumulateConversationalTokens))
         }
         var cumulative: ContiguousArray<Double> = []
         var running = 0.0
@@ -126,7 +124,7 @@ public struct WorkloadEngine: Sendable {
             case .arrival:
                 if let event = arrive(stream: Int(entry.payload), at: entry.time) { return event }
             case .send:
-                send(sessionSlot: entry.payload, at: entry.time)
+                if let ended = send(sessionSlot: entry.payload, at: entry.time) { return emit(.sessionEnded(ended)) }
             case .delivery:
                 return deliver(slot: entry.payload, at: entry.time)
             }
@@ -167,23 +165,27 @@ public struct WorkloadEngine: Sendable {
             conversational: conversational, priority: priority, startOrder: sessionsStarted)
         sessionsStarted += 1
         let slot = sessions.insert(session)
-        send(sessionSlot: slot, at: time)
-        return emit(.sessionStarted(SessionStartedEvent(
+        let ended = send(sessionSlot: slot, at: time)
+        let started = emit(.sessionStarted(SessionStartedEvent(
             seq: 0, time: time, sessionID: id, profile: profileIndex, client: client,
             conversational: conversational)))
+        if let ended { pending = emit(.sessionEnded(ended)) }
+        return started
     }
 
-    mutating func send(sessionSlot slot: Int32, at time: VirtualNanoseconds) {
-        guard time < horizon, requestsSent < requestCap else { return }
-        requestsSent += 1
+    /// Sends the session's next turn. Returns the session's end (not yet
+    /// numbered) when the turn does not fit the context window and nothing
+    /// of the session is still in flight.
+    mutating func send(sessionSlot slot: Int32, at time: VirtualNanoseconds) -> SessionEndedEvent? {
+        guard time < horizon, requestsSent < requestCap else { return nil }
         var session = sessions[slot]
         let profile = profiles[Int(session.profile)]
         let turn = session.turnsSent + 1
         let draws = profile.drawTurn(turn, maxTurns: maxTurns, session: &session)
-        var prefix: Int64 = 0
-        if accumulate && turn > 1 {
-            prefix = session.lastPrompt + session.lastOutput
+        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, session: session) else {
+            return endForContext(slot: slot, session: session, at: time)
         }
+        requestsSent += 1
         let prompt = prefix + draws.newInput
         let payload = Int64((Double(prompt) * bytesPerToken).rounded())
         let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
@@ -206,6 +208,22 @@ public struct WorkloadEngine: Sendable {
         sessions[slot] = session
         let flight = inFlight.insert(InFlightRequest(request: request, sessionSlot: slot))
         queue.schedule(.delivery, at: arrival, payload: flight)
+        return nil
+    }
+
+    /// A turn that does not fit: the session ends with `context_full`, now if
+    /// nothing is in flight (at this instant, so that time stays ordered),
+    /// else when its last request arrives.
+    mutating func endForContext(slot: Int32, session: SessionState, at time: VirtualNanoseconds) -> SessionEndedEvent? {
+        var session = session
+        guard session.turnsDelivered == session.turnsSent else {
+            session.closingReason = .contextFull
+            sessions[slot] = session
+            return nil
+        }
+        if session.turnsSent == 0 { session.lastDelivery = time }
+        _ = sessions.remove(slot)
+        return ended(session, reason: .contextFull, at: time)
     }
 
     mutating func deliver(slot: Int32, at time: VirtualNanoseconds) -> Event {

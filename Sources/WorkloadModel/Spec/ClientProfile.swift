@@ -5,7 +5,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var weight: Double
     /// Gap before a new session of this profile (seconds, never negative).
     public var interArrival: Distribution
-    /// Turn 1 prompt, and the new input of every later turn (tokens).
+    /// Turn 1 prompt, and the new input of every later turn unless
+    /// `conversation.followUpInput` is set (tokens).
     public var promptTokens: Distribution
     public var maxOutputTokens: Distribution
     /// Actual response length; `nil` means "equal to the turn's max_output_tokens".
@@ -20,6 +21,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var numClients: Int
     /// Overrides the workload's shared link with a link of this profile's own.
     public var network: NetworkLink?
+    /// Follow-up inputs, continuation by depth, history, correlation, context window.
+    public var conversation: ConversationModel
 
     public init(
         name: String,
@@ -34,7 +37,8 @@ public struct ClientProfile: Sendable, Equatable {
         streamingProbability: Double,
         continuationProbability: Double = 0.7,
         numClients: Int = 100,
-        network: NetworkLink? = nil
+        network: NetworkLink? = nil,
+        conversation: ConversationModel = ConversationModel()
     ) {
         self.name = name
         self.weight = weight
@@ -49,5 +53,6 @@ public struct ClientProfile: Sendable, Equatable {
         self.continuationProbability = continuationProbability
         self.numClients = numClients
         self.network = network
+        self.conversation = conversation
     }
 }
