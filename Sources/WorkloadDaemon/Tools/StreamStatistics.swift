@@ -26,6 +26,7 @@ public struct StreamStatistics: Sendable {
     public var sessionGaps = RunningMoments()
     public var profiles: [String: ProfileStats] = [:]
     public var endReasons: [String: Int] = [:]
+    public var conversation = ConversationStatistics()
     private var lastSessionStart: Double?
 
     public init() {}
@@ -58,6 +59,7 @@ public struct StreamStatistics: Sendable {
             if object["streaming"] as? Bool == true { streaming += 1 }
             if let prompt = (object["prompt_tokens"] as? NSNumber)?.doubleValue { promptTokens.append(prompt) }
             if let output = (object["output_tokens"] as? NSNumber)?.doubleValue { outputTokens.append(output) }
+            conversation.add(request: object)
         case "session_started":
             sessionsStarted += 1
             if let last = lastSessionStart { sessionGaps.add(time - last) }
@@ -96,6 +98,7 @@ public struct StreamStatistics: Sendable {
         out.append("prompt tokens \(quantiles(promptTokens))")
         out.append("output tokens \(quantiles(outputTokens))")
         out.append("turns/session \(quantiles(turnsPerSession))")
+        out += conversation.reportLines(quantiles: quantiles)
         if !endReasons.isEmpty {
             out.append("end reasons   " + endReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
