@@ -9,7 +9,9 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Prints one table, or with --json one object with the keys core_events_per_s, \
             json_events_per_s, kafka_events_per_s, baseline_events_per_s, kafka_over_baseline, \
-            lateness_ms (by rate: p50, p99, p999), rss_mib_1e6, rss_mib_1e7, first_event_ms. \
+            lateness_ms (by rate: p50, p99, p999), rss_mib_1e6, rss_mib_1e7, first_event_ms; with --baseline-config also \
+            baseline_config_core_events_per_s, baseline_config_json_events_per_s, core_over_baseline_config \
+            and json_over_baseline_config. \
             The configuration's duration and request bounds are lifted: throughput runs are \
             bounded by --events. Figures not measured are null. README.md "Performance" says \
             how each is measured. Use a release build.
@@ -18,6 +20,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "Configuration file (YAML).")
     var config: String = "config/example.yaml"
+
+    @Option(help: "A second configuration whose core and json figures are measured in the same run, interleaved, with the ratios.")
+    var baselineConfig: String?
 
     @Option(help: "Events per throughput run (default 1,000,000; 100,000 with --quick).")
     var events: Int?
@@ -69,6 +74,15 @@ struct BenchCommand: ParsableCommand {
             throw configFailure(error)
         }
         configuration.override(seed: seed)
+        var baseline: Configuration?
+        if let baselineConfig {
+            do {
+                baseline = try Configuration.load(path: baselineConfig)
+            } catch {
+                throw configFailure(error)
+            }
+            baseline?.override(seed: seed)
+        }
         var logger = Logger(label: "llm-workload.bench")
         logger.logLevel = .warning
 
@@ -79,6 +93,8 @@ struct BenchCommand: ParsableCommand {
         var settings = BenchSettings(configuration: configuration, configPath: config, events: events, quick: quick)
         settings.skip = Set(skipParts.compactMap(BenchSettings.Part.init(rawValue:)))
         settings.pacingToKafka = pacingSink == "kafka"
+        settings.baselineConfiguration = baseline
+        settings.baselineConfigPath = baselineConfig
         if let pacingSeconds { settings.pacingSeconds = pacingSeconds }
         let report = Benchmark.run(settings, logger: logger) { printError("bench: \($0)") }
         if json {

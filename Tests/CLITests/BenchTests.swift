@@ -34,6 +34,36 @@ import Testing
         }
     }
 
+    @Test func baselineConfigAddsItsFiguresAndRatios() throws {
+        let result = try runCLI([
+            "bench", "--config", "config/example.yaml", "--baseline-config", "config/mixed-fleet.yaml",
+            "--quick", "--json", "--events", "2000", "--skip", "kafka,pacing,memory,first-event",
+        ], timeout: 300)
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let extra: Set<String> = [
+            "baseline_config_core_events_per_s", "baseline_config_json_events_per_s",
+            "core_over_baseline_config", "json_over_baseline_config",
+        ]
+        #expect(Set(object.keys) == Self.keys.union(extra))
+        for key in extra {
+            let value = object[key] as? Double
+            #expect(value != nil && value! > 0, "\(key): \(object[key] ?? "missing")")
+        }
+        // The ratio is the quotient of the two printed figures (to their rounding).
+        let json = try #require(object["json_events_per_s"] as? Double)
+        let reference = try #require(object["baseline_config_json_events_per_s"] as? Double)
+        let ratio = try #require(object["json_over_baseline_config"] as? Double)
+        #expect(abs(ratio - json / reference) < 0.001 + 1 / reference)
+        #expect(result.stderr.contains("json (baseline config)"))
+    }
+
+    @Test func badBaselineConfigIsAConfigError() throws {
+        let result = try runCLI(["bench", "--baseline-config", "no/such/file.yaml", "--quick"])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("no/such/file.yaml"))
+    }
+
     @Test func memoryProbeChildReportsItsPeak() throws {
         let result = try runCLI(["bench", "--config", "config/example.yaml", "--probe-memory", "2000"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -53,6 +53,11 @@ public struct BenchReport: Sendable {
     public var firstEventMs: Double?
     /// Process spawn to the first record handed to the producer.
     public var firstProduceMs: Double?
+    /// `--baseline-config`: the second configuration and its core and json
+    /// figures, measured in the same run, interleaved with this one's.
+    public var baselineConfigPath: String?
+    public var baselineConfigCoreEventsPerSecond: Double?
+    public var baselineConfigJSONEventsPerSecond: Double?
     /// Why a figure is missing, by JSON key.
     public var notes: [String: String] = [:]
 
@@ -67,7 +72,19 @@ public struct BenchReport: Sendable {
         return kafka / baseline
     }
 
-    /// One JSON object with exactly the keys issue 4 lists.
+    /// This configuration's json figure over the baseline configuration's.
+    public var jsonOverBaselineConfig: Double? {
+        guard let json = jsonEventsPerSecond, let reference = baselineConfigJSONEventsPerSecond, reference > 0 else { return nil }
+        return json / reference
+    }
+
+    public var coreOverBaselineConfig: Double? {
+        guard let core = coreEventsPerSecond, let reference = baselineConfigCoreEventsPerSecond, reference > 0 else { return nil }
+        return core / reference
+    }
+
+    /// One JSON object with exactly the keys issue 4 lists, and with
+    /// `--baseline-config` the baseline configuration's figures and ratios.
     public var json: String {
         func number(_ value: Double?, decimals: Int) -> String {
             guard let value, value.isFinite else { return "null" }
@@ -77,7 +94,7 @@ public struct BenchReport: Sendable {
             "\"\($0.eventsPerSecond)\":{\"p50\":\(number($0.daemon.p50, decimals: 4)),"
                 + "\"p99\":\(number($0.daemon.p99, decimals: 4)),\"p999\":\(number($0.daemon.p999, decimals: 4))}"
         }.joined(separator: ",")
-        let fields = [
+        var fields = [
             "\"core_events_per_s\":\(number(coreEventsPerSecond, decimals: 0))",
             "\"json_events_per_s\":\(number(jsonEventsPerSecond, decimals: 0))",
             "\"kafka_events_per_s\":\(number(kafkaEventsPerSecond, decimals: 0))",
@@ -88,6 +105,14 @@ public struct BenchReport: Sendable {
             "\"rss_mib_1e7\":\(number(rssMiB1e7, decimals: 1))",
             "\"first_event_ms\":\(number(firstEventMs, decimals: 1))",
         ]
+        if baselineConfigPath != nil {
+            fields += [
+                "\"baseline_config_core_events_per_s\":\(number(baselineConfigCoreEventsPerSecond, decimals: 0))",
+                "\"baseline_config_json_events_per_s\":\(number(baselineConfigJSONEventsPerSecond, decimals: 0))",
+                "\"core_over_baseline_config\":\(number(coreOverBaselineConfig, decimals: 3))",
+                "\"json_over_baseline_config\":\(number(jsonOverBaselineConfig, decimals: 3))",
+            ]
+        }
         return "{" + fields.joined(separator: ",") + "}"
     }
 
@@ -108,6 +133,13 @@ public struct BenchReport: Sendable {
                      "model alone, one thread, no sink\(perCPU(coreEventsPerCPUSecond))"))
         rows.append(("json", rate(jsonEventsPerSecond, "json_events_per_s"),
                      "model + JSON Lines, one thread, null sink\(perCPU(jsonEventsPerCPUSecond))"))
+        if let path = baselineConfigPath {
+            let same = "\(path), interleaved with the runs above"
+            rows.append(("core (baseline config)", rate(baselineConfigCoreEventsPerSecond, "core_events_per_s"), same))
+            rows.append(("json (baseline config)", rate(baselineConfigJSONEventsPerSecond, "json_events_per_s"), same))
+            rows.append(("core / baseline config", coreOverBaselineConfig.map { format($0, decimals: 3) } ?? missing("core_events_per_s"), ""))
+            rows.append(("json / baseline config", jsonOverBaselineConfig.map { format($0, decimals: 3) } ?? missing("json_events_per_s"), ""))
+        }
         let watermarks = kafkaWatermarkRecords.map { ", +\($0) watermark records/run" } ?? ""
         rows.append(("kafka", rate(kafkaEventsPerSecond, "kafka_events_per_s"),
                      "daemon loop at --speed max to the embedded cluster\(watermarks)\(cpu(kafkaCPUMicrosecondsPerEvent))"))

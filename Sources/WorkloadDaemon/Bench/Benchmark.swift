@@ -26,6 +26,10 @@ public struct BenchSettings: Sendable {
     /// Requests for the memory figures (10^6 and 10^7; `--quick` only the first).
     public var memoryRequests: [Int]
     public var skip: Set<Part> = []
+    /// A second configuration whose core and json figures are measured in the
+    /// same run, interleaved with this one's, for ratios (`--baseline-config`).
+    public var baselineConfiguration: Configuration?
+    public var baselineConfigPath: String?
 
     public init(configuration: Configuration, configPath: String, events: Int?, quick: Bool) {
         self.configuration = configuration
@@ -57,21 +61,47 @@ public enum Benchmark {
             return true
         }
 
+        let baselineSpec = settings.baselineConfiguration.map { configuration -> (WorkloadSpec, EventEncoder) in
+            var unbounded = configuration
+            unbounded.workload.totalDuration = nil
+            unbounded.workload.totalRequests = nil
+            return (unbounded.workload, StreamGenerator.encoder(for: unbounded, defaultStart: unixNanosecondsNow()))
+        }
+        report.baselineConfigPath = settings.baselineConfigPath
+
         if !skipped(.core, ["core_events_per_s"]) {
-            progress("core: \(runs) x \(settings.events) events")
+            progress("core: \(runs) x \(settings.events) events" + (baselineSpec == nil ? "" : ", interleaved with the baseline config"))
             // An untimed pass first: the first run of a fresh binary pays for
             // paging its code in, which is not the model's speed.
             _ = GeneratorThroughput.core(spec, events: min(settings.events, 50_000))
-            let core = (0..<runs).map { _ in GeneratorThroughput.core(spec, events: settings.events) }
+            var core: [Throughput] = [], reference: [Throughput] = []
+            for _ in 0..<runs {
+                core.append(GeneratorThroughput.core(spec, events: settings.events))
+                if let (baseline, _) = baselineSpec {
+                    reference.append(GeneratorThroughput.core(baseline, events: settings.events))
+                }
+            }
             report.coreEventsPerSecond = median(core.map(\.eventsPerSecond))
             report.coreEventsPerCPUSecond = median(core.map(\.eventsPerCPUSecond))
+            if !reference.isEmpty { report.baselineConfigCoreEventsPerSecond = median(reference.map(\.eventsPerSecond)) }
         }
         if !skipped(.json, ["json_events_per_s"]) {
-            progress("json: \(runs) x \(settings.events) events")
+            progress("json: \(runs) x \(settings.events) events" + (baselineSpec == nil ? "" : ", interleaved with the baseline config"))
             _ = GeneratorThroughput.json(spec, encoder: encoder, events: min(settings.events, 50_000))
-            let json = (0..<runs).map { _ in GeneratorThroughput.json(spec, encoder: encoder, events: settings.events) }
+            if let (baseline, baselineEncoder) = baselineSpec {
+                _ = GeneratorThroughput.json(baseline, encoder: baselineEncoder, events: min(settings.events, 50_000))
+            }
+            var json: [Throughput] = [], reference: [Throughput] = []
+            for _ in 0..<runs {
+                // Alternate the two so that drift on a shared machine hits both alike.
+                json.append(GeneratorThroughput.json(spec, encoder: encoder, events: settings.events))
+                if let (baseline, baselineEncoder) = baselineSpec {
+                    reference.append(GeneratorThroughput.json(baseline, encoder: baselineEncoder, events: settings.events))
+                }
+            }
             report.jsonEventsPerSecond = median(json.map(\.eventsPerSecond))
             report.jsonEventsPerCPUSecond = median(json.map(\.eventsPerCPUSecond))
+            if !reference.isEmpty { report.baselineConfigJSONEventsPerSecond = median(reference.map(\.eventsPerSecond)) }
         }
 
         var kafka: KafkaBench?
