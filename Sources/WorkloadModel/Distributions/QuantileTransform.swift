@@ -10,10 +10,16 @@ import RealModule
 /// directly: the truncation maps the probability into the kept range of the
 /// family variable, and `is_int` rounds the result (both exact, as for
 /// `sample`). The others (Gamma, Mixture, Zipf, Constant, integer Uniform)
-/// search the exact CDF of the final variable by bisection: exact too, only slower.
-struct QuantileTransform: Sendable {
+/// search the exact CDF of the final variable by bisection: exact too, only
+/// slower (Zipf searches its table of power sums when n <= 4,096).
+///
+/// A class: the engine reaches it once per turn, and a reference costs one
+/// count where a struct holding a distribution would retain each of its parts.
+final class QuantileTransform: Sendable {
     let distribution: Distribution
     let closedForm: Bool
+    let isInt: Bool
+    let inverse: Inverse
     /// The family variable's mass below and above the kept region.
     let massBelow: Double
     let massAbove: Double
@@ -32,9 +38,13 @@ struct QuantileTransform: Sendable {
             closedForm = true
         case .uniform:
             closedForm = !distribution.isInt
-        case .gamma, .mixture, .zipf, .constant:
+        case .zipf(let law):
+            closedForm = law.count <= ZipfLaw.exactTerms
+        case .gamma, .mixture, .constant:
             closedForm = false
         }
+        isInt = distribution.isInt
+        inverse = Inverse(family)
         low = distribution.infimum
         high = distribution.supremum
         var region = Interval.closed(distribution.lowerBound, distribution.upperBound)
@@ -53,43 +63,86 @@ struct QuantileTransform: Sendable {
     /// The final variable's value at probability Φ(z).
     func value(normal z: Double) -> Double {
         let y: Double
-        if direct, case .logNormal(let mu, let sigma) = distribution.family {
+        if direct, case .logNormal(let mu, let sigma) = inverse {
             y = Double.exp(mu + sigma * z)
-        } else if direct, case .normal(let mean, let std) = distribution.family {
+        } else if direct, case .normal(let mean, let std) = inverse {
             y = mean + std * z
         } else {
-            let p = SpecialFunctions.normalCDF(z)
-            let q = SpecialFunctions.normalCDF(-z)
+            // One tail by erfc, the other as its complement (which is >= 1/2,
+            // so the subtraction loses nothing).
+            let tail = SpecialFunctions.normalCDF(-Swift.abs(z))
+            let p = z < 0 ? tail : 1 - tail
+            let q = z < 0 ? 1 - tail : tail
             guard closedForm else { return searched(p, q) }
             let kept = 1 - massBelow - massAbove
-            y = familyQuantile(massBelow + p * kept, massAbove + q * kept)
+            y = inverse.quantile(massBelow + p * kept, massAbove + q * kept)
         }
-        let value = distribution.isInt ? Swift.max(1, y.rounded()) : y
+        let value = isInt ? Swift.max(1, y.rounded()) : y
         return Swift.min(high, Swift.max(low, value))
     }
 
-    /// The family variable's quantile at lower-tail probability p = 1 − q.
-    func familyQuantile(_ p: Double, _ q: Double) -> Double {
-        let upper = p > 0.5
-        switch distribution.family {
-        case .exponential(let rate):
-            return (upper ? -Double.log(q) : -Double.log(onePlus: -p)) / rate
-        case .weibull(let shape, let scale):
-            return scale * Double.pow(upper ? -Double.log(q) : -Double.log(onePlus: -p), 1 / shape)
-        case .pareto(let shape, let scale):
-            return scale * Double.exp((upper ? -Double.log(q) : -Double.log(onePlus: -p)) / shape)
-        case .uniform(let low, let high):
-            return upper ? high - q * (high - low) : low + p * (high - low)
-        case .normal(let mean, let std):
-            return mean + std * SpecialFunctions.inverseNormalCDF(p, upper: q)
-        case .logNormal(let mu, let sigma):
-            return Double.exp(mu + sigma * SpecialFunctions.inverseNormalCDF(p, upper: q))
-        case .logUniform(let low, let high):
-            return upper ? high * Double.exp(-q * Double.log(high / low)) : low * Double.exp(p * Double.log(high / low))
-        case .histogram(let law), .quantiles(let law):
-            return law.quantile(p)
-        case .gamma, .mixture, .zipf, .constant:
-            preconditionFailure("no closed-form quantile")
+    /// A family's inverse CDF with its constants unpacked.
+    enum Inverse: Sendable {
+        case exponential(rate: Double)
+        case weibull(shape: Double, scale: Double)
+        case pareto(shape: Double, scale: Double)
+        case uniform(low: Double, high: Double)
+        case normal(mean: Double, std: Double)
+        case logNormal(mu: Double, sigma: Double)
+        case logUniform(low: Double, high: Double)
+        case piecewise(PiecewiseLinearCDF)
+        /// H(k, s)/H(n, s) for k = 0...n: the first k whose level reaches p.
+        case table([Double])
+        case none
+
+        init(_ family: DistributionFamily) {
+            switch family {
+            case .exponential(let rate): self = .exponential(rate: rate)
+            case .weibull(let shape, let scale): self = .weibull(shape: shape, scale: scale)
+            case .pareto(let shape, let scale): self = .pareto(shape: shape, scale: scale)
+            case .uniform(let low, let high): self = .uniform(low: low, high: high)
+            case .normal(let mean, let std): self = .normal(mean: mean, std: std)
+            case .logNormal(let mu, let sigma): self = .logNormal(mu: mu, sigma: sigma)
+            case .logUniform(let low, let high): self = .logUniform(low: low, high: high)
+            case .histogram(let law), .quantiles(let law): self = .piecewise(law)
+            case .zipf(let law) where law.count <= ZipfLaw.exactTerms:
+                self = .table(law.prefixSums.map { $0 / law.normalizer })
+            case .zipf, .gamma, .mixture, .constant: self = .none
+            }
+        }
+
+        /// The family variable's quantile at lower-tail probability p = 1 − q.
+        func quantile(_ p: Double, _ q: Double) -> Double {
+            let upper = p > 0.5
+            switch self {
+            case .exponential(let rate):
+                return (upper ? -Double.log(q) : -Double.log(onePlus: -p)) / rate
+            case .weibull(let shape, let scale):
+                return scale * Double.pow(upper ? -Double.log(q) : -Double.log(onePlus: -p), 1 / shape)
+            case .pareto(let shape, let scale):
+                return scale * Double.exp((upper ? -Double.log(q) : -Double.log(onePlus: -p)) / shape)
+            case .uniform(let low, let high):
+                return upper ? high - q * (high - low) : low + p * (high - low)
+            case .normal(let mean, let std):
+                return mean + std * SpecialFunctions.inverseNormalCDF(p, upper: q)
+            case .logNormal(let mu, let sigma):
+                return Double.exp(mu + sigma * SpecialFunctions.inverseNormalCDF(p, upper: q))
+            case .logUniform(let low, let high):
+                return upper ? high * Double.exp(-q * Double.log(high / low)) : low * Double.exp(p * Double.log(high / low))
+            case .piecewise(let law):
+                return law.quantile(p)
+            case .table(let levels):
+                // The first k >= 1 with levels[k] >= p.
+                var low = 1
+                var high = levels.count - 1
+                while low < high {
+                    let middle = (low + high) / 2
+                    if levels[middle] >= p { high = middle } else { low = middle + 1 }
+                }
+                return Double(low)
+            case .none:
+                preconditionFailure("no closed-form quantile")
+            }
         }
     }
 

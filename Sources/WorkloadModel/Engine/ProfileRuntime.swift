@@ -124,8 +124,9 @@ struct ArrivalStream: Sendable {
 }
 
 /// The Gaussian copula of a profile with `input_output_correlation`: the
-/// quantile transforms of its new-input and output distributions.
-struct CorrelatedLengths: Sendable {
+/// quantile transforms of its new-input and output distributions (a class,
+/// like `ProfileRuntime`, so that reaching it costs one reference count).
+final class CorrelatedLengths: Sendable {
     let copula: GaussianCopula
     let firstInput: QuantileTransform
     let laterInput: QuantileTransform
