@@ -162,6 +162,49 @@ import WorkloadModel
         #expect(checked > 30_000, "\(checked) later turns checked")
     }
 
+    /// validate's closed forms against the stream: mean later-turn prompt and
+    /// carried share as ratio estimators over whole sessions (those started in
+    /// the first 3,000 s, which all end before the horizon), within 4 standard
+    /// errors (delta method, sessions independent).
+    @Test(arguments: ["full", "prompts", "none"])
+    func validateFiguresMatchTheStream(_ history: String) throws {
+        let config = try Self.configuration("""
+            inter_arrival_time_dist_config: {type: Exponential, rate: 5}
+            prompt_tokens_dist_config: {type: LogNormal, mean: 2000, std: 1500}
+            follow_up_input_tokens_dist_config: {type: Histogram, edges: [1, 50, 400], weights: [3, 1]}
+            max_output_tokens_dist_config: {type: Uniform, low: 100, high: 500}
+            conversational_probability: 0.7
+            continuation_probability: [0.5, 0.8]
+            streaming_response_probability: 0.5
+            history: \(history)
+            """, duration: 3600)
+        let (requests, _) = Self.requests(config)
+        var sessions: [UInt64: (start: Int64, later: Double, laterTurns: Double, carried: Double, prompt: Double)] = [:]
+        for r in requests {
+            var s = sessions[r.sessionID] ?? (r.sentAt, 0, 0, 0, 0)
+            if r.turn > 1 { s.later += Double(r.promptTokens); s.laterTurns += 1 }
+            s.carried += Double(r.prefixTokens)
+            s.prompt += Double(r.promptTokens)
+            sessions[r.sessionID] = s
+        }
+        let whole = sessions.values.filter { $0.start < 3_000_000_000_000 }
+        func ratio(_ top: [Double], _ bottom: [Double]) -> (value: Double, error: Double) {
+            let r = top.reduce(0, +) / bottom.reduce(0, +)
+            let residuals = zip(top, bottom).map { ($0 - r * $1) * ($0 - r * $1) }.reduce(0, +)
+            return (r, residuals.squareRoot() / bottom.reduce(0, +))
+        }
+        let later = ratio(whole.map(\.later), whole.map(\.laterTurns))
+        let share = ratio(whole.map(\.carried), whole.map(\.prompt))
+        let figures = config.workload.conversationFigures(of: config.workload.profiles[0])
+        print("figures \(history): later prompt \(figures.meanLaterPromptTokens) vs \(later.value) ± \(later.error); carried \(figures.carriedShare) vs \(share.value) ± \(share.error)")
+        #expect(abs(figures.meanLaterPromptTokens - later.value) < 4 * later.error)
+        if history == "none" {
+            #expect(figures.carriedShare == 0 && share.value == 0)
+        } else {
+            #expect(abs(figures.carriedShare - share.value) < 4 * share.error)
+        }
+    }
+
     @Test func historyDefaultsFollowAccumulation() throws {
         let profile = """
             inter_arrival_time_dist_config: {type: Constant, value: 1}
