@@ -46,6 +46,12 @@ extension TurnCountDistribution {
         }
         return probabilities.count
     }
+
+    /// p50, p90, p99 and the largest k with P(K = k) > 0.
+    public var summary: [Int] {
+        let deepest = (probabilities.lastIndex { $0 > 0 } ?? 0) + 1
+        return [quantile(0.5), quantile(0.9), quantile(0.99), deepest]
+    }
 }
 
 extension WorkloadSpec {
@@ -53,8 +59,7 @@ extension WorkloadSpec {
         var figures = ConversationFigures()
         let turns = profile.turnCounts(maxTurns: maxTurnsPerSession)
         figures.turns = turns
-        let deepest = (turns.probabilities.lastIndex { $0 > 0 } ?? 0) + 1
-        figures.turnQuantiles = [turns.quantile(0.5), turns.quantile(0.9), turns.quantile(0.99), deepest]
+        figures.turnQuantiles = turns.summary
         figures.meanTurns = turns.mean
         if profile.conversation.contextWindowTokens != nil {
             return simulatedFigures(of: profile, base: figures)
@@ -118,8 +123,7 @@ extension WorkloadSpec {
         var turns = base.turns
         turns.probabilities = counts.map { $0 / Double(sessions) }
         figures.turns = turns
-        let deepest = (turns.probabilities.lastIndex { $0 > 0 } ?? 0) + 1
-        figures.turnQuantiles = [turns.quantile(0.5), turns.quantile(0.9), turns.quantile(0.99), deepest]
+        figures.turnQuantiles = turns.summary
         figures.meanTurns = Double(turnsTotal) / Double(sessions)
         figures.meanFirstPromptTokens = firsts > 0 ? first / Double(firsts) : 0
         figures.meanLaterPromptTokens = laters > 0 ? later / Double(laters) : 0
