@@ -84,7 +84,7 @@ extension Configuration {
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
         "continuation_probability", "num_clients", "network", "load",
-    ]
+    ] + conversationKeys
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
     /// every problem (a missing file and a file that is not YAML included).
@@ -167,6 +167,7 @@ extension Configuration {
                     seen[profile.name] = seen[profile.name] ?? index
                     spec.profiles.append(profile)
                 }
+                if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
                 if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
                     reader.report("workload.client_profiles", "weights must not all be zero")
                 } else if reader.problems.isEmpty, spec.arrivalMode == .superposition {
@@ -259,7 +260,7 @@ extension Configuration {
         let followUp = distribution("follow_up_inter_arrival_time_dist_config", .time, required: false) ?? Distribution(.constant(5))
         let conversational = object.number("conversational_probability", default: nil, .probability)
         let streaming = object.number("streaming_response_probability", default: nil, .probability)
-        let continuation = object.number("continuation_probability", default: 0.7, .probability)
+        let conversation = conversation(object, reader: reader, parser: parser)
         let clients = object.integer("num_clients", default: 100, .within(ConfigBounds.numClients))
         var network: NetworkLink?
         if let linkObject = object.object("network", allowed: ["latency_s", "bandwidth_bps"]) {
@@ -271,12 +272,13 @@ extension Configuration {
             reader.report(object.path("inter_arrival_time_dist_config"), "mean inter-arrival time must be finite and at least 1 ns (got \(gaps.mean) s)")
         }
         guard reader.problems.count == before, let weight, let gaps, let prompt, let maxOutput,
-              let conversational, let streaming, let continuation, let clients else { return nil }
+              let conversational, let streaming, let conversation, let clients else { return nil }
         return ClientProfile(
             name: name, weight: weight, interArrival: gaps, promptTokens: prompt, maxOutputTokens: maxOutput,
             outputTokens: output, priority: priority, followUp: followUp,
             conversationalProbability: conversational, streamingProbability: streaming,
-            continuationProbability: continuation, numClients: clients, network: network)
+            continuationProbability: conversation.continuation, numClients: clients, network: network,
+            conversation: conversation.model)
     }
 
     private static func readClock(_ object: ConfigObject, reader: ConfigReader) -> ClockConfiguration {

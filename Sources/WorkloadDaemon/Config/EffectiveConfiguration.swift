@@ -18,6 +18,14 @@ extension Distribution {
         case .mixture(let components, let weights):
             fields = ["type: Mixture", "components: [\(components.map(\.yamlFlow).joined(separator: ", "))]",
                       "weights: [\(weights.map(n).joined(separator: ", "))]"]
+        case .logUniform(let low, let high): fields = ["type: LogUniform", "low: \(n(low))", "high: \(n(high))"]
+        case .histogram(let law):
+            fields = ["type: Histogram", "edges: [\(law.knots.map(n).joined(separator: ", "))]",
+                      "weights: [\(law.segmentMasses.map(n).joined(separator: ", "))]"]
+        case .quantiles(let law):
+            let points = zip(law.levels, law.knots).map { "[\(n($0.0)), \(n($0.1))]" }
+            fields = ["type: Quantiles", "points: [\(points.joined(separator: ", "))]"]
+        case .zipf(let law): fields = ["type: Zipf", "s: \(n(law.exponent))", "n: \(n(law.count))"]
         }
         if isInt { fields.append("is_int: true") }
         if let min { fields.append("min: \(n(min))") }
@@ -60,7 +68,12 @@ extension Configuration {
             lines.append("      follow_up_inter_arrival_time_dist_config: \(p.followUp.yamlFlow)")
             lines.append("      conversational_probability: \(n(p.conversationalProbability))")
             lines.append("      streaming_response_probability: \(n(p.streamingProbability))")
-            lines.append("      continuation_probability: \(n(p.continuationProbability))")
+            if let list = p.conversation.continuationByDepth {
+                lines.append("      continuation_probability: [\(list.map(n).joined(separator: ", "))]   # after turn 2, 3, ...; the last repeats")
+            } else {
+                lines.append("      continuation_probability: \(n(p.continuationProbability))")
+            }
+            lines += conversationYAML(p)
             lines.append("      num_clients: \(p.numClients)")
             if let load = p.load { lines.append("      load: \(load.yamlFlow)") }
             if let link = p.network {
@@ -104,6 +117,6 @@ extension Configuration {
         if workload.warmStart {
             lines.append(String(format: "warm_start: burn-in of %.6g s before 0; the run begins in steady state", Double(workload.burnInNanoseconds) / 1e9))
         }
-        return (lines + loadReport).joined(separator: "\n")
+        return (lines + conversationReport + loadReport).joined(separator: "\n")
     }
 }
