@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Logging
 import Synchronization
 
@@ -53,6 +53,9 @@ final class ClientContext: Sendable {
             stats.failed += 1
             stats.failuresByError[error.name, default: 0] += 1
             stats.lastError = error
+            if stats.firstPermanentError == nil && !error.isRetriable && !error.isPurge {
+                stats.firstPermanentError = error
+            }
             return stats.failuresByError[error.name, default: 0]
         }
         // Every failure is counted; the log gets the 1st, 2nd, 4th, 8th, ... of

@@ -13,6 +13,9 @@ public struct DeliveryStats: Sendable, Hashable {
     public var failuresByError: [String: Int] = [:]
     /// The most recent delivery failure.
     public var lastError: KafkaError?
+    /// The first failure that retrying could not mend (not retriable, and not
+    /// a purge asked for by this side), e.g. TOPIC_AUTHORIZATION_FAILED.
+    public var firstPermanentError: KafkaError?
     /// How many `produce` calls found the local queue full and had to wait
     /// for room (backpressure), whether or not they then succeeded.
     public var queueFullWaits: Int = 0

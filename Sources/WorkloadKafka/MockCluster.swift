@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Logging
 
 /// librdkafka's built-in mock Kafka cluster, running in this process and

@@ -15,6 +15,8 @@ public enum Daemon {
         public static let software: Int32 = 70
         /// The metrics address could not be bound, or an output not opened.
         public static let cannotCreate: Int32 = 73
+        /// Writing the output failed (a closed pipe, a full disk).
+        public static let ioError: Int32 = 74
     }
 
     /// Runs until a bounded workload ends or SIGTERM/SIGINT; returns the exit status.
@@ -170,9 +172,9 @@ public enum Daemon {
             "virtual_time_s": "\(Double(outcome.lastVirtualTime) / 1e9)",
         ]
         announce("published \(outcome.published) events (\(outcome.sink.delivered) records delivered incl. watermarks, \(outcome.sink.failed) failed, \(outcome.sink.undelivered) undelivered) over \(Double(outcome.lastVirtualTime) / 1e9) virtual seconds")
-        if let fatal = outcome.sink.fatalError {
-            logger.critical("fatal Kafka error", metadata: summary.merging(["error": "\(fatal)"]) { $1 })
-            return Status.software
+        if let failure = outcome.sinkFailure ?? outcome.sink.failure {
+            logger.critical("\(RunEnding.headline(failure))", metadata: summary.merging(["error": "\(failure)"]) { $1 })
+            return RunEnding.status(failure)
         }
         guard outcome.sink.isClean else {
             logger.error("not every event was delivered", metadata: summary)

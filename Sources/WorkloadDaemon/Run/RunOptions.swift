@@ -39,6 +39,8 @@ public struct RunOutcome: Sendable {
     public var published = 0
     public var sink = SinkOutcome()
     public var stoppedBySignal = false
+    /// Why the sink stopped the run early, if it did.
+    public var sinkFailure: SinkError?
     public var lastVirtualTime: Int64 = 0
     /// When the sink's publish of the first event returned (the run's wall clock).
     public var firstPublishedAtWallNanoseconds: UInt64?
