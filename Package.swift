@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["WorkloadModel"], path: "Tests/TestSupport"),
         .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel", "TestSupport"]),
         .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka", "CRdKafka"]),
-        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka", "TestSupport"]),
+        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka", "WorkloadModel", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon", "WorkloadKafka", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
