@@ -39,10 +39,16 @@ final class ClientContext: Sendable {
         Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
     }
 
-    func recordDelivery(error: KafkaError?) {
+    func recordDelivery(error: KafkaError?, topic: OpaquePointer?) {
         guard let error else {
             delivery.withLock { stats in
                 stats.delivered += 1
+                if let topic {
+                    let slot = stats.topicSlot(handle: UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(topic)))) {
+                        String(cString: rd_kafka_topic_name(topic))
+                    }
+                    stats.topicDelivered[slot] += 1
+                }
                 if stats.firstDeliveredAtMonotonicNanoseconds == nil {
                     stats.firstDeliveredAtMonotonicNanoseconds = SteadyClock.nanoseconds()
                 }
@@ -127,6 +133,6 @@ private func clientDeliveryReportCallback(
     guard let opaque, let message else { return }
     let err = message.pointee.err
     ClientContext.from(opaque).recordDelivery(
-        error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err)
+        error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err), topic: message.pointee.rkt
     )
 }

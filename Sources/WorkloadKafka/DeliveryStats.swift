@@ -23,6 +23,31 @@ public struct DeliveryStats: Sendable, Hashable {
     /// comparable across processes): time-to-first-event measurements.
     public var firstDeliveredAtMonotonicNanoseconds: UInt64?
 
+    /// Records acknowledged, by topic name (topics this producer resolved).
+    public var deliveredByTopic: [String: Int] {
+        Dictionary(zip(topicNames, topicDelivered), uniquingKeysWith: +)
+    }
+
+    // Per-topic tallies by the topic handle's address: a delivery report finds
+    // its slot by pointer comparison, without building a String.
+    var topicHandles: [UInt] = []
+    var topicNames: [String] = []
+    var topicDelivered: [Int] = []
+
     /// An empty tally.
     public init() {}
+
+    /// The slot of the topic with handle `handle` (named `name()` if new).
+    mutating func topicSlot(handle: UInt, name: () -> String) -> Int {
+        if let index = topicHandles.firstIndex(of: handle) { return index }
+        let topic = name()
+        if let index = topicNames.firstIndex(of: topic) {
+            topicHandles[index] = handle
+            return index
+        }
+        topicHandles.append(handle)
+        topicNames.append(topic)
+        topicDelivered.append(0)
+        return topicHandles.count - 1
+    }
 }

@@ -22,6 +22,9 @@ public final class DaemonMetrics: Sendable {
     public let virtualTimeSeconds: Gauge
     /// `llm_workload_pacing_lateness_seconds`: record nanoseconds from `Pacer`.
     public let pacingLateness: LatencySummary
+    /// `llm_workload_watermark_records_total`: watermark records handed to the producer
+    /// (they are in `events_published_total` once acknowledged).
+    public let watermarkRecords: Counter
     /// `llm_workload_up`: 1 while running; set 0 when shutting down.
     public let up: Gauge
 
@@ -55,7 +58,7 @@ public final class DaemonMetrics: Sendable {
 
         let publishedFamily = registry.counterFamily(
             "llm_workload_events_published_total",
-            help: "Records acknowledged by Kafka, by topic.",
+            help: "Records acknowledged by Kafka (events and watermarks), by topic; live.",
             labelNames: ["topic"], maxLabelSets: max(1, topics.count))
         published = topics.map { publishedFamily.labels($0) }
 
@@ -63,6 +66,9 @@ public final class DaemonMetrics: Sendable {
             "llm_workload_delivery_failures_total",
             help: "Records Kafka failed to deliver, by librdkafka error name.",
             labelNames: ["error"], maxLabelSets: 64)
+
+        watermarkRecords = registry.counter(
+            "llm_workload_watermark_records_total", help: "Watermark records handed to the Kafka producer.")
 
         producerQueueDepth = registry.gauge(
             "llm_workload_producer_queue_depth", help: "Records queued in the Kafka producer, not yet acknowledged.")
@@ -95,8 +101,8 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// Counts one failed delivery. Off the hot path (delivery reports): takes a lock.
-    public func deliveryFailed(error: String) {
-        deliveryFailures.labels(error).increment()
+    public func deliveryFailed(error: String, count: UInt64 = 1) {
+        deliveryFailures.labels(error).increment(by: count)
     }
 
     /// The Prometheus exposition of every metric.

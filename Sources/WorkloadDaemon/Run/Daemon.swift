@@ -80,7 +80,8 @@ public enum Daemon {
         // Metrics and health.
         var metrics: DaemonMetrics?
         var server: HTTPMetricsServer?
-        var producerForHealth: KafkaProducer?
+        var monitor: HealthMonitor?
+        defer { monitor?.stop() }
         if !configuration.metrics.listen.isEmpty {
             let daemonMetrics = DaemonMetrics(for: configuration, clock: clock)
             metrics = daemonMetrics
@@ -98,7 +99,9 @@ public enum Daemon {
                 let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
                 let brokers = try producer.waitUntilConnected(timeoutMs: 30_000)
                 logger.info("connected to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "brokers": "\(brokers)"])
-                producerForHealth = producer
+                monitor = HealthMonitor(
+                    producer: producer, queueCapacity: HealthMonitor.queueCapacity(producerConfiguration),
+                    configuration: configuration.metrics.health, clock: clock, metrics: metrics)
                 sink = try KafkaSink(
                     producer: producer, topics: configuration.kafka.topics, encoder: encoder, logger: logger,
                     shouldAbort: {
@@ -125,12 +128,12 @@ public enum Daemon {
         }
 
         if let metrics {
-            let health = producerForHealth
+            let health = monitor?.health
             do {
                 server = try HTTPMetricsServer(
                     listen: configuration.metrics.listen, logger: logger,
                     metrics: { metrics.render() },
-                    health: { health?.fatalError == nil && !stop.isSet })
+                    health: { !stop.isSet && (health?.state.isHealthy ?? true) })
                 logger.info("metrics listening", metadata: ["address": "\(server!.boundAddress)"])
                 announce("metrics at http://\(server!.boundAddress)/metrics")
             } catch {
@@ -155,10 +158,7 @@ public enum Daemon {
         _ = notifier?.stopping()
         _ = notifier?.status("flushing \(sink.outstanding) records")
         outcome.sink = sink.finish(timeoutSeconds: flushTimeout)
-        for (error, count) in outcome.sink.failuresByError {
-            for _ in 0..<count { metrics?.deliveryFailed(error: error) }
-        }
-        metrics?.eventsPublished(topicIndex: 0, count: UInt64(outcome.sink.delivered))
+        if let metrics { runner.deliverySync.sync(sink, into: metrics) }
 
         if options.reportFirstEvent {
             // For `bench`: both marks are CLOCK_MONOTONIC, comparable with the spawning process's.

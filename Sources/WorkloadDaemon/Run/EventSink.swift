@@ -1,3 +1,4 @@
+import WorkloadKafka
 import WorkloadModel
 
 /// Where the daemon's events go. Implementations are driven from the one
@@ -21,12 +22,20 @@ protocol EventSink: AnyObject {
     /// record Kafka rejected for good): the run stops generating when set.
     var failure: SinkError? { get }
 
+    /// Kafka's delivery reports so far (nil for sinks without them).
+    var deliveryStats: DeliveryStats? { get }
+
+    /// Watermark records handed to the producer so far.
+    var watermarkRecords: Int { get }
+
     /// Flushes within `timeoutSeconds` and reports what became of every event.
     func finish(timeoutSeconds: Double) -> SinkOutcome
 }
 
 extension EventSink {
     var failure: SinkError? { nil }
+    var deliveryStats: DeliveryStats? { nil }
+    var watermarkRecords: Int { 0 }
 }
 
 /// What a sink did with the events it was given.

@@ -52,6 +52,7 @@ final class KafkaSink: EventSink {
     private var watermarkBuffer = ByteWriter(capacity: 1024)
     private var notProduced = 0
     private var abandoned = false
+    private(set) var watermarkRecords = 0
     /// A watermark Kafka refused synchronously (data records throw instead).
     private var rejectedWatermark: SinkError?
 
@@ -153,6 +154,7 @@ final class KafkaSink: EventSink {
                     bytes.withUnsafeBytes { value in
                         do throws(SinkError) {
                             try produce(topic: topic, partition: partition, key: key, value: value, kind: .watermark, time: time)
+                            watermarkRecords += 1
                         } catch {
                             if rejectedWatermark == nil { rejectedWatermark = error }
                         }
@@ -163,6 +165,8 @@ final class KafkaSink: EventSink {
     }
 
     func poll() { producer.poll(timeoutMs: 0) }
+
+    var deliveryStats: DeliveryStats? { producer.deliveryStats }
 
     var failure: SinkError? {
         if let fatal = producer.fatalError {
