@@ -41,7 +41,7 @@ final class KafkaSink: EventSink {
     private let encoder: EventEncoder
     private let logger: Logger
     /// Gives up waiting for room in a full queue (shutdown past its bound).
-    private let shouldAbort: () -> Bool
+    var shouldAbort: () -> Bool
     private let names = KafkaHeaderNames(KafkaSink.headerNames)
     /// The constant header values, back to back, owned by the sink.
     private let constantValues: UnsafeMutableRawBufferPointer
@@ -57,7 +57,7 @@ final class KafkaSink: EventSink {
     private var rejectedWatermark: SinkError?
 
     init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, logger: Logger,
-         shouldAbort: @escaping () -> Bool) throws(KafkaError) {
+         shouldAbort: @escaping () -> Bool = { false }) throws(KafkaError) {
         self.producer = producer
         requests = try producer.topic(topics.requests)
         sessions = try producer.topic(topics.sessions)
