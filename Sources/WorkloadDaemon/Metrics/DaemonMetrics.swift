@@ -21,7 +21,7 @@ public final class DaemonMetrics: Sendable {
     /// `llm_workload_virtual_time_seconds`: virtual seconds since the run's virtual start.
     public let virtualTimeSeconds: Gauge
     /// `llm_workload_pacing_lateness_seconds`: record nanoseconds from `Pacer`.
-    public let pacingLateness: LatencySummary
+    public let pacingLateness: LatencyHistogram
     /// `llm_workload_watermark_records_total`: watermark records handed to the producer
     /// (they are in `events_published_total` once acknowledged).
     public let watermarkRecords: Counter
@@ -75,10 +75,9 @@ public final class DaemonMetrics: Sendable {
         activeSessions = registry.gauge("llm_workload_active_sessions", help: "Sessions started and not yet ended.")
         virtualTimeSeconds = registry.gauge(
             "llm_workload_virtual_time_seconds", help: "Virtual time of the latest emitted event, seconds since the virtual start.")
-        pacingLateness = registry.latencySummary(
+        pacingLateness = registry.latencyHistogram(
             "llm_workload_pacing_lateness_seconds",
-            help: "How late events leave versus their due wall time (quantiles over the last 5 minutes).",
-            clock: clock)
+            help: "How late events leave versus their due wall time (histogram: shards add up).")
     }
 
     /// Counts one generated event. Indexes are positions in `eventTypes` and `profiles`.
