@@ -160,13 +160,18 @@ public enum Benchmark {
                 // The median of three spawns: one start-up is easily disturbed.
                 var produced: [Double] = []
                 var acknowledged: [Double] = []
+                var steps: [[(step: String, ms: Double)]] = []
                 for _ in 0..<(settings.quick ? 1 : 3) {
                     let times = try FirstEventProbe.measure(configPath: settings.configPath, seed: seed)
                     produced.append(times.produced)
                     acknowledged.append(times.acknowledged)
+                    steps.append(times.steps)
                 }
                 report.firstProduceMs = median(produced)
                 report.firstEventMs = median(acknowledged)
+                // The steps of the spawn whose acknowledgement was the median one.
+                let order = acknowledged.indices.sorted { acknowledged[$0] < acknowledged[$1] }
+                if !order.isEmpty { report.firstEventSteps = steps[order[order.count / 2]] }
             } catch {
                 report.notes["first_event_ms"] = "\(error)"
             }

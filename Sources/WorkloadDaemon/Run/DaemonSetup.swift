@@ -19,6 +19,9 @@ struct DaemonSetup {
     var notifier: SystemdNotifier?
     /// Kept alive for the run.
     var cluster: MockCluster?
+    /// When each start-up step was done (the clock's nanoseconds, `CLOCK_MONOTONIC`
+    /// for the system clock), for `bench`'s first-event figure: what start-up waited on.
+    var startupMarks: [(step: String, nanoseconds: UInt64)] = []
 
     /// How long `run` tries to reach a broker before it gives up (exit 69).
     static let connectTimeoutSeconds = 30.0
@@ -31,6 +34,7 @@ struct DaemonSetup {
         announce: @Sendable (String) -> Void
     ) -> Result<DaemonSetup, SetupEnd> {
         var configuration = configuration
+        var marks: [(step: String, nanoseconds: UInt64)] = [("setup", clock.now())]
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment, logger: logger)
         if configuration.seedWasChosen {
             logger.notice("no random_seed given; chose one", metadata: ["seed": "\(configuration.workload.seed)"])
@@ -45,6 +49,7 @@ struct DaemonSetup {
                     try mock.createTopic(topic, partitions: configuration.kafka.embeddedPartitions, replicationFactor: 1)
                 }
                 cluster = mock
+                marks.append(("cluster", clock.now()))
                 configuration.kafka.brokers = mock.bootstrapServers
                 announce("embedded Kafka (librdkafka mock cluster) at \(mock.bootstrapServers), topics \(configuration.kafka.topics.requests) and \(configuration.kafka.topics.sessions) with \(configuration.kafka.embeddedPartitions) partitions each")
             } catch {
@@ -79,12 +84,14 @@ struct DaemonSetup {
                     logger.notice("stopped while connecting to Kafka; nothing was generated")
                     return .failure(.status(0))
                 }
+                marks.append(("connected", clock.now()))
                 logger.info("connected to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "brokers": "\(brokers)"])
                 producer = kafka
                 monitor = HealthMonitor(
                     producer: kafka, queueCapacity: HealthMonitor.queueCapacity(producerConfiguration),
                     configuration: configuration.metrics.health, clock: clock, metrics: metrics)
                 sink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, logger: logger)
+                marks.append(("topics", clock.now()))
             } catch {
                 logger.critical("cannot publish to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "error": "\(error)"])
                 return .failure(.status(error.isFatal ? Daemon.Status.software : Daemon.Status.unavailable))
@@ -118,9 +125,11 @@ struct DaemonSetup {
                 return .failure(.status(Daemon.Status.cannotCreate))
             }
         }
+        marks.append(("ready", clock.now()))
         return .success(DaemonSetup(
             configuration: configuration, pacing: pacing, encoder: encoder, sink: sink, producer: producer,
-            metrics: metrics, monitor: monitor, server: server, notifier: notifier, cluster: cluster))
+            metrics: metrics, monitor: monitor, server: server, notifier: notifier, cluster: cluster,
+            startupMarks: marks))
     }
 
     /// Waits for a broker to answer, in slices of 100 ms so that a stop is

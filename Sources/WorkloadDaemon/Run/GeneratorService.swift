@@ -84,7 +84,9 @@ final class GeneratorService: Service, @unchecked Sendable {
             // For `bench`: both marks are CLOCK_MONOTONIC, comparable with the spawning process's.
             let produced = outcome.firstPublishedAtWallNanoseconds.map(String.init) ?? "none"
             let acknowledged = outcome.sink.firstDeliveredAtMonotonicNanoseconds.map(String.init) ?? "none"
-            announce("first-event produced_monotonic_ns=\(produced) acknowledged_monotonic_ns=\(acknowledged)")
+            // And when each start-up step was done ("setup", "cluster", "connected", "topics", "ready").
+            let steps = setup.startupMarks.map { " \($0.step)_monotonic_ns=\($0.nanoseconds)" }.joined()
+            announce("first-event produced_monotonic_ns=\(produced) acknowledged_monotonic_ns=\(acknowledged)\(steps)")
         }
         let summary: Logger.Metadata = [
             "events": "\(outcome.published)", "delivered_records": "\(outcome.sink.delivered)",
