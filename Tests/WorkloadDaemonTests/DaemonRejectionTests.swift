@@ -19,9 +19,7 @@ extension DaemonIntegrationTests {
             }
             // Ended by the failure (well before the 3 s of wall time the run would take), not by a stop.
             #expect(result.status == Daemon.Status.unavailable, "\(result.announcements)")
-            let summary = result.announcements.first { $0.hasPrefix("published ") } ?? ""
-            // "published N events (D records delivered incl. watermarks, F failed, U undelivered) over ..."
-            let numbers = summary.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            let (summary, numbers) = publishedSummary(result.announcements)
             print("topic authorization failed: \(summary); run took \(result.duration.map { "\($0)" } ?? "?")")
             #expect(numbers.count >= 4, "\(summary)")
             if numbers.count >= 4 {
