@@ -99,14 +99,14 @@ public final class MockCluster: @unchecked Sendable {
     /// through `NOT_LEADER_OR_FOLLOWER` answers and a metadata refresh.
     public func setPartitionLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
         try check(
-            rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker),
+            awake { rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker) },
             "set leader of \(topic)[\(partition)] to broker \(broker)"
         )
     }
 
     /// Adds `ms` of round-trip time to every response of `broker`.
     public func setRTT(broker: Int32, ms: Int32) throws(KafkaError) {
-        try check(rd_kafka_mock_broker_set_rtt(cluster, broker, ms), "set RTT of broker \(broker)")
+        try check(awake { rd_kafka_mock_broker_set_rtt(cluster, broker, ms) }, "set RTT of broker \(broker)")
     }
 
     /// A control call, served promptly despite the mock thread's lost wake-ups (`MockClusterWakeup`).

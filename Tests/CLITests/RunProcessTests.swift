@@ -222,7 +222,7 @@ struct RunProcessTests {
         #expect((exposition.value("llm_workload_virtual_time_seconds") ?? 0) > 0)
         // Conversational sessions wait 5 s between turns: some are open 1.5 s in.
         #expect((exposition.value("llm_workload_active_sessions") ?? 0) > 0)
-        #expect(exposition.types["llm_workload_pacing_lateness_seconds"] == "summary")
+        #expect(exposition.types["llm_workload_pacing_lateness_seconds"] == "histogram")
         #expect(exposition.value("llm_workload_up") == 1)
     }
 
