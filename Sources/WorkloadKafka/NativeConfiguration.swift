@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// Builds an `rd_kafka_conf_t` from string properties. The caller owns the
 /// result until `rd_kafka_new` succeeds (which takes it over) and must

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// A problem librdkafka found in the producer's properties.
 public struct PropertyProblem: Sendable, Equatable {

@@ -10,7 +10,8 @@ struct RunCommand: AsyncParsableCommand {
             SIGTERM or SIGINT stops generating, closes open sessions (reason shutdown), flushes \
             within kafka.flush_timeout_s and exits 0 if every event was delivered. SIGHUP is ignored. \
             Exit status: 0 done; 64 usage; 69 events undelivered or Kafka unreachable; 70 fatal Kafka \
-            error; 73 metrics address or output unusable; 78 configuration error.
+            error; 73 metrics address or output unusable; 74 output failed (closed pipe, full disk); 78 \
+            configuration error.
             """
     )
 

@@ -41,6 +41,7 @@ public struct KafkaConfiguration: Sendable, Equatable {
 public struct MetricsConfiguration: Sendable, Equatable {
     /// `host:port`; empty disables the endpoint.
     public var listen = "127.0.0.1:9464"
+    public var health = HealthConfiguration()
     public init() {}
 }
 
@@ -194,8 +195,9 @@ extension Configuration {
             kafka = readKafka(node, reader: reader)
         }
         var metrics = MetricsConfiguration()
-        if let node = top.object("metrics", allowed: ["listen"]) {
+        if let node = top.object("metrics", allowed: ["listen", "health"]) {
             metrics.listen = node.string("listen", default: metrics.listen)
+            metrics.health = HealthConfiguration.read(node.object("health", allowed: HealthConfiguration.keys))
         }
 
         guard reader.problems.isEmpty else { return nil }

@@ -96,7 +96,7 @@ extension Configuration {
         lines.append("  librdkafka: {\(props.joined(separator: ", "))}")
         lines.append("  embedded_partitions: \(kafka.embeddedPartitions)")
         lines.append("  flush_timeout_s: \(n(kafka.flushTimeoutSeconds))")
-        lines.append("metrics: {listen: \"\(metrics.listen)\"}")
+        lines.append("metrics: {listen: \"\(metrics.listen)\", \(metrics.health.effectiveText)}")
         return lines.joined(separator: "\n")
     }
 

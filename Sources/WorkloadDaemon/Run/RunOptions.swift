@@ -41,6 +41,8 @@ public struct RunOutcome: Sendable {
     public var published = 0
     public var sink = SinkOutcome()
     public var stoppedBySignal = false
+    /// Why the sink stopped the run early, if it did.
+    public var sinkFailure: SinkError?
     public var lastVirtualTime: Int64 = 0
     /// The generator bound that ended the run early, if any.
     public var bound: GeneratorBound?
