@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Debian's librdkafka-dev (pkg-config `rdkafka`), including the mock cluster header.
@@ -45,6 +46,7 @@ let package = Package(
                 "CSystemShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -62,8 +64,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["WorkloadModel"], path: "Tests/TestSupport"),
         .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel", "TestSupport"]),
         .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka", "CRdKafka"]),
-        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["llm-workload", "WorkloadDaemon", "WorkloadKafka", "TestSupport"]),
+        .testTarget(name: "WorkloadDaemonTests", dependencies: ["WorkloadDaemon", "WorkloadKafka", "WorkloadModel", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: [
+            "llm-workload", "WorkloadDaemon", "WorkloadKafka", "TestSupport",
+            .product(name: "Yams", package: "Yams"),  // to change configurations key by key
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

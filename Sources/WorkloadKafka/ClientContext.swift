@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Logging
 import Synchronization
 
@@ -39,10 +39,16 @@ final class ClientContext: Sendable {
         Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
     }
 
-    func recordDelivery(error: KafkaError?) {
+    func recordDelivery(error: KafkaError?, topic: OpaquePointer?) {
         guard let error else {
             delivery.withLock { stats in
                 stats.delivered += 1
+                if let topic {
+                    let slot = stats.topicSlot(handle: UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(topic)))) {
+                        String(cString: rd_kafka_topic_name(topic))
+                    }
+                    stats.topicDelivered[slot] += 1
+                }
                 if stats.firstDeliveredAtMonotonicNanoseconds == nil {
                     stats.firstDeliveredAtMonotonicNanoseconds = SteadyClock.nanoseconds()
                 }
@@ -53,6 +59,9 @@ final class ClientContext: Sendable {
             stats.failed += 1
             stats.failuresByError[error.name, default: 0] += 1
             stats.lastError = error
+            if stats.firstPermanentError == nil && !error.isRetriable && !error.isPurge {
+                stats.firstPermanentError = error
+            }
             return stats.failuresByError[error.name, default: 0]
         }
         // Every failure is counted; the log gets the 1st, 2nd, 4th, 8th, ... of
@@ -124,6 +133,6 @@ private func clientDeliveryReportCallback(
     guard let opaque, let message else { return }
     let err = message.pointee.err
     ClientContext.from(opaque).recordDelivery(
-        error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err)
+        error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err), topic: message.pointee.rkt
     )
 }

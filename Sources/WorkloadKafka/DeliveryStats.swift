@@ -13,6 +13,9 @@ public struct DeliveryStats: Sendable, Hashable {
     public var failuresByError: [String: Int] = [:]
     /// The most recent delivery failure.
     public var lastError: KafkaError?
+    /// The first failure that retrying could not mend (not retriable, and not
+    /// a purge asked for by this side), e.g. TOPIC_AUTHORIZATION_FAILED.
+    public var firstPermanentError: KafkaError?
     /// How many `produce` calls found the local queue full and had to wait
     /// for room (backpressure), whether or not they then succeeded.
     public var queueFullWaits: Int = 0
@@ -20,6 +23,31 @@ public struct DeliveryStats: Sendable, Hashable {
     /// comparable across processes): time-to-first-event measurements.
     public var firstDeliveredAtMonotonicNanoseconds: UInt64?
 
+    /// Records acknowledged, by topic name (topics this producer resolved).
+    public var deliveredByTopic: [String: Int] {
+        Dictionary(zip(topicNames, topicDelivered), uniquingKeysWith: +)
+    }
+
+    // Per-topic tallies by the topic handle's address: a delivery report finds
+    // its slot by pointer comparison, without building a String.
+    var topicHandles: [UInt] = []
+    var topicNames: [String] = []
+    var topicDelivered: [Int] = []
+
     /// An empty tally.
     public init() {}
+
+    /// The slot of the topic with handle `handle` (named `name()` if new).
+    mutating func topicSlot(handle: UInt, name: () -> String) -> Int {
+        if let index = topicHandles.firstIndex(of: handle) { return index }
+        let topic = name()
+        if let index = topicNames.firstIndex(of: topic) {
+            topicHandles[index] = handle
+            return index
+        }
+        topicHandles.append(handle)
+        topicNames.append(topic)
+        topicDelivered.append(0)
+        return topicHandles.count - 1
+    }
 }

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Logging
 
 /// A minimal consumer for tests and tools: assign whole topics from their

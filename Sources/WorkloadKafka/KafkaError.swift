@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// An error reported by librdkafka (or by this wrapper on its behalf).
 ///
@@ -43,6 +43,9 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Hashable {
 
     /// The local queue is full (see ``KafkaProducer/produce(topic:partition:key:value:headers:timestampMs:shouldAbort:)``).
     public var isQueueFull: Bool { code == Self.queueFullCode }
+
+    /// A record given up by ``KafkaProducer/purge(timeoutMs:)`` (this side's decision).
+    public var isPurge: Bool { code == Self.purgedFromQueueCode || code == Self.purgedInFlightCode }
 
     // Codes worth retrying: the Kafka protocol's RetriableException family and
     // librdkafka's transient local conditions. librdkafka exposes this per

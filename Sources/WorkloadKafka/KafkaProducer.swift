@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Logging
 import Synchronization
 
@@ -83,40 +83,16 @@ public final class KafkaProducer: @unchecked Sendable {
         shouldAbort: () -> Bool = { false }
     ) throws(KafkaError) {
         let topicHandle = try self.topicHandle(topic)
-        var headerBytes = 0
-        for header in headers {
-            headerBytes += header.name.utf8.count + 1 + header.value.count
-        }
-        let fieldCount = 6 + headers.count
-
-        let failure = withUnsafeTemporaryAllocation(byteCount: max(headerBytes, 1), alignment: 1) { scratch -> KafkaError? in
-            withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: fieldCount) { fields -> KafkaError? in
-                var count = Self.fillRecordFields(
-                    fields, topic: topicHandle, partition: partition, key: key, value: value, timestampMs: timestampMs)
-                // Header names need NUL-terminated C strings and values stable
-                // pointers for the duration of the call: lay both out in scratch.
-                var offset = 0
+        let fieldCount = 7
+        let failure = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: fieldCount) { fields -> KafkaError? in
+            let count = Self.fillRecordFields(
+                fields, topic: topicHandle, partition: partition, key: key, value: value, timestampMs: timestampMs)
+            return send(fields, count: count, headerCount: headers.count, shouldAbort: shouldAbort) { list in
                 for header in headers {
-                    let namePointer = scratch.baseAddress! + offset
-                    for byte in header.name.utf8 {
-                        scratch[offset] = byte
-                        offset += 1
-                    }
-                    scratch[offset] = 0
-                    offset += 1
-                    let valuePointer = scratch.baseAddress! + offset
                     header.value.withUnsafeBytes { bytes in
-                        if bytes.count > 0 {
-                            (scratch.baseAddress! + offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-                        }
+                        _ = rd_kafka_header_add(list, header.name, -1, bytes.baseAddress, bytes.count)
                     }
-                    offset += header.value.count
-                    fields[count] = Self.headerField(
-                        name: UnsafeRawPointer(namePointer).assumingMemoryBound(to: CChar.self),
-                        value: UnsafeRawPointer(valuePointer), size: header.value.count)
-                    count += 1
                 }
-                return send(fields.baseAddress!, count: count, shouldAbort: shouldAbort)
             }
         }
         if let failure { throw failure }
@@ -139,15 +115,14 @@ public final class KafkaProducer: @unchecked Sendable {
         shouldAbort: () -> Bool = { false }
     ) throws(KafkaError) {
         precondition(headerValues.count == headerNames.count, "one header value per header name")
-        let failure = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + headerNames.count) { fields -> KafkaError? in
-            var count = Self.fillRecordFields(
+        let failure = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { fields -> KafkaError? in
+            let count = Self.fillRecordFields(
                 fields, topic: topic.handle.pointer, partition: partition, key: key, value: value, timestampMs: timestampMs)
-            for (index, header) in headerValues.enumerated() {
-                fields[count] = Self.headerField(
-                    name: headerNames.pointer(at: index), value: header.baseAddress, size: header.count)
-                count += 1
+            return send(fields, count: count, headerCount: headerNames.count, shouldAbort: shouldAbort) { list in
+                for (index, header) in headerValues.enumerated() {
+                    _ = rd_kafka_header_add(list, headerNames.pointer(at: index), -1, header.baseAddress, header.count)
+                }
             }
-            return send(fields.baseAddress!, count: count, shouldAbort: shouldAbort)
         }
         if let failure { throw failure }
     }
@@ -188,30 +163,44 @@ public final class KafkaProducer: @unchecked Sendable {
         return 6
     }
 
-    private static func headerField(name: UnsafePointer<CChar>, value: UnsafeRawPointer?, size: Int) -> rd_kafka_vu_t {
+    /// `rd_kafka_produceva` with the fields plus a header list this producer
+    /// owns (`RD_KAFKA_VTYPE_HEADERS`), waiting for room while the queue is
+    /// full (serving delivery reports) unless `shouldAbort` says to give up.
+    ///
+    /// The list is ours until a produce succeeds, so it is destroyed here on
+    /// every failure. Headers passed one by one (`RD_KAFKA_VTYPE_HEADER`)
+    /// would be built by librdkafka itself, and 2.0.2 frees that list twice
+    /// when a produce is rejected synchronously (librdkafka issue 4627: a
+    /// topic in an error state, e.g. TOPIC_AUTHORIZATION_FAILED, crashed the
+    /// daemon with SIGSEGV); the Go and Rust clients avoid it the same way.
+    private func send(
+        _ fields: UnsafeMutableBufferPointer<rd_kafka_vu_t>, count: Int, headerCount: Int, shouldAbort: () -> Bool,
+        addHeaders: (OpaquePointer) -> Void
+    ) -> KafkaError? {
+        guard let list = rd_kafka_headers_new(headerCount) else {
+            return KafkaError.invalidArgument("cannot allocate a header list")
+        }
+        addHeaders(list)
         var field = rd_kafka_vu_t()
-        field.vtype = RD_KAFKA_VTYPE_HEADER
-        field.u.header.name = name
-        field.u.header.val = value
-        field.u.header.size = size
-        return field
-    }
-
-    /// `rd_kafka_produceva` with the fields, waiting for room while the queue
-    /// is full (serving delivery reports) unless `shouldAbort` says to give up.
-    private func send(_ fields: UnsafeMutablePointer<rd_kafka_vu_t>, count: Int, shouldAbort: () -> Bool) -> KafkaError? {
+        field.vtype = RD_KAFKA_VTYPE_HEADERS
+        field.u.headers = list
+        fields[count] = field
         var waited = false
         while true {
-            guard let errorPointer = rd_kafka_produceva(client, fields, count) else {
-                return nil
+            guard let errorPointer = rd_kafka_produceva(client, fields.baseAddress, count + 1) else {
+                return nil  // the message owns the list now
             }
             let error = KafkaError(consuming: errorPointer)
-            guard error.isQueueFull else { return error }
+            guard error.isQueueFull else {
+                rd_kafka_headers_destroy(list)
+                return error
+            }
             if !waited {
                 waited = true
                 context.delivery.withLock { $0.queueFullWaits += 1 }
             }
             if shouldAbort() {
+                rd_kafka_headers_destroy(list)
                 return KafkaError(
                     code: KafkaError.queueFullCode,
                     message: "gave up waiting for room in the producer queue (aborted)"

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// Metadata requests shared by producer and consumer. Both block for up to
 /// `timeoutMs` waiting for a usable broker and its answer.

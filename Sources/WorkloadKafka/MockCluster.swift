@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 import Logging
 
 /// librdkafka's built-in mock Kafka cluster, running in this process and
@@ -65,21 +65,18 @@ public final class MockCluster: @unchecked Sendable {
     /// Creates `name` with `partitions` partitions, replicated on
     /// `replicationFactor` brokers (at most ``brokerCount``).
     public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32 = 1) throws(KafkaError) {
-        try check(
-            rd_kafka_mock_topic_create(cluster, name, partitions, replicationFactor),
-            "create topic \(name)"
-        )
+        try check(awake { rd_kafka_mock_topic_create(cluster, name, partitions, replicationFactor) }, "create topic \(name)")
     }
 
     /// Takes broker `id` down: its connections are closed and new ones
     /// refused. Partition leadership does not move.
     public func setBrokerDown(_ id: Int32) throws(KafkaError) {
-        try check(rd_kafka_mock_broker_set_down(cluster, id), "set broker \(id) down")
+        try check(awake { rd_kafka_mock_broker_set_down(cluster, id) }, "set broker \(id) down")
     }
 
     /// Brings broker `id` back up.
     public func setBrokerUp(_ id: Int32) throws(KafkaError) {
-        try check(rd_kafka_mock_broker_set_up(cluster, id), "set broker \(id) up")
+        try check(awake { rd_kafka_mock_broker_set_up(cluster, id) }, "set broker \(id) up")
     }
 
     /// Makes the next `errors.count` requests of type `apiKey` (Kafka
@@ -102,14 +99,19 @@ public final class MockCluster: @unchecked Sendable {
     /// through `NOT_LEADER_OR_FOLLOWER` answers and a metadata refresh.
     public func setPartitionLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
         try check(
-            rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker),
+            awake { rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker) },
             "set leader of \(topic)[\(partition)] to broker \(broker)"
         )
     }
 
     /// Adds `ms` of round-trip time to every response of `broker`.
     public func setRTT(broker: Int32, ms: Int32) throws(KafkaError) {
-        try check(rd_kafka_mock_broker_set_rtt(cluster, broker, ms), "set RTT of broker \(broker)")
+        try check(awake { rd_kafka_mock_broker_set_rtt(cluster, broker, ms) }, "set RTT of broker \(broker)")
+    }
+
+    /// A control call, served promptly despite the mock thread's lost wake-ups (`MockClusterWakeup`).
+    private func awake(_ operation: () -> rd_kafka_resp_err_t) -> rd_kafka_resp_err_t {
+        MockClusterWakeup.perform(pokingPorts: MockClusterWakeup.ports(of: bootstrapServers), operation)
     }
 
     private func check(_ err: rd_kafka_resp_err_t, _ what: String) throws(KafkaError) {

@@ -1,4 +1,4 @@
-import CRdKafka
+internal import CRdKafka
 
 /// Builds an `rd_kafka_conf_t` from string properties. The caller owns the
 /// result until `rd_kafka_new` succeeds (which takes it over) and must
@@ -18,7 +18,7 @@ enum NativeConfiguration {
     }
 
     /// Returns librdkafka's complaint, or nil when the property was accepted.
-    private static func set(_ conf: OpaquePointer, _ name: String, _ value: String) -> String? {
+    static func set(_ conf: OpaquePointer, _ name: String, _ value: String) -> String? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer -> String? in
             let result = rd_kafka_conf_set(conf, name, value, buffer.baseAddress, buffer.count)
             guard result != RD_KAFKA_CONF_OK else { return nil }

@@ -1,11 +1,11 @@
-import CRdKafka
+internal import CRdKafka
 import Logging
 
 /// The benchmark baseline: librdkafka alone, producing pre-serialised records
 /// as fast as it takes them. No model, no encoding, no wrapper: one
 /// `rd_kafka_produceva` per record with the fields ``KafkaProducer`` sets
 /// (topic, explicit partition, key, value, copy flag, wall-clock timestamp,
-/// headers), retrying on a full queue after serving delivery reports, and a
+/// headers as a list of its own), retrying on a full queue after serving delivery reports, and a
 /// final flush. Its producer has the settings the daemon's has.
 public enum PlainProduceLoop {
     /// What one loop achieved.
@@ -58,7 +58,7 @@ public enum PlainProduceLoop {
         let start = SteadyClock.nanoseconds()
         let failure: KafkaError? = names.withUnsafeCStrings { namePointers in
             batch.bytes.withUnsafeBytes { bytes -> KafkaError? in
-                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 6 + headerCount) { fields -> KafkaError? in
+                withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { fields -> KafkaError? in
                     var headerIndex = 0
                     for (index, entry) in batch.entries.enumerated() {
                         var field = rd_kafka_vu_t()
@@ -87,21 +87,25 @@ public enum PlainProduceLoop {
                         field.vtype = RD_KAFKA_VTYPE_TIMESTAMP
                         field.u.i64 = SteadyClock.unixMilliseconds()
                         fields[5] = field
+                        // A header list of our own, as KafkaProducer passes (see its `send`).
+                        let list = rd_kafka_headers_new(headerCount)!
                         var offset = entry.headers
                         for header in 0..<headerCount {
                             let length = Int(batch.headerLengths[headerIndex])
                             headerIndex += 1
-                            field = rd_kafka_vu_t()
-                            field.vtype = RD_KAFKA_VTYPE_HEADER
-                            field.u.header.name = namePointers[header]
-                            field.u.header.val = UnsafeRawPointer(bytes.baseAddress! + offset)
-                            field.u.header.size = length
-                            fields[6 + header] = field
+                            _ = rd_kafka_header_add(list, namePointers[header], -1, bytes.baseAddress! + offset, length)
                             offset += length
                         }
-                        while let errorPointer = rd_kafka_produceva(client, fields.baseAddress, 6 + headerCount) {
+                        field = rd_kafka_vu_t()
+                        field.vtype = RD_KAFKA_VTYPE_HEADERS
+                        field.u.headers = list
+                        fields[6] = field
+                        while let errorPointer = rd_kafka_produceva(client, fields.baseAddress, 7) {
                             let error = KafkaError(consuming: errorPointer)
-                            guard error.isQueueFull else { return error }
+                            guard error.isQueueFull else {
+                                rd_kafka_headers_destroy(list)
+                                return error
+                            }
                             rd_kafka_poll(client, 10)
                         }
                         if index % serveEvery == serveEvery - 1 { rd_kafka_poll(client, 0) }

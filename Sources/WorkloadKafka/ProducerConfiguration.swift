@@ -35,9 +35,10 @@ public struct ProducerConfiguration: Sendable {
             // 0 = infinite: an outage stalls the producer, it never drops records.
             "message.timeout.ms": "0",
             "linger.ms": "5",
-            // Room for bursts; past this `produce` blocks (backpressure).
+            // Room for bursts, bounded for a daemon: 64 MiB of records (about
+            // 150,000 events); past this `produce` blocks (backpressure).
             "queue.buffering.max.messages": "1000000",
-            "queue.buffering.max.kbytes": "1048576",
+            "queue.buffering.max.kbytes": "65536",
             // Partitions are always set explicitly; this only matters for a
             // record without one and matches the Java client for keyed records.
             "partitioner": "murmur2_random",

@@ -39,6 +39,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Where the real-time lateness runs publish: kafka (the embedded cluster) or null.")
     var pacingSink: String = "kafka"
 
+    @Option(help: "Publish the real-time lateness runs to these brokers (e.g. dev-kafka in another process) instead of the embedded cluster.")
+    var pacingBrokers: String?
+
     @Option(help: "Wall seconds of each real-time lateness run (default 10; 2 with --quick).")
     var pacingSeconds: Double?
 
@@ -95,6 +98,7 @@ struct BenchCommand: ParsableCommand {
         settings.pacingToKafka = pacingSink == "kafka"
         settings.baselineConfiguration = baseline
         settings.baselineConfigPath = baselineConfig
+        settings.pacingBrokers = pacingBrokers
         if let pacingSeconds { settings.pacingSeconds = pacingSeconds }
         let report = Benchmark.run(settings, logger: logger) { printError("bench: \($0)") }
         if json {

@@ -23,6 +23,13 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
+        if configuration.replay == nil {
+            do {
+                _ = try Preflight.check(configuration)
+            } catch {
+                throw configFailure(error)
+            }
+        }
         if configuration.workload.totalDuration == nil && configuration.workload.totalRequests == nil && out != "-"
             && (configuration.replay?.loop ?? true) {
             printError("note: no total_duration or request cap: generating until interrupted")
@@ -45,11 +52,16 @@ struct GenerateCommand: ParsableCommand {
             try export(configuration, to: output, shouldStop: { stop.isSet })
             return
         }
+        let summary: GenerationSummary
         do {
-            _ = try StreamGenerator.write(configuration, to: output, shouldStop: { stop.isSet })
+            summary = try StreamGenerator.write(configuration, to: output, shouldStop: { stop.isSet })
         } catch {
             printError("write failed: \(error)")
             throw ExitStatus.ioError
+        }
+        if let bound = summary.bound {
+            printError(bound.isMemoryCeiling ? "error: \(bound.message)" : "note: \(bound.message)")
+            if bound.isMemoryCeiling { throw ExitStatus.config }
         }
     }
 }

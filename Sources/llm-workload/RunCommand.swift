@@ -10,7 +10,8 @@ struct RunCommand: AsyncParsableCommand {
             SIGTERM or SIGINT stops generating, closes open sessions (reason shutdown), flushes \
             within kafka.flush_timeout_s and exits 0 if every event was delivered. SIGHUP is ignored. \
             Exit status: 0 done; 64 usage; 69 events undelivered or Kafka unreachable; 70 fatal Kafka \
-            error; 73 metrics address or output unusable; 78 configuration error.
+            error; 73 metrics address or output unusable; 74 output failed (closed pipe, full disk); 78 \
+            configuration error.
             """
     )
 
@@ -48,8 +49,14 @@ struct RunCommand: AsyncParsableCommand {
         if let mode, !["realtime", "accelerated"].contains(mode) {
             throw ValidationError("--mode must be realtime or accelerated (got \(mode))")
         }
-        if let speed, speed != "max", !((Double(speed) ?? 0) > 0) {
-            throw ValidationError("--speed must be a number > 0 or max (got \(speed))")
+        if let speed, speed != "max", !(Double(speed).map(ConfigBounds.speed.contains) ?? false) {
+            throw ValidationError("--speed must be max or a number from \(ConfigBounds.describe(ConfigBounds.speed)) (got \(speed))")
+        }
+        if let brokers, let complaint = BrokerList.problems(brokers).first {
+            throw ValidationError("--brokers: \(complaint)")
+        }
+        if let metricsListen, let complaint = ListenAddress.problem(metricsListen) {
+            throw ValidationError("--metrics-listen: \(complaint)")
         }
         if let shard, Shard(parsing: shard) == nil {
             throw ValidationError("--shard must be k/n with 0 <= k < n (got \(shard))")

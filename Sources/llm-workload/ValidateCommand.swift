@@ -4,7 +4,7 @@ import WorkloadDaemon
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a configuration; print it with defaults filled in and its derived figures."
+        abstract: "Check a configuration as run would; print it with defaults filled in, its derived figures, link utilisation and expected open sessions."
     )
 
     @Option(name: .shortAndLong, help: "Configuration file (YAML).")
@@ -12,8 +12,11 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let configuration: Configuration
+        let preflight: Preflight
         do {
             configuration = try Configuration.load(path: config)
+            // The same start-up check `run` makes, so the two never disagree.
+            preflight = try Preflight.check(configuration)
         } catch {
             throw configFailure(error)
         }
@@ -25,5 +28,7 @@ struct ValidateCommand: ParsableCommand {
         print(configuration.effectiveYAML)
         print("")
         print(configuration.figuresReport)
+        print(preflight.report)
+        for warning in preflight.warnings { printError("warning: \(warning)") }
     }
 }

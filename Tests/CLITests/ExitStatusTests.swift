@@ -7,6 +7,11 @@ import Testing
         ("not YAML", "workload: [unclosed\n  - {"),
         ("bad rate", (try? String(contentsOf: repositoryRoot.appendingPathComponent("config/example.yaml"), encoding: .utf8))?
             .replacingOccurrences(of: "rate: 5.0", with: "rate: -5") ?? ""),
+        // Issue 8: 10^9-token prompts, continuation 1.0, many turns (once an integer-overflow trap).
+        ("token bound", (try? String(contentsOf: repositoryRoot.appendingPathComponent("config/example.yaml"), encoding: .utf8))?
+            .replacingOccurrences(of: "max_turns_per_session: 10", with: "max_turns_per_session: 1000000")
+            .replacingOccurrences(of: "{type: LogNormal, mean: 128, sigma: 64, is_int: true}", with: "{type: Constant, value: 1000000000}")
+            .replacingOccurrences(of: "conversational_probability: 0.6", with: "conversational_probability: 1\n      continuation_probability: 1.0") ?? ""),
     ]
 
     @Test func configErrorsExit78WithPathAndValueAndNoTrace() throws {

@@ -146,7 +146,7 @@ struct RunProcessTests {
         #expect(misplaced.isEmpty)
     }
 
-    @Test("sd_notify: READY=1, STATUS=, WATCHDOG=1 every half WATCHDOG_USEC, STOPPING=1, in that order")
+    @Test("sd_notify: READY=1, STATUS=, WATCHDOG=1 every half WATCHDOG_USEC, STOPPING=1, EXTEND_TIMEOUT_USEC=, in that order")
     func sdNotify() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("llm-workload-notify-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -182,7 +182,11 @@ struct RunProcessTests {
         #expect(stopping.map { $0 > (watchdogs.last ?? .max) } ?? false, "STOPPING=1 after the last WATCHDOG=1")
         if let stopping {
             let after = messages[(stopping + 1)...]
-            #expect(after.allSatisfy { $0.hasPrefix("STATUS=") || $0 == "STOPPING=1" }, "only status after STOPPING=1: \(after)")
+            #expect(after.allSatisfy { $0.hasPrefix("STATUS=") || $0 == "STOPPING=1" || $0.hasPrefix("EXTEND_TIMEOUT_USEC=") },
+                    "only status and the stop's extension after STOPPING=1: \(after)")
+            // The stop asks systemd for its budget (flush_timeout_s, 30 s by default) plus a 5 s margin.
+            let extensions = after.filter { $0.hasPrefix("EXTEND_TIMEOUT_USEC=") }.compactMap { Int($0.dropFirst(20)) }
+            #expect(extensions.count == 1 && extensions[0] >= 30_000_000 && extensions[0] <= 35_000_000, "\(after)")
         }
     }
 
@@ -218,7 +222,7 @@ struct RunProcessTests {
         #expect((exposition.value("llm_workload_virtual_time_seconds") ?? 0) > 0)
         // Conversational sessions wait 5 s between turns: some are open 1.5 s in.
         #expect((exposition.value("llm_workload_active_sessions") ?? 0) > 0)
-        #expect(exposition.types["llm_workload_pacing_lateness_seconds"] == "summary")
+        #expect(exposition.types["llm_workload_pacing_lateness_seconds"] == "histogram")
         #expect(exposition.value("llm_workload_up") == 1)
     }
 

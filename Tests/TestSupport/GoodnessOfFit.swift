@@ -57,6 +57,26 @@ public enum GoodnessOfFit {
         }
     }
 
+    /// The KS statistic for integer-valued samples, through the randomised
+    /// probability integral transform u = F(x − 1) + V (F(x) − F(x − 1)),
+    /// V uniform: under the null hypothesis u is exactly uniform, so the
+    /// continuous KS distribution applies (plugging F(x) in directly would not
+    /// be valid for a step CDF).
+    public static func discreteKolmogorovSmirnovStatistic(_ samples: [Double], cdf: (Double) -> Double, seed: UInt64) -> Double {
+        var rng = Xoshiro256(seed: seed)
+        let uniforms = samples.map { x in
+            let below = cdf(x - 1)
+            return below + rng.nextUnit() * (cdf(x) - below)
+        }
+        return kolmogorovSmirnovStatistic(uniforms) { min(1, max(0, $0)) }
+    }
+
+    /// The p-value of `discreteKolmogorovSmirnovStatistic`.
+    public static func discreteKolmogorovSmirnovPValue(_ samples: [Double], cdf: (Double) -> Double, seed: UInt64) -> (d: Double, p: Double) {
+        let d = discreteKolmogorovSmirnovStatistic(samples, cdf: cdf, seed: seed)
+        return (d, kolmogorovSmirnovPValue(statistic: d, count: samples.count))
+    }
+
     /// The asymptotic p-value Q_KS(sqrt(n)·D) of a KS statistic from n samples.
     public static func kolmogorovSmirnovPValue(statistic d: Double, count n: Int) -> Double {
         kolmogorovSurvival(Double(n).squareRoot() * d)

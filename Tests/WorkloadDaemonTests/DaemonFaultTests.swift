@@ -186,9 +186,7 @@ extension DaemonIntegrationTests {
                 return ["down": Date()]
             }
             #expect(result.status == Daemon.Status.unavailable, "\(result.announcements)")
-            // "published N events (D records delivered incl. watermarks, F failed, U undelivered) over ..."
-            let summary = result.announcements.first { $0.hasPrefix("published ") } ?? ""
-            let numbers = summary.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            let (summary, numbers) = publishedSummary(result.announcements)
             print("all brokers down: \(summary); run took \(result.duration.map { "\($0)" } ?? "?")")
             #expect(numbers.count >= 4, "\(summary)")
             if numbers.count >= 4 {

@@ -242,3 +242,10 @@ func consumeAll(
     }
     return records
 }
+
+/// The run's summary line, "published N events (D records delivered incl. watermarks,
+/// F failed, U undelivered) over ...", and its numbers in that order (N, D, F, U, ...).
+func publishedSummary(_ announcements: [String]) -> (line: String, numbers: [Int]) {
+    let line = announcements.first { $0.hasPrefix("published ") } ?? ""
+    return (line, line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) })
+}

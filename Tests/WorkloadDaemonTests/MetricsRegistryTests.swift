@@ -243,7 +243,11 @@ struct DaemonMetricsTests {
         #expect(parsed.value("llm_workload_active_sessions") == 1)
         #expect(parsed.value("llm_workload_virtual_time_seconds") == 12.5)
         #expect(parsed.value("llm_workload_pacing_lateness_seconds_count") == 1)
-        #expect(parsed.value("llm_workload_pacing_lateness_seconds", ["quantile": "0.999"]) == 0.00025)
+        // A histogram: 250 µs lies above the 0.0001 bound and at or below 0.00025.
+        #expect(parsed.value("llm_workload_pacing_lateness_seconds_bucket", ["le": "0.0001"]) == 0)
+        #expect(parsed.value("llm_workload_pacing_lateness_seconds_bucket", ["le": "0.00025"]) == 1)
+        #expect(parsed.value("llm_workload_pacing_lateness_seconds_bucket", ["le": "+Inf"]) == 1)
+        #expect(parsed.value("llm_workload_pacing_lateness_seconds_sum") == 0.00025)
         #expect(parsed.value("llm_workload_up") == 0)
 
         #expect(parsed.types == [
@@ -255,7 +259,8 @@ struct DaemonMetricsTests {
             "llm_workload_producer_queue_depth": "gauge",
             "llm_workload_active_sessions": "gauge",
             "llm_workload_virtual_time_seconds": "gauge",
-            "llm_workload_pacing_lateness_seconds": "summary",
+            "llm_workload_pacing_lateness_seconds": "histogram",
+            "llm_workload_watermark_records_total": "counter",
         ])
         for (name, type) in parsed.types where type == "counter" {
             #expect(name.hasSuffix("_total"))
@@ -263,6 +268,7 @@ struct DaemonMetricsTests {
         // Every sample belongs to a declared family, and every family has HELP.
         for sample in parsed.samples {
             let family = sample.name.replacingOccurrences(of: "_sum", with: "").replacingOccurrences(of: "_count", with: "")
+                .replacingOccurrences(of: "_bucket", with: "")
             #expect(parsed.types[family] != nil, "undeclared \(sample.name)")
         }
         #expect(Set(parsed.help.keys) == Set(parsed.types.keys))

@@ -58,6 +58,9 @@ public struct BenchReport: Sendable {
     public var baselineConfigPath: String?
     public var baselineConfigCoreEventsPerSecond: Double?
     public var baselineConfigJSONEventsPerSecond: Double?
+    /// Spawn to each start-up step of the median spawn (set up, cluster started,
+    /// a broker answered, topics known, ready to generate), milliseconds.
+    public var firstEventSteps: [(step: String, ms: Double)] = []
     /// Why a figure is missing, by JSON key.
     public var notes: [String: String] = [:]
 
@@ -167,6 +170,9 @@ public struct BenchReport: Sendable {
         rows.append(("peak RSS @ 10^7 requests", rssMiB1e7.map { "\(format($0, decimals: 1)) MiB" } ?? missing("rss_mib_1e7"), memory))
         var first = "spawn to first acknowledged record, run --embedded-kafka"
         if let produce = firstProduceMs { first += "; first produce at \(format(produce, decimals: 1)) ms" }
+        if !firstEventSteps.isEmpty {
+            first += " (" + firstEventSteps.map { "\($0.step) \(format($0.ms, decimals: 1))" }.joined(separator: ", ") + ")"
+        }
         rows.append(("first event", firstEventMs.map { "\(format($0, decimals: 1)) ms" } ?? missing("first_event_ms"), first))
 
         let nameWidth = rows.map(\.0.count).max() ?? 0

@@ -23,6 +23,9 @@ public struct BenchSettings: Sendable {
     public var pacingSeconds: Double
     /// Where the real-time runs publish: the embedded cluster (true) or the null sink.
     public var pacingToKafka = true
+    /// Publish the lateness runs to these brokers (e.g. `dev-kafka` in another process,
+    /// pinned to another CPU) instead of the embedded cluster; its topics must exist.
+    public var pacingBrokers: String?
     /// Requests for the memory figures (10^6 and 10^7; `--quick` only the first).
     public var memoryRequests: [Int]
     public var skip: Set<Part> = []
@@ -46,7 +49,7 @@ public struct BenchSettings: Sendable {
 public enum Benchmark {
     public static func run(_ settings: BenchSettings, logger: Logger, progress: (String) -> Void) -> BenchReport {
         var report = BenchReport(configPath: settings.configPath, events: settings.events, quick: settings.quick)
-        report.pacingSink = settings.pacingToKafka ? "kafka" : "null"
+        report.pacingSink = !settings.pacingToKafka ? "null" : settings.pacingBrokers.map { "kafka (\($0))" } ?? "kafka"
         report.machine = machineDescription()
         var unbounded = settings.configuration
         unbounded.workload.totalDuration = nil
@@ -105,7 +108,8 @@ public enum Benchmark {
         }
 
         var kafka: KafkaBench?
-        let needsCluster = !settings.skip.contains(.kafka) || (!settings.skip.contains(.pacing) && settings.pacingToKafka)
+        let needsCluster = !settings.skip.contains(.kafka)
+            || (!settings.skip.contains(.pacing) && settings.pacingToKafka && settings.pacingBrokers == nil)
         if needsCluster {
             do {
                 kafka = try KafkaBench(configuration: unbounded, encoder: encoder, logger: logger)
@@ -150,7 +154,14 @@ public enum Benchmark {
                 var scaled = unbounded
                 scaled.workload = PacingBench.timeScaled(spec, by: base / Double(rate))
                 let sink: EventSink
-                if settings.pacingToKafka {
+                if settings.pacingToKafka, let brokers = settings.pacingBrokers {
+                    do {
+                        sink = try KafkaBench.externalSink(brokers: brokers, configuration: unbounded, encoder: encoder, logger: logger)
+                    } catch {
+                        report.notes["lateness_ms"] = "brokers \(brokers): \(error)"
+                        continue
+                    }
+                } else if settings.pacingToKafka {
                     guard let kafka, let made = try? kafka.makeSink() else { continue }
                     sink = made.0
                 } else {
@@ -190,13 +201,18 @@ public enum Benchmark {
                 // The median of three spawns: one start-up is easily disturbed.
                 var produced: [Double] = []
                 var acknowledged: [Double] = []
+                var steps: [[(step: String, ms: Double)]] = []
                 for _ in 0..<(settings.quick ? 1 : 3) {
                     let times = try FirstEventProbe.measure(configPath: settings.configPath, seed: seed)
                     produced.append(times.produced)
                     acknowledged.append(times.acknowledged)
+                    steps.append(times.steps)
                 }
                 report.firstProduceMs = median(produced)
                 report.firstEventMs = median(acknowledged)
+                // The steps of the spawn whose acknowledgement was the median one.
+                let order = acknowledged.indices.sorted { acknowledged[$0] < acknowledged[$1] }
+                if !order.isEmpty { report.firstEventSteps = steps[order[order.count / 2]] }
             } catch {
                 report.notes["first_event_ms"] = "\(error)"
             }

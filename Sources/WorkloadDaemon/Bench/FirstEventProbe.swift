@@ -11,7 +11,9 @@ import Foundation
 /// connecting and the first round trip.
 enum FirstEventProbe {
     /// Milliseconds from spawn to first produce and to first acknowledgement.
-    static func measure(configPath: String, seed: UInt64) throws(BenchError) -> (produced: Double, acknowledged: Double) {
+    static func measure(configPath: String, seed: UInt64) throws(BenchError)
+        -> (produced: Double, acknowledged: Double, steps: [(step: String, ms: Double)])
+    {
         let arguments = [
             "run", "--config", configPath, "--seed", String(seed), "--embedded-kafka", "--mode", "accelerated",
             "--speed", "max", "--requests", "100", "--metrics-listen", "127.0.0.1:0", "--log-level", "warning",
@@ -35,6 +37,11 @@ enum FirstEventProbe {
         else {
             throw BenchError("first-event probe failed with status \(result.status): \(result.stderr.suffix(400))")
         }
-        return (Double(produced - spawnedAt) / 1e6, Double(acknowledged - spawnedAt) / 1e6)
+        // When the child had set up, started the cluster, heard from a broker, learnt the topics, was ready.
+        let steps = ["setup", "cluster", "connected", "topics", "ready"].compactMap { step -> (String, Double)? in
+            guard let at = mark(step + "_monotonic_ns"), at >= spawnedAt else { return nil }
+            return (step, Double(at - spawnedAt) / 1e6)
+        }
+        return (Double(produced - spawnedAt) / 1e6, Double(acknowledged - spawnedAt) / 1e6, steps)
     }
 }

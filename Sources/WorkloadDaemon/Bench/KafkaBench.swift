@@ -45,6 +45,18 @@ final class KafkaBench {
 
     /// A producer and a `KafkaSink` on fresh topics, connected and with the
     /// partition counts known (as `run` has them before its loop starts).
+    /// A sink to an external cluster (`bench --pacing-brokers`), on the configured topics,
+    /// with the production producer settings.
+    static func externalSink(
+        brokers: String, configuration: Configuration, encoder: EventEncoder, logger: Logger
+    ) throws(KafkaError) -> KafkaSink {
+        let producer = try KafkaProducer(
+            configuration: ProducerConfiguration(bootstrapServers: brokers, properties: configuration.kafka.librdkafka),
+            logger: logger)
+        try producer.waitUntilConnected(timeoutMs: 30_000)
+        return try KafkaSink(producer: producer, topics: configuration.kafka.topics, encoder: encoder, logger: logger)
+    }
+
     func makeSink() throws(KafkaError) -> (KafkaSink, KafkaTopics) {
         let topics = try freshTopics()
         let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)

@@ -41,6 +41,7 @@ public struct KafkaConfiguration: Sendable, Equatable {
 public struct MetricsConfiguration: Sendable, Equatable {
     /// `host:port`; empty disables the endpoint.
     public var listen = "127.0.0.1:9464"
+    public var health = HealthConfiguration()
     public init() {}
 }
 
@@ -58,6 +59,8 @@ public struct Configuration: Sendable, Equatable {
     public var clock: ClockConfiguration
     public var kafka: KafkaConfiguration
     public var metrics: MetricsConfiguration
+    /// Where it was read from (a path), for messages.
+    public var source = "<config>"
     /// `workload.replay`: a trace as the workload instead of profiles.
     public var replay: ReplayConfiguration?
 
@@ -77,14 +80,14 @@ extension Configuration {
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
-        "network", "client_profiles", "run_id", "load", "warm_start", "replay",
+        "network", "client_profiles", "run_id", "limits", "load", "warm_start", "replay",
     ]
     static let profileKeys = [
         "profile_name", "weight", "inter_arrival_time_dist_config", "prompt_tokens_dist_config",
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
         "continuation_probability", "num_clients", "network", "load",
-    ]
+    ] + conversationKeys
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
     /// every problem (a missing file and a file that is not YAML included).
@@ -113,9 +116,10 @@ extension Configuration {
         let reader = ConfigReader()
         let base = source == "<config>" ? nil : (source as NSString).deletingLastPathComponent
         let configuration = read(root, reader: reader, canonical: text, base: base.map { $0.isEmpty ? "." : $0 })
-        guard let configuration, reader.problems.isEmpty else {
+        guard var configuration, reader.problems.isEmpty else {
             throw ConfigError(source: source, problems: reader.problems)
         }
+        configuration.source = source
         return configuration
     }
 
@@ -151,6 +155,9 @@ extension Configuration {
         if let network = object.object("network", allowed: ["latency_s", "bandwidth_bps"]) {
             spec.network = link(network, fallback: NetworkLink())
         }
+        if let limits = object.object("limits", allowed: GeneratorLimits.keys) {
+            spec.limits = readLimits(limits)
+        }
 
         var replay: ReplayConfiguration?
         if object.has("replay") {
@@ -167,6 +174,7 @@ extension Configuration {
                     seen[profile.name] = seen[profile.name] ?? index
                     spec.profiles.append(profile)
                 }
+                if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
                 if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
                     reader.report("workload.client_profiles", "weights must not all be zero")
                 } else if reader.problems.isEmpty, spec.arrivalMode == .superposition {
@@ -193,8 +201,9 @@ extension Configuration {
             kafka = readKafka(node, reader: reader)
         }
         var metrics = MetricsConfiguration()
-        if let node = top.object("metrics", allowed: ["listen"]) {
+        if let node = top.object("metrics", allowed: ["listen", "health"]) {
             metrics.listen = node.string("listen", default: metrics.listen)
+            metrics.health = HealthConfiguration.read(node.object("health", allowed: HealthConfiguration.keys))
         }
 
         guard reader.problems.isEmpty else { return nil }
@@ -260,8 +269,8 @@ extension Configuration {
         let followUp = distribution("follow_up_inter_arrival_time_dist_config", .time, required: false) ?? Distribution(.constant(5))
         let conversational = object.number("conversational_probability", default: nil, .probability)
         let streaming = object.number("streaming_response_probability", default: nil, .probability)
-        let continuation = object.number("continuation_probability", default: 0.7, .probability)
-        let clients = object.integer("num_clients", default: 100, .atLeast(1))
+        let conversation = conversation(object, reader: reader, parser: parser)
+        let clients = object.integer("num_clients", default: 100, .within(ConfigBounds.numClients))
         var network: NetworkLink?
         if let linkObject = object.object("network", allowed: ["latency_s", "bandwidth_bps"]) {
             network = link(linkObject, fallback: defaultLink)
@@ -272,12 +281,13 @@ extension Configuration {
             reader.report(object.path("inter_arrival_time_dist_config"), "mean inter-arrival time must be finite and at least 1 ns (got \(gaps.mean) s)")
         }
         guard reader.problems.count == before, let weight, let gaps, let prompt, let maxOutput,
-              let conversational, let streaming, let continuation, let clients else { return nil }
+              let conversational, let streaming, let conversation, let clients else { return nil }
         return ClientProfile(
             name: name, weight: weight, interArrival: gaps, promptTokens: prompt, maxOutputTokens: maxOutput,
             outputTokens: output, priority: priority, followUp: followUp,
             conversationalProbability: conversational, streamingProbability: streaming,
-            continuationProbability: continuation, numClients: clients, network: network)
+            continuationProbability: conversation.continuation, numClients: clients, network: network,
+            conversation: conversation.model)
     }
 
     private static func readClock(_ object: ConfigObject, reader: ConfigReader) -> ClockConfiguration {
@@ -292,17 +302,21 @@ extension Configuration {
             if node.scalar?.string == "max" {
                 clock.speed = nil
             } else if let speed = reader.number(node, at: object.path("speed")) {
-                if speed > 0 { clock.speed = speed } else { reader.report(object.path("speed"), "must be > 0 or max (got \(ConfigReader.describe(node)))") }
+                if ConfigBounds.speed.contains(speed) { clock.speed = speed } else {
+                    reader.report(object.path("speed"), "must be max or between \(NumberRule.format(ConfigBounds.speed.lowerBound)) and \(NumberRule.format(ConfigBounds.speed.upperBound)) (got \(ConfigReader.describe(node)))")
+                }
             }
         }
         if let node = object["start"], let text = reader.string(node, at: object.path("start")), text != "now" {
-            if let start = RFC3339.parse(text) {
+            if let start = RFC3339.parse(text), ConfigBounds.startRange.contains(start) {
                 clock.startUnixNanoseconds = start
+            } else if RFC3339.parseSeconds(text) != nil {
+                reader.report(object.path("start"), "must be between \(ConfigBounds.earliestStart) and \(ConfigBounds.latestStart), so that time never leaves 64-bit nanoseconds (got \(text))")
             } else {
                 reader.report(object.path("start"), "expected now or an RFC 3339 time such as 2026-01-01T00:00:00Z (got \(text))")
             }
         }
-        clock.watermarkIntervalSeconds = object.number("watermark_interval_s", default: 1.0, .positive) ?? 1.0
+        clock.watermarkIntervalSeconds = object.number("watermark_interval_s", default: 1.0, .within(ConfigBounds.watermarkIntervalSeconds)) ?? 1.0
         return clock
     }
 
@@ -323,8 +337,8 @@ extension Configuration {
                 reader.report(object.path("librdkafka"), "expected a mapping of librdkafka properties (got \(ConfigReader.describe(node)))")
             }
         }
-        kafka.embeddedPartitions = Int32(object.integer("embedded_partitions", default: 6, .atLeast(1)) ?? 6)
-        kafka.flushTimeoutSeconds = object.number("flush_timeout_s", default: 30, .positive) ?? 30
+        kafka.embeddedPartitions = Int32(object.integer("embedded_partitions", default: 6, .within(ConfigBounds.embeddedPartitions)) ?? 6)
+        kafka.flushTimeoutSeconds = object.number("flush_timeout_s", default: 30, .within(ConfigBounds.flushTimeoutSeconds)) ?? 30
         return kafka
     }
 }

@@ -20,7 +20,8 @@ enum DistributionRole {
 struct DistributionParser {
     let reader: ConfigReader
 
-    static let families = ["Exponential", "Gamma", "Weibull", "LogNormal", "Pareto", "Uniform", "Normal", "Constant", "Fixed", "Mixture"]
+    static let families = ["Exponential", "Gamma", "Weibull", "LogNormal", "Pareto", "Uniform", "Normal", "Constant", "Fixed", "Mixture",
+                           "LogUniform", "Histogram", "Quantiles", "Zipf"]
     static let common = ["type", "is_int", "min", "max"]
 
     /// Truncations that keep less than this share of the mass are config
@@ -56,6 +57,10 @@ struct DistributionParser {
         case "Uniform": keys = ["low", "high"]
         case "Normal": keys = ["mean", "sigma", "std"]
         case "Constant", "Fixed": keys = ["value"]
+        case "LogUniform": keys = ["low", "high"]
+        case "Histogram": keys = ["edges", "weights"]
+        case "Quantiles": keys = ["points"]
+        case "Zipf": keys = ["s", "n"]
         default: keys = ["components", "weights"]
         }
         guard let object = reader.object(node, at: path, allowed: Self.common + keys) else { return nil }
@@ -90,6 +95,14 @@ struct DistributionParser {
             parsed = mean.flatMap { mean in std.map { .normal(mean: mean, std: $0) } }
         case "Constant", "Fixed":
             parsed = object.number("value").map { .constant($0) }
+        case "LogUniform":
+            parsed = logUniform(object)
+        case "Histogram":
+            parsed = histogram(object)
+        case "Quantiles":
+            parsed = quantiles(object)
+        case "Zipf":
+            parsed = zipf(object)
         default:
             parsed = mixture(object, role: role)
         }

@@ -18,6 +18,14 @@ extension Distribution {
         case .mixture(let components, let weights):
             fields = ["type: Mixture", "components: [\(components.map(\.yamlFlow).joined(separator: ", "))]",
                       "weights: [\(weights.map(n).joined(separator: ", "))]"]
+        case .logUniform(let low, let high): fields = ["type: LogUniform", "low: \(n(low))", "high: \(n(high))"]
+        case .histogram(let law):
+            fields = ["type: Histogram", "edges: [\(law.knots.map(n).joined(separator: ", "))]",
+                      "weights: [\(law.segmentMasses.map(n).joined(separator: ", "))]"]
+        case .quantiles(let law):
+            let points = zip(law.levels, law.knots).map { "[\(n($0.0)), \(n($0.1))]" }
+            fields = ["type: Quantiles", "points: [\(points.joined(separator: ", "))]"]
+        case .zipf(let law): fields = ["type: Zipf", "s: \(n(law.exponent))", "n: \(n(law.count))"]
         }
         if isInt { fields.append("is_int: true") }
         if let min { fields.append("min: \(n(min))") }
@@ -45,6 +53,7 @@ extension Configuration {
         lines.append("  bytes_per_token_estimate_for_network: \(n(w.bytesPerToken))")
         lines.append("  arrival_mode: \(w.arrivalMode.rawValue)")
         lines.append("  network: {latency_s: \(n(w.network.latencySeconds)), bandwidth_bps: \(n(w.network.bandwidthBitsPerSecond))}")
+        lines.append("  limits: {max_open_sessions: \(w.limits.maxOpenSessions), max_in_flight_requests: \(w.limits.maxInFlightRequests)}")
         lines.append("  load: \(w.load?.yamlFlow ?? "null")")
         lines.append("  warm_start: \(w.warmStart)")
         lines.append("  client_profiles:")
@@ -59,7 +68,12 @@ extension Configuration {
             lines.append("      follow_up_inter_arrival_time_dist_config: \(p.followUp.yamlFlow)")
             lines.append("      conversational_probability: \(n(p.conversationalProbability))")
             lines.append("      streaming_response_probability: \(n(p.streamingProbability))")
-            lines.append("      continuation_probability: \(n(p.continuationProbability))")
+            if let list = p.conversation.continuationByDepth {
+                lines.append("      continuation_probability: [\(list.map(n).joined(separator: ", "))]   # after turn 2, 3, ...; the last repeats")
+            } else {
+                lines.append("      continuation_probability: \(n(p.continuationProbability))")
+            }
+            lines += conversationYAML(p)
             lines.append("      num_clients: \(p.numClients)")
             if let load = p.load { lines.append("      load: \(load.yamlFlow)") }
             if let link = p.network {
@@ -82,7 +96,7 @@ extension Configuration {
         lines.append("  librdkafka: {\(props.joined(separator: ", "))}")
         lines.append("  embedded_partitions: \(kafka.embeddedPartitions)")
         lines.append("  flush_timeout_s: \(n(kafka.flushTimeoutSeconds))")
-        lines.append("metrics: {listen: \"\(metrics.listen)\"}")
+        lines.append("metrics: {listen: \"\(metrics.listen)\", \(metrics.health.effectiveText)}")
         return lines.joined(separator: "\n")
     }
 
@@ -103,6 +117,6 @@ extension Configuration {
         if workload.warmStart {
             lines.append(String(format: "warm_start: burn-in of %.6g s before 0; the run begins in steady state", Double(workload.burnInNanoseconds) / 1e9))
         }
-        return (lines + loadReport).joined(separator: "\n")
+        return (lines + conversationReport + loadReport).joined(separator: "\n")
     }
 }

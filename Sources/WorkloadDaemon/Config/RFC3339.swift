@@ -1,9 +1,23 @@
 import WorkloadModel
 
 /// Parses RFC 3339 times (`2026-01-01T00:00:00Z`, fractions and offsets allowed).
+///
+/// Never traps: every year 0000-9999 and offset up to 23:59 is computed in
+/// seconds first (at most about 3 x 10^11), and only an instant that fits
+/// Int64 nanoseconds is returned.
 public enum RFC3339 {
-    /// Unix nanoseconds, or `nil` if `text` is not an RFC 3339 time.
+    /// Unix nanoseconds, or `nil` if `text` is not an RFC 3339 time or lies
+    /// outside Int64 nanoseconds (1677-09-21 to 2262-04-11).
     public static func parse(_ text: String) -> Int64? {
+        guard let (seconds, nanos) = parseSeconds(text) else { return nil }
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        let (sum, overflow2) = scaled.addingReportingOverflow(nanos)
+        return overflow2 ? nil : sum
+    }
+
+    /// Unix seconds and the nanoseconds within, or `nil` if `text` is not an RFC 3339 time.
+    public static func parseSeconds(_ text: String) -> (seconds: Int64, nanoseconds: Int64)? {
         let bytes = Array(text.utf8)
         func digits(_ start: Int, _ count: Int) -> Int64? {
             guard start + count <= bytes.count else { return nil }
@@ -21,7 +35,8 @@ public enum RFC3339 {
               let hour = digits(11, 2), bytes[13] == UInt8(ascii: ":"),
               let minute = digits(14, 2), bytes[16] == UInt8(ascii: ":"),
               let second = digits(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+              (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+              hour < 24, minute < 60, second < 61
         else { return nil }
         var index = 19
         var nanos: Int64 = 0
@@ -43,7 +58,7 @@ public enum RFC3339 {
             index += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard let oh = digits(index + 1, 2), bytes.count > index + 3, bytes[index + 3] == UInt8(ascii: ":"),
-                  let om = digits(index + 4, 2) else { return nil }
+                  let om = digits(index + 4, 2), oh < 24, om < 60 else { return nil }
             offsetSeconds = (oh * 3600 + om * 60) * (bytes[index] == UInt8(ascii: "+") ? 1 : -1)
             index += 6
         default:
@@ -51,7 +66,14 @@ public enum RFC3339 {
         }
         guard index == bytes.count else { return nil }
         let days = CivilTime.days(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
-        return seconds * 1_000_000_000 + nanos
+        return (days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds, nanos)
+    }
+
+    private static func daysIn(month: Int64, year: Int64) -> Int64 {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 }

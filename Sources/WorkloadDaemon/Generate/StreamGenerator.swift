@@ -8,6 +8,8 @@ public struct GenerationSummary: Sendable, Equatable {
     public var sessionsEnded = 0
     public var bytes = 0
     public var lastVirtualTime: VirtualNanoseconds = 0
+    /// The generator bound that ended the stream early, if any.
+    public var bound: GeneratorBound?
 }
 
 /// `generate`: runs the model at full speed and writes JSON Lines.
@@ -45,6 +47,7 @@ public enum StreamGenerator {
                 }
             }
         }
+        summary.bound = engine.boundReached
         summary.bytes += writer.count
         try writer.withUnsafeBytes { (bytes) throws(OutputError) in try output.write(bytes) }
         return summary

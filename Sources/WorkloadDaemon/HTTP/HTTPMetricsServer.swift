@@ -33,18 +33,23 @@ public enum HTTPMetricsServerError: Error, Sendable, Equatable, CustomStringConv
     }
 }
 
-/// A minimal HTTP/1.1 server for Prometheus scrapes and health probes, on POSIX sockets
-/// and one dedicated thread.
+/// A minimal HTTP/1.1 server for Prometheus scrapes and health probes, on POSIX sockets:
+/// one thread accepts, and every connection is served on a thread of its own.
 ///
 /// - `GET /metrics`: 200, `text/plain; version=0.0.4`, the `metrics` closure's text.
 /// - `GET /healthz`: 200 `ok` when `health` returns true, else 503 `unhealthy`.
 /// - `HEAD` of either: the same headers without a body. Other methods: 405. Other
 ///   paths: 404. Malformed requests: 400. Every response closes the connection.
 ///
-/// Connections are served one at a time (scrapes are rare and cheap); each gets a
-/// deadline of `requestTimeout` to send its request headers (at most 8 KiB) and to take
-/// the response, so a stalled or hostile client delays others by at most that much and
-/// cannot stop the server. The server runs from `init` until `shutdown()`.
+/// Connections are served concurrently, so a slow or idle client never delays another
+/// (a scrape from another host must not wait behind a stalled one). Each connection has
+/// its own limits: its request headers must arrive within `requestTimeout` (the header
+/// time limit) and fit in 8 KiB (431 otherwise), and the response must be taken within
+/// the same deadline. At most 128 connections are served at once; beyond that a
+/// connection gets `503` at once and is closed, so clients cannot exhaust the threads.
+/// Hand-written rather than SwiftNIO: two endpoints with fixed bodies need no event loop,
+/// and NIO would double the build time on this machine. The server runs from `init`
+/// until `shutdown()`.
 public final class HTTPMetricsServer: Sendable {
     /// `metrics.listen` as given.
     public let listenAddress: String
@@ -54,6 +59,8 @@ public final class HTTPMetricsServer: Sendable {
     public let port: UInt16
 
     static let maxRequestHeaderBytes = 8 * 1024
+    /// Connections served at once; more are answered 503 and closed.
+    static let maxConnections = 128
     private let requestTimeoutNanoseconds: UInt64
 
     private let listenFD: Int32
@@ -64,6 +71,9 @@ public final class HTTPMetricsServer: Sendable {
     private let logger: Logger
     private let isStopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
+    /// Connections being served, and a group their threads leave when done.
+    private let activeConnections = Mutex<Int>(0)
+    private let connectionThreads = DispatchGroup()
 
     /// Binds `listen` (`host:port`, `[v6]:port`, `:port` for every interface; port 0 picks a
     /// free port) and starts serving on a new thread.
@@ -111,13 +121,14 @@ public final class HTTPMetricsServer: Sendable {
         logger.info("metrics endpoint listening", metadata: ["address": "\(boundAddress)"])
     }
 
-    /// Stops accepting, finishes the connection in hand (bounded by the request timeout),
-    /// joins the server thread and closes the sockets. Safe to call more than once.
+    /// Stops accepting, ends every connection in hand at once (the wake pipe interrupts
+    /// their waits), joins the threads and closes the sockets. Safe to call more than once.
     public func shutdown() {
         guard !isStopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         var byte: UInt8 = 1
         _ = write(wakeWriteFD, &byte, 1)
         finished.wait()
+        connectionThreads.wait()
         close(listenFD)
         close(wakeReadFD)
         close(wakeWriteFD)
@@ -151,12 +162,7 @@ public final class HTTPMetricsServer: Sendable {
     private static func bindListener(host: String?, port: UInt16, address: String)
         throws(HTTPMetricsServerError) -> (fd: Int32, bound: String, port: UInt16)
     {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        var results: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &results)
+        let (status, results) = ListenAddress.resolve(host: host, port: port)
         guard status == 0, let first = results else {
             throw .unresolvableListenAddress(address, reason: String(cString: gai_strerror(status)))
         }
@@ -235,8 +241,27 @@ public final class HTTPMetricsServer: Sendable {
                 }
             }
             _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-            handle(connection)
-            close(connection)
+            let admitted = activeConnections.withLock { active -> Bool in
+                guard active < Self.maxConnections else { return false }
+                active += 1
+                return true
+            }
+            guard admitted else {
+                // Best effort, never blocking the accepting thread: the socket buffer takes it.
+                let busy = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+                _ = busy.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                close(connection)
+                continue
+            }
+            connectionThreads.enter()
+            let thread = Thread { [self] in
+                handle(connection)
+                close(connection)
+                activeConnections.withLock { $0 -= 1 }
+                connectionThreads.leave()
+            }
+            thread.name = "metrics-http-connection"
+            thread.start()
         }
     }
 

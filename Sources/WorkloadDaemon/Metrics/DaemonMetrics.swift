@@ -21,7 +21,10 @@ public final class DaemonMetrics: Sendable {
     /// `llm_workload_virtual_time_seconds`: virtual seconds since the run's virtual start.
     public let virtualTimeSeconds: Gauge
     /// `llm_workload_pacing_lateness_seconds`: record nanoseconds from `Pacer`.
-    public let pacingLateness: LatencySummary
+    public let pacingLateness: LatencyHistogram
+    /// `llm_workload_watermark_records_total`: watermark records handed to the producer
+    /// (they are in `events_published_total` once acknowledged).
+    public let watermarkRecords: Counter
     /// `llm_workload_up`: 1 while running; set 0 when shutting down.
     public let up: Gauge
 
@@ -55,7 +58,7 @@ public final class DaemonMetrics: Sendable {
 
         let publishedFamily = registry.counterFamily(
             "llm_workload_events_published_total",
-            help: "Records acknowledged by Kafka, by topic.",
+            help: "Records acknowledged by Kafka (events and watermarks), by topic; live.",
             labelNames: ["topic"], maxLabelSets: max(1, topics.count))
         published = topics.map { publishedFamily.labels($0) }
 
@@ -64,15 +67,17 @@ public final class DaemonMetrics: Sendable {
             help: "Records Kafka failed to deliver, by librdkafka error name.",
             labelNames: ["error"], maxLabelSets: 64)
 
+        watermarkRecords = registry.counter(
+            "llm_workload_watermark_records_total", help: "Watermark records handed to the Kafka producer.")
+
         producerQueueDepth = registry.gauge(
             "llm_workload_producer_queue_depth", help: "Records queued in the Kafka producer, not yet acknowledged.")
         activeSessions = registry.gauge("llm_workload_active_sessions", help: "Sessions started and not yet ended.")
         virtualTimeSeconds = registry.gauge(
             "llm_workload_virtual_time_seconds", help: "Virtual time of the latest emitted event, seconds since the virtual start.")
-        pacingLateness = registry.latencySummary(
+        pacingLateness = registry.latencyHistogram(
             "llm_workload_pacing_lateness_seconds",
-            help: "How late events leave versus their due wall time (quantiles over the last 5 minutes).",
-            clock: clock)
+            help: "How late events leave versus their due wall time (histogram: shards add up).")
     }
 
     /// Counts one generated event. Indexes are positions in `eventTypes` and `profiles`.
@@ -95,8 +100,8 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// Counts one failed delivery. Off the hot path (delivery reports): takes a lock.
-    public func deliveryFailed(error: String) {
-        deliveryFailures.labels(error).increment()
+    public func deliveryFailed(error: String, count: UInt64 = 1) {
+        deliveryFailures.labels(error).increment(by: count)
     }
 
     /// The Prometheus exposition of every metric.

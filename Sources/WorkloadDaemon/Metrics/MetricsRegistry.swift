@@ -67,6 +67,15 @@ public final class MetricsRegistry: Sendable {
         return summary
     }
 
+    /// A histogram of durations recorded in nanoseconds and exported in seconds.
+    public func latencyHistogram(
+        _ name: String, help: String, boundsSeconds: [Double] = LatencyHistogram.defaultBoundsSeconds
+    ) -> LatencyHistogram {
+        let histogram = LatencyHistogram(boundsSeconds: boundsSeconds)
+        add(Entry(name: name, help: help, type: "histogram", collector: histogram))
+        return histogram
+    }
+
     private func validate(labelNames: [String]) {
         precondition(Set(labelNames).count == labelNames.count, "duplicate label names \(labelNames)")
         for label in labelNames {
@@ -77,11 +86,12 @@ public final class MetricsRegistry: Sendable {
     private func add(_ entry: Entry) {
         precondition(PrometheusText.isValidMetricName(entry.name), "invalid metric name \(entry.name)")
         entries.withLock { entries in
-            // Summaries also own `<name>_sum` and `<name>_count`.
+            // Summaries and histograms also own `<name>_sum`, `<name>_count` (and `_bucket`).
+            func owned(_ e: Entry) -> [String] {
+                e.type == "summary" || e.type == "histogram" ? [e.name + "_sum", e.name + "_count", e.name + "_bucket"] : []
+            }
             let taken = entries.contains { existing in
-                existing.name == entry.name
-                    || (existing.type == "summary" && [existing.name + "_sum", existing.name + "_count"].contains(entry.name))
-                    || (entry.type == "summary" && [entry.name + "_sum", entry.name + "_count"].contains(existing.name))
+                existing.name == entry.name || owned(existing).contains(entry.name) || owned(entry).contains(existing.name)
             }
             precondition(!taken, "metric \(entry.name) registered twice")
             entries.append(entry)

@@ -1,11 +1,13 @@
 import Foundation
 import Logging
+import ServiceLifecycle
+import Synchronization
 import WorkloadKafka
 import WorkloadModel
 
-/// `llm-workload run`: wires configuration, Kafka (or another sink), pacing,
-/// metrics, signals and systemd together, runs the generating loop on its own
-/// thread and reports how it ended.
+/// `llm-workload run`: sets up the sink, metrics and health (`DaemonSetup`),
+/// then runs the long-running parts as swift-service-lifecycle services with
+/// one graceful shutdown, and returns the exit status.
 public enum Daemon {
     /// Exit statuses beyond 0 (sysexits(3)).
     public enum Status {
@@ -15,172 +17,100 @@ public enum Daemon {
         public static let software: Int32 = 70
         /// The metrics address could not be bound, or an output not opened.
         public static let cannotCreate: Int32 = 73
+        /// Writing the output failed (a closed pipe, a full disk).
+        public static let ioError: Int32 = 74
     }
 
     /// Runs until a bounded workload ends or SIGTERM/SIGINT; returns the exit status.
+    ///
+    /// `StopSignal` owns SIGTERM and SIGINT (and ignores SIGHUP): the first asks for a
+    /// graceful stop, also while still connecting; a second exits at once. It is not
+    /// left to `ServiceGroup`'s own signal handling because that stops listening after
+    /// the first signal, so it cannot escalate a second.
     public static func run(
         configuration: Configuration, options: RunOptions, logger: Logger,
         announce: @escaping @Sendable (String) -> Void = { _ in }
     ) async -> Int32 {
         let stop = StopSignal.installHandlers(logger: logger)
         defer { stop.cancelHandlers() }
-        return await withCheckedContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(returning: runBlocking(configuration: configuration, options: options, stop: stop,
-                                                           clock: SystemWallClock(), logger: logger, announce: announce))
-            }
-            thread.name = "llm-workload.generator"
-            thread.start()
-        }
+        return await run(configuration: configuration, options: options, stop: stop, clock: SystemWallClock(),
+                         logger: logger, announce: announce)
     }
 
-    /// The same, on the calling thread, with an injected clock and stop signal
-    /// (tests drive it directly).
+    /// The same with an injected clock and stop signal, from a thread that may block
+    /// (tests drive it directly): waits for the async run.
     public static func runBlocking(
         configuration: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
-        announce: @Sendable (String) -> Void = { _ in }
+        announce: @escaping @Sendable (String) -> Void = { _ in }
     ) -> Int32 {
-        var configuration = configuration
-        let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment, logger: logger)
-        if configuration.seedWasChosen {
-            logger.notice("no random_seed given; chose one", metadata: ["seed": "\(configuration.workload.seed)"])
+        let done = DispatchSemaphore(value: 0)
+        let status = Mutex<Int32>(Status.software)
+        Task {
+            let result = await run(configuration: configuration, options: options, stop: stop, clock: clock,
+                                   logger: logger, announce: announce)
+            status.withLock { $0 = result }
+            done.signal()
         }
+        done.wait()
+        return status.withLock { $0 }
+    }
 
-        // Kafka: an embedded mock cluster, or the configured brokers.
-        var cluster: MockCluster?
-        if options.embeddedKafka {
-            do {
-                let mock = try MockCluster(brokers: 3, logger: logger)
-                for topic in [configuration.kafka.topics.requests, configuration.kafka.topics.sessions] {
-                    try mock.createTopic(topic, partitions: configuration.kafka.embeddedPartitions, replicationFactor: 1)
-                }
-                cluster = mock
-                configuration.kafka.brokers = mock.bootstrapServers
-                announce("embedded Kafka (librdkafka mock cluster) at \(mock.bootstrapServers), topics \(configuration.kafka.topics.requests) and \(configuration.kafka.topics.sessions) with \(configuration.kafka.embeddedPartitions) partitions each")
-            } catch {
-                logger.critical("cannot start the embedded Kafka mock cluster", metadata: ["error": "\(error)"])
-                return Status.software
-            }
-        } else if let brokers = options.brokers {
-            configuration.kafka.brokers = brokers
+    /// Sets up (off the cooperative pool), then runs the services: the generator, the
+    /// producer's health monitor and the metrics endpoint, in a `ServiceGroup` that shuts
+    /// them down in reverse order (the generator flushes first, the endpoint goes last)
+    /// when the generator ends or a stop is asked for.
+    static func run(
+        configuration: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
+        announce: @escaping @Sendable (String) -> Void
+    ) async -> Int32 {
+        if let status = preflight(configuration, logger: logger, announce: announce) { return status }
+        let made = await onDedicatedThread(name: "llm-workload.setup") {
+            SetupResult(DaemonSetup.make(configuration: configuration, options: options, stop: stop, clock: clock,
+                                         logger: logger, announce: announce))
         }
-        defer { withExtendedLifetime(cluster) {} }
-
-        let pacing: PacingMode
-        switch (configuration.clock.mode, configuration.clock.speed) {
-        case (_, nil): pacing = .max
-        case (.realtime, _): pacing = .realtime
-        case (.accelerated, let speed?): pacing = .accelerated(speed: speed)
-        }
-        let start = configuration.clock.startUnixNanoseconds ?? unixNanosecondsNow()
-        let encoder = StreamGenerator.encoder(for: configuration, defaultStart: start)
-
-        // Metrics and health.
-        var metrics: DaemonMetrics?
-        var server: HTTPMetricsServer?
-        var producerForHealth: KafkaProducer?
-        if !configuration.metrics.listen.isEmpty {
-            let daemonMetrics = DaemonMetrics(for: configuration, clock: clock)
-            metrics = daemonMetrics
-        }
-
-        // The sink.
-        let sink: EventSink
-        var stopDeadline: UInt64 = .max
-        let flushTimeout = configuration.kafka.flushTimeoutSeconds
-        switch options.sink {
-        case .kafka:
-            let producerConfiguration = ProducerConfiguration(
-                bootstrapServers: configuration.kafka.brokers, properties: configuration.kafka.librdkafka)
-            do {
-                let producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-                let brokers = try producer.waitUntilConnected(timeoutMs: 30_000)
-                logger.info("connected to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "brokers": "\(brokers)"])
-                producerForHealth = producer
-                sink = try KafkaSink(
-                    producer: producer, topics: configuration.kafka.topics, encoder: encoder, logger: logger,
-                    shouldAbort: {
-                        // While stopping, wait for room no longer than the flush bound.
-                        guard stop.isSet else { return false }
-                        if stopDeadline == .max { stopDeadline = clock.now() + UInt64(flushTimeout * 1e9) }
-                        return clock.now() >= stopDeadline
-                    })
-            } catch {
-                logger.critical("cannot publish to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "error": "\(error)"])
-                return error.isFatal ? Status.software : Status.unavailable
-            }
-        case .stdout:
-            sink = StreamSink(output: try? FileOutput(path: "-"), flushEachEvent: pacing != .max)
-        case .file(let path):
-            do {
-                sink = StreamSink(output: try FileOutput(path: path), flushEachEvent: pacing != .max)
-            } catch {
-                logger.critical("cannot open the output file", metadata: ["error": "\(error)"])
-                return Status.cannotCreate
-            }
-        case .null:
-            sink = StreamSink(output: nil, flushEachEvent: false)
-        }
-
-        if let metrics {
-            let health = producerForHealth
-            do {
-                server = try HTTPMetricsServer(
-                    listen: configuration.metrics.listen, logger: logger,
-                    metrics: { metrics.render() },
-                    health: { health?.fatalError == nil && !stop.isSet })
-                logger.info("metrics listening", metadata: ["address": "\(server!.boundAddress)"])
-                announce("metrics at http://\(server!.boundAddress)/metrics")
-            } catch {
-                logger.critical("cannot serve metrics", metadata: ["error": "\(error)"])
-                return Status.cannotCreate
-            }
-        }
-        defer { server?.shutdown() }
-
-        let runner = DaemonRunner(
-            configuration: configuration, encoder: encoder, sink: sink, shard: options.shard, pacing: pacing,
-            clock: clock, stop: stop, notifier: notifier, metrics: metrics, logger: logger)
-        _ = notifier?.ready()
-        _ = notifier?.status("generating (run \(configuration.runID), seed \(configuration.workload.seed))")
-        logger.info("generating", metadata: [
-            "run_id": "\(configuration.runID)", "seed": "\(configuration.workload.seed)",
-            "pacing": "\(pacing)", "shard": "\(options.shard?.description ?? "all")",
-        ])
-
-        var outcome = runner.run()
-        metrics?.up.set(0)
-        _ = notifier?.stopping()
-        _ = notifier?.status("flushing \(sink.outstanding) records")
-        outcome.sink = sink.finish(timeoutSeconds: flushTimeout)
-        for (error, count) in outcome.sink.failuresByError {
-            for _ in 0..<count { metrics?.deliveryFailed(error: error) }
-        }
-        metrics?.eventsPublished(topicIndex: 0, count: UInt64(outcome.sink.delivered))
-
-        if options.reportFirstEvent {
-            // For `bench`: both marks are CLOCK_MONOTONIC, comparable with the spawning process's.
-            let produced = outcome.firstPublishedAtWallNanoseconds.map(String.init) ?? "none"
-            let acknowledged = outcome.sink.firstDeliveredAtMonotonicNanoseconds.map(String.init) ?? "none"
-            announce("first-event produced_monotonic_ns=\(produced) acknowledged_monotonic_ns=\(acknowledged)")
-        }
-        let summary: Logger.Metadata = [
-            "events": "\(outcome.published)", "delivered_records": "\(outcome.sink.delivered)",
-            "failed": "\(outcome.sink.failed)", "undelivered": "\(outcome.sink.undelivered)",
-            "virtual_time_s": "\(Double(outcome.lastVirtualTime) / 1e9)",
-        ]
-        announce("published \(outcome.published) events (\(outcome.sink.delivered) records delivered incl. watermarks, \(outcome.sink.failed) failed, \(outcome.sink.undelivered) undelivered) over \(Double(outcome.lastVirtualTime) / 1e9) virtual seconds")
-        if let fatal = outcome.sink.fatalError {
-            logger.critical("fatal Kafka error", metadata: summary.merging(["error": "\(fatal)"]) { $1 })
+        guard case .success(let setup) = made.result else {
+            if case .failure(.status(let status)) = made.result { return status }
             return Status.software
         }
-        guard outcome.sink.isClean else {
-            logger.error("not every event was delivered", metadata: summary)
-            return Status.unavailable
+        let generator = GeneratorService(setup: setup, options: options, stop: stop, clock: clock, logger: logger,
+                                         announce: announce)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let server = setup.server {
+            services.append(.init(service: MetricsHTTPService(server: server), serviceName: "metrics-http"))
         }
-        logger.info("done", metadata: summary)
-        return 0
+        if let monitor = setup.monitor {
+            services.append(.init(service: monitor, serviceName: "producer-health"))
+        }
+        services.append(.init(service: generator, successTerminationBehavior: .gracefullyShutdownGroup,
+                              serviceName: "generator"))
+        var groupConfiguration = ServiceGroupConfiguration(services: services, logger: logger)
+        // The stop's own budget bounds the generator; this only backs it up.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.kafka.flushTimeoutSeconds + 10)
+        let group = ServiceGroup(configuration: groupConfiguration)
+
+        // A stop (a signal, or a test setting the flag) shuts the group down gracefully.
+        let watcher = Task {
+            await onDedicatedThread(name: "llm-workload.stop-watcher") { stop.wait() }
+            await group.triggerGracefulShutdown()
+        }
+        do {
+            try await group.run()
+        } catch {
+            logger.error("service group ended with an error", metadata: ["error": "\(error)"])
+        }
+        stop.set()  // releases the watcher if the run ended by itself
+        await watcher.value
+        withExtendedLifetime(setup.cluster) {}
+        return generator.status
     }
+}
+
+/// `DaemonSetup.make`'s result, carried across the setup thread.
+private struct SetupResult: @unchecked Sendable {
+    // @unchecked Sendable: handed over once, from the setup thread that built it to
+    // the task that awaited it; the sink inside is then used by the generator thread only.
+    let result: Result<DaemonSetup, SetupEnd>
+    init(_ result: Result<DaemonSetup, SetupEnd>) { self.result = result }
 }
 
 /// Unix time now in nanoseconds (CLOCK_REALTIME): anchors `time` for `run`.

@@ -1,10 +1,9 @@
 extension DaemonMetrics {
     /// The daemon's metrics for a configuration: one series per profile, and
-    /// one `topic="all"` publish counter (delivery reports are counted in
-    /// total, not per topic).
+    /// one publish counter per configured topic.
     convenience init(for configuration: Configuration, clock: any WallClock) {
         self.init(
-            profiles: configuration.workload.profiles.map(\.name), topics: ["all"],
+            profiles: configuration.workload.profiles.map(\.name), topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
             version: LLMWorkloadVersion.current, clock: clock)
     }
 }

@@ -52,6 +52,8 @@ final class DaemonRunner {
     private var lastWatchdog: UInt64 = 0
     private var lastStatus: UInt64 = 0
     private var outcome = RunOutcome()
+    /// Keeps the delivery metrics live (see `housekeeping`).
+    let deliverySync = DeliveryMetricsSync()
 
     init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
          clock: any WallClock, stop: StopSignal, notifier: SystemdNotifier?, metrics: DaemonMetrics?, logger: Logger) {
@@ -95,7 +97,7 @@ final class DaemonRunner {
                 _ = notifier?.stopping()
                 logger.info("stopping: closing open sessions", metadata: ["active_sessions": "\(engine.activeSessions)"])
             }
-            guard outcome.events < eventLimit, let event = engine.next() else { break }
+            guard outcome.sinkFailure == nil, outcome.events < eventLimit, let event = engine.next() else { break }
             outcome.events += 1
             if let shard, !withSessionKey(event.sessionID, { shard.owns(sessionKey: $0) }) { continue }
 
@@ -107,7 +109,7 @@ final class DaemonRunner {
                 var waiting = pacer
                 let lateness = waiting.waitUntilDue(virtualNanoseconds: event.time, tickNanoseconds: 20_000_000) {
                     self.idle(upTo: event.time)
-                    return !self.stop.isSet
+                    return !self.stop.isSet && self.outcome.sinkFailure == nil
                 } ?? 0
                 pacer = waiting
                 metrics?.pacingLateness.record(nanoseconds: lateness)
@@ -118,17 +120,16 @@ final class DaemonRunner {
             line.removeLast()  // the newline: a record value is the object alone
             let published: Bool = withSessionKey(event.sessionID) { key in
                 line.withUnsafeBytes { value in
-                    do {
+                    do throws(SinkError) {
                         try sink.publish(event, key: key, value: value)
                         return true
                     } catch {
-                        logger.critical("sink failed; stopping", metadata: ["error": "\(error)"])
-                        stop.set()
+                        outcome.sinkFailure = error
                         return false
                     }
                 }
             }
-            guard published else { break }
+            guard published, outcome.sinkFailure == nil else { break }
             if let latenessLog, let due = pacer.dueWallNanoseconds(virtualNanoseconds: event.time) {
                 let now = clock.now()
                 latenessLog.record(now > due ? now - due : 0)
@@ -156,9 +157,15 @@ final class DaemonRunner {
                 housekeeping(engine: engine)
             }
         }
-        emitWatermark(at: engine.virtualTime)
+        if let failure = outcome.sinkFailure {
+            // Nothing more can go out: report how the sink failed, with what it holds.
+            logger.critical("sink failed; stopping", metadata: ["error": "\(failure)"])
+        } else {
+            emitWatermark(at: engine.virtualTime)
+        }
         housekeeping(engine: engine)
         outcome.lastVirtualTime = engine.virtualTime
+        outcome.bound = engine.boundReached
         outcome.stoppedBySignal = stopping
         return outcome
     }
@@ -172,6 +179,7 @@ final class DaemonRunner {
             emitWatermark(at: min(max(lastTime, elapsed), nextEventTime))
         }
         sink.poll()
+        if outcome.sinkFailure == nil, let failure = sink.failure { outcome.sinkFailure = failure }
         tickWatchdogAndStatus(now: now, engine: nil)
     }
 
@@ -207,6 +215,7 @@ final class DaemonRunner {
 
     private func housekeeping(engine: WorkloadEngine) {
         sink.poll()
+        if outcome.sinkFailure == nil, let failure = sink.failure { outcome.sinkFailure = failure }
         let now = clock.now()
         lastHousekeeping = now
         if watermarkDueByWall(now: now) {
@@ -217,6 +226,7 @@ final class DaemonRunner {
             metrics.activeSessions.set(engine.activeSessions)
             metrics.virtualTimeSeconds.set(Double(engine.virtualTime) / 1e9)
             metrics.producerQueueDepth.set(sink.outstanding)
+            deliverySync.sync(sink, into: metrics)
         }
     }
 

@@ -1,3 +1,4 @@
+import WorkloadKafka
 import WorkloadModel
 
 /// Where the daemon's events go. Implementations are driven from the one
@@ -17,8 +18,24 @@ protocol EventSink: AnyObject {
     /// Records accepted but not yet confirmed.
     var outstanding: Int { get }
 
+    /// A failure found after `publish` returned (a fatal producer error, a
+    /// record Kafka rejected for good): the run stops generating when set.
+    var failure: SinkError? { get }
+
+    /// Kafka's delivery reports so far (nil for sinks without them).
+    var deliveryStats: DeliveryStats? { get }
+
+    /// Watermark records handed to the producer so far.
+    var watermarkRecords: Int { get }
+
     /// Flushes within `timeoutSeconds` and reports what became of every event.
     func finish(timeoutSeconds: Double) -> SinkOutcome
+}
+
+extension EventSink {
+    var failure: SinkError? { nil }
+    var deliveryStats: DeliveryStats? { nil }
+    var watermarkRecords: Int { 0 }
 }
 
 /// What a sink did with the events it was given.
@@ -28,15 +45,33 @@ public struct SinkOutcome: Sendable, Equatable {
     /// Still queued when the flush bound ran out (then purged, so also in `failed`).
     public var undelivered = 0
     public var failuresByError: [String: Int] = [:]
-    public var fatalError: String?
+    /// What made the sink unusable, if anything did.
+    public var failure: SinkError?
     /// When the first record was acknowledged (`CLOCK_MONOTONIC` ns), if ever.
     public var firstDeliveredAtMonotonicNanoseconds: UInt64?
 
-    public var isClean: Bool { failed == 0 && undelivered == 0 && fatalError == nil }
+    public var isClean: Bool { failed == 0 && undelivered == 0 && failure == nil }
 }
 
-public struct SinkError: Error, Sendable, CustomStringConvertible {
+/// Why a sink could take nothing more.
+public struct SinkError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// A write to standard output or a file failed (closed pipe, full disk): exit 74.
+        case output
+        /// The producer hit a fatal error and cannot be used any more: exit 70.
+        case kafkaFatal
+        /// Kafka rejected a record for good (not retriable, e.g.
+        /// TOPIC_AUTHORIZATION_FAILED): exit 69.
+        case kafkaRejected
+    }
+
     public var message: String
-    public var isFatal: Bool
+    public var kind: Kind
+    public var isFatal: Bool { kind == .kafkaFatal }
     public var description: String { message }
+
+    public init(message: String, kind: Kind) {
+        self.message = message
+        self.kind = kind
+    }
 }

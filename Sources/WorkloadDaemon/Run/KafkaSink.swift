@@ -41,7 +41,7 @@ final class KafkaSink: EventSink {
     private let encoder: EventEncoder
     private let logger: Logger
     /// Gives up waiting for room in a full queue (shutdown past its bound).
-    private let shouldAbort: () -> Bool
+    var shouldAbort: () -> Bool
     private let names = KafkaHeaderNames(KafkaSink.headerNames)
     /// The constant header values, back to back, owned by the sink.
     private let constantValues: UnsafeMutableRawBufferPointer
@@ -52,9 +52,12 @@ final class KafkaSink: EventSink {
     private var watermarkBuffer = ByteWriter(capacity: 1024)
     private var notProduced = 0
     private var abandoned = false
+    private(set) var watermarkRecords = 0
+    /// A watermark Kafka refused synchronously (data records throw instead).
+    private var rejectedWatermark: SinkError?
 
     init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, logger: Logger,
-         shouldAbort: @escaping () -> Bool) throws(KafkaError) {
+         shouldAbort: @escaping () -> Bool = { false }) throws(KafkaError) {
         self.producer = producer
         requests = try producer.topic(topics.requests)
         sessions = try producer.topic(topics.sessions)
@@ -96,8 +99,13 @@ final class KafkaSink: EventSink {
         let kind = RecordKind(event)
         let partitions = kind.isRequest ? requestPartitions : sessionPartitions
         let partition = Murmur2.partition(forKey: key, partitionCount: partitions)
-        try produce(topic: kind.isRequest ? requests : sessions, partition: partition, key: key, value: value,
-                    kind: kind, time: event.time)
+        do {
+            try produce(topic: kind.isRequest ? requests : sessions, partition: partition, key: key, value: value,
+                        kind: kind, time: event.time)
+        } catch {
+            notProduced += 1
+            throw error
+        }
     }
 
     private func produce(topic: KafkaTopic, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
@@ -127,7 +135,10 @@ final class KafkaSink: EventSink {
                          metadata: ["error": "\(error)"])
             return
         }
-        throw SinkError(message: "produce to \(topic.name)[\(partition)] failed: \(error)", isFatal: error.isFatal)
+        // Any other synchronous rejection (a fatal producer, a topic in an error
+        // state such as TOPIC_AUTHORIZATION_FAILED) will not mend by retrying.
+        throw SinkError(message: "Kafka rejected a record for \(topic.name)[\(partition)]: \(error)",
+                        kind: error.isFatal ? .kafkaFatal : .kafkaRejected)
     }
 
     func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {
@@ -141,10 +152,11 @@ final class KafkaSink: EventSink {
                 let bytes = watermarkBuffer.bytes
                 key.withUnsafeBytes { key in
                     bytes.withUnsafeBytes { value in
-                        do {
+                        do throws(SinkError) {
                             try produce(topic: topic, partition: partition, key: key, value: value, kind: .watermark, time: time)
+                            watermarkRecords += 1
                         } catch {
-                            logger.error("watermark not published", metadata: ["error": "\(error)"])
+                            if rejectedWatermark == nil { rejectedWatermark = error }
                         }
                     }
                 }
@@ -153,6 +165,19 @@ final class KafkaSink: EventSink {
     }
 
     func poll() { producer.poll(timeoutMs: 0) }
+
+    var deliveryStats: DeliveryStats? { producer.deliveryStats }
+
+    var failure: SinkError? {
+        if let fatal = producer.fatalError {
+            return SinkError(message: "fatal Kafka error: \(fatal)", kind: .kafkaFatal)
+        }
+        if let rejectedWatermark { return rejectedWatermark }
+        if let permanent = producer.deliveryStats.firstPermanentError {
+            return SinkError(message: "Kafka failed a record for good: \(permanent)", kind: .kafkaRejected)
+        }
+        return nil
+    }
 
     var outstanding: Int { producer.outstanding }
 
@@ -171,7 +196,7 @@ final class KafkaSink: EventSink {
         outcome.failed = stats.failed
         outcome.undelivered += notProduced
         outcome.failuresByError = stats.failuresByError
-        outcome.fatalError = producer.fatalError.map { "\($0)" }
+        outcome.failure = failure
         outcome.firstDeliveredAtMonotonicNanoseconds = stats.firstDeliveredAtMonotonicNanoseconds
         return outcome
     }

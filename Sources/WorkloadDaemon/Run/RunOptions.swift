@@ -1,3 +1,5 @@
+import WorkloadModel
+
 /// Where `run` sends events.
 public enum SinkChoice: Sendable, Equatable {
     case kafka
@@ -39,7 +41,11 @@ public struct RunOutcome: Sendable {
     public var published = 0
     public var sink = SinkOutcome()
     public var stoppedBySignal = false
+    /// Why the sink stopped the run early, if it did.
+    public var sinkFailure: SinkError?
     public var lastVirtualTime: Int64 = 0
+    /// The generator bound that ended the run early, if any.
+    public var bound: GeneratorBound?
     /// When the sink's publish of the first event returned (the run's wall clock).
     public var firstPublishedAtWallNanoseconds: UInt64?
 

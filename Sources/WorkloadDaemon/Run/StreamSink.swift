@@ -7,7 +7,10 @@ final class StreamSink: EventSink {
     private var buffer = ByteWriter(capacity: 1 << 20)
     /// Flush after every event (paced runs) or in 1 MiB chunks (`max`).
     private let flushEachEvent: Bool
+    /// Events handed over, and those of them known written.
     private var written = 0
+    private var confirmed = 0
+    private var failed: SinkError?
 
     init(output: FileOutput?, flushEachEvent: Bool) {
         self.output = output
@@ -16,6 +19,7 @@ final class StreamSink: EventSink {
 
     func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
         written += 1
+        if let failed { throw failed }
         guard output != nil else { return }
         buffer.append(bytes: value)
         buffer.append(byte: 0x0A)
@@ -27,8 +31,13 @@ final class StreamSink: EventSink {
         do {
             try buffer.withUnsafeBytes { (bytes) throws(OutputError) in try output.write(bytes) }
         } catch {
-            throw SinkError(message: "write failed: \(error)", isFatal: true)
+            // A closed pipe (EPIPE, SIGPIPE being ignored) or a full disk (ENOSPC):
+            // nothing more can be written, and the buffered events are lost.
+            let failure = SinkError(message: "cannot write the output: \(error)", kind: .output)
+            failed = failure
+            throw failure
         }
+        confirmed = written
         buffer.removeAll()
     }
 
@@ -38,12 +47,15 @@ final class StreamSink: EventSink {
 
     func finish(timeoutSeconds: Double) -> SinkOutcome {
         var outcome = SinkOutcome()
-        do {
-            try flush()
-            outcome.delivered = written
-        } catch {
-            outcome.fatalError = error.message
+        if failed == nil {
+            do {
+                try flush()
+            } catch {}
         }
+        if output == nil { confirmed = written }
+        outcome.delivered = confirmed
+        outcome.undelivered = written - confirmed
+        outcome.failure = failed
         return outcome
     }
 }

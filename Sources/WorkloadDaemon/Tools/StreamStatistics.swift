@@ -27,6 +27,7 @@ public struct StreamStatistics: Sendable {
     public var profiles: [String: ProfileStats] = [:]
     public var endReasons: [String: Int] = [:]
     public var rates = WindowedRates()
+    public var conversation = ConversationStatistics()
     private var lastSessionStart: Double?
 
     public init() {}
@@ -60,6 +61,7 @@ public struct StreamStatistics: Sendable {
             if object["streaming"] as? Bool == true { streaming += 1 }
             if let prompt = (object["prompt_tokens"] as? NSNumber)?.doubleValue { promptTokens.append(prompt) }
             if let output = (object["output_tokens"] as? NSNumber)?.doubleValue { outputTokens.append(output) }
+            conversation.add(request: object)
         case "session_started":
             sessionsStarted += 1
             // warm_start's announcements at 0 are sessions begun before the run, not new ones.
@@ -100,6 +102,7 @@ public struct StreamStatistics: Sendable {
         out.append("prompt tokens \(quantiles(promptTokens))")
         out.append("output tokens \(quantiles(outputTokens))")
         out.append("turns/session \(quantiles(turnsPerSession))")
+        out += conversation.reportLines(quantiles: quantiles)
         if !endReasons.isEmpty {
             out.append("end reasons   " + endReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

@@ -13,6 +13,14 @@ public indirect enum DistributionFamily: Sendable, Equatable {
     case normal(mean: Double, std: Double)
     case constant(Double)
     case mixture(components: [Distribution], weights: [Double])
+    /// ln Y uniform on [ln low, ln high], 0 < low < high.
+    case logUniform(low: Double, high: Double)
+    /// Uniform within each bin, bins chosen by weight (`Histogram`).
+    case histogram(PiecewiseLinearCDF)
+    /// The piecewise-linear CDF through (p, x) points (`Quantiles`).
+    case quantiles(PiecewiseLinearCDF)
+    /// Integers 1...n with P(k) proportional to k^(−s).
+    case zipf(ZipfLaw)
 
     /// LogNormal given the mean and standard deviation of the variable itself.
     ///
@@ -50,6 +58,12 @@ extension DistributionFamily {
             }
             if weights.contains(where: { !($0 >= 0 && $0.isFinite) }) { return "mixture weights must be >= 0" }
             return weights.reduce(0, +) > 0 ? nil : "mixture weights must sum to > 0"
+        case .logUniform(let low, let high):
+            return positive(low) && high.isFinite && low < high ? nil : "log-uniform needs 0 < low < high (got \(low), \(high))"
+        case .histogram(let law), .quantiles(let law):
+            return law.problem
+        case .zipf:
+            return nil
         }
     }
 
@@ -64,6 +78,9 @@ extension DistributionFamily {
         case .constant(let value): return value
         case .mixture(let components, let weights):
             return zip(components, weights).filter { $0.1 > 0 }.map(\.0.infimum).min() ?? -.infinity
+        case .logUniform(let low, _): return low
+        case .histogram(let law), .quantiles(let law): return law.lowerBound
+        case .zipf: return 1
         }
     }
 
@@ -74,7 +91,19 @@ extension DistributionFamily {
         case .constant(let value): return value
         case .mixture(let components, let weights):
             return zip(components, weights).filter { $0.1 > 0 }.map(\.0.supremum).max() ?? .infinity
+        case .logUniform(_, let high): return high
+        case .histogram(let law), .quantiles(let law): return law.upperBound
+        case .zipf(let law): return law.count
         default: return .infinity
+        }
+    }
+
+    /// Whether `scaled(by:)` exists (every family but Zipf, also inside a mixture).
+    public var isScalable: Bool {
+        switch self {
+        case .zipf: return false
+        case .mixture(let components, _): return components.allSatisfy(\.family.isScalable)
+        default: return true
         }
     }
 
@@ -91,6 +120,12 @@ extension DistributionFamily {
         case .constant(let value): return .constant(value * factor)
         case .mixture(let components, let weights):
             return .mixture(components: components.map { $0.scaled(by: factor) }, weights: weights)
+        case .logUniform(let low, let high): return .logUniform(low: low * factor, high: high * factor)
+        case .histogram(let law): return .histogram(law.scaled(by: factor))
+        case .quantiles(let law): return .quantiles(law.scaled(by: factor))
+        case .zipf:
+            // No Zipf law on multiples of k: the config layer keeps Zipf out of rescaled distributions.
+            preconditionFailure("a Zipf law cannot be rescaled")
         }
     }
 
@@ -117,6 +152,9 @@ extension DistributionFamily {
                 total += weight * component.mean
             }
             return total
+        case .logUniform(let low, let high): return (high - low) / .log(high / low)
+        case .histogram(let law), .quantiles(let law): return law.mean
+        case .zipf(let law): return law.mean
         }
     }
 
@@ -149,6 +187,13 @@ extension DistributionFamily {
                 total += weight * (std * std + deviation * deviation)
             }
             return total
+        case .logUniform(let low, let high):
+            let logRatio = Double.log(high / low)
+            let mean = (high - low) / logRatio
+            // E[Y²] − mean², about the mean: ∫ (y − m)² / (y L) dy over [low, high].
+            return (high * high - low * low) / (2 * logRatio) - 2 * mean * (high - low) / logRatio + mean * mean
+        case .histogram(let law), .quantiles(let law): return law.variance
+        case .zipf(let law): return law.variance
         }
     }
 }

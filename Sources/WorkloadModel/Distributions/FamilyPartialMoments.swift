@@ -19,6 +19,18 @@ extension DistributionFamily {
                 total += weight * component.partialMoments(in: interval, about: pivot)
             }
             return total
+        case .histogram(let law), .quantiles(let law):
+            return law.partialMoments(in: interval, about: pivot)
+        case .zipf(let law):
+            return law.partialMoments(in: interval, about: pivot)
+        case .logUniform(let low, let high):
+            // E[Y^n; u < Y <= v] = (v^n − u^n) / (n L) for n >= 1, ln(v/u) / L for n = 0.
+            let u = Swift.max(a, low)
+            let v = Swift.min(b, high)
+            guard u < v else { return .zero }
+            let logRatio = Double.log(high / low)
+            return Moments(mass: .log(v / u) / logRatio, first: (v - u) / logRatio,
+                           second: (v * v - u * u) / (2 * logRatio)).about(pivot)
         case .exponential(let rate):
             // Exponential(rate) = Gamma(1, 1/rate).
             return Self.gammaPartialMoments(shape: 1, scale: 1 / rate, a, b).about(pivot)

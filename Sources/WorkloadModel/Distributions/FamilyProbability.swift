@@ -19,7 +19,9 @@ extension DistributionFamily {
             return Swift.min(1, Swift.max(0, (y - low) / (high - low)))
         case .normal(let mean, let std):
             return SpecialFunctions.normalCDF((y - mean) / std)
-        case .constant, .mixture:
+        case .logUniform(let low, let high):
+            return y <= low ? 0 : y >= high ? 1 : .log(y / low) / .log(high / low)
+        case .constant, .mixture, .histogram, .quantiles, .zipf:
             preconditionFailure("not a continuous family")
         }
     }
@@ -42,7 +44,9 @@ extension DistributionFamily {
             return Swift.min(1, Swift.max(0, (high - y) / (high - low)))
         case .normal(let mean, let std):
             return SpecialFunctions.normalCDF((mean - y) / std)
-        case .constant, .mixture:
+        case .logUniform(let low, let high):
+            return y <= low ? 1 : y >= high ? 0 : .log(high / y) / .log(high / low)
+        case .constant, .mixture, .histogram, .quantiles, .zipf:
             preconditionFailure("not a continuous family")
         }
     }
@@ -71,7 +75,11 @@ extension DistributionFamily {
             return y >= low && y <= high ? 1 / (high - low) : 0
         case .normal(let mean, let std):
             return SpecialFunctions.normalDensity((y - mean) / std) / std
-        case .constant, .mixture:
+        case .logUniform(let low, let high):
+            return y >= low && y <= high ? 1 / (y * .log(high / low)) : 0
+        case .histogram(let law), .quantiles(let law):
+            return law.density(y)
+        case .constant, .mixture, .zipf:
             preconditionFailure("not a continuous family")
         }
     }
@@ -89,6 +97,10 @@ extension DistributionFamily {
                 total += weight * component.probability(in: interval)
             }
             return Swift.min(1, total)
+        case .histogram(let law), .quantiles(let law):
+            return law.mass(in: interval)
+        case .zipf(let law):
+            return law.mass(in: interval)
         default:
             return continuousMass(interval.lower, interval.upper)
         }

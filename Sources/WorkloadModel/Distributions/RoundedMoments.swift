@@ -26,6 +26,11 @@ extension DistributionFamily {
                 total += weight * component.roundedMoments(within: region, first: first, last: last, about: pivot)
             }
             return total
+        case .histogram(let law), .quantiles(let law):
+            return law.roundedMoments(within: region, first: first, last: last, about: pivot)
+        case .zipf(let law):
+            // Already integers >= 1: rounding leaves them alone.
+            return law.partialMoments(in: region.intersection(.closed(first, last)), about: pivot)
         default:
             return continuousRoundedMoments(within: region, first: first, last: last, about: pivot)
         }

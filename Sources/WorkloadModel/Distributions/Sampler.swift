@@ -21,6 +21,11 @@ enum Sampler: Sendable, Equatable {
     case constant(Double)
     /// Components with positive weight and their running weight totals.
     case mixture(components: [Distribution], cumulativeWeights: [Double])
+    /// low · exp(U · ln(high/low)).
+    case logUniform(low: Double, logRatio: Double)
+    /// Inversion of a piecewise-linear CDF: the segment by its upper level, then linear within.
+    case piecewise(PiecewiseLinearCDF, upperLevels: [Double])
+    case zipf(ZipfLaw)
 
     init(family: DistributionFamily, isInt: Bool) {
         switch family {
@@ -60,6 +65,12 @@ enum Sampler: Sendable, Equatable {
                 cumulative.append(total)
             }
             self = .mixture(components: kept, cumulativeWeights: cumulative)
+        case .logUniform(let low, let high):
+            self = .logUniform(low: low, logRatio: .log(high / low))
+        case .histogram(let law), .quantiles(let law):
+            self = .piecewise(law, upperLevels: Array(law.levels.dropFirst()))
+        case .zipf(let law):
+            self = .zipf(law)
         }
     }
 
@@ -90,6 +101,13 @@ enum Sampler: Sendable, Equatable {
         case .mixture(let components, let cumulativeWeights):
             let target = rng.nextUnit() * cumulativeWeights[cumulativeWeights.count - 1]
             return components[Self.index(of: target, in: cumulativeWeights)].sample(using: &rng)
+        case .logUniform(let low, let logRatio):
+            return low * Double.exp(rng.nextUnit() * logRatio)
+        case .piecewise(let law, let upperLevels):
+            let u = rng.nextUnit()
+            return law.value(inSegment: Self.index(of: u, in: upperLevels) + 1, at: u)
+        case .zipf(let law):
+            return law.draw(using: &rng)
         }
     }
 

@@ -163,6 +163,7 @@ public struct EventEncoder: Sendable {
             case .maxTurns: out.append("max_turns")
             case .horizon: out.append("horizon")
             case .shutdown: out.append("shutdown")
+            case .contextFull: out.append("context_full")
             }
             out.append("\",\"turns\":")
             out.append(Int64(e.turns))

@@ -16,12 +16,21 @@ final class ProfileRuntime: Sendable {
     let conversationalProbability: Double
     let streamingProbability: Double
     let continuationProbability: Double
+    /// Issue 8: new input of later turns, continuation by depth (the last
+    /// element repeats; one element is `continuationProbability`), history,
+    /// the window (never above the 10^9 bound) and the input-output copula.
+    let followUpInput: Distribution
+    let continuation: ContiguousArray<Double>
+    let history: HistoryMode
+    let window: Int64
+    let truncate: Bool
+    let copula: CorrelatedLengths?
     let numClients: UInt64
     let link: Int
     /// Identity of this profile's sessions: ("session", profile name).
     let sessionIdentity: StreamIdentity
 
-    init(_ profile: ClientProfile, interArrival: Distribution, link: Int) {
+    init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool) {
         self.interArrival = interArrival
         promptTokens = profile.promptTokens
         maxOutputTokens = profile.maxOutputTokens
@@ -31,6 +40,13 @@ final class ProfileRuntime: Sendable {
         conversationalProbability = profile.conversationalProbability
         streamingProbability = profile.streamingProbability
         continuationProbability = profile.continuationProbability
+        let model = profile.conversation
+        followUpInput = model.followUpInput ?? profile.promptTokens
+        continuation = ContiguousArray(model.continuationByDepth ?? [profile.continuationProbability])
+        history = profile.history(accumulate: accumulate)
+        window = model.effectiveWindow
+        truncate = model.onContextFull == .truncate
+        copula = model.inputOutputCorrelation == 0 ? nil : CorrelatedLengths(profile)
         numClients = UInt64(Swift.max(1, profile.numClients))
         self.link = link
         sessionIdentity = StreamIdentity("session", profile.name)
@@ -54,13 +70,30 @@ extension ProfileRuntime {
     /// fixed order (the stream depends on it): new input, max output, actual
     /// output (when configured), streaming, then whether another turn follows
     /// and after how long.
+    /// With a copula, its two normals come first and replace the new-input
+    /// draw and the output draw (`max_output_tokens` without an output distribution).
     @inline(__always)
     func drawTurn(_ turn: Int32, maxTurns: Int32, session: inout SessionState) -> TurnDraws {
-        let newInput = Int64(promptTokens.sample(using: &session.rng))
-        let maxOutput = Int64(maxOutputTokens.sample(using: &session.rng))
-        var output = maxOutput
-        if let outputTokens {
-            output = Swift.min(maxOutput, Int64(outputTokens.sample(using: &session.rng)))
+        let newInput: Int64
+        let maxOutput: Int64
+        var output: Int64
+        if let copula {
+            let lengths = copula.draw(turn: turn, using: &session.rng)
+            newInput = lengths.input
+            if copula.hasOutputDistribution {
+                maxOutput = Int64(maxOutputTokens.sample(using: &session.rng))
+                output = Swift.min(maxOutput, lengths.output)
+            } else {
+                maxOutput = lengths.output
+                output = maxOutput
+            }
+        } else {
+            newInput = Int64((turn == 1 ? promptTokens : followUpInput).sample(using: &session.rng))
+            maxOutput = Int64(maxOutputTokens.sample(using: &session.rng))
+            output = maxOutput
+            if let outputTokens {
+                output = Swift.min(maxOutput, Int64(outputTokens.sample(using: &session.rng)))
+            }
         }
         let streaming = session.rng.nextUnit() < streamingProbability
         var draws = TurnDraws(newInput: newInput, maxOutput: maxOutput, output: output, streaming: streaming)
@@ -68,7 +101,7 @@ extension ProfileRuntime {
             draws.closingReason = .completed
         } else if turn >= maxTurns {
             draws.closingReason = .maxTurns
-        } else if turn == 1 || session.rng.nextUnit() < continuationProbability {
+        } else if turn == 1 || session.rng.nextUnit() < continuation[Swift.min(Int(turn) - 2, continuation.count - 1)] {
             draws.followUpGap = followUp.sample(using: &session.rng)
         } else {
             draws.closingReason = .completed
@@ -87,5 +120,32 @@ struct ArrivalStream: Sendable {
     init(rng: Xoshiro256, nextProfile: Int32) {
         self.rng = rng
         self.nextProfile = nextProfile
+    }
+}
+
+/// The Gaussian copula of a profile with `input_output_correlation`: the
+/// quantile transforms of its new-input and output distributions (a class,
+/// like `ProfileRuntime`, so that reaching it costs one reference count).
+final class CorrelatedLengths: Sendable {
+    let copula: GaussianCopula
+    let firstInput: QuantileTransform
+    let laterInput: QuantileTransform
+    /// Of `output_tokens_dist_config`, or of `max_output_tokens` without one.
+    let output: QuantileTransform
+    let hasOutputDistribution: Bool
+
+    init(_ profile: ClientProfile) {
+        copula = GaussianCopula(spearman: profile.conversation.inputOutputCorrelation)
+        firstInput = QuantileTransform(profile.promptTokens)
+        laterInput = QuantileTransform(profile.conversation.followUpInput ?? profile.promptTokens)
+        output = QuantileTransform(profile.outputTokens ?? profile.maxOutputTokens)
+        hasOutputDistribution = profile.outputTokens != nil
+    }
+
+    @inline(__always)
+    func draw<R: RandomNumberGenerator>(turn: Int32, using rng: inout R) -> (input: Int64, output: Int64) {
+        let (zInput, zOutput) = copula.normals(using: &rng)
+        let input = (turn == 1 ? firstInput : laterInput).value(normal: zInput)
+        return (Int64(input), Int64(output.value(normal: zOutput)))
     }
 }

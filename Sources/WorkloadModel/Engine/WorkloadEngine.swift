@@ -18,7 +18,6 @@ public struct WorkloadEngine: Sendable {
     var sessions = Slab<SessionState>()
     var inFlight = Slab<InFlightRequest>()
     let maxTurns: Int32
-    let accumulate: Bool
     let bytesPerToken: Double
     let sessionIDSeed: UInt64
 
@@ -41,11 +40,12 @@ public struct WorkloadEngine: Sendable {
     var operationalTime: ContiguousArray<VirtualNanoseconds> = []
     /// `warm_start`: sessions begun in the burn-in, announced at time 0.
     var warm = WarmStartState()
+    /// The bound that ended the run early, if any (see `GeneratorLimits`).
+    public internal(set) var boundReached: GeneratorBound?
 
     public init(spec: WorkloadSpec) {
         self.spec = spec
         maxTurns = Int32(clamping: spec.maxTurnsPerSession)
-        accumulate = spec.accumulateConversationalTokens
         bytesPerToken = spec.bytesPerToken
         sessionIDSeed = StreamIdentity("session-id").combined(with: spec.seed)
         horizon = spec.totalDuration.map { nanoseconds(fromSeconds: $0) } ?? .max
@@ -64,7 +64,7 @@ public struct WorkloadEngine: Sendable {
             if spec.arrivalMode == .superposition {
                 gaps = profile.interArrival.scaled(by: spec.superpositionScale(ofProfile: index))
             }
-            runtimes.append(ProfileRuntime(profile, interArrival: gaps, link: link))
+            runtimes.append(ProfileRuntime(profile, interArrival: gaps, link: link, accumulate: spec.accumulateConversationalTokens))
         }
         var cumulative: ContiguousArray<Double> = []
         var running = 0.0
@@ -132,11 +132,19 @@ public struct WorkloadEngine: Sendable {
             guard let entry = queue.popFirst() else {
                 return nextClosing()
             }
+            if entry.time > GeneratorLimits.virtualTimeLimit {
+                reachTimeLimit()
+                continue
+            }
             switch entry.action {
             case .arrival:
                 if let event = arrive(stream: Int(entry.payload), at: entry.time) { return event }
             case .send:
-                send(sessionSlot: entry.payload, at: entry.time)
+                if let ended = send(sessionSlot: entry.payload, at: entry.time) {
+                    // A session the context window ended in warm start's burn-in is not part of the run.
+                    guard entry.time < 0 else { return emit(.sessionEnded(ended)) }
+                    warm.began[entry.payload] = nil
+                }
             case .delivery:
                 return deliver(slot: entry.payload, at: entry.time)
             }
@@ -162,6 +170,10 @@ public struct WorkloadEngine: Sendable {
 
     mutating func arrive(stream: Int, at time: VirtualNanoseconds) -> Event? {
         guard time < horizon, requestsSent < requestCap else { return nil }
+        if sessions.liveCount >= spec.limits.maxOpenSessions {
+            reach(.openSessions(limit: spec.limits.maxOpenSessions, time: time), stoppingAt: time, reason: .shutdown)
+            return nil
+        }
         let profileIndex = arrivals[stream].nextProfile
         scheduleArrival(stream: stream, after: time)
 
@@ -179,24 +191,32 @@ public struct WorkloadEngine: Sendable {
             conversational: conversational, priority: priority, startOrder: sessionsStarted)
         sessionsStarted += 1
         let slot = sessions.insert(session)
-        send(sessionSlot: slot, at: time)
+        let ended = send(sessionSlot: slot, at: time)
         if time < 0 { return beganBeforeRun(slot: slot, at: time) }
-        return emit(.sessionStarted(SessionStartedEvent(
+        let started = emit(.sessionStarted(SessionStartedEvent(
             seq: 0, time: time, sessionID: id, profile: profileIndex, client: client,
             conversational: conversational)))
+        if let ended { pending = emit(.sessionEnded(ended)) }
+        return started
     }
 
-    mutating func send(sessionSlot slot: Int32, at time: VirtualNanoseconds) {
-        guard time < horizon, requestsSent < requestCap else { return }
-        requestsSent += 1
+    /// Sends the session's next turn. Returns the session's end (not yet
+    /// numbered) when the turn does not fit the context window and nothing
+    /// of the session is still in flight.
+    mutating func send(sessionSlot slot: Int32, at time: VirtualNanoseconds) -> SessionEndedEvent? {
+        guard time < horizon, requestsSent < requestCap else { return nil }
+        if inFlight.liveCount >= spec.limits.maxInFlightRequests {
+            reach(.inFlightRequests(limit: spec.limits.maxInFlightRequests, time: time), stoppingAt: time, reason: .shutdown)
+            return nil
+        }
         var session = sessions[slot]
         let profile = profiles[Int(session.profile)]
         let turn = session.turnsSent + 1
         let draws = profile.drawTurn(turn, maxTurns: maxTurns, session: &session)
-        var prefix: Int64 = 0
-        if accumulate && turn > 1 {
-            prefix = session.lastPrompt + session.lastOutput
+        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, session: session) else {
+            return endForContext(slot: slot, session: session, at: time)
         }
+        requestsSent += 1
         let prompt = prefix + draws.newInput
         let payload = Int64((Double(prompt) * bytesPerToken).rounded())
         let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
@@ -217,9 +237,28 @@ public struct WorkloadEngine: Sendable {
             newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
             outputTokens: draws.output, priority: session.priority, payloadBytes: payload)
         sessions[slot] = session
-        if time < 0 { return sentBeforeRun(slot: slot) }
+        if time < 0 {
+            sentBeforeRun(slot: slot)
+            return nil
+        }
         let flight = inFlight.insert(InFlightRequest(request: request, sessionSlot: slot))
         queue.schedule(.delivery, at: arrival, payload: flight)
+        return nil
+    }
+
+    /// A turn that does not fit: the session ends with `context_full`, now if
+    /// nothing is in flight (at this instant, so that time stays ordered),
+    /// else when its last request arrives.
+    mutating func endForContext(slot: Int32, session: SessionState, at time: VirtualNanoseconds) -> SessionEndedEvent? {
+        var session = session
+        guard session.turnsDelivered == session.turnsSent else {
+            session.closingReason = .contextFull
+            sessions[slot] = session
+            return nil
+        }
+        if session.turnsSent == 0 { session.lastDelivery = time }
+        _ = sessions.remove(slot)
+        return ended(session, reason: .contextFull, at: time)
     }
 
     mutating func deliver(slot: Int32, at time: VirtualNanoseconds) -> Event {

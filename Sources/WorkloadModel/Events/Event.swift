@@ -8,6 +8,9 @@ public enum SessionEndReason: UInt8, Sendable, Equatable, CaseIterable {
     case maxTurns
     case horizon
     case shutdown
+    /// The next turn's prompt would exceed the context window (or the
+    /// 10^9-token bound) and `on_context_full` is `end`, or nothing fits.
+    case contextFull
 
     /// The name used in events.
     public var name: String {
@@ -16,6 +19,7 @@ public enum SessionEndReason: UInt8, Sendable, Equatable, CaseIterable {
         case .maxTurns: "max_turns"
         case .horizon: "horizon"
         case .shutdown: "shutdown"
+        case .contextFull: "context_full"
         }
     }
 }

@@ -5,7 +5,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var weight: Double
     /// Gap before a new session of this profile (seconds, never negative).
     public var interArrival: Distribution
-    /// Turn 1 prompt, and the new input of every later turn (tokens).
+    /// Turn 1 prompt, and the new input of every later turn unless
+    /// `conversation.followUpInput` is set (tokens).
     public var promptTokens: Distribution
     public var maxOutputTokens: Distribution
     /// Actual response length; `nil` means "equal to the turn's max_output_tokens".
@@ -22,6 +23,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var network: NetworkLink?
     /// This profile's own load over time (superposition mode only).
     public var load: LoadSpec? = nil
+    /// Follow-up inputs, continuation by depth, history, correlation, context window.
+    public var conversation: ConversationModel
 
     public init(
         name: String,
@@ -36,7 +39,8 @@ public struct ClientProfile: Sendable, Equatable {
         streamingProbability: Double,
         continuationProbability: Double = 0.7,
         numClients: Int = 100,
-        network: NetworkLink? = nil
+        network: NetworkLink? = nil,
+        conversation: ConversationModel = ConversationModel()
     ) {
         self.name = name
         self.weight = weight
@@ -51,5 +55,6 @@ public struct ClientProfile: Sendable, Equatable {
         self.continuationProbability = continuationProbability
         self.numClients = numClients
         self.network = network
+        self.conversation = conversation
     }
 }

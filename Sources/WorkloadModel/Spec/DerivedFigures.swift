@@ -13,6 +13,8 @@ public struct ProfileFigures: Sendable, Equatable {
     public var meanPromptTokensPerRequest: Double
     public var meanOutputTokens: Double
     public var meanInterArrivalSeconds: Double
+    /// Issue 8: turns per session, later-turn prompts, carried history.
+    public var conversation = ConversationFigures()
 }
 
 public struct WorkloadFigures: Sendable, Equatable {
@@ -29,16 +31,11 @@ extension WorkloadSpec {
         var result: [ProfileFigures] = []
         for (index, profile) in profiles.enumerated() {
             let share = share(ofProfile: index)
-            let turns = TurnCountDistribution(
-                maxTurns: maxTurnsPerSession,
-                conversationalProbability: profile.conversationalProbability,
-                continuationProbability: profile.continuationProbability)
+            let conversation = conversationFigures(of: profile)
+            let turns = conversation.turns
             let newInput = profile.promptTokens.mean
             let output = profile.meanActualOutputTokens
-            // sum_{k=1..K} prompt_k = a K(K+1)/2 + b K(K-1)/2 with accumulation, a K without.
-            let promptPerSession = accumulateConversationalTokens
-                ? newInput * (turns.secondMoment + turns.mean) / 2 + output * (turns.secondMoment - turns.mean) / 2
-                : newInput * turns.mean
+            let promptPerSession = conversation.promptTokensPerSession
             result.append(ProfileFigures(
                 name: profile.name,
                 share: share,
@@ -48,7 +45,8 @@ extension WorkloadSpec {
                 meanFirstTurnPromptTokens: newInput,
                 meanPromptTokensPerRequest: promptPerSession / turns.mean,
                 meanOutputTokens: output,
-                meanInterArrivalSeconds: profile.interArrival.mean))
+                meanInterArrivalSeconds: profile.interArrival.mean,
+                conversation: conversation))
         }
         let requestRate = result.reduce(0) { $0 + $1.requestRate }
         return WorkloadFigures(
@@ -60,11 +58,16 @@ extension WorkloadSpec {
 /// The number of turns K of a session: 1 unless conversational; a
 /// conversational session always has turn 2, continues after each later turn
 /// with the continuation probability, and never exceeds the maximum.
-public struct TurnCountDistribution: Sendable {
+public struct TurnCountDistribution: Sendable, Equatable {
     /// P(K = k) for k = 1 ... maxTurns (index k-1).
     public var probabilities: [Double]
 
     public init(maxTurns: Int, conversationalProbability c: Double, continuationProbability p: Double) {
+        self.init(maxTurns: maxTurns, conversationalProbability: c) { _ in p }
+    }
+
+    /// `continuation(k)`: the chance of another turn after turn k (>= 2).
+    public init(maxTurns: Int, conversationalProbability c: Double, continuation: (Int) -> Double) {
         let maxTurns = Swift.max(1, maxTurns)
         var probabilities = [Double](repeating: 0, count: maxTurns)
         probabilities[0] = 1 - c
@@ -76,6 +79,7 @@ public struct TurnCountDistribution: Sendable {
                 if k == maxTurns {
                     probabilities[k - 1] = reach
                 } else {
+                    let p = continuation(k)
                     probabilities[k - 1] = reach * (1 - p)
                     reach *= p
                 }

@@ -26,6 +26,8 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var load: LoadSpec? = nil
     /// Begin the run in steady state (sessions begun before 0 in progress).
     public var warmStart = false
+    /// Memory ceilings of the generator (`workload.limits`).
+    public var limits = GeneratorLimits()
 
     public init(
         totalDuration: Double? = nil,

@@ -1,0 +1,57 @@
+import ServiceLifecycle
+import WorkloadKafka
+
+/// Observes the producer every 100 ms, as a service of its own: the generating
+/// thread may be blocked in a full queue for as long as an outage lasts, so it
+/// cannot be the one to notice. Exports the health as metrics,
+/// `llm_workload_healthy` (1 or 0) and `llm_workload_health_problem{problem}`
+/// (1 while `brokers_unreachable`, `queue_saturated` or `failed`), and keeps
+/// `llm_workload_producer_queue_depth` current during such a stall. Every
+/// call it makes is non-blocking, so it runs on the cooperative pool.
+final class HealthMonitor: Service, Sendable {
+    let health: ProducerHealth
+    private let producer: KafkaProducer
+    private let queueDepth: Gauge?
+    private let healthy: Gauge?
+    private let problems: [Gauge]
+
+    /// Observations this often.
+    static let interval: Duration = .milliseconds(100)
+
+    init(producer: KafkaProducer, queueCapacity: Int, configuration: HealthConfiguration, clock: any WallClock,
+         metrics: DaemonMetrics?) {
+        self.producer = producer
+        health = ProducerHealth(configuration: configuration, queueCapacity: queueCapacity, clock: clock)
+        queueDepth = metrics?.producerQueueDepth
+        healthy = metrics?.registry.gauge("llm_workload_healthy", help: "1 while /healthz answers 200, else 0.")
+        let family = metrics?.registry.gaugeFamily(
+            "llm_workload_health_problem", help: "1 while this problem makes /healthz answer 503.",
+            labelNames: ["problem"], maxLabelSets: HealthState.problems.count)
+        problems = family.map { family in HealthState.problems.map { family.labels($0) } } ?? []
+        observe()
+    }
+
+    func run() async {
+        // Until the group shuts this service down (after the generator has flushed).
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await Task.sleep(for: Self.interval)
+            observe()
+        }
+    }
+
+    func observe() {
+        let stats = producer.deliveryStats
+        let outstanding = producer.outstanding
+        let state = health.observe(.init(
+            outstanding: outstanding, delivered: stats.delivered,
+            failed: stats.firstPermanentError != nil || producer.fatalError != nil))
+        queueDepth?.set(outstanding)
+        healthy?.set(state.isHealthy ? 1 : 0)
+        for (gauge, flag) in zip(problems, state.flags) { gauge.set(flag ? 1 : 0) }
+    }
+
+    /// The producer's queue bound as configured (`queue.buffering.max.messages`).
+    static func queueCapacity(_ configuration: ProducerConfiguration) -> Int {
+        configuration.effectiveProperties.last { $0.name == "queue.buffering.max.messages" }.flatMap { Int($0.value) } ?? 100_000
+    }
+}

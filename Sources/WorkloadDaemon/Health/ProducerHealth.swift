@@ -1,0 +1,81 @@
+import Synchronization
+
+/// What `/healthz` reports, and why.
+public struct HealthState: Sendable, Equatable {
+    /// Records have waited longer than `broker_timeout_s` with no broker acknowledging any.
+    public var brokersUnreachable = false
+    /// The producer queue holds more than `queue_saturation` of its bound.
+    public var queueSaturated = false
+    /// A fatal producer error, or a record Kafka rejected for good: sticky.
+    public var failed = false
+
+    public var isHealthy: Bool { !brokersUnreachable && !queueSaturated && !failed }
+
+    /// The problems as metric label values, in a fixed order.
+    static let problems = ["brokers_unreachable", "queue_saturated", "failed"]
+    var flags: [Bool] { [brokersUnreachable, queueSaturated, failed] }
+}
+
+/// The producer's health from periodic observations (every 100 ms, from
+/// `HealthMonitor`), with an injected clock so tests step time.
+///
+/// "No broker reachable" is judged by progress, not by librdkafka's broker
+/// events: the producer made progress at an observation when the number of
+/// acknowledged records grew or nothing was waiting. Records that wait
+/// longer than the timeout with no progress mean no leader of theirs answers;
+/// the first acknowledgement afterwards makes it healthy again.
+public final class ProducerHealth: Sendable {
+    public struct Observation: Sendable {
+        /// Records (and requests) queued or in flight.
+        public var outstanding: Int
+        /// Records acknowledged so far.
+        public var delivered: Int
+        /// A fatal or permanent failure happened.
+        public var failed: Bool
+
+        public init(outstanding: Int, delivered: Int, failed: Bool) {
+            self.outstanding = outstanding
+            self.delivered = delivered
+            self.failed = failed
+        }
+    }
+
+    private let timeoutNanoseconds: UInt64
+    private let saturationRecords: Double
+    private let clock: any WallClock
+    private struct Memory {
+        var lastProgress: UInt64
+        var delivered = 0
+        var state = HealthState()
+    }
+    private let memory: Mutex<Memory>
+
+    /// - Parameter queueCapacity: the producer's `queue.buffering.max.messages`.
+    public init(configuration: HealthConfiguration, queueCapacity: Int, clock: any WallClock) {
+        timeoutNanoseconds = UInt64(configuration.brokerTimeoutSeconds * 1e9)
+        saturationRecords = configuration.queueSaturation * Double(max(1, queueCapacity))
+        self.clock = clock
+        memory = Mutex(Memory(lastProgress: clock.now()))
+    }
+
+    /// Takes one observation and returns the resulting state.
+    @discardableResult
+    public func observe(_ observation: Observation) -> HealthState {
+        let now = clock.now()
+        return memory.withLock { memory in
+            if observation.delivered != memory.delivered || observation.outstanding == 0 {
+                memory.lastProgress = now
+                memory.delivered = observation.delivered
+            }
+            memory.state.brokersUnreachable = now &- memory.lastProgress > timeoutNanoseconds
+            memory.state.queueSaturated = Double(observation.outstanding) > saturationRecords
+            memory.state.failed = memory.state.failed || observation.failed
+            return memory.state
+        }
+    }
+
+    /// The state at the latest observation.
+    public var state: HealthState {
+        memory.withLock { $0.state }
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import WorkloadKafka
+import WorkloadModel
+
+/// Everything `run` builds before it generates: the embedded cluster (if
+/// asked), the sink (for Kafka: a connected producer), metrics, health and
+/// the HTTP endpoint. Blocking (it connects to Kafka): call it off the
+/// cooperative pool. A stop asked for while connecting ends it at once.
+struct DaemonSetup {
+    var configuration: Configuration
+    var pacing: PacingMode
+    var encoder: EventEncoder
+    var sink: EventSink
+    var producer: KafkaProducer?
+    var metrics: DaemonMetrics?
+    var monitor: HealthMonitor?
+    var server: HTTPMetricsServer?
+    var notifier: SystemdNotifier?
+    /// Kept alive for the run.
+    var cluster: MockCluster?
+    /// When each start-up step was done (the clock's nanoseconds, `CLOCK_MONOTONIC`
+    /// for the system clock), for `bench`'s first-event figure: what start-up waited on.
+    var startupMarks: [(step: String, nanoseconds: UInt64)] = []
+
+    /// How long `run` tries to reach a broker before it gives up (exit 69).
+    static let connectTimeoutSeconds = 30.0
+    /// A stop is noticed this often while connecting.
+    static let connectSliceMs: Int32 = 100
+
+    /// The parts, or the exit status when setting up failed or was stopped.
+    static func make(
+        configuration: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
+        announce: @Sendable (String) -> Void
+    ) -> Result<DaemonSetup, SetupEnd> {
+        var configuration = configuration
+        var marks: [(step: String, nanoseconds: UInt64)] = [("setup", clock.now())]
+        let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment, logger: logger)
+        if configuration.seedWasChosen {
+            logger.notice("no random_seed given; chose one", metadata: ["seed": "\(configuration.workload.seed)"])
+        }
+
+        // Kafka: an embedded mock cluster, or the configured brokers.
+        var cluster: MockCluster?
+        if options.embeddedKafka {
+            do {
+                let mock = try MockCluster(brokers: 3, logger: logger)
+                for topic in [configuration.kafka.topics.requests, configuration.kafka.topics.sessions] {
+                    try mock.createTopic(topic, partitions: configuration.kafka.embeddedPartitions, replicationFactor: 1)
+                }
+                cluster = mock
+                marks.append(("cluster", clock.now()))
+                configuration.kafka.brokers = mock.bootstrapServers
+                announce("embedded Kafka (librdkafka mock cluster) at \(mock.bootstrapServers), topics \(configuration.kafka.topics.requests) and \(configuration.kafka.topics.sessions) with \(configuration.kafka.embeddedPartitions) partitions each")
+            } catch {
+                logger.critical("cannot start the embedded Kafka mock cluster", metadata: ["error": "\(error)"])
+                return .failure(.status(Daemon.Status.software))
+            }
+        } else if let brokers = options.brokers {
+            configuration.kafka.brokers = brokers
+        }
+
+        let pacing: PacingMode
+        switch (configuration.clock.mode, configuration.clock.speed) {
+        case (_, nil): pacing = .max
+        case (.realtime, _): pacing = .realtime
+        case (.accelerated, let speed?): pacing = .accelerated(speed: speed)
+        }
+        let start = configuration.clock.startUnixNanoseconds ?? unixNanosecondsNow()
+        let encoder = StreamGenerator.encoder(for: configuration, defaultStart: start)
+        let metrics = configuration.metrics.listen.isEmpty ? nil : DaemonMetrics(for: configuration, clock: clock)
+
+        // The sink.
+        let sink: EventSink
+        var producer: KafkaProducer?
+        var monitor: HealthMonitor?
+        switch options.sink {
+        case .kafka:
+            let producerConfiguration = ProducerConfiguration(
+                bootstrapServers: configuration.kafka.brokers, properties: configuration.kafka.librdkafka)
+            do {
+                let kafka = try KafkaProducer(configuration: producerConfiguration, logger: logger)
+                guard let brokers = try connect(kafka, stop: stop, clock: clock) else {
+                    logger.notice("stopped while connecting to Kafka; nothing was generated")
+                    return .failure(.status(0))
+                }
+                marks.append(("connected", clock.now()))
+                logger.info("connected to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "brokers": "\(brokers)"])
+                producer = kafka
+                monitor = HealthMonitor(
+                    producer: kafka, queueCapacity: HealthMonitor.queueCapacity(producerConfiguration),
+                    configuration: configuration.metrics.health, clock: clock, metrics: metrics)
+                sink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, logger: logger)
+                marks.append(("topics", clock.now()))
+            } catch {
+                logger.critical("cannot publish to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "error": "\(error)"])
+                return .failure(.status(error.isFatal ? Daemon.Status.software : Daemon.Status.unavailable))
+            }
+        case .stdout:
+            sink = StreamSink(output: try? FileOutput(path: "-"), flushEachEvent: pacing != .max)
+        case .file(let path):
+            do {
+                sink = StreamSink(output: try FileOutput(path: path), flushEachEvent: pacing != .max)
+            } catch {
+                logger.critical("cannot open the output file", metadata: ["error": "\(error)"])
+                return .failure(.status(Daemon.Status.cannotCreate))
+            }
+        case .null:
+            sink = StreamSink(output: nil, flushEachEvent: false)
+        }
+
+        var server: HTTPMetricsServer?
+        if let metrics {
+            let health = monitor?.health
+            do {
+                let bound = try HTTPMetricsServer(
+                    listen: configuration.metrics.listen, logger: logger,
+                    metrics: { metrics.render() },
+                    health: { !stop.isSet && (health?.state.isHealthy ?? true) })
+                logger.info("metrics listening", metadata: ["address": "\(bound.boundAddress)"])
+                announce("metrics at http://\(bound.boundAddress)/metrics")
+                server = bound
+            } catch {
+                logger.critical("cannot serve metrics", metadata: ["error": "\(error)"])
+                return .failure(.status(Daemon.Status.cannotCreate))
+            }
+        }
+        marks.append(("ready", clock.now()))
+        return .success(DaemonSetup(
+            configuration: configuration, pacing: pacing, encoder: encoder, sink: sink, producer: producer,
+            metrics: metrics, monitor: monitor, server: server, notifier: notifier, cluster: cluster,
+            startupMarks: marks))
+    }
+
+    /// Waits for a broker to answer, in slices of 100 ms so that a stop is
+    /// noticed at once (SIGTERM while connecting to an unreachable broker).
+    /// Each slice is a fresh metadata request, which also keeps a request that
+    /// went out before any connection was up from waiting for librdkafka's
+    /// 1 s retry timer. Returns the broker count, or nil when stopped.
+    static func connect(_ producer: KafkaProducer, stop: StopSignal, clock: any WallClock) throws(KafkaError) -> Int? {
+        let deadline = clock.now() + UInt64(connectTimeoutSeconds * 1e9)
+        while true {
+            if stop.isSet { return nil }
+            do {
+                return try producer.waitUntilConnected(timeoutMs: connectSliceMs)
+            } catch {
+                if error.isFatal || clock.now() >= deadline { throw error }
+            }
+        }
+    }
+}
+
+/// Why `run` ended before generating.
+enum SetupEnd: Error {
+    case status(Int32)
+}

@@ -1,0 +1,135 @@
+/// Expected conversation figures of a profile (issue 8), for `validate`.
+///
+/// Closed forms without a context window (K turns, a = E[first prompt],
+/// f = E[follow-up input], o = E[output]): E[prompt_k] = a + (k−1)(o + f)
+/// with history `full`, a + (k−1) f with `prompts`, f with `none`. With a
+/// window, truncation and `context_full` ends make prompts depend on the
+/// path, so the figures come from simulating `simulatedSessions` sessions of
+/// the profile alone with a fixed seed (deterministic; standard error about
+/// 1% of a prompt's standard deviation).
+public struct ConversationFigures: Sendable, Equatable {
+    public var turns = TurnCountDistribution(maxTurns: 1, conversationalProbability: 0, continuationProbability: 0)
+    public var meanTurns = 1.0
+    /// p50, p90, p99 and the largest reachable number of turns.
+    public var turnQuantiles: [Int] = [1, 1, 1, 1]
+    public var meanFirstPromptTokens = 0.0
+    /// Mean prompt of turns 2 and later (0 without any).
+    public var meanLaterPromptTokens = 0.0
+    /// E[Σ prompt_k] per session.
+    public var promptTokensPerSession = 0.0
+    /// Expected share of prompt tokens that are carried history.
+    public var carriedShare = 0.0
+    /// True when the figures are simulated (a context window is set).
+    public var simulated = false
+
+    public static let simulatedSessions = 20_000
+
+    public init() {}
+}
+
+extension ClientProfile {
+    /// The distribution of turns per session (continuation by depth included).
+    public func turnCounts(maxTurns: Int) -> TurnCountDistribution {
+        TurnCountDistribution(maxTurns: maxTurns, conversationalProbability: conversationalProbability) {
+            continuationProbability(afterTurn: $0)
+        }
+    }
+}
+
+extension TurnCountDistribution {
+    /// The smallest k with P(K <= k) >= q.
+    public func quantile(_ q: Double) -> Int {
+        var total = 0.0
+        for (index, p) in probabilities.enumerated() {
+            total += p
+            if total >= q - 1e-12 { return index + 1 }
+        }
+        return probabilities.count
+    }
+
+    /// p50, p90, p99 and the largest k with P(K = k) > 0.
+    public var summary: [Int] {
+        let deepest = (probabilities.lastIndex { $0 > 0 } ?? 0) + 1
+        return [quantile(0.5), quantile(0.9), quantile(0.99), deepest]
+    }
+}
+
+extension WorkloadSpec {
+    public func conversationFigures(of profile: ClientProfile) -> ConversationFigures {
+        var figures = ConversationFigures()
+        let turns = profile.turnCounts(maxTurns: maxTurnsPerSession)
+        figures.turns = turns
+        figures.turnQuantiles = turns.summary
+        figures.meanTurns = turns.mean
+        if profile.conversation.contextWindowTokens != nil {
+            return simulatedFigures(of: profile, base: figures)
+        }
+        let a = profile.promptTokens.mean
+        let f = profile.newInput(ofTurn: 2).mean
+        let o = profile.meanActualOutputTokens
+        let k1 = turns.mean
+        let pairs = (turns.secondMoment - turns.mean) / 2  // E[K(K−1)/2]
+        let newTotal = a + (k1 - 1) * f
+        let promptTotal: Double
+        switch profile.history(accumulate: accumulateConversationalTokens) {
+        case .full: promptTotal = k1 * a + (o + f) * pairs
+        case .prompts: promptTotal = k1 * a + f * pairs
+        case .none: promptTotal = newTotal
+        }
+        figures.meanFirstPromptTokens = a
+        figures.meanLaterPromptTokens = k1 > 1 ? (promptTotal - a) / (k1 - 1) : 0
+        figures.promptTokensPerSession = promptTotal
+        figures.carriedShare = promptTotal > 0 ? Swift.max(0, 1 - newTotal / promptTotal) : 0
+        return figures
+    }
+
+    /// The figures from simulating sessions of `profile` alone (fixed seed).
+    func simulatedFigures(of profile: ClientProfile, base: ConversationFigures) -> ConversationFigures {
+        var figures = base
+        var single = profile
+        single.weight = 1
+        single.network = nil
+        var spec = WorkloadSpec(
+            seed: 0x5EED, maxTurnsPerSession: maxTurnsPerSession,
+            accumulateConversationalTokens: accumulateConversationalTokens, profiles: [single])
+        spec.bytesPerToken = 0
+        var engine = WorkloadEngine(spec: spec)
+        // The first N sessions to start, followed to their ends (stopping at the
+        // N-th end instead would leave out the long sessions still open).
+        var open = Set<UInt64>()
+        var started = 0, sessions = 0, turnsTotal = 0, firsts = 0, laters = 0
+        var first = 0.0, later = 0.0, prompt = 0.0, carried = 0.0
+        var counts = [Double](repeating: 0, count: Swift.max(1, maxTurnsPerSession))
+        while started < ConversationFigures.simulatedSessions || !open.isEmpty, let event = engine.next() {
+            switch event {
+            case .request(let r):
+                guard open.contains(r.sessionID) else { continue }
+                if r.turn == 1 { first += Double(r.promptTokens); firsts += 1 } else { later += Double(r.promptTokens); laters += 1 }
+                prompt += Double(r.promptTokens)
+                carried += Double(r.prefixTokens)
+            case .sessionEnded(let e):
+                guard open.remove(e.sessionID) != nil else { continue }
+                sessions += 1
+                turnsTotal += Int(e.turns)
+                counts[Swift.max(0, Int(e.turns) - 1)] += 1
+            case .sessionStarted(let e):
+                if started < ConversationFigures.simulatedSessions {
+                    started += 1
+                    open.insert(e.sessionID)
+                }
+            }
+        }
+        guard sessions > 0 else { return figures }
+        var turns = base.turns
+        turns.probabilities = counts.map { $0 / Double(sessions) }
+        figures.turns = turns
+        figures.turnQuantiles = turns.summary
+        figures.meanTurns = Double(turnsTotal) / Double(sessions)
+        figures.meanFirstPromptTokens = firsts > 0 ? first / Double(firsts) : 0
+        figures.meanLaterPromptTokens = laters > 0 ? later / Double(laters) : 0
+        figures.promptTokensPerSession = prompt / Double(sessions)
+        figures.carriedShare = prompt > 0 ? carried / prompt : 0
+        figures.simulated = true
+        return figures
+    }
+}

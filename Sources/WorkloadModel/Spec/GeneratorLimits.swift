@@ -1,0 +1,58 @@
+/// Bounds on what the generator holds and how far its clock runs, so that no
+/// configuration can exhaust memory or wrap time (issue 13).
+public struct GeneratorLimits: Sendable, Equatable {
+    /// Sessions open at once; opening one more ends the run (`GeneratorBound.openSessions`).
+    public var maxOpenSessions: Int
+    /// Requests sent and not yet arrived at the service; sending one more ends
+    /// the run (`GeneratorBound.inFlightRequests`).
+    public var maxInFlightRequests: Int
+
+    /// The defaults keep the generator's own memory well under 512 MiB
+    /// (about 150 bytes per open session and 150 per request in flight).
+    public static let defaultMaxOpenSessions = 1_000_000
+    public static let defaultMaxInFlightRequests = 1_000_000
+
+    /// The last instant the clock represents: 10^18 ns, about 31.7 years. No
+    /// event is emitted later; a run that gets there ends (`GeneratorBound.virtualTime`).
+    /// Far below `Int64.max`, so an anchored `time` cannot wrap either.
+    public static let virtualTimeLimit: VirtualNanoseconds = 1_000_000_000_000_000_000
+
+    public init(maxOpenSessions: Int = defaultMaxOpenSessions, maxInFlightRequests: Int = defaultMaxInFlightRequests) {
+        self.maxOpenSessions = maxOpenSessions
+        self.maxInFlightRequests = maxInFlightRequests
+    }
+}
+
+/// Why a run ended early at one of the generator's bounds.
+public enum GeneratorBound: Sendable, Equatable {
+    /// A new session at `time` would have exceeded `maxOpenSessions`.
+    case openSessions(limit: Int, time: VirtualNanoseconds)
+    /// A request sent at `time` would have exceeded `maxInFlightRequests`.
+    case inFlightRequests(limit: Int, time: VirtualNanoseconds)
+    /// The next event lay beyond `GeneratorLimits.virtualTimeLimit`; the run
+    /// stopped at its last event, `time`.
+    case virtualTime(time: VirtualNanoseconds)
+
+    /// A memory ceiling (a configuration error when reached), as opposed to
+    /// the end of representable time (a clean end).
+    public var isMemoryCeiling: Bool {
+        if case .virtualTime = self { return false }
+        return true
+    }
+}
+
+extension WorkloadEngine {
+    /// Records the first bound reached and stops the run at `time`: no send at
+    /// or after it, requests on the wire still arrive (up to the time limit),
+    /// open sessions end with `reason`.
+    mutating func reach(_ bound: GeneratorBound, stoppingAt time: VirtualNanoseconds, reason: SessionEndReason) {
+        if boundReached == nil { boundReached = bound }
+        stop(at: time, reason: reason)
+    }
+
+    /// Called for a scheduled entry beyond the time limit: ends the run at the
+    /// last event; the entry is dropped.
+    mutating func reachTimeLimit() {
+        reach(.virtualTime(time: lastTime), stoppingAt: lastTime, reason: .horizon)
+    }
+}

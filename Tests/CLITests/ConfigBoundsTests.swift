@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+/// Every key just outside its documented range: 78 from `validate` and from
+/// `run`, naming the key; the bound itself loads.
+@Suite struct ConfigBoundsTests {
+    /// The top of a key path as messages write it (without list indices
+    /// inside the row's distribution parameters).
+    static func messagePrefix(_ path: String) -> String {
+        let parts = path.split(separator: ".")
+        // A whole-mapping value (librdkafka properties, a distribution) is reported under its own key.
+        return parts.count > 2 ? parts.prefix(3).joined(separator: ".") : path
+    }
+
+    @Test func everyKeyJustOutsideItsRangeExits78FromValidateAndRun() throws {
+        var failures: [String] = []
+        for (index, row) in BoundsTable.rows.enumerated() {
+            var tree = try BoundsTable.base()
+            try tree.set(row.path, yaml: row.outside)
+            let file = try temporaryFile("bound-\(index).yaml", contents: try tree.yaml())
+            let validate = try runCLI(["validate", "--config", file.path], timeout: 30)
+            let run = try runCLI(["run", "--config", file.path, "--sink", "null", "--duration", "1", "--speed", "max"], timeout: 30)
+            let prefix = Self.messagePrefix(row.path)
+            for (name, result) in [("validate", validate), ("run", run)] {
+                if result.status != 78 || !result.stderr.contains(prefix) {
+                    failures.append("\(row.path): \(row.outside) \(name) exited \(result.status): \(result.stderr.prefix(300))")
+                }
+            }
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+
+    @Test func everyBoundItselfLoads() throws {
+        var failures: [String] = []
+        for (index, row) in BoundsTable.rows.enumerated() {
+            guard let inside = row.inside else { continue }
+            var tree = try BoundsTable.base()
+            try tree.set(row.path, yaml: inside)
+            let file = try temporaryFile("inside-\(index).yaml", contents: try tree.yaml())
+            let validate = try runCLI(["validate", "--config", file.path], timeout: 30)
+            if validate.status != 0 { failures.append("\(row.path): \(inside) exited \(validate.status): \(validate.stderr.prefix(300))") }
+        }
+        #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+    }
+
+    @Test func commandLineValuesOutsideTheirRangeExit64() throws {
+        let config = repositoryRoot.appendingPathComponent("config/example.yaml").path
+        for extra in [["--speed", "inf"], ["--speed", "nan"], ["--speed", "0"], ["--speed", "-1"], ["--speed", "1e300"],
+                      ["--brokers", ""], ["--brokers", "127.0.0.1:99999"], ["--brokers", "a:1,,b:2"],
+                      ["--metrics-listen", "127.0.0.1:70000"], ["--metrics-listen", "nowhere"]] {
+            let result = try runCLI(["run", "--config", config, "--duration", "1", "--sink", "null"] + extra, timeout: 30)
+            #expect(result.status == 64, "\(extra): \(result.status) \(result.stderr.prefix(300))")
+        }
+    }
+}

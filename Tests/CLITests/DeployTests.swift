@@ -1,0 +1,124 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+import Yams
+
+/// `deploy/kubernetes/` and `deploy/grafana/`, checked offline.
+@Suite("deploy: Kubernetes manifests and the Grafana dashboard", .serialized)
+struct DeployTests {
+    let kubernetes = repositoryRoot.appendingPathComponent("deploy/kubernetes")
+    let manifests = ["configmap.yaml", "service.yaml", "statefulset.yaml"]
+
+    /// Runs `kubernetes-validate --strict` (PyPI; offline, Kubernetes' own schemas) on `files`.
+    func kubernetesValidate(_ files: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["kubernetes-validate", "--strict"] + files
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    @Test("the manifests validate against Kubernetes' schemas (and a broken one does not)")
+    func manifestsValidate() throws {
+        let result = try kubernetesValidate(manifests.map { kubernetes.appendingPathComponent($0).path })
+        guard result.status != 127 else {
+            Issue.record("kubernetes-validate is not installed: python3 -m pip install kubernetes-validate")
+            return
+        }
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.components(separatedBy: "passed").count - 1 == manifests.count, "\(result.output)")
+
+        // The validator can fail: a misspelt field in the same StatefulSet.
+        let text = try String(contentsOf: kubernetes.appendingPathComponent("statefulset.yaml"), encoding: .utf8)
+        let broken = try temporaryFile("broken-statefulset.yaml", contents: text.replacingOccurrences(of: "serviceName:", with: "servceName:"))
+        #expect(try kubernetesValidate([broken.path]).status != 0)
+    }
+
+    @Test("the StatefulSet runs --shard ordinal/replicas, probes /healthz on the metrics port, mounts the ConfigMap")
+    func statefulSetWiring() throws {
+        let text = try String(contentsOf: kubernetes.appendingPathComponent("statefulset.yaml"), encoding: .utf8)
+        let set = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let spec = try #require(set["spec"] as? [String: Any])
+        let replicas = try #require(spec["replicas"] as? Int)
+        let pod = try #require((spec["template"] as? [String: Any])?["spec"] as? [String: Any])
+        let container = try #require((pod["containers"] as? [[String: Any]])?.first)
+        let args = try #require(container["args"] as? [String])
+        let env = (container["env"] as? [[String: Any]]) ?? []
+        let shards = env.first { $0["name"] as? String == "SHARDS" }?["value"] as? String
+        #expect(shards == String(replicas), "SHARDS must equal spec.replicas")
+        let ordinal = env.first { $0["name"] as? String == "POD_INDEX" }?["valueFrom"] as? [String: Any]
+        #expect((ordinal?["fieldRef"] as? [String: Any])?["fieldPath"] as? String == "metadata.labels['apps.kubernetes.io/pod-index']")
+        #expect(args.first == "run")
+        #expect(zip(args, args.dropFirst()).contains { $0 == "--shard" && $1 == "$(POD_INDEX)/$(SHARDS)" }, "\(args)")
+        #expect(zip(args, args.dropFirst()).contains { $0 == "--config" && $1 == "/etc/llm-workload/config.yaml" })
+
+        let port = (container["ports"] as? [[String: Any]])?.first
+        #expect(port?["name"] as? String == "metrics" && port?["containerPort"] as? Int == 9464)
+        for probe in ["readinessProbe", "livenessProbe"] {
+            let get = (container[probe] as? [String: Any])?["httpGet"] as? [String: Any]
+            #expect(get?["path"] as? String == "/healthz", "\(probe)")
+            #expect(get?["port"] as? String == "metrics", "\(probe)")
+        }
+        let annotations = ((spec["template"] as? [String: Any])?["metadata"] as? [String: Any])?["annotations"] as? [String: String]
+        #expect(annotations?["prometheus.io/scrape"] == "true" && annotations?["prometheus.io/port"] == "9464")
+        let grace = try #require(pod["terminationGracePeriodSeconds"] as? Int)
+        let volume = (pod["volumes"] as? [[String: Any]])?.first?["configMap"] as? [String: Any]
+        #expect(volume?["name"] as? String == "llm-workload-config")
+
+        // The ConfigMap's configuration is valid, listens beyond loopback, and its stop budget fits the grace period.
+        let map = try #require(try Yams.load(yaml: String(contentsOf: kubernetes.appendingPathComponent("configmap.yaml"), encoding: .utf8)) as? [String: Any])
+        let config = try #require((map["data"] as? [String: String])?["config.yaml"])
+        let file = try temporaryFile("k8s-config.yaml", contents: config)
+        let validated = try runCLI(["validate", "--config", file.path])
+        #expect(validated.status == 0, "\(validated.stderr)")
+        let parsed = try #require(try Yams.load(yaml: config) as? [String: Any])
+        let metrics = parsed["metrics"] as? [String: Any]
+        #expect(metrics?["listen"] as? String == "0.0.0.0:9464")
+        let flush = ((parsed["kafka"] as? [String: Any])?["flush_timeout_s"] as? Int) ?? 30
+        #expect(grace > flush, "terminationGracePeriodSeconds \(grace) must exceed flush_timeout_s \(flush)")
+    }
+
+    @Test("every metric a dashboard panel queries is one a running daemon exports")
+    func dashboardQueriesExportedMetrics() async throws {
+        let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("deploy/grafana/llm-workload.json"))
+        let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let panels = try #require(dashboard["panels"] as? [[String: Any]])
+        let expressions = panels.flatMap { ($0["targets"] as? [[String: Any]] ?? []).compactMap { $0["expr"] as? String } }
+        #expect(expressions.count >= 8)
+        let pattern = try NSRegularExpression(pattern: "llm_workload_[a-z_]+")
+        let queried = Set(expressions.flatMap { expr in
+            pattern.matches(in: expr, range: NSRange(expr.startIndex..., in: expr)).map { String(expr[Range($0.range, in: expr)!]) }
+        })
+
+        // What a daemon with Kafka actually exports, scraped mid-run.
+        let body = try await onThread { () -> String in
+            let daemon = try DaemonProcess(["run", "--config", "config/example.yaml", "--embedded-kafka", "--mode", "realtime",
+                                            "--metrics-listen", "127.0.0.1:0"])
+            defer { daemon.send(SIGTERM); _ = daemon.waitForExit(timeout: 40) }
+            guard let port = daemon.waitForMetricsPort() else { return "" }
+            usleep(500_000)
+            return (try? httpGet(port: port, path: "/metrics"))?.body ?? ""
+        }
+        let exposition = try Exposition(parsing: body)
+        var exported = Set(exposition.types.keys)
+        for (name, type) in exposition.types where type == "histogram" || type == "summary" {
+            exported.formUnion([name + "_bucket", name + "_sum", name + "_count"])
+        }
+        #expect(!exported.isEmpty)
+        for metric in queried.sorted() {
+            #expect(exported.contains(metric), "the dashboard queries \(metric), which the daemon does not export")
+        }
+        // The panels the issue asks for.
+        for wanted in ["llm_workload_events_generated_total", "llm_workload_events_published_total",
+                       "llm_workload_producer_queue_depth", "llm_workload_pacing_lateness_seconds_bucket",
+                       "llm_workload_active_sessions", "llm_workload_virtual_time_seconds"] {
+            #expect(queried.contains(wanted), "no panel shows \(wanted)")
+        }
+    }
+}
