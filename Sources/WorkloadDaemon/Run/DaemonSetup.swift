@@ -90,7 +90,7 @@ struct DaemonSetup {
                 monitor = HealthMonitor(
                     producer: kafka, queueCapacity: HealthMonitor.queueCapacity(producerConfiguration),
                     configuration: configuration.metrics.health, clock: clock, metrics: metrics)
-                sink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, logger: logger)
+                sink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
                 marks.append(("topics", clock.now()))
             } catch {
                 logger.critical("cannot publish to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "error": "\(error)"])
