@@ -62,19 +62,42 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Assigns partitions `0..<partitionCount` of `topic`, each from its
-    /// first offset. Replaces any previous assignment.
-    public func assignAll(topic: String, partitionCount: Int32) throws(KafkaError) {
-        guard let list = rd_kafka_topic_partition_list_new(partitionCount) else {
+    /// first offset (or, `fromBeginning` false, from its end). Replaces any
+    /// previous assignment.
+    public func assignAll(topic: String, partitionCount: Int32, fromBeginning: Bool = true) throws(KafkaError) {
+        try assign([(topic, partitionCount)], fromBeginning: fromBeginning)
+    }
+
+    /// Assigns every partition of each topic at once (one assignment: a
+    /// later `assign` replaces an earlier one).
+    public func assign(_ topics: [(topic: String, partitionCount: Int32)], fromBeginning: Bool = true) throws(KafkaError) {
+        let offset = Int64(fromBeginning ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END)
+        try assign(offsets: topics.flatMap { entry in (0..<entry.partitionCount).map { (entry.topic, $0, offset) } })
+    }
+
+    /// The first and one-past-the-last offset of a partition, asked of its leader.
+    public func offsetRange(topic: String, partition: Int32, timeoutMs: Int32) throws(KafkaError) -> Range<Int64> {
+        var low: Int64 = 0
+        var high: Int64 = 0
+        let err = rd_kafka_query_watermark_offsets(client, topic, partition, &low, &high, timeoutMs)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            throw KafkaError(err, message: "offsets of \(topic)[\(partition)]: \(String(cString: rd_kafka_err2str(err)))")
+        }
+        return low..<max(low, high)
+    }
+
+    /// Assigns the given partitions, each from the given offset. Replaces any previous assignment.
+    public func assign(offsets: [(topic: String, partition: Int32, offset: Int64)]) throws(KafkaError) {
+        guard let list = rd_kafka_topic_partition_list_new(Int32(max(offsets.count, 1))) else {
             throw .invalidArgument("rd_kafka_topic_partition_list_new failed")
         }
         defer { rd_kafka_topic_partition_list_destroy(list) }
-        for partition in 0..<partitionCount {
-            let entry = rd_kafka_topic_partition_list_add(list, topic, partition)
-            entry?.pointee.offset = Int64(RD_KAFKA_OFFSET_BEGINNING)
+        for entry in offsets {
+            rd_kafka_topic_partition_list_add(list, entry.topic, entry.partition)?.pointee.offset = entry.offset
         }
         let err = rd_kafka_assign(client, list)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(err, message: "assign \(topic): \(String(cString: rd_kafka_err2str(err)))")
+            throw KafkaError(err, message: "assign: \(String(cString: rd_kafka_err2str(err)))")
         }
     }
 

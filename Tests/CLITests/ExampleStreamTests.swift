@@ -75,9 +75,10 @@ import WorkloadDaemon
         // Validated by the reference implementation of JSON Schema (python-jsonschema).
         let file = try temporaryFile("schema-sample.jsonl")
         let sample = Self.lines.prefix(20_000).map { String(decoding: try! JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
-        let watermark = #"{"type":"watermark","schema_version":1,"run_id":"r","after_seq":3,"time_s":1.5,"time":"1970-01-01T00:00:01.500000Z","topic":"llm.requests","partition":0}"#
+        let watermark = #"{"type":"watermark","schema_version":1,"run_id":"r","after_seq":3,"time_s":1.5,"time":"1970-01-01T00:00:01.500000Z","topic":"llm.requests","partition":0,"shard":0,"shards":1}"#
+        let last = #"{"type":"watermark","schema_version":1,"run_id":"r","after_seq":9,"time_s":2.5,"time":"1970-01-01T00:00:02.500000Z","topic":"llm.requests","partition":0,"shard":1,"shards":3,"final":true}"#
         let broken = #"{"type":"request","schema_version":1,"run_id":"r","seq":1,"time_s":1,"time":"1970-01-01T00:00:01.000000Z"}"#
-        try (sample + [watermark]).joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        try (sample + [watermark, last]).joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
         let bad = try temporaryFile("schema-bad.jsonl", contents: broken)
         let schema = repositoryRoot.appendingPathComponent("Sources/WorkloadModel/Encoding/events.schema.json").path
         let script = """
@@ -106,7 +107,7 @@ import WorkloadDaemon
             return (process.terminationStatus, output)
         }
         let good = try validate(file.path)
-        #expect(good.0 == 0 && good.1.contains("valid 20001"), "\(good.1)")
+        #expect(good.0 == 0 && good.1.contains("valid 20002"), "\(good.1)")
         // The schema can fail: a request without its fields is rejected.
         let rejected = try validate(bad.path)
         #expect(rejected.0 == 1 && rejected.1.contains("INVALID"), "\(rejected.1)")

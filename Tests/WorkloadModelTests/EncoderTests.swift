@@ -89,6 +89,18 @@ import Testing
         #expect(mark["type"] as? String == "watermark")
         #expect(mark["partition"] as? Int == 3)
         #expect(mark["after_seq"] as? Int == 13)
+        #expect(mark["shard"] as? Int == 0)
+        #expect(mark["shards"] as? Int == 1)
+        #expect(mark["final"] == nil)
+
+        writer.removeAll()
+        encoder.encodeWatermark(time: 5_000_000_000, afterSeq: nil, topic: "llm.requests", partition: 3,
+                                shard: 2, shards: 3, final: true, into: &writer)
+        let last = try #require(try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String: Any])
+        #expect(last["shard"] as? Int == 2)
+        #expect(last["shards"] as? Int == 3)
+        #expect(last["final"] as? Bool == true)
+        #expect(last["after_seq"] == nil)
     }
 
     /// The two-digits-at-a-time formatting against the standard library's.

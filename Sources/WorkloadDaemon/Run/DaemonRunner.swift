@@ -160,6 +160,10 @@ final class DaemonRunner {
         if let failure = outcome.sinkFailure {
             // Nothing more can go out: report how the sink failed, with what it holds.
             logger.critical("sink failed; stopping", metadata: ["error": "\(failure)"])
+        } else if outcome.events < eventLimit {
+            // The engine is exhausted (a bound, or a stop that closed every session): the end-of-stream marker.
+            watermarkPending = false
+            sink.endOfStream(time: engine.virtualTime, afterSeq: lastSeq)
         } else {
             emitWatermark(at: engine.virtualTime)
         }

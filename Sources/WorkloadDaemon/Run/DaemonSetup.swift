@@ -67,6 +67,7 @@ struct DaemonSetup {
         case (.accelerated, let speed?): pacing = .accelerated(speed: speed)
         }
         let start = configuration.clock.startUnixNanoseconds ?? unixNanosecondsNow()
+        configuration.anchorRunID(atUnixNanoseconds: start)
         let encoder = StreamGenerator.encoder(for: configuration, defaultStart: start)
         let metrics = configuration.metrics.listen.isEmpty ? nil : DaemonMetrics(for: configuration, clock: clock)
 
@@ -90,8 +91,16 @@ struct DaemonSetup {
                 monitor = HealthMonitor(
                     producer: kafka, queueCapacity: HealthMonitor.queueCapacity(producerConfiguration),
                     configuration: configuration.metrics.health, clock: clock, metrics: metrics)
-                sink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, logger: logger)
+                sink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
                 marks.append(("topics", clock.now()))
+                if let found = try ExistingRun.find(
+                    runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
+                    topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
+                    properties: configuration.kafka.librdkafka, logger: logger) {
+                    logger.critical("\(ExistingRun.refusal(runID: configuration.runID, shard: options.shard, found: found))")
+                    return .failure(.status(Daemon.Status.config))
+                }
+                marks.append(("checked", clock.now()))
             } catch {
                 logger.critical("cannot publish to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "error": "\(error)"])
                 return .failure(.status(error.isFatal ? Daemon.Status.software : Daemon.Status.unavailable))

@@ -12,6 +12,9 @@ protocol EventSink: AnyObject {
     /// Promises that no later event has `time_s` below `time`.
     func watermark(time: VirtualNanoseconds, afterSeq: UInt64?)
 
+    /// The last watermark: the stream has ended, nothing follows (`final: true`).
+    func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?)
+
     /// Serves callbacks (delivery reports); called often from the loop.
     func poll()
 
@@ -33,6 +36,7 @@ protocol EventSink: AnyObject {
 }
 
 extension EventSink {
+    func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) { watermark(time: time, afterSeq: afterSeq) }
     var failure: SinkError? { nil }
     var deliveryStats: DeliveryStats? { nil }
     var watermarkRecords: Int { 0 }

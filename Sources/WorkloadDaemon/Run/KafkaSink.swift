@@ -39,6 +39,8 @@ final class KafkaSink: EventSink {
     private let requestPartitions: Int32
     private let sessionPartitions: Int32
     private let encoder: EventEncoder
+    /// The producer its watermarks speak for (`--shard k/n`; 0 of 1 without).
+    private let shard: Shard
     private let logger: Logger
     /// Gives up waiting for room in a full queue (shutdown past its bound).
     var shouldAbort: () -> Bool
@@ -56,8 +58,9 @@ final class KafkaSink: EventSink {
     /// A watermark Kafka refused synchronously (data records throw instead).
     private var rejectedWatermark: SinkError?
 
-    init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, logger: Logger,
+    init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, shard: Shard? = nil, logger: Logger,
          shouldAbort: @escaping () -> Bool = { false }) throws(KafkaError) {
+        self.shard = shard ?? Shard(index: 0, count: 1)
         self.producer = producer
         requests = try producer.topic(topics.requests)
         sessions = try producer.topic(topics.sessions)
@@ -142,12 +145,21 @@ final class KafkaSink: EventSink {
     }
 
     func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {
+        watermarkRound(time: time, afterSeq: afterSeq, final: false)
+    }
+
+    func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) {
+        watermarkRound(time: time, afterSeq: afterSeq, final: true)
+    }
+
+    private func watermarkRound(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool) {
         guard !abandoned else { return }
         let key = Array("watermark".utf8)
         for (topic, partitions) in [(requests, requestPartitions), (sessions, sessionPartitions)] {
             for partition in 0..<partitions {
                 watermarkBuffer.removeAll()
-                encoder.encodeWatermark(time: time, afterSeq: afterSeq, topic: topic.name, partition: partition, into: &watermarkBuffer)
+                encoder.encodeWatermark(time: time, afterSeq: afterSeq, topic: topic.name, partition: partition,
+                                        shard: shard.index, shards: shard.count, final: final, into: &watermarkBuffer)
                 watermarkBuffer.removeLast()  // the newline
                 let bytes = watermarkBuffer.bytes
                 key.withUnsafeBytes { key in

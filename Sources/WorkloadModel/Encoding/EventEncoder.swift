@@ -177,10 +177,13 @@ public struct EventEncoder: Sendable {
         }
     }
 
-    /// A watermark: no later event on `partition` of `topic` has `time_s` below
-    /// `time`. It carries `after_seq` (the last data event emitted before it)
-    /// instead of a `seq` of its own, so data events keep consecutive numbers.
-    public func encodeWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, topic: String, partition: Int32, into writer: inout ByteWriter) {
+    /// A watermark: the producer `shard` of `shards` sends no later event on
+    /// `partition` of `topic` with `time_s` below `time`. It carries `after_seq`
+    /// (the last data event emitted before it) instead of a `seq` of its own,
+    /// so data events keep consecutive numbers. `final`: that producer's
+    /// stream on the partition has ended (nothing at all follows).
+    public func encodeWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, topic: String, partition: Int32,
+                                shard: Int32 = 0, shards: Int32 = 1, final: Bool = false, into writer: inout ByteWriter) {
         let room = maximumEventBytes + ByteCursor.maximumJSONStringBytes(topic)
         fragments.withUnsafeBytes { fragments in
             writer.write(reserving: room) { out in
@@ -198,6 +201,11 @@ public struct EventEncoder: Sendable {
                 out.append(jsonString: topic)
                 out.append(",\"partition\":")
                 out.append(Int64(partition))
+                out.append(",\"shard\":")
+                out.append(Int64(shard))
+                out.append(",\"shards\":")
+                out.append(Int64(shards))
+                if final { out.append(",\"final\":true") }
                 out.append("}\n")
             }
         }

@@ -1,0 +1,93 @@
+import Foundation
+import Logging
+import WorkloadKafka
+
+/// Never duplicate by accident (issue 11): before a `run` publishes, it looks
+/// at the tail of every partition of its topics for records of its own run
+/// (`run-id` header) from its own producer (the shard whose sessions it
+/// publishes; a watermark's `shard` and `shards`). Finding one, it refuses to
+/// start: it would publish every event of the run a second time.
+///
+/// Only the last `tailRecords` records of each partition are read, so that
+/// start-up does not grow with the topics; a run whose records were followed
+/// by more than that many records of other runs on every partition is not
+/// recognised.
+enum ExistingRun {
+    static let tailRecords: Int64 = 256
+
+    /// Where a record of the run was found.
+    struct Found: Equatable, CustomStringConvertible {
+        var topic: String
+        var partition: Int32
+        var offset: Int64
+        var description: String { "\(topic)[\(partition)] at offset \(offset)" }
+    }
+
+    /// librdkafka settings the consumer shares with the producer (how to reach and authenticate to the cluster).
+    static func connectionProperties(_ properties: [String: String]) -> [String: String] {
+        properties.filter { key, _ in
+            ["security.", "sasl.", "ssl.", "socket.", "broker.", "reconnect.", "client.dns"].contains { key.hasPrefix($0) }
+        }
+    }
+
+    static func find(
+        runID: String, shard: Shard?, brokers: String, topics: [String], properties: [String: String], logger: Logger,
+        timeoutSeconds: Double = 10
+    ) throws(KafkaError) -> Found? {
+        let consumer = try KafkaConsumer(bootstrapServers: brokers, properties: connectionProperties(properties), logger: logger)
+        let timeoutMs = Int32(timeoutSeconds * 1000)
+        var offsets: [(topic: String, partition: Int32, offset: Int64)] = []
+        var ends: [String: Int64] = [:]  // "topic/partition" -> last offset
+        for topic in topics {
+            let count = try consumer.partitionCount(topic: topic, timeoutMs: timeoutMs)
+            for partition in 0..<count {
+                let range = try consumer.offsetRange(topic: topic, partition: partition, timeoutMs: timeoutMs)
+                guard !range.isEmpty else { continue }
+                offsets.append((topic, partition, max(range.lowerBound, range.upperBound - tailRecords)))
+                ends["\(topic)/\(partition)"] = range.upperBound - 1
+            }
+        }
+        guard !offsets.isEmpty else { return nil }
+        try consumer.assign(offsets: offsets)
+        let me = shard ?? Shard(index: 0, count: 1)
+        let runHeader = Array(runID.utf8)
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while !ends.isEmpty {
+            guard Date() < deadline else {
+                throw KafkaError(code: -185, name: "_TIMED_OUT", message: "could not read the tail of \(ends.keys.sorted().joined(separator: ", ")) within \(timeoutSeconds) s to check for records of run \(runID)")
+            }
+            let record: ConsumedRecord?
+            do {
+                record = try consumer.poll(timeoutMs: 100)
+            } catch {
+                if error.isFatal { throw error }
+                continue
+            }
+            guard let record else { continue }
+            let name = "\(record.topic)/\(record.partition)"
+            if let end = ends[name], record.offset >= end { ends[name] = nil }
+            guard record.header("run-id") == runHeader else { continue }
+            if isFrom(me, record) { return Found(topic: record.topic, partition: record.partition, offset: record.offset) }
+        }
+        return nil
+    }
+
+    /// Whether `shard` published `record` (a record of its run).
+    static func isFrom(_ shard: Shard, _ record: ConsumedRecord) -> Bool {
+        if record.header("event-type") == Array("watermark".utf8) {
+            let fields = EventFields(record.value)
+            // Watermarks of builds before `shard`/`shards` speak for a single producer.
+            return (fields.integer("shard") ?? 0) == Int64(shard.index) && (fields.integer("shards") ?? 1) == Int64(shard.count)
+        }
+        return record.key.withUnsafeBytes { shard.owns(sessionKey: $0) }
+    }
+
+    /// The refusal, naming the run and the ways on.
+    static func refusal(runID: String, shard: Shard?, found: Found) -> String {
+        let who = shard.map { "run \(runID) (shard \($0))" } ?? "run \(runID)"
+        return "\(who) already has records in Kafka (\(found)): starting it again would publish its events a second time. "
+            + "To start a new run, change clock.start (e.g. to now), the seed (--seed) or workload.run_id; "
+            + "to keep this run's records and publish nothing, do not start it again. "
+            + "(Continuing a run with --state-dir is not available in this build.) Exit status 78."
+    }
+}

@@ -1,0 +1,55 @@
+import Testing
+import WorkloadDaemon
+
+/// Issue 11: a run is its configuration, seed, bounds and start anchor.
+@Suite struct RunIdentityTests {
+    static func configuration(start: String? = nil) throws -> Configuration {
+        try Configuration.parse(yaml: """
+            workload:
+              total_duration: 60
+              random_seed: 3
+              client_profiles:
+                - profile_name: chat
+                  inter_arrival_time_dist_config: {type: Exponential, rate: 5.0}
+                  prompt_tokens_dist_config: {type: Uniform, low: 100, high: 500, is_int: true}
+                  max_output_tokens_dist_config: {type: Uniform, low: 100, high: 500, is_int: true}
+                  conversational_probability: 0.6
+                  streaming_response_probability: 0.9
+            \(start.map { "clock: {start: \"\($0)\"}" } ?? "")
+            """)
+    }
+
+    @Test func theStartAnchorIsPartOfTheRun() throws {
+        let base = try Self.configuration()
+        var epoch = base
+        epoch.anchorRunID(atUnixNanoseconds: 0)
+        #expect(epoch.runID == base.runID, "generate's anchor (the epoch) keeps today's run_id")
+        var one = base
+        one.anchorRunID(atUnixNanoseconds: 1_767_225_600_000_000_000)
+        var same = base
+        same.anchorRunID(atUnixNanoseconds: 1_767_225_600_000_000_000)
+        var later = base
+        later.anchorRunID(atUnixNanoseconds: 1_767_225_600_000_000_001)
+        #expect(one.runID != base.runID && one.runID == same.runID && later.runID != one.runID)
+        #expect(one.runID.count == 16)
+    }
+
+    @Test func anExplicitStartIsAlreadyInTheConfiguration() throws {
+        let fixed = try Self.configuration(start: "2026-01-01T00:00:00Z")
+        var run = fixed
+        run.anchorRunID(atUnixNanoseconds: fixed.clock.startUnixNanoseconds!)
+        #expect(run.runID == fixed.runID, "run and generate agree")
+        #expect(fixed.runID != (try Self.configuration(start: "2026-01-01T00:00:01Z")).runID)
+    }
+
+    @Test func seedAndBoundsAreToo() throws {
+        let base = try Self.configuration()
+        var seed = base
+        seed.override(seed: 4)
+        var duration = base
+        duration.override(duration: 61)
+        var requests = base
+        requests.override(requests: 10)
+        #expect(Set([base.runID, seed.runID, duration.runID, requests.runID]).count == 4)
+    }
+}
