@@ -11,6 +11,13 @@ struct StatsCommand: ParsableCommand {
     @Argument(help: "JSON Lines file, or - for standard input.")
     var file: String
 
+    @Option(name: .customLong("kv-cache-blocks"), help: "With hash_ids: the hit ratio of an LRU cache of N blocks fed the stream in order.")
+    var kvCacheBlocks: Int?
+
+    func validate() throws {
+        if let n = kvCacheBlocks, n < 1 { throw ValidationError("--kv-cache-blocks must be at least 1 (got \(n))") }
+    }
+
     func run() throws {
         let handle: FileHandle
         if file == "-" {
@@ -22,6 +29,7 @@ struct StatsCommand: ParsableCommand {
             throw ExitStatus.dataError
         }
         var stats = StreamStatistics()
+        stats.kvBlocks = KVBlockStatistics(cacheBlocks: kvCacheBlocks)
         var pending = Data()
         while true {
             let chunk = handle.readData(ofLength: 1 << 20)

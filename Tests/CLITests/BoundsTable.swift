@@ -37,6 +37,8 @@ enum BoundsTable {
         .init(path: "workload.limits.max_open_sessions", outside: "100000001"),
         .init(path: "workload.limits.max_in_flight_requests", outside: "0", inside: "100000000"),
         .init(path: "workload.limits.max_in_flight_requests", outside: "100000001"),
+        .init(path: "workload.kv_blocks.block_tokens", outside: "0", inside: "1"),
+        .init(path: "workload.kv_blocks.block_tokens", outside: "1000000001", inside: "1000000000"),
         .init(path: "workload.client_profiles", outside: "[]"),
         // a profile
         .init(path: "\(profile).profile_name", outside: "''"),

@@ -12,6 +12,12 @@ import Testing
             .replacingOccurrences(of: "max_turns_per_session: 10", with: "max_turns_per_session: 1000000")
             .replacingOccurrences(of: "{type: LogNormal, mean: 128, sigma: 64, is_int: true}", with: "{type: Constant, value: 1000000000}")
             .replacingOccurrences(of: "conversational_probability: 0.6", with: "conversational_probability: 1\n      continuation_probability: 1.0") ?? ""),
+        // Issue 9: an unknown pool, items < 1, a pool listed twice, an unsupported popularity.
+        ("bad prefixes", (try? String(contentsOf: repositoryRoot.appendingPathComponent("config/prefixes.yaml"), encoding: .utf8))?
+            .replacingOccurrences(of: "items: 20", with: "items: 0")
+            .replacingOccurrences(of: "{type: Zipf, s: 0.8}", with: "{type: Pareto}")
+            .replacingOccurrences(of: "{pool: system, per: session}", with: "{pool: systems, per: session}")
+            .replacingOccurrences(of: "kv_blocks: {block_tokens: 512}", with: "kv_blocks: {block_tokens: 0}") ?? ""),
     ]
 
     @Test func configErrorsExit78WithPathAndValueAndNoTrace() throws {
@@ -23,6 +29,13 @@ import Testing
                 #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"), "\(result.stderr)")
                 #expect(result.stderr.contains(file.path))
             }
+        }
+        let prefixes = try runCLI(["validate", "--config", try temporaryFile("bad-bad-prefixes.yaml").path]).stderr
+        for expected in ["workload.prefix_pools[0].items: must be between 1 and 1000000 (got 0)",
+                         "workload.prefix_pools[1].popularity.type: must be Uniform or Zipf (got Pareto)",
+                         "workload.kv_blocks.block_tokens: must be between 1 and 1000000000 (got 0)",
+                         "workload.client_profiles[1].prefixes[0].pool: unknown pool 'systems'"] {
+            #expect(prefixes.contains(expected), "\(prefixes)")
         }
         let result = try runCLI(["validate", "--config", try temporaryFile("bad-bad-rate.yaml").path])
         #expect(result.stderr.contains("workload.client_profiles[0].inter_arrival_time_dist_config.rate: must be > 0 (got -5)"), "\(result.stderr)")

@@ -81,12 +81,12 @@ extension Configuration {
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
         "network", "client_profiles", "run_id", "limits", "load", "warm_start", "replay",
-    ]
+    ] + prefixWorkloadKeys
     static let profileKeys = [
         "profile_name", "weight", "inter_arrival_time_dist_config", "prompt_tokens_dist_config",
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
-        "continuation_probability", "num_clients", "network", "load",
+        "continuation_probability", "num_clients", "network", "load", "prefixes",
     ] + conversationKeys
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
@@ -174,6 +174,7 @@ extension Configuration {
                     seen[profile.name] = seen[profile.name] ?? index
                     spec.profiles.append(profile)
                 }
+                readPrefixes(object, profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
                 if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
                 if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
                     reader.report("workload.client_profiles", "weights must not all be zero")

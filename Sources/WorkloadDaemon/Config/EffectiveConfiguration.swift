@@ -56,6 +56,7 @@ extension Configuration {
         lines.append("  limits: {max_open_sessions: \(w.limits.maxOpenSessions), max_in_flight_requests: \(w.limits.maxInFlightRequests)}")
         lines.append("  load: \(w.load?.yamlFlow ?? "null")")
         lines.append("  warm_start: \(w.warmStart)")
+        lines += prefixPoolsYAML
         lines.append("  client_profiles:")
         for p in w.profiles {
             lines.append("    - profile_name: \(p.name)")
@@ -75,6 +76,7 @@ extension Configuration {
             }
             lines += conversationYAML(p)
             lines.append("      num_clients: \(p.numClients)")
+            lines += prefixesYAML(p)
             if let load = p.load { lines.append("      load: \(load.yamlFlow)") }
             if let link = p.network {
                 lines.append("      network: {latency_s: \(n(link.latencySeconds)), bandwidth_bps: \(n(link.bandwidthBitsPerSecond))}")
@@ -117,6 +119,6 @@ extension Configuration {
         if workload.warmStart {
             lines.append(String(format: "warm_start: burn-in of %.6g s before 0; the run begins in steady state", Double(workload.burnInNanoseconds) / 1e9))
         }
-        return (lines + conversationReport + loadReport).joined(separator: "\n")
+        return (lines + conversationReport + loadReport + prefixReport).joined(separator: "\n")
     }
 }

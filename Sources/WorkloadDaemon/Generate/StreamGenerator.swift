@@ -17,10 +17,12 @@ public enum StreamGenerator {
     /// The encoder for a configuration; `defaultStart` anchors `time` when the
     /// configuration's `clock.start` is `now` (the Unix epoch for `generate`).
     public static func encoder(for configuration: Configuration, defaultStart: Int64) -> EventEncoder {
-        EventEncoder(
+        var encoder = EventEncoder(
             runID: configuration.runID, seed: configuration.workload.seed,
             startUnixNanoseconds: configuration.clock.startUnixNanoseconds ?? defaultStart,
             profileNames: configuration.workload.profiles.map(\.name))
+        if PrefixCatalog.isNeeded(by: configuration.workload) { encoder.prefixCatalog = PrefixCatalog(spec: configuration.workload) }
+        return encoder
     }
 
     /// Writes the whole stream of a bounded configuration (or until

@@ -28,6 +28,8 @@ public struct StreamStatistics: Sendable {
     public var endReasons: [String: Int] = [:]
     public var rates = WindowedRates()
     public var conversation = ConversationStatistics()
+    /// Issue 9: block reuse and the LRU cache, for streams with `hash_ids`.
+    public var kvBlocks = KVBlockStatistics()
     private var lastSessionStart: Double?
 
     public init() {}
@@ -62,6 +64,7 @@ public struct StreamStatistics: Sendable {
             if let prompt = (object["prompt_tokens"] as? NSNumber)?.doubleValue { promptTokens.append(prompt) }
             if let output = (object["output_tokens"] as? NSNumber)?.doubleValue { outputTokens.append(output) }
             conversation.add(request: object)
+            kvBlocks.add(request: object)
         case "session_started":
             sessionsStarted += 1
             // warm_start's announcements at 0 are sessions begun before the run, not new ones.
@@ -77,6 +80,7 @@ public struct StreamStatistics: Sendable {
             sessionsEnded += 1
             if let turns = (object["turns"] as? NSNumber)?.doubleValue { turnsPerSession.append(turns) }
             endReasons[object["reason"] as? String ?? "?", default: 0] += 1
+            kvBlocks.end(session: object)
         default:
             malformed += 1
             return false
@@ -103,6 +107,7 @@ public struct StreamStatistics: Sendable {
         out.append("output tokens \(quantiles(outputTokens))")
         out.append("turns/session \(quantiles(turnsPerSession))")
         out += conversation.reportLines(quantiles: quantiles)
+        out += kvBlocks.reportLines()
         if !endReasons.isEmpty {
             out.append("end reasons   " + endReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

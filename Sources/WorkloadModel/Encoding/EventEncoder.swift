@@ -25,6 +25,9 @@ public struct EventEncoder: Sendable {
     /// The most bytes one event can take: the fixed text and the longest
     /// numbers (at most 20 digits and a sign each) with the longest fragments.
     public let maximumEventBytes: Int
+    /// Issue 9: with pools or `kv_blocks`, request events also carry
+    /// `shared_prefix_tokens`, `prefix_ids` and `hash_ids` (see `PrefixFields`).
+    public var prefixCatalog: PrefixCatalog?
 
     public init(runID: String, seed: UInt64, startUnixNanoseconds: Int64, profileNames: [String]) {
         self.runID = runID
@@ -132,8 +135,9 @@ public struct EventEncoder: Sendable {
             out.append(e.payloadBytes)
             out.append(",\"sent_at_s\":")
             out.append(seconds: e.sentAt)
-            out.append("}\n")
+            if prefixCatalog == nil { out.append("}\n") }
         }
+        if let prefixCatalog { PrefixFields.encode(e, catalog: prefixCatalog, into: &writer) }
     }
 
     public func encode(_ e: SessionStartedEvent, into writer: inout ByteWriter) {

@@ -7,18 +7,26 @@ extension ProfileRuntime {
     /// not fit (`end`) or keeps only the most recent `window − new input`
     /// tokens of the history (`truncate`); new input alone above the window
     /// never fits. Every term is at most 10^9, so nothing here can overflow.
+    /// Shared prefixes (issue 9, `shared` tokens) lead every prompt and are
+    /// always kept: truncation trims the oldest history after them, and a
+    /// turn whose shared prefixes and new input exceed the window never fits.
     @inline(__always)
-    func carriedPrefix(turn: Int32, newInput: Int64, session: SessionState) -> Int64? {
-        var carried: Int64 = 0
-        if turn > 1 {
-            switch history {
-            case .full: carried = session.lastPrompt + session.lastOutput
-            case .prompts: carried = session.lastPrompt
-            case .none: carried = 0
-            }
-        }
+    func carriedPrefix(turn: Int32, newInput: Int64, shared: Int64, session: SessionState) -> Int64? {
+        let carried = untrimmedPrefix(turn: turn, shared: shared, session: session)
         if carried + newInput <= window { return carried }
-        guard truncate, newInput <= window else { return nil }
+        guard truncate, shared + newInput <= window else { return nil }
         return window - newInput
+    }
+
+    /// The carried part before the window: shared prefixes, then the history
+    /// (the previous prompt already starts with the shared prefixes).
+    @inline(__always)
+    func untrimmedPrefix(turn: Int32, shared: Int64, session: SessionState) -> Int64 {
+        guard turn > 1 else { return shared }
+        switch history {
+        case .full: return session.lastPrompt + session.lastOutput
+        case .prompts: return session.lastPrompt
+        case .none: return shared
+        }
     }
 }

@@ -29,6 +29,8 @@ final class ProfileRuntime: Sendable {
     let link: Int
     /// Identity of this profile's sessions: ("session", profile name).
     let sessionIdentity: StreamIdentity
+    /// Issue 9: the shared prefixes of every prompt.
+    let prefixes: ContiguousArray<PrefixUse>
 
     init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool) {
         self.interArrival = interArrival
@@ -50,6 +52,7 @@ final class ProfileRuntime: Sendable {
         numClients = UInt64(Swift.max(1, profile.numClients))
         self.link = link
         sessionIdentity = StreamIdentity("session", profile.name)
+        prefixes = ContiguousArray(profile.prefixes)
     }
 }
 

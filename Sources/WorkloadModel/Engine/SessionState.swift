@@ -18,6 +18,10 @@ struct SessionState: Sendable {
     var startOrder: UInt64
     /// Set when the last turn has been sent; the session ends when it arrives.
     var closingReason: SessionEndReason?
+    /// Issue 9: the session's prefix items, their tokens, its content lineage.
+    var prefixItems = PrefixItems.none
+    var sharedTokens: Int64 = 0
+    var lineage: UInt64 = 0
 
     init(id: UInt64, profile: Int32, client: Int32, rng: Xoshiro256, conversational: Bool, priority: Int64, startOrder: UInt64) {
         self.id = id

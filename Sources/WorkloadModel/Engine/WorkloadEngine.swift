@@ -42,6 +42,8 @@ public struct WorkloadEngine: Sendable {
     var warm = WarmStartState()
     /// The bound that ended the run early, if any (see `GeneratorLimits`).
     public internal(set) var boundReached: GeneratorBound?
+    /// Issue 9: prefix pools and KV blocks; nil without either (today's path).
+    let prefixCatalog: PrefixCatalog?
 
     public init(spec: WorkloadSpec) {
         self.spec = spec
@@ -50,6 +52,7 @@ public struct WorkloadEngine: Sendable {
         sessionIDSeed = StreamIdentity("session-id").combined(with: spec.seed)
         horizon = spec.totalDuration.map { nanoseconds(fromSeconds: $0) } ?? .max
         requestCap = spec.totalRequests ?? .max
+        prefixCatalog = PrefixCatalog.isNeeded(by: spec) ? PrefixCatalog(spec: spec) : nil
 
         var links: ContiguousArray<LinkState> = [LinkState(spec.network)]
         var runtimes: ContiguousArray<ProfileRuntime> = []
@@ -190,7 +193,7 @@ public struct WorkloadEngine: Sendable {
             id: id, profile: profileIndex, client: client, rng: rng,
             conversational: conversational, priority: priority, startOrder: sessionsStarted)
         sessionsStarted += 1
-        let slot = sessions.insert(session)
+        let slot = sessions.insert(withPrefixes(session, profile: profile, identity: identity))
         let ended = send(sessionSlot: slot, at: time)
         if time < 0 { return beganBeforeRun(slot: slot, at: time) }
         let started = emit(.sessionStarted(SessionStartedEvent(
@@ -213,10 +216,11 @@ public struct WorkloadEngine: Sendable {
         let profile = profiles[Int(session.profile)]
         let turn = session.turnsSent + 1
         let draws = profile.drawTurn(turn, maxTurns: maxTurns, session: &session)
-        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, session: session) else {
+        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, shared: session.sharedTokens, session: session) else {
             return endForContext(slot: slot, session: session, at: time)
         }
         requestsSent += 1
+        if prefixCatalog != nil { updateLineage(&session, profile: profile, turn: turn, kept: prefix) }
         let prompt = prefix + draws.newInput
         let payload = Int64((Double(prompt) * bytesPerToken).rounded())
         let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
@@ -235,7 +239,8 @@ public struct WorkloadEngine: Sendable {
             seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
             client: session.client, turn: turn, streaming: draws.streaming, promptTokens: prompt,
             newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
-            outputTokens: draws.output, priority: session.priority, payloadBytes: payload)
+            outputTokens: draws.output, priority: session.priority, payloadBytes: payload,
+            sharedPrefixTokens: session.sharedTokens, prefixItems: session.prefixItems, lineage: session.lineage)
         sessions[slot] = session
         if time < 0 {
             sentBeforeRun(slot: slot)

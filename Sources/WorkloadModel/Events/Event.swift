@@ -45,6 +45,11 @@ public struct RequestEvent: Sendable, Equatable {
     public var outputTokens: Int64
     public var priority: Int64
     public var payloadBytes: Int64
+    /// Issue 9: tokens from prefix pools (part of `prefixTokens`), the items
+    /// used, and the session content's lineage (for `hash_ids`).
+    public var sharedPrefixTokens: Int64 = 0
+    public var prefixItems: PrefixItems = .none
+    public var lineage: UInt64 = 0
 
     public var isConversationalTurn: Bool { turn >= 2 }
 }

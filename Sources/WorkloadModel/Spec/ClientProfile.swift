@@ -25,6 +25,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var load: LoadSpec? = nil
     /// Follow-up inputs, continuation by depth, history, correlation, context window.
     public var conversation: ConversationModel
+    /// Shared prefixes of every prompt, in prompt order (issue 9).
+    public var prefixes: [PrefixUse] = []
 
     public init(
         name: String,

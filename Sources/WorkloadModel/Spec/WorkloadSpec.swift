@@ -28,6 +28,10 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var warmStart = false
     /// Memory ceilings of the generator (`workload.limits`).
     public var limits = GeneratorLimits()
+    /// Shared prompt prefix pools (issue 9); empty: none.
+    public var prefixPools: [PrefixPool] = []
+    /// `kv_blocks.block_tokens`: emit `hash_ids`; nil: none.
+    public var kvBlockTokens: Int64? = nil
 
     public init(
         totalDuration: Double? = nil,

@@ -1,0 +1,81 @@
+/// The workload's prefix pools prepared for the hot path (issue 9): each
+/// item's length drawn once from the stable identity (pool name, item index),
+/// the popularity laws, and the KV-block size. Immutable and shared by the
+/// engine (which picks items) and the encoder (which writes `prefix_ids` and
+/// `hash_ids`).
+public final class PrefixCatalog: Sendable {
+    /// Tokens of item i of pool p: `itemTokens[p][i]` (at least 1).
+    public let itemTokens: [[Int64]]
+    let popularity: [ZipfLaw?]
+    let itemCounts: [UInt64]
+    let poolNames: [String]
+    /// `"<pool>:` per pool, JSON-escaped once (a `prefix_ids` entry without its number).
+    let idFragments: [[UInt8]]
+    /// `kv_blocks.block_tokens`; nil: no `hash_ids`.
+    public let blockTokens: Int64?
+    /// The root of every block ID's hash chain (derived from the seed).
+    let root: UInt64
+    let seed: UInt64
+
+    public init(spec: WorkloadSpec) {
+        seed = spec.seed
+        blockTokens = spec.kvBlockTokens
+        root = StreamIdentity("kv-blocks").combined(with: spec.seed)
+        poolNames = spec.prefixPools.map(\.name)
+        idFragments = spec.prefixPools.map { pool in
+            var writer = ByteWriter(capacity: 64)
+            writer.append(jsonString: pool.name)
+            writer.removeLast()
+            writer.append(byte: UInt8(ascii: ":"))
+            return writer.withUnsafeBytes { Array($0) }
+        }
+        itemCounts = spec.prefixPools.map { UInt64($0.items) }
+        popularity = spec.prefixPools.map { pool in
+            if case .zipf(let s) = pool.popularity { return ZipfLaw(exponent: s, count: Double(pool.items)) }
+            return nil
+        }
+        itemTokens = spec.prefixPools.map { pool in
+            let identity = StreamIdentity("prefix-item", pool.name)
+            return (0..<pool.items).map { item in
+                var rng = Xoshiro256(seed: identity.appending(UInt64(item)).combined(with: spec.seed))
+                return Swift.max(1, Int64(Swift.min(pool.tokens.sample(using: &rng).rounded(), 1e9)))
+            }
+        }
+    }
+
+    /// Whether a workload needs a catalog at all (without one, events are today's).
+    public static func isNeeded(by spec: WorkloadSpec) -> Bool {
+        !spec.prefixPools.isEmpty || spec.kvBlockTokens != nil
+    }
+
+    /// One item of pool `pool`, drawn from its popularity law.
+    @inline(__always)
+    func drawItem(pool: Int, using rng: inout Xoshiro256) -> Int {
+        if let law = popularity[pool] { return Int(law.draw(using: &rng)) - 1 }
+        return Int(rng.nextBelow(itemCounts[pool]))
+    }
+
+    /// The items of a new session of a profile and their total length. A
+    /// `per: client` item comes from the identity (pool, profile, client), a
+    /// `per: session` item from (pool, session identity): new streams, so no
+    /// other draw moves.
+    func items(
+        for uses: ContiguousArray<PrefixUse>, profile: StreamIdentity, client: Int32, session: StreamIdentity
+    ) -> (items: PrefixItems, tokens: Int64) {
+        var items = PrefixItems()
+        var tokens: Int64 = 0
+        for use in uses {
+            let name = poolNames[use.pool]
+            let identity: StreamIdentity
+            switch use.per {
+            case .client: identity = StreamIdentity("prefix-client", name).appending(profile.hash).appending(UInt64(UInt32(bitPattern: client)))
+            case .session: identity = StreamIdentity("prefix-session", name).appending(session.hash)
+            }
+            var rng = Xoshiro256(seed: identity.combined(with: seed))
+            let item = drawItem(pool: use.pool, using: &rng)
+            items.append(pool: use.pool, item: item)
+            tokens += itemTokens[use.pool][item]
+        }
+        return (items, tokens)
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import WorkloadDaemon
+import WorkloadModel
+
+/// Issue 9: every bad value of the prefix keys is reported with its key path
+/// and value, all at once (exit 78 like every `ConfigError`).
+@Suite struct PrefixConfigTests {
+    static let pools = """
+        prefix_pools:
+          - {name: system, items: 20, tokens_dist_config: {type: Constant, value: 700}, popularity: {type: Zipf, s: 1.0}}
+          - {name: docs, items: 0, tokens_dist_config: {type: Constant, value: 900}, popularity: {type: Pareto}}
+        kv_blocks: {block_tokens: 0}
+        """
+
+    @Test func everyBadValueIsReportedAtOnce() {
+        let found = problems(configYAML(workload: Self.pools, profile: """
+            prefixes:
+              - {pool: system, per: client}
+              - {pool: sytem, per: session}
+              - {pool: system, per: user}
+            """))
+        let p = "workload.client_profiles[0].prefixes"
+        #expect(found == [
+            "workload.prefix_pools[1].items: must be between 1 and 1000000 (got 0)",
+            "workload.prefix_pools[1].popularity.type: must be Uniform or Zipf (got Pareto)",
+            "workload.kv_blocks.block_tokens: must be between 1 and 1000000000 (got 0)",
+            "\(p)[1].pool: unknown pool 'sytem' (known pools: system) (did you mean 'system'?)",
+            "\(p)[2].per: must be client or session (got user)",
+            "\(p)[2].pool: pool 'system' is already listed (prefixes[0]); a prompt uses each pool at most once",
+        ], "\(found)")
+    }
+
+    @Test func aGoodConfigurationLoads() throws {
+        let yaml = configYAML(workload: """
+            prefix_pools:
+              - {name: system, items: 3, tokens_dist_config: {type: Constant, value: 700}, popularity: {type: Uniform}}
+            kv_blocks: {block_tokens: 16}
+            """, profile: "prefixes: [{pool: system, per: client}]")
+        let spec = try Configuration.parse(yaml: yaml).workload
+        #expect(spec.prefixPools == [PrefixPool(name: "system", items: 3, tokens: Distribution(.constant(700), isInt: true), popularity: .uniform)])
+        #expect(spec.kvBlockTokens == 16)
+        #expect(spec.profiles[0].prefixes == [PrefixUse(pool: 0, per: .client)])
+    }
+}
