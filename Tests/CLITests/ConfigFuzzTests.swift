@@ -14,7 +14,10 @@ import Testing
 ///     LLM_WORKLOAD_FUZZ_REPORT=/tmp/fuzz.tsv swift test --filter ConfigFuzzTests
 @Suite struct ConfigFuzzTests {
     static let environment = ProcessInfo.processInfo.environment
-    static let bases = ["config/example.yaml", "config/mixed-fleet.yaml", "deploy/config.yaml"]
+    static let bases = [
+        "config/example.yaml", "config/mixed-fleet.yaml", "deploy/config.yaml",
+        "config/day-long.yaml", "config/conversations.yaml", "config/prefixes.yaml",
+    ]
 
     @Test func mutatedConfigurationsNeverCrashHangOrDisagree() throws {
         let cases = Int(Self.environment["LLM_WORKLOAD_FUZZ_CASES"] ?? "") ?? 12
