@@ -86,6 +86,11 @@ struct BenchCommand: ParsableCommand {
             }
             baseline?.override(seed: seed)
         }
+        // The bench drives the profile engine; a replayed trace has none (it would index an empty profile list).
+        for (path, loaded) in [(config, configuration), (baselineConfig ?? "", baseline)] where loaded?.replay != nil {
+            printError("\(path): workload.replay: bench measures generated workloads, not replayed traces")
+            throw ExitStatus.config
+        }
         var logger = Logger(label: "llm-workload.bench")
         logger.logLevel = .warning
 

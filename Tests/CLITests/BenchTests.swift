@@ -64,6 +64,18 @@ import Testing
         #expect(result.stderr.contains("no/such/file.yaml"))
     }
 
+    @Test func aReplayConfigIsRefusedNotATrap() throws {
+        let trace = repositoryRoot.appendingPathComponent("Tests/Fixtures/traces/mooncake_conv_head.jsonl").path
+        let config = try temporaryFile("bench-replay.yaml", contents: """
+            workload:
+              random_seed: 1
+              replay: {file: \(trace), format: mooncake}
+            """)
+        let result = try runCLI(["bench", "--config", config.path, "--quick", "--skip", "kafka,pacing,memory,first-event"])
+        #expect(result.status == 78, "\(result.stderr)")
+        #expect(result.stderr.contains("workload.replay"))
+    }
+
     @Test func memoryProbeChildReportsItsPeak() throws {
         let result = try runCLI(["bench", "--config", "config/example.yaml", "--probe-memory", "2000"])
         #expect(result.status == 0, "\(result.stderr)")
