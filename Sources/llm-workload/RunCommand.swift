@@ -10,7 +10,7 @@ struct RunCommand: AsyncParsableCommand {
             SIGTERM or SIGINT stops generating, closes open sessions (reason shutdown), flushes \
             within kafka.flush_timeout_s and exits 0 if every event was delivered. SIGHUP is ignored. \
             Exit status: 0 done; 64 usage; 69 events undelivered or Kafka unreachable; 70 fatal Kafka \
-            error; 73 metrics address or output unusable; 74 output failed (closed pipe, full disk); 78 \
+            error; 65 the trace of workload.replay unreadable; 73 metrics address or output unusable; 74 output failed (closed pipe, full disk); 78 \
             configuration error.
             """
     )
@@ -75,10 +75,6 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = try options.load()
-        if configuration.replay != nil {
-            printError("\(options.config): workload.replay: run does not replay traces yet (generate, convert and stats do)")
-            throw ExitStatus.config
-        }
         if let mode { configuration.clock.mode = mode == "realtime" ? .realtime : .accelerated }
         if let speed { configuration.clock.speed = speed == "max" ? nil : Double(speed) }
         if mode == "accelerated" && speed == nil && configuration.clock.speed == 1 {

@@ -20,7 +20,7 @@ public enum StreamGenerator {
         var encoder = EventEncoder(
             runID: configuration.runID, seed: configuration.workload.seed,
             startUnixNanoseconds: configuration.clock.startUnixNanoseconds ?? defaultStart,
-            profileNames: configuration.workload.profiles.map(\.name))
+            profileNames: configuration.streamProfileNames)
         if PrefixCatalog.isNeeded(by: configuration.workload) { encoder.prefixCatalog = PrefixCatalog(spec: configuration.workload) }
         return encoder
     }

@@ -18,20 +18,13 @@ public enum ReplayFailure: Error, Sendable, CustomStringConvertible {
 /// `generate` on a `workload.replay` configuration, and `generate --format`
 /// and `convert` for any stream: writes events in a trace format.
 public enum ReplayGenerator {
-    public static func encoder(for configuration: Configuration, defaultStart: Int64) -> EventEncoder {
-        EventEncoder(
-            runID: configuration.runID, seed: configuration.workload.seed,
-            startUnixNanoseconds: configuration.clock.startUnixNanoseconds ?? defaultStart,
-            profileNames: configuration.replay == nil ? configuration.workload.profiles.map(\.name) : ReplaySource.profileNames)
-    }
-
     /// Writes the replayed stream of `configuration` to `output` in `format`.
     public static func write(
         _ configuration: Configuration, format: TraceFormat = .jsonl, to output: FileOutput, shouldStop: () -> Bool = { false }
     ) throws(ReplayFailure) -> (GenerationSummary, ReplaySource) {
         let source: ReplaySource
         do { source = try ReplaySource(configuration) } catch { throw .trace(error) }
-        let writer = TraceWriter(format: format, encoder: encoder(for: configuration, defaultStart: 0))
+        let writer = TraceWriter(format: format, encoder: StreamGenerator.encoder(for: configuration, defaultStart: 0))
         let summary = try export(writer, to: output, shouldStop: shouldStop, stop: { source.stop() }) { () throws(ReplayFailure) in
             do throws(TraceError) { return try source.next() } catch { throw .trace(error) }
         }
@@ -43,7 +36,7 @@ public enum ReplayGenerator {
         _ configuration: Configuration, format: TraceFormat, to output: FileOutput, shouldStop: () -> Bool = { false }
     ) throws(ReplayFailure) -> GenerationSummary {
         var engine = WorkloadEngine(spec: configuration.workload)
-        let writer = TraceWriter(format: format, encoder: encoder(for: configuration, defaultStart: 0))
+        let writer = TraceWriter(format: format, encoder: StreamGenerator.encoder(for: configuration, defaultStart: 0))
         return try export(writer, to: output, shouldStop: shouldStop, stop: { engine.stop(at: engine.virtualTime, reason: .shutdown) }) {
             () throws(ReplayFailure) in engine.next().map { ReplayEvent(event: $0) }
         }

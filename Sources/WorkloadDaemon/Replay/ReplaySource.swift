@@ -32,11 +32,13 @@ public final class ReplaySource {
         reader = try TraceReader(path: replay.file, format: replay.format, skipBadRows: replay.skipBadRows)
     }
 
-    /// The profile names the encoder needs: a replay has one, `replay`.
-    public static let profileNames = ["replay"]
+    static let zeroSpanLoop = "loop: true needs a trace spanning more than 0 s (all rows have the same timestamp)"
 
-    /// Virtual time of the last row sent.
-    public var virtualTime: VirtualNanoseconds { engine.virtualTime }
+    /// Virtual time of the last event returned (events come in time order).
+    public private(set) var virtualTime: VirtualNanoseconds = 0
+
+    /// Sessions begun and not yet ended.
+    public var activeSessions: Int { engine.openSessions }
 
     /// Requests sent so far.
     public var requests: Int { engine.requestsSent }
@@ -51,7 +53,10 @@ public final class ReplaySource {
     /// The next event, or `nil` once the trace (or the run's bound) is done.
     public func next() throws(TraceError) -> ReplayEvent? {
         while true {
-            if let event = engine.next() { return event }
+            if let event = engine.next() {
+                virtualTime = event.event.time
+                return event
+            }
             if finished { return nil }
             guard let row = try reader.next() else {
                 skipped += reader.skipped
@@ -59,7 +64,7 @@ public final class ReplaySource {
                 let span = engine.endPass()
                 if replay.loop {
                     guard span > 0 else {
-                        throw TraceError(file: replay.file, message: "loop: true needs a trace spanning more than 0 s (all rows have the same timestamp)")
+                        throw TraceError(file: replay.file, message: Self.zeroSpanLoop)
                     }
                     reader = try TraceReader(path: replay.file, format: replay.format, skipBadRows: replay.skipBadRows)
                     engine.beginPass()

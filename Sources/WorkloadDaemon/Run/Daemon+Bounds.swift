@@ -14,7 +14,7 @@ extension Daemon {
         do {
             let preflight = try Preflight.check(configuration)
             preflight.log(to: logger)
-            return nil
+            return checkTrace(of: configuration, logger: logger, announce: announce)
         } catch {
             announce(error.description)
             return Status.config

@@ -1,9 +1,9 @@
 extension DaemonMetrics {
-    /// The daemon's metrics for a configuration: one series per profile, and
+    /// The daemon's metrics for a configuration: one series per profile (`replay` for a trace), and
     /// one publish counter per configured topic.
     convenience init(for configuration: Configuration, clock: any WallClock) {
         self.init(
-            profiles: configuration.workload.profiles.map(\.name), topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
+            profiles: configuration.streamProfileNames, topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
             version: LLMWorkloadVersion.current, clock: clock)
     }
 }

@@ -83,21 +83,29 @@ final class DaemonRunner {
     /// Runs to the end of a bounded workload, or until `stop` is set.
     func run() -> RunOutcome {
         if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
-        var engine = WorkloadEngine(spec: configuration.workload)
+        let source: any RunEventSource
+        do {
+            source = try makeEventSource(for: configuration)
+        } catch {
+            logger.critical("cannot read the trace", metadata: ["error": "\(error)"])
+            outcome.sourceFailure = error
+            return outcome
+        }
         var line = ByteWriter(capacity: 4096)
         var stopping = false
-        let profileCount = configuration.workload.profiles.count
+        let profileCount = configuration.streamProfileNames.count
         lastWatchdog = clock.now()
         lastStatus = lastWatchdog
 
         while true {
             if stop.isSet && !stopping {
                 stopping = true
-                engine.stop(at: engine.virtualTime, reason: .shutdown)
+                source.stop()
                 _ = notifier?.stopping()
-                logger.info("stopping: closing open sessions", metadata: ["active_sessions": "\(engine.activeSessions)"])
+                logger.info("stopping: closing open sessions", metadata: ["active_sessions": "\(source.activeSessions)"])
             }
-            guard outcome.sinkFailure == nil, outcome.events < eventLimit, let event = engine.next() else { break }
+            guard outcome.sinkFailure == nil, outcome.events < eventLimit, let item = next(from: source) else { break }
+            let event = item.event
             outcome.events += 1
             if let shard, !withSessionKey(event.sessionID, { shard.owns(sessionKey: $0) }) { continue }
 
@@ -116,7 +124,7 @@ final class DaemonRunner {
             }
 
             line.removeAll()
-            encoder.encode(event, into: &line)
+            encoder.encode(item, into: &line)
             line.removeLast()  // the newline: a record value is the object alone
             let published: Bool = withSessionKey(event.sessionID) { key in
                 line.withUnsafeBytes { value in
@@ -154,24 +162,38 @@ final class DaemonRunner {
                 virtualWatermarkDue(at: event.time)
             }
             if outcome.published & 255 == 0 || (!unpaced && clock.now() &- lastHousekeeping >= housekeepingInterval) {
-                housekeeping(engine: engine)
+                housekeeping(source: source)
             }
         }
         if let failure = outcome.sinkFailure {
             // Nothing more can go out: report how the sink failed, with what it holds.
             logger.critical("sink failed; stopping", metadata: ["error": "\(failure)"])
         } else if outcome.events < eventLimit {
-            // The engine is exhausted (a bound, or a stop that closed every session): the end-of-stream marker.
+            // The source is exhausted (a bound, or a stop that closed every session): the end-of-stream marker.
             watermarkPending = false
-            sink.endOfStream(time: engine.virtualTime, afterSeq: lastSeq)
+            sink.endOfStream(time: source.virtualTime, afterSeq: lastSeq)
         } else {
-            emitWatermark(at: engine.virtualTime)
+            emitWatermark(at: source.virtualTime)
         }
-        housekeeping(engine: engine)
-        outcome.lastVirtualTime = engine.virtualTime
-        outcome.bound = engine.boundReached
+        housekeeping(source: source)
+        outcome.lastVirtualTime = source.virtualTime
+        outcome.bound = source.boundReached
         outcome.stoppedBySignal = stopping
         return outcome
+    }
+
+    /// The source's next event. A trace that fails to read mid-run (it was
+    /// read whole at start-up, so it changed since) ends the stream there:
+    /// the open sessions close (`shutdown`) and the run exits 65.
+    private func next(from source: any RunEventSource) -> ReplayEvent? {
+        do throws(TraceError) {
+            return try source.next()
+        } catch {
+            logger.critical("cannot read the trace; stopping", metadata: ["error": "\(error)"])
+            outcome.sourceFailure = error
+            source.stop()
+            return try? source.next()
+        }
     }
 
     /// While waiting for the next event: watermarks by wall time, watchdog, polls.
@@ -184,7 +206,7 @@ final class DaemonRunner {
         }
         sink.poll()
         if outcome.sinkFailure == nil, let failure = sink.failure { outcome.sinkFailure = failure }
-        tickWatchdogAndStatus(now: now, engine: nil)
+        tickWatchdogAndStatus(now: now)
     }
 
     /// Virtual time has advanced by the watermark interval (SPEC 5). In real
@@ -217,7 +239,7 @@ final class DaemonRunner {
         lastWatermarkWall = clock.now()
     }
 
-    private func housekeeping(engine: WorkloadEngine) {
+    private func housekeeping(source: any RunEventSource) {
         sink.poll()
         if outcome.sinkFailure == nil, let failure = sink.failure { outcome.sinkFailure = failure }
         let now = clock.now()
@@ -225,16 +247,16 @@ final class DaemonRunner {
         if watermarkDueByWall(now: now) {
             emitWatermark(at: lastTime)
         }
-        tickWatchdogAndStatus(now: now, engine: engine)
+        tickWatchdogAndStatus(now: now)
         if let metrics {
-            metrics.activeSessions.set(engine.activeSessions)
-            metrics.virtualTimeSeconds.set(Double(engine.virtualTime) / 1e9)
+            metrics.activeSessions.set(source.activeSessions)
+            metrics.virtualTimeSeconds.set(Double(source.virtualTime) / 1e9)
             metrics.producerQueueDepth.set(sink.outstanding)
             deliverySync.sync(sink, into: metrics)
         }
     }
 
-    private func tickWatchdogAndStatus(now: UInt64, engine: WorkloadEngine?) {
+    private func tickWatchdogAndStatus(now: UInt64) {
         guard let notifier else { return }
         if let interval = notifier.watchdogInterval {
             let half = UInt64(interval.components.seconds) * 500_000_000 + UInt64(interval.components.attoseconds / 2_000_000_000)

@@ -95,6 +95,11 @@ final class GeneratorService: Service, @unchecked Sendable {
         ]
         announce("published \(outcome.published) events (\(outcome.sink.delivered) records delivered incl. watermarks, \(outcome.sink.failed) failed, \(outcome.sink.undelivered) undelivered) over \(Double(outcome.lastVirtualTime) / 1e9) virtual seconds")
         if let status = Daemon.status(afterReaching: outcome.bound, logger: logger, announce: announce) { return status }
+        if let failure = outcome.sourceFailure {
+            logger.critical("the trace could not be read", metadata: summary.merging(["error": "\(failure)"]) { $1 })
+            announce("\(failure)")
+            return Daemon.Status.dataError
+        }
         if let failure = outcome.sinkFailure ?? outcome.sink.failure {
             logger.critical("\(RunEnding.headline(failure))", metadata: summary.merging(["error": "\(failure)"]) { $1 })
             return RunEnding.status(failure)

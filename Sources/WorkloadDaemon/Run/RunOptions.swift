@@ -43,6 +43,8 @@ public struct RunOutcome: Sendable {
     public var stoppedBySignal = false
     /// Why the sink stopped the run early, if it did.
     public var sinkFailure: SinkError?
+    /// Why a replayed trace stopped the run early (it failed to read), if it did.
+    public var sourceFailure: TraceError?
     public var lastVirtualTime: Int64 = 0
     /// The generator bound that ended the run early, if any.
     public var bound: GeneratorBound?

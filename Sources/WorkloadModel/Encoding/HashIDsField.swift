@@ -17,3 +17,15 @@ extension EventEncoder {
         writer.append("]}\n")
     }
 }
+
+extension EventEncoder {
+    /// Encodes an event with the hash_ids its request carries of its own (a
+    /// replayed trace's), if any.
+    public func encode(_ item: ReplayEvent, into writer: inout ByteWriter) {
+        if case .request(let e) = item.event, let hashIDs = item.hashIDs {
+            encode(e, hashIDs: hashIDs, into: &writer)
+        } else {
+            encode(item.event, into: &writer)
+        }
+    }
+}

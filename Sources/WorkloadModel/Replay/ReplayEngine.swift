@@ -56,6 +56,9 @@ public struct ReplayEngine: Sendable {
         chains = HashChainSessions(blockTokens: settings.blockTokens)
     }
 
+    /// Sessions begun and not yet ended.
+    public var openSessions: Int { open.count }
+
     /// The send time of the last accepted row.
     public var virtualTime: VirtualNanoseconds { lastSend }
 
