@@ -39,7 +39,7 @@ public struct TraceWriter: Sendable {
         case .jsonl:
             encoder.encode(e, hashIDs: item.hashIDs, into: &out)
         case .mooncake:
-            guard let hashIDs = item.hashIDs else {
+            guard encoder.hasHashIDs(item.hashIDs) else {
                 throw ExportError(message: "--format mooncake needs hash_ids on every request (a replayed trace that has them, or kv_blocks); request \(e.seq) has none")
             }
             // Milliseconds as integers, as the Mooncake tools expect (rounded half up).
@@ -49,12 +49,8 @@ public struct TraceWriter: Sendable {
             out.append(e.promptTokens)
             out.append(", \"output_length\": ")
             out.append(e.outputTokens)
-            out.append(", \"hash_ids\": [")
-            for (index, id) in hashIDs.enumerated() {
-                if index > 0 { out.append(", ") }
-                out.append(id)
-            }
-            out.append("]}\n")
+            encoder.appendHashIDs(item.hashIDs, of: e, opening: ", \"hash_ids\": [", separator: ", ", into: &out)
+            out.append("}\n")
         case .azure:
             appendAzureTime(startUnixNanoseconds + e.time, into: &out)
             out.append(byte: UInt8(ascii: ","))

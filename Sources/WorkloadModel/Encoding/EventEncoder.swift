@@ -26,7 +26,8 @@ public struct EventEncoder: Sendable {
     /// numbers (at most 20 digits and a sign each) with the longest fragments.
     public let maximumEventBytes: Int
     /// Issue 9: with pools or `kv_blocks`, request events also carry
-    /// `shared_prefix_tokens`, `prefix_ids` and `hash_ids` (see `PrefixFields`).
+    /// `shared_prefix_tokens`, `prefix_ids` (see `PrefixFields`) and `hash_ids`
+    /// (see `HashIDsField`).
     public var prefixCatalog: PrefixCatalog?
 
     public init(runID: String, seed: UInt64, startUnixNanoseconds: Int64, profileNames: [String]) {
@@ -105,6 +106,14 @@ public struct EventEncoder: Sendable {
     }
 
     public func encode(_ e: RequestEvent, into writer: inout ByteWriter) {
+        encodeRequest(e, hashIDs: nil, into: &writer)
+    }
+
+    /// A request; its issue-9 fields (`PrefixFields`) and `hash_ids`
+    /// (`HashIDsField`: `hashIDs`, else its KV blocks) follow today's fields.
+    @inline(__always)
+    func encodeRequest(_ e: RequestEvent, hashIDs: [Int64]?, into writer: inout ByteWriter) {
+        let closed = prefixCatalog == nil && hashIDs == nil
         writeEvent(into: &writer) { out, fragments in
             common(type: "request", seq: e.seq, time: e.time, into: &out, fragments)
             out.append(",\"request_id\":\"")
@@ -135,9 +144,12 @@ public struct EventEncoder: Sendable {
             out.append(e.payloadBytes)
             out.append(",\"sent_at_s\":")
             out.append(seconds: e.sentAt)
-            if prefixCatalog == nil { out.append("}\n") }
+            if closed { out.append("}\n") }
         }
+        guard !closed else { return }
         if let prefixCatalog { PrefixFields.encode(e, catalog: prefixCatalog, into: &writer) }
+        HashIDsField.append(hashIDs, of: e, catalog: prefixCatalog, opening: ",\"hash_ids\":[", separator: ",", into: &writer)
+        writer.append("}\n")
     }
 
     public func encode(_ e: SessionStartedEvent, into writer: inout ByteWriter) {

@@ -1,7 +1,7 @@
 /// The issue-9 fields of a request event, written after today's fields:
-/// `,"shared_prefix_tokens":N,"prefix_ids":["<pool>:<item>",...]` and, with
-/// `kv_blocks`, `,"hash_ids":[...]`, then the closing brace. Nothing is
-/// allocated: the IDs go straight into the writer's buffer.
+/// `,"shared_prefix_tokens":N,"prefix_ids":["<pool>:<item>",...]` (then, with
+/// `kv_blocks`, `hash_ids` from `HashIDsField`). Nothing is allocated: the IDs
+/// go straight into the writer's buffer.
 enum PrefixFields {
     static func encode(_ e: RequestEvent, catalog: PrefixCatalog, into writer: inout ByteWriter) {
         var room = 64
@@ -19,18 +19,5 @@ enum PrefixFields {
             }
             out.append(byte: UInt8(ascii: "]"))
         }
-        if let block = catalog.blockTokens { encodeHashes(e, catalog: catalog, blockTokens: block, into: &writer) }
-        writer.append("}\n")
-    }
-
-    static func encodeHashes(_ e: RequestEvent, catalog: PrefixCatalog, blockTokens: Int64, into writer: inout ByteWriter) {
-        writer.append(",\"hash_ids\":[")
-        var first = true
-        BlockHashes.forEachID(of: e, catalog: catalog, blockTokens: blockTokens) { id in
-            if !first { writer.append(byte: UInt8(ascii: ",")) }
-            writer.append(unsigned: id)
-            first = false
-        }
-        writer.append(byte: UInt8(ascii: "]"))
     }
 }
