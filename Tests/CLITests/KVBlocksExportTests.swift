@@ -66,6 +66,27 @@ import WorkloadModel
         #expect(differing == 0, "\(differing) of \(original.count) requests differ after the round trip")
     }
 
+    /// An interpreter with PyPI's `aiperf` (not installed in CI: it is heavy).
+    static let aiperfPython = ProcessInfo.processInfo.environment["AIPERF_PYTHON"]
+
+    @Test(.enabled(if: aiperfPython != nil, "set AIPERF_PYTHON to a python that has aiperf"))
+    func aiperfsMooncakeLoaderReadsTheExport() throws {
+        let exported = try temporaryFile("kv-export-aiperf.mooncake.jsonl")
+        let result = try runCLI(["generate", "-c", Self.config, "--duration", Self.duration, "--format", "mooncake", "-o", exported.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = try TraceFixtures.mooncakeRows(exported.path).count
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.aiperfPython ?? "python3")
+        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Fixtures/aiperf/mooncake_check.py").path, exported.path]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("can_load=True loaded=\(rows) skipped=0"), "\(text)")
+    }
+
     @Test func azureExportReplaysToTheSameTimesAndTokens() throws {
         let original = try Self.streamRequests()
         let exported = try temporaryFile("kv-export.azure.csv")
