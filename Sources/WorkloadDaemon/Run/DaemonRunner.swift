@@ -44,6 +44,10 @@ final class DaemonRunner {
     /// When set, receives for every published event how late (ns) it left:
     /// from its due wall time to the return of the sink's publish.
     var latenessLog: LatenessLog?
+    /// `--state-dir` (issue 11): writes checkpoints; a stop then keeps the sessions open for the restart.
+    var checkpointer: Checkpointer?
+    /// Continue from this engine, restored from a checkpoint.
+    var restored: RestoredRun?
 
     private var nextWatermarkVirtual: VirtualNanoseconds
     private var lastWatermarkWall: UInt64
@@ -83,7 +87,8 @@ final class DaemonRunner {
     /// Runs to the end of a bounded workload, or until `stop` is set.
     func run() -> RunOutcome {
         if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
-        var engine = WorkloadEngine(spec: configuration.workload)
+        var engine = restored?.engine ?? WorkloadEngine(spec: configuration.workload)
+        if let restored { resume(from: restored.checkpoint) }
         var line = ByteWriter(capacity: 4096)
         var stopping = false
         let profileCount = configuration.workload.profiles.count
@@ -93,6 +98,7 @@ final class DaemonRunner {
         while true {
             if stop.isSet && !stopping {
                 stopping = true
+                if checkpointer != nil { break }  // resumable: the sessions continue after the restart
                 engine.stop(at: engine.virtualTime, reason: .shutdown)
                 _ = notifier?.stopping()
                 logger.info("stopping: closing open sessions", metadata: ["active_sessions": "\(engine.activeSessions)"])
@@ -160,18 +166,35 @@ final class DaemonRunner {
         if let failure = outcome.sinkFailure {
             // Nothing more can go out: report how the sink failed, with what it holds.
             logger.critical("sink failed; stopping", metadata: ["error": "\(failure)"])
+        } else if stopping, let checkpointer {
+            emitWatermark(at: lastTime)
+            checkpointer.hold(engine: engine, lastSeq: lastSeq, lastTime: lastTime)
+            logger.info("stopping: checkpointed; the run continues at the next start", metadata: ["active_sessions": "\(engine.activeSessions)"])
         } else if outcome.events < eventLimit {
             // The engine is exhausted (a bound, or a stop that closed every session): the end-of-stream marker.
             watermarkPending = false
             sink.endOfStream(time: engine.virtualTime, afterSeq: lastSeq)
+            checkpointer?.hold(engine: engine, lastSeq: lastSeq, lastTime: lastTime)
         } else {
             emitWatermark(at: engine.virtualTime)
+            checkpointer?.hold(engine: engine, lastSeq: lastSeq, lastTime: lastTime)
         }
         housekeeping(engine: engine)
         outcome.lastVirtualTime = engine.virtualTime
         outcome.bound = engine.boundReached
         outcome.stoppedBySignal = stopping
         return outcome
+    }
+
+    /// Continues after a checkpoint: from its last published event, paced from the first start's anchor.
+    private func resume(from checkpoint: RunCheckpoint) {
+        lastSeq = checkpoint.lastSeq
+        lastTime = checkpoint.lastTime
+        nextWatermarkVirtual = checkpoint.lastTime + watermarkInterval
+        if !unpaced {
+            pacer = .resumed(mode: pacer.mode, anchorUnixNanoseconds: checkpoint.pacingAnchorUnixNanoseconds,
+                             nowUnixNanoseconds: unixNanosecondsNow(), clock: clock)
+        }
     }
 
     /// While waiting for the next event: watermarks by wall time, watchdog, polls.
@@ -184,6 +207,7 @@ final class DaemonRunner {
         }
         sink.poll()
         if outcome.sinkFailure == nil, let failure = sink.failure { outcome.sinkFailure = failure }
+        checkpointer?.poll(now: now, outstanding: sink.outstanding, failed: sink.deliveryStats?.failed ?? 0)
         tickWatchdogAndStatus(now: now, engine: nil)
     }
 
@@ -226,6 +250,8 @@ final class DaemonRunner {
             emitWatermark(at: lastTime)
         }
         tickWatchdogAndStatus(now: now, engine: engine)
+        checkpointer?.tick(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now, outstanding: sink.outstanding,
+                           failed: sink.deliveryStats?.failed ?? 0)
         if let metrics {
             metrics.activeSessions.set(engine.activeSessions)
             metrics.virtualTimeSeconds.set(Double(engine.virtualTime) / 1e9)
