@@ -51,6 +51,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: .hidden)
     var probeMemory: Int?
 
+    @Option(help: "Only measure resuming: checkpoint after N events (in process), then time a `run --state-dir` from process start to the first new record acknowledged.")
+    var resumeAfter: Int?
+
     func validate() throws {
         if let events, events < 1 { throw ValidationError("--events must be >= 1 (got \(events))") }
         if let probeMemory, probeMemory < 1 { throw ValidationError("--probe-memory must be >= 1") }
@@ -96,6 +99,18 @@ struct BenchCommand: ParsableCommand {
 
         if let probeMemory {
             print(MemoryProbe.probe(configuration: configuration, requests: probeMemory, logger: logger))
+            return
+        }
+        if let resumeAfter {
+            do {
+                let figures = try ResumeProbe.measure(configuration: configuration, configPath: config, events: resumeAfter) {
+                    printError("bench: \($0)")
+                }
+                print(figures.table, terminator: "")
+            } catch {
+                printError("bench: \(error)")
+                throw ExitCode(70)
+            }
             return
         }
         var settings = BenchSettings(configuration: configuration, configPath: config, events: events, quick: quick)

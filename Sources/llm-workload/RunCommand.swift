@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import WorkloadDaemon
 
@@ -8,7 +9,10 @@ struct RunCommand: AsyncParsableCommand {
         abstract: "The daemon: generate continuously, pace by the clock, publish to Kafka.",
         discussion: """
             SIGTERM or SIGINT stops generating, closes open sessions (reason shutdown), flushes \
-            within kafka.flush_timeout_s and exits 0 if every event was delivered. SIGHUP is ignored. \
+            within kafka.flush_timeout_s and exits 0 if every event was delivered. With --state-dir \
+            (or $STATE_DIRECTORY) the run is resumable: a stop flushes and checkpoints instead of \
+            closing sessions, and the next start with the same configuration continues the run. \
+            SIGHUP is ignored. \
             Exit status: 0 done; 64 usage; 69 events undelivered or Kafka unreachable; 70 fatal Kafka \
             error; 65 the trace of workload.replay unreadable; 73 metrics address or output unusable; 74 output failed (closed pipe, full disk); 78 \
             configuration error.
@@ -41,6 +45,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Keep the run's record and checkpoints here, so that a restart continues the run (default: $STATE_DIRECTORY if set).")
+    var stateDir: String?
+
+    @Flag(help: "With a state directory: start a new run there instead of continuing the recorded one.")
+    var newRun = false
+
     /// For `bench`: print when the first event was produced and first acknowledged.
     @Flag(help: .hidden)
     var reportFirstEvent = false
@@ -67,6 +77,12 @@ struct RunCommand: AsyncParsableCommand {
         if Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")) (got \(logLevel))")
         }
+        if stateDir != nil && sink != "kafka" {
+            throw ValidationError("--state-dir needs --sink kafka: a restart reads back what Kafka holds (got --sink \(sink))")
+        }
+        if newRun && StateDirectoryPath.resolve(flag: stateDir, environment: ProcessInfo.processInfo.environment) == nil {
+            throw ValidationError("--new-run needs a state directory (--state-dir DIR or $STATE_DIRECTORY)")
+        }
         if embeddedKafka && brokers != nil {
             throw ValidationError("--embedded-kafka and --brokers exclude each other")
         }
@@ -87,6 +103,11 @@ struct RunCommand: AsyncParsableCommand {
         runOptions.brokers = brokers
         runOptions.embeddedKafka = embeddedKafka
         runOptions.reportFirstEvent = reportFirstEvent
+        // A state directory makes sense only where the run can be read back: Kafka.
+        if runOptions.sink == .kafka {
+            runOptions.stateDirectory = StateDirectoryPath.resolve(flag: stateDir, environment: ProcessInfo.processInfo.environment)
+        }
+        runOptions.newRun = newRun
         var logger = Logger(label: "llm-workload")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let status = await Daemon.run(configuration: configuration, options: runOptions, logger: logger, announce: { printError($0) })

@@ -16,7 +16,7 @@ enum ChildProcess {
 
     /// Spawns `executable arguments`, waits for it and returns its output.
     /// `spawned` receives the monotonic time just before the spawn.
-    static func run(_ arguments: [String], spawned: (UInt64) -> Void = { _ in }) throws -> Result {
+    static func run(_ arguments: [String], spawned: (UInt64) -> Void = { _ in }, started: (Int32) -> Void = { _ in }) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -26,6 +26,7 @@ enum ChildProcess {
         process.standardInput = FileHandle.nullDevice
         spawned(SystemWallClock().now())
         try process.run()
+        started(process.processIdentifier)
         // Drain both pipes at once so that neither can fill and block the child.
         nonisolated(unsafe) var errData = Data()
         let done = DispatchSemaphore(value: 0)

@@ -44,6 +44,10 @@ final class DaemonRunner {
     /// When set, receives for every published event how late (ns) it left:
     /// from its due wall time to the return of the sink's publish.
     var latenessLog: LatenessLog?
+    /// `--state-dir` (issue 11): writes checkpoints; a stop then keeps the sessions open for the restart.
+    var checkpointer: Checkpointer?
+    /// Continue from this engine, restored from a checkpoint.
+    var restored: RestoredRun?
 
     private var nextWatermarkVirtual: VirtualNanoseconds
     private var lastWatermarkWall: UInt64
@@ -85,12 +89,13 @@ final class DaemonRunner {
         if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
         let source: any RunEventSource
         do {
-            source = try makeEventSource(for: configuration)
+            source = try makeEventSource(for: configuration, restoring: restored?.engine)
         } catch {
             logger.critical("cannot read the trace", metadata: ["error": "\(error)"])
             outcome.sourceFailure = error
             return outcome
         }
+        if let restored { resume(from: restored.checkpoint) }
         var line = ByteWriter(capacity: 4096)
         var stopping = false
         let profileCount = configuration.streamProfileNames.count
@@ -100,6 +105,7 @@ final class DaemonRunner {
         while true {
             if stop.isSet && !stopping {
                 stopping = true
+                if checkpointer != nil { break }  // resumable: the sessions continue after the restart
                 source.stop()
                 _ = notifier?.stopping()
                 logger.info("stopping: closing open sessions", metadata: ["active_sessions": "\(source.activeSessions)"])
@@ -168,12 +174,18 @@ final class DaemonRunner {
         if let failure = outcome.sinkFailure {
             // Nothing more can go out: report how the sink failed, with what it holds.
             logger.critical("sink failed; stopping", metadata: ["error": "\(failure)"])
+        } else if stopping, checkpointer != nil {
+            emitWatermark(at: lastTime)
+            hold(source)
+            logger.info("stopping: checkpointed; the run continues at the next start", metadata: ["active_sessions": "\(source.activeSessions)"])
         } else if outcome.events < eventLimit {
             // The source is exhausted (a bound, or a stop that closed every session): the end-of-stream marker.
             watermarkPending = false
             sink.endOfStream(time: source.virtualTime, afterSeq: lastSeq)
+            hold(source)
         } else {
             emitWatermark(at: source.virtualTime)
+            hold(source)
         }
         housekeeping(source: source)
         outcome.lastVirtualTime = source.virtualTime
@@ -196,6 +208,23 @@ final class DaemonRunner {
         }
     }
 
+    /// `--state-dir`: hands the engine's state to the checkpointer (profile runs only; a replay is not resumable).
+    private func hold(_ source: any RunEventSource) {
+        guard let checkpointer, let engine = (source as? GeneratedEvents)?.engine else { return }
+        checkpointer.hold(engine: engine, lastSeq: lastSeq, lastTime: lastTime)
+    }
+
+    /// Continues after a checkpoint: from its last published event, paced from the first start's anchor.
+    private func resume(from checkpoint: RunCheckpoint) {
+        lastSeq = checkpoint.lastSeq
+        lastTime = checkpoint.lastTime
+        nextWatermarkVirtual = checkpoint.lastTime + watermarkInterval
+        if !unpaced {
+            pacer = .resumed(mode: pacer.mode, anchorUnixNanoseconds: checkpoint.pacingAnchorUnixNanoseconds,
+                             nowUnixNanoseconds: unixNanosecondsNow(), clock: clock)
+        }
+    }
+
     /// While waiting for the next event: watermarks by wall time, watchdog, polls.
     private func idle(upTo nextEventTime: VirtualNanoseconds) {
         let now = clock.now()
@@ -206,6 +235,7 @@ final class DaemonRunner {
         }
         sink.poll()
         if outcome.sinkFailure == nil, let failure = sink.failure { outcome.sinkFailure = failure }
+        checkpointer?.poll(now: now, outstanding: sink.outstanding, failed: sink.deliveryStats?.failed ?? 0)
         tickWatchdogAndStatus(now: now)
     }
 
@@ -248,6 +278,10 @@ final class DaemonRunner {
             emitWatermark(at: lastTime)
         }
         tickWatchdogAndStatus(now: now)
+        if let checkpointer, let engine = (source as? GeneratedEvents)?.engine {
+            checkpointer.tick(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now, outstanding: sink.outstanding,
+                              failed: sink.deliveryStats?.failed ?? 0)
+        }
         if let metrics {
             metrics.activeSessions.set(source.activeSessions)
             metrics.virtualTimeSeconds.set(Double(source.virtualTime) / 1e9)

@@ -22,6 +22,8 @@ struct DaemonSetup {
     /// When each start-up step was done (the clock's nanoseconds, `CLOCK_MONOTONIC`
     /// for the system clock), for `bench`'s first-event figure: what start-up waited on.
     var startupMarks: [(step: String, nanoseconds: UInt64)] = []
+    /// `--state-dir`: the run's record and checkpoint (issue 11).
+    var resume: ResumeStart?
 
     /// How long `run` tries to reach a broker before it gives up (exit 69).
     static let connectTimeoutSeconds = 30.0
@@ -66,8 +68,26 @@ struct DaemonSetup {
         case (.realtime, _): pacing = .realtime
         case (.accelerated, let speed?): pacing = .accelerated(speed: speed)
         }
-        let start = configuration.clock.startUnixNanoseconds ?? unixNanosecondsNow()
-        configuration.anchorRunID(atUnixNanoseconds: start)
+        var resume: ResumeStart?
+        var stateDirectory = options.stateDirectory
+        if let path = stateDirectory, configuration.replay != nil {
+            // A replay has no engine to checkpoint: a restart replays the trace from its first row (and a second
+            // start of the same run is refused as without a state directory).
+            logger.warning("the state directory is ignored: a replay (workload.replay) is not resumable",
+                           metadata: ["state_directory": "\(path)"])
+            stateDirectory = nil
+        }
+        if let path = stateDirectory {
+            switch ResumeStart.prepare(path: path, configuration: &configuration, shard: options.shard,
+                                       newRun: options.newRun, nowUnixNanoseconds: unixNanosecondsNow()) {
+            case .success(let prepared): resume = prepared
+            case .failure(let refusal):
+                logger.critical("\(refusal)")
+                return .failure(.status(Daemon.Status.config))
+            }
+        }
+        let start = resume?.record.anchorUnixNanoseconds ?? configuration.clock.startUnixNanoseconds ?? unixNanosecondsNow()
+        if resume == nil { configuration.anchorRunID(atUnixNanoseconds: start) }
         let encoder = StreamGenerator.encoder(for: configuration, defaultStart: start)
         let metrics = configuration.metrics.listen.isEmpty ? nil : DaemonMetrics(for: configuration, clock: clock)
 
@@ -91,9 +111,21 @@ struct DaemonSetup {
                 monitor = HealthMonitor(
                     producer: kafka, queueCapacity: HealthMonitor.queueCapacity(producerConfiguration),
                     configuration: configuration.metrics.health, clock: clock, metrics: metrics)
-                sink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
+                let kafkaSink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
+                sink = kafkaSink
                 marks.append(("topics", clock.now()))
-                if let found = try ExistingRun.find(
+                if let resume, resume.continuing {
+                    // Continuing: what Kafka holds of the run after the checkpoint is not published again.
+                    kafkaSink.cover = try ResumeCover.read(
+                        runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
+                        topics: configuration.kafka.topics, partitions: kafkaSink.partitionCounts,
+                        properties: configuration.kafka.librdkafka, logger: logger)
+                    logger.notice("continuing run \(configuration.runID)", metadata: [
+                        "state_directory": "\(resume.directory.path)",
+                        "from_seq": "\(resume.restored?.engine.nextSequenceNumber ?? 0)",
+                        "records_read_back": "\(kafkaSink.cover?.recordsRead ?? 0)",
+                    ])
+                } else if let found = try ExistingRun.find(
                     runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
                     topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
                     properties: configuration.kafka.librdkafka, logger: logger) {
@@ -138,7 +170,7 @@ struct DaemonSetup {
         return .success(DaemonSetup(
             configuration: configuration, pacing: pacing, encoder: encoder, sink: sink, producer: producer,
             metrics: metrics, monitor: monitor, server: server, notifier: notifier, cluster: cluster,
-            startupMarks: marks))
+            startupMarks: marks, resume: resume))
     }
 
     /// Waits for a broker to answer, in slices of 100 ms so that a stop is

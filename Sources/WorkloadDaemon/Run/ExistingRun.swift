@@ -34,6 +34,22 @@ enum ExistingRun {
         runID: String, shard: Shard?, brokers: String, topics: [String], properties: [String: String], logger: Logger,
         timeoutSeconds: Double = 10
     ) throws(KafkaError) -> Found? {
+        var found: Found?
+        try scanTails(runID: runID, shard: shard, brokers: brokers, topics: topics, properties: properties, logger: logger,
+                      timeoutSeconds: timeoutSeconds) { record in
+            found = Found(topic: record.topic, partition: record.partition, offset: record.offset)
+            return false
+        }
+        return found
+    }
+
+    /// Reads the last `tailRecords` records of every partition of `topics` and hands each
+    /// record of `runID` from `shard`'s producer to `visit`, in offset order per partition,
+    /// until `visit` returns false or every tail was read.
+    static func scanTails(
+        runID: String, shard: Shard?, brokers: String, topics: [String], properties: [String: String], logger: Logger,
+        timeoutSeconds: Double = 10, visit: (ConsumedRecord) -> Bool
+    ) throws(KafkaError) {
         let consumer = try KafkaConsumer(bootstrapServers: brokers, properties: connectionProperties(properties), logger: logger)
         let timeoutMs = Int32(timeoutSeconds * 1000)
         var offsets: [(topic: String, partition: Int32, offset: Int64)] = []
@@ -47,7 +63,7 @@ enum ExistingRun {
                 ends["\(topic)/\(partition)"] = range.upperBound - 1
             }
         }
-        guard !offsets.isEmpty else { return nil }
+        guard !offsets.isEmpty else { return }
         try consumer.assign(offsets: offsets)
         let me = shard ?? Shard(index: 0, count: 1)
         let runHeader = Array(runID.utf8)
@@ -67,9 +83,8 @@ enum ExistingRun {
             let name = "\(record.topic)/\(record.partition)"
             if let end = ends[name], record.offset >= end { ends[name] = nil }
             guard record.header("run-id") == runHeader else { continue }
-            if isFrom(me, record) { return Found(topic: record.topic, partition: record.partition, offset: record.offset) }
+            if isFrom(me, record), !visit(record) { return }
         }
-        return nil
     }
 
     /// Whether `shard` published `record` (a record of its run).
@@ -88,6 +103,6 @@ enum ExistingRun {
         return "\(who) already has records in Kafka (\(found)): starting it again would publish its events a second time. "
             + "To start a new run, change clock.start (e.g. to now), the seed (--seed) or workload.run_id; "
             + "to keep this run's records and publish nothing, do not start it again. "
-            + "(Continuing a run with --state-dir is not available in this build.) Exit status 78."
+            + "to continue it after a stop, start it with the state directory of its first start (--state-dir). Exit status 78."
     }
 }

@@ -59,6 +59,13 @@ final class GeneratorService: Service, @unchecked Sendable {
         let runner = DaemonRunner(
             configuration: configuration, encoder: setup.encoder, sink: sink, shard: options.shard, pacing: setup.pacing,
             clock: clock, stop: stop, notifier: notifier, metrics: setup.metrics, logger: logger)
+        if let resume = setup.resume {
+            runner.restored = resume.restored
+            runner.checkpointer = Checkpointer(
+                directory: resume.directory,
+                pacingAnchorUnixNanoseconds: resume.restored?.checkpoint.pacingAnchorUnixNanoseconds ?? unixNanosecondsNow(),
+                logger: logger, flush: { [producer = setup.producer] in producer?.flush(timeoutMs: 10_000) ?? true })
+        }
         _ = notifier?.ready()
         _ = notifier?.status("generating (run \(configuration.runID), seed \(configuration.workload.seed))")
         logger.info("generating", metadata: [
@@ -76,6 +83,10 @@ final class GeneratorService: Service, @unchecked Sendable {
         _ = notifier?.status("flushing \(sink.outstanding) records")
         outcome.sink = sink.finish(timeoutSeconds: max(0, budget.remainingSeconds))
         if let metrics = setup.metrics { runner.deliverySync.sync(sink, into: metrics) }
+        if outcome.sinkFailure == nil && outcome.sink.isClean { runner.checkpointer?.commit() }
+        if let kafka = sink as? KafkaSink, kafka.cover != nil {
+            logger.notice("not published again: \(kafka.skippedOnResume) events Kafka already held from before the restart")
+        }
         return report(outcome)
     }
 

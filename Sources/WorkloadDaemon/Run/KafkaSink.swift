@@ -57,6 +57,11 @@ final class KafkaSink: EventSink {
     private(set) var watermarkRecords = 0
     /// A watermark Kafka refused synchronously (data records throw instead).
     private var rejectedWatermark: SinkError?
+    /// After a restart with a state directory: what Kafka already holds of this run (issue 11).
+    var cover: ResumeCover?
+    private(set) var skippedOnResume = 0
+    /// Partitions of the requests and the sessions topic.
+    var partitionCounts: [Int32] { [requestPartitions, sessionPartitions] }
 
     init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, shard: Shard? = nil, logger: Logger,
          shouldAbort: @escaping () -> Bool = { false }) throws(KafkaError) {
@@ -102,6 +107,10 @@ final class KafkaSink: EventSink {
         let kind = RecordKind(event)
         let partitions = kind.isRequest ? requestPartitions : sessionPartitions
         let partition = Murmur2.partition(forKey: key, partitionCount: partitions)
+        if let cover, cover.covers(topicIndex: kind.isRequest ? 0 : 1, partition: partition, seq: event.seq) {
+            skippedOnResume += 1  // already in Kafka from before the restart
+            return
+        }
         do {
             try produce(topic: kind.isRequest ? requests : sessions, partition: partition, key: key, value: value,
                         kind: kind, time: event.time)
@@ -155,8 +164,10 @@ final class KafkaSink: EventSink {
     private func watermarkRound(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool) {
         guard !abandoned else { return }
         let key = Array("watermark".utf8)
-        for (topic, partitions) in [(requests, requestPartitions), (sessions, sessionPartitions)] {
+        for (index, (topic, partitions)) in [(requests, requestPartitions), (sessions, sessionPartitions)].enumerated() {
             for partition in 0..<partitions {
+                // Never below a promise this shard already made there before a restart.
+                if let floor = cover?.floor(topicIndex: index, partition: partition), time < floor { continue }
                 watermarkBuffer.removeAll()
                 encoder.encodeWatermark(time: time, afterSeq: afterSeq, topic: topic.name, partition: partition,
                                         shard: shard.index, shards: shard.count, final: final, into: &watermarkBuffer)

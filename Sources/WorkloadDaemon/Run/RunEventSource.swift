@@ -19,16 +19,17 @@ protocol RunEventSource: AnyObject {
 /// The source for `configuration`: its trace when it has `workload.replay`,
 /// else its profiles. Opening the trace can fail (it was read once at start-up,
 /// but it may have gone since).
-func makeEventSource(for configuration: Configuration) throws(TraceError) -> any RunEventSource {
+func makeEventSource(for configuration: Configuration, restoring engine: WorkloadEngine? = nil) throws(TraceError) -> any RunEventSource {
     if configuration.replay != nil { return try ReplaySource(configuration) }
-    return GeneratedEvents(spec: configuration.workload)
+    return GeneratedEvents(engine: engine ?? WorkloadEngine(spec: configuration.workload))
 }
 
 /// The profile model (`WorkloadEngine`) as a source.
 final class GeneratedEvents: RunEventSource {
-    private var engine: WorkloadEngine
+    /// Read by `--state-dir`'s checkpoints (a copy: the arrays are shared until the engine next changes them).
+    private(set) var engine: WorkloadEngine
 
-    init(spec: WorkloadSpec) { engine = WorkloadEngine(spec: spec) }
+    init(engine: WorkloadEngine) { self.engine = engine }
 
     func next() -> ReplayEvent? { engine.next().map { ReplayEvent(event: $0) } }
     func stop() { engine.stop(at: engine.virtualTime, reason: .shutdown) }

@@ -1,0 +1,80 @@
+import WorkloadModel
+
+/// What `run --state-dir` decides at start-up (issue 11): a first start (or
+/// `--new-run`) records its run; a later start with the same configuration
+/// continues that run (same anchor, so the same `run_id`, and the engine
+/// checkpoint if one was written); a changed configuration is refused.
+struct ResumeStart: Sendable {
+    let directory: StateDirectory
+    let record: RunRecord
+    /// True when this start continues the recorded run.
+    let continuing: Bool
+    /// The engine restored from the checkpoint, when continuing from one.
+    let restored: RestoredRun?
+
+    /// Decides, anchors `configuration`'s `run_id` and, for a new run, writes its record.
+    /// The error is the refusal's message (exit 78).
+    static func prepare(
+        path: String, configuration: inout Configuration, shard: Shard?, newRun: Bool, nowUnixNanoseconds: Int64
+    ) -> Result<ResumeStart, ResumeRefusal> {
+        do throws(StateDirectoryError) {
+            let directory = try StateDirectory(path: path)
+            let recorded = try directory.read(StateDirectory.recordName)
+            if let recorded, !newRun {
+                guard let record = RunRecord(text: String(decoding: recorded, as: UTF8.self)) else {
+                    return .failure(ResumeRefusal("state directory \(path): \(directory.file(StateDirectory.recordName)) is not a run record this build can read; pass --new-run to start a new run there (its state is replaced), or use another --state-dir"))
+                }
+                // A seed chosen at random on the first start is the run's seed.
+                if configuration.seedWasChosen { configuration.override(seed: record.seed) }
+                let anchor = configuration.clock.startUnixNanoseconds ?? record.anchorUnixNanoseconds
+                configuration.anchorRunID(atUnixNanoseconds: anchor)
+                let mine = RunRecord(configuration, anchorUnixNanoseconds: anchor, shard: shard)
+                let differences = mine.differences(from: record)
+                guard differences.isEmpty else {
+                    return .failure(ResumeRefusal(
+                        "state directory \(path) holds run \(record.runID) (shard \(record.shard)), and this start differs: "
+                        + differences.joined(separator: "; ")
+                        + ". Continuing would mix two runs. To start a new run in this state directory pass --new-run "
+                        + "(the recorded run's checkpoint is discarded), or use another --state-dir. Exit status 78."))
+                }
+                var restored: RestoredRun?
+                if let bytes = try directory.read(StateDirectory.checkpointName) {
+                    let unreadable = "state directory \(path): the checkpoint \(directory.file(StateDirectory.checkpointName)) of run \(record.runID) cannot be restored"
+                    let advice = "; pass --new-run to start a new run there, or use another --state-dir. Exit status 78."
+                    guard let checkpoint = RunCheckpoint(bytes: bytes) else {
+                        return .failure(ResumeRefusal(unreadable + " (not a checkpoint of this build)" + advice))
+                    }
+                    do {
+                        let engine = try WorkloadEngine(spec: configuration.workload, restoring: checkpoint.engine)
+                        var header = checkpoint
+                        header.engine = []
+                        restored = RestoredRun(engine: engine, checkpoint: header)
+                    } catch {
+                        return .failure(ResumeRefusal(unreadable + " (\(error))" + advice))
+                    }
+                }
+                return .success(ResumeStart(directory: directory, record: record, continuing: true, restored: restored))
+            }
+            let anchor = configuration.clock.startUnixNanoseconds ?? nowUnixNanoseconds
+            configuration.anchorRunID(atUnixNanoseconds: anchor)
+            let record = RunRecord(configuration, anchorUnixNanoseconds: anchor, shard: shard)
+            directory.remove(StateDirectory.checkpointName)
+            try directory.write(StateDirectory.recordName, bytes: Array(record.text.utf8))
+            return .success(ResumeStart(directory: directory, record: record, continuing: false, restored: nil))
+        } catch {
+            return .failure(ResumeRefusal("state directory \(path): \(error)"))
+        }
+    }
+}
+
+/// An engine restored from a state directory's checkpoint.
+struct RestoredRun: Sendable {
+    var engine: WorkloadEngine
+    /// The checkpoint's header (its engine bytes are no longer needed).
+    var checkpoint: RunCheckpoint
+}
+
+struct ResumeRefusal: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

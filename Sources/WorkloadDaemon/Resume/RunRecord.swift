@@ -1,0 +1,95 @@
+import WorkloadModel
+
+/// What a state directory records of its run (issue 11): enough to tell a
+/// later start whether it continues the same run. A run is its
+/// configuration (the canonical text's hash), seed, bounds and start anchor;
+/// the shard is recorded too, since a state directory belongs to one producer.
+struct RunRecord: Equatable, Sendable {
+    static let version = 1
+
+    var runID: String
+    /// `Configuration.textHash`: the configuration file's canonical text.
+    var configuration: UInt64
+    var seed: UInt64
+    var totalDuration: Double?
+    var totalRequests: Int?
+    /// The Unix instant virtual time 0 stands for (`clock.start`, or the first start's "now").
+    var anchorUnixNanoseconds: Int64
+    /// Whether `clock.start` was given (else the anchor was chosen by the first start).
+    var anchorWasGiven: Bool
+    var shard: Shard
+
+    /// The record of `configuration` (its `runID` already anchored) started at `anchor`.
+    init(_ configuration: Configuration, anchorUnixNanoseconds anchor: Int64, shard: Shard?) {
+        runID = configuration.runID
+        self.configuration = configuration.textHash
+        seed = configuration.workload.seed
+        totalDuration = configuration.workload.totalDuration
+        totalRequests = configuration.workload.totalRequests
+        anchorUnixNanoseconds = anchor
+        anchorWasGiven = configuration.clock.startUnixNanoseconds != nil
+        self.shard = shard ?? Shard(index: 0, count: 1)
+    }
+
+    /// The file's text: one `key value` a line.
+    var text: String {
+        """
+        # llm-workload run state: written by `run --state-dir`; do not edit
+        version \(RunRecord.version)
+        run_id \(runID)
+        configuration \(String(configuration, radix: 16))
+        seed \(seed)
+        total_duration \(totalDuration.map { String($0) } ?? "null")
+        total_requests \(totalRequests.map { String($0) } ?? "null")
+        anchor_unix_ns \(anchorUnixNanoseconds)
+        anchor_given \(anchorWasGiven)
+        shard \(shard)
+
+        """
+    }
+
+    /// Parses `text`; nil when it is not a record this build wrote.
+    init?(text: String) {
+        var fields: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.firstIndex(of: " ") else { return nil }
+            fields[String(line[..<space])] = String(line[line.index(after: space)...])
+        }
+        guard fields["version"] == String(RunRecord.version),
+              let runID = fields["run_id"],
+              let configuration = fields["configuration"].flatMap({ UInt64($0, radix: 16) }),
+              let seed = fields["seed"].flatMap({ UInt64($0) }),
+              let duration = fields["total_duration"], let requests = fields["total_requests"],
+              let anchor = fields["anchor_unix_ns"].flatMap({ Int64($0) }),
+              let given = fields["anchor_given"].flatMap({ Bool($0) }),
+              let shard = fields["shard"].flatMap({ Shard(parsing: $0) })
+        else { return nil }
+        self.runID = runID
+        self.configuration = configuration
+        self.seed = seed
+        totalDuration = duration == "null" ? nil : Double(duration)
+        totalRequests = requests == "null" ? nil : Int(requests)
+        anchorUnixNanoseconds = anchor
+        anchorWasGiven = given
+        self.shard = shard
+    }
+
+    /// What differs from `other` (the recorded run), one phrase each; empty when it is the same run.
+    func differences(from recorded: RunRecord) -> [String] {
+        var found: [String] = []
+        func compare<T: Equatable>(_ name: String, _ mine: T, _ theirs: T, _ show: (T) -> String) {
+            if mine != theirs { found.append("\(name) \(show(theirs)) -> \(show(mine))") }
+        }
+        compare("configuration file (canonical text hash)", configuration, recorded.configuration) { String($0, radix: 16) }
+        compare("seed", seed, recorded.seed) { String($0) }
+        compare("total_duration", totalDuration, recorded.totalDuration) { $0.map { String($0) } ?? "null" }
+        compare("total_requests_to_generate", totalRequests, recorded.totalRequests) { $0.map { String($0) } ?? "null" }
+        if anchorWasGiven || recorded.anchorWasGiven {
+            compare("clock.start (Unix ns)", anchorWasGiven ? String(anchorUnixNanoseconds) : "now",
+                    recorded.anchorWasGiven ? String(recorded.anchorUnixNanoseconds) : "now") { $0 }
+        }
+        compare("shard", shard, recorded.shard) { "\($0)" }
+        if found.isEmpty { compare("run_id", runID, recorded.runID) { $0 } }
+        return found
+    }
+}

@@ -1,0 +1,112 @@
+/// A compact little-endian binary codec for engine checkpoints (no I/O: the
+/// caller stores the bytes).
+struct CheckpointWriter {
+    var bytes: [UInt8] = []
+
+    mutating func u64(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func i64(_ value: Int64) { u64(UInt64(bitPattern: value)) }
+
+    mutating func i32(_ value: Int32) {
+        withUnsafeBytes(of: UInt32(bitPattern: value).littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func int(_ value: Int) { i64(Int64(value)) }
+
+    mutating func double(_ value: Double) { u64(value.bitPattern) }
+
+    mutating func byte(_ value: UInt8) { bytes.append(value) }
+
+    mutating func bool(_ value: Bool) { bytes.append(value ? 1 : 0) }
+
+    mutating func array<C: Collection>(_ elements: C, _ body: (inout CheckpointWriter, C.Element) -> Void) {
+        int(elements.count)
+        for element in elements { body(&self, element) }
+    }
+
+    mutating func optional<T>(_ value: T?, _ body: (inout CheckpointWriter, T) -> Void) {
+        bool(value != nil)
+        if let value { body(&self, value) }
+    }
+}
+
+/// Why checkpoint bytes could not be restored.
+public struct EngineCheckpointError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+struct CheckpointReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var atEnd: Bool { offset == bytes.count }
+
+    mutating func take(_ count: Int) throws(EngineCheckpointError) -> ArraySlice<UInt8> {
+        guard count >= 0, bytes.count - offset >= count else {
+            throw EngineCheckpointError("checkpoint truncated at byte \(offset)")
+        }
+        defer { offset += count }
+        return bytes[offset..<offset + count]
+    }
+
+    mutating func u64() throws(EngineCheckpointError) -> UInt64 {
+        var value: UInt64 = 0
+        for (shift, byte) in try take(8).enumerated() { value |= UInt64(byte) << (8 * UInt64(shift)) }
+        return value
+    }
+
+    mutating func i64() throws(EngineCheckpointError) -> Int64 { Int64(bitPattern: try u64()) }
+
+    mutating func i32() throws(EngineCheckpointError) -> Int32 {
+        var value: UInt32 = 0
+        for (shift, byte) in try take(4).enumerated() { value |= UInt32(byte) << (8 * UInt32(shift)) }
+        return Int32(bitPattern: value)
+    }
+
+    mutating func int() throws(EngineCheckpointError) -> Int { Int(try i64()) }
+
+    mutating func double() throws(EngineCheckpointError) -> Double { Double(bitPattern: try u64()) }
+
+    mutating func byte() throws(EngineCheckpointError) -> UInt8 { try take(1).first! }
+
+    mutating func bool() throws(EngineCheckpointError) -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        default: throw EngineCheckpointError("checkpoint corrupt at byte \(offset - 1)")
+        }
+    }
+
+    /// A count of elements, each at least `minimumBytes` long (bounds a corrupt count).
+    mutating func count(minimumBytes: Int = 1) throws(EngineCheckpointError) -> Int {
+        let count = try int()
+        guard count >= 0, count <= (bytes.count - offset) / max(1, minimumBytes) else {
+            throw EngineCheckpointError("checkpoint corrupt: count \(count) at byte \(offset - 8)")
+        }
+        return count
+    }
+
+    mutating func array<T>(_ body: (inout CheckpointReader) throws(EngineCheckpointError) -> T) throws(EngineCheckpointError) -> ContiguousArray<T> {
+        let count = try count()
+        var result = ContiguousArray<T>()
+        result.reserveCapacity(count)
+        for _ in 0..<count { result.append(try body(&self)) }
+        return result
+    }
+
+    mutating func optional<T>(_ body: (inout CheckpointReader) throws(EngineCheckpointError) -> T) throws(EngineCheckpointError) -> T? {
+        try bool() ? try body(&self) : nil
+    }
+
+    mutating func expect(_ value: Int, _ what: String) throws(EngineCheckpointError) {
+        let found = try int()
+        guard found == value else {
+            throw EngineCheckpointError("checkpoint is of another configuration: \(found) \(what), this one has \(value)")
+        }
+    }
+}

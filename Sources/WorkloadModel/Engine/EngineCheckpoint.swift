@@ -1,0 +1,288 @@
+/// Engine checkpoints (issue 11): the engine's mutable state as bytes, and
+/// an engine rebuilt from its spec with that state put back. What the spec
+/// determines (profiles, links' figures, load shapes, prefix pools) is not
+/// stored: it is rebuilt from the configuration, which the daemon checks is
+/// unchanged. Restoring and continuing gives exactly the events the engine
+/// would have given had it not stopped.
+extension WorkloadEngine {
+    /// Format version, first after the magic.
+    static let checkpointMagic: UInt64 = 0x3150_4B43_574D_4C4C  // "LLMWCKP1"
+
+    /// The seq the next event will carry.
+    public var nextSequenceNumber: UInt64 { nextSeq }
+
+    /// The state as bytes.
+    public func checkpoint() -> [UInt8] {
+        var w = CheckpointWriter()
+        w.bytes.reserveCapacity(256 + 160 * (sessions.liveCount + inFlight.liveCount) + 24 * queue.count)
+        w.u64(Self.checkpointMagic)
+        w.u64(spec.seed)
+        w.array(sessionsOpened) { $0.u64($1) }
+        w.array(arrivals) { w, arrival in
+            w.rng(arrival.rng)
+            w.i32(arrival.nextProfile)
+        }
+        w.array(links) { $0.i64($1.busyUntil) }
+        w.array(queue.heap) { w, entry in
+            w.i64(entry.time)
+            w.u64(entry.order)
+            w.byte(entry.action.rawValue)
+            w.i32(entry.payload)
+        }
+        w.u64(queue.nextOrder)
+        w.slab(sessions) { $0.session($1) }
+        w.slab(inFlight) { w, flight in
+            w.request(flight.request)
+            w.i32(flight.sessionSlot)
+        }
+        w.i64(horizon)
+        w.int(requestCap)
+        w.byte(endReason.rawValue)
+        w.int(requestsSent)
+        w.u64(sessionsStarted)
+        w.u64(nextSeq)
+        w.i64(lastTime)
+        w.optional(pending) { $0.event($1) }
+        w.array(closing) { $0.event($1) }
+        w.bool(finished)
+        w.array(loadClocks) { $0.loadClock($1) }
+        w.array(operationalTime) { $0.i64($1) }
+        w.bool(warm.pending)
+        w.array(warm.began.sorted { $0.key < $1.key }) { w, entry in
+            w.i32(entry.key)
+            w.i64(entry.value)
+        }
+        w.array(warm.announcements) { $0.event($1) }
+        w.optional(boundReached) { w, bound in
+            switch bound {
+            case .openSessions(let limit, let time): w.byte(0); w.int(limit); w.i64(time)
+            case .inFlightRequests(let limit, let time): w.byte(1); w.int(limit); w.i64(time)
+            case .virtualTime(let time): w.byte(2); w.i64(time)
+            }
+        }
+        w.u64(Self.checkpointMagic)
+        return w.bytes
+    }
+
+    /// The engine of `spec` in the state `bytes` (from `checkpoint()` of an engine of the same spec).
+    public init(spec: WorkloadSpec, restoring bytes: [UInt8]) throws(EngineCheckpointError) {
+        self.init(spec: spec)
+        var r = CheckpointReader(bytes)
+        guard try r.u64() == Self.checkpointMagic else { throw EngineCheckpointError("not an engine checkpoint of this build") }
+        guard try r.u64() == spec.seed else { throw EngineCheckpointError("checkpoint is of another seed") }
+        let opened = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.u64() }
+        guard opened.count == sessionsOpened.count else { throw EngineCheckpointError("checkpoint is of another configuration (profiles)") }
+        sessionsOpened = opened
+        let restoredArrivals = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in
+            ArrivalStream(rng: try r.rng(), nextProfile: try r.i32())
+        }
+        guard restoredArrivals.count == arrivals.count else { throw EngineCheckpointError("checkpoint is of another configuration (arrival streams)") }
+        arrivals = restoredArrivals
+        try r.expect(links.count, "network links")
+        for index in links.indices { links[index].busyUntil = try r.i64() }
+        queue.heap = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in
+            let time = try r.i64()
+            let order = try r.u64()
+            guard let action = ScheduledAction(rawValue: try r.byte()) else { throw EngineCheckpointError("checkpoint corrupt (action)") }
+            return ScheduledEntry(time: time, order: order, action: action, payload: try r.i32())
+        }
+        queue.nextOrder = try r.u64()
+        sessions = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.session() }
+        inFlight = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in
+            InFlightRequest(request: try r.request(), sessionSlot: try r.i32())
+        }
+        horizon = try r.i64()
+        requestCap = try r.int()
+        endReason = try r.reason()
+        requestsSent = try r.int()
+        sessionsStarted = try r.u64()
+        nextSeq = try r.u64()
+        lastTime = try r.i64()
+        pending = try r.optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.event() }
+        closing = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.event() }
+        finished = try r.bool()
+        try r.expect(loadClocks.count, "load clocks")
+        for index in loadClocks.indices { try r.restore(&loadClocks[index]) }
+        let operational = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.i64() }
+        guard operational.count == operationalTime.count else { throw EngineCheckpointError("checkpoint corrupt (operational time)") }
+        operationalTime = operational
+        warm.pending = try r.bool()
+        warm.began = [:]
+        for _ in 0..<(try r.count(minimumBytes: 12)) { warm.began[try r.i32()] = try r.i64() }
+        warm.announcements = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.event() }
+        boundReached = try r.optional { (r: inout CheckpointReader) throws(EngineCheckpointError) -> GeneratorBound in
+            switch try r.byte() {
+            case 0: return .openSessions(limit: try r.int(), time: try r.i64())
+            case 1: return .inFlightRequests(limit: try r.int(), time: try r.i64())
+            case 2: return .virtualTime(time: try r.i64())
+            default: throw EngineCheckpointError("checkpoint corrupt (bound)")
+            }
+        }
+        guard try r.u64() == Self.checkpointMagic, r.atEnd else { throw EngineCheckpointError("checkpoint corrupt (trailer)") }
+    }
+}
+
+extension CheckpointWriter {
+    mutating func rng(_ rng: Xoshiro256) {
+        u64(rng.s0); u64(rng.s1); u64(rng.s2); u64(rng.s3)
+    }
+
+    mutating func slab<T>(_ slab: Slab<T>, _ body: (inout CheckpointWriter, T) -> Void) {
+        array(slab.storage) { w, element in w.optional(element, body) }
+        array(slab.free) { $0.i32($1) }
+        int(slab.liveCount)
+    }
+
+    mutating func prefixItems(_ items: PrefixItems) {
+        i32(items.count)
+        for index in 0..<Int(items.count) { u64(items.packed(index)) }
+    }
+
+    mutating func session(_ s: SessionState) {
+        u64(s.id); i32(s.profile); i32(s.client); rng(s.rng); bool(s.conversational); i64(s.priority)
+        i32(s.turnsSent); i32(s.turnsDelivered); i64(s.lastPrompt); i64(s.lastOutput); i64(s.totalPrompt)
+        i64(s.totalOutput); i64(s.lastDelivery); u64(s.startOrder)
+        optional(s.closingReason) { $0.byte($1.rawValue) }
+        prefixItems(s.prefixItems); i64(s.sharedTokens); u64(s.lineage)
+    }
+
+    mutating func request(_ e: RequestEvent) {
+        u64(e.seq); i64(e.time); i64(e.sentAt); u64(e.sessionID); i32(e.profile); i32(e.client); i32(e.turn)
+        bool(e.streaming); i64(e.promptTokens); i64(e.newInputTokens); i64(e.prefixTokens); i64(e.maxOutputTokens)
+        i64(e.outputTokens); i64(e.priority); i64(e.payloadBytes); i64(e.sharedPrefixTokens)
+        prefixItems(e.prefixItems); u64(e.lineage)
+    }
+
+    mutating func event(_ event: Event) {
+        switch event {
+        case .request(let e):
+            byte(0)
+            request(e)
+        case .sessionStarted(let e):
+            byte(1)
+            u64(e.seq); i64(e.time); u64(e.sessionID); i32(e.profile); i32(e.client); bool(e.conversational)
+            optional(e.beganAt) { $0.i64($1) }
+        case .sessionEnded(let e):
+            byte(2)
+            u64(e.seq); i64(e.time); i64(e.lastRequestTime); u64(e.sessionID); i32(e.profile); i32(e.client)
+            byte(e.reason.rawValue); i32(e.turns); i64(e.totalPromptTokens); i64(e.totalOutputTokens)
+        }
+    }
+
+    mutating func loadClock(_ clock: LoadClock) {
+        array(clock.paths) { w, path in
+            w.rng(path.rng)
+            w.int(path.state)
+            w.i64(path.switchAt)
+        }
+        let piece = clock.piece
+        i64(piece.start); i64(piece.end); double(piece.length)
+        array(piece.derivatives) { w, row in w.array(row) { $0.double($1) } }
+        double(piece.c0)
+        array(piece.waves) { w, wave in
+            w.double(wave.amplitude); w.double(wave.omega); w.double(wave.phase); w.double(wave.atZero)
+        }
+        double(piece.total)
+        i64(clock.lambdaNanoseconds); double(clock.lambdaRemainder); double(clock.x); double(clock.atX); double(clock.slope)
+    }
+}
+
+extension CheckpointReader {
+    mutating func rng() throws(EngineCheckpointError) -> Xoshiro256 {
+        let state = (try u64(), try u64(), try u64(), try u64())
+        guard state != (0, 0, 0, 0) else { throw EngineCheckpointError("checkpoint corrupt (generator state)") }
+        return Xoshiro256(state: state)
+    }
+
+    mutating func reason() throws(EngineCheckpointError) -> SessionEndReason {
+        guard let reason = SessionEndReason(rawValue: try byte()) else { throw EngineCheckpointError("checkpoint corrupt (end reason)") }
+        return reason
+    }
+
+    mutating func slab<T>(_ body: (inout CheckpointReader) throws(EngineCheckpointError) -> T) throws(EngineCheckpointError) -> Slab<T> {
+        var slab = Slab<T>()
+        slab.storage = try array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.optional(body) }
+        slab.free = try array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.i32() }
+        slab.liveCount = try int()
+        for slot in slab.free where slot < 0 || Int(slot) >= slab.storage.count || slab.storage[Int(slot)] != nil {
+            throw EngineCheckpointError("checkpoint corrupt (free slot \(slot))")
+        }
+        guard slab.liveCount == slab.storage.count - slab.free.count else { throw EngineCheckpointError("checkpoint corrupt (slab count)") }
+        return slab
+    }
+
+    mutating func prefixItems() throws(EngineCheckpointError) -> PrefixItems {
+        var items = PrefixItems()
+        let count = try i32()
+        guard (0...4).contains(count) else { throw EngineCheckpointError("checkpoint corrupt (prefix items)") }
+        for _ in 0..<count {
+            let packed = try u64()
+            items.append(pool: Int(packed >> 32), item: Int(packed & 0xFFFF_FFFF))
+        }
+        return items
+    }
+
+    mutating func session() throws(EngineCheckpointError) -> SessionState {
+        var s = SessionState(id: try u64(), profile: try i32(), client: try i32(), rng: try rng(), conversational: try bool(),
+                             priority: try i64(), startOrder: 0)
+        s.turnsSent = try i32(); s.turnsDelivered = try i32(); s.lastPrompt = try i64(); s.lastOutput = try i64()
+        s.totalPrompt = try i64(); s.totalOutput = try i64(); s.lastDelivery = try i64(); s.startOrder = try u64()
+        s.closingReason = try optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.reason() }
+        s.prefixItems = try prefixItems(); s.sharedTokens = try i64(); s.lineage = try u64()
+        return s
+    }
+
+    mutating func request() throws(EngineCheckpointError) -> RequestEvent {
+        RequestEvent(
+            seq: try u64(), time: try i64(), sentAt: try i64(), sessionID: try u64(), profile: try i32(), client: try i32(),
+            turn: try i32(), streaming: try bool(), promptTokens: try i64(), newInputTokens: try i64(), prefixTokens: try i64(),
+            maxOutputTokens: try i64(), outputTokens: try i64(), priority: try i64(), payloadBytes: try i64(),
+            sharedPrefixTokens: try i64(), prefixItems: try prefixItems(), lineage: try u64())
+    }
+
+    mutating func event() throws(EngineCheckpointError) -> Event {
+        switch try byte() {
+        case 0:
+            return .request(try request())
+        case 1:
+            return .sessionStarted(SessionStartedEvent(
+                seq: try u64(), time: try i64(), sessionID: try u64(), profile: try i32(), client: try i32(),
+                conversational: try bool(), beganAt: try optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.i64() }))
+        case 2:
+            return .sessionEnded(SessionEndedEvent(
+                seq: try u64(), time: try i64(), lastRequestTime: try i64(), sessionID: try u64(), profile: try i32(),
+                client: try i32(), reason: try reason(), turns: try i32(), totalPromptTokens: try i64(),
+                totalOutputTokens: try i64()))
+        default:
+            throw EngineCheckpointError("checkpoint corrupt (event type)")
+        }
+    }
+
+    mutating func restore(_ clock: inout LoadClock) throws(EngineCheckpointError) {
+        try expect(clock.paths.count, "burst paths")
+        for index in clock.paths.indices {
+            clock.paths[index].rng = try rng()
+            clock.paths[index].state = try int()
+            clock.paths[index].switchAt = try i64()
+            guard clock.paths[index].multipliers.indices.contains(clock.paths[index].state) else {
+                throw EngineCheckpointError("checkpoint corrupt (burst state)")
+            }
+        }
+        clock.piece.start = try i64()
+        clock.piece.end = try i64()
+        clock.piece.length = try double()
+        clock.piece.derivatives = Array(try array { (r: inout CheckpointReader) throws(EngineCheckpointError) in
+            Array(try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.double() })
+        })
+        clock.piece.c0 = try double()
+        clock.piece.waves = Array(try array { (r: inout CheckpointReader) throws(EngineCheckpointError) in
+            (amplitude: try r.double(), omega: try r.double(), phase: try r.double(), atZero: try r.double())
+        })
+        clock.piece.total = try double()
+        clock.lambdaNanoseconds = try i64()
+        clock.lambdaRemainder = try double()
+        clock.x = try double()
+        clock.atX = try double()
+        clock.slope = try double()
+    }
+}
