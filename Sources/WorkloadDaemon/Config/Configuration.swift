@@ -16,6 +16,8 @@ public struct ClockConfiguration: Sendable, Equatable {
     /// for `run`; `generate` uses the Unix epoch instead).
     public var startUnixNanoseconds: Int64?
     public var watermarkIntervalSeconds: Double = 1.0
+    /// `clock.on_resume`; nil: `skip` in real time, `catch_up` otherwise.
+    public var onResume: ResumePolicy?
 
     public init() {}
 }
@@ -194,7 +196,7 @@ extension Configuration {
         readLoad(object, reader: reader, into: &spec)
 
         var clock = ClockConfiguration()
-        if let node = top.object("clock", allowed: ["mode", "speed", "start", "watermark_interval_s"]) {
+        if let node = top.object("clock", allowed: ["mode", "speed", "start", "watermark_interval_s", "on_resume"]) {
             clock = readClock(node, reader: reader)
         }
         var kafka = KafkaConfiguration()
@@ -318,6 +320,7 @@ extension Configuration {
             }
         }
         clock.watermarkIntervalSeconds = object.number("watermark_interval_s", default: 1.0, .within(ConfigBounds.watermarkIntervalSeconds)) ?? 1.0
+        clock.onResume = ResumePolicy.read(object, reader: reader)
         return clock
     }
 

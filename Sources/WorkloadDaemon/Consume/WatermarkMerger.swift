@@ -53,6 +53,8 @@ public struct WatermarkMerger {
     private var pending = BinaryHeap<Pending>()
     /// Records that were neither a data event nor a watermark the consumer can read.
     public private(set) var unreadable = 0
+    /// `skipped` markers read (issue 11).
+    public private(set) var markers = 0
     /// Watermarks read.
     public private(set) var watermarks = 0
     /// Data events that arrived behind their own producer's latest watermark
@@ -78,6 +80,10 @@ public struct WatermarkMerger {
         let record = EventFields(value)
         guard let time = record.nanoseconds("time_s") else {
             unreadable += 1
+            return
+        }
+        if record.string("type") == Array("skipped".utf8) {
+            markers += 1  // `clock.on_resume: skip`: neither data nor a promise
             return
         }
         if record.isWatermark {

@@ -95,7 +95,8 @@ final class DaemonRunner {
             outcome.sourceFailure = error
             return outcome
         }
-        if let restored { resume(from: restored.checkpoint) }
+        var skipUntil = VirtualNanoseconds.min
+        if let restored { skipUntil = resume(from: restored.checkpoint) }
         var line = ByteWriter(capacity: 4096)
         var stopping = false
         let profileCount = configuration.streamProfileNames.count
@@ -113,6 +114,7 @@ final class DaemonRunner {
             guard outcome.sinkFailure == nil, outcome.events < eventLimit, let item = next(from: source) else { break }
             let event = item.event
             outcome.events += 1
+            if event.time < skipUntil { continue }  // fell due while down (`on_resume: skip`)
             if let shard, !withSessionKey(event.sessionID, { shard.owns(sessionKey: $0) }) { continue }
 
             // At `max` nothing is due, so there is no lateness to wait for or record.
@@ -214,15 +216,25 @@ final class DaemonRunner {
         checkpointer.hold(engine: engine, lastSeq: lastSeq, lastTime: lastTime)
     }
 
-    /// Continues after a checkpoint: from its last published event, paced from the first start's anchor.
-    private func resume(from checkpoint: RunCheckpoint) {
+    /// Continues after a checkpoint: from its last published event, paced from the first start's
+    /// anchor. With `on_resume: skip`, returns the virtual time due now (events before it are not
+    /// published; a marker names the interval), else `.min`.
+    private func resume(from checkpoint: RunCheckpoint) -> VirtualNanoseconds {
         lastSeq = checkpoint.lastSeq
         lastTime = checkpoint.lastTime
         nextWatermarkVirtual = checkpoint.lastTime + watermarkInterval
-        if !unpaced {
-            pacer = .resumed(mode: pacer.mode, anchorUnixNanoseconds: checkpoint.pacingAnchorUnixNanoseconds,
-                             nowUnixNanoseconds: unixNanosecondsNow(), clock: clock)
-        }
+        guard !unpaced else { return .min }
+        pacer = .resumed(mode: pacer.mode, anchorUnixNanoseconds: checkpoint.pacingAnchorUnixNanoseconds,
+                         nowUnixNanoseconds: unixNanosecondsNow(), clock: clock)
+        let due = pacer.virtualElapsed(atWall: clock.now())
+        guard configuration.clock.resumePolicy == .skip, due > checkpoint.lastTime else { return .min }
+        sink.skippedInterval(from: checkpoint.lastTime, to: due, afterSeq: lastSeq)
+        logger.notice("skipped the events that fell due while stopped (clock.on_resume: skip)", metadata: [
+            "from_time_s": "\(Double(checkpoint.lastTime) / 1e9)", "to_time_s": "\(Double(due) / 1e9)",
+        ])
+        lastTime = due
+        emitWatermark(at: due)
+        return due
     }
 
     /// While waiting for the next event: watermarks by wall time, watchdog, polls.

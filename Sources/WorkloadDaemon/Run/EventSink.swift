@@ -15,6 +15,9 @@ protocol EventSink: AnyObject {
     /// The last watermark: the stream has ended, nothing follows (`final: true`).
     func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?)
 
+    /// `clock.on_resume: skip`: marks the virtual interval whose events are not published (issue 11).
+    func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?)
+
     /// Serves callbacks (delivery reports); called often from the loop.
     func poll()
 
@@ -37,6 +40,7 @@ protocol EventSink: AnyObject {
 
 extension EventSink {
     func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) { watermark(time: time, afterSeq: afterSeq) }
+    func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {}
     var failure: SinkError? { nil }
     var deliveryStats: DeliveryStats? { nil }
     var watermarkRecords: Int { 0 }

@@ -14,7 +14,7 @@ import WorkloadModel
 final class KafkaSink: EventSink {
     /// What a record carries, in the order of `eventTypes`.
     enum RecordKind: Int {
-        case request, sessionStarted, sessionEnded, watermark
+        case request, sessionStarted, sessionEnded, watermark, skipped
 
         init(_ event: Event) {
             switch event {
@@ -31,7 +31,7 @@ final class KafkaSink: EventSink {
     /// The headers of every record, in this order.
     static let headerNames = ["event-type", "schema-version", "run-id", "virtual-time"]
     /// `event-type` values by `RecordKind`.
-    static let eventTypes = ["request", "session_started", "session_ended", "watermark"]
+    static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped"]
 
     let producer: KafkaProducer
     private let requests: KafkaTopic
@@ -87,9 +87,9 @@ final class KafkaSink: EventSink {
             views.append(UnsafeRawBufferPointer(slice))
             offset += bytes.count
         }
-        eventTypeValues = Array(views[0..<4])
-        schemaVersionValue = views[4]
-        runIDValue = views[5]
+        eventTypeValues = Array(views[0..<5])
+        schemaVersionValue = views[5]
+        runIDValue = views[6]
 
         logger.info("kafka topics", metadata: [
             "requests": "\(requests.name) (\(requestPartitions) partitions)",
@@ -159,6 +159,25 @@ final class KafkaSink: EventSink {
 
     func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) {
         watermarkRound(time: time, afterSeq: afterSeq, final: true)
+    }
+
+    func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {
+        let key = Array("skipped".utf8)
+        for (topic, partitions) in [(requests, requestPartitions), (sessions, sessionPartitions)] {
+            for partition in 0..<partitions {
+                let value = SkipMarker.encode(runID: encoder.runID, startUnixNanoseconds: encoder.startUnixNanoseconds, from: from, to: to, afterSeq: afterSeq, topic: topic.name, partition: partition,
+                                              shard: shard)
+                key.withUnsafeBytes { key in
+                    value.withUnsafeBytes { value in
+                        do throws(SinkError) {
+                            try produce(topic: topic, partition: partition, key: key, value: value, kind: .skipped, time: to)
+                        } catch {
+                            logger.error("cannot publish the skipped-interval marker", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private func watermarkRound(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool) {
