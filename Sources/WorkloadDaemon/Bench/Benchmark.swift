@@ -6,7 +6,7 @@ import WorkloadModel
 public struct BenchSettings: Sendable {
     /// The parts of the bench, for `--skip`.
     public enum Part: String, Sendable, CaseIterable {
-        case core, json, kafka, pacing, memory, firstEvent = "first-event"
+        case core, json, metrics, kafka, pacing, memory, firstEvent = "first-event"
     }
 
     /// The configuration as loaded (its bounds are lifted for the throughput runs).
@@ -105,6 +105,12 @@ public enum Benchmark {
             report.jsonEventsPerSecond = median(json.map(\.eventsPerSecond))
             report.jsonEventsPerCPUSecond = median(json.map(\.eventsPerCPUSecond))
             if !reference.isEmpty { report.baselineConfigJSONEventsPerSecond = median(reference.map(\.eventsPerSecond)) }
+        }
+
+        if !skipped(.metrics, ["metrics_ns"]) {
+            let calls = settings.quick ? 1_000_000 : 10_000_000
+            progress("metrics: \(runs) x \(calls) calls of each per-event update")
+            report.metrics = MetricsBench.measure(configuration: unbounded, calls: calls, runs: runs)
         }
 
         var kafka: KafkaBench?

@@ -87,6 +87,12 @@ public final class DaemonMetrics: Sendable {
         generated[typeIndex * profiles.count + profileIndex].increment()
     }
 
+    /// Records how late one paced event left (`llm_workload_pacing_lateness_seconds`).
+    @inline(__always)
+    public func recordLateness(nanoseconds: UInt64) {
+        pacingLateness.record(nanoseconds: nanoseconds)
+    }
+
     /// The counter behind `eventGenerated(typeIndex:profileIndex:)`, to keep as a handle.
     public func generatedCounter(typeIndex: Int, profileIndex: Int) -> Counter {
         precondition(profileIndex >= 0 && profileIndex < profiles.count, "profile index \(profileIndex) out of range")

@@ -112,7 +112,7 @@ final class DaemonRunner {
                     return !self.stop.isSet && self.outcome.sinkFailure == nil
                 } ?? 0
                 pacer = waiting
-                metrics?.pacingLateness.record(nanoseconds: lateness)
+                metrics?.recordLateness(nanoseconds: lateness)
             }
 
             line.removeAll()
