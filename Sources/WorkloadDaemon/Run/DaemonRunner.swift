@@ -52,8 +52,6 @@ final class DaemonRunner {
     private var lastWatchdog: UInt64 = 0
     private var lastStatus: UInt64 = 0
     private var outcome = RunOutcome()
-    /// Keeps the delivery metrics live (see `housekeeping`).
-    let deliverySync = DeliveryMetricsSync()
 
     init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
          clock: any WallClock, stop: StopSignal, notifier: SystemdNotifier?, metrics: DaemonMetrics?, logger: Logger) {
@@ -230,7 +228,7 @@ final class DaemonRunner {
             metrics.activeSessions.set(engine.activeSessions)
             metrics.virtualTimeSeconds.set(Double(engine.virtualTime) / 1e9)
             metrics.producerQueueDepth.set(sink.outstanding)
-            deliverySync.sync(sink, into: metrics)
+            metrics.syncDeliveries(from: sink)
         }
     }
 
