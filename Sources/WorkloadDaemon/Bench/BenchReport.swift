@@ -21,6 +21,8 @@ public struct BenchReport: Sendable {
         /// The pacer alone on the same schedule (no encoding, no sink): what
         /// the machine allows at that moment.
         public var floor: Quantiles?
+        /// The 1-minute load average when the run and its floor were done.
+        public var loadAverage: String?
     }
 
     public var configPath: String
@@ -167,6 +169,7 @@ public struct BenchReport: Sendable {
             if let floor = run.floor {
                 detail += "; floor (pacer alone) \(milliseconds(floor)), max \(format(floor.max, decimals: 2))"
             }
+            if let load = run.loadAverage { detail += "; load average \(load)" }
             rows.append(("lateness @ \(grouped(Double(run.eventsPerSecond)))/s", milliseconds(run.daemon), detail))
         }
         if lateness.isEmpty { rows.append(("lateness", missing("lateness_ms"), "")) }
