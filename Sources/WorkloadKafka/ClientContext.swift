@@ -13,6 +13,7 @@ import Synchronization
 final class ClientContext: Sendable {
     let logger: Logger
     let delivery = Mutex(DeliveryStats())
+    let acknowledgements = AcknowledgementTracker()
 
     init(logger: Logger) {
         self.logger = logger
@@ -132,7 +133,12 @@ private func clientDeliveryReportCallback(
 ) {
     guard let opaque, let message else { return }
     let err = message.pointee.err
-    ClientContext.from(opaque).recordDelivery(
+    let context = ClientContext.from(opaque)
+    context.recordDelivery(
         error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err), topic: message.pointee.rkt
     )
+    if let tag = message.pointee._private {
+        context.acknowledgements.finished(
+            ticket: UInt64(UInt(bitPattern: tag) &- 1), acknowledged: err == RD_KAFKA_RESP_ERR_NO_ERROR)
+    }
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// the calling thread (librdkafka has no async API): call them off Swift's
 /// cooperative pool. Delivery reports are served by ``poll(timeoutMs:)`` and
 /// ``flush(timeoutMs:)`` (and while ``produce(topic:partition:key:value:headers:timestampMs:shouldAbort:)``
-/// waits for queue space), so something must poll regularly.
+/// waits for queue space), so something must poll regularly; any number of
+/// threads may poll at once (each report is served once, by one of them).
 ///
 /// Before dropping the last reference, ``flush(timeoutMs:)`` (and possibly
 /// ``purge(timeoutMs:)``): destruction neither waits for nor reports
@@ -104,6 +105,8 @@ public final class KafkaProducer: @unchecked Sendable {
     /// (same copying, backpressure and abort rules), for the publishing loop.
     ///
     /// `headerValues` holds one value per name of `headerNames`, in order.
+    /// A `ticket` from ``acknowledgements`` tags the record: its delivery report
+    /// (or a synchronous failure) finishes the ticket.
     public func produce(
         to topic: KafkaTopic,
         partition: Int32,
@@ -112,19 +115,32 @@ public final class KafkaProducer: @unchecked Sendable {
         headerNames: KafkaHeaderNames,
         headerValues: UnsafeBufferPointer<UnsafeRawBufferPointer>,
         timestampMs: Int64? = nil,
+        ticket: UInt64? = nil,
         shouldAbort: () -> Bool = { false }
     ) throws(KafkaError) {
         precondition(headerValues.count == headerNames.count, "one header value per header name")
-        let failure = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { fields -> KafkaError? in
-            let count = Self.fillRecordFields(
+        let failure = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { fields -> KafkaError? in
+            var count = Self.fillRecordFields(
                 fields, topic: topic.handle.pointer, partition: partition, key: key, value: value, timestampMs: timestampMs)
+            if let ticket {
+                // The ticket rides to the delivery report as the message opaque (+1: nil is "untagged").
+                var field = rd_kafka_vu_t()
+                field.vtype = RD_KAFKA_VTYPE_OPAQUE
+                field.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(ticket) &+ 1)
+                fields[count] = field
+                count += 1
+            }
             return send(fields, count: count, headerCount: headerNames.count, shouldAbort: shouldAbort) { list in
                 for (index, header) in headerValues.enumerated() {
                     _ = rd_kafka_header_add(list, headerNames.pointer(at: index), -1, header.baseAddress, header.count)
                 }
             }
         }
-        if let failure { throw failure }
+        if let failure {
+            // Not queued: no delivery report will come for it.
+            if let ticket { acknowledgements.finished(ticket: ticket, acknowledged: false) }
+            throw failure
+        }
     }
 
     /// Writes the topic, partition, key, value, copy flag and (if given)
@@ -281,6 +297,10 @@ public final class KafkaProducer: @unchecked Sendable {
     public var outstanding: Int {
         Int(rd_kafka_outq_len(client))
     }
+
+    /// Which tagged records (``produce(to:partition:key:value:headerNames:headerValues:timestampMs:ticket:shouldAbort:)``
+    /// with a ticket) have been acknowledged, in produce order.
+    public var acknowledgements: AcknowledgementTracker { context.acknowledgements }
 
     /// Delivery outcomes so far.
     public var deliveryStats: DeliveryStats {

@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print one JSON object on standard output (the table goes to standard error).")
     var json = false
 
-    @Option(help: "Parts to leave out, comma-separated: core, json, kafka, pacing, memory, first-event.")
+    @Option(help: "Parts to leave out, comma-separated: core, json, metrics, kafka, pacing, memory, first-event.")
     var skip: String?
 
     @Option(help: "Where the real-time lateness runs publish: kafka (the embedded cluster) or null.")
@@ -41,6 +41,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(help: "Publish the real-time lateness runs to these brokers (e.g. dev-kafka in another process) instead of the embedded cluster.")
     var pacingBrokers: String?
+
+    @Flag(help: "Publish the real-time lateness runs to dev-kafka in a child process pinned to the last CPU, with the bench pinned to the first.")
+    var pacingIsolated = false
 
     @Option(help: "Wall seconds of each real-time lateness run (default 10; 2 with --quick).")
     var pacingSeconds: Double?
@@ -62,6 +65,9 @@ struct BenchCommand: ParsableCommand {
         }
         if !["kafka", "null"].contains(pacingSink) {
             throw ValidationError("--pacing-sink must be kafka or null (got \(pacingSink))")
+        }
+        if pacingIsolated && (pacingBrokers != nil || pacingSink != "kafka") {
+            throw ValidationError("--pacing-isolated starts its own cluster: it goes with neither --pacing-brokers nor --pacing-sink null")
         }
         for part in skipParts where BenchSettings.Part(rawValue: part) == nil {
             throw ValidationError("--skip: unknown part \(part) (known: \(BenchSettings.Part.allCases.map(\.rawValue).joined(separator: ", ")))")
@@ -119,6 +125,7 @@ struct BenchCommand: ParsableCommand {
         settings.baselineConfiguration = baseline
         settings.baselineConfigPath = baselineConfig
         settings.pacingBrokers = pacingBrokers
+        settings.pacingIsolated = pacingIsolated
         if let pacingSeconds { settings.pacingSeconds = pacingSeconds }
         let report = Benchmark.run(settings, logger: logger) { printError("bench: \($0)") }
         if json {

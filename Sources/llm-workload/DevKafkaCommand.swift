@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import WorkloadDaemon
 import WorkloadKafka
@@ -37,6 +40,7 @@ struct DevKafkaCommand: ParsableCommand {
             throw ExitCode(70)
         }
         print(cluster.bootstrapServers)
+        fflush(nil)  // every output stream, at once: also into a pipe (`bench --pacing-isolated` reads it)
         printError("mock Kafka cluster (\(brokers) brokers) at \(cluster.bootstrapServers); topics \(topic.joined(separator: ", ")) with \(partitions) partitions; Ctrl-C to stop")
         stop.wait()
         withExtendedLifetime(cluster) {}

@@ -34,6 +34,25 @@ import Testing
         }
     }
 
+    @Test func pacingIsolatedRunsTheClusterOnAnotherCPU() throws {
+        let result = try runCLI([
+            "bench", "--config", "config/example.yaml", "--quick", "--pacing-isolated", "--pacing-seconds", "0.2",
+            "--skip", "core,json,metrics,kafka,memory,first-event",
+        ], timeout: 300)
+        #expect(result.status == 0, "\(result.stderr)")
+        let table = String(decoding: result.stdout, as: UTF8.self)
+        let rows = table.split(separator: "\n").filter { $0.hasPrefix("lateness @ ") }
+        #expect(rows.count == 2, "\(table)")
+        // Two CPUs or more: the cluster on the last, the bench thread on the first, as the kernel reports them.
+        let last = ProcessInfo.processInfo.activeProcessorCount - 1
+        for row in rows {
+            #expect(row.contains("dev-kafka on CPUs \(last), bench thread on CPUs 0"), "\(row)")
+            #expect(row.contains("load average "), "\(row)")
+        }
+        let refused = try runCLI(["bench", "--pacing-isolated", "--pacing-brokers", "127.0.0.1:9092"])
+        #expect(refused.status == 64, "\(refused.stderr)")
+    }
+
     @Test func baselineConfigAddsItsFiguresAndRatios() throws {
         let result = try runCLI([
             "bench", "--config", "config/example.yaml", "--baseline-config", "config/mixed-fleet.yaml",

@@ -92,7 +92,7 @@ private func get(_ port: UInt16, _ path: String, method: String = "GET") throws 
 struct HTTPMetricsServerTests {
     @Test("GET /metrics serves the exposition with the 0.0.4 content type")
     func metrics() throws {
-        let metrics = DaemonMetrics(profiles: ["chat"], topics: ["llm.requests"], version: "test", clock: ManualClock())
+        let metrics = DaemonMetrics(profiles: ["chat"], topics: ["llm.requests"], version: "test")
         metrics.eventGenerated(typeIndex: 0, profileIndex: 0)
         let server = try HTTPMetricsServer(listen: "127.0.0.1:0", metrics: { metrics.render() }, health: { true })
         defer { server.shutdown() }

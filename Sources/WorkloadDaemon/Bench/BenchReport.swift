@@ -21,6 +21,8 @@ public struct BenchReport: Sendable {
         /// The pacer alone on the same schedule (no encoding, no sink): what
         /// the machine allows at that moment.
         public var floor: Quantiles?
+        /// The 1-minute load average when the run and its floor were done.
+        public var loadAverage: String?
     }
 
     public var configPath: String
@@ -47,6 +49,8 @@ public struct BenchReport: Sendable {
     /// Watermark records one Kafka run sent on top of its data events.
     public var kafkaWatermarkRecords: Int?
     public var lateness: [Lateness] = []
+    /// The per-event metric updates alone, nanoseconds per call (median of the runs).
+    var metrics: MetricsBench.Figures?
     public var rssMiB1e6: Double?
     public var rssMiB1e7: Double?
     /// Process spawn to the first record acknowledged by the embedded cluster.
@@ -154,6 +158,9 @@ public struct BenchReport: Sendable {
         }
         rows.append(("kafka / baseline", kafkaOverBaseline.map { format($0, decimals: 3) } ?? missing("kafka_over_baseline"),
                      ratioDetail))
+        rows.append(("metrics per event", metrics.map {
+            "\(format($0.generatedNanoseconds, decimals: 1)) + \(format($0.latenessNanoseconds, decimals: 1)) ns"
+        } ?? missing("metrics_ns"), "eventGenerated (every event) + lateness histogram (every paced event), one thread"))
         func milliseconds(_ q: Quantiles) -> String {
             "p50 \(format(q.p50, decimals: 3)), p99 \(format(q.p99, decimals: 3)), p99.9 \(format(q.p999, decimals: 3)) ms"
         }
@@ -162,6 +169,7 @@ public struct BenchReport: Sendable {
             if let floor = run.floor {
                 detail += "; floor (pacer alone) \(milliseconds(floor)), max \(format(floor.max, decimals: 2))"
             }
+            if let load = run.loadAverage { detail += "; load average \(load)" }
             rows.append(("lateness @ \(grouped(Double(run.eventsPerSecond)))/s", milliseconds(run.daemon), detail))
         }
         if lateness.isEmpty { rows.append(("lateness", missing("lateness_ms"), "")) }

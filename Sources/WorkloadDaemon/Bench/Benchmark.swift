@@ -6,7 +6,7 @@ import WorkloadModel
 public struct BenchSettings: Sendable {
     /// The parts of the bench, for `--skip`.
     public enum Part: String, Sendable, CaseIterable {
-        case core, json, kafka, pacing, memory, firstEvent = "first-event"
+        case core, json, metrics, kafka, pacing, memory, firstEvent = "first-event"
     }
 
     /// The configuration as loaded (its bounds are lifted for the throughput runs).
@@ -26,6 +26,9 @@ public struct BenchSettings: Sendable {
     /// Publish the lateness runs to these brokers (e.g. `dev-kafka` in another process,
     /// pinned to another CPU) instead of the embedded cluster; its topics must exist.
     public var pacingBrokers: String?
+    /// Publish the lateness runs to `dev-kafka` in a child process pinned to the last
+    /// CPU, with the bench's thread pinned to the first (`IsolatedCluster`).
+    public var pacingIsolated = false
     /// Requests for the memory figures (10^6 and 10^7; `--quick` only the first).
     public var memoryRequests: [Int]
     public var skip: Set<Part> = []
@@ -107,9 +110,16 @@ public enum Benchmark {
             if !reference.isEmpty { report.baselineConfigJSONEventsPerSecond = median(reference.map(\.eventsPerSecond)) }
         }
 
+        if !skipped(.metrics, ["metrics_ns"]) {
+            let calls = settings.quick ? 1_000_000 : 10_000_000
+            progress("metrics: \(runs) x \(calls) calls of each per-event update")
+            report.metrics = MetricsBench.measure(configuration: unbounded, calls: calls, runs: runs)
+        }
+
         var kafka: KafkaBench?
         let needsCluster = !settings.skip.contains(.kafka)
-            || (!settings.skip.contains(.pacing) && settings.pacingToKafka && settings.pacingBrokers == nil)
+            || (!settings.skip.contains(.pacing) && settings.pacingToKafka && settings.pacingBrokers == nil
+                && !settings.pacingIsolated)
         if needsCluster {
             do {
                 kafka = try KafkaBench(configuration: unbounded, encoder: encoder, logger: logger)
@@ -148,13 +158,27 @@ public enum Benchmark {
         }
 
         if !skipped(.pacing, ["lateness_ms"]) {
-            let base = PacingBench.eventsPerVirtualSecond(spec)
+            var pacingBrokers = settings.pacingBrokers
+            var isolated: IsolatedCluster?
+            if settings.pacingIsolated && settings.pacingToKafka {
+                kafka = nil  // the embedded cluster's threads are not to share the generator's CPU
+                do {
+                    let cluster = try IsolatedCluster(configuration: unbounded)
+                    isolated = cluster
+                    pacingBrokers = cluster.bootstrapServers
+                    report.pacingSink = "kafka (dev-kafka on CPUs \(cluster.clusterCPUsAllowed), bench thread on CPUs \(IsolatedCluster.threadCPUsAllowed))"
+                } catch {
+                    report.notes["lateness_ms"] = "\(error)"
+                }
+            }
+            defer { isolated?.close() }
+            let base = isolated == nil && settings.pacingIsolated && settings.pacingToKafka ? 0 : PacingBench.eventsPerVirtualSecond(spec)
             for rate in settings.pacingRates where base > 0 {
                 progress("pacing: \(rate) events/s in real time for \(settings.pacingSeconds) s")
                 var scaled = unbounded
                 scaled.workload = PacingBench.timeScaled(spec, by: base / Double(rate))
                 let sink: EventSink
-                if settings.pacingToKafka, let brokers = settings.pacingBrokers {
+                if settings.pacingToKafka, let brokers = pacingBrokers {
                     do {
                         sink = try KafkaBench.externalSink(brokers: brokers, configuration: unbounded, encoder: encoder, logger: logger)
                     } catch {
@@ -172,6 +196,7 @@ public enum Benchmark {
                     logger: logger) {
                     progress("pacing: the pacer alone at \(rate) events/s for \(settings.pacingSeconds) s (the floor)")
                     lateness.floor = PacingBench.floor(spec: scaled.workload, rate: rate, seconds: settings.pacingSeconds)
+                    lateness.loadAverage = loadAverage()
                     report.lateness.append(lateness)
                 }
             }
@@ -224,6 +249,10 @@ public enum Benchmark {
 /// `nproc` and the load average when the bench starts, for the table header.
 private func machineDescription() -> String {
     let cpus = ProcessInfo.processInfo.activeProcessorCount
-    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init)
-    return "\(cpus) CPUs" + (load.map { ", load average \($0) at start" } ?? "")
+    return "\(cpus) CPUs" + (loadAverage().map { ", load average \($0) at start" } ?? "")
+}
+
+/// The 1-minute load average (`/proc/loadavg`).
+private func loadAverage() -> String? {
+    (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first.map(String.init)
 }

@@ -332,7 +332,7 @@ public final class HTTPMetricsServer: Sendable {
         }
         let headOnly = method == "HEAD"
         if path == "/metrics" {
-            return ("200 OK", MetricsRegistry.contentType, metrics(), headOnly)
+            return ("200 OK", DaemonMetrics.contentType, metrics(), headOnly)
         }
         return health() ? ("200 OK", plain, "ok\n", headOnly) : ("503 Service Unavailable", plain, "unhealthy\n", headOnly)
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import ServiceLifecycle
 import WorkloadKafka
 
@@ -11,9 +12,9 @@ import WorkloadKafka
 final class HealthMonitor: Service, Sendable {
     let health: ProducerHealth
     private let producer: KafkaProducer
-    private let queueDepth: Gauge?
-    private let healthy: Gauge?
-    private let problems: [Gauge]
+    private let queueDepth: Meter?
+    private let healthy: Meter?
+    private let problems: [Meter]
 
     /// Observations this often.
     static let interval: Duration = .milliseconds(100)
@@ -23,11 +24,13 @@ final class HealthMonitor: Service, Sendable {
         self.producer = producer
         health = ProducerHealth(configuration: configuration, queueCapacity: queueCapacity, clock: clock)
         queueDepth = metrics?.producerQueueDepth
-        healthy = metrics?.registry.gauge("llm_workload_healthy", help: "1 while /healthz answers 200, else 0.")
-        let family = metrics?.registry.gaugeFamily(
-            "llm_workload_health_problem", help: "1 while this problem makes /healthz answer 503.",
-            labelNames: ["problem"], maxLabelSets: HealthState.problems.count)
-        problems = family.map { family in HealthState.problems.map { family.labels($0) } } ?? []
+        healthy = metrics?.gauge("llm_workload_healthy", help: "1 while /healthz answers 200, else 0.")
+        problems = metrics.map { metrics in
+            HealthState.problems.map {
+                metrics.gauge("llm_workload_health_problem", help: "1 while this problem makes /healthz answer 503.",
+                              labels: [("problem", $0)])
+            }
+        } ?? []
         observe()
     }
 

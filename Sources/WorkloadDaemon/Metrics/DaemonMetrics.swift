@@ -1,83 +1,121 @@
-/// The metrics `llm-workload run` exports, pre-registered so the generating thread
-/// records with array indexes and atomics only.
+public import CoreMetrics
+internal import Prometheus
+import Synchronization
+
+/// The metrics `llm-workload run` exports, through the swift-metrics API
+/// (`Counter`, `Meter`, `Timer`) backed by swift-prometheus, which keeps the
+/// values and writes the text exposition. Every handle is made at start-up, so
+/// the generating thread records with array indexes and one atomic (the
+/// counters) or the lock-free lateness histogram (`LatencyHistogram`, kept because
+/// swift-prometheus's locked one costs 20 times as much per event) only.
 ///
 /// Label sets are bounded by the configuration: event types × profiles for generated
 /// events, topics for published ones; delivery failures are labelled by librdkafka's
-/// error name (a fixed set), capped by the registry. Every (type, profile) and topic
-/// series exists from start-up at 0, so rates are defined from the first scrape.
+/// error name (a fixed set), capped at `maxFailureLabels` (more fold into "other").
+/// Every (type, profile) and topic series exists from start-up at 0, so rates are
+/// defined from the first scrape.
 public final class DaemonMetrics: Sendable {
     /// The event types counted by `eventGenerated`, in index order, unless told otherwise.
     public static let defaultEventTypes = ["request", "session_started", "session_ended"]
+    /// The HTTP `Content-Type` of `render()`'s output (text format 0.0.4).
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    /// Lateness histogram bounds, 10 µs to 10 s: the pacer's own floor up to a stalled sink.
+    public static let latenessBoundsSeconds: [Double] = [
+        0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005,
+        0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
+    /// Distinct `error` labels of `llm_workload_delivery_failures_total` before "other".
+    static let maxFailureLabels = 64
 
-    public let registry: MetricsRegistry
+    private let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
     public let eventTypes: [String]
     public let profiles: [String]
     public let topics: [String]
 
     /// `llm_workload_producer_queue_depth`: records waiting in the producer.
-    public let producerQueueDepth: Gauge
+    public let producerQueueDepth: Meter
     /// `llm_workload_active_sessions`: sessions opened and not yet ended.
-    public let activeSessions: Gauge
+    public let activeSessions: Meter
     /// `llm_workload_virtual_time_seconds`: virtual seconds since the run's virtual start.
-    public let virtualTimeSeconds: Gauge
-    /// `llm_workload_pacing_lateness_seconds`: record nanoseconds from `Pacer`.
+    public let virtualTimeSeconds: Meter
+    /// `llm_workload_pacing_lateness_seconds`: a histogram (shards' add up).
     public let pacingLateness: LatencyHistogram
     /// `llm_workload_watermark_records_total`: watermark records handed to the producer
     /// (they are in `events_published_total` once acknowledged).
-    public let watermarkRecords: Counter
+    public let watermarkRecords: CoreMetrics.Counter
     /// `llm_workload_up`: 1 while running; set 0 when shutting down.
-    public let up: Gauge
+    public let up: Meter
 
-    private let generated: [Counter]  // [typeIndex * profiles.count + profileIndex]
-    private let published: [Counter]  // [topicIndex]
-    private let deliveryFailures: CounterFamily
+    private let generated: [CoreMetrics.Counter]  // [typeIndex * profiles.count + profileIndex]
+    private let published: [CoreMetrics.Counter]  // [topicIndex]
+    private let deliveryFailures = Mutex<[String: CoreMetrics.Counter]>([:])
+    /// What of the producer's tallies these metrics already hold (`syncDeliveries`).
+    let deliverySync = DeliveryMetricsSync()
+
+    static let latenessName = "llm_workload_pacing_lateness_seconds"
+    static let latenessHelp = "How late events leave versus their due wall time (histogram: shards add up)."
+    static let deliveryFailuresName = "llm_workload_delivery_failures_total"
+    static let deliveryFailuresHelp = "Records Kafka failed to deliver, by librdkafka error name."
 
     public init(
         profiles: [String],
         topics: [String],
         eventTypes: [String] = DaemonMetrics.defaultEventTypes,
-        version: String,
-        clock: any WallClock,
-        registry: MetricsRegistry = MetricsRegistry()
+        version: String
     ) {
+        let registry = PrometheusCollectorRegistry()
         self.registry = registry
+        let factory = PrometheusMetricsFactory(registry: registry)
+        self.factory = factory
         self.eventTypes = eventTypes
         self.profiles = profiles
         self.topics = topics
 
-        up = registry.gauge("llm_workload_up", help: "1 while the generator runs.")
+        func counter(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> CoreMetrics.Counter {
+            let handler = registry.makeCounter(descriptor: Self.descriptor(name, help), labels: labels)
+            return CoreMetrics.Counter(label: name, dimensions: labels, handler: handler, factory: factory)
+        }
+        func meter(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> Meter {
+            Self.meter(registry: registry, factory: factory, name, help, labels)
+        }
+
+        up = meter("llm_workload_up", "1 while the generator runs.")
         up.set(1)
-        registry.gaugeFamily("llm_workload_build_info", help: "Build information; the value is always 1.",
-                             labelNames: ["version"]).labels(version).set(1)
+        meter("llm_workload_build_info", "Build information; the value is always 1.", [("version", version)]).set(1)
 
-        let generatedFamily = registry.counterFamily(
-            "llm_workload_events_generated_total",
-            help: "Events generated by the workload model, by event type and client profile.",
-            labelNames: ["type", "profile"], maxLabelSets: max(1, eventTypes.count * profiles.count))
-        generated = eventTypes.flatMap { type in profiles.map { generatedFamily.labels(type, $0) } }
+        let generatedHelp = "Events generated by the workload model, by event type and client profile."
+        generated = eventTypes.flatMap { type in
+            profiles.map { counter("llm_workload_events_generated_total", generatedHelp, [("type", type), ("profile", $0)]) }
+        }
+        let publishedHelp = "Records acknowledged by Kafka (events and watermarks), by topic; live."
+        published = topics.map { counter("llm_workload_events_published_total", publishedHelp, [("topic", $0)]) }
+        watermarkRecords = counter(
+            "llm_workload_watermark_records_total", "Watermark records handed to the Kafka producer.")
 
-        let publishedFamily = registry.counterFamily(
-            "llm_workload_events_published_total",
-            help: "Records acknowledged by Kafka (events and watermarks), by topic; live.",
-            labelNames: ["topic"], maxLabelSets: max(1, topics.count))
-        published = topics.map { publishedFamily.labels($0) }
+        producerQueueDepth = meter(
+            "llm_workload_producer_queue_depth", "Records queued in the Kafka producer, not yet acknowledged.")
+        activeSessions = meter("llm_workload_active_sessions", "Sessions started and not yet ended.")
+        virtualTimeSeconds = meter(
+            "llm_workload_virtual_time_seconds", "Virtual time of the latest emitted event, seconds since the virtual start.")
+        pacingLateness = LatencyHistogram(boundsSeconds: Self.latenessBoundsSeconds)
+    }
 
-        deliveryFailures = registry.counterFamily(
-            "llm_workload_delivery_failures_total",
-            help: "Records Kafka failed to deliver, by librdkafka error name.",
-            labelNames: ["error"], maxLabelSets: 64)
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
 
-        watermarkRecords = registry.counter(
-            "llm_workload_watermark_records_total", help: "Watermark records handed to the Kafka producer.")
+    private static func meter(registry: PrometheusCollectorRegistry, factory: PrometheusMetricsFactory,
+                              _ name: String, _ help: String, _ labels: [(String, String)]) -> Meter {
+        let handler = labels.isEmpty
+            ? registry.makeGauge(descriptor: descriptor(name, help))
+            : registry.makeGauge(descriptor: descriptor(name, help), labels: labels)
+        return Meter(label: name, dimensions: labels, handler: handler, factory: factory)
+    }
 
-        producerQueueDepth = registry.gauge(
-            "llm_workload_producer_queue_depth", help: "Records queued in the Kafka producer, not yet acknowledged.")
-        activeSessions = registry.gauge("llm_workload_active_sessions", help: "Sessions started and not yet ended.")
-        virtualTimeSeconds = registry.gauge(
-            "llm_workload_virtual_time_seconds", help: "Virtual time of the latest emitted event, seconds since the virtual start.")
-        pacingLateness = registry.latencyHistogram(
-            "llm_workload_pacing_lateness_seconds",
-            help: "How late events leave versus their due wall time (histogram: shards add up).")
+    /// A further gauge in the same exposition (the health monitor's), made at start-up.
+    public func gauge(_ name: String, help: String, labels: [(String, String)] = []) -> Meter {
+        Self.meter(registry: registry, factory: factory, name, help, labels)
     }
 
     /// Counts one generated event. Indexes are positions in `eventTypes` and `profiles`.
@@ -87,8 +125,14 @@ public final class DaemonMetrics: Sendable {
         generated[typeIndex * profiles.count + profileIndex].increment()
     }
 
+    /// Records how late one paced event left (`llm_workload_pacing_lateness_seconds`).
+    @inline(__always)
+    public func recordLateness(nanoseconds: UInt64) {
+        pacingLateness.record(nanoseconds: nanoseconds)
+    }
+
     /// The counter behind `eventGenerated(typeIndex:profileIndex:)`, to keep as a handle.
-    public func generatedCounter(typeIndex: Int, profileIndex: Int) -> Counter {
+    public func generatedCounter(typeIndex: Int, profileIndex: Int) -> CoreMetrics.Counter {
         precondition(profileIndex >= 0 && profileIndex < profiles.count, "profile index \(profileIndex) out of range")
         return generated[typeIndex * profiles.count + profileIndex]
     }
@@ -99,13 +143,33 @@ public final class DaemonMetrics: Sendable {
         published[topicIndex].increment(by: count)
     }
 
-    /// Counts one failed delivery. Off the hot path (delivery reports): takes a lock.
+    /// Counts failed deliveries. Off the hot path (delivery reports): takes a lock.
+    /// The first `maxFailureLabels` error names get a series each; later ones count as "other".
     public func deliveryFailed(error: String, count: UInt64 = 1) {
-        deliveryFailures.labels(error).increment(by: count)
+        let counter = deliveryFailures.withLock { byError -> CoreMetrics.Counter in
+            if let existing = byError[error] { return existing }
+            let label = byError.count < Self.maxFailureLabels ? error : "other"
+            if let other = byError[label] { return other }
+            let handler = registry.makeCounter(
+                descriptor: Self.descriptor(Self.deliveryFailuresName, Self.deliveryFailuresHelp), labels: [("error", label)])
+            let made = CoreMetrics.Counter(label: Self.deliveryFailuresName, dimensions: [("error", label)],
+                                           handler: handler, factory: factory)
+            byError[label] = made
+            return made
+        }
+        counter.increment(by: count)
     }
 
-    /// The Prometheus exposition of every metric.
+    /// The Prometheus exposition of every metric: swift-prometheus's, then the lateness
+    /// histogram. swift-prometheus writes a family only once it has a series; the
+    /// delivery failures family is declared from the start (as the dashboard expects),
+    /// so its two header lines are added here until then.
     public func render() -> String {
-        registry.render()
+        var text = registry.emitToString()
+        if !text.contains("# TYPE \(Self.deliveryFailuresName) counter\n") {
+            text += "# HELP \(Self.deliveryFailuresName) \(Self.deliveryFailuresHelp)\n# TYPE \(Self.deliveryFailuresName) counter\n"
+        }
+        pacingLateness.render(name: Self.latenessName, help: Self.latenessHelp, into: &text)
+        return text
     }
 }

@@ -56,8 +56,9 @@ public enum Daemon {
     }
 
     /// Sets up (off the cooperative pool), then runs the services: the generator, the
-    /// producer's health monitor and the metrics endpoint, in a `ServiceGroup` that shuts
-    /// them down in reverse order (the generator flushes first, the endpoint goes last)
+    /// delivery reports' poller, the producer's health monitor and the metrics endpoint,
+    /// in a `ServiceGroup` that shuts them down in reverse order (the generator flushes
+    /// first, then the poller stops, the endpoint goes last)
     /// when the generator ends or a stop is asked for.
     static func run(
         configuration: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
@@ -80,6 +81,12 @@ public enum Daemon {
         }
         if let monitor = setup.monitor {
             services.append(.init(service: monitor, serviceName: "producer-health"))
+        }
+        if let producer = setup.producer {
+            // After the generator in shutdown order: its flush comes first.
+            (setup.sink as? KafkaSink)?.pollsDeliveryReports = false
+            services.append(.init(service: DeliveryService(producer: producer, metrics: setup.metrics),
+                                  serviceName: "delivery"))
         }
         services.append(.init(service: generator, successTerminationBehavior: .gracefullyShutdownGroup,
                               serviceName: "generator"))

@@ -56,8 +56,6 @@ final class DaemonRunner {
     private var lastWatchdog: UInt64 = 0
     private var lastStatus: UInt64 = 0
     private var outcome = RunOutcome()
-    /// Keeps the delivery metrics live (see `housekeeping`).
-    let deliverySync = DeliveryMetricsSync()
 
     init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
          clock: any WallClock, stop: StopSignal, notifier: SystemdNotifier?, metrics: DaemonMetrics?, logger: Logger) {
@@ -128,7 +126,7 @@ final class DaemonRunner {
                     return !self.stop.isSet && self.outcome.sinkFailure == nil
                 } ?? 0
                 pacer = waiting
-                metrics?.pacingLateness.record(nanoseconds: lateness)
+                metrics?.recordLateness(nanoseconds: lateness)
             }
 
             line.removeAll()
@@ -298,7 +296,7 @@ final class DaemonRunner {
             metrics.activeSessions.set(source.activeSessions)
             metrics.virtualTimeSeconds.set(Double(source.virtualTime) / 1e9)
             metrics.producerQueueDepth.set(sink.outstanding)
-            deliverySync.sync(sink, into: metrics)
+            metrics.syncDeliveries(from: sink)
         }
     }
 

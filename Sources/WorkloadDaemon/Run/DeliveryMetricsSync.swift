@@ -1,33 +1,57 @@
+import Synchronization
 import WorkloadKafka
 
-/// Brings the delivery metrics up to the producer's own tallies, so that
-/// `events_published_total{topic}` and `delivery_failures_total{error}` are
-/// live: called by the generating loop's housekeeping (every 100 ms paced,
-/// every 256 events at `max`) and once more after the final flush. Counters
-/// only move forward, by the difference since the last call.
-final class DeliveryMetricsSync {
-    private var published: [String: Int] = [:]
-    private var failed = 0
-    private var failures: [String: Int] = [:]
-    private var watermarks = 0
+/// What of the producer's own tallies the delivery metrics already hold, so that
+/// `events_published_total{topic}`, `delivery_failures_total{error}` and
+/// `watermark_records_total` are live: brought up to date by the delivery service
+/// (every 100 ms), by the generating loop's housekeeping, and once more after the
+/// final flush, from any of those threads. Counters only move forward, by the
+/// difference since the last call, under one lock: nothing is counted twice.
+final class DeliveryMetricsSync: Sendable {
+    private struct Seen {
+        var published: [String: Int] = [:]
+        var failed = 0
+        var failures: [String: Int] = [:]
+        var watermarks = 0
+    }
 
-    func sync(_ sink: EventSink, into metrics: DaemonMetrics) {
-        if sink.watermarkRecords != watermarks {
-            metrics.watermarkRecords.increment(by: UInt64(sink.watermarkRecords - watermarks))
-            watermarks = sink.watermarkRecords
+    private let seen = Mutex(Seen())
+
+    func sync(watermarkRecords: Int, into metrics: DaemonMetrics) {
+        seen.withLock { seen in
+            guard watermarkRecords > seen.watermarks else { return }
+            metrics.watermarkRecords.increment(by: watermarkRecords - seen.watermarks)
+            seen.watermarks = watermarkRecords
         }
-        guard let stats = sink.deliveryStats else { return }
-        for (topic, count) in stats.deliveredByTopic where count != published[topic, default: 0] {
-            if let index = metrics.topics.firstIndex(of: topic) {
-                metrics.eventsPublished(topicIndex: index, count: UInt64(count - published[topic, default: 0]))
+    }
+
+    func sync(_ stats: DeliveryStats, into metrics: DaemonMetrics) {
+        seen.withLock { seen in
+            for (topic, count) in stats.deliveredByTopic where count > seen.published[topic, default: 0] {
+                if let index = metrics.topics.firstIndex(of: topic) {
+                    metrics.eventsPublished(topicIndex: index, count: UInt64(count - seen.published[topic, default: 0]))
+                }
+                seen.published[topic] = count
             }
-            published[topic] = count
+            guard stats.failed > seen.failed else { return }
+            seen.failed = stats.failed
+            for (error, count) in stats.failuresByError where count > seen.failures[error, default: 0] {
+                metrics.deliveryFailed(error: error, count: UInt64(count - seen.failures[error, default: 0]))
+                seen.failures[error] = count
+            }
         }
-        guard stats.failed != failed else { return }
-        failed = stats.failed
-        for (error, count) in stats.failuresByError where count != failures[error, default: 0] {
-            metrics.deliveryFailed(error: error, count: UInt64(count - failures[error, default: 0]))
-            failures[error] = count
-        }
+    }
+}
+
+extension DaemonMetrics {
+    /// Brings the delivery metrics up to `stats` (any thread).
+    func syncDeliveries(_ stats: DeliveryStats) {
+        deliverySync.sync(stats, into: self)
+    }
+
+    /// Brings the delivery and watermark metrics up to what `sink` reports (the generating thread).
+    func syncDeliveries(from sink: EventSink) {
+        deliverySync.sync(watermarkRecords: sink.watermarkRecords, into: self)
+        if let stats = sink.deliveryStats { deliverySync.sync(stats, into: self) }
     }
 }

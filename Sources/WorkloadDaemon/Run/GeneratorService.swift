@@ -82,7 +82,7 @@ final class GeneratorService: Service, @unchecked Sendable {
         _ = notifier?.extendTimeout(by: .milliseconds(Int64((budget.remainingSeconds + 5) * 1000)))
         _ = notifier?.status("flushing \(sink.outstanding) records")
         outcome.sink = sink.finish(timeoutSeconds: max(0, budget.remainingSeconds))
-        if let metrics = setup.metrics { runner.deliverySync.sync(sink, into: metrics) }
+        setup.metrics?.syncDeliveries(from: sink)
         if outcome.sinkFailure == nil && outcome.sink.isClean { runner.checkpointer?.commit() }
         if let kafka = sink as? KafkaSink, kafka.cover != nil {
             logger.notice("not published again: \(kafka.skippedOnResume) events Kafka already held from before the restart")

@@ -44,6 +44,9 @@ final class KafkaSink: EventSink {
     private let logger: Logger
     /// Gives up waiting for room in a full queue (shutdown past its bound).
     var shouldAbort: () -> Bool
+    /// False while `DeliveryService` serves the delivery reports: then the loop's
+    /// `poll()` does nothing (the wait for room in a full queue still polls).
+    var pollsDeliveryReports = true
     private let names = KafkaHeaderNames(KafkaSink.headerNames)
     /// The constant header values, back to back, owned by the sink.
     private let constantValues: UnsafeMutableRawBufferPointer
@@ -113,7 +116,7 @@ final class KafkaSink: EventSink {
         }
         do {
             try produce(topic: kind.isRequest ? requests : sessions, partition: partition, key: key, value: value,
-                        kind: kind, time: event.time)
+                        kind: kind, time: event.time, seq: event.seq)
         } catch {
             notProduced += 1
             throw error
@@ -121,7 +124,9 @@ final class KafkaSink: EventSink {
     }
 
     private func produce(topic: KafkaTopic, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
-                         kind: RecordKind, time: VirtualNanoseconds) throws(SinkError) {
+                         kind: RecordKind, time: VirtualNanoseconds, seq: UInt64? = nil) throws(SinkError) {
+        // A data record carries a ticket, so that its acknowledgement extends `acknowledgedThroughSeq`.
+        let ticket = seq.map { producer.acknowledgements.ticket(seq: $0) }
         let failure = withVirtualTimeText(time) { virtualTime in
             withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 4) { values -> KafkaError? in
                 values.initializeElement(at: 0, to: eventTypeValues[kind.rawValue])
@@ -131,7 +136,8 @@ final class KafkaSink: EventSink {
                 do throws(KafkaError) {
                     try producer.produce(
                         to: topic, partition: partition, key: key, value: value, headerNames: names,
-                        headerValues: UnsafeBufferPointer(values), timestampMs: wallRealtimeNow(), shouldAbort: shouldAbort)
+                        headerValues: UnsafeBufferPointer(values), timestampMs: wallRealtimeNow(), ticket: ticket,
+                        shouldAbort: shouldAbort)
                     return nil
                 } catch {
                     return error
@@ -206,7 +212,14 @@ final class KafkaSink: EventSink {
         }
     }
 
-    func poll() { producer.poll(timeoutMs: 0) }
+    func poll() {
+        if pollsDeliveryReports { producer.poll(timeoutMs: 0) }
+    }
+
+    /// The highest seq S such that every event this sink produced up to S was
+    /// acknowledged by Kafka (nil before the first): a checkpoint at S is safe once
+    /// this is >= S. Monotonic; stops for good behind a record that failed.
+    var acknowledgedThroughSeq: UInt64? { producer.acknowledgements.acknowledgedThrough }
 
     var deliveryStats: DeliveryStats? { producer.deliveryStats }
 
