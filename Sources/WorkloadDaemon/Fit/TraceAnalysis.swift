@@ -68,8 +68,8 @@ extension TraceFitter {
         }
 
         let firstPrompts = zip(sample.prompt, sample.turn).filter { $1 == 1 }.map { Swift.max(1, $0.0 - system) }
-        let firstPrompt = FamilyFit.fit(firstPrompts, integer: true)
-        let output = FamilyFit.fit(sample.output.map { Swift.max(1, $0) }, integer: true)
+        let firstPrompt = FamilyFit.fit(firstPrompts, integer: true, closedFormQuantile: true)
+        let output = FamilyFit.fit(sample.output.map { Swift.max(1, $0) }, integer: true, closedFormQuantile: true)
         var inputs = [Double](repeating: 0, count: sample.count)
         for index in 0..<sample.count where sample.turn[index] == 1 { inputs[index] = Swift.max(1, sample.prompt[index] - system) }
         for pair in later { inputs[pair.index] = Swift.max(1, newInput(pair.index, pair.previous)) }
@@ -82,7 +82,7 @@ extension TraceFitter {
         if hasSessions {
             turns = TurnLaw(turnCounts: members.map(\.count).filter { $0 > 0 })
             followUpGap = FamilyFit.fit(later.map { times[$0.index] - times[$0.previous] }, integer: false, preserveMean: true, bounded: true)
-            followUpInput = FamilyFit.fit(later.map { inputs[$0.index] }, integer: true)
+            followUpInput = FamilyFit.fit(later.map { inputs[$0.index] }, integer: true, closedFormQuantile: true)
         }
 
         // Warm start: a trace cut from a running service has (nearly) its full

@@ -59,7 +59,7 @@ public enum TraceFitter {
         model.correlation = calibrated
 
         var best: (score: Double, bandwidth: Double)?
-        for bandwidth in [0.0, 0.5, 1, 2, 3] {
+        for bandwidth in [0.0, 1, 2] {
             var candidate = model
             candidate.scheduleBandwidth = bandwidth
             candidate.schedule = schedule(sample, model: candidate)

@@ -2,10 +2,11 @@
 /// piecewise-linear CDF (`fit`'s fallback when no parametric family fits).
 public enum EmpiricalQuantiles {
     /// For integer data read with `is_int` (rounding to the nearest integer):
-    /// a knot at v + 0.5 with p = F_n(v) for the empirical quantiles v at
-    /// `levels` evenly spaced levels, so P(round(X) <= v) = F_n(v) exactly at
-    /// every knot and mass is spread linearly between knots. The first knot
-    /// is min - 0.5 at p = 0.
+    /// knots at v - 0.5 with p = F_n(v - 1) and at v + 0.5 with p = F_n(v)
+    /// for the empirical quantiles v at `levels` evenly spaced levels, so
+    /// P(round(X) = v) is v's own share exactly and the mass between two
+    /// such values is spread evenly over the integers between them. The
+    /// first knot is min - 0.5 at p = 0.
     public static func integerPoints(sorted: [Double], levels: Int = 256) -> [(p: Double, x: Double)] {
         precondition(!sorted.isEmpty)
         let n = sorted.count
@@ -16,6 +17,11 @@ public enum EmpiricalQuantiles {
             let value = sorted[Swift.max(0, index)]
             guard value > lastValue else { continue }
             lastValue = value
+            // Both sides of the value: its own mass stays on it (an atom is
+            // not smeared over the integers since the previous knot).
+            if value - 0.5 > points[points.count - 1].x {
+                points.append((Double(upperBound(sorted, value.nextDown)) / Double(n), value - 0.5))
+            }
             points.append((Double(upperBound(sorted, value)) / Double(n), value + 0.5))
         }
         points[points.count - 1].p = 1
