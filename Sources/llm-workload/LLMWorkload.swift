@@ -16,7 +16,7 @@ struct LLMWorkload: AsyncParsableCommand {
         abstract: "Generates realistic LLM-serving request streams and publishes them to Kafka.",
         subcommands: [
             RunCommand.self, GenerateCommand.self, ValidateCommand.self, SampleCommand.self, StatsCommand.self,
-            DevKafkaCommand.self, BenchCommand.self, ConvertCommand.self, ConsumeCommand.self,
+            DevKafkaCommand.self, BenchCommand.self, ConvertCommand.self, ConsumeCommand.self, FitCommand.self,
         ]
     )
 }

@@ -14,31 +14,50 @@ public struct KVBlockStatistics: Sendable {
     var seen = Set<UInt64>()
     var sessionBlocks: [String: Set<UInt64>] = [:]
 
-    public init(cacheBlocks: Int? = nil) {
+    /// Blocks and reused blocks at each of the first `positions` block positions (`fit`'s report).
+    var positionBlocks: [Int]
+    var positionReused: [Int]
+
+    public init(cacheBlocks: Int? = nil, positions: Int = 0) {
         cache = cacheBlocks.map { LRUBlockCache(capacity: $0) }
+        positionBlocks = [Int](repeating: 0, count: positions)
+        positionReused = positionBlocks
     }
 
     mutating func add(request object: [String: Any]) {
         guard let ids = object["hash_ids"] as? [NSNumber] else { return }
-        let session = object["session_id"] as? String ?? ""
+        add(session: object["session_id"] as? String ?? "", ids: ids.map(\.uint64Value))
+    }
+
+    /// One request's block IDs, in order.
+    mutating func add<IDs: Collection<UInt64>>(session: String, ids: IDs) {
         requests += 1
         var own = sessionBlocks[session] ?? []
-        for (index, number) in ids.enumerated() {
-            let id = number.uint64Value
+        for (index, id) in ids.enumerated() {
             blocks += 1
+            let reused = own.contains(id) || seen.contains(id)
             if own.contains(id) {
                 reusedWithin += 1
             } else if seen.contains(id) {
                 reusedAcross += 1
             }
+            if index < positionBlocks.count {
+                positionBlocks[index] += 1
+                if reused { positionReused[index] += 1 }
+            }
             if index == 0, seen.contains(id) { firstBlockSeen += 1 }
             cache?.access(id)
         }
-        for number in ids {
-            seen.insert(number.uint64Value)
-            own.insert(number.uint64Value)
+        for id in ids {
+            seen.insert(id)
+            own.insert(id)
         }
         sessionBlocks[session] = own
+    }
+
+    /// The share of blocks seen before, by block position (positions with blocks).
+    var reuseByPosition: [Double] {
+        zip(positionReused, positionBlocks).prefix { $0.1 > 0 }.map { Double($0.0) / Double($0.1) }
     }
 
     mutating func end(session object: [String: Any]) {

@@ -1,0 +1,94 @@
+import RealModule
+
+/// A `load.schedule` from windowed rates: request counts per window of
+/// `width` seconds, smoothed by a Gaussian kernel of `bandwidth` windows
+/// (0: none), as multipliers at the window centres, linearly interpolated
+/// and normalised so that m has mean 1 over [0, span]. With `repeat_s` (a
+/// daily period), the windows are folded onto one period first.
+public struct RateSchedule: Sendable, Equatable {
+    public var times: [Double]
+    public var multipliers: [Double]
+    public var repeatSeconds: Double?
+
+    public init(times: [Double], multipliers: [Double], repeatSeconds: Double? = nil) {
+        self.times = times
+        self.multipliers = multipliers
+        self.repeatSeconds = repeatSeconds
+    }
+
+    /// Counts per window over [0, span) (the last window may be partial) and each window's length.
+    public static func counts(_ times: [Double], span: Double, width: Double) -> (counts: [Double], lengths: [Double]) {
+        let windows = Swift.max(1, Int((span / width).rounded(.up)))
+        var counts = [Double](repeating: 0, count: windows)
+        for t in times where t >= 0 { counts[Swift.min(windows - 1, Int(t / width))] += 1 }
+        let lengths = (0..<windows).map { Swift.min(width, span - Double($0) * width) }.map { Swift.max($0, 1e-9) }
+        return (counts, lengths)
+    }
+
+    public static func fitted(_ times: [Double], span: Double, width: Double, bandwidth: Double, period: Double? = nil) -> RateSchedule {
+        var (counts, lengths) = counts(times, span: span, width: width)
+        if let period {
+            // Fold: each time-of-day window's rate is the mean over the days that cover it.
+            let perPeriod = Int((period / width).rounded())
+            var folded = [Double](repeating: 0, count: perPeriod), covered = folded
+            for i in counts.indices {
+                folded[i % perPeriod] += counts[i]
+                covered[i % perPeriod] += lengths[i]
+            }
+            counts = folded
+            lengths = covered.map { Swift.max($0, 1e-9) }
+        }
+        var rates = zip(counts, lengths).map { $0 / $1 }
+        if bandwidth > 0 {
+            let reach = Int((3 * bandwidth).rounded(.up))
+            rates = rates.indices.map { i in
+                var sum = 0.0, weight = 0.0
+                for j in Swift.max(0, i - reach)...Swift.min(rates.count - 1, i + reach) {
+                    let z = Double(j - i) / bandwidth
+                    let w = Double.exp(-z * z / 2) * lengths[j]
+                    sum += w * rates[j]
+                    weight += w
+                }
+                return sum / weight
+            }
+        }
+        let times = rates.indices.map { (Double($0) + 0.5) * width }
+        var schedule = RateSchedule(times: times, multipliers: rates, repeatSeconds: period)
+        let mean = schedule.integral(to: period ?? span) / (period ?? span)
+        if mean > 0 { schedule.multipliers = schedule.multipliers.map { $0 / mean } }
+        return schedule
+    }
+
+    /// m(t): the first value before the first point, the last after the last (no repeat).
+    public func value(at t: Double) -> Double {
+        guard let first = times.first, let last = times.last else { return 1 }
+        if t <= first { return multipliers[0] }
+        if t >= last { return multipliers[multipliers.count - 1] }
+        var low = 0, high = times.count - 1
+        while high - low > 1 {
+            let mid = (low + high) / 2
+            if times[mid] <= t { low = mid } else { high = mid }
+        }
+        let f = (t - times[low]) / (times[high] - times[low])
+        return multipliers[low] + f * (multipliers[high] - multipliers[low])
+    }
+
+    /// ∫_0^t m, piece by piece (without repeat: `fit` uses it within the trace's span).
+    public func integral(to t: Double) -> Double {
+        guard !times.isEmpty else { return t }
+        var total = 0.0
+        var previous = 0.0
+        var previousValue = multipliers[0]
+        for (time, value) in zip(times, multipliers) {
+            if time >= t { break }
+            if time > previous {
+                total += (time - previous) * (value + previousValue) / 2
+                previous = time
+            }
+            previousValue = value
+        }
+        let end = value(at: t)
+        total += (t - previous) * (previousValue + end) / 2
+        return total
+    }
+}

@@ -1,0 +1,74 @@
+import Testing
+import TestSupport
+import WorkloadModel
+
+/// The pure maths of `fit`: KS distances, family choice, empirical laws,
+/// the turn law, the schedule and the burst fit.
+@Suite struct FitMathsTests {
+    @Test func twoSampleDistanceHandlesTies() {
+        // F_a jumps to 2/3 at 1, F_b to 1/3 at 1 and to 1 at 2: sup = 1/3 at 1.
+        #expect(abs(KolmogorovSmirnov.distance(sorted: [1, 1, 3], sorted: [1, 2, 2]) - 1.0 / 3) < 1e-12)
+        #expect(KolmogorovSmirnov.distance(sorted: [1, 2, 3], sorted: [1, 2, 3]) == 0)
+    }
+
+    @Test func oneSampleDistanceAgreesWithTheTestSupportStatistic() {
+        let law = Distribution(.weibull(shape: 1.5, scale: 2))
+        let draws = GoodnessOfFit.draws(law, count: 5000, seed: 11)
+        let ours = KolmogorovSmirnov.distance(sorted: draws.sorted(), cdf: law.cdf, integer: false)
+        #expect(abs(ours - GoodnessOfFit.kolmogorovSmirnovStatistic(draws, cdf: law.cdf)) < 1e-12)
+    }
+
+    @Test func aSampleOfOneFamilyKeepsAParametricLawWithItsMean() {
+        let draws = GoodnessOfFit.draws(Distribution(.logNormal(mu: 1, sigma: 0.5)), count: 4000, seed: 3)
+        let law = FamilyFit.fit(draws, integer: false, preserveMean: true)
+        #expect(!law.choice.hasPrefix("Quantiles"))
+        #expect(law.ks <= law.critical)
+        let mean = draws.reduce(0, +) / Double(draws.count)
+        #expect(abs(law.distribution.mean / mean - 1) < 1e-9)  // preserveMean: exact
+    }
+
+    @Test func aSampleNoFamilyFitsGetsItsEmpiricalLaw() {
+        // Two far-apart integer modes with a point mass: no family, nor two LogNormals, holds it.
+        let modes = Distribution(.mixture(components: [Distribution(.uniform(low: 10, high: 20)), Distribution(.constant(700)),
+                                                       Distribution(.normal(mean: 3000, std: 100))], weights: [0.4, 0.3, 0.3]), isInt: true)
+        let draws = GoodnessOfFit.draws(modes, count: 6000, seed: 5)
+        let law = FamilyFit.fit(draws, integer: true, closedFormQuantile: true)
+        #expect(law.choice.hasPrefix("Quantiles"))
+        // Draws of the fitted law against the sample: the two-sample KS test at 5% does not reject.
+        let regenerated = GoodnessOfFit.draws(law.distribution, count: 6000, seed: 6)
+        let d = KolmogorovSmirnov.distance(sorted: draws.sorted(), sorted: regenerated.sorted())
+        #expect(d <= KolmogorovSmirnov.critical(6000, 6000), "KS \(d)")
+    }
+
+    @Test func turnLawReadsContinuationByDepth() {
+        // 800 sessions of 1 turn, 100 of 2, 60 of 3, 40 of 4.
+        let counts = [Int](repeating: 1, count: 800) + [Int](repeating: 2, count: 100) + [Int](repeating: 3, count: 60) + [Int](repeating: 4, count: 40)
+        let law = TurnLaw(turnCounts: counts)
+        #expect(abs(law.conversationalProbability - 200.0 / 1000) < 1e-12)
+        // Reaching: n2 = 200, n3 = 100, n4 = 40 -> p2 = 0.5, then (n4 >= 30) p3 = 0.4.
+        #expect(law.continuation == [0.5, 0.4])
+        #expect(law.maxTurns == 4)
+    }
+
+    @Test func scheduleHasMeanOneOverTheSpan() {
+        var rng = Xoshiro256(seed: 2)
+        let times = (0..<5000).map { _ in Double.random(in: 0..<1000, using: &rng) * Double.random(in: 0.5..<1, using: &rng) }.sorted()
+        for bandwidth in [0.0, 1, 3] {
+            let schedule = RateSchedule.fitted(times, span: 1000, width: 60, bandwidth: bandwidth)
+            #expect(abs(schedule.integral(to: 1000) - 1000) < 1e-6)
+            #expect(schedule.multipliers.allSatisfy { $0 >= 0 })
+        }
+    }
+
+    @Test func burstFitRecoversAnMMPPFromItsIDCCurve() {
+        let truth = MarkovBursts(states: [.init(multiplier: 0.6, meanDurationSeconds: 20), .init(multiplier: 1.4, meanDurationSeconds: 20)])
+        let windows: [Double] = [1, 2, 5, 10, 20, 30]
+        let excess = windows.map { truth.indexOfDispersion(window: $0, rate: 5, baseIDC: 0) }
+        let fitted = BurstFit.fit(windows: windows, excess: excess, rate: 5)
+        let states = fitted?.bursts.states ?? []
+        #expect(states.count == 2)
+        // Grid steps: d by a factor 7200^(1/60) ~ 1.16, a by 0.02.
+        #expect(abs((states.first?.meanDurationSeconds ?? 0) / 20 - 1) < 0.17)
+        #expect(abs((states.last?.multiplier ?? 0) - 1.4) < 0.03)
+    }
+}
