@@ -16,7 +16,7 @@ public struct WorkloadEngine: Sendable {
     var links: ContiguousArray<LinkState>
     var queue = EventQueue()
     var sessions = Slab<SessionState>()
-    var inFlight = Slab<InFlightRequest>()
+    var inFlight = InFlightRequests()
     let maxTurns: Int32
     let bytesPerToken: Double
     let sessionIDSeed: UInt64
@@ -44,6 +44,8 @@ public struct WorkloadEngine: Sendable {
     public internal(set) var boundReached: GeneratorBound?
     /// Issue 9: prefix pools and KV blocks; nil without either (today's path).
     let prefixCatalog: PrefixCatalog?
+    /// Issue 9: each session slot's prefix state; empty without a catalog.
+    var sessionPrefixes: ContiguousArray<SessionPrefix> = []
 
     public init(spec: WorkloadSpec) {
         self.spec = spec
@@ -193,7 +195,8 @@ public struct WorkloadEngine: Sendable {
             id: id, profile: profileIndex, client: client, rng: rng,
             conversational: conversational, priority: priority, startOrder: sessionsStarted)
         sessionsStarted += 1
-        let slot = sessions.insert(withPrefixes(session, profile: profile, identity: identity))
+        let slot = sessions.insert(session)
+        if prefixCatalog != nil { openPrefixes(slot: slot, client: client, profile: profile, identity: identity) }
         let ended = send(sessionSlot: slot, at: time)
         if time < 0 { return beganBeforeRun(slot: slot, at: time) }
         let started = emit(.sessionStarted(SessionStartedEvent(
@@ -216,11 +219,12 @@ public struct WorkloadEngine: Sendable {
         let profile = profiles[Int(session.profile)]
         let turn = session.turnsSent + 1
         let draws = profile.drawTurn(turn, maxTurns: maxTurns, session: &session)
-        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, shared: session.sharedTokens, session: session) else {
+        let shared = prefixCatalog == nil ? 0 : sessionPrefixes[Int(slot)].sharedTokens
+        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, shared: shared, session: session) else {
             return endForContext(slot: slot, session: session, at: time)
         }
         requestsSent += 1
-        if prefixCatalog != nil { updateLineage(&session, profile: profile, turn: turn, kept: prefix) }
+        if prefixCatalog != nil { updateLineage(slot: slot, profile: profile, turn: turn, kept: prefix, session: session) }
         let prompt = prefix + draws.newInput
         let payload = Int64((Double(prompt) * bytesPerToken).rounded())
         let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
@@ -235,18 +239,18 @@ public struct WorkloadEngine: Sendable {
         session.lastOutput = draws.output
         session.totalPrompt += prompt
         session.totalOutput += draws.output
-        let request = RequestEvent(
+        var request = RequestEvent(
             seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
             client: session.client, turn: turn, streaming: draws.streaming, promptTokens: prompt,
             newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
-            outputTokens: draws.output, priority: session.priority, payloadBytes: payload,
-            sharedPrefixTokens: session.sharedTokens, prefixItems: session.prefixItems, lineage: session.lineage)
+            outputTokens: draws.output, priority: session.priority, payloadBytes: payload)
+        if prefixCatalog != nil { attachPrefixes(to: &request, slot: slot) }
         sessions[slot] = session
         if time < 0 {
             sentBeforeRun(slot: slot)
             return nil
         }
-        let flight = inFlight.insert(InFlightRequest(request: request, sessionSlot: slot))
+        let flight = inFlight.insert(request, sessionSlot: slot)
         queue.schedule(.delivery, at: arrival, payload: flight)
         return nil
     }
@@ -267,9 +271,8 @@ public struct WorkloadEngine: Sendable {
     }
 
     mutating func deliver(slot: Int32, at time: VirtualNanoseconds) -> Event {
-        let flight = inFlight.remove(slot)
-        let event = emit(.request(flight.request))
-        let sessionSlot = flight.sessionSlot
+        let (request, sessionSlot) = inFlight.remove(slot)
+        let event = emit(.request(request))
         sessions[sessionSlot].turnsDelivered += 1
         sessions[sessionSlot].lastDelivery = time
         let session = sessions[sessionSlot]
