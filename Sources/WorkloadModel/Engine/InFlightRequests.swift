@@ -11,6 +11,7 @@ struct InFlightRequests: Sendable {
 
     var liveCount: Int { requests.liveCount }
 
+    @inline(__always)
     mutating func insert(_ request: RequestEvent, sessionSlot: Int32) -> Int32 {
         let slot = requests.insert(request)
         if Int(slot) == sessionSlots.count {
@@ -21,6 +22,7 @@ struct InFlightRequests: Sendable {
         return slot
     }
 
+    @inline(__always)
     mutating func remove(_ slot: Int32) -> (request: RequestEvent, sessionSlot: Int32) {
         (requests.remove(slot), sessionSlots[Int(slot)])
     }

@@ -166,7 +166,7 @@ public struct WorkloadEngine: Sendable {
             while chosen < cumulativeWeights.count - 1 && u >= cumulativeWeights[chosen] { chosen += 1 }
             arrival.nextProfile = Int32(chosen)
         }
-        let gap = profiles[Int(arrival.nextProfile)].interArrival.sample(using: &arrival.rng)
+        let gap = profiles[Int(arrival.nextProfile)].drawGap(using: &arrival.rng)
         arrivals[stream] = arrival
         let delay = nanoseconds(fromSeconds: gap)
         let at = loadClocks.isEmpty ? time.saturatingAdd(delay) : loadedArrival(stream: stream, after: delay)
@@ -189,7 +189,7 @@ public struct WorkloadEngine: Sendable {
         var rng = Xoshiro256(seed: identity.combined(with: spec.seed))
         let client = Int32(truncatingIfNeeded: rng.nextBelow(profile.numClients))
         let conversational = rng.nextUnit() < profile.conversationalProbability
-        let priority = Int64(profile.priority.sample(using: &rng).rounded())
+        let priority = profile.drawPriority(using: &rng)
         let id = identity.combined(with: sessionIDSeed)
         let session = SessionState(
             id: id, profile: profileIndex, client: client, rng: rng,
@@ -271,8 +271,11 @@ public struct WorkloadEngine: Sendable {
     }
 
     mutating func deliver(slot: Int32, at time: VirtualNanoseconds) -> Event {
-        let (request, sessionSlot) = inFlight.remove(slot)
-        let event = emit(.request(request))
+        let removed = inFlight.remove(slot)
+        let sessionSlot = removed.sessionSlot
+        var request = removed.request
+        request.seq = numbered(at: request.time)
+        let event = Event.request(request)
         sessions[sessionSlot].turnsDelivered += 1
         sessions[sessionSlot].lastDelivery = time
         let session = sessions[sessionSlot]
@@ -291,11 +294,18 @@ public struct WorkloadEngine: Sendable {
             totalOutputTokens: session.totalOutput)
     }
 
-    /// Numbers the event and advances the clock.
-    mutating func emit(_ event: Event) -> Event {
+    /// The next sequence number, for an event at `time` (the clock advances to it).
+    @inline(__always)
+    mutating func numbered(at time: VirtualNanoseconds) -> UInt64 {
         let seq = nextSeq
         nextSeq += 1
-        lastTime = event.time
+        lastTime = time
+        return seq
+    }
+
+    /// Numbers the event and advances the clock.
+    mutating func emit(_ event: Event) -> Event {
+        let seq = numbered(at: event.time)
         switch event {
         case .request(var e):
             e.seq = seq
