@@ -31,6 +31,18 @@ import WorkloadModel
         ], "\(found)")
     }
 
+    /// An event names each item in 32 bits (12 of them for the pool).
+    @Test func atMost4096PoolsAreAccepted() throws {
+        func pools(_ n: Int) -> String {
+            "prefix_pools:\n" + (0..<n).map {
+                "  - {name: p\($0), items: 1, tokens_dist_config: {type: Constant, value: 1}, popularity: {type: Uniform}}"
+            }.joined(separator: "\n")
+        }
+        #expect(problems(configYAML(workload: pools(4097), profile: "")) == ["workload.prefix_pools: at most 4096 pools (got 4097)"])
+        let spec = try Configuration.parse(yaml: configYAML(workload: pools(4096), profile: "prefixes: [{pool: p4095, per: session}]")).workload
+        #expect(spec.profiles[0].prefixes == [PrefixUse(pool: 4095, per: .session)])
+    }
+
     @Test func aGoodConfigurationLoads() throws {
         let yaml = configYAML(workload: """
             prefix_pools:

@@ -14,6 +14,9 @@ extension Configuration {
         if let node = object["prefix_pools"] {
             let path = object.path("prefix_pools")
             if case .sequence(let list) = node {
+                if list.count > PrefixPool.maximumPools {
+                    reader.report(path, "at most \(PrefixPool.maximumPools) pools (got \(list.count))")
+                }
                 for (index, item) in list.enumerated() {
                     let itemPath = "\(path)[\(index)]"
                     guard let pool = readPool(item, at: itemPath, reader: reader, parser: parser) else { continue }

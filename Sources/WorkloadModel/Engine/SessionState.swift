@@ -1,14 +1,13 @@
 /// The state of one open session, kept in a slab slot until it ends.
+///
+/// Widest fields first, and within 128 bytes (copied inline, not by
+/// `memmove`): issue 9's prefix state lives beside it, in
+/// `WorkloadEngine.sessionPrefixes`, and only when the workload has pools.
 struct SessionState: Sendable {
     var id: UInt64
-    var profile: Int32
-    var client: Int32
     /// The session's own stream, derived from (profile, session ordinal).
     var rng: Xoshiro256
-    var conversational: Bool
     var priority: Int64
-    var turnsSent: Int32 = 0
-    var turnsDelivered: Int32 = 0
     var lastPrompt: Int64 = 0
     var lastOutput: Int64 = 0
     var totalPrompt: Int64 = 0
@@ -16,12 +15,13 @@ struct SessionState: Sendable {
     var lastDelivery: VirtualNanoseconds = 0
     /// Global order in which sessions started; open sessions close in it.
     var startOrder: UInt64
+    var profile: Int32
+    var client: Int32
+    var turnsSent: Int32 = 0
+    var turnsDelivered: Int32 = 0
+    var conversational: Bool
     /// Set when the last turn has been sent; the session ends when it arrives.
     var closingReason: SessionEndReason?
-    /// Issue 9: the session's prefix items, their tokens, its content lineage.
-    var prefixItems = PrefixItems.none
-    var sharedTokens: Int64 = 0
-    var lineage: UInt64 = 0
 
     init(id: UInt64, profile: Int32, client: Int32, rng: Xoshiro256, conversational: Bool, priority: Int64, startOrder: UInt64) {
         self.id = id
@@ -31,17 +31,6 @@ struct SessionState: Sendable {
         self.conversational = conversational
         self.priority = priority
         self.startOrder = startOrder
-    }
-}
-
-/// A request on its way to the service.
-struct InFlightRequest: Sendable {
-    var request: RequestEvent
-    var sessionSlot: Int32
-
-    init(request: RequestEvent, sessionSlot: Int32) {
-        self.request = request
-        self.sessionSlot = sessionSlot
     }
 }
 

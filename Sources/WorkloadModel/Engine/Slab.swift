@@ -8,6 +8,7 @@ struct Slab<Element: Sendable>: Sendable {
 
     init() {}
 
+    @inline(__always)
     mutating func insert(_ element: Element) -> Int32 {
         liveCount += 1
         if let slot = free.popLast() {
@@ -18,6 +19,7 @@ struct Slab<Element: Sendable>: Sendable {
         return Int32(storage.count - 1)
     }
 
+    @inline(__always)
     mutating func remove(_ slot: Int32) -> Element {
         let element = storage[Int(slot)]!
         storage[Int(slot)] = nil

@@ -16,7 +16,7 @@ public struct WorkloadEngine: Sendable {
     var links: ContiguousArray<LinkState>
     var queue = EventQueue()
     var sessions = Slab<SessionState>()
-    var inFlight = Slab<InFlightRequest>()
+    var inFlight = InFlightRequests()
     let maxTurns: Int32
     let bytesPerToken: Double
     let sessionIDSeed: UInt64
@@ -44,6 +44,8 @@ public struct WorkloadEngine: Sendable {
     public internal(set) var boundReached: GeneratorBound?
     /// Issue 9: prefix pools and KV blocks; nil without either (today's path).
     let prefixCatalog: PrefixCatalog?
+    /// Issue 9: each session slot's prefix state; empty without a catalog.
+    var sessionPrefixes: ContiguousArray<SessionPrefix> = []
 
     public init(spec: WorkloadSpec) {
         self.spec = spec
@@ -164,7 +166,7 @@ public struct WorkloadEngine: Sendable {
             while chosen < cumulativeWeights.count - 1 && u >= cumulativeWeights[chosen] { chosen += 1 }
             arrival.nextProfile = Int32(chosen)
         }
-        let gap = profiles[Int(arrival.nextProfile)].interArrival.sample(using: &arrival.rng)
+        let gap = profiles[Int(arrival.nextProfile)].drawGap(using: &arrival.rng)
         arrivals[stream] = arrival
         let delay = nanoseconds(fromSeconds: gap)
         let at = loadClocks.isEmpty ? time.saturatingAdd(delay) : loadedArrival(stream: stream, after: delay)
@@ -187,13 +189,14 @@ public struct WorkloadEngine: Sendable {
         var rng = Xoshiro256(seed: identity.combined(with: spec.seed))
         let client = Int32(truncatingIfNeeded: rng.nextBelow(profile.numClients))
         let conversational = rng.nextUnit() < profile.conversationalProbability
-        let priority = Int64(profile.priority.sample(using: &rng).rounded())
+        let priority = profile.drawPriority(using: &rng)
         let id = identity.combined(with: sessionIDSeed)
         let session = SessionState(
             id: id, profile: profileIndex, client: client, rng: rng,
             conversational: conversational, priority: priority, startOrder: sessionsStarted)
         sessionsStarted += 1
-        let slot = sessions.insert(withPrefixes(session, profile: profile, identity: identity))
+        let slot = sessions.insert(session)
+        if prefixCatalog != nil { openPrefixes(slot: slot, client: client, profile: profile, identity: identity) }
         let ended = send(sessionSlot: slot, at: time)
         if time < 0 { return beganBeforeRun(slot: slot, at: time) }
         let started = emit(.sessionStarted(SessionStartedEvent(
@@ -216,11 +219,12 @@ public struct WorkloadEngine: Sendable {
         let profile = profiles[Int(session.profile)]
         let turn = session.turnsSent + 1
         let draws = profile.drawTurn(turn, maxTurns: maxTurns, session: &session)
-        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, shared: session.sharedTokens, session: session) else {
+        let shared = prefixCatalog == nil ? 0 : sessionPrefixes[Int(slot)].sharedTokens
+        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, shared: shared, session: session) else {
             return endForContext(slot: slot, session: session, at: time)
         }
         requestsSent += 1
-        if prefixCatalog != nil { updateLineage(&session, profile: profile, turn: turn, kept: prefix) }
+        if prefixCatalog != nil { updateLineage(slot: slot, profile: profile, turn: turn, kept: prefix, session: session) }
         let prompt = prefix + draws.newInput
         let payload = Int64((Double(prompt) * bytesPerToken).rounded())
         let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
@@ -235,18 +239,18 @@ public struct WorkloadEngine: Sendable {
         session.lastOutput = draws.output
         session.totalPrompt += prompt
         session.totalOutput += draws.output
-        let request = RequestEvent(
+        var request = RequestEvent(
             seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
             client: session.client, turn: turn, streaming: draws.streaming, promptTokens: prompt,
             newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
-            outputTokens: draws.output, priority: session.priority, payloadBytes: payload,
-            sharedPrefixTokens: session.sharedTokens, prefixItems: session.prefixItems, lineage: session.lineage)
+            outputTokens: draws.output, priority: session.priority, payloadBytes: payload)
+        if prefixCatalog != nil { attachPrefixes(to: &request, slot: slot) }
         sessions[slot] = session
         if time < 0 {
             sentBeforeRun(slot: slot)
             return nil
         }
-        let flight = inFlight.insert(InFlightRequest(request: request, sessionSlot: slot))
+        let flight = inFlight.insert(request, sessionSlot: slot)
         queue.schedule(.delivery, at: arrival, payload: flight)
         return nil
     }
@@ -267,9 +271,11 @@ public struct WorkloadEngine: Sendable {
     }
 
     mutating func deliver(slot: Int32, at time: VirtualNanoseconds) -> Event {
-        let flight = inFlight.remove(slot)
-        let event = emit(.request(flight.request))
-        let sessionSlot = flight.sessionSlot
+        let removed = inFlight.remove(slot)
+        let sessionSlot = removed.sessionSlot
+        var request = removed.request
+        request.seq = numbered(at: request.time)
+        let event = Event.request(request)
         sessions[sessionSlot].turnsDelivered += 1
         sessions[sessionSlot].lastDelivery = time
         let session = sessions[sessionSlot]
@@ -288,11 +294,18 @@ public struct WorkloadEngine: Sendable {
             totalOutputTokens: session.totalOutput)
     }
 
-    /// Numbers the event and advances the clock.
-    mutating func emit(_ event: Event) -> Event {
+    /// The next sequence number, for an event at `time` (the clock advances to it).
+    @inline(__always)
+    mutating func numbered(at time: VirtualNanoseconds) -> UInt64 {
         let seq = nextSeq
         nextSeq += 1
-        lastTime = event.time
+        lastTime = time
+        return seq
+    }
+
+    /// Numbers the event and advances the clock.
+    mutating func emit(_ event: Event) -> Event {
+        let seq = numbered(at: event.time)
         switch event {
         case .request(var e):
             e.seq = seq

@@ -26,6 +26,10 @@ public enum SessionEndReason: UInt8, Sendable, Equatable, CaseIterable {
 
 /// A request as it arrives at the service. All identities are numbers here;
 /// the encoder turns them into strings, so the model never allocates per event.
+///
+/// Stored fields are laid out widest first and kept within 127 bytes (an
+/// `Event` within 128), the size the compiler still copies inline: beyond
+/// it every copy of an event is a `memmove` call. See `EventLayoutTests`.
 public struct RequestEvent: Sendable, Equatable {
     public var seq: UInt64
     /// Arrival at the service.
@@ -33,11 +37,6 @@ public struct RequestEvent: Sendable, Equatable {
     /// Client send time.
     public var sentAt: VirtualNanoseconds
     public var sessionID: UInt64
-    public var profile: Int32
-    public var client: Int32
-    /// 1-based.
-    public var turn: Int32
-    public var streaming: Bool
     public var promptTokens: Int64
     public var newInputTokens: Int64
     public var prefixTokens: Int64
@@ -45,11 +44,57 @@ public struct RequestEvent: Sendable, Equatable {
     public var outputTokens: Int64
     public var priority: Int64
     public var payloadBytes: Int64
-    /// Issue 9: tokens from prefix pools (part of `prefixTokens`), the items
-    /// used, and the session content's lineage (for `hash_ids`).
-    public var sharedPrefixTokens: Int64 = 0
-    public var prefixItems: PrefixItems = .none
-    public var lineage: UInt64 = 0
+    /// Issue 9: the prefix items used.
+    public var prefixItems: PrefixItems
+    public var profile: Int32
+    public var client: Int32
+    /// 1-based.
+    public var turn: Int32
+    /// Issue 9: `sharedPrefixTokens` (at most 4 items of at most 10^9 tokens each).
+    var sharedTokens: UInt32
+    /// Issue 9: the turn whose prompt began the session content's lineage
+    /// (0: none, without prefix pools or KV blocks); see `lineage`.
+    public var lineageTurn: Int32
+    public var streaming: Bool
+
+    init(
+        seq: UInt64, time: VirtualNanoseconds, sentAt: VirtualNanoseconds, sessionID: UInt64,
+        profile: Int32, client: Int32, turn: Int32, streaming: Bool, promptTokens: Int64,
+        newInputTokens: Int64, prefixTokens: Int64, maxOutputTokens: Int64, outputTokens: Int64,
+        priority: Int64, payloadBytes: Int64,
+        sharedPrefixTokens: Int64 = 0, prefixItems: PrefixItems = .none, lineageTurn: Int32 = 0
+    ) {
+        self.seq = seq
+        self.time = time
+        self.sentAt = sentAt
+        self.sessionID = sessionID
+        self.profile = profile
+        self.client = client
+        self.turn = turn
+        self.streaming = streaming
+        self.promptTokens = promptTokens
+        self.newInputTokens = newInputTokens
+        self.prefixTokens = prefixTokens
+        self.maxOutputTokens = maxOutputTokens
+        self.outputTokens = outputTokens
+        self.priority = priority
+        self.payloadBytes = payloadBytes
+        self.prefixItems = prefixItems
+        self.sharedTokens = UInt32(sharedPrefixTokens)
+        self.lineageTurn = lineageTurn
+    }
+
+    /// Issue 9: tokens from prefix pools (part of `prefixTokens`).
+    public var sharedPrefixTokens: Int64 {
+        get { Int64(sharedTokens) }
+        set { sharedTokens = UInt32(newValue) }
+    }
+
+    /// Issue 9: the session content's lineage (for `hash_ids`), a function of
+    /// the session and the turn that began it; 0 without one.
+    public var lineage: UInt64 {
+        lineageTurn == 0 ? 0 : BlockHashes.lineage(session: sessionID, turn: lineageTurn)
+    }
 
     public var isConversationalTurn: Bool { turn >= 2 }
 }

@@ -15,6 +15,8 @@ public struct PrefixPool: Sendable, Equatable {
 
     /// At most this many items per pool (their lengths are a table).
     public static let maximumItems = 1_000_000
+    /// At most this many pools (an event names its items in 32 bits each).
+    public static let maximumPools = 4096
 
     public init(name: String, items: Int, tokens: Distribution, popularity: PrefixPopularity) {
         self.name = name

@@ -1,22 +1,37 @@
 extension WorkloadEngine {
-    /// A new session with its shared prefix items (none without pools).
+    /// A new session's shared prefix items (none for a profile without
+    /// prefixes) in its slot of `sessionPrefixes`. Only with a catalog.
     @inline(__always)
-    func withPrefixes(_ session: SessionState, profile: ProfileRuntime, identity: StreamIdentity) -> SessionState {
-        guard let prefixCatalog, !profile.prefixes.isEmpty else { return session }
-        var session = session
-        let chosen = prefixCatalog.items(for: profile.prefixes, profile: profile.sessionIdentity, client: session.client, session: identity)
-        session.prefixItems = chosen.items
-        session.sharedTokens = chosen.tokens
-        return session
+    mutating func openPrefixes(slot: Int32, client: Int32, profile: ProfileRuntime, identity: StreamIdentity) {
+        guard let prefixCatalog else { return }
+        var prefix = SessionPrefix()
+        if !profile.prefixes.isEmpty {
+            let chosen = prefixCatalog.items(for: profile.prefixes, profile: profile.sessionIdentity, client: client, session: identity)
+            prefix.items = chosen.items
+            prefix.sharedTokens = chosen.tokens
+        }
+        let index = Int(slot)
+        while sessionPrefixes.count <= index { sessionPrefixes.append(SessionPrefix()) }
+        sessionPrefixes[index] = prefix
     }
 
     /// The content lineage of turn `turn`: continued when the turn starts
     /// with the previous prompt (history `full` or `prompts`, not truncated),
-    /// fresh otherwise.
+    /// fresh otherwise. `session` is the state before the turn is recorded.
     @inline(__always)
-    func updateLineage(_ session: inout SessionState, profile: ProfileRuntime, turn: Int32, kept: Int64) {
+    mutating func updateLineage(slot: Int32, profile: ProfileRuntime, turn: Int32, kept: Int64, session: SessionState) {
+        let shared = sessionPrefixes[Int(slot)].sharedTokens
         let continues = turn > 1 && profile.history != .none
-            && kept == profile.untrimmedPrefix(turn: turn, shared: session.sharedTokens, session: session)
-        if !continues { session.lineage = BlockHashes.lineage(session: session.id, turn: turn) }
+            && kept == profile.untrimmedPrefix(turn: turn, shared: shared, session: session)
+        if !continues { sessionPrefixes[Int(slot)].lineageTurn = turn }
+    }
+
+    /// The session's prefix items, their tokens and its lineage, on its request.
+    @inline(__always)
+    func attachPrefixes(to request: inout RequestEvent, slot: Int32) {
+        let prefix = sessionPrefixes[Int(slot)]
+        request.prefixItems = prefix.items
+        request.sharedPrefixTokens = prefix.sharedTokens
+        request.lineageTurn = prefix.lineageTurn
     }
 }
