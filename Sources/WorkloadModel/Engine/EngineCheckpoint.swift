@@ -14,7 +14,7 @@ extension WorkloadEngine {
     /// The state as bytes.
     public func checkpoint() -> [UInt8] {
         var w = CheckpointWriter()
-        w.bytes.reserveCapacity(256 + 160 * (sessions.liveCount + inFlight.liveCount) + 24 * queue.count)
+        w.bytes.reserveCapacity(256 + 160 * (sessions.liveCount + inFlight.liveCount) + 32 * sessionPrefixes.count + 24 * queue.count)
         w.u64(Self.checkpointMagic)
         w.u64(spec.seed)
         w.array(sessionsOpened) { $0.u64($1) }
@@ -31,10 +31,13 @@ extension WorkloadEngine {
         }
         w.u64(queue.nextOrder)
         w.slab(sessions) { $0.session($1) }
-        w.slab(inFlight) { w, flight in
-            w.request(flight.request)
-            w.i32(flight.sessionSlot)
+        w.array(sessionPrefixes) { w, prefix in
+            w.prefixItems(prefix.items)
+            w.i64(prefix.sharedTokens)
+            w.i32(prefix.lineageTurn)
         }
+        w.slab(inFlight.requests) { $0.request($1) }
+        w.array(inFlight.sessionSlots) { $0.i32($1) }
         w.i64(horizon)
         w.int(requestCap)
         w.byte(endReason.rawValue)
@@ -88,8 +91,17 @@ extension WorkloadEngine {
         }
         queue.nextOrder = try r.u64()
         sessions = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.session() }
-        inFlight = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in
-            InFlightRequest(request: try r.request(), sessionSlot: try r.i32())
+        sessionPrefixes = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in
+            var prefix = SessionPrefix()
+            prefix.items = try r.prefixItems()
+            prefix.sharedTokens = try r.i64()
+            prefix.lineageTurn = try r.i32()
+            return prefix
+        }
+        inFlight.requests = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.request() }
+        inFlight.sessionSlots = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.i32() }
+        guard inFlight.sessionSlots.count == inFlight.requests.storage.count else {
+            throw EngineCheckpointError("checkpoint corrupt (in-flight session slots)")
         }
         horizon = try r.i64()
         requestCap = try r.int()
@@ -143,14 +155,13 @@ extension CheckpointWriter {
         i32(s.turnsSent); i32(s.turnsDelivered); i64(s.lastPrompt); i64(s.lastOutput); i64(s.totalPrompt)
         i64(s.totalOutput); i64(s.lastDelivery); u64(s.startOrder)
         optional(s.closingReason) { $0.byte($1.rawValue) }
-        prefixItems(s.prefixItems); i64(s.sharedTokens); u64(s.lineage)
     }
 
     mutating func request(_ e: RequestEvent) {
         u64(e.seq); i64(e.time); i64(e.sentAt); u64(e.sessionID); i32(e.profile); i32(e.client); i32(e.turn)
         bool(e.streaming); i64(e.promptTokens); i64(e.newInputTokens); i64(e.prefixTokens); i64(e.maxOutputTokens)
         i64(e.outputTokens); i64(e.priority); i64(e.payloadBytes); i64(e.sharedPrefixTokens)
-        prefixItems(e.prefixItems); u64(e.lineage)
+        prefixItems(e.prefixItems); i32(e.lineageTurn)
     }
 
     mutating func event(_ event: Event) {
@@ -217,7 +228,9 @@ extension CheckpointReader {
         guard (0...4).contains(count) else { throw EngineCheckpointError("checkpoint corrupt (prefix items)") }
         for _ in 0..<count {
             let packed = try u64()
-            items.append(pool: Int(packed >> 32), item: Int(packed & 0xFFFF_FFFF))
+            let pool = Int(packed >> 32), item = Int(packed & 0xFFFF_FFFF)
+            guard pool < PrefixItems.poolLimit, item < PrefixItems.itemLimit else { throw EngineCheckpointError("checkpoint corrupt (prefix item)") }
+            items.append(pool: pool, item: item)
         }
         return items
     }
@@ -228,7 +241,6 @@ extension CheckpointReader {
         s.turnsSent = try i32(); s.turnsDelivered = try i32(); s.lastPrompt = try i64(); s.lastOutput = try i64()
         s.totalPrompt = try i64(); s.totalOutput = try i64(); s.lastDelivery = try i64(); s.startOrder = try u64()
         s.closingReason = try optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.reason() }
-        s.prefixItems = try prefixItems(); s.sharedTokens = try i64(); s.lineage = try u64()
         return s
     }
 
@@ -237,7 +249,7 @@ extension CheckpointReader {
             seq: try u64(), time: try i64(), sentAt: try i64(), sessionID: try u64(), profile: try i32(), client: try i32(),
             turn: try i32(), streaming: try bool(), promptTokens: try i64(), newInputTokens: try i64(), prefixTokens: try i64(),
             maxOutputTokens: try i64(), outputTokens: try i64(), priority: try i64(), payloadBytes: try i64(),
-            sharedPrefixTokens: try i64(), prefixItems: try prefixItems(), lineage: try u64())
+            sharedPrefixTokens: try i64(), prefixItems: try prefixItems(), lineageTurn: try i32())
     }
 
     mutating func event() throws(EngineCheckpointError) -> Event {
