@@ -10,6 +10,14 @@ import Foundation
 /// loading, argument parsing, loading the config, starting the mock cluster,
 /// connecting and the first round trip.
 enum FirstEventProbe {
+    /// `name=<ns>` of the child's last `first-event ...` line.
+    static func mark(_ name: String, in stderr: String) -> UInt64? {
+        guard let line = stderr.split(separator: "\n").last(where: { $0.hasPrefix("first-event ") }),
+              let field = line.split(separator: " ").first(where: { $0.hasPrefix(name + "=") })
+        else { return nil }
+        return UInt64(field.dropFirst(name.count + 1))
+    }
+
     /// Milliseconds from spawn to first produce and to first acknowledgement.
     static func measure(configPath: String, seed: UInt64) throws(BenchError)
         -> (produced: Double, acknowledged: Double, steps: [(step: String, ms: Double)])
@@ -26,12 +34,7 @@ enum FirstEventProbe {
         } catch {
             throw BenchError("first-event probe: cannot start \(ChildProcess.executable): \(error)")
         }
-        func mark(_ name: String) -> UInt64? {
-            guard let line = result.stderr.split(separator: "\n").last(where: { $0.hasPrefix("first-event ") }),
-                  let field = line.split(separator: " ").first(where: { $0.hasPrefix(name + "=") })
-            else { return nil }
-            return UInt64(field.dropFirst(name.count + 1))
-        }
+        func mark(_ name: String) -> UInt64? { Self.mark(name, in: result.stderr) }
         guard result.status == 0, let produced = mark("produced_monotonic_ns"),
               let acknowledged = mark("acknowledged_monotonic_ns"), produced >= spawnedAt, acknowledged >= spawnedAt
         else {

@@ -103,12 +103,7 @@ public enum ResumeProbe {
         } catch {
             throw BenchError("resume probe: cannot start \(ChildProcess.executable): \(error)")
         }
-        func mark(_ name: String) -> UInt64? {
-            guard let line = result.stderr.split(separator: "\n").last(where: { $0.hasPrefix("first-event ") }),
-                  let field = line.split(separator: " ").first(where: { $0.hasPrefix(name + "=") })
-            else { return nil }
-            return UInt64(field.dropFirst(name.count + 1))
-        }
+        func mark(_ name: String) -> UInt64? { FirstEventProbe.mark(name, in: result.stderr) }
         // The child continued the checkpointed run, from the seq after the N events.
         guard result.status == 0, result.stderr.contains("continuing run"),
               result.stderr.contains("from_seq=\(figures.resumedAtSeq)"),
