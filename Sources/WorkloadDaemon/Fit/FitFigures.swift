@@ -42,8 +42,9 @@ public struct FitFigures: Sendable {
         idcCurve = Self.idcWindows.compactMap { window in
             rates.summary(bins, width: Int(window)).map { (window, $0.indexOfDispersion) }
         }
-        perMinute = stride(from: 0, to: bins.count, by: 60).map { start in
-            Double(bins[start..<Swift.min(bins.count, start + 60)].reduce(0, +))
+        let seconds = Swift.min(bins.count, Int(span.rounded(.up)))
+        perMinute = stride(from: 0, to: seconds, by: 60).map { start in
+            Double(bins[start..<Swift.min(seconds, start + 60)].reduce(0, +))
         }
         spearman = RankCorrelation.spearman(sample.prompt, sample.output)
         laterTurnShare = requests > 0 ? Double(sample.turn.filter { $0 >= 2 }.count) / Double(requests) : 0

@@ -11,6 +11,8 @@ struct FittedModel {
     var sessions: Int
     var interArrival: FittedLaw
     var interArrivalNote: String
+    /// The timestamps' tick, when they come in ticks (Mooncake: 3 s).
+    var timeResolution: Double?
     var schedule: RateSchedule
     var scheduleWidth: Double
     var scheduleBandwidth: Double

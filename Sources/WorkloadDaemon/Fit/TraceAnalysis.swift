@@ -104,7 +104,7 @@ extension TraceFitter {
 
         return FittedModel(
             source: source, format: format, requests: sample.count, span: span, sessions: starts.count,
-            interArrival: interArrival, interArrivalNote: interArrivalNote, schedule: schedule, scheduleWidth: width, scheduleBandwidth: 1,
+            interArrival: interArrival, interArrivalNote: interArrivalNote, timeResolution: resolution, schedule: schedule, scheduleWidth: width, scheduleBandwidth: 1,
             bursts: nil, burstNote: "", warmStart: warmStart, warmStartNote: warmStartNote,
             firstPrompt: firstPrompt, output: output, correlation: Swift.max(-0.99, Swift.min(0.99, rho.isFinite ? rho : 0)),
             correlationNote: correlationNote, turns: turns, followUpGap: followUpGap, followUpInput: followUpInput,

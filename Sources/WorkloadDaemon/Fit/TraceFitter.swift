@@ -43,15 +43,17 @@ public enum TraceFitter {
         // the copula's target so the stream's Spearman(prompt, output)
         // matches, then the schedule's smoothing.
         let trial = try figures(model, span: span, seed: calibrationSeed)
-        let short = real.idcCurve.filter { $0.window < model.scheduleWidth }
+        // Windows below the schedule's, and (for ticked timestamps) at least
+        // five ticks, whose IDC the rounding itself inflates.
+        let short = real.idcCurve.filter { $0.window < model.scheduleWidth && $0.window >= 5 * (model.timeResolution ?? 0) }
         let excess = short.map { point in point.idc - (trial.idcCurve.first { $0.window == point.window }?.idc ?? point.idc) }
         let relative = zip(short, excess).map { $1 / $0.idc }.max() ?? 0
         if relative > 0.15, let fitted = BurstFit.fit(windows: short.map(\.window), excess: excess, rate: real.rate) {
             model.bursts = fitted.bursts
             let s = fitted.bursts.states
-            model.burstNote = "Bursts fitted to the IDC curve below \(YAMLNumber.short(model.scheduleWidth)) s (the trace's IDC exceeded the stream's without bursts by up to \(Int((relative * 100).rounded()))%): two states of mean \(YAMLNumber.short(s[0].meanDurationSeconds)) s at 1 -/+ \(YAMLNumber.short(s[1].multiplier - 1))."
+            model.burstNote = "Bursts fitted to the IDC curve from \(YAMLNumber.short(short.first?.window ?? 0)) s to below \(YAMLNumber.short(model.scheduleWidth)) s (the trace's IDC exceeded the stream's without bursts by up to \(Int((relative * 100).rounded()))%): two states of mean \(YAMLNumber.short(s[0].meanDurationSeconds)) s at 1 -/+ \(YAMLNumber.short(s[1].multiplier - 1))."
         } else {
-            model.burstNote = "No bursts: the schedule and the inter-arrival shape already give the trace's IDC below \(YAMLNumber.short(model.scheduleWidth)) s (largest shortfall \(Int((relative * 100).rounded()))%, bursts added above 15%)."
+            model.burstNote = "No bursts: the schedule and the inter-arrival shape already give the trace's IDC from \(YAMLNumber.short(short.first?.window ?? 0)) s to below \(YAMLNumber.short(model.scheduleWidth)) s (largest shortfall \(Int((relative * 100).rounded()))%, bursts added above 15%)."
         }
         let target = model.correlation + (real.spearman - trial.spearman)
         let calibrated = Swift.max(-0.99, Swift.min(0.99, target))
