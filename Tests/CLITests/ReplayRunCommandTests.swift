@@ -39,6 +39,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path), "nothing was opened or published")
     }
 
+    /// A replay has no engine to checkpoint: a state directory is ignored with a warning, and nothing is written to it.
+    @Test func aReplayIgnoresTheStateDirectory() throws {
+        let config = try Self.config("replay-run-state.yaml", TraceFixtures.mooncake, "mooncake")
+        let state = try temporaryFile("replay-run-state")
+        try? FileManager.default.removeItem(at: state)
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let run = try runCLI(["run", "-c", config.path, "--embedded-kafka", "--speed", "max",
+                              "--state-dir", state.path, "--metrics-listen", ""])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("the state directory is ignored: a replay (workload.replay) is not resumable"), "\(run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state.path).isEmpty, "no run record, no checkpoint")
+    }
+
     @Test func loopOverAZeroSpanTraceIsRefusedByValidateAndRun() throws {
         let trace = try temporaryFile("run-flat.csv", contents: "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,374,44\n2023-11-16 18:15:46.6805900,12,4\n")
         let config = try temporaryFile("replay-run-flat.yaml", contents: TraceFixtures.yaml(trace.path, "azure", extra: ", loop: true"))
