@@ -19,6 +19,7 @@ import WorkloadModel
               - {pool: system, per: client}
               - {pool: sytem, per: session}
               - {pool: system, per: user}
+              - {pool: docs, probability: 1.5}
             """))
         let p = "workload.client_profiles[0].prefixes"
         #expect(found == [
@@ -28,6 +29,8 @@ import WorkloadModel
             "\(p)[1].pool: unknown pool 'sytem' (known pools: system) (did you mean 'system'?)",
             "\(p)[2].per: must be client or session (got user)",
             "\(p)[2].pool: pool 'system' is already listed (prefixes[0]); a prompt uses each pool at most once",
+            "\(p)[3].probability: must be a probability in [0, 1] (got 1.5)",
+            "\(p)[3].pool: unknown pool 'docs' (known pools: system)",  // prefix_pools[1] did not load
         ], "\(found)")
     }
 
@@ -53,5 +56,11 @@ import WorkloadModel
         #expect(spec.prefixPools == [PrefixPool(name: "system", items: 3, tokens: Distribution(.constant(700), isInt: true), popularity: .uniform)])
         #expect(spec.kvBlockTokens == 16)
         #expect(spec.profiles[0].prefixes == [PrefixUse(pool: 0, per: .client)])
+        let some = try Configuration.parse(yaml: yaml.replacingOccurrences(of: "per: client}", with: "per: client, probability: 0.25}"))
+        #expect(some.workload.profiles[0].prefixes == [PrefixUse(pool: 0, per: .client, probability: 0.25)])
+        // `validate` echoes the probability only where it is below 1.
+        #expect(some.prefixesYAML(some.workload.profiles[0]) == ["      prefixes: [{pool: system, per: client, probability: 0.25}]"])
+        let all = try Configuration.parse(yaml: yaml)
+        #expect(all.prefixesYAML(all.workload.profiles[0]) == ["      prefixes: [{pool: system, per: client}]"])
     }
 }

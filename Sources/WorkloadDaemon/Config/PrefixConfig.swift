@@ -82,7 +82,7 @@ extension Configuration {
 
     private static func readUses(_ node: Node, at path: String, pools: [String: Int], reader: ConfigReader) -> [PrefixUse]? {
         guard case .sequence(let list) = node else {
-            reader.report(path, "expected a list of {pool: NAME, per: client|session} (got \(ConfigReader.describe(node)))")
+            reader.report(path, "expected a list of {pool: NAME, per: client|session, probability: P} (got \(ConfigReader.describe(node)))")
             return nil
         }
         let before = reader.problems.count
@@ -93,11 +93,12 @@ extension Configuration {
         var seen: [String: Int] = [:]
         for (index, item) in list.enumerated() {
             let itemPath = "\(path)[\(index)]"
-            guard let object = reader.object(item, at: itemPath, allowed: ["pool", "per"]),
+            guard let object = reader.object(item, at: itemPath, allowed: ["pool", "per", "probability"]),
                   let poolNode = object.required("pool", "a pool name"),
                   let name = reader.string(poolNode, at: object.path("pool")) else { continue }
             let per = object.string("per", default: "session")
             let scope = PrefixScope(rawValue: per)
+            let probability = object.number("probability", default: 1, .probability)
             if scope == nil {
                 reader.report(object.path("per"), "must be client or session (got \(per))\(KeySuggestion.hint(for: per, in: ["client", "session"]))")
             }
@@ -112,7 +113,7 @@ extension Configuration {
                 reader.report(object.path("pool"), "unknown pool '\(name)' (\(listed))\(KeySuggestion.hint(for: name, in: known))")
                 continue
             }
-            if let scope { uses.append(PrefixUse(pool: pool, per: scope)) }
+            if let scope, let probability { uses.append(PrefixUse(pool: pool, per: scope, probability: probability)) }
         }
         return reader.problems.count == before ? uses : nil
     }

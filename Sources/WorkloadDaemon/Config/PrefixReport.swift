@@ -25,7 +25,10 @@ extension Configuration {
     /// A profile's `prefixes` line (none without prefixes).
     func prefixesYAML(_ p: ClientProfile) -> [String] {
         guard !p.prefixes.isEmpty else { return [] }
-        let uses = p.prefixes.map { "{pool: \(workload.prefixPools[$0.pool].name), per: \($0.per.rawValue)}" }
+        let uses = p.prefixes.map { use in
+            let probability = use.probability < 1 ? ", probability: \(use.probability)" : ""
+            return "{pool: \(workload.prefixPools[use.pool].name), per: \(use.per.rawValue)\(probability)}"
+        }
         return ["      prefixes: [\(uses.joined(separator: ", "))]"]
     }
 

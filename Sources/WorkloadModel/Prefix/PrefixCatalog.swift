@@ -58,7 +58,9 @@ public final class PrefixCatalog: Sendable {
     /// The items of a new session of a profile and their total length. A
     /// `per: client` item comes from the identity (pool, profile, client), a
     /// `per: session` item from (pool, session identity): new streams, so no
-    /// other draw moves.
+    /// other draw moves. A use with `probability` below 1 first draws
+    /// whether the session (or client) carries the pool at all, on that
+    /// same stream (with 1 nothing is drawn, so the item is today's).
     func items(
         for uses: ContiguousArray<PrefixUse>, profile: StreamIdentity, client: Int32, session: StreamIdentity
     ) -> (items: PrefixItems, tokens: Int64) {
@@ -72,6 +74,7 @@ public final class PrefixCatalog: Sendable {
             case .session: identity = StreamIdentity("prefix-session", name).appending(session.hash)
             }
             var rng = Xoshiro256(seed: identity.combined(with: seed))
+            if use.probability < 1 && !(rng.nextUnit() < use.probability) { continue }
             let item = drawItem(pool: use.pool, using: &rng)
             items.append(pool: use.pool, item: item)
             tokens += itemTokens[use.pool][item]

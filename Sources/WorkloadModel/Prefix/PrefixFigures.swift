@@ -36,7 +36,8 @@ public enum PrefixFigures {
 
     /// Per pool, one line's figures for `validate`: the expected share of
     /// sessions (per-session uses) and of clients (per-client uses) whose item
-    /// an earlier one already used, after `seconds` of the spec's rates.
+    /// an earlier one already used, after `seconds` of the spec's rates. Only
+    /// the sessions (or clients) that carry the pool (`probability`) draw.
     public static func report(for spec: WorkloadSpec, seconds: Double = 3600) -> [(pool: String, sessions: Double?, clients: Double?)] {
         let figures = spec.figures
         return spec.prefixPools.enumerated().map { index, pool in
@@ -48,11 +49,11 @@ public enum PrefixFigures {
                 for use in profile.prefixes where use.pool == index {
                     switch use.per {
                     case .session:
-                        sessions += rate
+                        sessions += rate * use.probability
                         usedPerSession = true
                     case .client:
                         let k = Double(Swift.max(1, profile.numClients))
-                        clients += k * -Double.expMinusOne(-rate / k)
+                        clients += use.probability * k * -Double.expMinusOne(-rate / k)
                         usedPerClient = true
                     }
                 }

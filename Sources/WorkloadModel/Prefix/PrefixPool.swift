@@ -34,16 +34,21 @@ public enum PrefixScope: String, Sendable, Equatable, CaseIterable {
 }
 
 /// One entry of a profile's `prefixes`: a pool (index into the workload's
-/// `prefixPools`) and whose item it is.
+/// `prefixPools`), whose item it is, and the share of sessions (per
+/// `session`) or clients (per `client`) that carry it at all.
 public struct PrefixUse: Sendable, Equatable {
     public var pool: Int
     public var per: PrefixScope
+    /// 1: every session (or client) has an item of the pool; below 1, a
+    /// Bernoulli draw on the item's own stream decides first.
+    public var probability: Double
 
     /// A profile lists at most this many prefixes (kept inline in each event).
     public static let maximumPerProfile = 4
 
-    public init(pool: Int, per: PrefixScope) {
+    public init(pool: Int, per: PrefixScope, probability: Double = 1) {
         self.pool = pool
         self.per = per
+        self.probability = probability
     }
 }
