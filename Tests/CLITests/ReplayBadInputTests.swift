@@ -8,12 +8,17 @@ import Testing
         let yaml = """
             workload:
               replay: {file: no/such/trace.csv, format: azur, loop: true}
+              kv_blocks: {block_tokens: 512}
+              max_turns_per_session: 4
             """
         let config = try temporaryFile("replay-bad.yaml", contents: yaml)
         let result = try runCLI(["generate", "-c", config.path])
         #expect(result.status == 78)
         #expect(result.stderr.contains("workload.replay.file: no such file"), "\(result.stderr)")
         #expect(result.stderr.contains("workload.replay.format: must be one of azure, mooncake, burstgpt, jsonl (got azur) (did you mean 'azure'?)"), "\(result.stderr)")
+        // Keys of a generated workload are not silently unused beside a replay.
+        #expect(result.stderr.contains("workload.kv_blocks: not allowed with workload.replay (the trace is the workload)"), "\(result.stderr)")
+        #expect(result.stderr.contains("workload.max_turns_per_session: not allowed with workload.replay"), "\(result.stderr)")
     }
 
     @Test func traceProblemsExit65AndSkippedRowsAreReported() throws {

@@ -22,10 +22,16 @@ public struct ReplayConfiguration: Sendable, Equatable {
     static let keys = ["file", "format", "time_scale", "loop", "skip_bad_rows"]
 
     /// Reads `workload.replay` of the `workload` object; `base` is the
-    /// directory relative paths start from. Profiles, `load` and `warm_start`
-    /// describe a generated workload, so they are errors beside a replay.
+    /// directory relative paths start from. Profiles, `load`, `warm_start`,
+    /// the session keys and the prefix keys describe a generated workload, so
+    /// they are errors beside a replay (rather than silently unused).
+    static let generatedWorkloadKeys = [
+        "client_profiles", "load", "warm_start", "max_turns_per_session", "accumulate_conversational_tokens",
+        "arrival_mode", "prefix_pools", "kv_blocks",
+    ]
+
     static func read(from workload: ConfigObject, reader: ConfigReader, base: String?) -> ReplayConfiguration? {
-        for key in ["client_profiles", "load", "warm_start"] where workload.has(key) {
+        for key in generatedWorkloadKeys where workload.has(key) {
             reader.report(workload.path(key), "not allowed with workload.replay (the trace is the workload)")
         }
         guard let object = workload.object("replay", allowed: keys) else { return nil }
