@@ -26,7 +26,8 @@ public struct WindowedRates: Sendable {
         end = Swift.max(end, time)
         guard time >= 0, time < Double(largestBin) else { return }
         let bin = Int(time)
-        for key in ["", profile] {
+        // An event without a profile counts once, in the whole stream's series.
+        for key in profile.isEmpty ? [""] : ["", profile] {
             var bins = table.removeValue(forKey: key) ?? []
             if bins.count <= bin { bins += [Int](repeating: 0, count: Swift.max(bin + 1 - bins.count, bins.count)) }
             bins[bin] += 1
