@@ -82,18 +82,24 @@ extension RequestSample {
         sample.span = span
         sample.hasBlocks = blockTokens != nil
         var sessions: [UInt64: Int] = [:]
+        // A session's requests within the window, counted as a trace sees
+        // them: a warm-started session's first request in the window is its
+        // first there (as a trace cut from a running service has it).
+        var seen: [Int] = []
         let limit = VirtualNanoseconds(span * 1e9)
         while let event = engine.next() {
             guard case .request(let request) = event else { continue }
             guard request.sentAt >= 0, request.sentAt <= limit else { continue }
             let index = sessions[request.sessionID] ?? sessions.count
             sessions[request.sessionID] = index
+            if index == seen.count { seen.append(0) }
+            seen[index] += 1
             if let catalog, let blockTokens {
                 BlockHashes.forEachID(of: request, catalog: catalog, blockTokens: blockTokens) { sample.blockIDs.append($0) }
             }
             sample.closeBlocks()
             sample.append(time: Double(request.sentAt) / 1e9, prompt: request.promptTokens, output: request.outputTokens,
-                          session: index, turn: Int(request.turn))
+                          session: index, turn: seen[index])
         }
         return sample
     }

@@ -33,6 +33,11 @@ extension TraceFitter {
                                     : "no leading block is shared by 99% of requests: no system prompt pool.")
         }
         let system = Double(Int64(sharedBlocks) * (blockTokens ?? 0))
+        let documents = sample.hasBlocks ? blockTokens.flatMap { DocumentFamilies(sample, systemBlocks: sharedBlocks, blockTokens: $0) } : nil
+        /// A first turn's own new input: its prompt after the system prefix and its shared document.
+        func firstInput(_ index: Int) -> Double {
+            Swift.max(1, sample.prompt[index] - system - (documents?.tokens[sample.session[index]] ?? 0))
+        }
 
         var interArrivalNote = ""
         // New sessions in operational time.
@@ -67,20 +72,33 @@ extension TraceFitter {
             historyNote = "History: turn k's prompt minus the carried part is >= 0 in \(shares.joined(separator: ", ")) of later turns; the most carrying mode at >= 95% is `\(history!)` (smaller new inputs are written as 1 token)."
         }
 
-        let firstPrompts = zip(sample.prompt, sample.turn).filter { $1 == 1 }.map { Swift.max(1, $0.0 - system) }
-        let firstPrompt = FamilyFit.fit(firstPrompts, integer: true, closedFormQuantile: true)
+        // Sessions that share a document are written as a profile of their own
+        // (their first prompts and turn counts differ from the others').
+        func sharesDocument(_ session: Int) -> Bool { (documents?.tokens[session] ?? 0) > 0 }
+        func firstPrompts(sharing: Bool) -> [Double] {
+            let values = (0..<sample.count).filter { sample.turn[$0] == 1 && sharesDocument(sample.session[$0]) == sharing }.map(firstInput)
+            return values.isEmpty ? [1] : values
+        }
+        let firstPrompt = FamilyFit.fit(firstPrompts(sharing: false), integer: true, closedFormQuantile: true)
         let output = FamilyFit.fit(sample.output.map { Swift.max(1, $0) }, integer: true, closedFormQuantile: true)
         var inputs = [Double](repeating: 0, count: sample.count)
-        for index in 0..<sample.count where sample.turn[index] == 1 { inputs[index] = Swift.max(1, sample.prompt[index] - system) }
+        for index in 0..<sample.count where sample.turn[index] == 1 { inputs[index] = firstInput(index) }
         for pair in later { inputs[pair.index] = Swift.max(1, newInput(pair.index, pair.previous)) }
         let rho = RankCorrelation.spearman(inputs, sample.output)
         let correlationNote = String(format: "Spearman(new input, output) in the trace %.4f.", rho)
 
         var turns: TurnLaw?
+        var allTurns: TurnLaw?
+        var documentTurns: TurnLaw?
         var followUpGap: FittedLaw?
         var followUpInput: FittedLaw?
         if hasSessions {
-            turns = TurnLaw(turnCounts: members.map(\.count).filter { $0 > 0 })
+            func counts(sharing: Bool?) -> [Int] {
+                members.indices.filter { !members[$0].isEmpty && (sharing == nil || sharesDocument($0) == sharing) }.map { members[$0].count }
+            }
+            allTurns = TurnLaw(turnCounts: counts(sharing: nil))
+            turns = documents == nil ? allTurns : TurnLaw(turnCounts: counts(sharing: false))
+            if documents != nil { documentTurns = TurnLaw(turnCounts: counts(sharing: true)) }
             followUpGap = FamilyFit.fit(later.map { times[$0.index] - times[$0.previous] }, integer: false, preserveMean: true, bounded: true)
             followUpInput = FamilyFit.fit(later.map { inputs[$0.index] }, integer: true, closedFormQuantile: true)
         }
@@ -90,7 +108,7 @@ extension TraceFitter {
         // turns at first, 1 / E[turns] of it. Warm when closer to the first.
         var warmStart = false
         var warmStartNote = "No warm_start: the trace has no sessions that could be in progress at its start."
-        if hasSessions, let turns {
+        if hasSessions, let turns = allTurns {
             let head = sample.times.filter { $0 < span / 10 }.count
             let ratio = Double(head) / (span / 10) / (Double(sample.count) / span)
             let threshold = (1 + 1 / turns.meanTurns) / 2
@@ -104,12 +122,13 @@ extension TraceFitter {
 
         return FittedModel(
             source: source, format: format, requests: sample.count, span: span, sessions: starts.count,
-            interArrival: interArrival, interArrivalNote: interArrivalNote, timeResolution: resolution, schedule: schedule, scheduleWidth: width, scheduleBandwidth: 1,
+            interArrival: interArrival, interArrivalNote: interArrivalNote, timeResolution: resolution, schedule: schedule, scheduleWidth: width, scheduleBandwidth: 1, smearCorrection: nil,
             bursts: nil, burstNote: "", warmStart: warmStart, warmStartNote: warmStartNote,
             firstPrompt: firstPrompt, output: output, correlation: Swift.max(-0.99, Swift.min(0.99, rho.isFinite ? rho : 0)),
             correlationNote: correlationNote, turns: turns, followUpGap: followUpGap, followUpInput: followUpInput,
             history: history, historyNote: historyNote, blockTokens: sample.hasBlocks ? blockTokens : nil,
-            sharedBlocks: sharedBlocks, prefixNote: prefixNote)
+            sharedBlocks: sharedBlocks, prefixNote: prefixNote, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: documentTurns),
+            maxTurns: allTurns?.maxTurns ?? 1)
     }
 
     /// A trace whose timestamps come in ticks (at least 30% of gaps are 0):

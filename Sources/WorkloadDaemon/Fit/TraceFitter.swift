@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import WorkloadModel
 
 /// `llm-workload fit`: a configuration that reproduces a trace (issue 10,
@@ -25,10 +27,12 @@ public enum FitError: Error, CustomStringConvertible {
 }
 
 public enum TraceFitter {
-    /// The seeds the goodness-of-fit table averages over, and the ones the
-    /// calibration steps use (distinct, so the table is not fitted to its own seeds).
+    /// The seeds the goodness-of-fit table averages over, and the ones every
+    /// calibration step averages over (distinct, so the table is not fitted to
+    /// its own seeds; the same for every candidate, so candidates differ by
+    /// their parameters and not by their noise).
     public static let evaluationSeeds: [UInt64] = [1, 2, 3]
-    static let calibrationSeed: UInt64 = 1001
+    static let calibrationSeeds: [UInt64] = [1001, 1002, 1003]
 
     public static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat) throws(FitError) -> FitResult {
         let span = sample.span
@@ -42,7 +46,18 @@ public enum TraceFitter {
         // bursts from the short-window IDC the model without bursts misses,
         // the copula's target so the stream's Spearman(prompt, output)
         // matches, then the schedule's smoothing.
-        let trial = try figures(model, span: span, seed: calibrationSeed)
+        let trialStreams = try streams(model, span: span, seeds: calibrationSeeds)
+        let trial = FitFigures.mean(trialStreams.map(FitFigures.init))
+        // The schedule multiplies new sessions, but it was read off all
+        // requests: later turns follow their sessions by minutes, so the
+        // stream's request rate is the schedule smeared. One correction by
+        // simulation: per window, the trace's request rate over the trial's,
+        // both smoothed over `smearBandwidth` windows, multiplies the schedule.
+        if sample.turn.contains(where: { $0 >= 2 }), model.schedule.repeatSeconds == nil {
+            let correction = smearCorrection(real: sample, streams: trialStreams, width: model.scheduleWidth)
+            model.smearCorrection = correction
+            model.schedule = schedule(sample, model: model)
+        }
         // Windows below the schedule's, and (for ticked timestamps) at least
         // five ticks, whose IDC the rounding itself inflates.
         let short = real.idcCurve.filter { $0.window < model.scheduleWidth && $0.window >= 5 * (model.timeResolution ?? 0) }
@@ -65,7 +80,7 @@ public enum TraceFitter {
             var candidate = model
             candidate.scheduleBandwidth = bandwidth
             candidate.schedule = schedule(sample, model: candidate)
-            let g = try figures(candidate, span: span, seed: calibrationSeed + 1)
+            let g = FitFigures.mean(try figures(candidate, span: span, seeds: calibrationSeeds))
             let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1Minute - real.lag1Minute) / 0.5
             if best == nil || score < best!.score { best = (score, bandwidth) }
         }
@@ -73,12 +88,7 @@ public enum TraceFitter {
         model.schedule = schedule(sample, model: model)
 
         let yaml = model.yaml()
-        let spec = try load(yaml)
-        let runs = evaluationSeeds.map { seed -> FitFigures in
-            var seeded = spec
-            seeded.seed = seed
-            return FitFigures(RequestSample.generate(seeded, span: span))
-        }
+        let runs = try streams(model, span: span, seeds: evaluationSeeds).map(FitFigures.init)
         let generated = FitFigures.mean(runs)
         let table = FitTable(real: real, generated: generated, runs: runs)
         return FitResult(yaml: yaml + table.yamlComment, real: real, runs: runs, generated: generated, table: table)
@@ -94,14 +104,52 @@ public enum TraceFitter {
         }
     }
 
-    static func figures(_ model: FittedModel, span: Double, seed: UInt64) throws(FitError) -> FitFigures {
-        var spec = try load(model.yaml())
-        spec.seed = seed
-        return FitFigures(RequestSample.generate(spec, span: span))
+    /// The figures of one stream per seed.
+    static func figures(_ model: FittedModel, span: Double, seeds: [UInt64]) throws(FitError) -> [FitFigures] {
+        try streams(model, span: span, seeds: seeds).map(FitFigures.init)
     }
 
+    /// One stream per seed over the trace's span, generated side by side
+    /// (one thread per seed, at most one per core).
+    static func streams(_ model: FittedModel, span: Double, seeds: [UInt64]) throws(FitError) -> [RequestSample] {
+        let spec = try load(model.yaml())
+        let results = Mutex([RequestSample?](repeating: nil, count: seeds.count))
+        DispatchQueue.concurrentPerform(iterations: seeds.count) { index in
+            var seeded = spec
+            seeded.seed = seeds[index]
+            let stream = RequestSample.generate(seeded, span: span)
+            results.withLock { $0[index] = stream }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// The schedule of `model`'s width and smoothing, times its smear correction.
     static func schedule(_ sample: RequestSample, model: FittedModel) -> RateSchedule {
-        RateSchedule.fitted(sample.times, span: sample.span, width: model.scheduleWidth, bandwidth: model.scheduleBandwidth,
-                            period: model.schedule.repeatSeconds)
+        var schedule = RateSchedule.fitted(sample.times, span: sample.span, width: model.scheduleWidth,
+                                           bandwidth: model.scheduleBandwidth, period: model.schedule.repeatSeconds)
+        if let correction = model.smearCorrection, correction.count == schedule.multipliers.count {
+            schedule.multipliers = zip(schedule.multipliers, correction).map { $0 * $1 }
+            schedule.normalise(over: sample.span)
+        }
+        return schedule
+    }
+
+    /// Windows the smear correction's two rates are smoothed over (it
+    /// corrects drift over minutes, not one window's noise).
+    static let smearBandwidth = 3.0
+
+    /// Per schedule window: the trace's request rate over the streams' mean
+    /// rate, both smoothed over `smearBandwidth` windows.
+    static func smearCorrection(real sample: RequestSample, streams: [RequestSample], width: Double) -> [Double] {
+        let bandwidth = smearBandwidth
+        let (real, lengths) = RateSchedule.counts(sample.times, span: sample.span, width: width)
+        var generated = [Double](repeating: 0, count: real.count)
+        for stream in streams {
+            let counts = RateSchedule.counts(stream.times, span: sample.span, width: width).counts
+            for i in generated.indices { generated[i] += counts[i] / Double(streams.count) }
+        }
+        let a = RateSchedule.smoothed(zip(real, lengths).map { $0 / $1 }, lengths: lengths, bandwidth: bandwidth)
+        let b = RateSchedule.smoothed(zip(generated, lengths).map { $0 / $1 }, lengths: lengths, bandwidth: bandwidth)
+        return zip(a, b).map { $1 > 0 ? $0 / $1 : 1 }
     }
 }

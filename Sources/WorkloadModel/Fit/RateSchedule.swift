@@ -38,25 +38,34 @@ public struct RateSchedule: Sendable, Equatable {
             counts = folded
             lengths = covered.map { Swift.max($0, 1e-9) }
         }
-        var rates = zip(counts, lengths).map { $0 / $1 }
-        if bandwidth > 0 {
-            let reach = Int((3 * bandwidth).rounded(.up))
-            rates = rates.indices.map { i in
-                var sum = 0.0, weight = 0.0
-                for j in Swift.max(0, i - reach)...Swift.min(rates.count - 1, i + reach) {
-                    let z = Double(j - i) / bandwidth
-                    let w = Double.exp(-z * z / 2) * lengths[j]
-                    sum += w * rates[j]
-                    weight += w
-                }
-                return sum / weight
-            }
-        }
+        let rates = smoothed(zip(counts, lengths).map { $0 / $1 }, lengths: lengths, bandwidth: bandwidth)
         let times = rates.indices.map { (Double($0) + 0.5) * width }
         var schedule = RateSchedule(times: times, multipliers: rates, repeatSeconds: period)
-        let mean = schedule.integral(to: period ?? span) / (period ?? span)
-        if mean > 0 { schedule.multipliers = schedule.multipliers.map { $0 / mean } }
+        schedule.normalise(over: period ?? span)
         return schedule
+    }
+
+    /// Rates per window smoothed by a Gaussian kernel of `bandwidth` windows
+    /// (0: as they are), each window weighted by its length.
+    public static func smoothed(_ rates: [Double], lengths: [Double], bandwidth: Double) -> [Double] {
+        guard bandwidth > 0 else { return rates }
+        let reach = Int((3 * bandwidth).rounded(.up))
+        return rates.indices.map { i in
+            var sum = 0.0, weight = 0.0
+            for j in Swift.max(0, i - reach)...Swift.min(rates.count - 1, i + reach) {
+                let z = Double(j - i) / bandwidth
+                let w = Double.exp(-z * z / 2) * lengths[j]
+                sum += w * rates[j]
+                weight += w
+            }
+            return sum / weight
+        }
+    }
+
+    /// Scales the multipliers so that m has mean 1 over [0, seconds].
+    public mutating func normalise(over seconds: Double) {
+        let mean = integral(to: seconds) / seconds
+        if mean > 0 { multipliers = multipliers.map { $0 / mean } }
     }
 
     /// m(t): the first value before the first point, the last after the last (no repeat).
