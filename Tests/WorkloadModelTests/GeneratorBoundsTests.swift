@@ -53,6 +53,22 @@ import Testing
         #expect(engine.boundReached == nil)
     }
 
+    /// Entries beyond the clock's bound in a run whose total_duration ends it
+    /// earlier: the run stops as before (at its last event), but reached no bound.
+    @Test func aBoundedRunWithEntriesBeyondTheClockReachesNoBound() {
+        let link = NetworkLink(latencySeconds: 0, bandwidthBitsPerSecond: 1)
+        let spec = WorkloadSpec(totalDuration: 5e8, seed: 1, network: link, profiles: [
+            profile("a", gap: Distribution(.constant(1e8)), prompt: Distribution(.constant(1e8), isInt: true)),
+        ])
+        var engine = WorkloadEngine(spec: spec)
+        var stream: [Event] = []
+        while let event = engine.next() { stream.append(event) }
+        #expect(engine.boundReached == nil)
+        #expect(stream.compactMap(\.started).count == 4)  // arrivals at 1, 2, 3 and 4 x 10^8 s
+        #expect(stream.compactMap(\.ended).allSatisfy { $0.reason == .horizon })
+        expectWellFormed(stream)
+    }
+
     @Test func aRunForeverEndsAtTheClocksBoundWithoutWrapping() throws {
         // Arrivals every 10^8 s; each 10^8-token prompt takes 1.6e9 s on a 1 bps link,
         // so no request ever arrives inside the clock's range.

@@ -138,7 +138,10 @@ public struct WorkloadEngine: Sendable {
                 return nextClosing()
             }
             if entry.time > GeneratorLimits.virtualTimeLimit {
-                reachTimeLimit()
+                // Beyond the clock's bound. A run that ends earlier (its
+                // total_duration) stops the same way, at its last event (the
+                // stream's bytes stay as they were), but reached no bound.
+                if entry.time < horizon { reachTimeLimit() } else { stop(at: lastTime, reason: .horizon) }
                 continue
             }
             switch entry.action {
