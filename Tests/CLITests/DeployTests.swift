@@ -57,6 +57,13 @@ struct DeployTests {
         #expect(args.first == "run")
         #expect(zip(args, args.dropFirst()).contains { $0 == "--shard" && $1 == "$(POD_INDEX)/$(SHARDS)" }, "\(args)")
         #expect(zip(args, args.dropFirst()).contains { $0 == "--config" && $1 == "/etc/llm-workload/config.yaml" })
+        // Restarts resume: a state directory per shard count on the pod's own claim.
+        #expect(zip(args, args.dropFirst()).contains { $0 == "--state-dir" && $1 == "/var/lib/llm-workload/$(SHARDS)" }, "\(args)")
+        let mounts = (container["volumeMounts"] as? [[String: Any]]) ?? []
+        #expect(mounts.contains { $0["name"] as? String == "state" && $0["mountPath"] as? String == "/var/lib/llm-workload" })
+        let claims = (spec["volumeClaimTemplates"] as? [[String: Any]]) ?? []
+        #expect(claims.contains { ($0["metadata"] as? [String: Any])?["name"] as? String == "state" })
+        #expect((pod["securityContext"] as? [String: Any])?["fsGroup"] as? Int == 65532)
 
         let port = (container["ports"] as? [[String: Any]])?.first
         #expect(port?["name"] as? String == "metrics" && port?["containerPort"] as? Int == 9464)
