@@ -79,3 +79,34 @@ import WorkloadModel
                 "items \(pool.items): E[D] \(distinct(Double(pool.items)))")
     }
 }
+
+/// Without history a later turn's prompt is its shared prefixes and its new
+/// input: fit's later-turn new input leaves the system prefix out, so the
+/// generated prompt is not the prefix twice.
+@Suite struct FitHistoryNoneTests {
+    @Test func laterTurnsWithoutHistoryCarryTheSystemPrefixOnce() throws {
+        var sample = RequestSample()
+        sample.hasBlocks = true
+        var next: UInt64 = 100
+        for session in 0..<60 {
+            // Turn 1: 512 system + 300 tokens; turn 2 a shorter prompt (so no history mode carries): 512 + 188.
+            for (turn, prompt) in [(1, Int64(812)), (2, Int64(700))] {
+                sample.blockIDs += [0, next]
+                next += 1
+                sample.closeBlocks()
+                sample.append(time: Double(session * 10 + turn), prompt: prompt, output: 50, session: session, turn: turn)
+            }
+        }
+        sample.span = sample.times.last!
+        let model = TraceFitter.initialModel(sample, blockTokens: 512, source: "t", format: .mooncake)
+        #expect(model.history == "none" && model.sharedBlocks == 1 && model.documents == nil)
+        var spec = try Configuration.parse(yaml: model.yaml()).workload
+        spec.warmStart = false
+        var engine = WorkloadEngine(spec: spec)
+        var laterPrompts = Set<Int64>()
+        while let event = engine.next() {
+            if case .request(let request) = event, request.turn == 2 { laterPrompts.insert(request.promptTokens) }
+        }
+        #expect(laterPrompts == [700], "\(laterPrompts)")
+    }
+}

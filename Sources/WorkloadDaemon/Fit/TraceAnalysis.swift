@@ -52,12 +52,14 @@ extension TraceFitter {
         for list in members { for (a, b) in zip(list, list.dropFirst()) { later.append((b, a)) } }
         var history: String?
         var historyNote = ""
-        var newInput: (Int, Int) -> Double = { index, _ in sample.prompt[index] }
+        // Without history a prompt is its shared prefixes (system, document) and its new input.
+        func unshared(_ index: Int) -> Double { sample.prompt[index] - system - (documents?.tokens[sample.session[index]] ?? 0) }
+        var newInput: (Int, Int) -> Double = { index, _ in unshared(index) }
         if hasSessions {
             let modes: [(String, (Int, Int) -> Double)] = [
                 ("full", { sample.prompt[$0] - sample.prompt[$1] - sample.output[$1] }),
                 ("prompts", { sample.prompt[$0] - sample.prompt[$1] }),
-                ("none", { index, _ in sample.prompt[index] }),
+                ("none", { index, _ in unshared(index) }),
             ]
             var shares: [String] = []
             for (name, extract) in modes {
