@@ -40,7 +40,7 @@ final class ClientContext: Sendable {
         Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
     }
 
-    func recordDelivery(error: KafkaError?, topic: OpaquePointer?) {
+    func recordDelivery(error: KafkaError?, topic: OpaquePointer?, partition: Int32 = -1, offset: Int64 = -1) {
         guard let error else {
             delivery.withLock { stats in
                 stats.delivered += 1
@@ -49,6 +49,7 @@ final class ClientContext: Sendable {
                         String(cString: rd_kafka_topic_name(topic))
                     }
                     stats.topicDelivered[slot] += 1
+                    stats.acknowledged(slot: slot, partition: partition, offset: offset)
                 }
                 if stats.firstDeliveredAtMonotonicNanoseconds == nil {
                     stats.firstDeliveredAtMonotonicNanoseconds = SteadyClock.nanoseconds()
@@ -135,7 +136,8 @@ private func clientDeliveryReportCallback(
     let err = message.pointee.err
     let context = ClientContext.from(opaque)
     context.recordDelivery(
-        error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err), topic: message.pointee.rkt
+        error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err), topic: message.pointee.rkt,
+        partition: message.pointee.partition, offset: message.pointee.offset
     )
     if let tag = message.pointee._private {
         context.acknowledgements.finished(

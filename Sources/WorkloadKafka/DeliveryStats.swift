@@ -33,6 +33,27 @@ public struct DeliveryStats: Sendable, Hashable {
     var topicHandles: [UInt] = []
     var topicNames: [String] = []
     var topicDelivered: [Int] = []
+    /// Per topic slot, per partition: the highest offset acknowledged (-1: none yet).
+    var topicOffsets: [[Int64]] = []
+
+    /// The highest offset acknowledged per partition, by topic name (-1: none
+    /// yet on that partition). A producer's records keep their produce order
+    /// within a partition, so every record it produces later lands above it.
+    public var highestOffsets: [String: [Int64]] {
+        Dictionary(zip(topicNames, topicOffsets)) { a, b in
+            (0..<Swift.max(a.count, b.count)).map { Swift.max($0 < a.count ? a[$0] : -1, $0 < b.count ? b[$0] : -1) }
+        }
+    }
+
+    /// Notes an acknowledged record at `offset` of `partition` of the topic in `slot`.
+    mutating func acknowledged(slot: Int, partition: Int32, offset: Int64) {
+        guard partition >= 0, offset >= 0 else { return }
+        let index = Int(partition)
+        if topicOffsets[slot].count <= index {
+            topicOffsets[slot] += [Int64](repeating: -1, count: index + 1 - topicOffsets[slot].count)
+        }
+        if offset > topicOffsets[slot][index] { topicOffsets[slot][index] = offset }
+    }
 
     /// An empty tally.
     public init() {}
@@ -48,6 +69,7 @@ public struct DeliveryStats: Sendable, Hashable {
         topicHandles.append(handle)
         topicNames.append(topic)
         topicDelivered.append(0)
+        topicOffsets.append([])
         return topicHandles.count - 1
     }
 }

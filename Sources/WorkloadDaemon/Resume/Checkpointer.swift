@@ -16,6 +16,8 @@ final class Checkpointer {
         var lastSeq: UInt64?
         var lastTime: VirtualNanoseconds
         var takenAt: UInt64
+        /// The producer's highest acknowledged offsets when the copy was taken.
+        var offsets: [String: [Int64]]
     }
 
     let directory: StateDirectory
@@ -23,6 +25,8 @@ final class Checkpointer {
     private let logger: Logger
     /// Flushes the sink (true when everything was delivered).
     private let flush: () -> Bool
+    /// The producer's highest acknowledged offset per topic and partition.
+    private let offsets: () -> [String: [Int64]]
     static let intervalNanoseconds: UInt64 = 1_000_000_000
     static let forceAfterNanoseconds: UInt64 = 2_000_000_000
     private var pending: Snapshot?
@@ -32,17 +36,19 @@ final class Checkpointer {
     private(set) var written = 0
     private var failedBefore = 0
 
-    init(directory: StateDirectory, pacingAnchorUnixNanoseconds: Int64, logger: Logger, flush: @escaping () -> Bool) {
+    init(directory: StateDirectory, pacingAnchorUnixNanoseconds: Int64, logger: Logger, flush: @escaping () -> Bool,
+         offsets: @escaping () -> [String: [Int64]] = { [:] }) {
         self.directory = directory
         self.pacingAnchorUnixNanoseconds = pacingAnchorUnixNanoseconds
         self.logger = logger
         self.flush = flush
+        self.offsets = offsets
     }
 
     /// After a published event (from the loop's housekeeping): takes a snapshot when one is due, writes a pending one when acknowledged.
     func tick(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64, outstanding: Int, failed: Int) {
         if pending == nil && now &- lastTaken >= Self.intervalNanoseconds {
-            pending = Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: now)
+            pending = Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: now, offsets: offsets())
             lastTaken = now
             failedBefore = failed
         }
@@ -65,7 +71,7 @@ final class Checkpointer {
     /// The run's last state (a resumable stop or the end), to write once the final flush delivered everything.
     func hold(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds) {
         pending = nil
-        held = Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: 0)
+        held = Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: 0, offsets: offsets())
     }
 
     /// Writes the held snapshot (call only when the flush delivered every record).
@@ -78,7 +84,7 @@ final class Checkpointer {
     private func write(_ snapshot: Snapshot) {
         let checkpoint = RunCheckpoint(
             lastSeq: snapshot.lastSeq, lastTime: snapshot.lastTime,
-            pacingAnchorUnixNanoseconds: pacingAnchorUnixNanoseconds, engine: snapshot.engine.checkpoint())
+            pacingAnchorUnixNanoseconds: pacingAnchorUnixNanoseconds, offsets: snapshot.offsets, engine: snapshot.engine.checkpoint())
         do {
             try directory.write(StateDirectory.checkpointName, bytes: checkpoint.bytes)
             written += 1

@@ -52,15 +52,18 @@ struct ResumeCover: Sendable, Equatable {
         floors[topicIndex][Int(partition)]
     }
 
-    /// Reads the tails of both topics.
+    /// Reads the tails of both topics: per partition from just above the
+    /// checkpoint's offset (`from`: every record after the checkpoint lies
+    /// there, however much other runs wrote since), and at least the last
+    /// `ExistingRun.tailRecords`.
     static func read(
         runID: String, shard: Shard?, brokers: String, topics: KafkaTopics, partitions: [Int32],
-        properties: [String: String], logger: Logger
+        properties: [String: String], from offsets: [String: [Int64]] = [:], logger: Logger
     ) throws(KafkaError) -> ResumeCover {
         var cover = ResumeCover(partitions: partitions)
         let names = [topics.requests, topics.sessions]
         try ExistingRun.scanTails(runID: runID, shard: shard, brokers: brokers, topics: names, properties: properties,
-                                  logger: logger) { record in
+                                  from: offsets, logger: logger) { record in
             guard let index = names.firstIndex(of: record.topic) else { return true }
             cover.take(topicIndex: index, partition: record.partition, value: record.value,
                        isWatermark: record.header("event-type") == Array("watermark".utf8))

@@ -59,6 +59,7 @@ struct ResumeStart: Sendable {
             configuration.anchorRunID(atUnixNanoseconds: anchor)
             let record = RunRecord(configuration, anchorUnixNanoseconds: anchor, shard: shard)
             directory.remove(StateDirectory.checkpointName)
+            directory.remove(StateDirectory.startOffsetsName)
             try directory.write(StateDirectory.recordName, bytes: Array(record.text.utf8))
             return .success(ResumeStart(directory: directory, record: record, continuing: false, restored: nil))
         } catch {

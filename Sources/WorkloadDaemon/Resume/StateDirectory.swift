@@ -13,6 +13,9 @@ struct StateDirectory: Sendable {
 
     static let recordName = "run"
     static let checkpointName = "checkpoint"
+    /// Each partition's end offset when the run began publishing from seq 0
+    /// (`PartitionOffsets`): every record of the run lies at or above it.
+    static let startOffsetsName = "start-offsets"
 
     /// Opens (creating if needed) the directory.
     init(path: String) throws(StateDirectoryError) {

@@ -116,10 +116,13 @@ struct DaemonSetup {
                 marks.append(("topics", clock.now()))
                 if let resume, resume.continuing {
                     // Continuing: what Kafka holds of the run after the checkpoint is not published again.
+                    // It lies at or above the checkpoint's offsets and the partitions' ends when the
+                    // run first published (the higher of the two where both are known).
+                    let from = PartitionOffsets.higher(resume.restored?.checkpoint.offsets ?? [:], Self.startOffsets(in: resume.directory) ?? [:])
                     kafkaSink.cover = try ResumeCover.read(
                         runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
                         topics: configuration.kafka.topics, partitions: kafkaSink.partitionCounts,
-                        properties: configuration.kafka.librdkafka, logger: logger)
+                        properties: configuration.kafka.librdkafka, from: from, logger: logger)
                     logger.notice("continuing run \(configuration.runID)", metadata: [
                         "state_directory": "\(resume.directory.path)",
                         "from_seq": "\(resume.restored?.engine.nextSequenceNumber ?? 0)",
@@ -131,6 +134,17 @@ struct DaemonSetup {
                     properties: configuration.kafka.librdkafka, logger: logger) {
                     logger.critical("\(ExistingRun.refusal(runID: configuration.runID, shard: options.shard, found: found))")
                     return .failure(.status(Daemon.Status.config))
+                }
+                if let resume, !resume.continuing {
+                    // A new run publishes from seq 0: its records will all lie above the partitions' present ends.
+                    let ends = try ExistingRun.endOffsets(
+                        brokers: configuration.kafka.brokers, topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
+                        properties: configuration.kafka.librdkafka, logger: logger)
+                    do {
+                        try resume.directory.write(StateDirectory.startOffsetsName, bytes: Array(PartitionOffsets.text(ends).utf8))
+                    } catch {
+                        logger.error("cannot write the start offsets; a restart before the first checkpoint reads back only the tails", metadata: ["error": "\(error)"])
+                    }
                 }
                 marks.append(("checked", clock.now()))
             } catch {
@@ -188,6 +202,12 @@ struct DaemonSetup {
                 if error.isFatal || clock.now() >= deadline { throw error }
             }
         }
+    }
+
+    /// The state directory's start offsets, when written (and readable).
+    static func startOffsets(in directory: StateDirectory) -> [String: [Int64]]? {
+        guard let bytes = try? directory.read(StateDirectory.startOffsetsName) else { return nil }
+        return PartitionOffsets.parse(String(decoding: bytes, as: UTF8.self))
     }
 }
 

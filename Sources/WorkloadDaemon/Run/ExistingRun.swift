@@ -30,6 +30,22 @@ enum ExistingRun {
         }
     }
 
+    /// Each partition's end offset now (the offset its next record gets), by topic name.
+    static func endOffsets(
+        brokers: String, topics: [String], properties: [String: String], logger: Logger, timeoutSeconds: Double = 10
+    ) throws(KafkaError) -> [String: [Int64]] {
+        let consumer = try KafkaConsumer(bootstrapServers: brokers, properties: connectionProperties(properties), logger: logger)
+        let timeoutMs = Int32(timeoutSeconds * 1000)
+        var offsets: [String: [Int64]] = [:]
+        for topic in topics {
+            let count = try consumer.partitionCount(topic: topic, timeoutMs: timeoutMs)
+            offsets[topic] = try (0..<count).map { partition throws(KafkaError) in
+                try consumer.offsetRange(topic: topic, partition: partition, timeoutMs: timeoutMs).upperBound
+            }
+        }
+        return offsets
+    }
+
     static func find(
         runID: String, shard: Shard?, brokers: String, topics: [String], properties: [String: String], logger: Logger,
         timeoutSeconds: Double = 10
@@ -43,11 +59,15 @@ enum ExistingRun {
         return found
     }
 
-    /// Reads the last `tailRecords` records of every partition of `topics` and hands each
-    /// record of `runID` from `shard`'s producer to `visit`, in offset order per partition,
-    /// until `visit` returns false or every tail was read.
+    /// Reads the last `tailRecords` records of every partition of `topics`, or from
+    /// `startOffsets` (topic -> per partition, the first offset that may hold a
+    /// record to see; -1: unknown) where that is earlier, and hands each record of `runID` from `shard`'s producer to `visit`,
+    /// in offset order per partition, until `visit` returns false or every tail
+    /// was read. The time allowed grows with the records to read (10 s, or 20 us
+    /// a record).
     static func scanTails(
-        runID: String, shard: Shard?, brokers: String, topics: [String], properties: [String: String], logger: Logger,
+        runID: String, shard: Shard?, brokers: String, topics: [String], properties: [String: String],
+        from startOffsets: [String: [Int64]] = [:], logger: Logger,
         timeoutSeconds: Double = 10, visit: (ConsumedRecord) -> Bool
     ) throws(KafkaError) {
         let consumer = try KafkaConsumer(bootstrapServers: brokers, properties: connectionProperties(properties), logger: logger)
@@ -59,11 +79,17 @@ enum ExistingRun {
             for partition in 0..<count {
                 let range = try consumer.offsetRange(topic: topic, partition: partition, timeoutMs: timeoutMs)
                 guard !range.isEmpty else { continue }
-                offsets.append((topic, partition, max(range.lowerBound, range.upperBound - tailRecords)))
+                var start = range.upperBound - tailRecords
+                if let known = startOffsets[topic], Int(partition) < known.count, known[Int(partition)] >= 0 {
+                    start = min(start, known[Int(partition)])
+                }
+                offsets.append((topic, partition, max(range.lowerBound, start)))
                 ends["\(topic)/\(partition)"] = range.upperBound - 1
             }
         }
         guard !offsets.isEmpty else { return }
+        let toRead = offsets.reduce(Int64(0)) { total, start in total + max(0, (ends["\(start.topic)/\(start.partition)"] ?? 0) + 1 - start.offset) }
+        let timeoutSeconds = max(timeoutSeconds, Double(toRead) * 20e-6)
         try consumer.assign(offsets: offsets)
         let me = shard ?? Shard(index: 0, count: 1)
         let runHeader = Array(runID.utf8)

@@ -1,0 +1,33 @@
+/// Per topic, per partition, an offset: as text, one `topic partition offset`
+/// line each (the state directory's `start-offsets`, readable by eye).
+enum PartitionOffsets {
+    static func text(_ offsets: [String: [Int64]]) -> String {
+        offsets.keys.sorted().flatMap { topic in
+            (offsets[topic] ?? []).enumerated().map { "\(topic) \($0.offset) \($0.element)\n" }
+        }.joined()
+    }
+
+    /// nil when a line is not `topic partition offset`.
+    static func parse(_ text: String) -> [String: [Int64]]? {
+        var offsets: [String: [Int64]] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 3, let partition = Int(parts[1]), partition >= 0, partition < 1 << 20,
+                  let offset = Int64(parts[2]) else { return nil }
+            var list = offsets[String(parts[0]), default: []]
+            if list.count <= partition { list += [Int64](repeating: -1, count: partition + 1 - list.count) }
+            list[partition] = offset
+            offsets[String(parts[0])] = list
+        }
+        return offsets
+    }
+
+    /// The higher of the two per partition (-1, or a missing partition, is
+    /// unknown): two lower bounds of where a run's later records lie give the
+    /// tighter one.
+    static func higher(_ a: [String: [Int64]], _ b: [String: [Int64]]) -> [String: [Int64]] {
+        a.merging(b) { x, y in
+            (0..<Swift.max(x.count, y.count)).map { Swift.max($0 < x.count ? x[$0] : -1, $0 < y.count ? y[$0] : -1) }
+        }
+    }
+}
