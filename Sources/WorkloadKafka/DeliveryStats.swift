@@ -40,9 +40,7 @@ public struct DeliveryStats: Sendable, Hashable {
     /// yet on that partition). A producer's records keep their produce order
     /// within a partition, so every record it produces later lands above it.
     public var highestOffsets: [String: [Int64]] {
-        Dictionary(zip(topicNames, topicOffsets)) { a, b in
-            (0..<Swift.max(a.count, b.count)).map { Swift.max($0 < a.count ? a[$0] : -1, $0 < b.count ? b[$0] : -1) }
-        }
+        Dictionary(uniqueKeysWithValues: zip(topicNames, topicOffsets))  // a topic has one slot (`topicSlot`)
     }
 
     /// Notes an acknowledged record at `offset` of `partition` of the topic in `slot`.

@@ -128,22 +128,22 @@ struct DaemonSetup {
                         "from_seq": "\(resume.restored?.engine.nextSequenceNumber ?? 0)",
                         "records_read_back": "\(kafkaSink.cover?.recordsRead ?? 0)",
                     ])
-                } else if let found = try ExistingRun.find(
-                    runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
-                    topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
-                    properties: configuration.kafka.librdkafka, logger: logger) {
-                    logger.critical("\(ExistingRun.refusal(runID: configuration.runID, shard: options.shard, found: found))")
-                    return .failure(.status(Daemon.Status.config))
-                }
-                if let resume, !resume.continuing {
-                    // A new run publishes from seq 0: its records will all lie above the partitions' present ends.
-                    let ends = try ExistingRun.endOffsets(
-                        brokers: configuration.kafka.brokers, topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
+                } else {
+                    let existing = try ExistingRun.find(
+                        runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
+                        topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
                         properties: configuration.kafka.librdkafka, logger: logger)
-                    do {
-                        try resume.directory.write(StateDirectory.startOffsetsName, bytes: Array(PartitionOffsets.text(ends).utf8))
-                    } catch {
-                        logger.error("cannot write the start offsets; a restart before the first checkpoint reads back only the tails", metadata: ["error": "\(error)"])
+                    if let found = existing.found {
+                        logger.critical("\(ExistingRun.refusal(runID: configuration.runID, shard: options.shard, found: found))")
+                        return .failure(.status(Daemon.Status.config))
+                    }
+                    if let resume {
+                        // A new run publishes from seq 0: its records will all lie at or above the partitions' present ends.
+                        do {
+                            try resume.directory.write(StateDirectory.startOffsetsName, bytes: Array(PartitionOffsets.text(existing.ends).utf8))
+                        } catch {
+                            logger.error("cannot write the start offsets; a restart before the first checkpoint reads back only the tails", metadata: ["error": "\(error)"])
+                        }
                     }
                 }
                 marks.append(("checked", clock.now()))

@@ -30,33 +30,19 @@ enum ExistingRun {
         }
     }
 
-    /// Each partition's end offset now (the offset its next record gets), by topic name.
-    static func endOffsets(
-        brokers: String, topics: [String], properties: [String: String], logger: Logger, timeoutSeconds: Double = 10
-    ) throws(KafkaError) -> [String: [Int64]] {
-        let consumer = try KafkaConsumer(bootstrapServers: brokers, properties: connectionProperties(properties), logger: logger)
-        let timeoutMs = Int32(timeoutSeconds * 1000)
-        var offsets: [String: [Int64]] = [:]
-        for topic in topics {
-            let count = try consumer.partitionCount(topic: topic, timeoutMs: timeoutMs)
-            offsets[topic] = try (0..<count).map { partition throws(KafkaError) in
-                try consumer.offsetRange(topic: topic, partition: partition, timeoutMs: timeoutMs).upperBound
-            }
-        }
-        return offsets
-    }
-
+    /// A record of the run in the tails, if any, and each partition's end offset
+    /// (the offset its next record gets) when the scan began, by topic name.
     static func find(
         runID: String, shard: Shard?, brokers: String, topics: [String], properties: [String: String], logger: Logger,
         timeoutSeconds: Double = 10
-    ) throws(KafkaError) -> Found? {
+    ) throws(KafkaError) -> (found: Found?, ends: [String: [Int64]]) {
         var found: Found?
-        try scanTails(runID: runID, shard: shard, brokers: brokers, topics: topics, properties: properties, logger: logger,
-                      timeoutSeconds: timeoutSeconds) { record in
+        let ends = try scanTails(runID: runID, shard: shard, brokers: brokers, topics: topics, properties: properties, logger: logger,
+                                 timeoutSeconds: timeoutSeconds) { record in
             found = Found(topic: record.topic, partition: record.partition, offset: record.offset)
             return false
         }
-        return found
+        return (found, ends)
     }
 
     /// Reads the last `tailRecords` records of every partition of `topics`, or from
@@ -64,20 +50,23 @@ enum ExistingRun {
     /// record to see; -1: unknown) where that is earlier, and hands each record of `runID` from `shard`'s producer to `visit`,
     /// in offset order per partition, until `visit` returns false or every tail
     /// was read. The time allowed grows with the records to read (10 s, or 20 us
-    /// a record).
+    /// a record). Returns each partition's end offset when the scan began.
+    @discardableResult
     static func scanTails(
         runID: String, shard: Shard?, brokers: String, topics: [String], properties: [String: String],
         from startOffsets: [String: [Int64]] = [:], logger: Logger,
         timeoutSeconds: Double = 10, visit: (ConsumedRecord) -> Bool
-    ) throws(KafkaError) {
+    ) throws(KafkaError) -> [String: [Int64]] {
         let consumer = try KafkaConsumer(bootstrapServers: brokers, properties: connectionProperties(properties), logger: logger)
         let timeoutMs = Int32(timeoutSeconds * 1000)
         var offsets: [(topic: String, partition: Int32, offset: Int64)] = []
         var ends: [String: Int64] = [:]  // "topic/partition" -> last offset
+        var endOffsets: [String: [Int64]] = [:]
         for topic in topics {
             let count = try consumer.partitionCount(topic: topic, timeoutMs: timeoutMs)
             for partition in 0..<count {
                 let range = try consumer.offsetRange(topic: topic, partition: partition, timeoutMs: timeoutMs)
+                endOffsets[topic, default: []].append(range.upperBound)
                 guard !range.isEmpty else { continue }
                 var start = range.upperBound - tailRecords
                 if let known = startOffsets[topic], Int(partition) < known.count, known[Int(partition)] >= 0 {
@@ -87,7 +76,7 @@ enum ExistingRun {
                 ends["\(topic)/\(partition)"] = range.upperBound - 1
             }
         }
-        guard !offsets.isEmpty else { return }
+        guard !offsets.isEmpty else { return endOffsets }
         let toRead = offsets.reduce(Int64(0)) { total, start in total + max(0, (ends["\(start.topic)/\(start.partition)"] ?? 0) + 1 - start.offset) }
         let timeoutSeconds = max(timeoutSeconds, Double(toRead) * 20e-6)
         try consumer.assign(offsets: offsets)
@@ -109,8 +98,9 @@ enum ExistingRun {
             let name = "\(record.topic)/\(record.partition)"
             if let end = ends[name], record.offset >= end { ends[name] = nil }
             guard record.header("run-id") == runHeader else { continue }
-            if isFrom(me, record), !visit(record) { return }
+            if isFrom(me, record), !visit(record) { return endOffsets }
         }
+        return endOffsets
     }
 
     /// Whether `shard` published `record` (a record of its run).
