@@ -41,14 +41,9 @@ struct ResumeStart: Sendable {
                 if let bytes = try directory.read(StateDirectory.checkpointName) {
                     let unreadable = "state directory \(path): the checkpoint \(directory.file(StateDirectory.checkpointName)) of run \(record.runID) cannot be restored"
                     let advice = "; pass --new-run to start a new run there, or use another --state-dir. Exit status 78."
-                    guard let checkpoint = RunCheckpoint(bytes: bytes) else {
-                        return .failure(ResumeRefusal(unreadable + " (not a checkpoint of this build)" + advice))
-                    }
                     do {
-                        let engine = try WorkloadEngine(spec: configuration.workload, restoring: checkpoint.engine)
-                        var header = checkpoint
-                        header.engine = []
-                        restored = RestoredRun(engine: engine, checkpoint: header)
+                        let loaded = try RunCheckpoint.restore(bytes, workload: configuration.workload)
+                        restored = RestoredRun(engine: loaded.engine, checkpoint: loaded.checkpoint)
                     } catch {
                         return .failure(ResumeRefusal(unreadable + " (\(error))" + advice))
                     }
