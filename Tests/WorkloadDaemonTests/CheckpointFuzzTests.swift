@@ -109,6 +109,32 @@ import WorkloadModel
         #expect(decoded + refused == 5_000 && refused > 0)
     }
 
+    /// Past the checksum, the engine's own state: flipped bytes framed anew restore
+    /// (a state that then generates) or are refused; none traps or hangs in the
+    /// 200 events generated after it.
+    @Test(.timeLimit(.minutes(3))) func theEngineStatePastTheChecksumNeverTraps() throws {
+        let (configuration, checkpoint, bytes) = try Self.original()
+        let body = Array(bytes[RunCheckpoint.headerBytes..<bytes.count - RunCheckpoint.checksumBytes])
+        let engineStart = body.count - checkpoint.engine.count
+        var rng = Xoshiro256(seed: 99)
+        var restored = 0, refused = 0
+        for index in 0..<2_000 {
+            var corrupt = body
+            for _ in 0..<(index % 4 == 3 ? 3 : 1) {
+                corrupt[engineStart + Int(rng.nextBelow(UInt64(checkpoint.engine.count)))] ^= UInt8(1 + rng.nextBelow(255))
+            }
+            do {
+                var engine = try RunCheckpoint.restore(Self.frame(corrupt), workload: configuration.workload).engine
+                for _ in 0..<200 { _ = engine.next() }
+                restored += 1
+            } catch {
+                refused += 1
+            }
+        }
+        print("engine state fuzz (valid checksums): \(restored) restored, \(refused) refused, 0 crashed")
+        #expect(restored + refused == 2_000 && refused > 0)
+    }
+
     /// `body` in the current layout: magic, length, body, CRC-32C.
     static func frame(_ body: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
