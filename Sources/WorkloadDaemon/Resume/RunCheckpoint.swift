@@ -40,10 +40,12 @@ struct RunCheckpoint: Sendable, Equatable {
     var engine: [UInt8]
 
     var bytes: [UInt8] {
-        var body: [UInt8] = []
-        body.reserveCapacity(64 + engine.count)
-        func u64(_ word: UInt64) { withUnsafeBytes(of: word.littleEndian) { body.append(contentsOf: $0) } }
-        func u32(_ word: Int) { withUnsafeBytes(of: UInt32(word).littleEndian) { body.append(contentsOf: $0) } }
+        var out: [UInt8] = []
+        out.reserveCapacity(Self.headerBytes + 64 + engine.count + Self.checksumBytes)
+        func u64(_ word: UInt64) { withUnsafeBytes(of: word.littleEndian) { out.append(contentsOf: $0) } }
+        func u32(_ word: Int) { withUnsafeBytes(of: UInt32(word).littleEndian) { out.append(contentsOf: $0) } }
+        u64(Self.magic)
+        u64(0)  // the body's length, set below
         for word in [lastSeq.map { $0 &+ 1 } ?? 0, UInt64(bitPattern: lastTime), UInt64(bitPattern: pacingAnchorUnixNanoseconds)] {
             u64(word)
         }
@@ -52,18 +54,15 @@ struct RunCheckpoint: Sendable, Equatable {
         for topic in topics {
             let name = Array(topic.utf8)
             u32(name.count)
-            body += name
+            out += name
             let partitions = offsets[topic] ?? []
             u32(partitions.count)
             for offset in partitions { u64(UInt64(bitPattern: offset)) }
         }
-        body += engine
-
-        var out: [UInt8] = []
-        out.reserveCapacity(Self.headerBytes + body.count + Self.checksumBytes)
-        withUnsafeBytes(of: Self.magic.littleEndian) { out.append(contentsOf: $0) }
-        withUnsafeBytes(of: UInt64(body.count).littleEndian) { out.append(contentsOf: $0) }
-        out += body
+        out += engine
+        withUnsafeBytes(of: UInt64(out.count - Self.headerBytes).littleEndian) { length in
+            for index in 0..<8 { out[8 + index] = length[index] }
+        }
         withUnsafeBytes(of: CRC32C.checksum(out).littleEndian) { out.append(contentsOf: $0) }
         return out
     }
