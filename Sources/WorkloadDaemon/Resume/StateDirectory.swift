@@ -40,6 +40,10 @@ struct StateDirectory: Sendable {
 
     func file(_ name: String) -> String { path + "/" + name }
 
+    /// Gives up this process's lock, for a process that prepares the directory for another to use
+    /// (`bench`'s resume probe); no write may follow.
+    func unlock() { StateDirectoryLock.release(file(Self.lockName)) }
+
     /// The file's bytes, or nil when it does not exist.
     func read(_ name: String) throws(StateDirectoryError) -> [UInt8]? {
         let full = file(name)
@@ -133,6 +137,15 @@ enum StateDirectoryLock {
             return .success(())
         }
         try outcome.get()
+    }
+
+    static func release(_ file: String) {
+        var status = stat()
+        guard stat(file, &status) == 0 else { return }
+        let identity = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino))
+        held.withLock { held in
+            if let fd = held.removeValue(forKey: identity) { close(fd) }
+        }
     }
 
     /// The PID written in the lock file, if one is.
