@@ -91,7 +91,7 @@ struct StateDirectoryTests {
         #expect(finals(afterRestarts) == 4)
     }
 
-    /// Seeded corruptions of a real checkpoint (and one of the run record), each in a copy of the
+    /// Seeded corruptions of a real checkpoint (and one each of the run record and start offsets), each in a copy of the
     /// state directory: every start exits 78 naming the file and --new-run; the intact copy continues.
     @Test func corruptStateIsRefusedWith78() async throws {
         let state = try Self.freshDirectory("corrupt-state")
@@ -128,6 +128,10 @@ struct StateDirectoryTests {
         let digit = try #require(recordText.range(of: "anchor_unix_ns ")).upperBound.utf16Offset(in: recordText) + 3
         recordFlip[digit] = recordFlip[digit] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
         cases.append(("a digit of the run record's anchor", "run", recordFlip))
+        var startOffsets = try [UInt8](Data(contentsOf: state.appendingPathComponent("start-offsets")))
+        let firstDigit = try #require(startOffsets.firstIndex { $0 == UInt8(ascii: " ") }) + 1
+        startOffsets[firstDigit] = startOffsets[firstDigit] == UInt8(ascii: "1") ? UInt8(ascii: "2") : UInt8(ascii: "1")
+        cases.append(("a partition of the start offsets", "start-offsets", startOffsets))
 
         let directories = try cases.enumerated().map { index, corruption -> URL in
             let copy = try Self.freshDirectory("corrupt-state-\(index)")

@@ -89,5 +89,14 @@ import Testing
         #expect(PartitionOffsets.parse("a zero 1\n") == nil)
         // -1 (unknown) gives way to a known offset; two known give the higher.
         #expect(PartitionOffsets.higher(["t": [-1, 9, 2]], ["t": [5, 3], "u": [1]]) == ["t": [5, 9, 2], "u": [1]])
+
+        // The file carries a checksum line: a changed digit (which would move the read-back) is refused;
+        // an earlier build's file, without the line, still reads.
+        let file = PartitionOffsets.file(offsets)
+        #expect(file.hasPrefix("a 0 0\nb 0 3\nb 1 4\nchecksum ") && file.hasSuffix("\n"))
+        #expect(PartitionOffsets.parseFile(file) == offsets)
+        #expect(PartitionOffsets.parseFile(file.replacingOccurrences(of: "b 1 4", with: "b 1 9")) == nil)
+        #expect(PartitionOffsets.parseFile(String(file.dropLast(2))) == nil)
+        #expect(PartitionOffsets.parseFile(PartitionOffsets.text(offsets)) == offsets)
     }
 }

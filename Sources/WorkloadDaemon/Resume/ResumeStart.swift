@@ -48,6 +48,10 @@ struct ResumeStart: Sendable {
                         return .failure(ResumeRefusal(unreadable + " (\(error))" + advice))
                     }
                 }
+                if let offsets = try directory.read(StateDirectory.startOffsetsName),
+                   PartitionOffsets.parseFile(String(decoding: offsets, as: UTF8.self)) == nil {
+                    return .failure(ResumeRefusal("state directory \(path): \(directory.file(StateDirectory.startOffsetsName)) of run \(record.runID) is corrupt (its checksum does not match, or a line is not `topic partition offset`): where the restart reads back from is unknown; pass --new-run to start a new run there, or use another --state-dir. Exit status 78."))
+                }
                 return .success(ResumeStart(directory: directory, record: record, continuing: true, restored: restored))
             }
             let anchor = configuration.clock.startUnixNanoseconds ?? nowUnixNanoseconds
