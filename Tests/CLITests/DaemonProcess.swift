@@ -56,6 +56,7 @@ final class DaemonProcess {
     var stdout: String { String(decoding: stdoutCapture.data, as: UTF8.self) }
     var stderr: String { String(decoding: stderrCapture.data, as: UTF8.self) }
     var isRunning: Bool { process.isRunning }
+    var pid: Int32 { process.processIdentifier }
 
     /// Sends `signal` (SIGTERM, SIGHUP, ...) to the child.
     func send(_ signal: Int32) {

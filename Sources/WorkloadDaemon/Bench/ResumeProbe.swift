@@ -88,6 +88,7 @@ public enum ResumeProbe {
             throw BenchError("resume probe: \(error)")
         }
 
+        state.unlock()  // the child continues the run there
         progress("resume: starting run --state-dir (stopped after \(stopAfterSeconds) s)")
         let arguments = [
             "run", "--config", configPath, "--seed", String(seed), "--duration", String(Int(duration)), "--embedded-kafka",

@@ -7,6 +7,29 @@ enum PartitionOffsets {
         }.joined()
     }
 
+    /// The state directory's file: `text`, then the CRC-32C of it (`checksum 89abcdef`):
+    /// a changed digit would move where a restart reads back from, and so what it publishes again.
+    static func file(_ offsets: [String: [Int64]]) -> String {
+        let body = text(offsets)
+        return body + "checksum " + checksum(body) + "\n"
+    }
+
+    private static func checksum(_ body: String) -> String {
+        let crc = String(CRC32C.checksum(Array(body.utf8)), radix: 16)
+        return String(repeating: "0", count: 8 - crc.count) + crc
+    }
+
+    /// The file's offsets; nil when its checksum does not match or a line does not parse. A
+    /// file without the checksum line (an earlier build's) is read as it was.
+    static func parseFile(_ text: String) -> [String: [Int64]]? {
+        guard let range = text.range(of: "checksum ", options: .backwards),
+              range.lowerBound == text.startIndex || text[text.index(before: range.lowerBound)] == "\n"
+        else { return parse(text) }
+        let body = String(text[..<range.lowerBound])
+        guard text[range.upperBound...] == checksum(body) + "\n" else { return nil }
+        return parse(body)
+    }
+
     /// nil when a line is not `topic partition offset`.
     static func parse(_ text: String) -> [String: [Int64]]? {
         var offsets: [String: [Int64]] = [:]

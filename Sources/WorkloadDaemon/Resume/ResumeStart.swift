@@ -41,17 +41,16 @@ struct ResumeStart: Sendable {
                 if let bytes = try directory.read(StateDirectory.checkpointName) {
                     let unreadable = "state directory \(path): the checkpoint \(directory.file(StateDirectory.checkpointName)) of run \(record.runID) cannot be restored"
                     let advice = "; pass --new-run to start a new run there, or use another --state-dir. Exit status 78."
-                    guard let checkpoint = RunCheckpoint(bytes: bytes) else {
-                        return .failure(ResumeRefusal(unreadable + " (not a checkpoint of this build)" + advice))
-                    }
                     do {
-                        let engine = try WorkloadEngine(spec: configuration.workload, restoring: checkpoint.engine)
-                        var header = checkpoint
-                        header.engine = []
-                        restored = RestoredRun(engine: engine, checkpoint: header)
+                        let loaded = try RunCheckpoint.restore(bytes, workload: configuration.workload)
+                        restored = RestoredRun(engine: loaded.engine, checkpoint: loaded.checkpoint)
                     } catch {
                         return .failure(ResumeRefusal(unreadable + " (\(error))" + advice))
                     }
+                }
+                if let offsets = try directory.read(StateDirectory.startOffsetsName),
+                   PartitionOffsets.parseFile(String(decoding: offsets, as: UTF8.self)) == nil {
+                    return .failure(ResumeRefusal("state directory \(path): \(directory.file(StateDirectory.startOffsetsName)) of run \(record.runID) is corrupt (its checksum does not match, or a line is not `topic partition offset`): where the restart reads back from is unknown; pass --new-run to start a new run there, or use another --state-dir. Exit status 78."))
                 }
                 return .success(ResumeStart(directory: directory, record: record, continuing: true, restored: restored))
             }

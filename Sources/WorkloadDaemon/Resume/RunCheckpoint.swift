@@ -4,10 +4,26 @@ import WorkloadModel
 /// last event this producer published, with what the generating loop needs
 /// to continue from it. Written only once every record before it is
 /// acknowledged by Kafka (see `Checkpointer`).
-struct RunCheckpoint: Sendable {
-    /// The first layout (no offsets), still read.
+///
+/// Layout (little-endian): magic "LLMWCKP3", the body's length (u64), the
+/// body, and the CRC-32C of everything before it (u32). The body: seq of the
+/// last event + 1 (0: none), its virtual time, the pacing anchor, the offsets
+/// (u32 topic count; per topic its u32 name length, name, u32 partition
+/// count, an i64 each) and the engine's own bytes. A file that is cut short,
+/// grown, or has any byte changed is refused, never read as another state.
+struct RunCheckpoint: Sendable, Equatable {
+    /// The first layout (no offsets, no checksum), still read.
     static let magicWithoutOffsets: UInt64 = 0x3154_4E55_574D_4C4C  // "LLMWUNT1"
-    static let magic: UInt64 = 0x3254_4E55_574D_4C4C  // "LLMWUNT2"
+    /// The second layout (offsets, no checksum), still read.
+    static let magicWithoutChecksum: UInt64 = 0x3254_4E55_574D_4C4C  // "LLMWUNT2"
+    /// Four bytes apart from the older magics, so that no flipped byte turns a
+    /// checksummed file into one read without its checksum.
+    static let magic: UInt64 = 0x3350_4B43_574D_4C4C  // "LLMWCKP3"
+    static let headerBytes = 16
+    static let checksumBytes = 4
+    static let maximumTopics = 64
+    static let maximumTopicName = 255
+    static let maximumPartitions = 1 << 20
 
     /// The seq of the last event published (nil before the first).
     var lastSeq: UInt64?
@@ -25,10 +41,12 @@ struct RunCheckpoint: Sendable {
 
     var bytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(64 + engine.count)
+        out.reserveCapacity(Self.headerBytes + 64 + engine.count + Self.checksumBytes)
         func u64(_ word: UInt64) { withUnsafeBytes(of: word.littleEndian) { out.append(contentsOf: $0) } }
         func u32(_ word: Int) { withUnsafeBytes(of: UInt32(word).littleEndian) { out.append(contentsOf: $0) } }
-        for word in [Self.magic, lastSeq.map { $0 &+ 1 } ?? 0, UInt64(bitPattern: lastTime), UInt64(bitPattern: pacingAnchorUnixNanoseconds)] {
+        u64(Self.magic)
+        u64(0)  // the body's length, set below
+        for word in [lastSeq.map { $0 &+ 1 } ?? 0, UInt64(bitPattern: lastTime), UInt64(bitPattern: pacingAnchorUnixNanoseconds)] {
             u64(word)
         }
         let topics = offsets.keys.sorted()
@@ -42,6 +60,10 @@ struct RunCheckpoint: Sendable {
             for offset in partitions { u64(UInt64(bitPattern: offset)) }
         }
         out += engine
+        withUnsafeBytes(of: UInt64(out.count - Self.headerBytes).littleEndian) { length in
+            for index in 0..<8 { out[8 + index] = length[index] }
+        }
+        withUnsafeBytes(of: CRC32C.checksum(out).littleEndian) { out.append(contentsOf: $0) }
         return out
     }
 
@@ -53,33 +75,127 @@ struct RunCheckpoint: Sendable {
         self.engine = engine
     }
 
+    /// nil when `bytes` is not a whole, intact checkpoint (`decode` says why).
     init?(bytes: [UInt8]) {
-        guard bytes.count >= 32 else { return nil }
-        func word(at index: Int) -> UInt64 {
-            (0..<8).reduce(0) { $0 | UInt64(bytes[index + $1]) << (8 * UInt64($1)) }
+        guard let decoded = try? Self.decode(bytes) else { return nil }
+        self = decoded
+    }
+
+    /// The checkpoint in `bytes`, or why it is not one. Every read is bounds-checked and every
+    /// count is capped by the bytes left, so no input, however made, traps.
+    static func decode(_ bytes: [UInt8]) throws(RunCheckpointError) -> RunCheckpoint {
+        var reader = Reader(bytes: bytes[...])
+        guard let magic = reader.u64() else { throw .truncated(size: bytes.count) }
+        switch magic {
+        case Self.magic:
+            guard bytes.count >= headerBytes + checksumBytes else { throw .truncated(size: bytes.count) }
+            let length = reader.u64() ?? 0
+            let actual = bytes.count - headerBytes - checksumBytes
+            guard length == UInt64(actual) else { throw .length(recorded: length, actual: actual) }
+            let end = bytes.count - checksumBytes
+            var stored: UInt32 = 0
+            for (shift, byte) in bytes[end...].enumerated() { stored |= UInt32(byte) << (8 * UInt32(shift)) }
+            let computed = bytes.withUnsafeBufferPointer { CRC32C.update(0, UnsafeBufferPointer(rebasing: $0[..<end])) }
+            guard stored == computed else { throw .checksum(stored: stored, computed: computed) }
+            return try body(Reader(bytes: bytes[headerBytes..<end]), withOffsets: true)
+        case Self.magicWithoutChecksum:
+            return try body(reader, withOffsets: true)
+        case Self.magicWithoutOffsets:
+            return try body(reader, withOffsets: false)
+        default:
+            throw .magic(magic)
         }
-        let magic = word(at: 0)
-        guard magic == Self.magic || magic == Self.magicWithoutOffsets else { return nil }
-        lastSeq = word(at: 8) == 0 ? nil : word(at: 8) - 1
-        lastTime = Int64(bitPattern: word(at: 16))
-        pacingAnchorUnixNanoseconds = Int64(bitPattern: word(at: 24))
-        var at = 32
-        if magic == Self.magic {
-            func u32() -> Int? {
-                guard at + 4 <= bytes.count else { return nil }
-                defer { at += 4 }
-                return (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) }
-            }
-            guard let topics = u32(), topics <= 64 else { return nil }
+    }
+
+    private static func body(_ reader: Reader, withOffsets: Bool) throws(RunCheckpointError) -> RunCheckpoint {
+        var reader = reader
+        guard let seq = reader.u64(), let time = reader.u64(), let anchor = reader.u64() else {
+            throw .malformed("the header is cut short at byte \(reader.position)")
+        }
+        var offsets: [String: [Int64]] = [:]
+        if withOffsets {
+            guard let topics = reader.u32() else { throw .malformed("the topic count is cut short at byte \(reader.position)") }
+            guard topics <= maximumTopics else { throw .malformed("\(topics) topics (at most \(maximumTopics))") }
             for _ in 0..<topics {
-                guard let length = u32(), length <= 255, at + length <= bytes.count else { return nil }
-                let name = String(decoding: bytes[at..<at + length], as: UTF8.self)
-                at += length
-                guard let count = u32(), count <= 1 << 20, at + 8 * count <= bytes.count else { return nil }
-                offsets[name] = (0..<count).map { Int64(bitPattern: word(at: at + 8 * $0)) }
-                at += 8 * count
+                guard let length = reader.u32(), length <= maximumTopicName, let name = reader.take(length) else {
+                    throw .malformed("a topic name is cut short or too long at byte \(reader.position)")
+                }
+                guard let topic = String(validating: name, as: UTF8.self), offsets[topic] == nil else {
+                    throw .malformed("a topic name is not UTF-8 or repeats at byte \(reader.position - length)")
+                }
+                guard let count = reader.u32(), count <= maximumPartitions, count <= reader.remaining / 8 else {
+                    throw .malformed("the partition count of \(topic) exceeds the bytes left at byte \(reader.position)")
+                }
+                var partitions: [Int64] = []
+                partitions.reserveCapacity(count)
+                for _ in 0..<count {
+                    guard let offset = reader.u64() else { throw .malformed("an offset is cut short at byte \(reader.position)") }
+                    partitions.append(Int64(bitPattern: offset))
+                }
+                offsets[topic] = partitions
             }
         }
-        engine = Array(bytes[at...])
+        return RunCheckpoint(lastSeq: seq == 0 ? nil : seq - 1, lastTime: Int64(bitPattern: time),
+                             pacingAnchorUnixNanoseconds: Int64(bitPattern: anchor), offsets: offsets,
+                             engine: Array(reader.rest))
+    }
+
+    /// The header, then the engine restored for `workload`: how `run --state-dir` loads a
+    /// checkpoint. The returned checkpoint's engine bytes are dropped (no longer needed).
+    static func restore(_ bytes: [UInt8], workload: WorkloadSpec) throws(RunCheckpointError) -> (checkpoint: RunCheckpoint, engine: WorkloadEngine) {
+        var checkpoint = try decode(bytes)
+        do {
+            let engine = try WorkloadEngine(spec: workload, restoring: checkpoint.engine)
+            checkpoint.engine = []
+            return (checkpoint, engine)
+        } catch {
+            throw .engine("\(error)")
+        }
+    }
+
+    /// Little-endian reads that return nil past the end instead of trapping.
+    private struct Reader {
+        var bytes: ArraySlice<UInt8>
+        var position: Int { bytes.startIndex }
+        var remaining: Int { bytes.count }
+        var rest: ArraySlice<UInt8> { bytes }
+
+        mutating func take(_ count: Int) -> ArraySlice<UInt8>? {
+            guard count >= 0, count <= bytes.count else { return nil }
+            defer { bytes = bytes.dropFirst(count) }
+            return bytes.prefix(count)
+        }
+
+        mutating func u64() -> UInt64? {
+            take(8).map { $0.reversed().reduce(0) { $0 << 8 | UInt64($1) } }
+        }
+
+        mutating func u32() -> Int? {
+            take(4).map { Int($0.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) }
+        }
+    }
+}
+
+/// Why a state directory's checkpoint is refused.
+enum RunCheckpointError: Error, Equatable, CustomStringConvertible {
+    case truncated(size: Int)
+    case magic(UInt64)
+    case length(recorded: UInt64, actual: Int)
+    case checksum(stored: UInt32, computed: UInt32)
+    case malformed(String)
+    case engine(String)
+
+    var description: String {
+        func hex<T: BinaryInteger>(_ value: T) -> String { "0x" + String(value, radix: 16) }
+        switch self {
+        case .truncated(let size): return "the file is cut short: \(size) bytes, not a whole checkpoint"
+        case .magic(let magic): return "not a checkpoint of this build: it begins with \(hex(magic)), not the checkpoint magic"
+        case .length(let recorded, let actual):
+            return "the file is cut short or grown: its header records \(recorded) bytes of content, it holds \(actual)"
+        case .checksum(let stored, let computed):
+            return "the file is corrupt: its CRC-32C is \(hex(computed)), the checksum written with it \(hex(stored))"
+        case .malformed(let what): return "the file is malformed: \(what)"
+        case .engine(let what): return "the engine state does not restore: \(what)"
+        }
     }
 }

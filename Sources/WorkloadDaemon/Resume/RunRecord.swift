@@ -5,7 +5,7 @@ import WorkloadModel
 /// configuration (the canonical text's hash), seed, bounds and start anchor;
 /// the shard is recorded too, since a state directory belongs to one producer.
 struct RunRecord: Equatable, Sendable {
-    static let version = 1
+    static let version = 2
 
     var runID: String
     /// `Configuration.textHash`: the configuration file's canonical text.
@@ -31,9 +31,10 @@ struct RunRecord: Equatable, Sendable {
         self.shard = shard ?? Shard(index: 0, count: 1)
     }
 
-    /// The file's text: one `key value` a line.
+    /// The file's text: one `key value` a line, the last the CRC-32C of the lines before it
+    /// (a changed digit in the anchor would otherwise continue a run with other times).
     var text: String {
-        """
+        let body = """
         # llm-workload run state: written by `run --state-dir`; do not edit
         version \(RunRecord.version)
         run_id \(runID)
@@ -46,16 +47,32 @@ struct RunRecord: Equatable, Sendable {
         shard \(shard)
 
         """
+        return body + "checksum " + Self.hex(CRC32C.checksum(Array(body.utf8))) + "\n"
     }
 
-    /// Parses `text`; nil when it is not a record this build wrote.
+    private static func hex(_ crc: UInt32) -> String {
+        let digits = String(crc, radix: 16)
+        return String(repeating: "0", count: 8 - digits.count) + digits
+    }
+
+    /// Parses `text`; nil when it is not a whole, unchanged record this build wrote (or one of
+    /// version 1, which had no checksum).
     init?(text: String) {
+        let bytes = Array(text.utf8)
+        var body = bytes[...]
+        var version = 1
+        if let marker = Self.lastChecksumLine(bytes) {
+            body = bytes[..<marker]
+            let line = String(decoding: bytes[marker...], as: UTF8.self)
+            guard line == "checksum " + Self.hex(CRC32C.checksum(body)) + "\n" else { return nil }
+            version = RunRecord.version
+        }
         var fields: [String: String] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+        for line in String(decoding: body, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
             guard let space = line.firstIndex(of: " ") else { return nil }
             fields[String(line[..<space])] = String(line[line.index(after: space)...])
         }
-        guard fields["version"] == String(RunRecord.version),
+        guard fields["version"] == String(version), fields["checksum"] == nil,
               let runID = fields["run_id"],
               let configuration = fields["configuration"].flatMap({ UInt64($0, radix: 16) }),
               let seed = fields["seed"].flatMap({ UInt64($0) }),
@@ -72,6 +89,13 @@ struct RunRecord: Equatable, Sendable {
         anchorUnixNanoseconds = anchor
         anchorWasGiven = given
         self.shard = shard
+    }
+
+    /// Where the text's last line begins when it is a `checksum` line.
+    private static func lastChecksumLine(_ bytes: [UInt8]) -> Int? {
+        let withoutNewline = bytes.last == UInt8(ascii: "\n") ? bytes.dropLast() : bytes[...]
+        let start = withoutNewline.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        return bytes[start...].starts(with: "checksum ".utf8) ? start : nil
     }
 
     /// What differs from `other` (the recorded run), one phrase each; empty when it is the same run.

@@ -93,6 +93,14 @@ final class DaemonRunner {
             outcome.sourceFailure = error
             return outcome
         }
+        if let restored, restored.engine.isFinished {
+            // The run ended (its `final` watermarks went out before this checkpoint): a restart has nothing to add.
+            logger.notice("run \(configuration.runID) is complete: it ended before this start, so nothing is published; to start a new run, pass --new-run",
+                          metadata: ["last_seq": "\(restored.checkpoint.lastSeq.map { String($0) } ?? "none")"])
+            outcome.lastVirtualTime = restored.engine.virtualTime
+            outcome.bound = restored.engine.boundReached  // a run that ended at a ceiling reports it again
+            return outcome
+        }
         var skipUntil = VirtualNanoseconds.min
         if let restored { skipUntil = resume(from: restored.checkpoint) }
         var line = ByteWriter(capacity: 4096)

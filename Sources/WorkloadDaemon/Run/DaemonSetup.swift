@@ -140,7 +140,7 @@ struct DaemonSetup {
                     if let resume {
                         // A new run publishes from seq 0: its records will all lie at or above the partitions' present ends.
                         do {
-                            try resume.directory.write(StateDirectory.startOffsetsName, bytes: Array(PartitionOffsets.text(existing.ends).utf8))
+                            try resume.directory.write(StateDirectory.startOffsetsName, bytes: Array(PartitionOffsets.file(existing.ends).utf8))
                         } catch {
                             logger.error("cannot write the start offsets; a restart before the first checkpoint reads back only the tails", metadata: ["error": "\(error)"])
                         }
@@ -207,7 +207,7 @@ struct DaemonSetup {
     /// The state directory's start offsets, when written (and readable).
     static func startOffsets(in directory: StateDirectory) -> [String: [Int64]]? {
         guard let bytes = try? directory.read(StateDirectory.startOffsetsName) else { return nil }
-        return PartitionOffsets.parse(String(decoding: bytes, as: UTF8.self))
+        return PartitionOffsets.parseFile(String(decoding: bytes, as: UTF8.self))
     }
 }
 

@@ -70,6 +70,7 @@ extension WorkloadEngine {
     /// The engine of `spec` in the state `bytes` (from `checkpoint()` of an engine of the same spec).
     public init(spec: WorkloadSpec, restoring bytes: [UInt8]) throws(EngineCheckpointError) {
         self.init(spec: spec)
+        let start = queue.heap.map(\.time).min()
         var r = CheckpointReader(bytes)
         guard try r.u64() == Self.checkpointMagic else { throw EngineCheckpointError("not an engine checkpoint of this build") }
         guard try r.u64() == spec.seed else { throw EngineCheckpointError("checkpoint is of another seed") }
@@ -131,6 +132,69 @@ extension WorkloadEngine {
             }
         }
         guard try r.u64() == Self.checkpointMagic, r.atEnd else { throw EngineCheckpointError("checkpoint corrupt (trailer)") }
+        try checkReferences()
+        // Nothing is scheduled before what the run already reached (or, before its first event,
+        // before its start): an earlier entry would have it simulate from there, which could take ever.
+        let earliest = nextSeq > 0 ? lastTime : Swift.min(start ?? lastTime, lastTime)
+        guard queue.heap.allSatisfy({ $0.time >= earliest }) else { throw EngineCheckpointError("checkpoint corrupt (schedule)") }
+    }
+
+    /// The restored values name one another (session and request slots,
+    /// arrival streams, profiles) and feed arithmetic that traps out of range.
+    /// The state directory's checksum keeps a damaged file out; this keeps a
+    /// crafted one (or a checksum collision) from trapping later: it is refused.
+    func checkReferences() throws(EngineCheckpointError) {
+        func corrupt(_ what: String) -> EngineCheckpointError { EngineCheckpointError("checkpoint corrupt (\(what))") }
+        func live<T>(_ slab: Slab<T>, _ slot: Int32) -> Bool {
+            slot >= 0 && Int(slot) < slab.storage.count && slab.storage[Int(slot)] != nil
+        }
+        let profileRange = 0..<Int32(profiles.count)
+        // Token counts stay far below this; above it a conversion to bytes or a sum could overflow.
+        let tokens = Int64(0)...Int64(1 << 52)
+        for arrival in arrivals where !profileRange.contains(arrival.nextProfile) { throw corrupt("arrival profile") }
+        for session in sessions.storage {
+            guard let session else { continue }
+            guard profileRange.contains(session.profile), session.client >= 0, session.turnsSent >= 0,
+                  (0...session.turnsSent).contains(session.turnsDelivered),
+                  [session.lastPrompt, session.lastOutput, session.totalPrompt, session.totalOutput].allSatisfy(tokens.contains)
+            else { throw corrupt("session") }
+        }
+        if prefixCatalog != nil && sessionPrefixes.count < sessions.storage.count { throw corrupt("session prefixes") }
+        for prefix in sessionPrefixes where !tokens.contains(prefix.sharedTokens) { throw corrupt("session prefix") }
+        for slot in inFlight.requests.storage.indices {
+            guard let request = inFlight.requests.storage[slot] else { continue }
+            guard live(sessions, inFlight.sessionSlots[slot]) else { throw corrupt("in-flight session slot") }
+            try check(.request(request), profiles: profileRange, tokens: tokens)
+        }
+        // A session has at most one turn scheduled, and none once it is closing (the delivery of its
+        // last turn removes it, so a later send would find its slot empty).
+        var sending = Set<Int32>()
+        for entry in queue.heap {
+            switch entry.action {
+            case .arrival: guard entry.payload >= 0 && Int(entry.payload) < arrivals.count else { throw corrupt("arrival stream") }
+            case .send:
+                guard live(sessions, entry.payload), sessions[entry.payload].closingReason == nil, sending.insert(entry.payload).inserted
+                else { throw corrupt("session slot") }
+            case .delivery: guard live(inFlight.requests, entry.payload) else { throw corrupt("in-flight slot") }
+            }
+        }
+        for event in [pending].compactMap({ $0 }) + closing + warm.announcements {
+            try check(event, profiles: profileRange, tokens: tokens)
+        }
+    }
+
+    private func check(_ event: Event, profiles: Range<Int32>, tokens: ClosedRange<Int64>) throws(EngineCheckpointError) {
+        let valid: Bool
+        switch event {
+        case .request(let e):
+            valid = profiles.contains(e.profile) && e.turn >= 0
+                && [e.promptTokens, e.newInputTokens, e.prefixTokens, e.maxOutputTokens, e.outputTokens, e.sharedPrefixTokens,
+                    e.payloadBytes].allSatisfy(tokens.contains)
+        case .sessionStarted(let e): valid = profiles.contains(e.profile)
+        case .sessionEnded(let e):
+            valid = profiles.contains(e.profile) && e.turns >= 0 && tokens.contains(e.totalPromptTokens) && tokens.contains(e.totalOutputTokens)
+        }
+        guard valid else { throw EngineCheckpointError("checkpoint corrupt (event)") }
     }
 }
 
