@@ -105,7 +105,7 @@ struct DaemonSetup {
                 logger.info("connected to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "brokers": "\(brokers)"])
                 producer = kafka
                 monitor = HealthMonitor(
-                    producer: kafka, queueCapacity: HealthMonitor.queueCapacity(producerConfiguration),
+                    producer: kafka, producerConfiguration: producerConfiguration,
                     configuration: configuration.metrics.health, clock: clock, metrics: metrics)
                 let kafkaSink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
                 sink = kafkaSink
