@@ -297,6 +297,42 @@ struct HTTPMetricsServerTests {
         #expect(idle.count == 200)
     }
 
+    @Test("200 idle clients that reconnect as soon as they are closed: every probe still gets 200",
+          .timeLimit(.minutes(1)))
+    func probesUnderReconnectingIdleClients() throws {
+        let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
+                                           metrics: { "m 1\n" }, health: { true })
+        defer { server.shutdown() }
+        let running = Atomic<Bool>(true)
+        let reconnects = Atomic<Int>(0)
+        let clients = (0..<200).map { _ in
+            Thread {
+                // Connect, send nothing, and connect again once the server closes the connection.
+                while running.load(ordering: .relaxed) {
+                    guard let client = try? TCPClient(port: server.port) else { usleep(10_000); continue }
+                    var byte: UInt8 = 0
+                    while running.load(ordering: .relaxed) {
+                        var ready = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
+                        if poll(&ready, 1, 50) > 0 { break }
+                    }
+                    _ = recv(client.fd, &byte, 1, Int32(MSG_DONTWAIT))
+                    reconnects.add(1, ordering: .relaxed)
+                }
+            }
+        }
+        clients.forEach { $0.start() }
+        usleep(300_000)
+        var statuses: [String] = []
+        for _ in 0..<40 {
+            statuses.append(try get(server.port, "/healthz")?.statusLine ?? "no response")
+            usleep(10_000)
+        }
+        running.store(false, ordering: .relaxed)
+        print("probes with 200 reconnecting idle clients: \(statuses.filter { $0 == "HTTP/1.1 200 OK" }.count) of \(statuses.count) answered 200; \(reconnects.load(ordering: .relaxed)) reconnects")
+        #expect(statuses.allSatisfy { $0 == "HTTP/1.1 200 OK" }, "\(statuses)")
+        usleep(200_000)  // the client threads notice and end
+    }
+
     @Test("every connection slot busy answering: a probe gets 429 with Retry-After, never the unhealthy 503",
           .timeLimit(.minutes(1)))
     func busyIsNotUnhealthy() throws {

@@ -454,7 +454,13 @@ struct ConnectionTable {
     }
 
     /// The connection that has waited longest for its request, if any still waits.
+    /// One with bytes not yet read is passed over: its request (a probe's, sent at
+    /// once) has arrived and its thread is about to answer it.
     func oldestAwaitingRequest() -> Int32? {
-        entries.filter { $0.value.awaitingRequest }.min { $0.value.ordinal < $1.value.ordinal }?.key
+        let waiting = entries.filter { $0.value.awaitingRequest }.sorted { $0.value.ordinal < $1.value.ordinal }
+        return waiting.first { fd, _ in
+            var pending: Int32 = 0
+            return ioctl(fd, UInt(FIONREAD), &pending) == 0 && pending == 0
+        }?.key
     }
 }
