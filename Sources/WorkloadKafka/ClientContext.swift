@@ -14,6 +14,9 @@ final class ClientContext: Sendable {
     let logger: Logger
     let delivery = Mutex(DeliveryStats())
     let acknowledgements = AcknowledgementTracker()
+    /// Value bytes of the records queued or in flight: what librdkafka holds against
+    /// `queue.buffering.max.kbytes` (it counts the value alone), which it does not export.
+    let queuedBytes = Atomic<Int>(0)
 
     init(logger: Logger) {
         self.logger = logger
@@ -135,6 +138,7 @@ private func clientDeliveryReportCallback(
     guard let opaque, let message else { return }
     let err = message.pointee.err
     let context = ClientContext.from(opaque)
+    context.queuedBytes.subtract(message.pointee.len, ordering: .relaxed)
     context.recordDelivery(
         error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err), topic: message.pointee.rkt,
         partition: message.pointee.partition, offset: message.pointee.offset

@@ -88,7 +88,7 @@ public final class KafkaProducer: @unchecked Sendable {
         let failure = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: fieldCount) { fields -> KafkaError? in
             let count = Self.fillRecordFields(
                 fields, topic: topicHandle, partition: partition, key: key, value: value, timestampMs: timestampMs)
-            return send(fields, count: count, headerCount: headers.count, shouldAbort: shouldAbort) { list in
+            return send(fields, count: count, valueBytes: value.count, headerCount: headers.count, shouldAbort: shouldAbort) { list in
                 for header in headers {
                     header.value.withUnsafeBytes { bytes in
                         _ = rd_kafka_header_add(list, header.name, -1, bytes.baseAddress, bytes.count)
@@ -130,7 +130,7 @@ public final class KafkaProducer: @unchecked Sendable {
                 fields[count] = field
                 count += 1
             }
-            return send(fields, count: count, headerCount: headerNames.count, shouldAbort: shouldAbort) { list in
+            return send(fields, count: count, valueBytes: value.count, headerCount: headerNames.count, shouldAbort: shouldAbort) { list in
                 for (index, header) in headerValues.enumerated() {
                     _ = rd_kafka_header_add(list, headerNames.pointer(at: index), -1, header.baseAddress, header.count)
                 }
@@ -190,7 +190,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// topic in an error state, e.g. TOPIC_AUTHORIZATION_FAILED, crashed the
     /// daemon with SIGSEGV); the Go and Rust clients avoid it the same way.
     private func send(
-        _ fields: UnsafeMutableBufferPointer<rd_kafka_vu_t>, count: Int, headerCount: Int, shouldAbort: () -> Bool,
+        _ fields: UnsafeMutableBufferPointer<rd_kafka_vu_t>, count: Int, valueBytes: Int, headerCount: Int, shouldAbort: () -> Bool,
         addHeaders: (OpaquePointer) -> Void
     ) -> KafkaError? {
         guard let list = rd_kafka_headers_new(headerCount) else {
@@ -202,6 +202,9 @@ public final class KafkaProducer: @unchecked Sendable {
         field.u.headers = list
         fields[count] = field
         var waited = false
+        // Counted before the produce: its delivery report, which takes the bytes off again,
+        // may be served on another thread before produceva returns.
+        context.queuedBytes.add(valueBytes, ordering: .relaxed)
         while true {
             guard let errorPointer = rd_kafka_produceva(client, fields.baseAddress, count + 1) else {
                 return nil  // the message owns the list now
@@ -209,6 +212,7 @@ public final class KafkaProducer: @unchecked Sendable {
             let error = KafkaError(consuming: errorPointer)
             guard error.isQueueFull else {
                 rd_kafka_headers_destroy(list)
+                context.queuedBytes.subtract(valueBytes, ordering: .relaxed)
                 return error
             }
             if !waited {
@@ -217,6 +221,7 @@ public final class KafkaProducer: @unchecked Sendable {
             }
             if shouldAbort() {
                 rd_kafka_headers_destroy(list)
+                context.queuedBytes.subtract(valueBytes, ordering: .relaxed)
                 return KafkaError(
                     code: KafkaError.queueFullCode,
                     message: "gave up waiting for room in the producer queue (aborted)"
@@ -296,6 +301,12 @@ public final class KafkaProducer: @unchecked Sendable {
     /// Messages and requests still queued or in flight (`rd_kafka_outq_len`).
     public var outstanding: Int {
         Int(rd_kafka_outq_len(client))
+    }
+
+    /// Value bytes of the records queued or in flight: the measure librdkafka holds
+    /// against `queue.buffering.max.kbytes` (it counts record values only).
+    public var queuedBytes: Int {
+        context.queuedBytes.load(ordering: .relaxed)
     }
 
     /// Which tagged records (``produce(to:partition:key:value:headerNames:headerValues:timestampMs:ticket:shouldAbort:)``

@@ -1,4 +1,5 @@
 import TestSupport
+import Dispatch
 import Foundation
 import Glibc
 import Synchronization
@@ -274,6 +275,87 @@ struct HTTPMetricsServerTests {
         let error = failure(taken)
         #expect(error == .bindFailed(taken, errno: EADDRINUSE))
         #expect(error?.description.contains(taken) == true)
+    }
+
+    @Test("200 idle clients hold every connection slot: health probes still get their real answer, 200",
+          .timeLimit(.minutes(1)))
+    func probesUnderIdleClients() throws {
+        let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
+                                           metrics: { "m 1\n" }, health: { true })
+        defer { server.shutdown() }
+        // Connected, sending nothing: each would hold its slot for the 30 s header deadline.
+        let idle = try (0..<200).map { _ in try TCPClient(port: server.port) }
+        usleep(200_000)  // the server has accepted them
+        var statuses: [String] = []
+        for _ in 0..<20 {
+            statuses.append(try get(server.port, "/healthz")?.statusLine ?? "no response")
+        }
+        let scrape = try get(server.port, "/metrics")
+        print("probes with 200 idle clients: \(statuses.filter { $0 == "HTTP/1.1 200 OK" }.count) of \(statuses.count) answered 200")
+        #expect(statuses.allSatisfy { $0 == "HTTP/1.1 200 OK" }, "\(statuses)")
+        #expect(scrape?.statusLine == "HTTP/1.1 200 OK")
+        #expect(idle.count == 200)
+    }
+
+    @Test("200 idle clients that reconnect as soon as they are closed: every probe still gets 200",
+          .timeLimit(.minutes(1)))
+    func probesUnderReconnectingIdleClients() throws {
+        let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
+                                           metrics: { "m 1\n" }, health: { true })
+        defer { server.shutdown() }
+        let running = Atomic<Bool>(true)
+        let reconnects = Atomic<Int>(0)
+        let clients = (0..<200).map { _ in
+            Thread {
+                // Connect, send nothing, and connect again once the server closes the connection.
+                while running.load(ordering: .relaxed) {
+                    guard let client = try? TCPClient(port: server.port) else { usleep(10_000); continue }
+                    var byte: UInt8 = 0
+                    while running.load(ordering: .relaxed) {
+                        var ready = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
+                        if poll(&ready, 1, 50) > 0 { break }
+                    }
+                    _ = recv(client.fd, &byte, 1, Int32(MSG_DONTWAIT))
+                    reconnects.add(1, ordering: .relaxed)
+                }
+            }
+        }
+        clients.forEach { $0.start() }
+        usleep(300_000)
+        var statuses: [String] = []
+        for _ in 0..<40 {
+            statuses.append(try get(server.port, "/healthz")?.statusLine ?? "no response")
+            usleep(10_000)
+        }
+        running.store(false, ordering: .relaxed)
+        print("probes with 200 reconnecting idle clients: \(statuses.filter { $0 == "HTTP/1.1 200 OK" }.count) of \(statuses.count) answered 200; \(reconnects.load(ordering: .relaxed)) reconnects")
+        #expect(statuses.allSatisfy { $0 == "HTTP/1.1 200 OK" }, "\(statuses)")
+        usleep(200_000)  // the client threads notice and end
+    }
+
+    @Test("every connection slot busy answering: a probe gets 429 with Retry-After, never the unhealthy 503",
+          .timeLimit(.minutes(1)))
+    func busyIsNotUnhealthy() throws {
+        let release = DispatchSemaphore(value: 0)
+        let released = Atomic<Bool>(false)
+        let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
+                                           metrics: {
+                                               // Scrapes stay in the middle of their answer until released.
+                                               if !released.load(ordering: .relaxed) { _ = release.wait(timeout: .now() + 20) }
+                                               return "m 1\n"
+                                           }, health: { true })
+        defer { server.shutdown() }
+        let scrapes = try (0..<HTTPMetricsServer.maxConnections).map { _ in try TCPClient(port: server.port) }
+        for scrape in scrapes { scrape.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") }
+        usleep(300_000)  // every scrape is being answered
+        let probe = try #require(try get(server.port, "/healthz"))
+        released.store(true, ordering: .relaxed)
+        for _ in scrapes { release.signal() }
+        #expect(probe.statusLine == "HTTP/1.1 429 Too Many Requests")
+        #expect(probe.headers["retry-after"] == "1")
+        for scrape in scrapes {
+            #expect(HTTPResponse(scrape.readAll())?.statusLine == "HTTP/1.1 200 OK")
+        }
     }
 
     @Test("shutdown stops serving and frees the port, even with an idle client connected")

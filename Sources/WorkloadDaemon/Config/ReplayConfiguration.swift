@@ -47,8 +47,15 @@ public struct ReplayConfiguration: Sendable, Equatable {
             if let base, !text.hasPrefix("/") { file = base + "/" + text }
             if text.isEmpty {
                 reader.report(object.path("file"), "must not be empty")
-            } else if !FileManager.default.fileExists(atPath: file) {
-                reader.report(object.path("file"), "no such file: \(file)")
+            } else {
+                // stat, not open: a FIFO with no writer would block an open.
+                var status = stat()
+                if stat(file, &status) != 0 {
+                    let code = errno
+                    reader.report(object.path("file"), code == ENOENT ? "no such file: \(file)" : "cannot be examined: \(String(cString: strerror(code))): \(file)")
+                } else if let kind = LineReader.irregularKind(status.st_mode) {
+                    reader.report(object.path("file"), "not a regular file (\(kind)): \(file)")
+                }
             }
         }
         var format: TraceFormat?

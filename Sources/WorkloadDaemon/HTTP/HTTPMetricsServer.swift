@@ -45,8 +45,12 @@ public enum HTTPMetricsServerError: Error, Sendable, Equatable, CustomStringConv
 /// (a scrape from another host must not wait behind a stalled one). Each connection has
 /// its own limits: its request headers must arrive within `requestTimeout` (the header
 /// time limit) and fit in 8 KiB (431 otherwise), and the response must be taken within
-/// the same deadline. At most 128 connections are served at once; beyond that a
-/// connection gets `503` at once and is closed, so clients cannot exhaust the threads.
+/// the same deadline. At most 128 connections are served at once, so clients cannot
+/// exhaust the threads. A connection arriving at the limit takes the place of the oldest
+/// one still waiting for its request (idle clients must not starve a health probe, which
+/// a kubelet would take for a dead pod); when every connection is past its request, it
+/// gets `429 Too Many Requests` with `Retry-After: 1` ("busy", never the `503` of
+/// "unhealthy") and is closed.
 /// Hand-written rather than SwiftNIO: two endpoints with fixed bodies need no event loop,
 /// and NIO would double the build time on this machine. The server runs from `init`
 /// until `shutdown()`.
@@ -59,7 +63,8 @@ public final class HTTPMetricsServer: Sendable {
     public let port: UInt16
 
     static let maxRequestHeaderBytes = 8 * 1024
-    /// Connections served at once; more are answered 503 and closed.
+    /// Connections served at once; more replace the oldest waiting for its request, or
+    /// are answered 429 and closed.
     static let maxConnections = 128
     private let requestTimeoutNanoseconds: UInt64
 
@@ -72,7 +77,7 @@ public final class HTTPMetricsServer: Sendable {
     private let isStopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     /// Connections being served, and a group their threads leave when done.
-    private let activeConnections = Mutex<Int>(0)
+    private let connections = Mutex(ConnectionTable())
     private let connectionThreads = DispatchGroup()
 
     /// Binds `listen` (`host:port`, `[v6]:port`, `:port` for every interface; port 0 picks a
@@ -241,23 +246,31 @@ public final class HTTPMetricsServer: Sendable {
                 }
             }
             _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-            let admitted = activeConnections.withLock { active -> Bool in
-                guard active < Self.maxConnections else { return false }
-                active += 1
-                return true
+            let ordinal = connections.withLock { table -> UInt64? in
+                if table.entries.count >= Self.maxConnections {
+                    guard let oldest = table.oldestAwaitingRequest() else { return nil }
+                    // Its thread sees end-of-file at once and closes it; the descriptor stays
+                    // open until then, so it cannot be another connection's yet.
+                    _ = Glibc.shutdown(oldest, Int32(SHUT_RDWR))
+                    table.entries[oldest] = nil
+                }
+                return table.admit(connection)
             }
-            guard admitted else {
+            guard let ordinal else {
                 // Best effort, never blocking the accepting thread: the socket buffer takes it.
-                let busy = Array("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".utf8)
+                let busy = Array(("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                    + "Content-Length: 5\r\nConnection: close\r\n\r\nbusy\n").utf8)
                 _ = busy.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
                 close(connection)
                 continue
             }
             connectionThreads.enter()
             let thread = Thread { [self] in
-                handle(connection)
+                handle(connection, ordinal: ordinal)
+                connections.withLock { table in
+                    if table.entries[connection]?.ordinal == ordinal { table.entries[connection] = nil }
+                }
                 close(connection)
-                activeConnections.withLock { $0 -= 1 }
                 connectionThreads.leave()
             }
             thread.name = "metrics-http-connection"
@@ -271,7 +284,7 @@ public final class HTTPMetricsServer: Sendable {
         case failed
     }
 
-    private func handle(_ fd: Int32) {
+    private func handle(_ fd: Int32, ordinal: UInt64) {
         let clock = SystemWallClock()
         let deadline = clock.now() + requestTimeoutNanoseconds
 
@@ -296,6 +309,10 @@ public final class HTTPMetricsServer: Sendable {
             }
         }
 
+        // Past its request: no longer the one a newcomer replaces at the limit.
+        connections.withLock { table in
+            if table.entries[fd]?.ordinal == ordinal { table.entries[fd]?.awaitingRequest = false }
+        }
         let (status, contentType, body, headOnly) = route(Array(request[..<headerEnd!]))
         respond(fd, status: status, contentType: contentType, body: body, headOnly: headOnly, deadline: deadline)
     }
@@ -415,5 +432,35 @@ public final class HTTPMetricsServer: Sendable {
             }
         }
         return true
+    }
+}
+
+/// The connections being served, by descriptor, in order of arrival.
+struct ConnectionTable {
+    struct Entry {
+        /// Arrival order: the lowest is the oldest.
+        var ordinal: UInt64
+        /// Its request headers have not all arrived yet.
+        var awaitingRequest = true
+    }
+
+    var entries: [Int32: Entry] = [:]
+    var nextOrdinal: UInt64 = 0
+
+    mutating func admit(_ fd: Int32) -> UInt64 {
+        nextOrdinal += 1
+        entries[fd] = Entry(ordinal: nextOrdinal)
+        return nextOrdinal
+    }
+
+    /// The connection that has waited longest for its request, if any still waits.
+    /// One with bytes not yet read is passed over: its request (a probe's, sent at
+    /// once) has arrived and its thread is about to answer it.
+    func oldestAwaitingRequest() -> Int32? {
+        let waiting = entries.filter { $0.value.awaitingRequest }.sorted { $0.value.ordinal < $1.value.ordinal }
+        return waiting.first { fd, _ in
+            var pending: Int32 = 0
+            return ioctl(fd, UInt(FIONREAD), &pending) == 0 && pending == 0
+        }?.key
     }
 }

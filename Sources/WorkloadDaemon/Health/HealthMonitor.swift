@@ -13,17 +13,22 @@ final class HealthMonitor: Service, Sendable {
     let health: ProducerHealth
     private let producer: KafkaProducer
     private let queueDepth: Meter?
+    private let queueBytes: Meter?
     private let healthy: Meter?
     private let problems: [Meter]
 
     /// Observations this often.
     static let interval: Duration = .milliseconds(100)
 
-    init(producer: KafkaProducer, queueCapacity: Int, configuration: HealthConfiguration, clock: any WallClock,
-         metrics: DaemonMetrics?) {
+    init(producer: KafkaProducer, producerConfiguration: ProducerConfiguration, configuration: HealthConfiguration,
+         clock: any WallClock, metrics: DaemonMetrics?) {
         self.producer = producer
-        health = ProducerHealth(configuration: configuration, queueCapacity: queueCapacity, clock: clock)
+        health = ProducerHealth(
+            configuration: configuration, queueCapacity: Self.queueCapacity(producerConfiguration),
+            queueByteCapacity: Self.queueByteCapacity(producerConfiguration), clock: clock)
         queueDepth = metrics?.producerQueueDepth
+        queueBytes = metrics?.gauge("llm_workload_producer_queue_bytes",
+                                    help: "Value bytes of the records queued in the producer, not yet acknowledged.")
         healthy = metrics?.gauge("llm_workload_healthy", help: "1 while /healthz answers 200, else 0.")
         problems = metrics.map { metrics in
             HealthState.problems.map {
@@ -45,10 +50,13 @@ final class HealthMonitor: Service, Sendable {
     func observe() {
         let stats = producer.deliveryStats
         let outstanding = producer.outstanding
+        let bytes = max(0, producer.queuedBytes)
         let state = health.observe(.init(
             outstanding: outstanding, delivered: stats.delivered,
-            failed: stats.firstPermanentError != nil || producer.fatalError != nil))
+            failed: stats.firstPermanentError != nil || producer.fatalError != nil,
+            queuedBytes: bytes))
         queueDepth?.set(outstanding)
+        queueBytes?.set(bytes)
         healthy?.set(state.isHealthy ? 1 : 0)
         for (gauge, flag) in zip(problems, state.flags) { gauge.set(flag ? 1 : 0) }
     }
@@ -56,5 +64,12 @@ final class HealthMonitor: Service, Sendable {
     /// The producer's queue bound as configured (`queue.buffering.max.messages`).
     static func queueCapacity(_ configuration: ProducerConfiguration) -> Int {
         configuration.effectiveProperties.last { $0.name == "queue.buffering.max.messages" }.flatMap { Int($0.value) } ?? 100_000
+    }
+
+    /// The producer's queue bound in bytes as configured (`queue.buffering.max.kbytes`,
+    /// librdkafka's default 1 GiB when unset).
+    static func queueByteCapacity(_ configuration: ProducerConfiguration) -> Int {
+        let kilobytes = configuration.effectiveProperties.last { $0.name == "queue.buffering.max.kbytes" }.flatMap { Int($0.value) }
+        return (kilobytes ?? 1_048_576) * 1024
     }
 }

@@ -4,7 +4,8 @@ import Synchronization
 public struct HealthState: Sendable, Equatable {
     /// Records have waited longer than `broker_timeout_s` with no broker acknowledging any.
     public var brokersUnreachable = false
-    /// The producer queue holds more than `queue_saturation` of its bound.
+    /// The producer queue holds more than `queue_saturation` of either of its bounds,
+    /// `queue.buffering.max.messages` or `queue.buffering.max.kbytes`.
     public var queueSaturated = false
     /// A fatal producer error, or a record Kafka rejected for good: sticky.
     public var failed = false
@@ -32,16 +33,20 @@ public final class ProducerHealth: Sendable {
         public var delivered: Int
         /// A fatal or permanent failure happened.
         public var failed: Bool
+        /// Value bytes of the records queued or in flight.
+        public var queuedBytes: Int
 
-        public init(outstanding: Int, delivered: Int, failed: Bool) {
+        public init(outstanding: Int, delivered: Int, failed: Bool, queuedBytes: Int = 0) {
             self.outstanding = outstanding
             self.delivered = delivered
             self.failed = failed
+            self.queuedBytes = queuedBytes
         }
     }
 
     private let timeoutNanoseconds: UInt64
     private let saturationRecords: Double
+    private let saturationBytes: Double
     private let clock: any WallClock
     private struct Memory {
         var lastProgress: UInt64
@@ -50,10 +55,15 @@ public final class ProducerHealth: Sendable {
     }
     private let memory: Mutex<Memory>
 
-    /// - Parameter queueCapacity: the producer's `queue.buffering.max.messages`.
-    public init(configuration: HealthConfiguration, queueCapacity: Int, clock: any WallClock) {
+    /// - Parameters:
+    ///   - queueCapacity: the producer's `queue.buffering.max.messages`.
+    ///   - queueByteCapacity: its `queue.buffering.max.kbytes`, in bytes. Under a slow
+    ///     broker large records fill this bound long before the message bound, and the
+    ///     generator is throttled just the same.
+    public init(configuration: HealthConfiguration, queueCapacity: Int, queueByteCapacity: Int, clock: any WallClock) {
         timeoutNanoseconds = UInt64(configuration.brokerTimeoutSeconds * 1e9)
         saturationRecords = configuration.queueSaturation * Double(max(1, queueCapacity))
+        saturationBytes = configuration.queueSaturation * Double(max(1, queueByteCapacity))
         self.clock = clock
         memory = Mutex(Memory(lastProgress: clock.now()))
     }
@@ -69,6 +79,7 @@ public final class ProducerHealth: Sendable {
             }
             memory.state.brokersUnreachable = now &- memory.lastProgress > timeoutNanoseconds
             memory.state.queueSaturated = Double(observation.outstanding) > saturationRecords
+                || Double(observation.queuedBytes) > saturationBytes
             memory.state.failed = memory.state.failed || observation.failed
             return memory.state
         }

@@ -18,12 +18,17 @@ public enum ReplayFailure: Error, Sendable, CustomStringConvertible {
 /// `generate` on a `workload.replay` configuration, and `generate --format`
 /// and `convert` for any stream: writes events in a trace format.
 public enum ReplayGenerator {
-    /// Writes the replayed stream of `configuration` to `output` in `format`.
+    /// Writes the replayed stream of `configuration` to `output` in `format`. The whole
+    /// trace is read first, as `validate` and `run` read it: a bad row after the run's
+    /// end (`total_duration`, a request cap) fails here too, before anything is written.
     public static func write(
         _ configuration: Configuration, format: TraceFormat = .jsonl, to output: FileOutput, shouldStop: () -> Bool = { false }
     ) throws(ReplayFailure) -> (GenerationSummary, ReplaySource) {
         let source: ReplaySource
-        do { source = try ReplaySource(configuration) } catch { throw .trace(error) }
+        do {
+            if let replay = configuration.replay { _ = try TraceScan.read(replay) }
+            source = try ReplaySource(configuration)
+        } catch { throw .trace(error) }
         let writer = TraceWriter(format: format, encoder: StreamGenerator.encoder(for: configuration, defaultStart: 0))
         let summary = try export(writer, to: output, shouldStop: shouldStop, stop: { source.stop() }) { () throws(ReplayFailure) in
             do throws(TraceError) { return try source.next() } catch { throw .trace(error) }

@@ -25,11 +25,6 @@ struct DaemonSetup {
     /// `--state-dir`: the run's record and checkpoint (issue 11).
     var resume: ResumeStart?
 
-    /// How long `run` tries to reach a broker before it gives up (exit 69).
-    static let connectTimeoutSeconds = 30.0
-    /// A stop is noticed this often while connecting.
-    static let connectSliceMs: Int32 = 100
-
     /// The parts, or the exit status when setting up failed or was stopped.
     static func make(
         configuration: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
@@ -101,7 +96,8 @@ struct DaemonSetup {
                 bootstrapServers: configuration.kafka.brokers, properties: configuration.kafka.librdkafka)
             do {
                 let kafka = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-                guard let brokers = try connect(kafka, stop: stop, clock: clock) else {
+                let connect = BrokerConnect(properties: configuration.kafka.librdkafka)
+                guard let brokers = try connect.wait(for: kafka, stop: stop, clock: clock) else {
                     logger.notice("stopped while connecting to Kafka; nothing was generated")
                     return .failure(.status(0))
                 }
@@ -109,7 +105,7 @@ struct DaemonSetup {
                 logger.info("connected to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "brokers": "\(brokers)"])
                 producer = kafka
                 monitor = HealthMonitor(
-                    producer: kafka, queueCapacity: HealthMonitor.queueCapacity(producerConfiguration),
+                    producer: kafka, producerConfiguration: producerConfiguration,
                     configuration: configuration.metrics.health, clock: clock, metrics: metrics)
                 let kafkaSink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
                 sink = kafkaSink
@@ -185,23 +181,6 @@ struct DaemonSetup {
             configuration: configuration, pacing: pacing, encoder: encoder, sink: sink, producer: producer,
             metrics: metrics, monitor: monitor, server: server, notifier: notifier, cluster: cluster,
             startupMarks: marks, resume: resume))
-    }
-
-    /// Waits for a broker to answer, in slices of 100 ms so that a stop is
-    /// noticed at once (SIGTERM while connecting to an unreachable broker).
-    /// Each slice is a fresh metadata request, which also keeps a request that
-    /// went out before any connection was up from waiting for librdkafka's
-    /// 1 s retry timer. Returns the broker count, or nil when stopped.
-    static func connect(_ producer: KafkaProducer, stop: StopSignal, clock: any WallClock) throws(KafkaError) -> Int? {
-        let deadline = clock.now() + UInt64(connectTimeoutSeconds * 1e9)
-        while true {
-            if stop.isSet { return nil }
-            do {
-                return try producer.waitUntilConnected(timeoutMs: connectSliceMs)
-            } catch {
-                if error.isFatal || clock.now() >= deadline { throw error }
-            }
-        }
     }
 
     /// The state directory's start offsets, when written (and readable).

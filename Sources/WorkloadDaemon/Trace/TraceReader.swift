@@ -26,9 +26,7 @@ public final class TraceReader {
     public private(set) var firstSkipped: TraceError?
 
     public init(path: String, format: TraceFormat, skipBadRows: Bool = false) throws(TraceError) {
-        guard let lines = LineReader(path: path) else {
-            throw TraceError(file: path, message: errno == ENOENT ? "no such file" : "cannot be opened: \(String(cString: strerror(errno)))")
-        }
+        let lines = try LineReader(path: path)
         self.path = path
         self.format = format
         self.skipBadRows = skipBadRows

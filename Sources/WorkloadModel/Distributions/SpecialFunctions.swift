@@ -36,9 +36,20 @@ enum SpecialFunctions {
     /// modified-Lentz continued fraction for Q otherwise; each is accurate in
     /// its own region and the other is its complement, which is never tiny
     /// there, so both come back to near machine precision.
+    ///
+    /// Both need a few multiples of sqrt(a) terms, so from `asymptoticShape` on
+    /// (a sample of nearly equal values fits a Gamma shape of 1e12 and more) the
+    /// Wilson-Hilferty normal approximation takes over: the cube root of a
+    /// Gamma(a) variable is normal to within O(a^-1), far below what a double
+    /// series of 20 sqrt(a) terms would keep there anyway.
     static func regularizedGamma(_ a: Double, _ x: Double) -> (p: Double, q: Double) {
         if x <= 0 { return (0, 1) }
         if x == .infinity { return (1, 0) }
+        if a >= asymptoticShape {
+            let variance = 1 / (9 * a)
+            let z = (Double.pow(x / a, 1.0 / 3) - (1 - variance)) / variance.squareRoot()
+            return (normalCDF(z), normalCDF(-z))
+        }
         let logPrefactor = a * .log(x) - x - .logGamma(a)
         let epsilon = Double.ulpOfOne
         // Both expansions converge within a few multiples of sqrt(a) terms.
@@ -76,6 +87,10 @@ enum SpecialFunctions {
         let q = Swift.min(1, .exp(logPrefactor) * h)
         return (1 - q, q)
     }
+
+    /// The shape from which ``regularizedGamma(_:_:)`` is asymptotic: below it
+    /// at most about 64,000 terms per evaluation.
+    static let asymptoticShape = 1e7
 
     /// P(a, xb) - P(a, xa) for xa <= xb, taken as a difference of whichever of
     /// P and Q is small at xa, so upper-tail intervals keep their digits.
