@@ -4,6 +4,15 @@ import Testing
 import TestSupport
 import Yams
 
+/// kubernetes-validate is not part of the README's setup line: without it the manifest check skips with
+/// the reason, unless the environment asks for every tool (CI sets `LLM_WORKLOAD_REQUIRE_TOOLS=1`), where
+/// its absence fails the test.
+private let kubernetesValidateMissing: Bool = {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+    let found = path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/kubernetes-validate") }
+    return !found && ProcessInfo.processInfo.environment["LLM_WORKLOAD_REQUIRE_TOOLS"] != "1"
+}()
+
 /// `deploy/kubernetes/` and `deploy/grafana/`, checked offline.
 @Suite("deploy: Kubernetes manifests and the Grafana dashboard", .serialized)
 struct DeployTests {
@@ -24,7 +33,10 @@ struct DeployTests {
         return (process.terminationStatus, output)
     }
 
-    @Test("the manifests validate against Kubernetes' schemas (and a broken one does not)")
+    @Test(
+        "the manifests validate against Kubernetes' schemas (and a broken one does not)",
+        .disabled(if: kubernetesValidateMissing, "kubernetes-validate is not installed (python3 -m pip install kubernetes-validate)")
+    )
     func manifestsValidate() throws {
         let result = try kubernetesValidate(manifests.map { kubernetes.appendingPathComponent($0).path })
         guard result.status != 127 else {
