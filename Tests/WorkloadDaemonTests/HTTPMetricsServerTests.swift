@@ -11,9 +11,25 @@ import WorkloadModel
 private final class TCPClient: Sendable {
     let fd: Int32
 
-    init(port: UInt16, host: String = "127.0.0.1") throws {
+    /// `source`: the local address to connect from. The crowds of clients below connect from 127.0.0.2 so
+    /// that their thousands of ephemeral ports never take the 127.0.0.1 port a mock broker of a test running
+    /// alongside releases while it is down and must bind again when it comes back up (librdkafka aborts then).
+    init(port: UInt16, host: String = "127.0.0.1", source: String? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let code = errno
+                close(fd)
+                throw POSIXError(POSIXErrorCode(rawValue: code)!)
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -284,7 +300,7 @@ struct HTTPMetricsServerTests {
                                            metrics: { "m 1\n" }, health: { true })
         defer { server.shutdown() }
         // Connected, sending nothing: each would hold its slot for the 30 s header deadline.
-        let idle = try (0..<200).map { _ in try TCPClient(port: server.port) }
+        let idle = try (0..<200).map { _ in try TCPClient(port: server.port, source: "127.0.0.2") }
         usleep(200_000)  // the server has accepted them
         var statuses: [String] = []
         for _ in 0..<20 {
@@ -309,7 +325,7 @@ struct HTTPMetricsServerTests {
             Thread {
                 // Connect, send nothing, and connect again once the server closes the connection.
                 while running.load(ordering: .relaxed) {
-                    guard let client = try? TCPClient(port: server.port) else { usleep(10_000); continue }
+                    guard let client = try? TCPClient(port: server.port, source: "127.0.0.2") else { usleep(10_000); continue }
                     var byte: UInt8 = 0
                     while running.load(ordering: .relaxed) {
                         var ready = pollfd(fd: client.fd, events: Int16(POLLIN), revents: 0)
