@@ -245,7 +245,7 @@ final class DaemonRunner {
         }
         sink.poll()
         if outcome.sinkFailure == nil, let failure = sink.failure { outcome.sinkFailure = failure }
-        checkpointer?.poll(now: now, outstanding: sink.outstanding, failed: sink.deliveryStats?.failed ?? 0)
+        checkpointer?.poll()
         tickWatchdogAndStatus(now: now)
     }
 
@@ -289,8 +289,7 @@ final class DaemonRunner {
         }
         tickWatchdogAndStatus(now: now)
         if let checkpointer, let engine = (source as? GeneratedEvents)?.engine {
-            checkpointer.tick(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now, outstanding: sink.outstanding,
-                              failed: sink.deliveryStats?.failed ?? 0)
+            checkpointer.tick(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now)
         }
         if let metrics {
             metrics.activeSessions.set(source.activeSessions)
