@@ -49,6 +49,9 @@ protocol EventSink: AnyObject {
     /// Per topic, per partition: an offset at or above which every record of
     /// this run after event `seq` lies (-1: unknown), for a checkpoint at `seq`.
     func resumeOffsets(after seq: UInt64?) -> [String: [Int64]]
+
+    /// After a restart: the highest seq of this run and shard Kafka already holds (read back), if any.
+    var highestHeldSeq: UInt64? { get }
 }
 
 extension EventSink {
@@ -60,6 +63,7 @@ extension EventSink {
     var producedRecords: [Int] { [] }
     var acknowledgedRecords: (records: [Int], failed: Int) { ([], 0) }
     func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] { [:] }
+    var highestHeldSeq: UInt64? { nil }
 }
 
 /// What a sink did with the events it was given.

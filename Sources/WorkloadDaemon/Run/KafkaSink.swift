@@ -113,8 +113,10 @@ final class KafkaSink: EventSink {
         let kind = RecordKind(event)
         let partitions = kind.isRequest ? requestPartitions : sessionPartitions
         let partition = Murmur2.partition(forKey: key, partitionCount: partitions)
-        if let cover, cover.covers(topicIndex: kind.isRequest ? 0 : 1, partition: partition, seq: event.seq) {
-            skippedOnResume += 1  // already in Kafka from before the restart
+        if let cover, cover.holding(topicIndex: kind.isRequest ? 0 : 1, partition: partition, seq: event.seq, time: event.time) != .absent {
+            // Already in Kafka from before the restart (or skipped then, and marked so). A lost one
+            // (`.lost`) cannot be put back in its place: the start refuses to continue (`ResumeGap`).
+            skippedOnResume += 1
             return
         }
         do {
@@ -235,8 +237,21 @@ final class KafkaSink: EventSink {
 
     func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] {
         // The offset after each partition's highest record acknowledged to this process: its later records lie above.
-        producer.deliveryStats.highestOffsets.mapValues { $0.map { $0 >= 0 ? $0 + 1 : -1 } }
+        var offsets = producer.deliveryStats.highestOffsets.mapValues { $0.map { $0 >= 0 ? $0 + 1 : -1 } }
+        guard let cover else { return offsets }
+        // Continuing a run: the earlier starts' records after `seq` lie where the read-back found them,
+        // so even the first checkpoint, before any acknowledgement, bounds the next read-back.
+        for (index, topic) in [requests, sessions].enumerated() {
+            let known = offsets[topic.name] ?? []
+            offsets[topic.name] = (0..<cover.covered[index].count).map { partition in
+                max(partition < known.count ? known[partition] : -1,
+                    cover.resumeOffset(topicIndex: index, partition: Int32(partition), after: seq))
+            }
+        }
+        return offsets
     }
+
+    var highestHeldSeq: UInt64? { cover?.highest }
 
     var deliveryStats: DeliveryStats? { producer.deliveryStats }
 
