@@ -26,19 +26,21 @@ struct ResumeOffsetsTests {
         return total
     }
 
-    @Test("killed 4 s in, restarted and killed 0.5 s in, restarted: the third start reads back a few seconds, not the run")
-    func firstCheckpointCarriesOffsets() async throws {
+    /// 0.5 s: the second start dies before or just after its first checkpoint; 1.5 s: after it.
+    @Test("killed 4 s in, restarted and killed soon after, restarted: the third start reads back a few seconds, not the run",
+          arguments: [0.5, 1.5])
+    func firstCheckpointCarriesOffsets(secondRun: Double) async throws {
         let generated = try runCLI(["generate", "--config", ResumeKillLoopTests.config.path, "--duration", "600", "--seed", "7", "--out", "-"])
         let (statuses, stderrs, records, before) = try await onThread { () throws -> ([Int32?], [String], [ConsumedRecord], Int64) in
             let cluster = try MockCluster(brokers: 1, logger: Logger(label: "cli-test") { _ in SwiftLogNoOpLogHandler() })
             try cluster.createTopic("llm.requests", partitions: 3)
             try cluster.createTopic("llm.sessions", partitions: 3)
-            let state = try temporaryFile("state-offsets-\(getpid())")
+            let state = try temporaryFile("state-offsets-\(getpid())-\(Int(secondRun * 10))")
             try? FileManager.default.removeItem(at: state)
             let run = ["run", "--config", ResumeKillLoopTests.config.path, "--duration", "600", "--seed", "7", "--brokers",
                        cluster.bootstrapServers, "--mode", "accelerated", "--speed", "40", "--metrics-listen", "", "--state-dir", state.path]
             var statuses: [Int32?] = [], stderrs: [String] = []
-            for seconds in [4.0, 0.5] {
+            for seconds in [4.0, secondRun] {
                 let daemon = try DaemonProcess(run)
                 _ = daemon.waitForStderrLine(containing: "generating", timeout: 30)
                 usleep(UInt32(seconds * 1e6))

@@ -36,7 +36,8 @@ final class Checkpointer {
     private let sink: any EventSink
     static let intervalNanoseconds: UInt64 = 1_000_000_000
     private var pending: Snapshot?
-    private var lastTaken: UInt64 = 0
+    /// When the last snapshot was taken; the first comes an interval after the first tick.
+    private var lastTaken: UInt64?
     /// A record failed: no more checkpoints from this process.
     private var lost = false
     /// The snapshot of the run's end (a stop, a bound), written by `commit` after the final flush.
@@ -52,7 +53,8 @@ final class Checkpointer {
 
     /// After a published event (from the loop's housekeeping): takes a snapshot when one is due, writes a pending one when acknowledged.
     func tick(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) {
-        if pending == nil && !lost && now &- lastTaken >= Self.intervalNanoseconds {
+        if lastTaken == nil { lastTaken = now }
+        if pending == nil && !lost, let last = lastTaken, now &- last >= Self.intervalNanoseconds {
             pending = snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now)
             lastTaken = now
         }
