@@ -81,8 +81,11 @@ struct ResumeCover: Sendable {
             reach = fields.integer("after_seq").map { UInt64($0) }
             if let time = fields.nanoseconds("time_s") { floors[topicIndex][p] = max(floors[topicIndex][p] ?? time, time) }
         case .skipped:
+            // Like a watermark, the marker follows every event up to its `after_seq`; a later
+            // read-back must start at or before it, so that the interval stays known.
+            reach = fields.integer("after_seq").map { UInt64($0) }
             if let to = fields.nanoseconds("to_time_s") {
-                let skip = Skip(afterSeq: fields.integer("after_seq").map { UInt64($0) }, to: to)
+                let skip = Skip(afterSeq: reach, to: to)
                 if !skips.contains(skip) { skips.append(skip) }
             }
         case .data:
