@@ -13,7 +13,6 @@ import Synchronization
 final class ClientContext: Sendable {
     let logger: Logger
     let delivery = Mutex(DeliveryStats())
-    let acknowledgements = AcknowledgementTracker()
     /// Value bytes of the records queued or in flight: what librdkafka holds against
     /// `queue.buffering.max.kbytes` (it counts the value alone), which it does not export.
     let queuedBytes = Atomic<Int>(0)
@@ -143,8 +142,4 @@ private func clientDeliveryReportCallback(
         error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err), topic: message.pointee.rkt,
         partition: message.pointee.partition, offset: message.pointee.offset
     )
-    if let tag = message.pointee._private {
-        context.acknowledgements.finished(
-            ticket: UInt64(UInt(bitPattern: tag) &- 1), acknowledged: err == RD_KAFKA_RESP_ERR_NO_ERROR)
-    }
 }

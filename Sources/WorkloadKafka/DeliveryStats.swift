@@ -35,6 +35,8 @@ public struct DeliveryStats: Sendable, Hashable {
     var topicDelivered: [Int] = []
     /// Per topic slot, per partition: the highest offset acknowledged (-1: none yet).
     var topicOffsets: [[Int64]] = []
+    /// Per topic slot, per partition: records acknowledged.
+    var topicPartitionDelivered: [[Int]] = []
 
     /// The highest offset acknowledged per partition, by topic name (-1: none
     /// yet on that partition). A producer's records keep their produce order
@@ -43,13 +45,24 @@ public struct DeliveryStats: Sendable, Hashable {
         Dictionary(uniqueKeysWithValues: zip(topicNames, topicOffsets))  // a topic has one slot (`topicSlot`)
     }
 
+    /// Records acknowledged per partition, by topic name. Delivery reports of a
+    /// partition come in produce order (the idempotent producer keeps a
+    /// partition's records in order, and a record is acknowledged only after
+    /// every earlier one of its partition), so a count of N says the first N
+    /// records produced to that partition are in Kafka.
+    public var deliveredByPartition: [String: [Int]] {
+        Dictionary(uniqueKeysWithValues: zip(topicNames, topicPartitionDelivered))
+    }
+
     /// Notes an acknowledged record at `offset` of `partition` of the topic in `slot`.
     mutating func acknowledged(slot: Int, partition: Int32, offset: Int64) {
-        guard partition >= 0, offset >= 0 else { return }
+        guard partition >= 0 else { return }
         let index = Int(partition)
         if topicOffsets[slot].count <= index {
             topicOffsets[slot] += [Int64](repeating: -1, count: index + 1 - topicOffsets[slot].count)
+            topicPartitionDelivered[slot] += [Int](repeating: 0, count: index + 1 - topicPartitionDelivered[slot].count)
         }
+        topicPartitionDelivered[slot][index] += 1
         if offset > topicOffsets[slot][index] { topicOffsets[slot][index] = offset }
     }
 
@@ -68,6 +81,7 @@ public struct DeliveryStats: Sendable, Hashable {
         topicNames.append(topic)
         topicDelivered.append(0)
         topicOffsets.append([])
+        topicPartitionDelivered.append([])
         return topicHandles.count - 1
     }
 }

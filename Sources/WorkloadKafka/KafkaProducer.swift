@@ -105,8 +105,6 @@ public final class KafkaProducer: @unchecked Sendable {
     /// (same copying, backpressure and abort rules), for the publishing loop.
     ///
     /// `headerValues` holds one value per name of `headerNames`, in order.
-    /// A `ticket` from ``acknowledgements`` tags the record: its delivery report
-    /// (or a synchronous failure) finishes the ticket.
     public func produce(
         to topic: KafkaTopic,
         partition: Int32,
@@ -115,32 +113,19 @@ public final class KafkaProducer: @unchecked Sendable {
         headerNames: KafkaHeaderNames,
         headerValues: UnsafeBufferPointer<UnsafeRawBufferPointer>,
         timestampMs: Int64? = nil,
-        ticket: UInt64? = nil,
         shouldAbort: () -> Bool = { false }
     ) throws(KafkaError) {
         precondition(headerValues.count == headerNames.count, "one header value per header name")
         let failure = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { fields -> KafkaError? in
-            var count = Self.fillRecordFields(
+            let count = Self.fillRecordFields(
                 fields, topic: topic.handle.pointer, partition: partition, key: key, value: value, timestampMs: timestampMs)
-            if let ticket {
-                // The ticket rides to the delivery report as the message opaque (+1: nil is "untagged").
-                var field = rd_kafka_vu_t()
-                field.vtype = RD_KAFKA_VTYPE_OPAQUE
-                field.u.ptr = UnsafeMutableRawPointer(bitPattern: UInt(ticket) &+ 1)
-                fields[count] = field
-                count += 1
-            }
             return send(fields, count: count, valueBytes: value.count, headerCount: headerNames.count, shouldAbort: shouldAbort) { list in
                 for (index, header) in headerValues.enumerated() {
                     _ = rd_kafka_header_add(list, headerNames.pointer(at: index), -1, header.baseAddress, header.count)
                 }
             }
         }
-        if let failure {
-            // Not queued: no delivery report will come for it.
-            if let ticket { acknowledgements.finished(ticket: ticket, acknowledged: false) }
-            throw failure
-        }
+        if let failure { throw failure }
     }
 
     /// Writes the topic, partition, key, value, copy flag and (if given)
@@ -308,10 +293,6 @@ public final class KafkaProducer: @unchecked Sendable {
     public var queuedBytes: Int {
         context.queuedBytes.load(ordering: .relaxed)
     }
-
-    /// Which tagged records (``produce(to:partition:key:value:headerNames:headerValues:timestampMs:ticket:shouldAbort:)``
-    /// with a ticket) have been acknowledged, in produce order.
-    public var acknowledgements: AcknowledgementTracker { context.acknowledgements }
 
     /// Delivery outcomes so far.
     public var deliveryStats: DeliveryStats {

@@ -1,77 +1,85 @@
 import Logging
 import WorkloadModel
 
-/// Writes a resumable run's checkpoints (issue 11). About once a second
-/// (wall time) it takes a snapshot: a copy of the engine value (cheap: its
-/// arrays are shared until the engine next changes them) right after an
-/// event was published. The snapshot stays pending until every record
-/// produced before it is acknowledged: the producer's queue has been empty
-/// once since (within linger and a round trip when paced); at `max` speed,
-/// where it may never empty, a flush after 2 s forces that. Only then is it
-/// encoded and written. A restart therefore regenerates at most a few
-/// seconds of events, which bounds resume time however long the run is.
+/// Writes a resumable run's checkpoints. About once a second (wall time) it
+/// takes a snapshot: a copy of the engine value (cheap: its arrays are shared
+/// until the engine next changes them) right after an event was published,
+/// with the sink's count of records handed to Kafka per partition. The
+/// snapshot stays pending until Kafka's delivery reports have acknowledged
+/// that many records on every partition: a partition's reports come in
+/// produce order, so then every record before the snapshot is in Kafka. Only
+/// then is it encoded and written. Nothing here waits or flushes: the
+/// generating loop only compares counts (the delivery reports are served on
+/// another thread), so pacing is never held up by a checkpoint, and under
+/// sustained load the queue need never empty for one to be written. A
+/// restart therefore regenerates at most a few seconds of events, which
+/// bounds resume time however long the run is.
+///
+/// Once any record has failed, no checkpoint is written again by this
+/// process: a checkpoint after a lost record would hide the loss from the
+/// next start, which finds it by reading back from the last good one.
 final class Checkpointer {
     struct Snapshot {
         var engine: WorkloadEngine
         var lastSeq: UInt64?
         var lastTime: VirtualNanoseconds
         var takenAt: UInt64
-        /// The producer's highest acknowledged offsets when the copy was taken.
+        /// Records handed to Kafka per partition when the copy was taken.
+        var produced: [Int]
+        /// Where a restart from this snapshot reads back from (see `EventSink.resumeOffsets`).
         var offsets: [String: [Int64]]
     }
 
     let directory: StateDirectory
     let pacingAnchorUnixNanoseconds: Int64
     private let logger: Logger
-    /// Flushes the sink (true when everything was delivered).
-    private let flush: () -> Bool
-    /// The producer's highest acknowledged offset per topic and partition.
-    private let offsets: () -> [String: [Int64]]
+    private let sink: any EventSink
     static let intervalNanoseconds: UInt64 = 1_000_000_000
-    static let forceAfterNanoseconds: UInt64 = 2_000_000_000
     private var pending: Snapshot?
-    private var lastTaken: UInt64 = 0
+    /// When the last snapshot was taken; the first comes an interval after the first tick.
+    private var lastTaken: UInt64?
+    /// A record failed: no more checkpoints from this process.
+    private var lost = false
     /// The snapshot of the run's end (a stop, a bound), written by `commit` after the final flush.
     private var held: Snapshot?
     private(set) var written = 0
-    private var failedBefore = 0
 
-    init(directory: StateDirectory, pacingAnchorUnixNanoseconds: Int64, logger: Logger, flush: @escaping () -> Bool,
-         offsets: @escaping () -> [String: [Int64]] = { [:] }) {
+    init(directory: StateDirectory, pacingAnchorUnixNanoseconds: Int64, logger: Logger, sink: any EventSink) {
         self.directory = directory
         self.pacingAnchorUnixNanoseconds = pacingAnchorUnixNanoseconds
         self.logger = logger
-        self.flush = flush
-        self.offsets = offsets
+        self.sink = sink
     }
 
     /// After a published event (from the loop's housekeeping): takes a snapshot when one is due, writes a pending one when acknowledged.
-    func tick(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64, outstanding: Int, failed: Int) {
-        if pending == nil && now &- lastTaken >= Self.intervalNanoseconds {
-            pending = Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: now, offsets: offsets())
+    func tick(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) {
+        if lastTaken == nil { lastTaken = now }
+        if pending == nil && !lost, let last = lastTaken, now &- last >= Self.intervalNanoseconds {
+            pending = snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now)
             lastTaken = now
-            failedBefore = failed
         }
-        poll(now: now, outstanding: outstanding, failed: failed)
+        poll()
     }
 
     /// Writes the pending snapshot once every record before it is acknowledged.
-    func poll(now: UInt64, outstanding: Int, failed: Int) {
+    func poll() {
         guard let snapshot = pending else { return }
-        guard failed == failedBefore else {
-            pending = nil  // a record failed: the run is failing; keep the older checkpoint
+        let acknowledged = sink.acknowledgedRecords
+        guard acknowledged.failed == 0 else {
+            pending = nil  // a record failed: keep the older checkpoint
+            lost = true
             return
         }
-        if outstanding == 0 || (now &- snapshot.takenAt >= Self.forceAfterNanoseconds && flush()) {
-            pending = nil
-            write(snapshot)
-        }
+        guard acknowledged.records.count == snapshot.produced.count,
+              zip(acknowledged.records, snapshot.produced).allSatisfy({ $0 >= $1 }) else { return }
+        pending = nil
+        write(snapshot)
     }
 
     /// The run's last state (a resumable stop or the end), to write once the final flush delivered everything.
     func hold(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds) {
         pending = nil
-        held = Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: 0, offsets: offsets())
+        held = snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: 0)
     }
 
     /// Writes the held snapshot (call only when the flush delivered every record).
@@ -79,6 +87,11 @@ final class Checkpointer {
         guard let held else { return }
         self.held = nil
         write(held)
+    }
+
+    private func snapshot(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) -> Snapshot {
+        Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: now, produced: sink.producedRecords,
+                 offsets: sink.resumeOffsets(after: lastSeq))
     }
 
     private func write(_ snapshot: Snapshot) {

@@ -56,6 +56,8 @@ final class DaemonRunner {
     private var lastWatchdog: UInt64 = 0
     private var lastStatus: UInt64 = 0
     private var outcome = RunOutcome()
+    /// `on_resume: skip`: the time due at the restart, and the last seq Kafka holds (the skip begins after it).
+    private var pendingSkip: (to: VirtualNanoseconds, afterSeq: UInt64?)?
 
     init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
          clock: any WallClock, stop: StopSignal, notifier: SystemdNotifier?, metrics: DaemonMetrics?, logger: Logger) {
@@ -102,7 +104,7 @@ final class DaemonRunner {
             return outcome
         }
         var skipUntil = VirtualNanoseconds.min
-        if let restored { skipUntil = resume(from: restored.checkpoint) }
+        if let restored { resume(from: restored.checkpoint) }
         var line = ByteWriter(capacity: 4096)
         var stopping = false
         let profileCount = configuration.streamProfileNames.count
@@ -120,6 +122,7 @@ final class DaemonRunner {
             guard outcome.sinkFailure == nil, outcome.events < eventLimit, let item = next(from: source) else { break }
             let event = item.event
             outcome.events += 1
+            if let skip = pendingSkip, skip.afterSeq.map({ event.seq > $0 }) ?? true { skipUntil = beginSkip(until: skip.to) }
             if event.time < skipUntil { continue }  // fell due while down (`on_resume: skip`)
             if let shard, !withSessionKey(event.sessionID, { shard.owns(sessionKey: $0) }) { continue }
 
@@ -223,20 +226,31 @@ final class DaemonRunner {
     }
 
     /// Continues after a checkpoint: from its last published event, paced from the first start's
-    /// anchor. With `on_resume: skip`, returns the virtual time due now (events before it are not
-    /// published; a marker names the interval), else `.min`.
-    private func resume(from checkpoint: RunCheckpoint) -> VirtualNanoseconds {
+    /// anchor. With `on_resume: skip`, the events due before now are not published, but only those
+    /// after the last event Kafka holds: what the stopped process published after its checkpoint
+    /// (and what it had queued for the partitions before that, lost with it) goes out first, then
+    /// the marker names the interval (`beginSkip`).
+    private func resume(from checkpoint: RunCheckpoint) {
         lastSeq = checkpoint.lastSeq
         lastTime = checkpoint.lastTime
         nextWatermarkVirtual = checkpoint.lastTime + watermarkInterval
-        guard !unpaced else { return .min }
+        guard !unpaced else { return }
         pacer = .resumed(mode: pacer.mode, anchorUnixNanoseconds: checkpoint.pacingAnchorUnixNanoseconds,
                          nowUnixNanoseconds: unixNanosecondsNow(), clock: clock)
         let due = pacer.virtualElapsed(atWall: clock.now())
-        guard configuration.clock.resumePolicy == .skip, due > checkpoint.lastTime else { return .min }
-        sink.skippedInterval(from: checkpoint.lastTime, to: due, afterSeq: lastSeq)
+        guard configuration.clock.resumePolicy == .skip, due > checkpoint.lastTime else { return }
+        let held = [checkpoint.lastSeq, sink.highestHeldSeq].compactMap { $0 }.max()
+        pendingSkip = (due, held)
+    }
+
+    /// `on_resume: skip`, at the first event after the last one Kafka holds: the marker, from the
+    /// last event published, then a watermark at the time due. Returns the time events must reach to be published.
+    private func beginSkip(until due: VirtualNanoseconds) -> VirtualNanoseconds {
+        pendingSkip = nil
+        guard due > lastTime else { return .min }
+        sink.skippedInterval(from: lastTime, to: due, afterSeq: lastSeq)
         logger.notice("skipped the events that fell due while stopped (clock.on_resume: skip)", metadata: [
-            "from_time_s": "\(Double(checkpoint.lastTime) / 1e9)", "to_time_s": "\(Double(due) / 1e9)",
+            "from_time_s": "\(Double(lastTime) / 1e9)", "to_time_s": "\(Double(due) / 1e9)", "after_seq": "\(lastSeq.map(String.init) ?? "none")",
         ])
         lastTime = due
         emitWatermark(at: due)
@@ -253,7 +267,7 @@ final class DaemonRunner {
         }
         sink.poll()
         if outcome.sinkFailure == nil, let failure = sink.failure { outcome.sinkFailure = failure }
-        checkpointer?.poll(now: now, outstanding: sink.outstanding, failed: sink.deliveryStats?.failed ?? 0)
+        checkpointer?.poll()
         tickWatchdogAndStatus(now: now)
     }
 
@@ -297,8 +311,7 @@ final class DaemonRunner {
         }
         tickWatchdogAndStatus(now: now)
         if let checkpointer, let engine = (source as? GeneratedEvents)?.engine {
-            checkpointer.tick(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now, outstanding: sink.outstanding,
-                              failed: sink.deliveryStats?.failed ?? 0)
+            checkpointer.tick(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now)
         }
         if let metrics {
             metrics.activeSessions.set(source.activeSessions)

@@ -119,6 +119,14 @@ struct DaemonSetup {
                         runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
                         topics: configuration.kafka.topics, partitions: kafkaSink.partitionCounts,
                         properties: configuration.kafka.librdkafka, from: from, logger: logger)
+                    let lost = ResumeGap.lost(
+                        continuing: resume.restored?.engine ?? WorkloadEngine(spec: configuration.workload),
+                        cover: kafkaSink.cover ?? ResumeCover(partitions: []), shard: options.shard,
+                        partitions: kafkaSink.partitionCounts)
+                    guard lost.isEmpty else {
+                        logger.critical("\(ResumeGap.refusal(runID: configuration.runID, stateDirectory: resume.directory.path, lost: lost))")
+                        return .failure(.status(Daemon.Status.unavailable))
+                    }
                     logger.notice("continuing run \(configuration.runID)", metadata: [
                         "state_directory": "\(resume.directory.path)",
                         "from_seq": "\(resume.restored?.engine.nextSequenceNumber ?? 0)",

@@ -5,8 +5,8 @@ import WorkloadKafka
 /// Serves the producer's delivery reports and keeps the delivery metrics live, as a
 /// service of its own on a dedicated thread: the generating thread may sleep in the
 /// pacer or wait in a full queue for as long as an outage lasts, and reports (and with
-/// them `events_published_total`, `delivery_failures_total` and the acknowledged prefix,
-/// `KafkaProducer.acknowledgements`) must not wait for it.
+/// them `events_published_total`, `delivery_failures_total` and the per-partition
+/// acknowledgement counts a checkpoint waits for) must not wait for it.
 ///
 /// librdkafka serves each report once, to whichever thread polls, so the generator's
 /// own polls (it stops polling in its loop while this runs, but still polls while it

@@ -36,6 +36,22 @@ protocol EventSink: AnyObject {
 
     /// Flushes within `timeoutSeconds` and reports what became of every event.
     func finish(timeoutSeconds: Double) -> SinkOutcome
+
+    /// Records handed to Kafka so far, per partition of both topics (the
+    /// requests topic's partitions, then the sessions topic's); empty for
+    /// sinks without acknowledgements. Read on the generating thread, no lock.
+    var producedRecords: [Int] { get }
+
+    /// One consistent reading of the delivery reports: records acknowledged per
+    /// partition (laid out as `producedRecords`) and records failed in all.
+    var acknowledgedRecords: (records: [Int], failed: Int) { get }
+
+    /// Per topic, per partition: an offset at or above which every record of
+    /// this run after event `seq` lies (-1: unknown), for a checkpoint at `seq`.
+    func resumeOffsets(after seq: UInt64?) -> [String: [Int64]]
+
+    /// After a restart: the highest seq of this run and shard Kafka already holds (read back), if any.
+    var highestHeldSeq: UInt64? { get }
 }
 
 extension EventSink {
@@ -44,6 +60,10 @@ extension EventSink {
     var failure: SinkError? { nil }
     var deliveryStats: DeliveryStats? { nil }
     var watermarkRecords: Int { 0 }
+    var producedRecords: [Int] { [] }
+    var acknowledgedRecords: (records: [Int], failed: Int) { ([], 0) }
+    func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] { [:] }
+    var highestHeldSeq: UInt64? { nil }
 }
 
 /// What a sink did with the events it was given.

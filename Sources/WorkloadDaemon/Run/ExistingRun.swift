@@ -105,7 +105,8 @@ enum ExistingRun {
 
     /// Whether `shard` published `record` (a record of its run).
     static func isFrom(_ shard: Shard, _ record: ConsumedRecord) -> Bool {
-        if record.header("event-type") == Array("watermark".utf8) {
+        // Watermarks and `skipped` markers speak for their producer in their fields (their keys are fixed).
+        if record.header("event-type") == Array("watermark".utf8) || record.header("event-type") == Array("skipped".utf8) {
             let fields = EventFields(record.value)
             // Watermarks of builds before `shard`/`shards` speak for a single producer.
             return (fields.integer("shard") ?? 0) == Int64(shard.index) && (fields.integer("shards") ?? 1) == Int64(shard.count)

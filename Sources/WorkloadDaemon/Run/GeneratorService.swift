@@ -64,11 +64,7 @@ final class GeneratorService: Service, @unchecked Sendable {
             runner.checkpointer = Checkpointer(
                 directory: resume.directory,
                 pacingAnchorUnixNanoseconds: resume.restored?.checkpoint.pacingAnchorUnixNanoseconds ?? unixNanosecondsNow(),
-                logger: logger, flush: { [producer = setup.producer] in producer?.flush(timeoutMs: 10_000) ?? true },
-                offsets: { [producer = setup.producer] in
-                    // The offset after each partition's highest acknowledged record (-1: none yet).
-                    (producer?.deliveryStats.highestOffsets ?? [:]).mapValues { $0.map { $0 >= 0 ? $0 + 1 : -1 } }
-                })
+                logger: logger, sink: sink)
         }
         _ = notifier?.ready()
         _ = notifier?.status("generating (run \(configuration.runID), seed \(configuration.workload.seed))")

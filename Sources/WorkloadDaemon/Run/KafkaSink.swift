@@ -56,6 +56,8 @@ final class KafkaSink: EventSink {
     private let runIDValue: UnsafeRawBufferPointer
     private var watermarkBuffer = ByteWriter(capacity: 1024)
     private var notProduced = 0
+    /// Records queued per partition: the requests topic's, then the sessions topic's.
+    private var produced: [Int]
     private var abandoned = false
     private(set) var watermarkRecords = 0
     /// A watermark Kafka refused synchronously (data records throw instead).
@@ -77,6 +79,7 @@ final class KafkaSink: EventSink {
         self.encoder = encoder
         self.logger = logger
         self.shouldAbort = shouldAbort
+        produced = [Int](repeating: 0, count: Int(requestPartitions + sessionPartitions))
 
         let texts = KafkaSink.eventTypes + [String(EventEncoder.schemaVersion), encoder.runID]
         let total = texts.reduce(0) { $0 + $1.utf8.count }
@@ -110,23 +113,23 @@ final class KafkaSink: EventSink {
         let kind = RecordKind(event)
         let partitions = kind.isRequest ? requestPartitions : sessionPartitions
         let partition = Murmur2.partition(forKey: key, partitionCount: partitions)
-        if let cover, cover.covers(topicIndex: kind.isRequest ? 0 : 1, partition: partition, seq: event.seq) {
-            skippedOnResume += 1  // already in Kafka from before the restart
+        if let cover, cover.holding(topicIndex: kind.isRequest ? 0 : 1, partition: partition, seq: event.seq, time: event.time) != .absent {
+            // Already in Kafka from before the restart (or skipped then, and marked so). A lost one
+            // (`.lost`) cannot be put back in its place: the start refuses to continue (`ResumeGap`).
+            skippedOnResume += 1
             return
         }
         do {
-            try produce(topic: kind.isRequest ? requests : sessions, partition: partition, key: key, value: value,
-                        kind: kind, time: event.time, seq: event.seq)
+            try produce(topic: kind.isRequest ? requests : sessions, topicIndex: kind.isRequest ? 0 : 1, partition: partition,
+                        key: key, value: value, kind: kind, time: event.time)
         } catch {
             notProduced += 1
             throw error
         }
     }
 
-    private func produce(topic: KafkaTopic, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
-                         kind: RecordKind, time: VirtualNanoseconds, seq: UInt64? = nil) throws(SinkError) {
-        // A data record carries a ticket, so that its acknowledgement extends `acknowledgedThroughSeq`.
-        let ticket = seq.map { producer.acknowledgements.ticket(seq: $0) }
+    private func produce(topic: KafkaTopic, topicIndex: Int, partition: Int32, key: UnsafeRawBufferPointer,
+                         value: UnsafeRawBufferPointer, kind: RecordKind, time: VirtualNanoseconds) throws(SinkError) {
         let failure = withVirtualTimeText(time) { virtualTime in
             withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 4) { values -> KafkaError? in
                 values.initializeElement(at: 0, to: eventTypeValues[kind.rawValue])
@@ -136,7 +139,7 @@ final class KafkaSink: EventSink {
                 do throws(KafkaError) {
                     try producer.produce(
                         to: topic, partition: partition, key: key, value: value, headerNames: names,
-                        headerValues: UnsafeBufferPointer(values), timestampMs: wallRealtimeNow(), ticket: ticket,
+                        headerValues: UnsafeBufferPointer(values), timestampMs: wallRealtimeNow(),
                         shouldAbort: shouldAbort)
                     return nil
                 } catch {
@@ -144,7 +147,10 @@ final class KafkaSink: EventSink {
                 }
             }
         }
-        guard let error = failure else { return }
+        guard let error = failure else {
+            produced[topicIndex == 0 ? Int(partition) : Int(requestPartitions + partition)] += 1
+            return
+        }
         if error.isQueueFull {
             // Shutdown gave up on an outage: keep counting what is left, send nothing more.
             abandoned = true
@@ -169,14 +175,14 @@ final class KafkaSink: EventSink {
 
     func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {
         let key = Array("skipped".utf8)
-        for (topic, partitions) in [(requests, requestPartitions), (sessions, sessionPartitions)] {
+        for (index, (topic, partitions)) in [(requests, requestPartitions), (sessions, sessionPartitions)].enumerated() {
             for partition in 0..<partitions {
                 let value = SkipMarker.encode(runID: encoder.runID, startUnixNanoseconds: encoder.startUnixNanoseconds, from: from, to: to, afterSeq: afterSeq, topic: topic.name, partition: partition,
                                               shard: shard)
                 key.withUnsafeBytes { key in
                     value.withUnsafeBytes { value in
                         do throws(SinkError) {
-                            try produce(topic: topic, partition: partition, key: key, value: value, kind: .skipped, time: to)
+                            try produce(topic: topic, topicIndex: index, partition: partition, key: key, value: value, kind: .skipped, time: to)
                         } catch {
                             logger.error("cannot publish the skipped-interval marker", metadata: ["error": "\(error)"])
                         }
@@ -201,7 +207,8 @@ final class KafkaSink: EventSink {
                 key.withUnsafeBytes { key in
                     bytes.withUnsafeBytes { value in
                         do throws(SinkError) {
-                            try produce(topic: topic, partition: partition, key: key, value: value, kind: .watermark, time: time)
+                            try produce(topic: topic, topicIndex: index, partition: partition, key: key, value: value, kind: .watermark,
+                                        time: time)
                             watermarkRecords += 1
                         } catch {
                             if rejectedWatermark == nil { rejectedWatermark = error }
@@ -216,10 +223,35 @@ final class KafkaSink: EventSink {
         if pollsDeliveryReports { producer.poll(timeoutMs: 0) }
     }
 
-    /// The highest seq S such that every event this sink produced up to S was
-    /// acknowledged by Kafka (nil before the first): a checkpoint at S is safe once
-    /// this is >= S. Monotonic; stops for good behind a record that failed.
-    var acknowledgedThroughSeq: UInt64? { producer.acknowledgements.acknowledgedThrough }
+    var producedRecords: [Int] { produced }
+
+    var acknowledgedRecords: (records: [Int], failed: Int) {
+        let stats = producer.deliveryStats
+        let delivered = stats.deliveredByPartition
+        func counts(_ topic: KafkaTopic, _ partitions: Int32) -> [Int] {
+            let known = delivered[topic.name] ?? []
+            return (0..<Int(partitions)).map { $0 < known.count ? known[$0] : 0 }
+        }
+        return (counts(requests, requestPartitions) + counts(sessions, sessionPartitions), stats.failed)
+    }
+
+    func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] {
+        // The offset after each partition's highest record acknowledged to this process: its later records lie above.
+        var offsets = producer.deliveryStats.highestOffsets.mapValues { $0.map { $0 >= 0 ? $0 + 1 : -1 } }
+        guard let cover else { return offsets }
+        // Continuing a run: the earlier starts' records after `seq` lie where the read-back found them,
+        // so even the first checkpoint, before any acknowledgement, bounds the next read-back.
+        for (index, topic) in [requests, sessions].enumerated() {
+            let known = offsets[topic.name] ?? []
+            offsets[topic.name] = (0..<cover.covered[index].count).map { partition in
+                max(partition < known.count ? known[partition] : -1,
+                    cover.resumeOffset(topicIndex: index, partition: Int32(partition), after: seq))
+            }
+        }
+        return offsets
+    }
+
+    var highestHeldSeq: UInt64? { cover?.highest }
 
     var deliveryStats: DeliveryStats? { producer.deliveryStats }
 
