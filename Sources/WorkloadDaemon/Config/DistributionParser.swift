@@ -34,6 +34,11 @@ struct DistributionParser {
     /// accumulated prompts far from integer overflow.
     static let largestCount = 1e9
 
+    /// The incomplete gamma function behind a Gamma's truncation and figures
+    /// takes about 20 sqrt(shape) steps; beyond this shape (a coefficient of
+    /// variation of 1e-4) the family is a constant in all but name.
+    static let largestGammaShape = 1e8
+
     func parse(_ node: Node, at path: String, role: DistributionRole) -> Distribution? {
         guard case .mapping(let mapping) = node else {
             reader.report(path, "expected a distribution mapping with a 'type' (got \(ConfigReader.describe(node)))")
@@ -71,7 +76,7 @@ struct DistributionParser {
         case "Exponential":
             parsed = object.number("rate", .positive).map { .exponential(rate: $0) }
         case "Gamma":
-            let shape = object.number("shape", .positive), scale = object.number("scale", .positive)
+            let shape = object.number("shape", .positive(atMost: Self.largestGammaShape)), scale = object.number("scale", .positive)
             parsed = shape.flatMap { shape in scale.map { .gamma(shape: shape, scale: $0) } }
         case "Weibull":
             let shape = object.number("shape", .positive), scale = object.number("scale", .positive)
@@ -136,6 +141,10 @@ struct DistributionParser {
         if role == .time {
             if let given = lower, given < 0 {
                 reader.report(object.path("min"), "a time must be >= 0 (got \(NumberRule.format(given)))")
+                return nil
+            }
+            if let given = upper, given < 0 {
+                reader.report(object.path("max"), "a time must be >= 0 (got \(NumberRule.format(given)))")
                 return nil
             }
             if case .constant(let value) = parsed, value < 0 {

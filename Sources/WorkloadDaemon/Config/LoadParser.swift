@@ -112,8 +112,10 @@ struct LoadParser {
             }
             let spike = LoadSpike(atSeconds: at, durationSeconds: duration, multiplier: multiplier, rampSeconds: ramp)
             for other in spikes {
-                let overlap = Swift.max(spike.atSeconds, other.spike.atSeconds)...Swift.min(spike.end, other.spike.end)
-                guard overlap.lowerBound < overlap.upperBound else { continue }
+                // Disjoint spikes have start > end here: compare before forming a range.
+                let start = Swift.max(spike.atSeconds, other.spike.atSeconds), end = Swift.min(spike.end, other.spike.end)
+                guard start < end else { continue }
+                let overlap = start...end
                 let onPlateaus = spike.plateau.contains(overlap.lowerBound) && spike.plateau.contains(overlap.upperBound)
                     && other.spike.plateau.contains(overlap.lowerBound) && other.spike.plateau.contains(overlap.upperBound)
                 if !onPlateaus {
