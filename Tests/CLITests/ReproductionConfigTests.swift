@@ -26,6 +26,22 @@ struct ReproductionConfigTests {
         }
     }
 
+    @Test func warmStartBurnInEndsWhereLongerSessionsStopMattering() throws {
+        // Continuation 0.5: more than 30 turns has probability below 1e-9, so B = 29 x 60 s, not 9,999 x 60 s.
+        let validate = try runCLI(["validate", "--config", Self.repro("warm_start_burnin_100ps")], timeout: 60)
+        #expect(validate.status == 0)
+        #expect(validate.output.contains("warm_start: burn-in of 1740 s before 0"), "\(validate.output.suffix(600))")
+        // Continuation 0.999 keeps 10^4-turn sessions likely: a 6.9-day burn-in of 3e10 events is refused.
+        var tree = try ConfigTree(file: Self.repro("warm_start_burnin_100ps"))
+        try tree.set("workload.client_profiles[0].continuation_probability", yaml: "0.999")
+        let file = try temporaryFile("warm-long.yaml", contents: try tree.yaml())
+        for command in [["validate"], ["generate"]] {
+            let result = try runMeasured(command + ["--config", file.path], timeout: 60)
+            #expect(result.status == 78, "\(command[0]): \(result.status) \(result.stderr.prefix(400))")
+            #expect(result.stderr.contains("workload.warm_start: the burn-in of 5.999e+05 s would simulate about"), "\(result.stderr.prefix(400))")
+        }
+    }
+
     @Test(arguments: [
         ("normal_max_negative", "workload.client_profiles[0].inter_arrival_time_dist_config.max: a time must be >= 0 (got -1)"),
         ("gamma_huge_shape", "workload.client_profiles[0].prompt_tokens_dist_config.shape: must be > 0 and <= 100000000 (got 1.0e40)"),
@@ -36,5 +52,20 @@ struct ReproductionConfigTests {
             #expect(result.status == 78, "\(name) \(command[0]): \(result.status) \(result.stderr.prefix(400))")
             #expect(result.stderr.contains(message), "\(name) \(command[0]): \(result.stderr.prefix(400))")
         }
+    }
+}
+
+/// Start-up of the reproductions that stay valid: `validate`'s answer and
+/// `generate`'s first event come in bounded time (the bound here is loose,
+/// for a debug build on a shared machine; README "Measured" has the figures).
+@Suite(.timeLimit(.minutes(5)))
+struct ReproductionStartupTests {
+    @Test(arguments: ["ctxwin_1000_turns", "warm_start_burnin_100ps", "two_spikes"])
+    func validateAnswersAndGenerateStartsPromptly(name: String) throws {
+        let validate = try runMeasured(["validate", "--config", ReproductionConfigTests.repro(name)], timeout: 30)
+        #expect(validate.status == 0 && !validate.timedOut, "\(name): validate \(validate.status) after \(validate.wallSeconds) s")
+        let first = try runMeasured(["generate", "--config", ReproductionConfigTests.repro(name), "--requests", "1"], timeout: 30)
+        #expect(first.status == 0 && !first.timedOut, "\(name): generate \(first.status) after \(first.wallSeconds) s")
+        print("start-up \(name): validate \(validate.wallSeconds) s, generate to its first request \(first.wallSeconds) s")
     }
 }

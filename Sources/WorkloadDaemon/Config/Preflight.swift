@@ -28,6 +28,7 @@ public struct Preflight: Sendable {
             problems.append(ConfigProblem(path: "metrics.listen", message: complaint))
         }
         checkCapacity(configuration.workload)
+        checkBurnIn(configuration.workload)
     }
 
     /// The preflight of `configuration`, or the error listing every problem.
@@ -75,6 +76,17 @@ public struct Preflight: Sendable {
                      limit: spec.limits.maxOpenSessions, what: "open sessions")
         checkCeiling("workload.limits.max_in_flight_requests", expected: capacity.expectedInFlightRequests,
                      limit: spec.limits.maxInFlightRequests, what: "requests in flight")
+    }
+
+    /// `warm_start` simulates its burn-in before the first event: a burn-in
+    /// beyond `ConfigBounds.burnInEvents` (a second or two) is refused.
+    private mutating func checkBurnIn(_ spec: WorkloadSpec) {
+        guard spec.warmStart, !spec.profiles.isEmpty else { return }
+        let seconds = Double(spec.burnInNanoseconds) / 1e9
+        let events = seconds * figures.sessionRate * (2 + figures.meanTurnsPerSession)
+        if !(events <= ConfigBounds.burnInEvents) {
+            problems.append(ConfigProblem(path: "workload.warm_start", message: "the burn-in of \(Self.format(seconds)) s would simulate about \(Self.format(events)) events before the first one (limit \(Self.format(ConfigBounds.burnInEvents))); lower max_turns_per_session, the continuation probability or the follow-up gap, or set warm_start: false"))
+        }
     }
 
     private mutating func checkCeiling(_ path: String, expected: Double, limit: Int, what: String) {
