@@ -42,6 +42,33 @@ struct ReproductionConfigTests {
         }
     }
 
+    @Test func aConfigurationWhoseMemoryEstimateExceedsTheLimitIsRefusedBeforeItRuns() throws {
+        // 1e9-token prompts in 1-token blocks: 1e9 hash_ids in one event.
+        let kv = Self.repro("kv_block1_prompt1e9")
+        for command in [["validate"], ["generate"], ["run", "--sink", "null", "--speed", "max", "--duration", "1"]] {
+            let result = try runMeasured(command + ["--config", kv], timeout: 60)
+            #expect(result.status == 78, "\(command[0]): \(result.status) \(result.stderr.prefix(400))")
+            #expect(result.stderr.contains("workload.limits.max_memory_mib: estimated peak memory 3.831e+04 MiB"), "\(result.stderr.prefix(400))")
+            #expect(result.stderr.contains("largest event 3.815e+04 MiB"))
+        }
+        // 4,096 pools of 10^6 items: their length tables alone.
+        var tree = try ConfigTree(file: "config/prefixes.yaml")
+        let pools = (0..<4096).map { "{name: p\($0), items: 1000000, tokens_dist_config: {type: Constant, value: 10}, popularity: {type: Uniform}}" }
+        try tree.set("workload.prefix_pools", yaml: "[" + pools.joined(separator: ", ") + "]")
+        try tree.set("workload.client_profiles[0].prefixes", yaml: "[{pool: p0, per: session}]")
+        try tree.set("workload.client_profiles[1].prefixes", yaml: "[{pool: p1, per: session}]")
+        let file = try temporaryFile("pools.yaml", contents: try tree.yaml())
+        let pooled = try runMeasured(["validate", "--config", file.path], timeout: 60)
+        #expect(pooled.status == 78, "\(pooled.status) \(pooled.stderr.prefix(400))")
+        #expect(pooled.stderr.contains("workload.limits.max_memory_mib: estimated peak memory") && pooled.stderr.contains("prefix pools 9.375e+04,"), "\(pooled.stderr.prefix(600))")
+        // The limit covers it when raised: validate prints the estimate and accepts.
+        try tree.set("workload.limits", yaml: "{max_memory_mib: 1048576}")
+        let raised = try temporaryFile("pools-raised.yaml", contents: try tree.yaml())
+        let accepted = try runCLI(["validate", "--config", raised.path], timeout: 60)
+        #expect(accepted.status == 0, "\(accepted.stderr.prefix(400))")
+        #expect(accepted.output.contains("estimated peak memory: 9.391e+04 MiB (limit 1048576)"), "\(accepted.output.suffix(400))")
+    }
+
     @Test(arguments: [
         ("normal_max_negative", "workload.client_profiles[0].inter_arrival_time_dist_config.max: a time must be >= 0 (got -1)"),
         ("gamma_huge_shape", "workload.client_profiles[0].prompt_tokens_dist_config.shape: must be > 0 and <= 100000000 (got 1.0e40)"),

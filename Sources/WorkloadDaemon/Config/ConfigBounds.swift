@@ -19,6 +19,8 @@ public enum ConfigBounds {
     /// Events `warm_start` may simulate before the first one (about a
     /// second of the generator at full speed).
     public static let burnInEvents = 5e6
+    /// `workload.limits.max_memory_mib`.
+    public static let memoryMiB: ClosedRange<Double> = 256...1_048_576
     /// Share of the limits above which `validate` warns.
     public static let limitWarningShare = 0.5
     /// Link utilisation above which `validate` warns (at 1 it rejects).

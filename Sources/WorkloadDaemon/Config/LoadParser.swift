@@ -12,6 +12,8 @@ struct LoadParser {
     static let keys = ["schedule", "diurnal", "spikes", "bursts"]
     /// Every time is at most the longest run (the clock counts Int64 nanoseconds).
     static let longest = 1e9
+    /// States of `bursts` (200 take about 2 s to start in a debug build, 1,000 minutes).
+    static let largestMMPP = 100
 
     func parse(_ node: Node, at path: String) -> LoadSpec? {
         guard let object = reader.object(node, at: path, allowed: Self.keys) else { return nil }
@@ -140,6 +142,10 @@ struct LoadParser {
         }
         if list.count < 2 {
             reader.report(path, "an MMPP needs at least two states (got \(list.count))")
+        }
+        if list.count > Self.largestMMPP {
+            reader.report(path, "an MMPP has at most \(Self.largestMMPP) states: working out its figures at start-up grows steeply with the count (got \(list.count))")
+            return nil
         }
         var states: [MarkovBursts.State] = []
         for (index, item) in list.enumerated() {
