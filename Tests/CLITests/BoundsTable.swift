@@ -43,6 +43,7 @@ enum BoundsTable {
         .init(path: "workload.kv_blocks.block_tokens", outside: "1000000001", inside: "1000000000"),
         .init(path: "workload.client_profiles", outside: "[]"),
         .init(path: "workload.load", outside: bursts(states: 101), inside: bursts(states: 100)),
+        .init(path: "\(profile).prompt_tokens_dist_config", outside: mixture(components: 1001), inside: mixture(components: 1000)),
         // a profile
         .init(path: "\(profile).profile_name", outside: "''"),
         .init(path: "\(profile).weight", outside: "-0.001"),
@@ -105,6 +106,11 @@ enum BoundsTable {
     /// A `load` of Markov bursts with `states` states.
     static func bursts(states: Int) -> String {
         "{bursts: {type: MMPP, states: [" + (0..<states).map { "{multiplier: \(1 + $0 % 3), mean_duration_s: 1}" }.joined(separator: ", ") + "]}}"
+    }
+
+    /// A Mixture of `components` LogNormal token counts.
+    static func mixture(components: Int) -> String {
+        "{type: Mixture, components: [" + (0..<components).map { "{type: LogNormal, mean: \(100 + $0), sigma: 64}" }.joined(separator: ", ") + "]}"
     }
 
     /// The example with a per-profile link, the base every row is applied to.

@@ -96,3 +96,19 @@ struct ReproductionStartupTests {
         print("start-up \(name): validate \(validate.wallSeconds) s, generate to its first request \(first.wallSeconds) s")
     }
 }
+
+extension ReproductionStartupTests {
+    /// The largest Mixture and MMPP the bounds allow start within a loose time
+    /// limit (1,000 components took 35 s before their moments were kept).
+    @Test func theLargestMixtureAndMMPPStartPromptly() throws {
+        var tree = try ConfigTree(file: "config/example.yaml")
+        try tree.set("\(BoundsTable.profile).prompt_tokens_dist_config", yaml: BoundsTable.mixture(components: 1000))
+        try tree.set("workload.load", yaml: BoundsTable.bursts(states: 100))
+        let file = try temporaryFile("largest-mixture-mmpp.yaml", contents: try tree.yaml())
+        let validate = try runMeasured(["validate", "--config", file.path], timeout: 60)
+        #expect(validate.status == 0 && !validate.timedOut, "validate \(validate.status) after \(validate.wallSeconds) s: \(validate.stderr.prefix(300))")
+        let first = try runMeasured(["generate", "--config", file.path, "--requests", "1"], timeout: 60)
+        #expect(first.status == 0 && !first.timedOut, "generate \(first.status) after \(first.wallSeconds) s")
+        print("start-up, Mixture of 1,000 and MMPP of 100: validate \(validate.wallSeconds) s, generate to its first request \(first.wallSeconds) s")
+    }
+}

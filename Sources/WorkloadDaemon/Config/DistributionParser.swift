@@ -39,6 +39,10 @@ struct DistributionParser {
     /// variation of 1e-4) the family is a constant in all but name.
     static let largestGammaShape = 1e8
 
+    /// Components of one Mixture (each integer or truncated one's moments are
+    /// worked out once per process; see `MomentCache`).
+    static let largestMixture = 1000
+
     func parse(_ node: Node, at path: String, role: DistributionRole) -> Distribution? {
         guard case .mapping(let mapping) = node else {
             reader.report(path, "expected a distribution mapping with a 'type' (got \(ConfigReader.describe(node)))")
@@ -219,6 +223,10 @@ struct DistributionParser {
         guard let componentsNode = object.required("components", "a list of distributions") else { return nil }
         guard case .sequence(let sequence) = componentsNode, !sequence.isEmpty else {
             reader.report(object.path("components"), "expected a non-empty list of distributions (got \(ConfigReader.describe(componentsNode)))")
+            return nil
+        }
+        if sequence.count > Self.largestMixture {
+            reader.report(object.path("components"), "a Mixture has at most \(Self.largestMixture) components: its figures at start-up grow with each (got \(sequence.count))")
             return nil
         }
         let components = sequence.enumerated().map { index, node in
