@@ -17,6 +17,9 @@ import Testing
     static let bases = [
         "config/example.yaml", "config/mixed-fleet.yaml", "deploy/config.yaml",
         "config/day-long.yaml", "config/conversations.yaml", "config/prefixes.yaml",
+        // Issue 24's reproductions: several spikes, long sessions, warm start, 1-token blocks.
+        "Tests/Fixtures/repro/two_spikes.yaml", "Tests/Fixtures/repro/ctxwin_1000_turns.yaml",
+        "Tests/Fixtures/repro/warm_start_burnin_100ps.yaml", "Tests/Fixtures/repro/kv_block1_prompt1e9.yaml",
     ]
 
     @Test func mutatedConfigurationsNeverCrashHangOrDisagree() throws {
@@ -31,7 +34,9 @@ import Testing
             bases.append(tree)
         }
         bases.append(try BoundsTable.base())
-        let extraPaths = Array(Set(BoundsTable.rows.map(\.path)))
+        let extraPaths = Array(Set(BoundsTable.rows.map(\.path) + [
+            "workload.load", "workload.warm_start", "workload.kv_blocks.block_tokens", "\(BoundsTable.profile).context_window_tokens",
+        ]))
 
         var fuzzer = ConfigFuzzer(seed: seed)
         var failures: [String] = []

@@ -14,7 +14,7 @@ public struct GeneratorLimits: Sendable, Equatable {
     /// (about 150 bytes per open session and 150 per request in flight).
     public static let defaultMaxOpenSessions = 1_000_000
     public static let defaultMaxInFlightRequests = 1_000_000
-    public static let defaultMaxMemoryMiB = 8192
+    public static let defaultMaxMemoryMiB = 1024
 
     /// The last instant the clock represents: 10^18 ns, about 31.7 years. No
     /// event is emitted later; a run that gets there ends (`GeneratorBound.virtualTime`).
