@@ -56,8 +56,6 @@ enum BoundsTable {
         .init(path: "\(profile).follow_up_inter_arrival_time_dist_config", outside: "{type: Constant, value: -1}"),
         .init(path: "\(profile).follow_up_inter_arrival_time_dist_config", outside: "{type: Normal, mean: 1, std: 1, max: -1}",
               inside: "{type: Normal, mean: 1, std: 1, max: 0.1}"),
-        .init(path: "\(profile).prompt_tokens_dist_config", outside: "{type: Gamma, shape: 1.00000001e8, scale: 1.0e-6}",
-              inside: "{type: Gamma, shape: 1.0e8, scale: 1.0e-6}"),
         .init(path: "\(profile).conversational_probability", outside: "1.001", inside: "1"),
         .init(path: "\(profile).streaming_response_probability", outside: "-0.001", inside: "0"),
         .init(path: "\(profile).continuation_probability", outside: "1.001", inside: "1"),

@@ -17,7 +17,7 @@ import Testing
     static let bases = [
         "config/example.yaml", "config/mixed-fleet.yaml", "deploy/config.yaml",
         "config/day-long.yaml", "config/conversations.yaml", "config/prefixes.yaml",
-        // Issue 24's reproductions: several spikes, long sessions, warm start, 1-token blocks.
+        // Reported reproductions: several spikes, long sessions, warm start, 1-token blocks.
         "Tests/Fixtures/repro/two_spikes.yaml", "Tests/Fixtures/repro/ctxwin_1000_turns.yaml",
         "Tests/Fixtures/repro/warm_start_burnin_100ps.yaml", "Tests/Fixtures/repro/kv_block1_prompt1e9.yaml",
     ]

@@ -33,7 +33,7 @@ struct ConfigFuzzer {
         "{type: Normal, mean: -100, std: 1}", "{type: Uniform, low: 0, high: 1e12}", "{type: Weibull, shape: 0.05, scale: 1}",
         "{type: Gamma, shape: 1e-6, scale: 1e6}", "{type: Mixture, components: [{type: Constant, value: 1}], weights: [0]}",
         "{type: Constant, value: 1e18}", "{type: Exponential, rate: 1, min: 1e6}",
-        // Extreme shapes and bounds (issue 24).
+        // Extreme shapes and bounds.
         "{type: Gamma, shape: 1.0e40, scale: 1.0e-38}", "{type: Gamma, shape: 1.0e8, scale: 1.0e-6}", "{type: Gamma, shape: 1.0e-300, scale: 1}",
         "{type: Normal, mean: 1, std: 1, max: -1}", "{type: Normal, mean: 1, std: 1, min: 5, max: 2}", "{type: Normal, mean: 1e300, std: 1e300}",
         "{type: Weibull, shape: 1.0e-300, scale: 1}", "{type: Weibull, shape: 1.0e300, scale: 1}", "{type: LogNormal, mean: 1e300, std: 1e300}",
@@ -66,7 +66,7 @@ struct ConfigFuzzer {
         ("latency_s", ["3600", "0"]),
         ("bytes_per_token_estimate_for_network", ["1000000", "0"]),
         ("conversational_probability", ["1.0"]),
-        // Issue 24: start-up and memory that grew without bound.
+        // Valid values whose start-up time or memory grew without bound.
         ("load", loads),
         ("warm_start", ["true"]),
         ("block_tokens", ["1", "16"]),

@@ -187,9 +187,6 @@ struct NumberRule: Sendable {
     static func between(_ low: Double, _ high: Double) -> NumberRule {
         NumberRule { (low...high).contains($0) ? nil : "must be between \(format(low)) and \(format(high))" }
     }
-    static func positive(atMost high: Double) -> NumberRule {
-        NumberRule { $0 > 0 && $0 <= high ? nil : "must be > 0 and <= \(format(high))" }
-    }
     static func atLeast(_ bound: Double) -> NumberRule { NumberRule { $0 >= bound ? nil : "must be >= \(format(bound))" } }
 
     static func format(_ value: Double) -> String {

@@ -34,11 +34,6 @@ struct DistributionParser {
     /// accumulated prompts far from integer overflow.
     static let largestCount = 1e9
 
-    /// The incomplete gamma function behind a Gamma's truncation and figures
-    /// takes about 20 sqrt(shape) steps; beyond this shape (a coefficient of
-    /// variation of 1e-4) the family is a constant in all but name.
-    static let largestGammaShape = 1e8
-
     /// Components of one Mixture (each integer or truncated one's moments are
     /// worked out once per process; see `MomentCache`).
     static let largestMixture = 1000
@@ -80,7 +75,7 @@ struct DistributionParser {
         case "Exponential":
             parsed = object.number("rate", .positive).map { .exponential(rate: $0) }
         case "Gamma":
-            let shape = object.number("shape", .positive(atMost: Self.largestGammaShape)), scale = object.number("scale", .positive)
+            let shape = object.number("shape", .positive), scale = object.number("scale", .positive)
             parsed = shape.flatMap { shape in scale.map { .gamma(shape: shape, scale: $0) } }
         case "Weibull":
             let shape = object.number("shape", .positive), scale = object.number("scale", .positive)

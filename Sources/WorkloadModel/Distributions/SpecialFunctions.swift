@@ -53,7 +53,7 @@ enum SpecialFunctions {
         let logPrefactor = a * .log(x) - x - .logGamma(a)
         let epsilon = Double.ulpOfOne
         // Both expansions converge within a few multiples of sqrt(a) terms.
-        let maxIterations = 1_000 + 20 * Int(Swift.min(a, 1e12).squareRoot())
+        let maxIterations = 1_000 + 20 * Int(a.squareRoot())
         if x < a + 1 {
             var term = 1 / a
             var sum = term
