@@ -48,8 +48,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Wall seconds of each real-time lateness run (default 10; 2 with --quick).")
     var pacingSeconds: Double?
 
-    @Option(help: "Random seed (overrides workload.random_seed).")
-    var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Random seed, a non-negative integer (overrides workload.random_seed).")
+    var seed: String?
 
     @Option(help: .hidden)
     var probeMemory: Int?
@@ -59,6 +59,7 @@ struct BenchCommand: ParsableCommand {
 
     func validate() throws {
         if let events, events < 1 { throw ValidationError("--events must be >= 1 (got \(events))") }
+        if let seed { _ = try SeedArgument.parse(seed) }
         if let probeMemory, probeMemory < 1 { throw ValidationError("--probe-memory must be >= 1") }
         if let pacingSeconds, !(pacingSeconds > 0) {
             throw ValidationError("--pacing-seconds must be > 0 (got \(pacingSeconds))")
@@ -85,6 +86,7 @@ struct BenchCommand: ParsableCommand {
         } catch {
             throw configFailure(error)
         }
+        let seed = self.seed.flatMap { try? SeedArgument.parse($0) }
         configuration.override(seed: seed)
         var baseline: Configuration?
         if let baselineConfig {

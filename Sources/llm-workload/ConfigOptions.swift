@@ -12,8 +12,8 @@ struct ConfigOptions: ParsableArguments {
     @Option(help: "Request events to generate (overrides workload.total_requests_to_generate).")
     var requests: Int?
 
-    @Option(help: "Random seed (overrides workload.random_seed).")
-    var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Random seed, a non-negative integer (overrides workload.random_seed).")
+    var seed: String?
 
     func validate() throws {
         if let duration, !(duration > 0 && duration <= 1e9) {
@@ -22,16 +22,28 @@ struct ConfigOptions: ParsableArguments {
         if let requests, requests < 1 {
             throw ValidationError("--requests must be >= 1 (got \(requests))")
         }
+        if let seed { _ = try SeedArgument.parse(seed) }
     }
 
     /// The configuration with the command-line overrides applied.
     func load() throws(ExitCode) -> Configuration {
         do {
             var configuration = try Configuration.load(path: config)
-            configuration.override(duration: duration, requests: requests, seed: seed)
+            configuration.override(duration: duration, requests: requests, seed: seed.flatMap { try? SeedArgument.parse($0) })
             return configuration
         } catch {
             throw configFailure(error)
         }
+    }
+}
+
+/// `--seed`: read as text, so that a negative number reaches this check
+/// instead of being taken for an option ("Missing value").
+enum SeedArgument {
+    static func parse(_ text: String) throws -> UInt64 {
+        guard let seed = UInt64(text) else {
+            throw ValidationError("--seed must be a non-negative integer up to \(UInt64.max) (got \(text))")
+        }
+        return seed
     }
 }

@@ -30,7 +30,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "realtime or accelerated (overrides clock.mode).")
     var mode: String?
 
-    @Option(help: "Virtual seconds per wall second, or max (overrides clock.speed).")
+    @Option(help: "Virtual seconds per wall second, or max (overrides clock.speed; with clock.mode realtime it switches to accelerated pacing at that speed, so it goes with --mode accelerated, not --mode realtime).")
     var speed: String?
 
     @Option(help: "Publish only sessions whose murmur2(session_id) mod n is k.")
@@ -58,6 +58,9 @@ struct RunCommand: AsyncParsableCommand {
     func validate() throws {
         if let mode, !["realtime", "accelerated"].contains(mode) {
             throw ValidationError("--mode must be realtime or accelerated (got \(mode))")
+        }
+        if mode == "realtime", let speed {
+            throw ValidationError("--speed applies to --mode accelerated; realtime paces one virtual second per wall second (got --mode realtime --speed \(speed))")
         }
         if let speed, speed != "max", !(Double(speed).map(ConfigBounds.speed.contains) ?? false) {
             throw ValidationError("--speed must be max or a number from \(ConfigBounds.describe(ConfigBounds.speed)) (got \(speed))")

@@ -15,14 +15,16 @@ struct SampleCommand: ParsableCommand {
     @Option(name: .short, help: "Number of draws.")
     var n: Int = 10
 
-    @Option(help: "Random seed.")
-    var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Random seed (a non-negative integer).")
+    var seed: String = "1"
 
-    @Flag(help: "Print a summary (count, mean, std, min, p50, p90, p99, max) instead of the draws.")
+    @Flag(help: .init("Print a summary (count, mean, std, min, p50, p90, p99, max) instead of the draws.",
+                      discussion: "Memory stays bounded for any -n: above \(SampleSummary.exactQuantileLimit) draws the quantiles are those of every k-th draw (at most \(SampleSummary.exactQuantileLimit) of them); count, mean, std, min and max always use every draw."))
     var summary = false
 
     func validate() throws {
         if n < 1 { throw ValidationError("-n must be >= 1 (got \(n))") }
+        _ = try SeedArgument.parse(seed)
     }
 
     func run() throws {
@@ -32,18 +34,21 @@ struct SampleCommand: ParsableCommand {
         } catch {
             throw configFailure(error)
         }
-        let draws = DistributionSampler.draws(distribution, count: n, seed: seed)
-        if summary, let stats = SampleSummary(draws) {
-            print(stats.table)
+        let seed = try SeedArgument.parse(seed)
+        if summary {
+            if let stats = SampleSummary.summary(distribution, count: n, seed: seed) { print(stats.table) }
             return
         }
-        var text = ""
-        text.reserveCapacity(n * 8)
-        for value in draws {
-            text += DistributionSampler.format(value)
-            text += "\n"
+        // Written a block at a time, so that any -n runs in bounded memory.
+        DistributionSampler.forEachBlock(distribution, count: n, seed: seed) { block in
+            var text = ""
+            text.reserveCapacity(block.count * 8)
+            for value in block {
+                text += DistributionSampler.format(value)
+                text += "\n"
+            }
+            print(text, terminator: "")
         }
-        print(text, terminator: "")
     }
 }
 

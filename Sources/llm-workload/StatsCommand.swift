@@ -5,7 +5,7 @@ import WorkloadDaemon
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stats",
-        abstract: "Summarise a JSON Lines event stream (a file, or - for standard input)."
+        abstract: "Summarise a JSON Lines event stream (a file, or - for standard input); a line that is not an event exits 65 naming it."
     )
 
     @Argument(help: "JSON Lines file, or - for standard input.")
@@ -30,6 +30,16 @@ struct StatsCommand: ParsableCommand {
         }
         var stats = StreamStatistics()
         stats.kvBlocks = KVBlockStatistics(cacheBlocks: kvCacheBlocks)
+        let name = file == "-" ? "standard input" : file
+        var lineNumber = 0
+        // A line that is not an event means the input is not a stream: refuse it rather than summarise the rest.
+        func add(_ line: Data) throws {
+            lineNumber += 1
+            if line.isEmpty || stats.add(line: line) { return }
+            let excerpt = String(decoding: line.prefix(80), as: UTF8.self)
+            printError("\(name): line \(lineNumber): not an event of the stream (a JSON object with type and time_s): \(excerpt)\(line.count > 80 ? "..." : "")")
+            throw ExitStatus.dataError
+        }
         var pending = Data()
         while true {
             let chunk = handle.readData(ofLength: 1 << 20)
@@ -37,12 +47,12 @@ struct StatsCommand: ParsableCommand {
             pending.append(chunk)
             var start = pending.startIndex
             while let newline = pending[start...].firstIndex(of: 0x0A) {
-                if newline > start { stats.add(line: pending[start..<newline]) }
+                try add(pending[start..<newline])
                 start = newline + 1
             }
             pending = pending[start...]
         }
-        if !pending.isEmpty { stats.add(line: pending) }
+        if !pending.isEmpty { try add(pending) }
         print(stats.report())
     }
 }

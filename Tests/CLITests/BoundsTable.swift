@@ -37,9 +37,13 @@ enum BoundsTable {
         .init(path: "workload.limits.max_open_sessions", outside: "100000001"),
         .init(path: "workload.limits.max_in_flight_requests", outside: "0", inside: "100000000"),
         .init(path: "workload.limits.max_in_flight_requests", outside: "100000001"),
+        .init(path: "workload.limits.max_memory_mib", outside: "255", inside: "256"),
+        .init(path: "workload.limits.max_memory_mib", outside: "1048577", inside: "1048576"),
         .init(path: "workload.kv_blocks.block_tokens", outside: "0", inside: "1"),
         .init(path: "workload.kv_blocks.block_tokens", outside: "1000000001", inside: "1000000000"),
         .init(path: "workload.client_profiles", outside: "[]"),
+        .init(path: "workload.load", outside: bursts(states: 101), inside: bursts(states: 100)),
+        .init(path: "\(profile).prompt_tokens_dist_config", outside: mixture(components: 1001), inside: mixture(components: 1000)),
         // a profile
         .init(path: "\(profile).profile_name", outside: "''"),
         .init(path: "\(profile).weight", outside: "-0.001"),
@@ -50,6 +54,8 @@ enum BoundsTable {
         .init(path: "\(profile).output_tokens_dist_config", outside: "{type: Gamma, shape: 0, scale: 1}"),
         .init(path: "\(profile).user_priority_dist_config", outside: "{type: Exponential}"),
         .init(path: "\(profile).follow_up_inter_arrival_time_dist_config", outside: "{type: Constant, value: -1}"),
+        .init(path: "\(profile).follow_up_inter_arrival_time_dist_config", outside: "{type: Normal, mean: 1, std: 1, max: -1}",
+              inside: "{type: Normal, mean: 1, std: 1, max: 0.1}"),
         .init(path: "\(profile).conversational_probability", outside: "1.001", inside: "1"),
         .init(path: "\(profile).streaming_response_probability", outside: "-0.001", inside: "0"),
         .init(path: "\(profile).continuation_probability", outside: "1.001", inside: "1"),
@@ -94,6 +100,16 @@ enum BoundsTable {
         .init(path: "metrics.listen", outside: "'127.0.0.1:65536'", inside: "'127.0.0.1:0'"),
         .init(path: "metrics.listen", outside: "'no-such-host.invalid:9464'"),
     ]
+
+    /// A `load` of Markov bursts with `states` states.
+    static func bursts(states: Int) -> String {
+        "{bursts: {type: MMPP, states: [" + (0..<states).map { "{multiplier: \(1 + $0 % 3), mean_duration_s: 1}" }.joined(separator: ", ") + "]}}"
+    }
+
+    /// A Mixture of `components` LogNormal token counts.
+    static func mixture(components: Int) -> String {
+        "{type: Mixture, components: [" + (0..<components).map { "{type: LogNormal, mean: \(100 + $0), sigma: 64}" }.joined(separator: ", ") + "]}"
+    }
 
     /// The example with a per-profile link, the base every row is applied to.
     static func base() throws -> ConfigTree {

@@ -33,6 +33,24 @@ struct ConfigFuzzer {
         "{type: Normal, mean: -100, std: 1}", "{type: Uniform, low: 0, high: 1e12}", "{type: Weibull, shape: 0.05, scale: 1}",
         "{type: Gamma, shape: 1e-6, scale: 1e6}", "{type: Mixture, components: [{type: Constant, value: 1}], weights: [0]}",
         "{type: Constant, value: 1e18}", "{type: Exponential, rate: 1, min: 1e6}",
+        // Extreme shapes and bounds.
+        "{type: Gamma, shape: 1.0e40, scale: 1.0e-38}", "{type: Gamma, shape: 1.0e8, scale: 1.0e-6}", "{type: Gamma, shape: 1.0e-300, scale: 1}",
+        "{type: Normal, mean: 1, std: 1, max: -1}", "{type: Normal, mean: 1, std: 1, min: 5, max: 2}", "{type: Normal, mean: 1e300, std: 1e300}",
+        "{type: Weibull, shape: 1.0e-300, scale: 1}", "{type: Weibull, shape: 1.0e300, scale: 1}", "{type: LogNormal, mean: 1e300, std: 1e300}",
+        "{type: Zipf, s: 1.0e-9, n: 1000000000}", "{type: Uniform, low: -1e300, high: 1e300}", "{type: Exponential, rate: 1, max: 0}",
+        BoundsTable.mixture(components: 1000), BoundsTable.mixture(components: 1001),
+    ]
+    /// `load` shapes: several spikes (disjoint, touching, overlapping on plateaus or ramps), large MMPPs, schedules.
+    static let loads = [
+        "{spikes: [{at_s: 60, duration_s: 30, multiplier: 2}, {at_s: 200, duration_s: 30, multiplier: 3}]}",
+        "{spikes: [{at_s: 0, duration_s: 5, multiplier: 2}, {at_s: 5, duration_s: 5, multiplier: 3}, {at_s: 9, duration_s: 1, multiplier: 0}]}",
+        "{spikes: [{at_s: 1, duration_s: 8, multiplier: 2, ramp_s: 2}, {at_s: 4, duration_s: 2, multiplier: 1e6}]}",
+        "{spikes: [{at_s: 1, duration_s: 8, multiplier: 2, ramp_s: 4}, {at_s: 2, duration_s: 2, multiplier: 3}]}",
+        "{spikes: [{at_s: 1e9, duration_s: 1e300, multiplier: 2}, {at_s: 0, duration_s: 1e-9, multiplier: 1e6, ramp_s: 0}]}",
+        "{spikes: [" + (0..<50).map { "{at_s: \($0 * 2), duration_s: 1, multiplier: \(1 + $0 % 4)}" }.joined(separator: ", ") + "]}",
+        BoundsTable.bursts(states: 100), BoundsTable.bursts(states: 101),
+        "{bursts: {type: MMPP, states: [{multiplier: 0, mean_duration_s: 0.001}, {multiplier: 1e6, mean_duration_s: 1e9}]}}",
+        "{schedule: {points: [[0, 1], [5, 0], [1e9, 1e6]], repeat_s: 1000000000}, diurnal: {period_s: 0.001, peak_to_trough: 1e6}}",
     ]
     static let properties = ["{no.such.property: '1'}", "{acks: '1'}", "{linger.ms: '-1'}", "{queue.buffering.max.kbytes: '1'}",
                              "{message.max.bytes: '100'}", "{batch.size: '1'}", "{compression.codec: snappy}", "{ssl.ca.location: /nonexistent}"]
@@ -48,6 +66,12 @@ struct ConfigFuzzer {
         ("latency_s", ["3600", "0"]),
         ("bytes_per_token_estimate_for_network", ["1000000", "0"]),
         ("conversational_probability", ["1.0"]),
+        // Valid values whose start-up time or memory grew without bound.
+        ("load", loads),
+        ("warm_start", ["true"]),
+        ("block_tokens", ["1", "16"]),
+        ("context_window_tokens", ["1000000000", "1", "4096"]),
+        ("prefix_pools", ["[" + (0..<64).map { "{name: p\($0), items: 1000000, tokens_dist_config: {type: Constant, value: 10}, popularity: {type: Uniform}}" }.joined(separator: ", ") + "]"]),
     ]
 
     mutating func date() -> String {

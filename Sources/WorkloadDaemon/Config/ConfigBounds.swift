@@ -16,6 +16,11 @@ public enum ConfigBounds {
     public static let numClients: ClosedRange<Double> = 1...1_000_000_000
     /// `workload.limits.max_open_sessions` and `max_in_flight_requests`.
     public static let generatorLimit: ClosedRange<Double> = 1...100_000_000
+    /// Events `warm_start` may simulate before the first one (about a
+    /// second of the generator at full speed).
+    public static let burnInEvents = 5e6
+    /// `workload.limits.max_memory_mib`.
+    public static let memoryMiB: ClosedRange<Double> = 256...1_048_576
     /// Share of the limits above which `validate` warns.
     public static let limitWarningShare = 0.5
     /// Link utilisation above which `validate` warns (at 1 it rejects).

@@ -1,7 +1,7 @@
 import WorkloadModel
 
 extension GeneratorLimits {
-    static let keys = ["max_open_sessions", "max_in_flight_requests"]
+    static let keys = ["max_open_sessions", "max_in_flight_requests", "max_memory_mib"]
 }
 
 extension Configuration {
@@ -11,6 +11,7 @@ extension Configuration {
         let rule = NumberRule.within(ConfigBounds.generatorLimit)
         limits.maxOpenSessions = object.integer("max_open_sessions", default: limits.maxOpenSessions, rule) ?? limits.maxOpenSessions
         limits.maxInFlightRequests = object.integer("max_in_flight_requests", default: limits.maxInFlightRequests, rule) ?? limits.maxInFlightRequests
+        limits.maxMemoryMiB = object.integer("max_memory_mib", default: limits.maxMemoryMiB, .within(ConfigBounds.memoryMiB)) ?? limits.maxMemoryMiB
         return limits
     }
 }

@@ -24,7 +24,7 @@ extension Configuration {
         for profile in workload.profiles {
             let f = workload.conversationFigures(of: profile)
             let q = f.turnQuantiles
-            let how = f.simulated ? " (simulated: \(ConversationFigures.simulatedSessions) sessions, fixed seed)" : ""
+            let how = f.simulated ? " (simulated: \(f.simulatedSessionCount) sessions, fixed seed)" : ""
             lines.append(String(
                 format: "  %@: turns/session mean %.4f, p50 %d, p90 %d, p99 %d, max %d; prompt first %.2f, later %.2f; carried history %.2f%% of prompt tokens%@",
                 profile.name, f.meanTurns, q[0], q[1], q[2], q[3], f.meanFirstPromptTokens, f.meanLaterPromptTokens,

@@ -34,6 +34,10 @@ struct DistributionParser {
     /// accumulated prompts far from integer overflow.
     static let largestCount = 1e9
 
+    /// Components of one Mixture (each integer or truncated one's moments are
+    /// worked out once per process; see `MomentCache`).
+    static let largestMixture = 1000
+
     func parse(_ node: Node, at path: String, role: DistributionRole) -> Distribution? {
         guard case .mapping(let mapping) = node else {
             reader.report(path, "expected a distribution mapping with a 'type' (got \(ConfigReader.describe(node)))")
@@ -138,6 +142,10 @@ struct DistributionParser {
                 reader.report(object.path("min"), "a time must be >= 0 (got \(NumberRule.format(given)))")
                 return nil
             }
+            if let given = upper, given < 0 {
+                reader.report(object.path("max"), "a time must be >= 0 (got \(NumberRule.format(given)))")
+                return nil
+            }
             if case .constant(let value) = parsed, value < 0 {
                 reader.report(object.path("value"), "a time must be >= 0 (got \(NumberRule.format(value)))")
                 return nil
@@ -210,6 +218,10 @@ struct DistributionParser {
         guard let componentsNode = object.required("components", "a list of distributions") else { return nil }
         guard case .sequence(let sequence) = componentsNode, !sequence.isEmpty else {
             reader.report(object.path("components"), "expected a non-empty list of distributions (got \(ConfigReader.describe(componentsNode)))")
+            return nil
+        }
+        if sequence.count > Self.largestMixture {
+            reader.report(object.path("components"), "a Mixture has at most \(Self.largestMixture) components: its figures at start-up grow with each (got \(sequence.count))")
             return nil
         }
         let components = sequence.enumerated().map { index, node in

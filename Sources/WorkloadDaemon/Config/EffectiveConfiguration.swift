@@ -53,7 +53,7 @@ extension Configuration {
         lines.append("  bytes_per_token_estimate_for_network: \(n(w.bytesPerToken))")
         lines.append("  arrival_mode: \(w.arrivalMode.rawValue)")
         lines.append("  network: {latency_s: \(n(w.network.latencySeconds)), bandwidth_bps: \(n(w.network.bandwidthBitsPerSecond))}")
-        lines.append("  limits: {max_open_sessions: \(w.limits.maxOpenSessions), max_in_flight_requests: \(w.limits.maxInFlightRequests)}")
+        lines.append("  limits: {max_open_sessions: \(w.limits.maxOpenSessions), max_in_flight_requests: \(w.limits.maxInFlightRequests), max_memory_mib: \(w.limits.maxMemoryMiB)}")
         lines.append("  load: \(w.load?.yamlFlow ?? "null")")
         lines.append("  warm_start: \(w.warmStart)")
         lines += prefixPoolsYAML

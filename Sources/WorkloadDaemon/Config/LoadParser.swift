@@ -12,6 +12,8 @@ struct LoadParser {
     static let keys = ["schedule", "diurnal", "spikes", "bursts"]
     /// Every time is at most the longest run (the clock counts Int64 nanoseconds).
     static let longest = 1e9
+    /// States of `bursts` (200 take about 2 s to start in a debug build, 1,000 minutes).
+    static let largestMMPP = 100
 
     func parse(_ node: Node, at path: String) -> LoadSpec? {
         guard let object = reader.object(node, at: path, allowed: Self.keys) else { return nil }
@@ -112,8 +114,10 @@ struct LoadParser {
             }
             let spike = LoadSpike(atSeconds: at, durationSeconds: duration, multiplier: multiplier, rampSeconds: ramp)
             for other in spikes {
-                let overlap = Swift.max(spike.atSeconds, other.spike.atSeconds)...Swift.min(spike.end, other.spike.end)
-                guard overlap.lowerBound < overlap.upperBound else { continue }
+                // Disjoint spikes have start > end here: compare before forming a range.
+                let start = Swift.max(spike.atSeconds, other.spike.atSeconds), end = Swift.min(spike.end, other.spike.end)
+                guard start < end else { continue }
+                let overlap = start...end
                 let onPlateaus = spike.plateau.contains(overlap.lowerBound) && spike.plateau.contains(overlap.upperBound)
                     && other.spike.plateau.contains(overlap.lowerBound) && other.spike.plateau.contains(overlap.upperBound)
                 if !onPlateaus {
@@ -138,6 +142,10 @@ struct LoadParser {
         }
         if list.count < 2 {
             reader.report(path, "an MMPP needs at least two states (got \(list.count))")
+        }
+        if list.count > Self.largestMMPP {
+            reader.report(path, "an MMPP has at most \(Self.largestMMPP) states: working out its figures at start-up grows steeply with the count (got \(list.count))")
+            return nil
         }
         var states: [MarkovBursts.State] = []
         for (index, item) in list.enumerated() {

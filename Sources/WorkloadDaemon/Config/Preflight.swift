@@ -17,17 +17,21 @@ public struct Preflight: Sendable {
     public let figures: WorkloadFigures
     public let capacity: CapacityFigures
     public let limits: GeneratorLimits
+    public let memory: MemoryEstimate
 
     /// Runs every check on `configuration`.
     public init(_ configuration: Configuration) {
         figures = configuration.workload.figures
         capacity = configuration.workload.capacityFigures(figures)
         limits = configuration.workload.limits
+        memory = MemoryEstimate(configuration.workload, capacity: capacity)
         checkKafka(configuration.kafka)
         if let complaint = ListenAddress.problem(configuration.metrics.listen) {
             problems.append(ConfigProblem(path: "metrics.listen", message: complaint))
         }
         checkCapacity(configuration.workload)
+        checkBurnIn(configuration.workload)
+        checkMemory()
     }
 
     /// The preflight of `configuration`, or the error listing every problem.
@@ -77,6 +81,24 @@ public struct Preflight: Sendable {
                      limit: spec.limits.maxInFlightRequests, what: "requests in flight")
     }
 
+    /// `warm_start` simulates its burn-in before the first event: a burn-in
+    /// beyond `ConfigBounds.burnInEvents` (a second or two) is refused.
+    private mutating func checkBurnIn(_ spec: WorkloadSpec) {
+        guard spec.warmStart, !spec.profiles.isEmpty else { return }
+        let seconds = Double(spec.burnInNanoseconds) / 1e9
+        let events = seconds * figures.sessionRate * (2 + figures.meanTurnsPerSession)
+        if !(events <= ConfigBounds.burnInEvents) {
+            problems.append(ConfigProblem(path: "workload.warm_start", message: "the burn-in of \(Self.format(seconds)) s would simulate about \(Self.format(events)) events before the first one (limit \(Self.format(ConfigBounds.burnInEvents))); lower max_turns_per_session, the continuation probability or the follow-up gap, or set warm_start: false"))
+        }
+    }
+
+    private mutating func checkMemory() {
+        let limit = Double(limits.maxMemoryMiB)
+        if !(memory.totalMiB <= limit) {
+            problems.append(ConfigProblem(path: "workload.limits.max_memory_mib", message: "estimated peak memory \(Self.format(memory.totalMiB)) MiB (\(memory.breakdown)) is above the limit \(limits.maxMemoryMiB) MiB; raise it, or lower what dominates"))
+        }
+    }
+
     private mutating func checkCeiling(_ path: String, expected: Double, limit: Int, what: String) {
         let limitText = "limit \(limit)"
         if !(expected < Double(limit)) {
@@ -97,6 +119,7 @@ public struct Preflight: Sendable {
         }
         lines.append("expected open sessions: \(Self.format(capacity.expectedOpenSessions)) (limit \(limits.maxOpenSessions))")
         lines.append("expected requests in flight: \(Self.format(capacity.expectedInFlightRequests)) (limit \(limits.maxInFlightRequests))")
+        lines.append("estimated peak memory: \(Self.format(memory.totalMiB)) MiB (limit \(limits.maxMemoryMiB)): \(memory.breakdown)")
         return lines.joined(separator: "\n")
     }
 

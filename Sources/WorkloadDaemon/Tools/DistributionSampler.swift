@@ -32,6 +32,23 @@ public enum DistributionSampler {
         return values
     }
 
+    /// Calls `body` with the `count` draws of `draws(_:count:seed:)`, in
+    /// order, a block of at most `block` at a time: memory stays bounded
+    /// whatever the count.
+    public static func forEachBlock(_ distribution: Distribution, count: Int, seed: UInt64, block: Int = 1 << 16,
+                                    _ body: (ArraySlice<Double>) -> Void) {
+        var rng = Xoshiro256(seed: seed, identity: StreamIdentity("sample"))
+        var values = [Double]()
+        values.reserveCapacity(Swift.min(count, block))
+        var left = count
+        while left > 0 {
+            values.removeAll(keepingCapacity: true)
+            for _ in 0..<Swift.min(left, block) { values.append(distribution.sample(using: &rng)) }
+            left -= values.count
+            body(values[...])
+        }
+    }
+
     /// One value per line: integers without a fraction, others round-trip exact.
     public static func format(_ value: Double) -> String {
         if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
@@ -62,6 +79,43 @@ public struct SampleSummary: Sendable, Equatable {
         p50 = Self.quantile(sorted, 0.5)
         p90 = Self.quantile(sorted, 0.9)
         p99 = Self.quantile(sorted, 0.99)
+    }
+
+    /// The largest sample whose quantiles are exact: beyond it `summary`
+    /// keeps every k-th draw for the quantiles (80 MB of draws at most).
+    public static let exactQuantileLimit = 10_000_000
+
+    /// The summary of `count` draws without holding them: count, mean, std,
+    /// min and max use every draw; p50, p90 and p99 are exact up to
+    /// `exactQuantileLimit` draws, beyond it those of every k-th draw
+    /// (k = ceil(count / limit)), an i.i.d. subsample of at most `limit`.
+    public static func summary(_ distribution: Distribution, count: Int, seed: UInt64) -> SampleSummary? {
+        guard count > 0 else { return nil }
+        if count <= exactQuantileLimit { return SampleSummary(DistributionSampler.draws(distribution, count: count, seed: seed)) }
+        let stride = (count - 1) / exactQuantileLimit + 1
+        var kept: [Double] = []
+        kept.reserveCapacity(count / stride + 1)
+        // Welford's running mean and sum of squared deviations.
+        var index = 0, mean = 0.0, squares = 0.0
+        var low = Double.infinity, high = -Double.infinity
+        DistributionSampler.forEachBlock(distribution, count: count, seed: seed) { block in
+            for value in block {
+                if index % stride == 0 { kept.append(value) }
+                index += 1
+                let delta = value - mean
+                mean += delta / Double(index)
+                squares += delta * (value - mean)
+                low = Swift.min(low, value)
+                high = Swift.max(high, value)
+            }
+        }
+        guard var summary = SampleSummary(kept) else { return nil }
+        summary.count = count
+        summary.mean = mean
+        summary.std = (squares / Double(count - 1)).squareRoot()
+        summary.min = low
+        summary.max = high
+        return summary
     }
 
     /// Linear interpolation between order statistics (type 7).

@@ -47,6 +47,8 @@ public struct StreamStatistics: Sendable {
             watermarks += 1
             return true
         }
+        // A resume's marker of an interval left out: part of a stream, but no event.
+        if type == "skipped" { return true }
         guard let time = (object["time_s"] as? NSNumber)?.doubleValue else {
             malformed += 1
             return false

@@ -1,3 +1,4 @@
+import Synchronization
 import RealModule
 
 /// A distribution as configured: a family, optional rounding to integers
@@ -72,8 +73,15 @@ public struct Distribution: Sendable, Equatable {
     public var mean: Double {
         if !isInt && min == nil && max == nil { return family.mean }
         if max == nil && family.mean == .infinity { return .infinity }
+        // Summed over integers or integrated: worth keeping, as the figures ask for it many times.
+        if let known = MomentCache.means.withLock({ cache in cache.first { $0.distribution == self }?.mean }) { return known }
         let pivot = roughCentre
-        return pivot + partialMoments(in: .all, about: pivot).meanOffset
+        let mean = pivot + partialMoments(in: .all, about: pivot).meanOffset
+        MomentCache.means.withLock { cache in
+            if cache.count >= MomentCache.capacity { cache.removeFirst() }
+            cache.append((self, mean))
+        }
+        return mean
     }
 
     /// Standard deviation of the final variable.
@@ -231,4 +239,12 @@ extension Distribution {
         }
         return result
     }
+}
+
+/// Means of integer or truncated distributions already worked out in this
+/// process (the value depends only on the distribution).
+enum MomentCache {
+    /// Room for every component of the largest mixture, and its own.
+    static let capacity = 1100
+    static let means = Mutex<[(distribution: Distribution, mean: Double)]>([])
 }

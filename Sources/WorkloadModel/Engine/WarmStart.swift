@@ -6,11 +6,13 @@ import RealModule
 /// The sessions still open at 0 are announced then (`session_started` at
 /// time 0, with `began_at_s`), and their later turns follow from 0 on.
 ///
-/// B is the longest a session can last, (max turns - 1) times the longest
+/// B is the longest a session can last, (K - 1) times the longest
 /// follow-up gap of any conversational profile (its supremum, or for an
-/// unbounded one its 1 - 1e-9 quantile), capped at 7 days: a session begun
-/// before -B is still open at 0 with probability below 1e-9 (none when the
-/// gaps are bounded, as with the default Constant 5 s).
+/// unbounded one its 1 - 1e-9 quantile), capped at 7 days, where K is the
+/// turn limit or, when more turns than that are less likely than 1e-9, the
+/// 1 - 1e-9 quantile of the turn count: a session begun before -B is still
+/// open at 0 with probability below about 1e-9 (none when the gaps are
+/// bounded and the limit is reached that often).
 struct WarmStartState: Sendable {
     /// Announcements not yet made (set until the first entry at or after 0).
     var pending = false
@@ -25,10 +27,25 @@ extension WorkloadSpec {
     public var burnInNanoseconds: VirtualNanoseconds {
         var longest = 0.0
         for profile in profiles where profile.conversationalProbability > 0 && maxTurnsPerSession > 1 {
-            longest = Swift.max(longest, profile.followUp.longGap)
+            let turns = profile.turnCounts(maxTurns: maxTurnsPerSession).longSession
+            longest = Swift.max(longest, Double(turns - 1) * profile.followUp.longGap)
         }
-        let seconds = Swift.min(Double(maxTurnsPerSession - 1) * longest, 7 * 86_400)
+        let seconds = Swift.min(longest, 7 * 86_400)
         return nanoseconds(fromSeconds: seconds.isFinite ? seconds : 7 * 86_400)
+    }
+}
+
+extension TurnCountDistribution {
+    /// The smallest k with P(K > k) < 1e-9 (the turn limit when reaching it
+    /// is likelier): a long continuation chain of small probability is cut
+    /// where it stops mattering instead of at the limit.
+    var longSession: Int {
+        var tail = 0.0
+        for index in probabilities.indices.reversed() {
+            tail += probabilities[index]
+            if tail >= 1e-9 { return index + 1 }
+        }
+        return 1
     }
 }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Expected conversation figures of a profile (issue 8), for `validate`.
 ///
 /// Closed forms without a context window (K turns, a = E[first prompt],
@@ -6,7 +8,10 @@
 /// window, truncation and `context_full` ends make prompts depend on the
 /// path, so the figures come from simulating `simulatedSessions` sessions of
 /// the profile alone with a fixed seed (deterministic; standard error about
-/// 1% of a prompt's standard deviation).
+/// 1% of a prompt's standard deviation), fewer when sessions are long: at
+/// most about `simulatedRequests` requests (so that start-up stays bounded
+/// for any `max_turns_per_session`), and never more than
+/// `simulatedEventLimit` events in all.
 public struct ConversationFigures: Sendable, Equatable {
     public var turns = TurnCountDistribution(maxTurns: 1, conversationalProbability: 0, continuationProbability: 0)
     public var meanTurns = 1.0
@@ -21,8 +26,23 @@ public struct ConversationFigures: Sendable, Equatable {
     public var carriedShare = 0.0
     /// True when the figures are simulated (a context window is set).
     public var simulated = false
+    /// How many sessions the simulated figures follow.
+    public var simulatedSessionCount = 0
 
     public static let simulatedSessions = 20_000
+    /// The request budget that sets the sessions followed: 20,000 sessions
+    /// of up to 10 turns each on average, as before, and fewer of longer ones.
+    public static let simulatedRequests = 200_000.0
+    /// A hard stop on the simulation: sessions not followed to their end by
+    /// then count for the prompt means, not for the turn counts.
+    public static let simulatedEventLimit = 800_000
+
+    /// Sessions followed for a profile whose closed-form mean turn count
+    /// (the window ignored, so an upper bound) is `meanTurns`.
+    static func sessionsToSimulate(meanTurns: Double) -> Int {
+        guard meanTurns > 1 else { return simulatedSessions }
+        return Swift.max(1, Swift.min(simulatedSessions, Int(simulatedRequests / meanTurns)))
+    }
 
     public init() {}
 }
@@ -83,8 +103,20 @@ extension WorkloadSpec {
         return figures
     }
 
-    /// The figures from simulating sessions of `profile` alone (fixed seed).
+    /// The figures from simulating sessions of `profile` alone (fixed seed),
+    /// once per process: `validate` and the load-time checks ask several times.
     func simulatedFigures(of profile: ClientProfile, base: ConversationFigures) -> ConversationFigures {
+        let key = SimulatedFiguresCache.Key(profile: profile, maxTurns: maxTurnsPerSession, accumulate: accumulateConversationalTokens)
+        if let known = SimulatedFiguresCache.shared.withLock({ cache in cache.first { $0.key == key }?.figures }) { return known }
+        let figures = simulateFigures(of: profile, base: base)
+        SimulatedFiguresCache.shared.withLock { cache in
+            if cache.count >= SimulatedFiguresCache.capacity { cache.removeFirst() }
+            cache.append((key, figures))
+        }
+        return figures
+    }
+
+    private func simulateFigures(of profile: ClientProfile, base: ConversationFigures) -> ConversationFigures {
         var figures = base
         var single = profile
         single.weight = 1
@@ -97,10 +129,12 @@ extension WorkloadSpec {
         // The first N sessions to start, followed to their ends (stopping at the
         // N-th end instead would leave out the long sessions still open).
         var open = Set<UInt64>()
-        var started = 0, sessions = 0, turnsTotal = 0, firsts = 0, laters = 0
+        let wanted = ConversationFigures.sessionsToSimulate(meanTurns: base.meanTurns)
+        var started = 0, sessions = 0, turnsTotal = 0, firsts = 0, laters = 0, events = 0
         var first = 0.0, later = 0.0, prompt = 0.0, carried = 0.0
         var counts = [Double](repeating: 0, count: Swift.max(1, maxTurnsPerSession))
-        while started < ConversationFigures.simulatedSessions || !open.isEmpty, let event = engine.next() {
+        while started < wanted || !open.isEmpty, events < ConversationFigures.simulatedEventLimit, let event = engine.next() {
+            events += 1
             switch event {
             case .request(let r):
                 guard open.contains(r.sessionID) else { continue }
@@ -113,23 +147,44 @@ extension WorkloadSpec {
                 turnsTotal += Int(e.turns)
                 counts[Swift.max(0, Int(e.turns) - 1)] += 1
             case .sessionStarted(let e):
-                if started < ConversationFigures.simulatedSessions {
+                if started < wanted {
                     started += 1
                     open.insert(e.sessionID)
                 }
             }
         }
-        guard sessions > 0 else { return figures }
-        var turns = base.turns
-        turns.probabilities = counts.map { $0 / Double(sessions) }
-        figures.turns = turns
-        figures.turnQuantiles = turns.summary
-        figures.meanTurns = Double(turnsTotal) / Double(sessions)
-        figures.meanFirstPromptTokens = firsts > 0 ? first / Double(firsts) : 0
+        guard firsts > 0 else { return figures }
+        if sessions > 0 {
+            var turns = base.turns
+            turns.probabilities = counts.map { $0 / Double(sessions) }
+            figures.turns = turns
+            figures.turnQuantiles = turns.summary
+            figures.meanTurns = Double(turnsTotal) / Double(sessions)
+        }
+        figures.meanFirstPromptTokens = first / Double(firsts)
         figures.meanLaterPromptTokens = laters > 0 ? later / Double(laters) : 0
-        figures.promptTokensPerSession = prompt / Double(sessions)
+        if open.isEmpty {
+            figures.promptTokensPerSession = prompt / Double(sessions)
+        } else {
+            // Stopped at the event limit: the sums hold turns of sessions still open, so per session comes from the means.
+            figures.promptTokensPerSession = figures.meanFirstPromptTokens + (figures.meanTurns - 1) * figures.meanLaterPromptTokens
+        }
         figures.carriedShare = prompt > 0 ? carried / prompt : 0
         figures.simulated = true
+        figures.simulatedSessionCount = sessions
         return figures
     }
+}
+
+/// Simulated figures already worked out in this process (they depend only
+/// on the profile, the turn limit and the history rule).
+enum SimulatedFiguresCache {
+    struct Key: Equatable {
+        var profile: ClientProfile
+        var maxTurns: Int
+        var accumulate: Bool
+    }
+
+    static let capacity = 16
+    static let shared = Mutex<[(key: Key, figures: ConversationFigures)]>([])
 }

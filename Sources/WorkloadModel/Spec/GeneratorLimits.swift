@@ -6,11 +6,15 @@ public struct GeneratorLimits: Sendable, Equatable {
     /// Requests sent and not yet arrived at the service; sending one more ends
     /// the run (`GeneratorBound.inFlightRequests`).
     public var maxInFlightRequests: Int
+    /// The ceiling on `validate`'s estimate of the generator's peak memory,
+    /// in MiB: a configuration estimated above it is refused before it runs.
+    public var maxMemoryMiB: Int = defaultMaxMemoryMiB
 
     /// The defaults keep the generator's own memory well under 512 MiB
     /// (about 150 bytes per open session and 150 per request in flight).
     public static let defaultMaxOpenSessions = 1_000_000
     public static let defaultMaxInFlightRequests = 1_000_000
+    public static let defaultMaxMemoryMiB = 1024
 
     /// The last instant the clock represents: 10^18 ns, about 31.7 years. No
     /// event is emitted later; a run that gets there ends (`GeneratorBound.virtualTime`).
