@@ -1,4 +1,6 @@
+import Dispatch
 import Logging
+import Synchronization
 import WorkloadModel
 
 /// Writes a resumable run's checkpoints. About once a second (wall time) it
@@ -8,10 +10,13 @@ import WorkloadModel
 /// snapshot stays pending until Kafka's delivery reports have acknowledged
 /// that many records on every partition: a partition's reports come in
 /// produce order, so then every record before the snapshot is in Kafka. Only
-/// then is it encoded and written. Nothing here waits or flushes: the
-/// generating loop only compares counts (the delivery reports are served on
-/// another thread), so pacing is never held up by a checkpoint, and under
-/// sustained load the queue need never empty for one to be written. A
+/// then is it encoded and written, on a writer thread of its own (encoding a
+/// large engine state and the fsyncs take milliseconds). Nothing here waits
+/// or flushes: the generating loop only compares counts (the delivery
+/// reports are served on another thread) and hands the snapshot over, so
+/// pacing is never held up by a checkpoint, and under sustained load the
+/// queue need never empty for one to be written. While a write is under
+/// way the next snapshot waits, so at most two engine copies are alive. A
 /// restart therefore regenerates at most a few seconds of events, which
 /// bounds resume time however long the run is.
 ///
@@ -42,7 +47,13 @@ final class Checkpointer {
     private var lost = false
     /// The snapshot of the run's end (a stop, a bound), written by `commit` after the final flush.
     private var held: Snapshot?
+    /// Snapshots handed to the writer (periodic ones) or written (the last one).
     private(set) var written = 0
+    /// Encodes and writes off the generating thread, one checkpoint at a time, in order.
+    private let writer = DispatchQueue(label: "llm-workload.checkpoint-writer")
+    /// Set while the writer has a checkpoint in hand (shared with its closures, hence a box).
+    private final class Busy: Sendable { let flag = Atomic<Bool>(false) }
+    private let writing = Busy()
 
     init(directory: StateDirectory, pacingAnchorUnixNanoseconds: Int64, logger: Logger, sink: any EventSink) {
         self.directory = directory
@@ -71,9 +82,16 @@ final class Checkpointer {
             return
         }
         guard acknowledged.records.count == snapshot.produced.count,
-              zip(acknowledged.records, snapshot.produced).allSatisfy({ $0 >= $1 }) else { return }
+              zip(acknowledged.records, snapshot.produced).allSatisfy({ $0 >= $1 }),
+              !writing.flag.load(ordering: .acquiring) else { return }
         pending = nil
-        write(snapshot)
+        written += 1
+        writing.flag.store(true, ordering: .releasing)
+        let write = writeOperation(snapshot)
+        writer.async { [writing] in
+            write()
+            writing.flag.store(false, ordering: .releasing)
+        }
     }
 
     /// The run's last state (a resumable stop or the end), to write once the final flush delivered everything.
@@ -82,11 +100,12 @@ final class Checkpointer {
         held = snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: 0)
     }
 
-    /// Writes the held snapshot (call only when the flush delivered every record).
+    /// Writes the held snapshot (call only when the flush delivered every record), after any write under way.
     func commit() {
         guard let held else { return }
         self.held = nil
-        write(held)
+        writer.sync(execute: writeOperation(held))
+        written += 1
     }
 
     private func snapshot(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) -> Snapshot {
@@ -94,16 +113,19 @@ final class Checkpointer {
                  offsets: sink.resumeOffsets(after: lastSeq))
     }
 
-    private func write(_ snapshot: Snapshot) {
-        let checkpoint = RunCheckpoint(
-            lastSeq: snapshot.lastSeq, lastTime: snapshot.lastTime,
-            pacingAnchorUnixNanoseconds: pacingAnchorUnixNanoseconds, offsets: snapshot.offsets, engine: snapshot.engine.checkpoint())
-        do {
-            try directory.write(StateDirectory.checkpointName, bytes: checkpoint.bytes)
-            written += 1
-        } catch {
-            // The older checkpoint stays valid (a restart regenerates more and skips what Kafka holds).
-            logger.error("cannot write the checkpoint", metadata: ["error": "\(error)"])
+    /// The encoding and atomic write of `snapshot`, to run on the writer.
+    private func writeOperation(_ snapshot: Snapshot) -> @Sendable () -> Void {
+        let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds
+        let engine = snapshot.engine, lastSeq = snapshot.lastSeq, lastTime = snapshot.lastTime, offsets = snapshot.offsets
+        return {
+            let checkpoint = RunCheckpoint(
+                lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: anchor, offsets: offsets, engine: engine.checkpoint())
+            do {
+                try directory.write(StateDirectory.checkpointName, bytes: checkpoint.bytes)
+            } catch {
+                // The older checkpoint stays valid (a restart regenerates more and skips what Kafka holds).
+                logger.error("cannot write the checkpoint", metadata: ["error": "\(error)"])
+            }
         }
     }
 }
