@@ -1,5 +1,9 @@
 internal import CRdKafka
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
+import Synchronization
 
 /// librdkafka's built-in mock Kafka cluster, running in this process and
 /// listening on loopback TCP: for tests, `--embedded-kafka` and `dev-kafka`.
@@ -19,6 +23,8 @@ public final class MockCluster: @unchecked Sendable {
     public let brokerCount: Int32
     /// The `bootstrap.servers` string for clients (loopback addresses).
     public let bootstrapServers: String
+    /// The ports of brokers that are down, each held by a bound socket that does not listen.
+    private let heldPorts = Mutex<[UInt16: Int32]>([:])
 
     /// Starts a mock cluster of `brokers` brokers; its log lines go to `logger`.
     public init(brokers: Int32 = 3, logger: Logger) throws(KafkaError) {
@@ -57,6 +63,7 @@ public final class MockCluster: @unchecked Sendable {
     }
 
     deinit {
+        heldPorts.withLock { $0.values.forEach { close($0) } }
         rd_kafka_mock_cluster_destroy(cluster)
         rd_kafka_destroy(host)
         ClientContext.release(contextPointer)
@@ -70,13 +77,48 @@ public final class MockCluster: @unchecked Sendable {
 
     /// Takes broker `id` down: its connections are closed and new ones
     /// refused. Partition leadership does not move.
+    ///
+    /// The broker's listening port is held meanwhile by a bound socket that
+    /// does not listen (connections are still refused): librdkafka binds the
+    /// same port again when the broker comes back up and aborts the process
+    /// if it cannot, which any socket of this machine that took the free port
+    /// as its ephemeral one would cause.
     public func setBrokerDown(_ id: Int32) throws(KafkaError) {
         try check(awake { rd_kafka_mock_broker_set_down(cluster, id) }, "set broker \(id) down")
+        holdReleasedPorts()
     }
 
     /// Brings broker `id` back up.
     public func setBrokerUp(_ id: Int32) throws(KafkaError) {
+        // librdkafka does not say which port is broker `id`'s: release every held one. The
+        // others' brokers are still down and refuse connections as they did.
+        heldPorts.withLock { held in
+            held.values.forEach { close($0) }
+            held.removeAll()
+        }
         try check(awake { rd_kafka_mock_broker_set_up(cluster, id) }, "set broker \(id) up")
+        holdReleasedPorts()
+    }
+
+    /// Binds every broker port whose listener is closed (a listening port refuses the bind).
+    private func holdReleasedPorts() {
+        heldPorts.withLock { held in
+            for port in MockClusterWakeup.ports(of: bootstrapServers) where held[port] == nil {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+                guard fd >= 0 else { continue }
+                // SO_REUSEADDR: the closed listener's accepted connections may linger in TIME_WAIT.
+                var on: Int32 = 1
+                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = port.bigEndian
+                address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+                let bound = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                if bound == 0 { held[port] = fd } else { close(fd) }
+            }
+        }
     }
 
     /// Makes the next `errors.count` requests of type `apiKey` (Kafka
