@@ -1,7 +1,4 @@
 internal import CRdKafka
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Synchronization
 
@@ -63,7 +60,7 @@ public final class MockCluster: @unchecked Sendable {
     }
 
     deinit {
-        heldPorts.withLock { $0.values.forEach { close($0) } }
+        heldPorts.withLock { $0.values.forEach(PortHold.release) }
         rd_kafka_mock_cluster_destroy(cluster)
         rd_kafka_destroy(host)
         ClientContext.release(contextPointer)
@@ -93,7 +90,7 @@ public final class MockCluster: @unchecked Sendable {
         // librdkafka does not say which port is broker `id`'s: release every held one. The
         // others' brokers are still down and refuse connections as they did.
         heldPorts.withLock { held in
-            held.values.forEach { close($0) }
+            held.values.forEach(PortHold.release)
             held.removeAll()
         }
         try check(awake { rd_kafka_mock_broker_set_up(cluster, id) }, "set broker \(id) up")
@@ -104,51 +101,9 @@ public final class MockCluster: @unchecked Sendable {
     private func holdReleasedPorts() {
         heldPorts.withLock { held in
             for port in MockClusterWakeup.ports(of: bootstrapServers) where held[port] == nil {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-                guard fd >= 0 else { continue }
-                // SO_REUSEADDR: the closed listener's accepted connections may linger in TIME_WAIT.
-                var on: Int32 = 1
-                setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = port.bigEndian
-                address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-                let bound = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
-                if bound == 0 { held[port] = fd } else { close(fd) }
+                if let fd = PortHold.bind(port) { held[port] = fd }
             }
         }
-    }
-
-    /// Makes the next `errors.count` requests of type `apiKey` (Kafka
-    /// protocol ApiKey: Produce is 0, Fetch 1, Metadata 3, InitProducerId
-    /// 22), on whichever broker receives them, fail with these raw error codes
-    /// in order. `-195` (`_TRANSPORT`) makes the broker drop the connection.
-    public func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
-        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
-        codes.withUnsafeBufferPointer {
-            rd_kafka_mock_push_request_errors_array(cluster, apiKey, $0.count, $0.baseAddress)
-        }
-    }
-
-    /// Forgets the queued injected errors for `apiKey`.
-    public func clearRequestErrors(apiKey: Int16) {
-        rd_kafka_mock_clear_request_errors(cluster, apiKey)
-    }
-
-    /// Moves leadership of `topic`/`partition` to `broker`; clients find out
-    /// through `NOT_LEADER_OR_FOLLOWER` answers and a metadata refresh.
-    public func setPartitionLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
-        try check(
-            awake { rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker) },
-            "set leader of \(topic)[\(partition)] to broker \(broker)"
-        )
-    }
-
-    /// Adds `ms` of round-trip time to every response of `broker`.
-    public func setRTT(broker: Int32, ms: Int32) throws(KafkaError) {
-        try check(awake { rd_kafka_mock_broker_set_rtt(cluster, broker, ms) }, "set RTT of broker \(broker)")
     }
 
     /// A control call, served promptly despite the mock thread's lost wake-ups (`MockClusterWakeup`).
