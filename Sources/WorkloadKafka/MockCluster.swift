@@ -106,6 +106,36 @@ public final class MockCluster: @unchecked Sendable {
         }
     }
 
+    /// Makes the next `errors.count` requests of type `apiKey` (Kafka
+    /// protocol ApiKey: Produce is 0, Fetch 1, Metadata 3, InitProducerId
+    /// 22), on whichever broker receives them, fail with these raw error codes
+    /// in order. `-195` (`_TRANSPORT`) makes the broker drop the connection.
+    public func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
+        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
+        codes.withUnsafeBufferPointer {
+            rd_kafka_mock_push_request_errors_array(cluster, apiKey, $0.count, $0.baseAddress)
+        }
+    }
+
+    /// Forgets the queued injected errors for `apiKey`.
+    public func clearRequestErrors(apiKey: Int16) {
+        rd_kafka_mock_clear_request_errors(cluster, apiKey)
+    }
+
+    /// Moves leadership of `topic`/`partition` to `broker`; clients find out
+    /// through `NOT_LEADER_OR_FOLLOWER` answers and a metadata refresh.
+    public func setPartitionLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
+        try check(
+            awake { rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker) },
+            "set leader of \(topic)[\(partition)] to broker \(broker)"
+        )
+    }
+
+    /// Adds `ms` of round-trip time to every response of `broker`.
+    public func setRTT(broker: Int32, ms: Int32) throws(KafkaError) {
+        try check(awake { rd_kafka_mock_broker_set_rtt(cluster, broker, ms) }, "set RTT of broker \(broker)")
+    }
+
     /// A control call, served promptly despite the mock thread's lost wake-ups (`MockClusterWakeup`).
     private func awake(_ operation: () -> rd_kafka_resp_err_t) -> rd_kafka_resp_err_t {
         MockClusterWakeup.perform(pokingPorts: MockClusterWakeup.ports(of: bootstrapServers), operation)
