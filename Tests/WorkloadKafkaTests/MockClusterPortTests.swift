@@ -8,21 +8,13 @@ import WorkloadKafka
 @Suite("Mock cluster: a downed broker's port")
 struct MockClusterPortTests {
     /// Binds 127.0.0.1:`port` the way an unrelated socket would (no SO_REUSEADDR); the errno, or 0.
-    private func bindError(_ port: UInt16) -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        return rc == 0 ? 0 : errno
-    }
+    private func bindError(_ port: UInt16) -> Int32 { onNewSocket(port, bind) }
 
     /// Connects to 127.0.0.1:`port`; the errno, or 0.
-    private func connectError(_ port: UInt16) -> Int32 {
+    private func connectError(_ port: UInt16) -> Int32 { onNewSocket(port, connect) }
+
+    /// Calls `call` (bind or connect) on a new TCP socket with 127.0.0.1:`port`; the errno, or 0.
+    private func onNewSocket(_ port: UInt16, _ call: (Int32, UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -30,7 +22,7 @@ struct MockClusterPortTests {
         address.sin_port = port.bigEndian
         address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { call(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         return rc == 0 ? 0 : errno
     }
