@@ -89,7 +89,7 @@ extension Configuration {
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
         "continuation_probability", "num_clients", "network", "load", "prefixes",
-    ] + conversationKeys
+    ] + conversationKeys + routingTagKeys
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
     /// every problem (a missing file and a file that is not YAML included).
@@ -177,6 +177,7 @@ extension Configuration {
                     spec.profiles.append(profile)
                 }
                 readPrefixes(object, profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
+                readRoutingTags(profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
                 if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
                 if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
                     reader.report("workload.client_profiles", "weights must not all be zero")
