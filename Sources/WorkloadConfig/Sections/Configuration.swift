@@ -37,6 +37,10 @@ public struct KafkaConfiguration: Sendable, Equatable {
     public var embeddedPartitions: Int32 = 6
     /// How long shutdown waits for outstanding deliveries.
     public var flushTimeoutSeconds: Double = 30
+    /// `record_timestamp`: wall clock (default) or event time.
+    public var recordTimestamp = RecordTimestamp.wall
+    /// `routing_headers`: copy request routing tags into record headers.
+    public var routingHeaders = false
     public init() {}
 }
 
@@ -201,8 +205,10 @@ extension Configuration {
             clock = readClock(node, reader: reader)
         }
         var kafka = KafkaConfiguration()
-        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s"]) {
+        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s"] + recordOptionKeys) {
             kafka = readKafka(node, reader: reader)
+            readRecordOptions(node, reader: reader, into: &kafka)
+            checkRecordTimestamp(kafka, clock: clock, reader: reader)
         }
         var metrics = MetricsConfiguration()
         if let node = top.object("metrics", allowed: ["listen", "health"]) {

@@ -49,6 +49,11 @@ package final class KafkaSink: EventSink {
     /// `poll()` does nothing (the wait for room in a full queue still polls).
     var pollsDeliveryReports = true
     private let names = KafkaHeaderNames(KafkaSink.headerNames)
+    private let routedNames = KafkaHeaderNames(KafkaSink.headerNames + RoutingHeaders.names)
+    /// Wall-clock or event-time record timestamps (`kafka.record_timestamp`).
+    package var stamp = RecordStamp.wall
+    /// `kafka.routing_headers`: request records also carry their routing tags.
+    package var routing: RoutingHeaders?
     /// The constant header values, back to back, owned by the sink.
     private let constantValues: UnsafeMutableRawBufferPointer
     /// Views into `constantValues`: `event-type` by kind, then schema version, run ID.
@@ -122,7 +127,7 @@ package final class KafkaSink: EventSink {
         }
         do {
             try produce(topic: kind.isRequest ? requests : sessions, topicIndex: kind.isRequest ? 0 : 1, partition: partition,
-                        key: key, value: value, kind: kind, time: event.time)
+                        key: key, value: value, kind: kind, time: event.time, event: event)
         } catch {
             notProduced += 1
             throw error
@@ -130,17 +135,19 @@ package final class KafkaSink: EventSink {
     }
 
     private func produce(topic: KafkaTopic, topicIndex: Int, partition: Int32, key: UnsafeRawBufferPointer,
-                         value: UnsafeRawBufferPointer, kind: RecordKind, time: VirtualNanoseconds) throws(SinkError) {
+                         value: UnsafeRawBufferPointer, kind: RecordKind, time: VirtualNanoseconds, event: Event? = nil) throws(SinkError) {
+        let routed = routing?.values(for: event) ?? UnsafeBufferPointer(start: nil, count: 0)
         let failure = withVirtualTimeText(time) { virtualTime in
-            withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 4) { values -> KafkaError? in
+            withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 4 + routed.count) { values -> KafkaError? in
                 values.initializeElement(at: 0, to: eventTypeValues[kind.rawValue])
                 values.initializeElement(at: 1, to: schemaVersionValue)
                 values.initializeElement(at: 2, to: runIDValue)
                 values.initializeElement(at: 3, to: virtualTime)
+                for (index, value) in routed.enumerated() { values.initializeElement(at: 4 + index, to: value) }
                 do throws(KafkaError) {
                     try producer.produce(
-                        to: topic, partition: partition, key: key, value: value, headerNames: names,
-                        headerValues: UnsafeBufferPointer(values), timestampMs: wallRealtimeNow(),
+                        to: topic, partition: partition, key: key, value: value, headerNames: routed.isEmpty ? names : routedNames,
+                        headerValues: UnsafeBufferPointer(values), timestampMs: stamp.timestampMs(at: time),
                         shouldAbort: shouldAbort)
                     return nil
                 } catch {
