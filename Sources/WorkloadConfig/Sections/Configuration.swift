@@ -69,6 +69,8 @@ public struct Configuration: Sendable, Equatable {
     public var source = "<config>"
     /// `workload.replay`: a trace as the workload instead of profiles.
     public var replay: ReplayConfiguration?
+    /// `faults`: publish-time late, duplicate and dropped records; nil: none.
+    public var faults: FaultConfiguration?
 
     public init(workload: WorkloadSpec, seedWasChosen: Bool = false, runID: String, clock: ClockConfiguration = .init(),
                 kafka: KafkaConfiguration = .init(), metrics: MetricsConfiguration = .init()) {
@@ -82,7 +84,7 @@ public struct Configuration: Sendable, Equatable {
 }
 
 extension Configuration {
-    static let topLevelKeys = ["workload", "clock", "kafka", "metrics"]
+    static let topLevelKeys = ["workload", "clock", "kafka", "metrics", "faults"]
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
@@ -216,9 +218,11 @@ extension Configuration {
             metrics.health = HealthConfiguration.read(node.object("health", allowed: HealthConfiguration.keys))
         }
 
+        let faults = readFaults(top, reader: reader, parser: parser)
         guard reader.problems.isEmpty else { return nil }
         var configuration = Configuration(workload: spec, seedWasChosen: seedWasChosen, runID: "", clock: clock, kafka: kafka, metrics: metrics)
         configuration.replay = replay
+        configuration.faults = faults
         configuration.textHash = StreamIdentity("config", canonical).hash
         if let node = object["run_id"], let given = reader.string(node, at: object.path("run_id")), !given.isEmpty {
             configuration.runID = given

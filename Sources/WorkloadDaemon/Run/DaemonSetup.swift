@@ -112,6 +112,7 @@ struct DaemonSetup {
                 let kafkaSink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
                 kafkaSink.stamp = RecordStamp(configuration.kafka.recordTimestamp, encoder: encoder)
                 if configuration.kafka.routingHeaders { kafkaSink.routing = RoutingHeaders(tagger: encoder.routingTags, spec: configuration.workload) }
+                kafkaSink.faults = configuration.faults.map { FaultInjector($0, seed: configuration.workload.seed, metrics: metrics) }
                 sink = kafkaSink
                 marks.append(("topics", clock.now()))
                 if let resume, resume.continuing {

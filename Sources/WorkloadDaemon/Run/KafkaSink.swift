@@ -42,7 +42,7 @@ package final class KafkaSink: EventSink {
     private let encoder: EventEncoder
     /// The producer its watermarks speak for (`--shard k/n`; 0 of 1 without).
     private let shard: Shard
-    private let logger: Logger
+    let logger: Logger
     /// Gives up waiting for room in a full queue (shutdown past its bound).
     var shouldAbort: () -> Bool
     /// False while `DeliveryService` serves the delivery reports: then the loop's
@@ -54,6 +54,8 @@ package final class KafkaSink: EventSink {
     package var stamp = RecordStamp.wall
     /// `kafka.routing_headers`: request records also carry their routing tags.
     package var routing: RoutingHeaders?
+    /// `faults`: late, duplicate and dropped records (see `FaultInjector`).
+    package var faults: FaultInjector?
     /// The constant header values, back to back, owned by the sink.
     private let constantValues: UnsafeMutableRawBufferPointer
     /// Views into `constantValues`: `event-type` by kind, then schema version, run ID.
@@ -125,9 +127,10 @@ package final class KafkaSink: EventSink {
             skippedOnResume += 1
             return
         }
+        let copies = faults?.copies(of: event, key: key, value: value) ?? 1
         do {
-            try produce(topic: kind.isRequest ? requests : sessions, topicIndex: kind.isRequest ? 0 : 1, partition: partition,
-                        key: key, value: value, kind: kind, time: event.time, event: event)
+            for _ in 0..<copies { try produce(topic: kind.isRequest ? requests : sessions, topicIndex: kind.isRequest ? 0 : 1, partition: partition,
+                        key: key, value: value, kind: kind, time: event.time, event: event) }
         } catch {
             notProduced += 1
             throw error
@@ -175,9 +178,11 @@ package final class KafkaSink: EventSink {
 
     package func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {
         watermarkRound(time: time, afterSeq: afterSeq, final: false)
+        releaseLate(after: time)
     }
 
     package func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) {
+        releaseAllLate(endingAt: time, afterSeq: afterSeq)
         watermarkRound(time: time, afterSeq: afterSeq, final: true)
     }
 
@@ -292,6 +297,7 @@ package final class KafkaSink: EventSink {
         outcome.undelivered += notProduced
         outcome.failuresByError = stats.failuresByError
         outcome.failure = failure
+        outcome.faults = faults?.counts
         outcome.firstDeliveredAtMonotonicNanoseconds = stats.firstDeliveredAtMonotonicNanoseconds
         return outcome
     }
