@@ -2,9 +2,9 @@ import Foundation
 import Testing
 import TestSupport
 import WorkloadDaemon
-import WorkloadModel
 import WorkloadTraces
 @testable import WorkloadConfig
+@testable import WorkloadModel
 
 /// Routing tags: every bad value reported with its key path, shares and
 /// stickiness as configured, clamps, and no other draw moved.
@@ -161,6 +161,43 @@ import WorkloadTraces
         #expect(after.contains("\"slo_class\":\"interactive\",\"ttft_slo_ms\":500,\"tpot_slo_ms\":50"))
         #expect(after.contains("\"slo_class\":\"batch\",\"ttft_slo_ms\":null,\"tpot_slo_ms\":null"))
         #expect(after.contains("\"adapter\":null") && after.contains("\"adapter\":\"adapter-"))
+    }
+
+    /// `stats` measures the shares and the distinct adapters of hour 0;
+    /// `validate` predicts them. With one-turn sessions and `per: session`,
+    /// the distinct count at the measured n is Σ 1 − (1 − p·q_k)^n, with a
+    /// variance below Σ P_k (1 − P_k) (the indicators are negatively correlated).
+    @Test func validatePredictsWhatStatsMeasures() throws {
+        // 100,000 adapters: an hour leaves many unused, so the count tests the formula.
+        let tags = Self.tags.replacingOccurrences(of: "per: tenant", with: "per: session").replacingOccurrences(of: "count: 200", with: "count: 100000")
+        let yaml = configYAML(workload: "run_id: fixed", profile: tags)
+            .replacingOccurrences(of: "total_duration: 10", with: "total_duration: 3600")
+            .replacingOccurrences(of: "conversational_probability: 0.6", with: "conversational_probability: 0")
+        let configuration = try Configuration.parse(yaml: yaml)
+        let file = try temporaryTagFile()
+        _ = try StreamGenerator.write(configuration, to: FileOutput(path: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var stats = StreamStatistics()
+        for line in try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n") { stats.add(line: Data(line.utf8)) }
+        let n = Double(stats.tags.requests)
+        let model = stats.tags.share("model", "llama-3.1-70b")
+        #expect(abs(model - 0.8) <= 4 * (0.16 / n).squareRoot(), "model share \(model)")
+        let adapters = try #require(configuration.workload.profiles[0].tags.adapters)
+        let expected = RoutingTagFigures.distinctAdapters(adapters, tenants: nil, sessions: n, requests: n, clients: 100)
+        let h = ZipfHarmonic.sum(100_000, 1.1)
+        let q = (1...100_000).map { pow(Double($0), -1.1) / h }
+        let variance = q.map { 1 - pow(1 - 0.6 * $0, n) }.reduce(0) { $0 + $1 * (1 - $1) }
+        let measured = Double(try #require(stats.tags.adaptersByHour[0]).count)
+        print("distinct adapters in hour 0: measured \(measured), expected \(expected) ± \(variance.squareRoot())")
+        #expect(abs(measured - expected) <= 4 * variance.squareRoot() + 1e-9)
+        #expect(stats.tags.outOfBounds == 0)
+        let report = configuration.routingTagsReport.joined(separator: "\n")
+        let predicted = try #require(configuration.workload.routingTagFigures.first?.distinctAdaptersPerHour)
+        #expect(report.contains(String(format: "expected distinct adapters per hour: %.1f", predicted)), "\(report)")
+        #expect(report.contains("model shares: llama-3.1-70b 0.8000, llama-3.1-8b 0.2000"))
+        // The effective configuration reads back to the same tags.
+        let reloaded = try Configuration.parse(yaml: configuration.effectiveYAML)
+        #expect(reloaded.workload.profiles[0].tags == configuration.workload.profiles[0].tags)
     }
 
     func temporaryTagFile() throws -> String {
