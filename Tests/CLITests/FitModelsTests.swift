@@ -26,4 +26,26 @@ import WorkloadTraces
         let spec = try Configuration.load(path: config.path).workload
         #expect(spec.profiles[0].tags.models == [WeightedName(name: "ChatGPT", weight: 0.75), WeightedName(name: "GPT-4", weight: 0.25)])
     }
+
+    /// Exports keep the model: BurstGPT's Model column carries it ("replay" without models).
+    @Test func burstGPTExportCarriesTheModel() throws {
+        let config = try temporaryFile("export-models.yaml", contents: """
+            workload:
+              total_duration: 60
+              random_seed: 3
+              client_profiles:
+                - profile_name: chat
+                  inter_arrival_time_dist_config: {type: Exponential, rate: 5.0}
+                  prompt_tokens_dist_config: {type: Constant, value: 100}
+                  max_output_tokens_dist_config: {type: Constant, value: 50}
+                  conversational_probability: 0
+                  streaming_response_probability: 0.5
+                  models: [{name: big, weight: 0.8}, {name: small, weight: 0.2}]
+            """)
+        let export = try runCLI(["generate", "--config", config.path, "--format", "burstgpt"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let rows = String(decoding: export.stdout, as: UTF8.self).split(separator: "\n").dropFirst()
+        let big = rows.filter { $0.contains(",big,") }.count, small = rows.filter { $0.contains(",small,") }.count
+        #expect(big + small == rows.count && big > 0 && small > 0, "\(big) big, \(small) small of \(rows.count)")
+    }
 }

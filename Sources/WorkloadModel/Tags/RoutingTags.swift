@@ -166,6 +166,12 @@ public struct RoutingTagger: Sendable {
         Int(profile) < profiles.count ? profiles[Int(profile)]?.spec : nil
     }
 
+    /// The request's model name, when its profile has `models`.
+    public func modelName(for e: RequestEvent) -> String? {
+        guard let model = tags(for: e)?.model, let spec = spec(ofProfile: e.profile) else { return nil }
+        return spec.models[model].name
+    }
+
     /// Appends the request's tag fields (`,"tenant":"tenant-3",...`), if any.
     public func encode(_ e: RequestEvent, into writer: inout ByteWriter) {
         guard let tags = tags(for: e), let fields = fields[Int(e.profile)] else { return }
