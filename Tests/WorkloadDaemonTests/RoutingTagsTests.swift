@@ -70,7 +70,7 @@ import WorkloadTraces
         #expect(problems(configYAML(profile: "reasoning_tokens_dist_config: {type: Uniform, low: 0, high: 800, max: 100}")) == [])
     }
 
-    /// Must-show 1: model and SLO-class shares per session, adapter share per
+    /// Model and SLO-class shares per session, adapter share per
     /// request, each within 4 standard errors; tenants per client pass a
     /// chi-square test (1%) against Zipf(1.0) on 50.
     @Test func sharesMatchTheConfiguration() throws {
@@ -106,7 +106,7 @@ import WorkloadTraces
         #expect(p > 0.01, "chi-square \(chi) p \(p)")
     }
 
-    /// Must-show 2: per tenant, every request of a tenant uses one adapter (or
+    /// Per tenant, every request of a tenant uses one adapter (or
     /// none); per session, every request of a session; reasoning within the
     /// output and image tokens within the new input (so within the prompt).
     @Test(arguments: [AdapterScope.tenant, .session])
@@ -137,7 +137,7 @@ import WorkloadTraces
         print("per \(scope): \(byOwner.count) owners, \(requests.count) requests, \(withAdapter) with an adapter, \(clampedReasoning) reasoning clamped")
     }
 
-    /// Must-show 5: tags add fields and move nothing else; the stream is
+    /// Tags add fields and move nothing else; the stream is
     /// deterministic. Cutting every request at its first tag field gives the
     /// untagged stream byte for byte.
     @Test func tagsMoveNoOtherDraw() throws {
