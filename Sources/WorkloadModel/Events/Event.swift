@@ -2,7 +2,7 @@
 /// time keeps ordering exact and the stream identical on every machine.
 public typealias VirtualNanoseconds = Int64
 
-/// Why a session ended (the `session_end` event's `reason`).
+/// Why a session ended (the `session_ended` event's `reason`).
 public enum SessionEndReason: UInt8, Sendable, Equatable, CaseIterable {
     case completed
     case maxTurns

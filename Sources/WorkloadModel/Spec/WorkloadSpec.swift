@@ -1,4 +1,4 @@
-/// How new sessions arrive (`workload.arrival`).
+/// How new sessions arrive (`workload.arrival_mode`).
 public enum ArrivalMode: String, Sendable, Equatable, CaseIterable {
     /// One stream: each arrival picks a profile by weight, then waits an
     /// inter-arrival time drawn from that profile (the seed's behaviour).
