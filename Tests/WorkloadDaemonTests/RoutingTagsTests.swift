@@ -200,6 +200,47 @@ import WorkloadTraces
         #expect(reloaded.workload.profiles[0].tags == configuration.workload.profiles[0].tags)
     }
 
+    /// Tagged request events match the JSON Schema (python-jsonschema, the
+    /// reference implementation), and an adapter name out of pattern fails it.
+    @Test(.timeLimit(.minutes(1))) func taggedEventsMatchTheSchema() throws {
+        let file = try temporaryTagFile()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        _ = try StreamGenerator.write(try Configuration.parse(yaml: configYAML(profile: Self.tags)), to: FileOutput(path: file))
+        let bad = try temporaryTagFile()
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let first = try #require(try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").first { $0.contains("\"adapter\":\"") })
+        let broken = first.replacingOccurrences(of: "\"adapter\":\"adapter-", with: "\"adapter\":\"lora-")
+        try broken.write(toFile: bad, atomically: true, encoding: .utf8)
+        let schema = daemonRepositoryRoot.appendingPathComponent("Sources/WorkloadModel/Encoding/events.schema.json").path
+        let script = """
+            import json, sys, jsonschema
+            v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+            n = 0
+            for line in open(sys.argv[2]):
+                errors = list(v.iter_errors(json.loads(line)))
+                if errors:
+                    print("INVALID", errors[0].message); sys.exit(1)
+                n += 1
+            print("valid", n)
+            """
+        func validate(_ path: String) throws -> (Int32, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", script, schema, path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, output)
+        }
+        let good = try validate(file)
+        #expect(good.0 == 0 && good.1.hasPrefix("valid"), "\(good.1)")
+        let rejected = try validate(bad)
+        #expect(rejected.0 == 1 && rejected.1.contains("INVALID"), "\(rejected.1)")
+    }
+
     func temporaryTagFile() throws -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("tags-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl").path
     }
