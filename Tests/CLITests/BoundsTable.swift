@@ -95,6 +95,11 @@ enum BoundsTable {
         .init(path: "kafka.embedded_partitions", outside: "1025", inside: "1024"),
         .init(path: "kafka.flush_timeout_s", outside: "0.000999", inside: "0.001"),
         .init(path: "kafka.flush_timeout_s", outside: "3600.001", inside: "3600"),
+        .init(path: "kafka.create_topics.partitions", outside: "0", inside: "1"),
+        .init(path: "kafka.create_topics.partitions", outside: "10001", inside: "10000"),
+        .init(path: "kafka.create_topics.replication_factor", outside: "0", inside: "1"),
+        .init(path: "kafka.create_topics.replication_factor", outside: "32768", inside: "32767"),
+        .init(path: "kafka.create_topics", outside: "{partitions: 3, replicas: 1}"),
         // metrics
         .init(path: "metrics.listen", outside: "not an address"),
         .init(path: "metrics.listen", outside: "'127.0.0.1:65536'", inside: "'127.0.0.1:0'"),
