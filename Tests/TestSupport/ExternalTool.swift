@@ -69,10 +69,16 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         throw MissingTool(tool: self)
     }
 
-    /// Each tool looked up once per test process.
+    /// Each tool looked up once per test process. `LLM_WORKLOAD_HIDE_TOOLS` (names separated by
+    /// commas, or `all`) treats tools as missing, to see on a full machine what one set up with
+    /// the README's line alone runs and skips.
     static let found: [ExternalTool: String] = {
+        let hidden = Set((ProcessInfo.processInfo.environment["LLM_WORKLOAD_HIDE_TOOLS"] ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         var found: [ExternalTool: String] = [:]
-        for tool in allCases { found[tool] = tool.location }
+        for tool in allCases where !hidden.contains("all") && !hidden.contains(tool.rawValue) {
+            found[tool] = tool.location
+        }
         return found
     }()
 
