@@ -33,13 +33,16 @@ public final class TestProcess: @unchecked Sendable {
     private let directory: String
     private let started = Date()
     private let lock = NSLock()
-    private var exit: Int32?
+    /// The raw wait status, once reaped.
+    private var waitStatus: Int32?
 
     /// Starts `executable` (a path, or a name looked up in `PATH`) with `arguments`,
     /// in `workingDirectory`, with `environment` added to this process's environment
     /// and `stdin` as its standard input (empty when nil).
+    /// `discardStdout` sends standard output to /dev/null (for children that write much and are
+    /// measured, not read).
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                workingDirectory: String? = nil, stdin: Data? = nil) throws {
+                workingDirectory: String? = nil, stdin: Data? = nil, discardStdout: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("llm-workload-process-\(getpid())-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -54,7 +57,7 @@ public final class TestProcess: @unchecked Sendable {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 1, discardStdout ? "/dev/null" : stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         if let workingDirectory {
             guard let addChdir = Self.addChdir else {
@@ -115,14 +118,27 @@ public final class TestProcess: @unchecked Sendable {
 
     /// The exit status (128 + signal when a signal ended it), or nil while it runs.
     public var exitStatus: Int32? {
+        guard let status = reaped() else { return nil }
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
+    }
+
+    /// The signal that ended it; nil while it runs or when it exited.
+    public var terminationSignal: Int32? {
+        guard let status = reaped() else { return nil }
+        let signal = status & 0x7f
+        return signal == 0 ? nil : signal
+    }
+
+    /// The raw wait status once it has ended (reaped on first sight), else nil.
+    private func reaped() -> Int32? {
         lock.lock()
         defer { lock.unlock() }
-        if let exit { return exit }
+        if let waitStatus { return waitStatus }
         var status: Int32 = 0
         guard waitpid(pid, &status, WNOHANG) == pid else { return nil }
-        let signal = status & 0x7f
-        exit = signal == 0 ? (status >> 8) & 0xff : 128 + signal
-        return exit
+        waitStatus = status
+        return status
     }
 
     public var isRunning: Bool { exitStatus == nil }
