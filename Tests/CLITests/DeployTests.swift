@@ -5,7 +5,7 @@ import TestSupport
 import Yams
 
 /// `deploy/kubernetes/` and `deploy/grafana/`, checked offline.
-@Suite("deploy: Kubernetes manifests and the Grafana dashboard", .serialized)
+@Suite("deploy: Kubernetes manifests and the Grafana dashboard", .serialized, .timeLimit(.minutes(10)))
 struct DeployTests {
     let kubernetes = repositoryRoot.appendingPathComponent("deploy/kubernetes")
     let manifests = ["configmap.yaml", "service.yaml", "statefulset.yaml"]

@@ -4,7 +4,7 @@ import TestSupport
 import WorkloadDaemon
 
 /// Issue must-show 1: the example config, 3600 s, seed 1, through `generate`'s writer.
-@Suite struct ExampleStreamTests {
+@Suite(.timeLimit(.minutes(10))) struct ExampleStreamTests {
     // Read-only after its one-time, thread-safe lazy initialisation.
     nonisolated(unsafe) static let lines: [[String: Any]] = {
         var configuration = try! Configuration.load(path: repositoryRoot.appendingPathComponent("config/example.yaml").path)

@@ -5,7 +5,7 @@ import WorkloadModel
 
 /// Issue 10 must-show 2: what `generate --format` writes replays to the same
 /// times, tokens and hash_ids.
-@Suite struct ExportRoundTripTests {
+@Suite(.timeLimit(.minutes(10))) struct ExportRoundTripTests {
     static let profileConfig = """
         workload:
           total_duration: 120

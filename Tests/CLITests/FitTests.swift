@@ -6,7 +6,7 @@ import WorkloadDaemon
 /// `llm-workload fit` (issue 10, item 3 and must-show 3): the fitted
 /// configuration reproduces each sample trace within the issue's tolerances,
 /// loads through `validate`, and its HTML report renders in headless Chromium.
-@Suite(.serialized) struct FitTests {
+@Suite(.serialized, .timeLimit(.minutes(20))) struct FitTests {
     static func fit(_ path: String, _ format: TraceFormat) throws -> FitResult {
         let read = try RequestSample.read(path: path, format: format, skipBadRows: false)
         return try TraceFitter.fit(read.sample, blockTokens: read.blockTokens, source: (path as NSString).lastPathComponent, format: format)

@@ -8,7 +8,7 @@ import WorkloadModel
 /// a configuration with `kv_blocks` (config/prefixes.yaml), replayed, gives back
 /// the stream's timestamps (to the ms), token counts and hash_ids; the Azure
 /// export its times (to 100 ns) and tokens.
-@Suite struct KVBlocksExportTests {
+@Suite(.timeLimit(.minutes(10))) struct KVBlocksExportTests {
     static let config = repositoryRoot.appendingPathComponent("config/prefixes.yaml").path
     static let duration = "60"
 

@@ -6,7 +6,7 @@ import TestSupport
 private let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-@Suite("systemd units")
+@Suite("systemd units", .integration, .tags(.integration), .timeLimit(.minutes(10)))
 struct SystemdUnitTests {
     @Test(
         "systemd/verify.sh: units verify cleanly and rate OK or better",
