@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WorkloadConfig
 import WorkloadDaemon
 
 /// Every key just outside its documented range: 78 from `validate` and from

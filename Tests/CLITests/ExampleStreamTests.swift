@@ -2,8 +2,10 @@ import Foundation
 import Testing
 import TestSupport
 import WorkloadDaemon
+import WorkloadConfig
+import WorkloadTraces
 
-/// Issue must-show 1: the example config, 3600 s, seed 1, through `generate`'s writer.
+/// The example config, 3600 s, seed 1, through `generate`'s writer.
 @Suite(.timeLimit(.minutes(10))) struct ExampleStreamTests {
     // Read-only after its one-time, thread-safe lazy initialisation.
     nonisolated(unsafe) static let lines: [[String: Any]] = {

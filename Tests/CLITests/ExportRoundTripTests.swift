@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadConfig
 
-/// Issue 10 must-show 2: what `generate --format` writes replays to the same
+/// What `generate --format` writes replays to the same
 /// times, tokens and hash_ids.
 @Suite(.timeLimit(.minutes(10))) struct ExportRoundTripTests {
     static let profileConfig = """

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Logging
 import Testing
+import WorkloadConfig
 import TestSupport
 import WorkloadKafka
 
@@ -101,7 +102,7 @@ struct RealBrokerTests {
         #expect(consumed.stdout.count > 10_000)
         #expect(Self.sameBytes(consumed.stdout, generated.stdout), "consume yields exactly generate's stream")
 
-        // Record by record: the key is the session, the partition murmur2(key) mod 5, the headers as SPEC 5 says,
+        // Record by record: the key is the session, the partition murmur2(key) mod 5, the four headers,
         // and every partition of both topics ends with a final watermark.
         let records = try ResumeKillLoopTests.readAll(broker.bootstrap)
         var wrong: [String] = []

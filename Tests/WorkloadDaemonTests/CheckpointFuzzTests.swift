@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadConfig
 
 /// A corrupt checkpoint is refused, never read as another state: seeded byte
 /// flips, truncations, swapped regions and appended bytes, each loaded the

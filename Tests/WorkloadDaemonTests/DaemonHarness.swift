@@ -5,6 +5,8 @@ import Testing
 import TestSupport
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
+import WorkloadTraces
 
 /// The parent of the daemon tests that run Kafka or pace in real time. Serialised, so
 /// that the mock clusters, the fault timelines and the 10 s real-time run do not compete

@@ -2,8 +2,9 @@ import TestSupport
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadTraces
 
-/// Issue 2, must-show 3: each family, written as a user writes it for
+/// Each family, written as a user writes it for
 /// `llm-workload sample --dist`, parsed and drawn by the code the command runs,
 /// follows its exact CDF.
 ///

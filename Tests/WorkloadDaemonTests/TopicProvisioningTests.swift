@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+import WorkloadConfig
 import WorkloadDaemon
 import WorkloadKafka
 

@@ -1,6 +1,6 @@
 import WorkloadKafka
 
-/// `--shard k/n` (SPEC 5): every shard runs the identical simulation and
+/// `--shard k/n`: every shard runs the identical simulation and
 /// publishes only the sessions whose murmur2(session_id) mod n is k, so the
 /// union of the n shards is exactly the single-instance stream.
 public struct Shard: Sendable, Equatable, CustomStringConvertible {
@@ -32,7 +32,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 /// The 16 lowercase hex digits of a session ID: the Kafka key and the
 /// `session_id` field.
 @inline(__always)
-func withSessionKey<R>(_ id: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+package func withSessionKey<R>(_ id: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
     var key: (UInt64, UInt64) = (0, 0)
     return try withUnsafeMutableBytes(of: &key) { buffer in
         var shift = 60

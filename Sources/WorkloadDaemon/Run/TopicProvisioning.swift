@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import WorkloadConfig
 import WorkloadKafka
 
 /// The start-up step that makes sure every topic the run publishes to exists:

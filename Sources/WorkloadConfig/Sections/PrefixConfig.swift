@@ -1,0 +1,120 @@
+import WorkloadModel
+import Yams
+
+/// The prefix keys: `workload.prefix_pools`, `workload.kv_blocks` and
+/// each profile's `prefixes`.
+extension Configuration {
+    static let prefixWorkloadKeys = ["prefix_pools", "kv_blocks"]
+    static let poolKeys = ["name", "items", "tokens_dist_config", "popularity"]
+
+    /// Reads the pools, `kv_blocks` and every profile's `prefixes` (the
+    /// profile list's nodes, in order) into `spec`, reporting every problem.
+    static func readPrefixes(_ object: ConfigObject, profileNodes: [Node], reader: ConfigReader, parser: DistributionParser, into spec: inout WorkloadSpec) {
+        var byName: [String: Int] = [:]
+        if let node = object["prefix_pools"] {
+            let path = object.path("prefix_pools")
+            if case .sequence(let list) = node {
+                if list.count > PrefixPool.maximumPools {
+                    reader.report(path, "at most \(PrefixPool.maximumPools) pools (got \(list.count))")
+                }
+                for (index, item) in list.enumerated() {
+                    let itemPath = "\(path)[\(index)]"
+                    guard let pool = readPool(item, at: itemPath, reader: reader, parser: parser) else { continue }
+                    if let first = byName[pool.name] {
+                        reader.report(itemPath + ".name", "duplicate pool name '\(pool.name)' (also prefix_pools[\(first)])")
+                        continue
+                    }
+                    byName[pool.name] = spec.prefixPools.count
+                    spec.prefixPools.append(pool)
+                }
+            } else {
+                reader.report(path, "expected a list of pools (got \(ConfigReader.describe(node)))")
+            }
+        }
+        if let blocks = object.object("kv_blocks", allowed: ["block_tokens"]),
+           let size = blocks.integer("block_tokens", default: nil, .between(1, 1e9)) {
+            spec.kvBlockTokens = Int64(size)
+        }
+        for (index, node) in profileNodes.enumerated() {
+            guard case .mapping(let mapping) = node,
+                  let list = mapping.first(where: { $0.key.scalar?.string == "prefixes" })?.value,
+                  !ConfigReader.isNull(list) else { continue }
+            let path = "workload.client_profiles[\(index)].prefixes"
+            let uses = readUses(list, at: path, pools: byName, reader: reader)
+            if spec.profiles.count == profileNodes.count, let uses { spec.profiles[index].prefixes = uses }
+        }
+    }
+
+    private static func readPool(_ node: Node, at path: String, reader: ConfigReader, parser: DistributionParser) -> PrefixPool? {
+        guard let object = reader.object(node, at: path, allowed: poolKeys) else { return nil }
+        let before = reader.problems.count
+        var name = ""
+        if let nameNode = object.required("name", "a pool name") {
+            name = reader.string(nameNode, at: object.path("name")) ?? ""
+            if name.isEmpty, reader.problems.count == before { reader.report(object.path("name"), "must not be empty") }
+        }
+        let items = object.integer("items", default: nil, .between(1, Double(PrefixPool.maximumItems)))
+        let tokens = object.required("tokens_dist_config", "a distribution")
+            .flatMap { parser.parse($0, at: object.path("tokens_dist_config"), role: .tokens) }
+        var popularity: PrefixPopularity?
+        if let node = object.required("popularity", "{type: Uniform} or {type: Zipf, s: S}") {
+            popularity = readPopularity(node, at: object.path("popularity"), reader: reader)
+        }
+        guard reader.problems.count == before, let items, let tokens, let popularity else { return nil }
+        return PrefixPool(name: name, items: items, tokens: tokens, popularity: popularity)
+    }
+
+    private static func readPopularity(_ node: Node, at path: String, reader: ConfigReader) -> PrefixPopularity? {
+        guard let object = reader.object(node, at: path, allowed: ["type", "s"]) else { return nil }
+        guard let typeNode = object.required("type", "Uniform or Zipf"), let type = reader.string(typeNode, at: object.path("type")) else { return nil }
+        switch type {
+        case "Uniform":
+            if object.has("s") { reader.report(object.path("s"), "only a Zipf popularity has an exponent s") }
+            return .uniform
+        case "Zipf":
+            guard let s = object.number("s", default: nil, .between(1e-6, 100)) else { return nil }
+            return .zipf(exponent: s)
+        default:
+            reader.report(object.path("type"), "must be Uniform or Zipf (got \(type))\(KeySuggestion.hint(for: type, in: ["Uniform", "Zipf"]))")
+            return nil
+        }
+    }
+
+    private static func readUses(_ node: Node, at path: String, pools: [String: Int], reader: ConfigReader) -> [PrefixUse]? {
+        guard case .sequence(let list) = node else {
+            reader.report(path, "expected a list of {pool: NAME, per: client|session, probability: P} (got \(ConfigReader.describe(node)))")
+            return nil
+        }
+        let before = reader.problems.count
+        if list.count > PrefixUse.maximumPerProfile {
+            reader.report(path, "at most \(PrefixUse.maximumPerProfile) prefixes per profile (got \(list.count))")
+        }
+        var uses: [PrefixUse] = []
+        var seen: [String: Int] = [:]
+        for (index, item) in list.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            guard let object = reader.object(item, at: itemPath, allowed: ["pool", "per", "probability"]),
+                  let poolNode = object.required("pool", "a pool name"),
+                  let name = reader.string(poolNode, at: object.path("pool")) else { continue }
+            let per = object.string("per", default: "session")
+            let scope = PrefixScope(rawValue: per)
+            let probability = object.number("probability", default: 1, .probability)
+            if scope == nil {
+                reader.report(object.path("per"), "must be client or session (got \(per))\(KeySuggestion.hint(for: per, in: ["client", "session"]))")
+            }
+            if let first = seen[name] {
+                reader.report(object.path("pool"), "pool '\(name)' is already listed (prefixes[\(first)]); a prompt uses each pool at most once")
+                continue
+            }
+            seen[name] = index
+            guard let pool = pools[name] else {
+                let known = pools.keys.sorted()
+                let listed = known.isEmpty ? "no pools are defined in workload.prefix_pools" : "known pools: \(known.joined(separator: ", "))"
+                reader.report(object.path("pool"), "unknown pool '\(name)' (\(listed))\(KeySuggestion.hint(for: name, in: known))")
+                continue
+            }
+            if let scope, let probability { uses.append(PrefixUse(pool: pool, per: scope, probability: probability)) }
+        }
+        return reader.problems.count == before ? uses : nil
+    }
+}

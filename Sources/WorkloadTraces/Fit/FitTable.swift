@@ -1,0 +1,97 @@
+import Foundation
+import WorkloadModel
+
+/// The goodness-of-fit table: the trace against the mean of the streams
+/// generated from the fitted configuration, one row per figure of `FitFigures`
+/// that is compared, each with its tolerance and whether it is met.
+public struct FitTable: Sendable {
+    public struct Row: Sendable {
+        public var figure: String
+        public var real: Double
+        public var generated: Double
+        /// The difference as the tolerance measures it (relative, absolute, or the KS distance itself).
+        public var difference: Double
+        public var tolerance: Double
+        public var unit: Unit
+        public var met: Bool { difference.isFinite && difference <= tolerance }
+        /// Figures shown for information, without a tolerance.
+        public var informational = false
+    }
+
+    public enum Unit: Sendable { case relative, absolute, points, distance }
+
+    public var rows: [Row] = []
+    public var seeds: Int
+
+    public init(real: FitFigures, generated: FitFigures, runs: [FitFigures]) {
+        seeds = runs.count
+        func ks(_ key: KeyPath<FitFigures, [Double]>) -> Double {
+            runs.map { KolmogorovSmirnov.distance(sorted: real[keyPath: key], sorted: $0[keyPath: key]) }.reduce(0, +) / Double(runs.count)
+        }
+        func relative(_ name: String, _ a: Double, _ b: Double, _ tolerance: Double) -> Row {
+            Row(figure: name, real: a, generated: b, difference: abs(b / a - 1), tolerance: tolerance, unit: .relative)
+        }
+        rows.append(relative("request rate (/s)", real.rate, generated.rate, 0.03))
+        rows.append(Row(figure: "KS prompt tokens", real: 0, generated: 0, difference: ks(\.sortedPrompt), tolerance: 0.03, unit: .distance))
+        rows.append(Row(figure: "KS output tokens", real: 0, generated: 0, difference: ks(\.sortedOutput), tolerance: 0.03, unit: .distance))
+        rows.append(relative("IDC of counts, 60 s", real.idc60, generated.idc60, 0.30))
+        rows.append(relative("IDC of counts, 600 s", real.idc600, generated.idc600, 0.30))
+        rows.append(Row(figure: "lag-1 autocorr. of minute counts", real: real.lag1Minute, generated: generated.lag1Minute,
+                        difference: abs(real.lag1Minute - generated.lag1Minute), tolerance: 0.15, unit: .absolute))
+        rows.append(Row(figure: "Spearman(prompt, output)", real: real.spearman, generated: generated.spearman,
+                        difference: abs(real.spearman - generated.spearman), tolerance: 0.05, unit: .absolute))
+        if let r = real.reuse, let g = generated.reuse, let ra = real.reuseAcross, let ga = generated.reuseAcross {
+            rows.append(Row(figure: "block reuse, overall", real: r, generated: g, difference: abs(r - g), tolerance: 0.03, unit: .points))
+            rows.append(Row(figure: "block reuse, across sessions", real: ra, generated: ga, difference: abs(ra - ga), tolerance: 0.02, unit: .points))
+        }
+        if real.laterTurnShare > 0 {
+            rows.append(Row(figure: "share of later turns", real: real.laterTurnShare, generated: generated.laterTurnShare,
+                            difference: abs(real.laterTurnShare - generated.laterTurnShare), tolerance: 0.03, unit: .points))
+        }
+        var gaps = Row(figure: "KS request gaps", real: 0, generated: 0, difference: ks(\.sortedGaps), tolerance: .infinity, unit: .distance)
+        gaps.informational = true
+        rows.append(gaps)
+    }
+
+    public var allMet: Bool { rows.allSatisfy { $0.informational || $0.met } }
+
+    public func row(_ figure: String) -> Row? { rows.first { $0.figure == figure } }
+
+    /// The table as text, one line per figure.
+    public var text: String {
+        var lines = ["goodness of fit: trace vs the mean of \(seeds) generated streams (seeds \(TraceFitter.evaluationSeeds.map(String.init).joined(separator: ", ")))"]
+        lines.append(pad("figure", 34) + pad("trace", 12) + pad("generated", 12) + pad("difference", 14) + pad("tolerance", 12) + "met")
+        for row in rows { lines.append(cells(row).enumerated().map { pad($1, [34, 12, 12, 14, 12, 0][$0]) }.joined()) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The table as comments for the end of the configuration.
+    var yamlComment: String { "\n" + text.split(separator: "\n").map { "# " + $0 }.joined(separator: "\n") + "\n" }
+
+    /// Figure, trace, generated, difference, tolerance, met.
+    public func cells(_ row: Row) -> [String] {
+        func value(_ x: Double) -> String {
+            switch row.unit {
+            case .points: String(format: "%.2f%%", 100 * x)
+            case .distance: "-"
+            default: String(format: "%.4g", x)
+            }
+        }
+        let difference: String = switch row.unit {
+        case .relative: String(format: "%.1f%%", 100 * row.difference)
+        case .points: String(format: "%.2f pt", 100 * row.difference)
+        case .absolute, .distance: String(format: "%.4f", row.difference)
+        }
+        var tolerance: String = switch row.unit {
+        case .relative: String(format: "%.0f%%", 100 * row.tolerance)
+        case .points: String(format: "%.0f pt", 100 * row.tolerance)
+        case .absolute, .distance: String(format: "%.2f", row.tolerance)
+        }
+        if row.informational { tolerance = "-" }
+        return [row.figure, value(row.real), value(row.generated), difference, tolerance, row.informational ? "(info)" : (row.met ? "yes" : "NO")]
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        width == 0 || text.count >= width ? text + " " : text.padding(toLength: width, withPad: " ", startingAt: 0)
+    }
+}

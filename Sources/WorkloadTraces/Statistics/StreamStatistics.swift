@@ -1,0 +1,150 @@
+import Foundation
+
+/// `stats`: summarises a JSON Lines event stream (what `generate` writes, or
+/// what a consumer dumped from Kafka; watermarks are skipped).
+public struct StreamStatistics: Sendable {
+    public struct ProfileStats: Sendable {
+        public var requests = 0
+        public var sessions = 0
+        public var lastSessionStart: Double?
+        public var gaps: RunningMoments = .init()
+    }
+
+    public var lines = 0
+    public var malformed = 0
+    public var firstTime: Double?
+    public var lastTime: Double?
+    public var requests = 0
+    public var sessionsStarted = 0
+    public var sessionsEnded = 0
+    public var watermarks = 0
+    public var conversationalTurns = 0
+    public var streaming = 0
+    public var promptTokens: [Double] = []
+    public var outputTokens: [Double] = []
+    public var turnsPerSession: [Double] = []
+    public var sessionGaps = RunningMoments()
+    public var profiles: [String: ProfileStats] = [:]
+    public var endReasons: [String: Int] = [:]
+    public var rates = WindowedRates()
+    public var conversation = ConversationStatistics()
+    /// Block reuse and the LRU cache, for streams with `hash_ids`.
+    public var kvBlocks = KVBlockStatistics()
+    private var lastSessionStart: Double?
+
+    public init() {}
+
+    /// Adds one line of JSON; returns false if it was not an event object.
+    @discardableResult
+    public mutating func add(line: Data) -> Bool {
+        lines += 1
+        guard let object = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any],
+              let type = object["type"] as? String else {
+            malformed += 1
+            return false
+        }
+        if type == "watermark" {
+            watermarks += 1
+            return true
+        }
+        // A resume's marker of an interval left out: part of a stream, but no event.
+        if type == "skipped" { return true }
+        guard let time = (object["time_s"] as? NSNumber)?.doubleValue else {
+            malformed += 1
+            return false
+        }
+        firstTime = Swift.min(firstTime ?? time, time)
+        lastTime = Swift.max(lastTime ?? time, time)
+        let profile = object["profile"] as? String ?? "?"
+        switch type {
+        case "request":
+            requests += 1
+            profiles[profile, default: .init()].requests += 1
+            rates.add(request: time, profile: profile)
+            if object["is_conversational_turn"] as? Bool == true { conversationalTurns += 1 }
+            if object["streaming"] as? Bool == true { streaming += 1 }
+            if let prompt = (object["prompt_tokens"] as? NSNumber)?.doubleValue { promptTokens.append(prompt) }
+            if let output = (object["output_tokens"] as? NSNumber)?.doubleValue { outputTokens.append(output) }
+            conversation.add(request: object)
+            kvBlocks.add(request: object)
+        case "session_started":
+            sessionsStarted += 1
+            // warm_start's announcements at 0 are sessions begun before the run, not new ones.
+            if object["began_before_run"] as? Bool != true { rates.add(session: time, profile: profile) }
+            if let last = lastSessionStart { sessionGaps.add(time - last) }
+            lastSessionStart = time
+            var stats = profiles[profile, default: .init()]
+            stats.sessions += 1
+            if let last = stats.lastSessionStart { stats.gaps.add(time - last) }
+            stats.lastSessionStart = time
+            profiles[profile] = stats
+        case "session_ended":
+            sessionsEnded += 1
+            if let turns = (object["turns"] as? NSNumber)?.doubleValue { turnsPerSession.append(turns) }
+            endReasons[object["reason"] as? String ?? "?", default: 0] += 1
+            kvBlocks.end(session: object)
+        default:
+            malformed += 1
+            return false
+        }
+        return true
+    }
+
+    public var duration: Double { (lastTime ?? 0) - (firstTime ?? 0) }
+
+    /// A human-readable report.
+    public func report() -> String {
+        var out: [String] = []
+        let span = duration
+        func rate(_ n: Int) -> String { span > 0 ? String(format: "%.4g/s", Double(n) / span) : "n/a" }
+        func pct(_ n: Int, _ of: Int) -> String { of > 0 ? String(format: "%.2f%%", 100 * Double(n) / Double(of)) : "n/a" }
+        out.append("events        \(requests + sessionsStarted + sessionsEnded) (\(watermarks) watermarks, \(malformed) malformed lines skipped)")
+        out.append(String(format: "duration      %.6f s (virtual)", span))
+        out.append("requests      \(requests) (\(rate(requests)))")
+        out.append("sessions      \(sessionsStarted) started (\(rate(sessionsStarted))), \(sessionsEnded) ended")
+        out.append(String(format: "session gaps  mean %.6g s, CV %.4f", sessionGaps.mean, sessionGaps.coefficientOfVariation))
+        out.append("conversational turns \(pct(conversationalTurns, requests)) of requests")
+        out.append("streaming     \(pct(streaming, requests)) of requests")
+        out.append("prompt tokens \(quantiles(promptTokens))")
+        out.append("output tokens \(quantiles(outputTokens))")
+        out.append("turns/session \(quantiles(turnsPerSession))")
+        out += conversation.reportLines(quantiles: quantiles)
+        out += kvBlocks.reportLines()
+        if !endReasons.isEmpty {
+            out.append("end reasons   " + endReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
+        out.append("per profile:")
+        for (name, stats) in profiles.sorted(by: { $0.key < $1.key }) {
+            let gaps = String(format: "gap mean %.6g s, CV %.4f", stats.gaps.mean, stats.gaps.coefficientOfVariation)
+            out.append("  \(name): \(stats.sessions) sessions (\(rate(stats.sessions)), share \(pct(stats.sessions, sessionsStarted))), \(stats.requests) requests (\(rate(stats.requests))), \(gaps)")
+        }
+        out += rates.report()
+        return out.joined(separator: "\n")
+    }
+
+    private func quantiles(_ values: [Double]) -> String {
+        guard let summary = SampleSummary(values) else { return "none" }
+        return String(format: "mean %.2f, p50 %.0f, p90 %.0f, p99 %.0f, max %.0f",
+                      summary.mean, summary.p50, summary.p90, summary.p99, summary.max)
+    }
+}
+
+/// Mean and variance in one pass (Welford).
+public struct RunningMoments: Sendable, Equatable {
+    public private(set) var count = 0
+    public private(set) var mean = 0.0
+    private var m2 = 0.0
+
+    public init() {}
+
+    public mutating func add(_ value: Double) {
+        count += 1
+        let delta = value - mean
+        mean += delta / Double(count)
+        m2 += delta * (value - mean)
+    }
+
+    public var variance: Double { count > 1 ? m2 / Double(count - 1) : 0 }
+    public var standardDeviation: Double { variance.squareRoot() }
+    public var coefficientOfVariation: Double { mean > 0 ? standardDeviation / mean : 0 }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// `stats`' rate figures over time (see the Load over time article): request and session counts
+/// per 1 s bin from virtual time 0, for the whole stream and per profile,
+/// summarised over 1 s, 60 s and 600 s windows (complete windows only):
+/// mean rate, CV and peak/mean of the counts, their index of dispersion
+/// (variance / mean; 1 for Poisson) and lag-1 autocorrelation.
+public struct WindowedRates: Sendable {
+    /// Counts per second; index = floor(time_s). Key: profile, or "" for the whole stream.
+    public var requests: [String: [Int]] = [:]
+    public var sessions: [String: [Int]] = [:]
+    public var end = 0.0
+
+    /// Bins beyond this (about 115 days) are not kept: 80 MB per series at most.
+    static let largestBin = 10_000_000
+
+    public init() {}
+
+    public static let windows = [1, 60, 600]
+
+    mutating func add(request time: Double, profile: String) { Self.count(time, profile, into: &requests, end: &end) }
+
+    mutating func add(session time: Double, profile: String) { Self.count(time, profile, into: &sessions, end: &end) }
+
+    static func count(_ time: Double, _ profile: String, into table: inout [String: [Int]], end: inout Double) {
+        end = Swift.max(end, time)
+        guard time >= 0, time < Double(largestBin) else { return }
+        let bin = Int(time)
+        // An event without a profile counts once, in the whole stream's series.
+        for key in profile.isEmpty ? [""] : ["", profile] {
+            var bins = table.removeValue(forKey: key) ?? []
+            if bins.count <= bin { bins += [Int](repeating: 0, count: Swift.max(bin + 1 - bins.count, bins.count)) }
+            bins[bin] += 1
+            table[key] = bins
+        }
+    }
+
+    /// Figures of counts over complete windows of `width` seconds.
+    public struct Summary: Sendable, Equatable {
+        public var windows: Int
+        public var meanRate: Double
+        public var cv: Double
+        public var peakToMean: Double
+        public var indexOfDispersion: Double
+        public var lag1: Double
+    }
+
+    public func summary(_ bins: [Int], width: Int) -> Summary? {
+        let count = Swift.min(Int(end), Self.largestBin) / width
+        guard count >= 2 else { return nil }
+        var counts = [Double](repeating: 0, count: count)
+        for (index, n) in bins.enumerated() where index / width < count { counts[index / width] += Double(n) }
+        let mean = counts.reduce(0, +) / Double(count)
+        guard mean > 0 else { return nil }
+        let variance = counts.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(count - 1)
+        var covariance = 0.0
+        for i in 1..<count { covariance += (counts[i] - mean) * (counts[i - 1] - mean) }
+        covariance /= Double(count - 1)
+        return Summary(windows: count, meanRate: mean / Double(width), cv: variance.squareRoot() / mean,
+                       peakToMean: (counts.max() ?? 0) / mean, indexOfDispersion: variance / mean,
+                       lag1: variance > 0 ? covariance / variance : 0)
+    }
+
+    public func report() -> [String] {
+        var out = ["rates over windows (complete windows from 0 s): mean/s, CV, peak/mean, IDC, lag-1 autocorrelation of counts"]
+        let keys = [""] + Set(requests.keys).union(sessions.keys).subtracting([""]).sorted()
+        for key in keys {
+            for (name, table) in [("requests", requests), ("sessions", sessions)] {
+                let bins = table[key] ?? []
+                let cells = Self.windows.map { width -> String in
+                    guard let s = summary(bins, width: width) else { return "\(width) s: n/a" }
+                    return String(format: "%d s: %.4g/s CV %.3f peak %.2f IDC %.3g lag1 %.3f", width, s.meanRate, s.cv, s.peakToMean, s.indexOfDispersion, s.lag1)
+                }
+                out.append("  \(key.isEmpty ? "all" : key) \(name): " + cells.joined(separator: " | "))
+            }
+        }
+        return out
+    }
+}
