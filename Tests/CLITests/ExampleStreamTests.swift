@@ -75,7 +75,7 @@ import WorkloadTraces
     }
 
     /// python3's jsonschema is not part of the README's setup line (see `ExternalTool`).
-    @Test(.needs(.pythonJSONSchema), .timeLimit(.minutes(2)))
+    @Test(.needs(.pythonJSONSchema), .timeLimit(.minutes(10)))
     func everyEventMatchesTheJSONSchema() throws {
         // Validated by the reference implementation of JSON Schema (python-jsonschema).
         let file = try temporaryFile("schema-sample.jsonl")

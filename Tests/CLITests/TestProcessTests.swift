@@ -5,7 +5,7 @@ import TestSupport
 
 /// The tests' one process helper: its timeout fires even while the child, and a grandchild
 /// it left behind, keep standard output open (the way a pipe-reading helper hangs).
-@Suite("TestProcess: a timeout that fires", .timeLimit(.minutes(1)))
+@Suite("TestProcess: a timeout that fires", .timeLimit(.minutes(10)))
 struct TestProcessTests {
     @Test("a child holding its output open with a grandchild: killed at 1 s, group and all")
     func timeoutKillsTheGroup() throws {

@@ -10,7 +10,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
 struct SystemdUnitTests {
     @Test(
         "systemd/verify.sh: units verify cleanly and rate OK or better",
-        .needs(.systemdAnalyze), .timeLimit(.minutes(2))
+        .needs(.systemdAnalyze), .timeLimit(.minutes(10))
     )
     func verifyScript() throws {
         let script = repositoryRoot.appendingPathComponent("systemd/verify.sh")
