@@ -108,6 +108,11 @@ enum BoundsTable {
         .init(path: "\(profile).reasoning_tokens_dist_config", outside: "{type: Constant, value: 100000}", inside: "{type: Constant, value: 1}"),
         .init(path: "faults.duplicate.probability", outside: "1.001", inside: "1"),
         .init(path: "faults.drop.probability", outside: "-0.001", inside: "0"),
+        .init(path: "kafka.create_topics.partitions", outside: "0", inside: "1"),
+        .init(path: "kafka.create_topics.partitions", outside: "10001", inside: "10000"),
+        .init(path: "kafka.create_topics.replication_factor", outside: "0", inside: "1"),
+        .init(path: "kafka.create_topics.replication_factor", outside: "32768", inside: "32767"),
+        .init(path: "kafka.create_topics", outside: "{partitions: 3, replicas: 1}"),
         // metrics
         .init(path: "metrics.listen", outside: "not an address"),
         .init(path: "metrics.listen", outside: "'127.0.0.1:65536'", inside: "'127.0.0.1:0'"),

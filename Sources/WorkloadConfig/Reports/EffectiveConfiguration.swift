@@ -100,6 +100,9 @@ extension Configuration {
         lines.append("  embedded_partitions: \(kafka.embeddedPartitions)")
         lines.append("  flush_timeout_s: \(n(kafka.flushTimeoutSeconds))")
         lines += recordOptionsYAML
+        if let create = kafka.createTopics {
+            lines.append("  create_topics: {partitions: \(create.partitions), replication_factor: \(create.replicationFactor)}")
+        }
         lines.append("metrics: {listen: \"\(metrics.listen)\", \(metrics.health.effectiveText)}")
         return lines.joined(separator: "\n")
     }

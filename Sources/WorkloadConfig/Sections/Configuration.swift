@@ -26,6 +26,18 @@ public struct KafkaTopics: Sendable, Equatable {
     public var requests = "llm.requests"
     public var sessions = "llm.sessions"
     public init() {}
+
+    /// Every topic a run publishes to, with the key that names it, in publishing order.
+    public var all: [(key: String, name: String)] {
+        [("kafka.topics.requests", requests), ("kafka.topics.sessions", sessions)]
+    }
+}
+
+/// `kafka.create_topics`: the topics `run` creates when they are missing.
+public struct TopicCreationSettings: Sendable, Equatable {
+    public var partitions: Int32 = 6
+    public var replicationFactor: Int32 = 1
+    public init() {}
 }
 
 public struct KafkaConfiguration: Sendable, Equatable {
@@ -41,6 +53,8 @@ public struct KafkaConfiguration: Sendable, Equatable {
     public var recordTimestamp = RecordTimestamp.wall
     /// `routing_headers`: copy request routing tags into record headers.
     public var routingHeaders = false
+    /// `kafka.create_topics`; nil: a missing topic is a configuration error.
+    public var createTopics: TopicCreationSettings?
     public init() {}
 }
 
@@ -207,7 +221,7 @@ extension Configuration {
             clock = readClock(node, reader: reader)
         }
         var kafka = KafkaConfiguration()
-        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s"] + recordOptionKeys) {
+        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s", "create_topics"] + recordOptionKeys) {
             kafka = readKafka(node, reader: reader)
             readRecordOptions(node, reader: reader, into: &kafka)
             checkRecordTimestamp(kafka, clock: clock, reader: reader)
@@ -354,6 +368,12 @@ extension Configuration {
         }
         kafka.embeddedPartitions = Int32(object.integer("embedded_partitions", default: 6, .within(ConfigBounds.embeddedPartitions)) ?? 6)
         kafka.flushTimeoutSeconds = object.number("flush_timeout_s", default: 30, .within(ConfigBounds.flushTimeoutSeconds)) ?? 30
+        if let node = object.object("create_topics", allowed: ["partitions", "replication_factor"]) {
+            var create = TopicCreationSettings()
+            create.partitions = Int32(node.integer("partitions", default: 6, .within(ConfigBounds.createdPartitions)) ?? 6)
+            create.replicationFactor = Int32(node.integer("replication_factor", default: 1, .within(ConfigBounds.replicationFactor)) ?? 1)
+            kafka.createTopics = create
+        }
         return kafka
     }
 }

@@ -105,6 +105,7 @@ struct DaemonSetup {
                 }
                 marks.append(("connected", clock.now()))
                 logger.info("connected to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "brokers": "\(brokers)"])
+                if let status = TopicProvisioning(configuration: configuration, logger: logger).run() { return .failure(.status(status)) }
                 producer = kafka
                 monitor = HealthMonitor(
                     producer: kafka, producerConfiguration: producerConfiguration,
