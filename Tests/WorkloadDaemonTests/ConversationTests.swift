@@ -30,7 +30,7 @@ import WorkloadModel
             switch event {
             case .request(let r): requests.append(r)
             case .sessionEnded(let e): ended.append(e)
-            case .sessionStarted: break
+            case .sessionStarted, .completion: break
             }
         }
         return (requests, ended)

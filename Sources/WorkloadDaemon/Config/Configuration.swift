@@ -82,14 +82,14 @@ extension Configuration {
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
-        "network", "client_profiles", "run_id", "limits", "load", "warm_start", "replay",
+        "network", "client_profiles", "run_id", "limits", "load", "warm_start", "replay", "service_model",
     ] + prefixWorkloadKeys
     static let profileKeys = [
         "profile_name", "weight", "inter_arrival_time_dist_config", "prompt_tokens_dist_config",
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
         "continuation_probability", "num_clients", "network", "load", "prefixes",
-    ] + conversationKeys
+    ] + conversationKeys + serviceProfileKeys
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
     /// every problem (a missing file and a file that is not YAML included).
@@ -160,6 +160,7 @@ extension Configuration {
         if let limits = object.object("limits", allowed: GeneratorLimits.keys) {
             spec.limits = readLimits(limits)
         }
+        spec.serviceModel = serviceModel(object, reader: reader, parser: parser)
 
         var replay: ReplayConfiguration?
         if object.has("replay") {
@@ -178,6 +179,7 @@ extension Configuration {
                 }
                 readPrefixes(object, profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
                 if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
+                if reader.problems.isEmpty { checkServiceModels(spec, reader: reader) }
                 if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
                     reader.report("workload.client_profiles", "weights must not all be zero")
                 } else if reader.problems.isEmpty, spec.arrivalMode == .superposition {
@@ -283,14 +285,19 @@ extension Configuration {
         if let gaps, !(gaps.mean >= 1e-9) || !gaps.mean.isFinite {
             reader.report(object.path("inter_arrival_time_dist_config"), "mean inter-arrival time must be finite and at least 1 ns (got \(gaps.mean) s)")
         }
+        let service = serviceModel(object, reader: reader, parser: parser)
+        let anchor = followUpAnchor(object, reader: reader)
         guard reader.problems.count == before, let weight, let gaps, let prompt, let maxOutput,
               let conversational, let streaming, let conversation, let clients else { return nil }
-        return ClientProfile(
+        var profile = ClientProfile(
             name: name, weight: weight, interArrival: gaps, promptTokens: prompt, maxOutputTokens: maxOutput,
             outputTokens: output, priority: priority, followUp: followUp,
             conversationalProbability: conversational, streamingProbability: streaming,
             continuationProbability: conversation.continuation, numClients: clients, network: network,
             conversation: conversation.model)
+        profile.serviceModel = service
+        profile.followUpAfter = anchor
+        return profile
     }
 
     private static func readClock(_ object: ConfigObject, reader: ConfigReader) -> ClockConfiguration {

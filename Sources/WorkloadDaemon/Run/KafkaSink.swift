@@ -14,13 +14,14 @@ import WorkloadModel
 final class KafkaSink: EventSink {
     /// What a record carries, in the order of `eventTypes`.
     enum RecordKind: Int {
-        case request, sessionStarted, sessionEnded, watermark, skipped
+        case request, sessionStarted, sessionEnded, watermark, skipped, completion
 
         init(_ event: Event) {
             switch event {
             case .request: self = .request
             case .sessionStarted: self = .sessionStarted
             case .sessionEnded: self = .sessionEnded
+            case .completion: self = .completion
             }
         }
 
@@ -31,7 +32,7 @@ final class KafkaSink: EventSink {
     /// The headers of every record, in this order.
     static let headerNames = ["event-type", "schema-version", "run-id", "virtual-time"]
     /// `event-type` values by `RecordKind`.
-    static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped"]
+    static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped", "completion"]
 
     let producer: KafkaProducer
     private let requests: KafkaTopic
@@ -93,9 +94,9 @@ final class KafkaSink: EventSink {
             views.append(UnsafeRawBufferPointer(slice))
             offset += bytes.count
         }
-        eventTypeValues = Array(views[0..<5])
-        schemaVersionValue = views[5]
-        runIDValue = views[6]
+        eventTypeValues = Array(views[0..<6])
+        schemaVersionValue = views[6]
+        runIDValue = views[7]
 
         logger.info("kafka topics", metadata: [
             "requests": "\(requests.name) (\(requestPartitions) partitions)",

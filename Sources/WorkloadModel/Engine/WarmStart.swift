@@ -76,7 +76,8 @@ extension WorkloadEngine {
     mutating func sentBeforeRun(slot: Int32) {
         requestsSent -= 1
         sessions[slot].turnsDelivered += 1
-        if sessions[slot].closingReason != nil {
+        // A completion-anchored session lasts until its last completion, which ends it.
+        if sessions[slot].closingReason != nil, !profiles[Int(sessions[slot].profile)].anchoredOnCompletion {
             _ = sessions.remove(slot)
             warm.began[slot] = nil
         }

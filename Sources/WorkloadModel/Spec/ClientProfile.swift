@@ -27,6 +27,10 @@ public struct ClientProfile: Sendable, Equatable {
     public var conversation: ConversationModel
     /// Shared prefixes of every prompt, in prompt order (issue 9).
     public var prefixes: [PrefixUse] = []
+    /// This profile's own `service_model` (replaces the workload's); nil: the workload's.
+    public var serviceModel: ServiceModel? = nil
+    /// What the follow-up gap is measured from (`follow_up_after`).
+    public var followUpAfter: FollowUpAnchor = .send
 
     public init(
         name: String,
