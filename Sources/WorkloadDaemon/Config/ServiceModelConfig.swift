@@ -44,7 +44,7 @@ extension Configuration {
     static func checkServiceModels(_ spec: WorkloadSpec, reader: ConfigReader) {
         for (index, profile) in spec.profiles.enumerated() where profile.followUpAfter == .completion && spec.serviceModel(ofProfile: index) == nil {
             reader.report("workload.client_profiles[\(index)].follow_up_after",
-                          "completion needs a service_model (workload.service_model or the profile's own) to time profile '\(profile.name)''s responses (got completion without one)")
+                          "completion needs a service_model (workload.service_model or the profile's own) to time the responses of profile '\(profile.name)' (got completion without one)")
         }
     }
 }

@@ -4,14 +4,14 @@
 final class ServiceRuntime: Sendable {
     let timeToFirstToken: Distribution
     let timePerOutputToken: Distribution
-    /// Seconds per uncached prompt token; 0 without a prefill rate.
-    let prefillSecondsPerToken: Double
+    /// Uncached prompt tokens per second; infinite without a prefill rate.
+    let prefillTokensPerSecond: Double
     let emitCompletions: Bool
 
     init(_ model: ServiceModel) {
         timeToFirstToken = model.timeToFirstToken
         timePerOutputToken = model.timePerOutputToken
-        prefillSecondsPerToken = model.prefillTokensPerSecond.map { 1 / $0 } ?? 0
+        prefillTokensPerSecond = model.prefillTokensPerSecond ?? .infinity
         emitCompletions = model.emitCompletions
     }
 
@@ -34,7 +34,7 @@ final class ServiceRuntime: Sendable {
         var rng = Self.stream(session: session, turn: turn, seed: seed)
         let ttft = timeToFirstToken.sample(using: &rng)
         let tpot = timePerOutputToken.sample(using: &rng)
-        let prefill = Double(Swift.max(0, uncachedTokens)) * prefillSecondsPerToken
+        let prefill = Double(Swift.max(0, uncachedTokens)) / prefillTokensPerSecond
         let firstToken = arrival.saturatingAdd(nanoseconds(fromSeconds: ttft + prefill))
         return (firstToken, firstToken.saturatingAdd(nanoseconds(fromSeconds: Double(outputTokens) * tpot)))
     }
