@@ -321,3 +321,41 @@ extension DaemonIntegrationTests {
         }
     }
 }
+
+extension DaemonIntegrationTests {
+    @Suite("run → Kafka with completion events")
+    struct CompletionRoundTrip {
+        @Test("chat-closed at max speed: completions on llm.completions keyed by session ID, watermarked, the rest as before",
+              .timeLimit(.minutes(3)))
+        func completionsGoToTheirTopic() async throws {
+            let fixture = try DaemonKafkaFixture(completionPartitions: 5)
+            var configuration = try Configuration.load(path: daemonRepositoryRoot.appendingPathComponent("config/chat-closed.yaml").path)
+            configuration.override(duration: 60, seed: 3)
+            configuration.clock.startUnixNanoseconds = fixedClockStart
+            configuration.metrics.listen = "127.0.0.1:0"
+            configuration = fixture.configure(configuration)
+            #expect(configuration.kafka.topics.inUse == ["llm.requests", "llm.sessions", "llm.completions"])
+            let expected = try generatedLines(configuration)
+            configuration.clock.mode = .accelerated
+            configuration.clock.speed = nil
+            let started = Date()
+            let (status, records) = try await onThread { [configuration] in
+                let run = DaemonRun(configuration: configuration, options: RunOptions())
+                let status = run.waitForStatus(timeout: 60)
+                return (status, try fixture.consume(expecting: expected))
+            }
+            #expect(status == 0)
+            // Every record on its topic (completions on llm.completions), keyed by session ID, at its
+            // murmur2 partition, exactly generate's lines, and watermarks monotone on every partition.
+            let facts = try checkKafkaStream(records, expectedLines: expected, runID: configuration.runID,
+                                             topics: fixture.topics, partitions: fixture.partitions, producedDuring: started...Date())
+            let completions = records.filter { $0.topic == "llm.completions" && $0.header("event-type") == Array("completion".utf8) }
+            let expectedCompletions = expected.filter { $0.contains("\"type\":\"completion\"") }.count
+            let completionWatermarks = records.filter { $0.topic == "llm.completions" && $0.header("event-type") == Array("watermark".utf8) }
+            print("completion round trip: \(facts.dataRecords) data records, \(completions.count) completions on llm.completions, \(completionWatermarks.count) watermarks there")
+            #expect(facts.dataRecords == expected.count)
+            #expect(expectedCompletions > 200 && completions.count == expectedCompletions)
+            #expect(Set(completionWatermarks.map(\.partition)) == Set(0..<5), "watermarks on every partition of the completions topic")
+        }
+    }
+}

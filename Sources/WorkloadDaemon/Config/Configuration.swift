@@ -25,7 +25,17 @@ public struct ClockConfiguration: Sendable, Equatable {
 public struct KafkaTopics: Sendable, Equatable {
     public var requests = "llm.requests"
     public var sessions = "llm.sessions"
+    /// `completion` events (a service model with `emit_completions`).
+    public var completions = "llm.completions"
+    /// Whether the stream has `completion` events (set from the workload at
+    /// load), which puts the completions topic in use.
+    public var carriesCompletions = false
     public init() {}
+
+    /// The topics the stream is published to, in this order: requests,
+    /// sessions, then completions when the stream has them. A record's
+    /// topic is named by its index here.
+    public var inUse: [String] { carriesCompletions ? [requests, sessions, completions] : [requests, sessions] }
 }
 
 public struct KafkaConfiguration: Sendable, Equatable {
@@ -212,6 +222,7 @@ extension Configuration {
         }
 
         guard reader.problems.isEmpty else { return nil }
+        kafka.topics.carriesCompletions = spec.profiles.indices.contains { spec.serviceModel(ofProfile: $0)?.emitCompletions == true }
         var configuration = Configuration(workload: spec, seedWasChosen: seedWasChosen, runID: "", clock: clock, kafka: kafka, metrics: metrics)
         configuration.replay = replay
         configuration.textHash = StreamIdentity("config", canonical).hash
@@ -334,9 +345,10 @@ extension Configuration {
     private static func readKafka(_ object: ConfigObject, reader: ConfigReader) -> KafkaConfiguration {
         var kafka = KafkaConfiguration()
         kafka.brokers = object.string("brokers", default: kafka.brokers)
-        if let topics = object.object("topics", allowed: ["requests", "sessions"]) {
+        if let topics = object.object("topics", allowed: ["requests", "sessions", "completions"]) {
             kafka.topics.requests = topics.string("requests", default: kafka.topics.requests)
             kafka.topics.sessions = topics.string("sessions", default: kafka.topics.sessions)
+            kafka.topics.completions = topics.string("completions", default: kafka.topics.completions)
         }
         if let node = object["librdkafka"] {
             if case .mapping(let mapping) = node {

@@ -5,8 +5,8 @@ import WorkloadModel
 /// Publishes events to Kafka as SPEC 5 says: key = session ID, partition =
 /// murmur2(key) mod partitions set explicitly, record timestamp = wall clock,
 /// headers `event-type`, `schema-version`, `run-id`, `virtual-time`; requests
-/// to one topic, session events to the other; watermarks to every partition
-/// of both.
+/// to one topic, session events to another, completion events (when the
+/// stream has them) to a third; watermarks to every partition of each.
 ///
 /// Per event nothing is allocated: topics are resolved and header names and
 /// the constant header values laid out once; the virtual-time header is
@@ -25,8 +25,15 @@ final class KafkaSink: EventSink {
             }
         }
 
-        /// Requests go to the requests topic, session events to the sessions topic.
-        var isRequest: Bool { self == .request }
+        /// The topic of a data record, by its index in `KafkaTopics.inUse`:
+        /// requests, session events, completions.
+        var topicIndex: Int {
+            switch self {
+            case .request: 0
+            case .completion: 2
+            default: 1
+            }
+        }
     }
 
     /// The headers of every record, in this order.
@@ -35,10 +42,11 @@ final class KafkaSink: EventSink {
     static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped", "completion"]
 
     let producer: KafkaProducer
-    private let requests: KafkaTopic
-    private let sessions: KafkaTopic
-    private let requestPartitions: Int32
-    private let sessionPartitions: Int32
+    /// The topics in use (`KafkaTopics.inUse`), and their partition counts.
+    private let topics: [KafkaTopic]
+    private let partitions: [Int32]
+    /// Where each topic's partitions begin in `produced`.
+    private let firstPartition: [Int]
     private let encoder: EventEncoder
     /// The producer its watermarks speak for (`--shard k/n`; 0 of 1 without).
     private let shard: Shard
@@ -57,7 +65,7 @@ final class KafkaSink: EventSink {
     private let runIDValue: UnsafeRawBufferPointer
     private var watermarkBuffer = ByteWriter(capacity: 1024)
     private var notProduced = 0
-    /// Records queued per partition: the requests topic's, then the sessions topic's.
+    /// Records queued per partition: the topics' in `topics` order.
     private var produced: [Int]
     private var abandoned = false
     private(set) var watermarkRecords = 0
@@ -66,21 +74,26 @@ final class KafkaSink: EventSink {
     /// After a restart with a state directory: what Kafka already holds of this run (issue 11).
     var cover: ResumeCover?
     private(set) var skippedOnResume = 0
-    /// Partitions of the requests and the sessions topic.
-    var partitionCounts: [Int32] { [requestPartitions, sessionPartitions] }
+    /// Partitions of each topic in use.
+    var partitionCounts: [Int32] { partitions }
 
     init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, shard: Shard? = nil, logger: Logger,
          shouldAbort: @escaping () -> Bool = { false }) throws(KafkaError) {
         self.shard = shard ?? Shard(index: 0, count: 1)
         self.producer = producer
-        requests = try producer.topic(topics.requests)
-        sessions = try producer.topic(topics.sessions)
-        requestPartitions = try producer.partitionCount(topic: topics.requests, timeoutMs: 10_000)
-        sessionPartitions = try producer.partitionCount(topic: topics.sessions, timeoutMs: 10_000)
+        var handles: [KafkaTopic] = [], counts: [Int32] = [], firsts: [Int] = []
+        for name in topics.inUse {
+            handles.append(try producer.topic(name))
+            firsts.append(Int(counts.reduce(0, +)))
+            counts.append(try producer.partitionCount(topic: name, timeoutMs: 10_000))
+        }
+        self.topics = handles
+        partitions = counts
+        firstPartition = firsts
         self.encoder = encoder
         self.logger = logger
         self.shouldAbort = shouldAbort
-        produced = [Int](repeating: 0, count: Int(requestPartitions + sessionPartitions))
+        produced = [Int](repeating: 0, count: Int(counts.reduce(0, +)))
 
         let texts = KafkaSink.eventTypes + [String(EventEncoder.schemaVersion), encoder.runID]
         let total = texts.reduce(0) { $0 + $1.utf8.count }
@@ -98,10 +111,11 @@ final class KafkaSink: EventSink {
         schemaVersionValue = views[6]
         runIDValue = views[7]
 
-        logger.info("kafka topics", metadata: [
-            "requests": "\(requests.name) (\(requestPartitions) partitions)",
-            "sessions": "\(sessions.name) (\(sessionPartitions) partitions)",
-        ])
+        var described: Logger.Metadata = [:]
+        for (role, (topic, count)) in zip(["requests", "sessions", "completions"], zip(handles, counts)) {
+            described[role] = "\(topic.name) (\(count) partitions)"
+        }
+        logger.info("kafka topics", metadata: described)
     }
 
     deinit { constantValues.deallocate() }
@@ -112,16 +126,16 @@ final class KafkaSink: EventSink {
             return
         }
         let kind = RecordKind(event)
-        let partitions = kind.isRequest ? requestPartitions : sessionPartitions
-        let partition = Murmur2.partition(forKey: key, partitionCount: partitions)
-        if let cover, cover.holding(topicIndex: kind.isRequest ? 0 : 1, partition: partition, seq: event.seq, time: event.time) != .absent {
+        let topicIndex = kind.topicIndex
+        let partition = Murmur2.partition(forKey: key, partitionCount: partitions[topicIndex])
+        if let cover, cover.holding(topicIndex: topicIndex, partition: partition, seq: event.seq, time: event.time) != .absent {
             // Already in Kafka from before the restart (or skipped then, and marked so). A lost one
             // (`.lost`) cannot be put back in its place: the start refuses to continue (`ResumeGap`).
             skippedOnResume += 1
             return
         }
         do {
-            try produce(topic: kind.isRequest ? requests : sessions, topicIndex: kind.isRequest ? 0 : 1, partition: partition,
+            try produce(topic: topics[topicIndex], topicIndex: topicIndex, partition: partition,
                         key: key, value: value, kind: kind, time: event.time)
         } catch {
             notProduced += 1
@@ -149,7 +163,7 @@ final class KafkaSink: EventSink {
             }
         }
         guard let error = failure else {
-            produced[topicIndex == 0 ? Int(partition) : Int(requestPartitions + partition)] += 1
+            produced[firstPartition[topicIndex] + Int(partition)] += 1
             return
         }
         if error.isQueueFull {
@@ -176,7 +190,7 @@ final class KafkaSink: EventSink {
 
     func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {
         let key = Array("skipped".utf8)
-        for (index, (topic, partitions)) in [(requests, requestPartitions), (sessions, sessionPartitions)].enumerated() {
+        for (index, (topic, partitions)) in zip(topics, partitions).enumerated() {
             for partition in 0..<partitions {
                 let value = SkipMarker.encode(runID: encoder.runID, startUnixNanoseconds: encoder.startUnixNanoseconds, from: from, to: to, afterSeq: afterSeq, topic: topic.name, partition: partition,
                                               shard: shard)
@@ -196,7 +210,7 @@ final class KafkaSink: EventSink {
     private func watermarkRound(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool) {
         guard !abandoned else { return }
         let key = Array("watermark".utf8)
-        for (index, (topic, partitions)) in [(requests, requestPartitions), (sessions, sessionPartitions)].enumerated() {
+        for (index, (topic, partitions)) in zip(topics, partitions).enumerated() {
             for partition in 0..<partitions {
                 // Never below a promise this shard already made there before a restart.
                 if let floor = cover?.floor(topicIndex: index, partition: partition), time < floor { continue }
@@ -233,7 +247,7 @@ final class KafkaSink: EventSink {
             let known = delivered[topic.name] ?? []
             return (0..<Int(partitions)).map { $0 < known.count ? known[$0] : 0 }
         }
-        return (counts(requests, requestPartitions) + counts(sessions, sessionPartitions), stats.failed)
+        return (zip(topics, partitions).flatMap { counts($0, $1) }, stats.failed)
     }
 
     func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] {
@@ -242,7 +256,7 @@ final class KafkaSink: EventSink {
         guard let cover else { return offsets }
         // Continuing a run: the earlier starts' records after `seq` lie where the read-back found them,
         // so even the first checkpoint, before any acknowledgement, bounds the next read-back.
-        for (index, topic) in [requests, sessions].enumerated() {
+        for (index, topic) in topics.enumerated() {
             let known = offsets[topic.name] ?? []
             offsets[topic.name] = (0..<cover.covered[index].count).map { partition in
                 max(partition < known.count ? known[partition] : -1,
