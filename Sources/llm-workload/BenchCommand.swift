@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
 import WorkloadDaemon
+import WorkloadBench
+import WorkloadConfig
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

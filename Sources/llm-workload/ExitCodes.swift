@@ -4,6 +4,7 @@ import WorkloadDaemon
 #if canImport(Glibc)
 import Glibc
 #endif
+import WorkloadConfig
 
 /// sysexits(3) codes the daemon promises (SPEC 7).
 enum ExitStatus {

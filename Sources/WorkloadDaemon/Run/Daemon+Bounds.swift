@@ -1,5 +1,6 @@
 import Logging
 import WorkloadModel
+import WorkloadConfig
 
 extension Daemon.Status {
     /// EX_CONFIG: the configuration cannot run (found at start-up, or a memory

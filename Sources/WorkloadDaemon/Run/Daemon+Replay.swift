@@ -1,4 +1,6 @@
 import Logging
+import WorkloadConfig
+import WorkloadTraces
 
 extension Daemon.Status {
     /// EX_DATAERR: the trace of `workload.replay` cannot be read.

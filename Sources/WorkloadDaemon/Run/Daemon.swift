@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Synchronization
 import WorkloadKafka
 import WorkloadModel
+import WorkloadConfig
 
 /// `llm-workload run`: sets up the sink, metrics and health (`DaemonSetup`),
 /// then runs the long-running parts as swift-service-lifecycle services with
@@ -121,7 +122,7 @@ private struct SetupResult: @unchecked Sendable {
 }
 
 /// Unix time now in nanoseconds (CLOCK_REALTIME): anchors `time` for `run`.
-func unixNanosecondsNow() -> Int64 {
+package func unixNanosecondsNow() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_REALTIME, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)

@@ -5,6 +5,8 @@ import WorkloadModel
 #if canImport(Glibc)
 import Glibc
 #endif
+import WorkloadConfig
+import WorkloadTraces
 
 /// The generating loop of `run`: takes events from the model in order, holds
 /// each back until it is due on the wall clock, encodes it once and hands it
@@ -13,7 +15,7 @@ import Glibc
 ///
 /// It runs on one dedicated thread (it blocks in the pacer and in the Kafka
 /// client), never on the cooperative pool.
-final class DaemonRunner {
+package final class DaemonRunner {
     private let configuration: Configuration
     private let sink: EventSink
     private let shard: Shard?
@@ -40,10 +42,10 @@ final class DaemonRunner {
 
     /// Stop after this many events (the benchmark's `--events`), without
     /// closing the open sessions.
-    var eventLimit = Int.max
+    package var eventLimit = Int.max
     /// When set, receives for every published event how late (ns) it left:
     /// from its due wall time to the return of the sink's publish.
-    var latenessLog: LatenessLog?
+    package var latenessLog: LatenessLog?
     /// `--state-dir` (issue 11): writes checkpoints; a stop then keeps the sessions open for the restart.
     var checkpointer: Checkpointer?
     /// Continue from this engine, restored from a checkpoint.
@@ -59,7 +61,7 @@ final class DaemonRunner {
     /// `on_resume: skip`: the time due at the restart, and the last seq Kafka holds (the skip begins after it).
     private var pendingSkip: (to: VirtualNanoseconds, afterSeq: UInt64?)?
 
-    init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
+    package init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
          clock: any WallClock, stop: StopSignal, notifier: SystemdNotifier?, metrics: DaemonMetrics?, logger: Logger) {
         self.configuration = configuration
         self.encoder = encoder
@@ -85,7 +87,7 @@ final class DaemonRunner {
     static let watermarkCoalescingCap: UInt64 = 10_000_000
 
     /// Runs to the end of a bounded workload, or until `stop` is set.
-    func run() -> RunOutcome {
+    package func run() -> RunOutcome {
         if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
         let source: any RunEventSource
         do {

@@ -1,6 +1,7 @@
 import Logging
 import WorkloadKafka
 import WorkloadModel
+import WorkloadConfig
 
 /// Publishes events to Kafka as SPEC 5 says: key = session ID, partition =
 /// murmur2(key) mod partitions set explicitly, record timestamp = wall clock,
@@ -11,12 +12,12 @@ import WorkloadModel
 /// Per event nothing is allocated: topics are resolved and header names and
 /// the constant header values laid out once; the virtual-time header is
 /// formatted on the stack.
-final class KafkaSink: EventSink {
+package final class KafkaSink: EventSink {
     /// What a record carries, in the order of `eventTypes`.
-    enum RecordKind: Int {
+    package enum RecordKind: Int {
         case request, sessionStarted, sessionEnded, watermark, skipped, completion
 
-        init(_ event: Event) {
+        package init(_ event: Event) {
             switch event {
             case .request: self = .request
             case .sessionStarted: self = .sessionStarted
@@ -27,7 +28,7 @@ final class KafkaSink: EventSink {
 
         /// The topic of a data record, by its index in `KafkaTopics.inUse`:
         /// requests, session events, completions.
-        var topicIndex: Int {
+        package var topicIndex: Int {
             switch self {
             case .request: 0
             case .completion: 2
@@ -37,9 +38,9 @@ final class KafkaSink: EventSink {
     }
 
     /// The headers of every record, in this order.
-    static let headerNames = ["event-type", "schema-version", "run-id", "virtual-time"]
+    package static let headerNames = ["event-type", "schema-version", "run-id", "virtual-time"]
     /// `event-type` values by `RecordKind`.
-    static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped", "completion"]
+    package static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped", "completion"]
 
     let producer: KafkaProducer
     /// The topics in use (`KafkaTopics.inUse`), and their partition counts.
@@ -68,7 +69,7 @@ final class KafkaSink: EventSink {
     /// Records queued per partition: the topics' in `topics` order.
     private var produced: [Int]
     private var abandoned = false
-    private(set) var watermarkRecords = 0
+    package private(set) var watermarkRecords = 0
     /// A watermark Kafka refused synchronously (data records throw instead).
     private var rejectedWatermark: SinkError?
     /// After a restart with a state directory: what Kafka already holds of this run (issue 11).
@@ -77,7 +78,7 @@ final class KafkaSink: EventSink {
     /// Partitions of each topic in use.
     var partitionCounts: [Int32] { partitions }
 
-    init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, shard: Shard? = nil, logger: Logger,
+    package init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, shard: Shard? = nil, logger: Logger,
          shouldAbort: @escaping () -> Bool = { false }) throws(KafkaError) {
         self.shard = shard ?? Shard(index: 0, count: 1)
         self.producer = producer
@@ -120,7 +121,7 @@ final class KafkaSink: EventSink {
 
     deinit { constantValues.deallocate() }
 
-    func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
+    package func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
         if abandoned {
             notProduced += 1
             return
@@ -180,15 +181,15 @@ final class KafkaSink: EventSink {
                         kind: error.isFatal ? .kafkaFatal : .kafkaRejected)
     }
 
-    func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {
+    package func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {
         watermarkRound(time: time, afterSeq: afterSeq, final: false)
     }
 
-    func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) {
+    package func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) {
         watermarkRound(time: time, afterSeq: afterSeq, final: true)
     }
 
-    func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {
+    package func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {
         let key = Array("skipped".utf8)
         for (index, (topic, partitions)) in zip(topics, partitions).enumerated() {
             for partition in 0..<partitions {
@@ -234,13 +235,13 @@ final class KafkaSink: EventSink {
         }
     }
 
-    func poll() {
+    package func poll() {
         if pollsDeliveryReports { producer.poll(timeoutMs: 0) }
     }
 
-    var producedRecords: [Int] { produced }
+    package var producedRecords: [Int] { produced }
 
-    var acknowledgedRecords: (records: [Int], failed: Int) {
+    package var acknowledgedRecords: (records: [Int], failed: Int) {
         let stats = producer.deliveryStats
         let delivered = stats.deliveredByPartition
         func counts(_ topic: KafkaTopic, _ partitions: Int32) -> [Int] {
@@ -250,7 +251,7 @@ final class KafkaSink: EventSink {
         return (zip(topics, partitions).flatMap { counts($0, $1) }, stats.failed)
     }
 
-    func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] {
+    package func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] {
         // The offset after each partition's highest record acknowledged to this process: its later records lie above.
         var offsets = producer.deliveryStats.highestOffsets.mapValues { $0.map { $0 >= 0 ? $0 + 1 : -1 } }
         guard let cover else { return offsets }
@@ -266,11 +267,11 @@ final class KafkaSink: EventSink {
         return offsets
     }
 
-    var highestHeldSeq: UInt64? { cover?.highest }
+    package var highestHeldSeq: UInt64? { cover?.highest }
 
-    var deliveryStats: DeliveryStats? { producer.deliveryStats }
+    package var deliveryStats: DeliveryStats? { producer.deliveryStats }
 
-    var failure: SinkError? {
+    package var failure: SinkError? {
         if let fatal = producer.fatalError {
             return SinkError(message: "fatal Kafka error: \(fatal)", kind: .kafkaFatal)
         }
@@ -281,9 +282,9 @@ final class KafkaSink: EventSink {
         return nil
     }
 
-    var outstanding: Int { producer.outstanding }
+    package var outstanding: Int { producer.outstanding }
 
-    func finish(timeoutSeconds: Double) -> SinkOutcome {
+    package func finish(timeoutSeconds: Double) -> SinkOutcome {
         let flushed = producer.flush(timeoutMs: Int32(clamping: Int(timeoutSeconds * 1000)))
         var outcome = SinkOutcome()
         if !flushed {
@@ -305,7 +306,7 @@ final class KafkaSink: EventSink {
 }
 
 /// The `virtual-time` header value (seconds, nine decimals) in stack memory.
-func withVirtualTimeText<R>(_ time: VirtualNanoseconds, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+package func withVirtualTimeText<R>(_ time: VirtualNanoseconds, _ body: (UnsafeRawBufferPointer) -> R) -> R {
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
         var cursor = ByteCursor(start: scratch.baseAddress!, end: scratch.baseAddress! + scratch.count)
         cursor.append(seconds: time)

@@ -1,4 +1,6 @@
 import WorkloadModel
+import WorkloadConfig
+import WorkloadTraces
 
 /// Where `run` takes its events from: the runner's one seam to the model.
 /// Either the profile model (`GeneratedEvents`) or a replayed trace streamed
