@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `config/chat-closed.yaml` through the command line: the schema of its
 /// events, and the figures `validate` and `stats` give for completion anchoring.
@@ -50,5 +51,65 @@ import Testing
         let (status, output) = try Self.pythonCheck(script, [schema, file.path])
         #expect(status == 0 && output.contains("rejected 3"), "\(output)")
         #expect(output.contains("\"completion\"") && output.contains("\"request+depends_on\""), "\(output)")
+    }
+
+    /// "early sends   E of N later turns (P%) ..." from `stats`.
+    static func earlySends(_ output: String) -> (early: Int, of: Int, line: String)? {
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("early sends") }) else { return nil }
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        guard numbers.count >= 2 else { return nil }
+        return (numbers[0], numbers[1], String(line))
+    }
+
+    /// Must-show 2: on one hour of the send-anchored example, the share of later turns
+    /// sent before the response they carry could complete (first token 0.1 s after
+    /// arrival, 0.03 s per output token), as `stats` reports it and as computed here
+    /// from the lines, in integer nanoseconds.
+    @Test func statsReportsTheShareOfEarlySendsUnderAnAssumedService() throws {
+        let file = try temporaryFile("example-3600-early.jsonl")
+        let generate = try runCLI(["generate", "--config", "config/example.yaml", "--duration", "3600", "--out", file.path], timeout: 300)
+        #expect(generate.status == 0, "\(generate.stderr.prefix(300))")
+        let stats = try runCLI(["stats", file.path, "--assume-ttft", "0.1", "--assume-tpot", "0.03"], timeout: 300)
+        #expect(stats.status == 0, "\(stats.stderr.prefix(300))")
+        let reported = try #require(Self.earlySends(stats.output), "\(stats.output)")
+
+        var arrivals: [String: (arrival: Int64, output: Int64)] = [:]
+        var laterTurns: [(sentAt: Int64, previous: String)] = []
+        let text = try String(contentsOf: file, encoding: .utf8)
+        for line in text.split(separator: "\n") where line.contains("\"type\":\"request\"") {
+            let fields = RawJSONFields(line)
+            let session = fields.string("session_id")!, turn = fields.integer("turn")!
+            arrivals["\(session)-\(turn)"] = (fields.nanoseconds("time_s")!, fields.integer("output_tokens")!)
+            if turn >= 2 { laterTurns.append((fields.nanoseconds("sent_at_s")!, "\(session)-\(turn - 1)")) }
+        }
+        var early = 0, known = 0
+        for turn in laterTurns {
+            guard let previous = arrivals[turn.previous] else { continue }
+            known += 1
+            if turn.sentAt < previous.arrival + 100_000_000 + previous.output * 30_000_000 { early += 1 }
+        }
+        print("example 1 h: stats \(reported.line); computed here \(early) of \(known) (\(100 * Double(early) / Double(known))%)")
+        #expect(known > 30_000 && reported.of == known && reported.early == early, "\(reported.line) vs \(early) of \(known)")
+        #expect(abs(Double(early) / Double(known) - 0.84) < 0.02, "about 84%")
+
+        // Without completion events or an assumed service there is no share, and the two options go together.
+        let bare = try runCLI(["stats", file.path], timeout: 300)
+        #expect(bare.output.contains("early sends   n/a"), "\(bare.output)")
+        let half = try runCLI(["stats", file.path, "--assume-ttft", "0.1"], timeout: 60)
+        #expect(half.status == 64 && half.stderr.contains("--assume-tpot"), "\(half.status) \(half.stderr)")
+        let negative = try runCLI(["stats", file.path, "--assume-ttft", "90000", "--assume-tpot", "0.03"], timeout: 60)
+        #expect(negative.status == 64 && negative.stderr.contains("--assume-ttft") && negative.stderr.contains("90000"), "\(negative.status) \(negative.stderr)")
+    }
+
+    /// Must-show 2, the other half, through `stats`: the completion-anchored stream sends nothing early.
+    @Test func statsFindsNoEarlySendInTheCompletionAnchoredStream() throws {
+        let file = try temporaryFile("chat-closed-600.jsonl")
+        let generate = try runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "600", "--out", file.path], timeout: 300)
+        #expect(generate.status == 0)
+        let stats = try runCLI(["stats", file.path], timeout: 300)
+        #expect(stats.status == 0, "\(stats.stderr.prefix(300))")
+        let reported = try #require(Self.earlySends(stats.output), "\(stats.output)")
+        #expect(reported.early == 0 && reported.of > 4_000 && reported.line.contains("from the completion events"), "\(reported.line)")
+        #expect(stats.output.contains("completions   "), "\(stats.output)")
     }
 }
