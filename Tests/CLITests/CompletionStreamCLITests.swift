@@ -112,4 +112,38 @@ import TestSupport
         #expect(reported.early == 0 && reported.of > 4_000 && reported.line.contains("from the completion events"), "\(reported.line)")
         #expect(stats.output.contains("completions   "), "\(stats.output)")
     }
+
+    /// `validate` with a service model: per profile the modeled response time (its mean
+    /// checked against the closed form, E[TTFT] + E[new input] / prefill rate + E[output]
+    /// E[TPOT], within 4 standard errors of a 20,000-request simulation), and for a
+    /// send-anchored profile the share of early sends as a warning.
+    @Test func validatePrintsResponseTimesAndWarnsOfEarlySends() throws {
+        let closed = try runCLI(["validate", "--config", "config/chat-closed.yaml"], timeout: 120)
+        #expect(closed.status == 0, "\(closed.stderr.prefix(300))")
+        let line = try #require(closed.output.split(separator: "\n").first { $0.contains("response time (completion - arrival) mean") }, "\(closed.output)")
+        let mean = try #require(Double(line.components(separatedBy: "mean ")[1].components(separatedBy: " s")[0]), "\(line)")
+        // LogNormal TTFT mean 0.4, std 0.3; TPOT Uniform(0.02, 0.04); outputs uniform integers 100..500;
+        // new input LogNormal mean 128; prefill 20000 tokens/s.
+        let tpotMean = 0.03, tpotVariance = 0.02 * 0.02 / 12
+        let outputMean = 300.0, outputVariance = (401.0 * 401.0 - 1) / 12
+        let expected = 0.4 + 128.0 / 20_000 + outputMean * tpotMean
+        let variance = 0.3 * 0.3 + (outputVariance + outputMean * outputMean) * (tpotVariance + tpotMean * tpotMean) - pow(outputMean * tpotMean, 2)
+        let standardError = (variance / 20_000).squareRoot()
+        print("validate chat-closed: \(line); closed form \(expected) ± \(standardError)")
+        #expect(abs(mean - expected) < 4 * standardError, "\(mean) vs \(expected) ± \(standardError)")
+        #expect(!closed.output.contains("warning: "), "a completion-anchored profile sends nothing early")
+
+        // The example, send-anchored, with a service model of 0.1 s to the first token and 0.03 s per token.
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("config/example.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "workload:\n", with: "workload:\n  service_model: {ttft_s_dist_config: {type: Constant, value: 0.1}, tpot_s_dist_config: {type: Constant, value: 0.03}}\n")
+        let file = try temporaryFile("example-with-model.yaml", contents: text)
+        let open = try runCLI(["validate", "--config", file.path], timeout: 120)
+        #expect(open.status == 0, "\(open.stderr.prefix(300))")
+        let warning = try #require(open.output.split(separator: "\n").first { $0.contains("warning: ") && $0.contains("sent before the previous response") }, "\(open.output)")
+        let share = try #require(Double(warning.components(separatedBy: "warning: ")[1].components(separatedBy: "%")[0]))
+        print("validate example with a model: \(warning)")
+        // The one-hour stream's share under the same service is 84.1% (the stats test): a proportion
+        // over about 13,000 later turns is within about 1.3 points at 4 standard errors.
+        #expect(abs(share - 84.1) < 1.5, "\(share)%")
+    }
 }

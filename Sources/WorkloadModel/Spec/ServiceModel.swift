@@ -34,6 +34,14 @@ public enum FollowUpAnchor: String, Sendable, Equatable, CaseIterable {
     case completion
 }
 
+extension ServiceModel {
+    /// The mean response time (arrival to completion) of a request with these mean
+    /// output and uncached prompt tokens: TTFT and TPOT are drawn apart from the lengths.
+    public func meanResponseSeconds(outputTokens: Double, uncachedTokens: Double) -> Double {
+        timeToFirstToken.mean + uncachedTokens / (prefillTokensPerSecond ?? .infinity) + outputTokens * timePerOutputToken.mean
+    }
+}
+
 extension WorkloadSpec {
     /// The service model that times profile `index`'s requests: its own, else the workload's.
     public func serviceModel(ofProfile index: Int) -> ServiceModel? {
