@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import TestSupport
+import WorkloadConfig
+import WorkloadModel
 
 /// `config/chat-closed.yaml` through the command line: the schema of its
 /// events, and the figures `validate` and `stats` give for completion anchoring.
@@ -145,5 +147,35 @@ import TestSupport
         // The one-hour stream's share under the same service is 84.1% (the stats test): a proportion
         // over about 13,000 later turns is within about 1.3 points at 4 standard errors.
         #expect(abs(share - 84.1) < 1.5, "\(share)%")
+    }
+
+    /// Must-show 5: `fit` of our own chat-closed stream (with completions) anchors follow-ups on
+    /// completions and recovers the think-time mean and the TPOT mean within 5% (of the
+    /// configuration's 5 s and 0.03 s; at 20 minutes the think-time sample's standard error
+    /// is about 1%). A trace without latencies keeps send-anchored gaps and says so.
+    @Test func fitRecoversThinkTimeAndTPOTFromOurStream() throws {
+        let trace = try temporaryFile("chat-closed-1200.jsonl")
+        let generate = try runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "1200", "--out", trace.path], timeout: 300)
+        #expect(generate.status == 0)
+        let out = try temporaryFile("chat-closed-fitted.yaml")
+        let fit = try runCLI(["fit", trace.path, "--format", "jsonl", "--out", out.path], timeout: 480)
+        #expect(fit.status == 0, "\(fit.stderr.prefix(400))")
+        let fitted = try Configuration.load(path: out.path)
+        let profile = try #require(fitted.workload.profiles.first)
+        let model = try #require(fitted.workload.serviceModel(ofProfile: 0), "a service model is fitted")
+        let think = profile.followUp.mean, tpot = model.timePerOutputToken.mean, ttft = model.timeToFirstToken.mean
+        print("fit of chat-closed: follow_up_after \(profile.followUpAfter.rawValue), think mean \(think) s (5), TPOT mean \(tpot) s (0.03), TTFT mean \(ttft) s (0.4 + prefill)")
+        #expect(profile.followUpAfter == .completion)
+        #expect(abs(think / 5 - 1) < 0.05, "think time mean \(think)")
+        #expect(abs(tpot / 0.03 - 1) < 0.05, "TPOT mean \(tpot)")
+        #expect(model.emitCompletions)
+
+        let plain = try temporaryFile("example-300.jsonl")
+        #expect(try runCLI(["generate", "--config", "config/example.yaml", "--duration", "300", "--out", plain.path], timeout: 120).status == 0)
+        let plainOut = try temporaryFile("example-fitted.yaml")
+        let plainFit = try runCLI(["fit", plain.path, "--format", "jsonl", "--out", plainOut.path], timeout: 480)
+        #expect(plainFit.status == 0, "\(plainFit.stderr.prefix(400))")
+        let text = try String(contentsOf: plainOut, encoding: .utf8)
+        #expect(text.contains("no response times") && text.contains("follow_up_after: send") && !text.contains("service_model:"))
     }
 }

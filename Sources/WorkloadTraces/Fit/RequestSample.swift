@@ -17,6 +17,8 @@ public struct RequestSample: Sendable {
     public var hasBlocks = false
     /// The span the figures are taken over (seconds from 0).
     public var span: Double = 0
+    /// Response times, where the trace gives them (our stream with `completion` events).
+    public var service: ServiceSample?
 
     public init() {}
 
@@ -70,6 +72,7 @@ extension RequestSample {
                           session: session, turn: turns[session])
         }
         sample.span = sample.times.last ?? 0
+        if format == .jsonl { sample.service = ServiceSample.read(path: path) }
         return (sample, reader, blockTokens)
     }
 

@@ -103,6 +103,9 @@ extension TraceFitter {
             turns = documents == nil ? allTurns : TurnLaw(turnCounts: counts(sharing: false))
             if documents != nil { documentTurns = TurnLaw(turnCounts: counts(sharing: true)) }
             followUpGap = FamilyFit.fit(later.map { times[$0.index] - times[$0.previous] }, integer: false, preserveMean: true, bounded: true)
+            if let response = sample.service, response.isClosedLoop {
+                followUpGap = FamilyFit.fit(response.thinkTimes, integer: false, preserveMean: true, bounded: true)
+            }
             followUpInput = FamilyFit.fit(later.map { inputs[$0.index] }, integer: true, closedFormQuantile: true)
         }
 
@@ -131,7 +134,7 @@ extension TraceFitter {
             correlationNote: correlationNote, turns: turns, followUpGap: followUpGap, followUpInput: followUpInput,
             history: history, historyNote: historyNote, blockTokens: sample.hasBlocks ? blockTokens : nil,
             sharedBlocks: sharedBlocks, prefixNote: prefixNote, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: documentTurns),
-            maxTurns: allTurns?.maxTurns ?? 1)
+            maxTurns: allTurns?.maxTurns ?? 1, service: FittedModel.Service(sample.service))
     }
 
     /// A trace whose timestamps come in ticks (at least 30% of gaps are 0):
