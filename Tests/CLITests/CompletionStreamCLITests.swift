@@ -63,7 +63,7 @@ import WorkloadModel
         return (numbers[0], numbers[1], String(line))
     }
 
-    /// Must-show 2: on one hour of the send-anchored example, the share of later turns
+    /// On one hour of the send-anchored example, the share of later turns
     /// sent before the response they carry could complete (first token 0.1 s after
     /// arrival, 0.03 s per output token), as `stats` reports it and as computed here
     /// from the lines, in integer nanoseconds.
@@ -103,7 +103,7 @@ import WorkloadModel
         #expect(negative.status == 64 && negative.stderr.contains("--assume-ttft") && negative.stderr.contains("90000"), "\(negative.status) \(negative.stderr)")
     }
 
-    /// Must-show 2, the other half, through `stats`: the completion-anchored stream sends nothing early.
+    /// Through `stats`: the completion-anchored stream sends nothing early.
     @Test func statsFindsNoEarlySendInTheCompletionAnchoredStream() throws {
         let file = try temporaryFile("chat-closed-600.jsonl")
         let generate = try runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "600", "--out", file.path], timeout: 300)
@@ -149,7 +149,7 @@ import WorkloadModel
         #expect(abs(share - 84.1) < 1.5, "\(share)%")
     }
 
-    /// Must-show 5: `fit` of our own chat-closed stream (with completions) anchors follow-ups on
+    /// `fit` of our own chat-closed stream (with completions) anchors follow-ups on
     /// completions and recovers the think-time mean and the TPOT mean within 5% (of the
     /// configuration's 5 s and 0.03 s; at 20 minutes the think-time sample's standard error
     /// is about 1%). A trace without latencies keeps send-anchored gaps and says so.
