@@ -51,7 +51,7 @@ public struct BenchSettings: Sendable {
     }
 }
 
-/// Runs the bench: each figure of issue 4 in turn, progress on `progress`.
+/// Runs the bench: each figure of `BenchReport` in turn, progress on `progress`.
 public enum Benchmark {
     public static func run(_ settings: BenchSettings, logger: Logger, progress: (String) -> Void) -> BenchReport {
         var report = BenchReport(configPath: settings.configPath, events: settings.events, quick: settings.quick)

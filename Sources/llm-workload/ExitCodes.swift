@@ -6,7 +6,7 @@ import Glibc
 #endif
 import WorkloadConfig
 
-/// sysexits(3) codes the daemon promises (SPEC 7).
+/// sysexits(3) codes the daemon promises (see the Exit statuses article).
 enum ExitStatus {
     /// EX_USAGE: bad command line.
     static let usage = ExitCode(64)

@@ -1,7 +1,7 @@
 import WorkloadModel
 
 /// The documented range of every number that reaches a timer, a buffer, an
-/// integer or a date (README, next to each key), in one place: the reader,
+/// integer or a date (the configuration reference, next to each key), in one place: the reader,
 /// the command line and the preflight all check against these.
 public enum ConfigBounds {
     /// `clock.watermark_interval_s`: seconds (it becomes integer nanoseconds).

@@ -1,7 +1,7 @@
 import WorkloadModel
 
 extension Configuration {
-    /// A run is its configuration, seed, bounds and start anchor (issue 11).
+    /// A run is its configuration, seed, bounds and start anchor; a restart must match all four.
     /// The first three are in `deriveRunID`; an explicit `clock.start` is in
     /// the configuration text. With `clock.start: now` the anchor is chosen
     /// when the run starts: `run` calls this with it, so a `run` started at

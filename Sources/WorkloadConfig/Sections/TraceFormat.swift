@@ -1,5 +1,5 @@
 /// The trace formats `workload.replay`, `generate --format` and `convert`
-/// read and write (README "Trace formats").
+/// read and write (the "Traces, replay and fit" article).
 public enum TraceFormat: String, Sendable, Equatable, CaseIterable {
     /// Azure LLM inference CSV `TIMESTAMP,ContextTokens,GeneratedTokens`
     /// (2023: `2023-11-16 18:15:46.6805900`; 2024: `... .009930+00:00`).

@@ -7,7 +7,7 @@ import WorkloadModel
 /// - the process itself and librdkafka's queue (64 MiB by default): 160 MiB;
 /// - sessions and requests in flight: twice the expected number, at most
 ///   their ceilings (`max_open_sessions`, `max_in_flight_requests`, where a
-///   run stops), 320 bytes each (measured, README "Bounds");
+///   run stops), 320 bytes each (measured; the configuration reference, "Bounds");
 /// - the prefix pools' tables: 24 bytes per item (its length, and a Zipf
 ///   law's cumulative weights);
 /// - the largest event with `kv_blocks`: its `hash_ids`, one per block of its

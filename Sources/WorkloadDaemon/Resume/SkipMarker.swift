@@ -1,6 +1,6 @@
 import WorkloadModel
 
-/// The `skipped` marker of `clock.on_resume: skip` (issue 11): one record per
+/// The `skipped` marker of `clock.on_resume: skip`: one record per
 /// partition of both topics, keyed `skipped`, saying that no event of this
 /// producer after `after_seq` with `time_s` < `to_time_s` is published (they
 /// fell due while the daemon was down; `from_time_s` is the time of the last

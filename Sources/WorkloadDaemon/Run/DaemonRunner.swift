@@ -46,7 +46,7 @@ package final class DaemonRunner {
     /// When set, receives for every published event how late (ns) it left:
     /// from its due wall time to the return of the sink's publish.
     package var latenessLog: LatenessLog?
-    /// `--state-dir` (issue 11): writes checkpoints; a stop then keeps the sessions open for the restart.
+    /// `--state-dir`: writes checkpoints so a restart continues the run exactly once; a stop keeps sessions open.
     var checkpointer: Checkpointer?
     /// Continue from this engine, restored from a checkpoint.
     var restored: RestoredRun?
@@ -274,7 +274,7 @@ package final class DaemonRunner {
         tickWatchdogAndStatus(now: now)
     }
 
-    /// Virtual time has advanced by the watermark interval (SPEC 5). In real
+    /// Virtual time has advanced by the watermark interval (see the Reading the stream article). In real
     /// time that takes an interval of wall time, so the watermark goes out at
     /// once. Faster than real time it can happen every few events, and a round
     /// is a record on every partition of both topics: then it waits until

@@ -24,7 +24,7 @@ struct DaemonSetup {
     /// When each start-up step was done (the clock's nanoseconds, `CLOCK_MONOTONIC`
     /// for the system clock), for `bench`'s first-event figure: what start-up waited on.
     var startupMarks: [(step: String, nanoseconds: UInt64)] = []
-    /// `--state-dir`: the run's record and checkpoint (issue 11).
+    /// `--state-dir`: the run's record and checkpoint, so that a restart continues the run.
     var resume: ResumeStart?
 
     /// The parts, or the exit status when setting up failed or was stopped.

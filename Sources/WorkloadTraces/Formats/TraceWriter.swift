@@ -7,7 +7,7 @@ public struct ExportError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Writes request events in a trace format (README "Trace formats"): one row
+/// Writes request events in a trace format (the "Traces, replay and fit" article): one row
 /// per request at its `time_s` (arrival at the service); session and other
 /// events are left out (the formats have no place for them), except in `jsonl`.
 public struct TraceWriter: Sendable {
