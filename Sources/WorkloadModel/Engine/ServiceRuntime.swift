@@ -15,11 +15,14 @@ final class ServiceRuntime: Sendable {
         emitCompletions = model.emitCompletions
     }
 
+    /// The purpose part of every request's service-time identity (hashed once).
+    static let purpose = StreamIdentity("service-times")
+
     /// The random stream of one request's service times: its own identity
     /// (the session's ID, the turn, the purpose), so that a service model
     /// moves no other draw of the stream.
     static func stream(session: UInt64, turn: Int32, seed: UInt64) -> Xoshiro256 {
-        var identity = StreamIdentity("service-times")
+        var identity = purpose
         identity.append(session)
         identity.append(UInt64(UInt32(bitPattern: turn)))
         return Xoshiro256(seed: identity.combined(with: seed))
