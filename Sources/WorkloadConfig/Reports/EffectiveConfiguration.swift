@@ -90,6 +90,7 @@ extension Configuration {
             if p.followUpAfter != .send { lines.append("      follow_up_after: \(p.followUpAfter.rawValue)") }
             if let model = p.serviceModel { lines.append("      service_model: \(model.yamlFlow)") }
             lines += prefixesYAML(p)
+            lines += routingTagsYAML(p)
             if let load = p.load { lines.append("      load: \(load.yamlFlow)") }
             if let link = p.network {
                 lines.append("      network: {latency_s: \(n(link.latencySeconds)), bandwidth_bps: \(n(link.bandwidthBitsPerSecond))}")
@@ -112,6 +113,7 @@ extension Configuration {
         lines.append("  librdkafka: {\(props.joined(separator: ", "))}")
         lines.append("  embedded_partitions: \(kafka.embeddedPartitions)")
         lines.append("  flush_timeout_s: \(n(kafka.flushTimeoutSeconds))")
+        lines += recordOptionsYAML
         lines.append("metrics: {listen: \"\(metrics.listen)\", \(metrics.health.effectiveText)}")
         return lines.joined(separator: "\n")
     }
@@ -133,6 +135,6 @@ extension Configuration {
         if workload.warmStart {
             lines.append(String(format: "warm_start: burn-in of %.6g s before 0; the run begins in steady state", Double(workload.burnInNanoseconds) / 1e9))
         }
-        return (lines + conversationReport + loadReport + prefixReport + responseReport).joined(separator: "\n")
+        return (lines + conversationReport + loadReport + prefixReport + routingTagsReport + responseReport).joined(separator: "\n")
     }
 }

@@ -47,6 +47,10 @@ public struct KafkaConfiguration: Sendable, Equatable {
     public var embeddedPartitions: Int32 = 6
     /// How long shutdown waits for outstanding deliveries.
     public var flushTimeoutSeconds: Double = 30
+    /// `record_timestamp`: wall clock (default) or event time.
+    public var recordTimestamp = RecordTimestamp.wall
+    /// `routing_headers`: copy request routing tags into record headers.
+    public var routingHeaders = false
     public init() {}
 }
 
@@ -75,6 +79,8 @@ public struct Configuration: Sendable, Equatable {
     public var source = "<config>"
     /// `workload.replay`: a trace as the workload instead of profiles.
     public var replay: ReplayConfiguration?
+    /// `faults`: publish-time late, duplicate and dropped records; nil: none.
+    public var faults: FaultConfiguration?
 
     public init(workload: WorkloadSpec, seedWasChosen: Bool = false, runID: String, clock: ClockConfiguration = .init(),
                 kafka: KafkaConfiguration = .init(), metrics: MetricsConfiguration = .init()) {
@@ -88,7 +94,7 @@ public struct Configuration: Sendable, Equatable {
 }
 
 extension Configuration {
-    static let topLevelKeys = ["workload", "clock", "kafka", "metrics"]
+    static let topLevelKeys = ["workload", "clock", "kafka", "metrics", "faults"]
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
@@ -99,7 +105,7 @@ extension Configuration {
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
         "continuation_probability", "num_clients", "network", "load", "prefixes",
-    ] + conversationKeys + serviceProfileKeys
+    ] + conversationKeys + routingTagKeys + serviceProfileKeys
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
     /// every problem (a missing file and a file that is not YAML included).
@@ -188,6 +194,7 @@ extension Configuration {
                     spec.profiles.append(profile)
                 }
                 readPrefixes(object, profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
+                readRoutingTags(profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
                 if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
                 if reader.problems.isEmpty { checkServiceModels(spec, reader: reader) }
                 if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
@@ -212,8 +219,10 @@ extension Configuration {
             clock = readClock(node, reader: reader)
         }
         var kafka = KafkaConfiguration()
-        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s"]) {
+        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s"] + recordOptionKeys) {
             kafka = readKafka(node, reader: reader)
+            readRecordOptions(node, reader: reader, into: &kafka)
+            checkRecordTimestamp(kafka, clock: clock, reader: reader)
         }
         var metrics = MetricsConfiguration()
         if let node = top.object("metrics", allowed: ["listen", "health"]) {
@@ -221,10 +230,12 @@ extension Configuration {
             metrics.health = HealthConfiguration.read(node.object("health", allowed: HealthConfiguration.keys))
         }
 
+        let faults = readFaults(top, reader: reader, parser: parser)
         guard reader.problems.isEmpty else { return nil }
         kafka.topics.carriesCompletions = spec.profiles.indices.contains { spec.serviceModel(ofProfile: $0)?.emitCompletions == true }
         var configuration = Configuration(workload: spec, seedWasChosen: seedWasChosen, runID: "", clock: clock, kafka: kafka, metrics: metrics)
         configuration.replay = replay
+        configuration.faults = faults
         configuration.textHash = StreamIdentity("config", canonical).hash
         if let node = object["run_id"], let given = reader.string(node, at: object.path("run_id")), !given.isEmpty {
             configuration.runID = given

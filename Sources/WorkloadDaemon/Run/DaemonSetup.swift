@@ -110,6 +110,9 @@ struct DaemonSetup {
                     producer: kafka, producerConfiguration: producerConfiguration,
                     configuration: configuration.metrics.health, clock: clock, metrics: metrics)
                 let kafkaSink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
+                kafkaSink.stamp = RecordStamp(configuration.kafka.recordTimestamp, encoder: encoder)
+                if configuration.kafka.routingHeaders { kafkaSink.routing = RoutingHeaders(tagger: encoder.routingTags, spec: configuration.workload) }
+                kafkaSink.faults = configuration.faults.map { FaultInjector($0, seed: configuration.workload.seed, metrics: metrics) }
                 sink = kafkaSink
                 marks.append(("topics", clock.now()))
                 if let resume, resume.continuing {

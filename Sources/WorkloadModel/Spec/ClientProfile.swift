@@ -27,6 +27,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var conversation: ConversationModel
     /// Shared prefixes of every prompt, in prompt order.
     public var prefixes: [PrefixUse] = []
+    /// Tenants, models, adapters, SLO classes, reasoning and image tokens; empty: none.
+    public var tags = RoutingTagsSpec()
     /// This profile's own `service_model` (replaces the workload's); nil: the workload's.
     public var serviceModel: ServiceModel? = nil
     /// What the follow-up gap is measured from (`follow_up_after`).

@@ -134,7 +134,9 @@ extension TraceFitter {
             correlationNote: correlationNote, turns: turns, followUpGap: followUpGap, followUpInput: followUpInput,
             history: history, historyNote: historyNote, blockTokens: sample.hasBlocks ? blockTokens : nil,
             sharedBlocks: sharedBlocks, prefixNote: prefixNote, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: documentTurns),
-            maxTurns: allTurns?.maxTurns ?? 1, service: FittedModel.Service(sample.service))
+            maxTurns: allTurns?.maxTurns ?? 1,
+            models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
+            service: FittedModel.Service(sample.service))
     }
 
     /// A trace whose timestamps come in ticks (at least 30% of gaps are 0):

@@ -30,6 +30,7 @@ public struct StreamStatistics: Sendable {
     public var conversation = ConversationStatistics()
     /// Block reuse and the LRU cache, for streams with `hash_ids`.
     public var kvBlocks = KVBlockStatistics()
+    public var tags = TagStatistics()
     /// Response times and sends before the previous response completes.
     public var responses = ResponseTiming()
     public var completions = 0
@@ -70,6 +71,7 @@ public struct StreamStatistics: Sendable {
             if let output = (object["output_tokens"] as? NSNumber)?.doubleValue { outputTokens.append(output) }
             conversation.add(request: object)
             kvBlocks.add(request: object)
+            tags.add(request: object, time: time)
             responses.add(request: object, time: time)
         case "session_started":
             sessionsStarted += 1
@@ -117,6 +119,7 @@ public struct StreamStatistics: Sendable {
         out.append("turns/session \(quantiles(turnsPerSession))")
         out += conversation.reportLines(quantiles: quantiles)
         out += kvBlocks.reportLines()
+        out += tags.reportLines()
         out += responses.reportLines(quantiles: quantiles)
         if !endReasons.isEmpty {
             out.append("end reasons   " + endReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
