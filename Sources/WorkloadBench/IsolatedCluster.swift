@@ -26,8 +26,7 @@ final class IsolatedCluster {
         process.executableURL = URL(fileURLWithPath: ChildProcess.executable)
         process.arguments = [
             "dev-kafka", "--brokers", "3", "--partitions", String(configuration.kafka.embeddedPartitions),
-            "--topic", configuration.kafka.topics.requests, "--topic", configuration.kafka.topics.sessions,
-        ]
+        ] + configuration.kafka.topics.inUse.flatMap { ["--topic", $0] }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice

@@ -39,7 +39,9 @@ final class KafkaBench {
         var topics = KafkaTopics()
         topics.requests = "\(configuration.kafka.topics.requests).bench\(topicsMade)"
         topics.sessions = "\(configuration.kafka.topics.sessions).bench\(topicsMade)"
-        for name in [topics.requests, topics.sessions] {
+        topics.completions = "\(configuration.kafka.topics.completions).bench\(topicsMade)"
+        topics.carriesCompletions = configuration.kafka.topics.carriesCompletions
+        for name in topics.inUse {
             try cluster.createTopic(name, partitions: configuration.kafka.embeddedPartitions, replicationFactor: 1)
         }
         return topics
@@ -116,7 +118,7 @@ final class KafkaBench {
                             schemaVersion.withUnsafeBytes { schema in
                                 runID.withUnsafeBytes { run in
                                     batch.append(
-                                        topic: kind.isRequest ? 0 : 1,
+                                        topic: kind.topicIndex,
                                         partition: Murmur2.partition(forKey: key, partitionCount: partitions),
                                         key: key, value: value, headerValues: [type, schema, run, virtualTime])
                                 }
@@ -135,7 +137,7 @@ final class KafkaBench {
         var batch = batch
         do {
             let topics = try freshTopics()
-            batch.topics = [topics.requests, topics.sessions]
+            batch.topics = topics.inUse
             let watch = Stopwatch()
             let result = try PlainProduceLoop.run(batch, configuration: producerConfiguration, logger: logger)
             guard result.delivered == batch.count, result.failed == 0 else {

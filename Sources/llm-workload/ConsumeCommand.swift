@@ -20,7 +20,7 @@ struct ConsumeCommand: ParsableCommand {
     @Option(help: "Bootstrap servers, host:port,...")
     var brokers: String
 
-    @Option(help: "Topics to read, comma-separated: `requests` and `sessions` name llm.requests and llm.sessions; anything else is a topic name.")
+    @Option(help: "Topics to read, comma-separated: `requests`, `sessions` and `completions` name llm.requests, llm.sessions and llm.completions; anything else is a topic name.")
     var topics: String = "requests,sessions"
 
     @Flag(help: "Read from each partition's first record (default: only what arrives from now on).")
@@ -35,6 +35,7 @@ struct ConsumeCommand: ParsableCommand {
             switch name {
             case "requests": return KafkaTopics().requests
             case "sessions": return KafkaTopics().sessions
+            case "completions": return KafkaTopics().completions
             default: return name
             }
         }

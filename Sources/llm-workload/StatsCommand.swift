@@ -15,8 +15,20 @@ struct StatsCommand: ParsableCommand {
     @Option(name: .customLong("kv-cache-blocks"), help: "With hash_ids: the hit ratio of an LRU cache of N blocks fed the stream in order.")
     var kvCacheBlocks: Int?
 
+    @Option(name: .customLong("assume-ttft"), help: "Without completion events: seconds from a request's arrival to its first token, for the share of later turns sent before the previous response completes (with --assume-tpot).")
+    var assumeTTFT: Double?
+
+    @Option(name: .customLong("assume-tpot"), help: "Without completion events: seconds per output token (with --assume-ttft).")
+    var assumeTPOT: Double?
+
     func validate() throws {
         if let n = kvCacheBlocks, n < 1 { throw ValidationError("--kv-cache-blocks must be at least 1 (got \(n))") }
+        for (name, value) in [("--assume-ttft", assumeTTFT), ("--assume-tpot", assumeTPOT)] {
+            if let value, !(value >= 0 && value <= 86_400) { throw ValidationError("\(name) must be seconds between 0 and 86400 (got \(value))") }
+        }
+        if (assumeTTFT == nil) != (assumeTPOT == nil) {
+            throw ValidationError("--assume-ttft and --assume-tpot go together (got only \(assumeTTFT == nil ? "--assume-tpot" : "--assume-ttft"))")
+        }
     }
 
     func run() throws {
@@ -31,6 +43,7 @@ struct StatsCommand: ParsableCommand {
         }
         var stats = StreamStatistics()
         stats.kvBlocks = KVBlockStatistics(cacheBlocks: kvCacheBlocks)
+        if let ttft = assumeTTFT, let tpot = assumeTPOT { stats.responses.assumed = (ttft, tpot) }
         let name = file == "-" ? "standard input" : file
         var lineNumber = 0
         // A line that is not an event means the input is not a stream: refuse it rather than summarise the rest.

@@ -31,7 +31,7 @@ import WorkloadConfig
             switch event {
             case .request(let r): requests.append(r)
             case .sessionEnded(let e): ended.append(e)
-            case .sessionStarted: break
+            case .sessionStarted, .completion: break
             }
         }
         return (requests, ended)

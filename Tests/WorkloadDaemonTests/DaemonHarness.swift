@@ -181,15 +181,21 @@ final class DaemonRun: Sendable {
 }
 
 /// A mock cluster with the example's topics, created explicitly (4 partitions for
-/// requests, 3 for sessions, so the two topics place a session differently).
+/// requests, 3 for sessions, so the two topics place a session differently; and,
+/// when asked, the completions topic).
 struct DaemonKafkaFixture {
     let cluster: MockCluster
-    let topics = KafkaTopics()
+    let topics: KafkaTopics
     let partitions: [String: Int32]
 
-    init(requestPartitions: Int32 = 4, sessionPartitions: Int32 = 3, replicationFactor: Int32 = 1) throws {
+    init(requestPartitions: Int32 = 4, sessionPartitions: Int32 = 3, completionPartitions: Int32? = nil, replicationFactor: Int32 = 1) throws {
         cluster = try MockCluster(brokers: 3, logger: daemonTestLogger("mock"))
-        partitions = [topics.requests: requestPartitions, topics.sessions: sessionPartitions]
+        var topics = KafkaTopics()
+        topics.carriesCompletions = completionPartitions != nil
+        self.topics = topics
+        var partitions = [topics.requests: requestPartitions, topics.sessions: sessionPartitions]
+        if let completionPartitions { partitions[topics.completions] = completionPartitions }
+        self.partitions = partitions
         for (topic, count) in partitions {
             try cluster.createTopic(topic, partitions: count, replicationFactor: replicationFactor)
         }
@@ -206,7 +212,7 @@ struct DaemonKafkaFixture {
     /// all there and then quiet.
     func consume(expecting expectedLines: [String]) throws -> [ConsumedRecord] {
         try consumeAll(bootstrap: cluster.bootstrapServers,
-                       topics: [(topics.requests, partitions[topics.requests]!), (topics.sessions, partitions[topics.sessions]!)],
+                       topics: topics.inUse.map { ($0, partitions[$0]!) },
                        minimumData: expectedLines.count)
     }
 }

@@ -69,6 +69,7 @@ import WorkloadConfig
             case .sessionStarted(let e): #expect(open.insert(e.sessionID).inserted)
             case .request(let e): #expect(open.contains(e.sessionID))
             case .sessionEnded(let e): #expect(open.remove(e.sessionID) != nil)
+            case .completion: Issue.record("a completion without a service model")
             }
         }
         #expect(open.isEmpty)

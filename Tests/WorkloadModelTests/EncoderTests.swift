@@ -44,7 +44,7 @@ import Testing
         let encoder = EventEncoder(runID: "run-1", seed: 99, startUnixNanoseconds: 1_767_225_600_000_000_000, profileNames: names)
         let request = RequestEvent(
             seq: 12, time: 3_000_000_123, sentAt: 2_999_000_000, sessionID: 0xDEAD_BEEF, profile: 0, client: 42,
-            turn: 2, streaming: true, promptTokens: 390, newInputTokens: 100, prefixTokens: 290,
+            turn: 2, streaming: true, newInputTokens: 100, prefixTokens: 290,
             maxOutputTokens: 500, outputTokens: 60, priority: -1, payloadBytes: 780)
         var writer = ByteWriter()
         encoder.encode(.request(request), into: &writer)
@@ -131,7 +131,7 @@ import Testing
         let encoder = EventEncoder(runID: long, seed: .max, startUnixNanoseconds: .max / 2, profileNames: [long, "p"])
         let request = RequestEvent(
             seq: .max, time: .min, sentAt: .min, sessionID: .max, profile: 0, client: .min, turn: .min,
-            streaming: false, promptTokens: .min, newInputTokens: .min, prefixTokens: .min,
+            streaming: false, newInputTokens: .min, prefixTokens: .min,
             maxOutputTokens: .min, outputTokens: .min, priority: .min, payloadBytes: .min)
         let ended = SessionEndedEvent(
             seq: .max, time: .min, lastRequestTime: .min, sessionID: .max, profile: 0, client: .min,

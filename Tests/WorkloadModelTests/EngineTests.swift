@@ -36,6 +36,8 @@ import Testing
                 #expect(state[e.sessionID]?.turns == e.turns)
                 #expect(e.turns >= 1 && e.turns <= 6)
                 state[e.sessionID]?.ended = true
+            case .completion:
+                Issue.record("a completion without a service model")
             }
         }
         #expect(state.values.allSatisfy { $0.ended })

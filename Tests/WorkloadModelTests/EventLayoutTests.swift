@@ -34,7 +34,7 @@ import Testing
     @Test func lineageIsTheSessionsHashOfItsTurn() {
         var request = RequestEvent(
             seq: 0, time: 0, sentAt: 0, sessionID: 0xABCD, profile: 0, client: 0, turn: 3, streaming: false,
-            promptTokens: 1, newInputTokens: 1, prefixTokens: 0, maxOutputTokens: 1, outputTokens: 1,
+            newInputTokens: 1, prefixTokens: 0, maxOutputTokens: 1, outputTokens: 1,
             priority: 0, payloadBytes: 1, sharedPrefixTokens: 4_000_000_000)
         #expect(request.lineage == 0)
         #expect(request.sharedPrefixTokens == 4_000_000_000)

@@ -16,6 +16,8 @@ public enum ConfigBounds {
     public static let replicationFactor: ClosedRange<Double> = 1...32_767
     /// `clock.speed` and `--speed`: virtual seconds per wall second.
     public static let speed: ClosedRange<Double> = 1e-6...1e9
+    /// `service_model.prefill_tokens_per_s`: uncached prompt tokens per second.
+    public static let prefillTokensPerSecond: ClosedRange<Double> = 1e-6...1e12
     /// `num_clients` (client IDs are 32-bit).
     public static let numClients: ClosedRange<Double> = 1...1_000_000_000
     /// `workload.limits.max_open_sessions` and `max_in_flight_requests`.

@@ -34,6 +34,16 @@ extension Distribution {
     }
 }
 
+extension ServiceModel {
+    /// A YAML flow mapping that loads back to the same model.
+    public var yamlFlow: String {
+        var fields = ["ttft_s_dist_config: \(timeToFirstToken.yamlFlow)", "tpot_s_dist_config: \(timePerOutputToken.yamlFlow)"]
+        if let rate = prefillTokensPerSecond { fields.append("prefill_tokens_per_s: \(n(rate))") }
+        fields.append("emit_completions: \(emitCompletions)")
+        return "{\(fields.joined(separator: ", "))}"
+    }
+}
+
 private func n(_ value: Double) -> String {
     if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
     return "\(value)"
@@ -56,6 +66,7 @@ extension Configuration {
         lines.append("  limits: {max_open_sessions: \(w.limits.maxOpenSessions), max_in_flight_requests: \(w.limits.maxInFlightRequests), max_memory_mib: \(w.limits.maxMemoryMiB)}")
         lines.append("  load: \(w.load?.yamlFlow ?? "null")")
         lines.append("  warm_start: \(w.warmStart)")
+        if let model = w.serviceModel { lines.append("  service_model: \(model.yamlFlow)") }
         lines += prefixPoolsYAML
         lines.append("  client_profiles:")
         for p in w.profiles {
@@ -76,6 +87,8 @@ extension Configuration {
             }
             lines += conversationYAML(p)
             lines.append("      num_clients: \(p.numClients)")
+            if p.followUpAfter != .send { lines.append("      follow_up_after: \(p.followUpAfter.rawValue)") }
+            if let model = p.serviceModel { lines.append("      service_model: \(model.yamlFlow)") }
             lines += prefixesYAML(p)
             lines += routingTagsYAML(p)
             if let load = p.load { lines.append("      load: \(load.yamlFlow)") }
@@ -94,7 +107,8 @@ extension Configuration {
         lines.append("clock: {mode: \(clock.mode.rawValue), speed: \(speed), start: \(start), watermark_interval_s: \(n(clock.watermarkIntervalSeconds))}")
         lines.append("kafka:")
         lines.append("  brokers: \"\(kafka.brokers)\"")
-        lines.append("  topics: {requests: \(kafka.topics.requests), sessions: \(kafka.topics.sessions)}")
+        let completions = kafka.topics.carriesCompletions ? ", completions: \(kafka.topics.completions)" : ""
+        lines.append("  topics: {requests: \(kafka.topics.requests), sessions: \(kafka.topics.sessions)\(completions)}")
         let props = kafka.librdkafka.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }
         lines.append("  librdkafka: {\(props.joined(separator: ", "))}")
         lines.append("  embedded_partitions: \(kafka.embeddedPartitions)")
@@ -124,6 +138,6 @@ extension Configuration {
         if workload.warmStart {
             lines.append(String(format: "warm_start: burn-in of %.6g s before 0; the run begins in steady state", Double(workload.burnInNanoseconds) / 1e9))
         }
-        return (lines + conversationReport + loadReport + prefixReport + routingTagsReport).joined(separator: "\n")
+        return (lines + conversationReport + loadReport + prefixReport + routingTagsReport + responseReport).joined(separator: "\n")
     }
 }

@@ -25,11 +25,22 @@ public struct ClockConfiguration: Sendable, Equatable {
 public struct KafkaTopics: Sendable, Equatable {
     public var requests = "llm.requests"
     public var sessions = "llm.sessions"
+    /// `completion` events (a service model with `emit_completions`).
+    public var completions = "llm.completions"
+    /// Whether the stream has `completion` events (set from the workload at
+    /// load), which puts the completions topic in use.
+    public var carriesCompletions = false
     public init() {}
 
-    /// Every topic a run publishes to, with the key that names it, in publishing order.
+    /// The topics the stream is published to, in this order: requests,
+    /// sessions, then completions when the stream has them. A record's
+    /// topic is named by its index here.
+    public var inUse: [String] { all.map(\.name) }
+
+    /// The same topics with the key that names each, for messages about them.
     public var all: [(key: String, name: String)] {
-        [("kafka.topics.requests", requests), ("kafka.topics.sessions", sessions)]
+        let base: [(key: String, name: String)] = [("kafka.topics.requests", requests), ("kafka.topics.sessions", sessions)]
+        return carriesCompletions ? base + [("kafka.topics.completions", completions)] : base
     }
 }
 
@@ -102,14 +113,14 @@ extension Configuration {
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
-        "network", "client_profiles", "run_id", "limits", "load", "warm_start", "replay",
+        "network", "client_profiles", "run_id", "limits", "load", "warm_start", "replay", "service_model",
     ] + prefixWorkloadKeys
     static let profileKeys = [
         "profile_name", "weight", "inter_arrival_time_dist_config", "prompt_tokens_dist_config",
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
         "continuation_probability", "num_clients", "network", "load", "prefixes",
-    ] + conversationKeys + routingTagKeys
+    ] + conversationKeys + routingTagKeys + serviceProfileKeys
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
     /// every problem (a missing file and a file that is not YAML included).
@@ -180,6 +191,7 @@ extension Configuration {
         if let limits = object.object("limits", allowed: GeneratorLimits.keys) {
             spec.limits = readLimits(limits)
         }
+        spec.serviceModel = serviceModel(object, reader: reader, parser: parser)
 
         var replay: ReplayConfiguration?
         if object.has("replay") {
@@ -199,6 +211,7 @@ extension Configuration {
                 readPrefixes(object, profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
                 readRoutingTags(profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
                 if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
+                if reader.problems.isEmpty { checkServiceModels(spec, reader: reader) }
                 if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
                     reader.report("workload.client_profiles", "weights must not all be zero")
                 } else if reader.problems.isEmpty, spec.arrivalMode == .superposition {
@@ -234,6 +247,7 @@ extension Configuration {
 
         let faults = readFaults(top, reader: reader, parser: parser)
         guard reader.problems.isEmpty else { return nil }
+        kafka.topics.carriesCompletions = spec.profiles.indices.contains { spec.serviceModel(ofProfile: $0)?.emitCompletions == true }
         var configuration = Configuration(workload: spec, seedWasChosen: seedWasChosen, runID: "", clock: clock, kafka: kafka, metrics: metrics)
         configuration.replay = replay
         configuration.faults = faults
@@ -308,14 +322,19 @@ extension Configuration {
         if let gaps, !(gaps.mean >= 1e-9) || !gaps.mean.isFinite {
             reader.report(object.path("inter_arrival_time_dist_config"), "mean inter-arrival time must be finite and at least 1 ns (got \(gaps.mean) s)")
         }
+        let service = serviceModel(object, reader: reader, parser: parser)
+        let anchor = followUpAnchor(object, reader: reader)
         guard reader.problems.count == before, let weight, let gaps, let prompt, let maxOutput,
               let conversational, let streaming, let conversation, let clients else { return nil }
-        return ClientProfile(
+        var profile = ClientProfile(
             name: name, weight: weight, interArrival: gaps, promptTokens: prompt, maxOutputTokens: maxOutput,
             outputTokens: output, priority: priority, followUp: followUp,
             conversationalProbability: conversational, streamingProbability: streaming,
             continuationProbability: conversation.continuation, numClients: clients, network: network,
             conversation: conversation.model)
+        profile.serviceModel = service
+        profile.followUpAfter = anchor
+        return profile
     }
 
     private static func readClock(_ object: ConfigObject, reader: ConfigReader) -> ClockConfiguration {
@@ -352,9 +371,10 @@ extension Configuration {
     private static func readKafka(_ object: ConfigObject, reader: ConfigReader) -> KafkaConfiguration {
         var kafka = KafkaConfiguration()
         kafka.brokers = object.string("brokers", default: kafka.brokers)
-        if let topics = object.object("topics", allowed: ["requests", "sessions"]) {
+        if let topics = object.object("topics", allowed: ["requests", "sessions", "completions"]) {
             kafka.topics.requests = topics.string("requests", default: kafka.topics.requests)
             kafka.topics.sessions = topics.string("sessions", default: kafka.topics.sessions)
+            kafka.topics.completions = topics.string("completions", default: kafka.topics.completions)
         }
         if let node = object["librdkafka"] {
             if case .mapping(let mapping) = node {

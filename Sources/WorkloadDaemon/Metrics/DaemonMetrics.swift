@@ -16,7 +16,7 @@ import Synchronization
 /// defined from the first scrape.
 public final class DaemonMetrics: Sendable {
     /// The event types counted by `eventGenerated`, in index order, unless told otherwise.
-    public static let defaultEventTypes = ["request", "session_started", "session_ended"]
+    public static let defaultEventTypes = ["request", "session_started", "session_ended", "completion"]
     /// The HTTP `Content-Type` of `render()`'s output (text format 0.0.4).
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     /// Lateness histogram bounds, 10 µs to 10 s: the pacer's own floor up to a stalled sink.

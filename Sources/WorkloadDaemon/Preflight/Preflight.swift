@@ -48,13 +48,16 @@ public struct Preflight: Sendable {
         for complaint in BrokerList.problems(kafka.brokers) {
             problems.append(ConfigProblem(path: "kafka.brokers", message: complaint))
         }
-        let topics = [("kafka.topics.requests", kafka.topics.requests), ("kafka.topics.sessions", kafka.topics.sessions)]
+        var topics = [("kafka.topics.requests", kafka.topics.requests), ("kafka.topics.sessions", kafka.topics.sessions)]
+        if kafka.topics.carriesCompletions { topics.append(("kafka.topics.completions", kafka.topics.completions)) }
         for (path, name) in topics {
             if let complaint = TopicName.problem(name) { problems.append(ConfigProblem(path: path, message: complaint)) }
         }
-        if !kafka.topics.requests.isEmpty, TopicName.collide(kafka.topics.requests, kafka.topics.sessions) {
-            let how = kafka.topics.requests == kafka.topics.sessions ? "must differ from" : "must not differ only in '.' versus '_' from"
-            problems.append(ConfigProblem(path: "kafka.topics.sessions", message: "\(how) kafka.topics.requests (got \(kafka.topics.sessions) and \(kafka.topics.requests))"))
+        for (index, (path, name)) in topics.enumerated() {
+            for (earlierPath, earlier) in topics[..<index] where !earlier.isEmpty && TopicName.collide(earlier, name) {
+                let how = earlier == name ? "must differ from" : "must not differ only in '.' versus '_' from"
+                problems.append(ConfigProblem(path: path, message: "\(how) \(earlierPath) (got \(name) and \(earlier))"))
+            }
         }
         let producer = ProducerConfiguration(bootstrapServers: kafka.brokers, properties: kafka.librdkafka)
         for problem in producer.propertyProblems() {

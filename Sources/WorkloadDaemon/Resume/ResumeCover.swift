@@ -153,7 +153,7 @@ struct ResumeCover: Sendable {
         properties: [String: String], from offsets: [String: [Int64]] = [:], logger: Logger
     ) throws(KafkaError) -> ResumeCover {
         var cover = ResumeCover(partitions: partitions)
-        let names = [topics.requests, topics.sessions]
+        let names = topics.inUse
         for (index, name) in names.enumerated() {
             let known = offsets[name] ?? []
             for partition in cover.complete[index].indices where partition < known.count {

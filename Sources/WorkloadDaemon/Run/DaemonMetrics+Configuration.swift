@@ -6,7 +6,7 @@ extension DaemonMetrics {
     /// histogram has no window; kept so that the callers need not change.)
     package convenience init(for configuration: Configuration, clock: any WallClock) {
         self.init(
-            profiles: configuration.streamProfileNames, topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
+            profiles: configuration.streamProfileNames, topics: configuration.kafka.topics.inUse,
             version: LLMWorkloadVersion.current)
     }
 }

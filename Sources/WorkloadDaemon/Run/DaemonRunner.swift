@@ -171,6 +171,7 @@ package final class DaemonRunner {
                 case .request: type = 0
                 case .sessionStarted: type = 1
                 case .sessionEnded: type = 2
+                case .completion: type = 3
                 }
                 metrics.eventGenerated(typeIndex: type, profileIndex: Int(event.profile) % max(1, profileCount))
             }

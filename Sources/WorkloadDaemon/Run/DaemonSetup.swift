@@ -44,13 +44,13 @@ struct DaemonSetup {
         if options.embeddedKafka {
             do {
                 let mock = try MockCluster(brokers: 3, logger: logger)
-                for topic in [configuration.kafka.topics.requests, configuration.kafka.topics.sessions] {
+                for topic in configuration.kafka.topics.inUse {
                     try mock.createTopic(topic, partitions: configuration.kafka.embeddedPartitions, replicationFactor: 1)
                 }
                 cluster = mock
                 marks.append(("cluster", clock.now()))
                 configuration.kafka.brokers = mock.bootstrapServers
-                announce("embedded Kafka (librdkafka mock cluster) at \(mock.bootstrapServers), topics \(configuration.kafka.topics.requests) and \(configuration.kafka.topics.sessions) with \(configuration.kafka.embeddedPartitions) partitions each")
+                announce("embedded Kafka (librdkafka mock cluster) at \(mock.bootstrapServers), topics \(configuration.kafka.topics.inUse.joined(separator: ", ")) with \(configuration.kafka.embeddedPartitions) partitions each")
             } catch {
                 logger.critical("cannot start the embedded Kafka mock cluster", metadata: ["error": "\(error)"])
                 return .failure(.status(Daemon.Status.software))
@@ -141,7 +141,7 @@ struct DaemonSetup {
                 } else {
                     let existing = try ExistingRun.find(
                         runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
-                        topics: [configuration.kafka.topics.requests, configuration.kafka.topics.sessions],
+                        topics: configuration.kafka.topics.inUse,
                         properties: configuration.kafka.librdkafka, logger: logger)
                     if let found = existing.found {
                         logger.critical("\(ExistingRun.refusal(runID: configuration.runID, shard: options.shard, found: found))")

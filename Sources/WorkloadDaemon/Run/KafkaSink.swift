@@ -6,8 +6,8 @@ import WorkloadConfig
 /// Publishes events to Kafka as the Event schema article says: key = session ID, partition =
 /// murmur2(key) mod partitions set explicitly, record timestamp = wall clock,
 /// headers `event-type`, `schema-version`, `run-id`, `virtual-time`; requests
-/// to one topic, session events to the other; watermarks to every partition
-/// of both.
+/// to one topic, session events to another, completion events (when the
+/// stream has them) to a third; watermarks to every partition of each.
 ///
 /// Per event nothing is allocated: topics are resolved and header names and
 /// the constant header values laid out once; the virtual-time header is
@@ -15,30 +15,39 @@ import WorkloadConfig
 package final class KafkaSink: EventSink {
     /// What a record carries, in the order of `eventTypes`.
     package enum RecordKind: Int {
-        case request, sessionStarted, sessionEnded, watermark, skipped
+        case request, sessionStarted, sessionEnded, watermark, skipped, completion
 
         package init(_ event: Event) {
             switch event {
             case .request: self = .request
             case .sessionStarted: self = .sessionStarted
             case .sessionEnded: self = .sessionEnded
+            case .completion: self = .completion
             }
         }
 
-        /// Requests go to the requests topic, session events to the sessions topic.
-        package var isRequest: Bool { self == .request }
+        /// The topic of a data record, by its index in `KafkaTopics.inUse`:
+        /// requests, session events, completions.
+        package var topicIndex: Int {
+            switch self {
+            case .request: 0
+            case .completion: 2
+            default: 1
+            }
+        }
     }
 
     /// The headers of every record, in this order.
     package static let headerNames = ["event-type", "schema-version", "run-id", "virtual-time"]
     /// `event-type` values by `RecordKind`.
-    package static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped"]
+    package static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped", "completion"]
 
     let producer: KafkaProducer
-    private let requests: KafkaTopic
-    private let sessions: KafkaTopic
-    private let requestPartitions: Int32
-    private let sessionPartitions: Int32
+    /// The topics in use (`KafkaTopics.inUse`), and their partition counts.
+    private let topics: [KafkaTopic]
+    private let partitions: [Int32]
+    /// Where each topic's partitions begin in `produced`.
+    private let firstPartition: [Int]
     private let encoder: EventEncoder
     /// The producer its watermarks speak for (`--shard k/n`; 0 of 1 without).
     private let shard: Shard
@@ -64,7 +73,7 @@ package final class KafkaSink: EventSink {
     private let runIDValue: UnsafeRawBufferPointer
     private var watermarkBuffer = ByteWriter(capacity: 1024)
     private var notProduced = 0
-    /// Records queued per partition: the requests topic's, then the sessions topic's.
+    /// Records queued per partition: the topics' in `topics` order.
     private var produced: [Int]
     private var abandoned = false
     package private(set) var watermarkRecords = 0
@@ -73,21 +82,26 @@ package final class KafkaSink: EventSink {
     /// After a restart with a state directory: what Kafka already holds of this run (not sent twice).
     var cover: ResumeCover?
     private(set) var skippedOnResume = 0
-    /// Partitions of the requests and the sessions topic.
-    var partitionCounts: [Int32] { [requestPartitions, sessionPartitions] }
+    /// Partitions of each topic in use.
+    var partitionCounts: [Int32] { partitions }
 
     package init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, shard: Shard? = nil, logger: Logger,
          shouldAbort: @escaping () -> Bool = { false }) throws(KafkaError) {
         self.shard = shard ?? Shard(index: 0, count: 1)
         self.producer = producer
-        requests = try producer.topic(topics.requests)
-        sessions = try producer.topic(topics.sessions)
-        requestPartitions = try producer.partitionCount(topic: topics.requests, timeoutMs: 10_000)
-        sessionPartitions = try producer.partitionCount(topic: topics.sessions, timeoutMs: 10_000)
+        var handles: [KafkaTopic] = [], counts: [Int32] = [], firsts: [Int] = []
+        for name in topics.inUse {
+            handles.append(try producer.topic(name))
+            firsts.append(Int(counts.reduce(0, +)))
+            counts.append(try producer.partitionCount(topic: name, timeoutMs: 10_000))
+        }
+        self.topics = handles
+        partitions = counts
+        firstPartition = firsts
         self.encoder = encoder
         self.logger = logger
         self.shouldAbort = shouldAbort
-        produced = [Int](repeating: 0, count: Int(requestPartitions + sessionPartitions))
+        produced = [Int](repeating: 0, count: Int(counts.reduce(0, +)))
 
         let texts = KafkaSink.eventTypes + [String(EventEncoder.schemaVersion), encoder.runID]
         let total = texts.reduce(0) { $0 + $1.utf8.count }
@@ -101,14 +115,15 @@ package final class KafkaSink: EventSink {
             views.append(UnsafeRawBufferPointer(slice))
             offset += bytes.count
         }
-        eventTypeValues = Array(views[0..<5])
-        schemaVersionValue = views[5]
-        runIDValue = views[6]
+        eventTypeValues = Array(views[0..<6])
+        schemaVersionValue = views[6]
+        runIDValue = views[7]
 
-        logger.info("kafka topics", metadata: [
-            "requests": "\(requests.name) (\(requestPartitions) partitions)",
-            "sessions": "\(sessions.name) (\(sessionPartitions) partitions)",
-        ])
+        var described: Logger.Metadata = [:]
+        for (role, (topic, count)) in zip(["requests", "sessions", "completions"], zip(handles, counts)) {
+            described[role] = "\(topic.name) (\(count) partitions)"
+        }
+        logger.info("kafka topics", metadata: described)
     }
 
     deinit { constantValues.deallocate() }
@@ -119,9 +134,9 @@ package final class KafkaSink: EventSink {
             return
         }
         let kind = RecordKind(event)
-        let partitions = kind.isRequest ? requestPartitions : sessionPartitions
-        let partition = Murmur2.partition(forKey: key, partitionCount: partitions)
-        if let cover, cover.holding(topicIndex: kind.isRequest ? 0 : 1, partition: partition, seq: event.seq, time: event.time) != .absent {
+        let topicIndex = kind.topicIndex
+        let partition = Murmur2.partition(forKey: key, partitionCount: partitions[topicIndex])
+        if let cover, cover.holding(topicIndex: topicIndex, partition: partition, seq: event.seq, time: event.time) != .absent {
             // Already in Kafka from before the restart (or skipped then, and marked so). A lost one
             // (`.lost`) cannot be put back in its place: the start refuses to continue (`ResumeGap`).
             skippedOnResume += 1
@@ -129,8 +144,10 @@ package final class KafkaSink: EventSink {
         }
         let copies = faults?.copies(of: event, key: key, value: value) ?? 1
         do {
-            for _ in 0..<copies { try produce(topic: kind.isRequest ? requests : sessions, topicIndex: kind.isRequest ? 0 : 1, partition: partition,
-                        key: key, value: value, kind: kind, time: event.time, event: event) }
+            for _ in 0..<copies {
+                try produce(topic: topics[topicIndex], topicIndex: topicIndex, partition: partition,
+                            key: key, value: value, kind: kind, time: event.time, event: event)
+            }
         } catch {
             notProduced += 1
             throw error
@@ -159,7 +176,7 @@ package final class KafkaSink: EventSink {
             }
         }
         guard let error = failure else {
-            produced[topicIndex == 0 ? Int(partition) : Int(requestPartitions + partition)] += 1
+            produced[firstPartition[topicIndex] + Int(partition)] += 1
             return
         }
         if error.isQueueFull {
@@ -188,7 +205,7 @@ package final class KafkaSink: EventSink {
 
     package func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {
         let key = Array("skipped".utf8)
-        for (index, (topic, partitions)) in [(requests, requestPartitions), (sessions, sessionPartitions)].enumerated() {
+        for (index, (topic, partitions)) in zip(topics, partitions).enumerated() {
             for partition in 0..<partitions {
                 let value = SkipMarker.encode(runID: encoder.runID, startUnixNanoseconds: encoder.startUnixNanoseconds, from: from, to: to, afterSeq: afterSeq, topic: topic.name, partition: partition,
                                               shard: shard)
@@ -208,7 +225,7 @@ package final class KafkaSink: EventSink {
     private func watermarkRound(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool) {
         guard !abandoned else { return }
         let key = Array("watermark".utf8)
-        for (index, (topic, partitions)) in [(requests, requestPartitions), (sessions, sessionPartitions)].enumerated() {
+        for (index, (topic, partitions)) in zip(topics, partitions).enumerated() {
             for partition in 0..<partitions {
                 // Never below a promise this shard already made there before a restart.
                 if let floor = cover?.floor(topicIndex: index, partition: partition), time < floor { continue }
@@ -245,7 +262,7 @@ package final class KafkaSink: EventSink {
             let known = delivered[topic.name] ?? []
             return (0..<Int(partitions)).map { $0 < known.count ? known[$0] : 0 }
         }
-        return (counts(requests, requestPartitions) + counts(sessions, sessionPartitions), stats.failed)
+        return (zip(topics, partitions).flatMap { counts($0, $1) }, stats.failed)
     }
 
     package func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] {
@@ -254,7 +271,7 @@ package final class KafkaSink: EventSink {
         guard let cover else { return offsets }
         // Continuing a run: the earlier starts' records after `seq` lie where the read-back found them,
         // so even the first checkpoint, before any acknowledgement, bounds the next read-back.
-        for (index, topic) in [requests, sessions].enumerated() {
+        for (index, topic) in topics.enumerated() {
             let known = offsets[topic.name] ?? []
             offsets[topic.name] = (0..<cover.covered[index].count).map { partition in
                 max(partition < known.count ? known[partition] : -1,

@@ -71,6 +71,7 @@ public struct EventEncoder: Sendable {
         case .request(let e): encode(e, into: &out)
         case .sessionStarted(let e): encode(e, into: &out)
         case .sessionEnded(let e): encode(e, into: &out)
+        case .completion(let e): encode(e, into: &out)
         }
     }
 
@@ -147,6 +148,16 @@ public struct EventEncoder: Sendable {
             out.append(e.payloadBytes)
             out.append(",\"sent_at_s\":")
             out.append(seconds: e.sentAt)
+            if e.dependsOnPreviousTurn {
+                // Sent `delay_s` after the previous turn's completion: a
+                // consumer may re-time it against its own completions.
+                out.append(",\"depends_on\":[\"")
+                out.append(hex: e.sessionID)
+                out.append(byte: UInt8(ascii: "-"))
+                out.append(Int64(e.turn) - 1)
+                out.append("\"],\"delay_s\":")
+                out.append(seconds: e.delay)
+            }
             if closed { out.append("}\n") }
         }
         guard !closed else { return }
@@ -194,6 +205,27 @@ public struct EventEncoder: Sendable {
             out.append(",\"last_request_time_s\":")
             out.append(seconds: e.lastRequestTime)
             out.append("}\n")
+        }
+    }
+
+    /// A request's modeled completion: the fields a simulator's own completion
+    /// records carry too (`status` is always `ok` here).
+    public func encode(_ e: CompletionEvent, into writer: inout ByteWriter) {
+        writeEvent(into: &writer) { out, fragments in
+            common(type: "completion", seq: e.seq, time: e.time, into: &out, fragments)
+            out.append(",\"request_id\":\"")
+            out.append(hex: e.sessionID)
+            out.append(byte: UInt8(ascii: "-"))
+            out.append(Int64(e.turn))
+            out.append(byte: UInt8(ascii: "\""))
+            identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out, fragments)
+            out.append(",\"turn\":")
+            out.append(Int64(e.turn))
+            out.append(",\"first_token_s\":")
+            out.append(seconds: e.firstToken)
+            out.append(",\"output_tokens\":")
+            out.append(e.outputTokens)
+            out.append(",\"status\":\"ok\"}\n")
         }
     }
 

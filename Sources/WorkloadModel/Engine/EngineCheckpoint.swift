@@ -6,7 +6,7 @@
 /// would have given had it not stopped.
 extension WorkloadEngine {
     /// Format version, first after the magic.
-    static let checkpointMagic: UInt64 = 0x3150_4B43_574D_4C4C  // "LLMWCKP1"
+    static let checkpointMagic: UInt64 = 0x3250_4B43_574D_4C4C  // "LLMWCKP2"
 
     /// The seq the next event will carry.
     public var nextSequenceNumber: UInt64 { nextSeq }
@@ -14,7 +14,7 @@ extension WorkloadEngine {
     /// The state as bytes.
     public func checkpoint() -> [UInt8] {
         var w = CheckpointWriter()
-        w.bytes.reserveCapacity(256 + 160 * (sessions.liveCount + inFlight.liveCount) + 32 * sessionPrefixes.count + 24 * queue.count)
+        w.bytes.reserveCapacity(256 + 160 * (sessions.liveCount + inFlight.liveCount) + 64 * completions.liveCount + 32 * sessionPrefixes.count + 24 * queue.count)
         w.u64(Self.checkpointMagic)
         w.u64(spec.seed)
         w.array(sessionsOpened) { $0.u64($1) }
@@ -62,6 +62,11 @@ extension WorkloadEngine {
             case .inFlightRequests(let limit, let time): w.byte(1); w.int(limit); w.i64(time)
             case .virtualTime(let time): w.byte(2); w.i64(time)
             }
+        }
+        w.slab(completions) { w, pending in
+            w.completion(pending.event)
+            w.i32(pending.sessionSlot)
+            w.bool(pending.emits)
         }
         w.u64(Self.checkpointMagic)
         return w.bytes
@@ -131,6 +136,9 @@ extension WorkloadEngine {
             default: throw EngineCheckpointError("checkpoint corrupt (bound)")
             }
         }
+        completions = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in
+            PendingCompletion(event: try r.completion(), sessionSlot: try r.i32(), emits: try r.bool())
+        }
         guard try r.u64() == Self.checkpointMagic, r.atEnd else { throw EngineCheckpointError("checkpoint corrupt (trailer)") }
         try checkReferences()
         // Nothing is scheduled before what the run already reached (or, before its first event,
@@ -176,6 +184,15 @@ extension WorkloadEngine {
                 guard live(sessions, entry.payload), sessions[entry.payload].closingReason == nil, sending.insert(entry.payload).inserted
                 else { throw corrupt("session slot") }
             case .delivery: guard live(inFlight.requests, entry.payload) else { throw corrupt("in-flight slot") }
+            case .completion: guard live(completions, entry.payload) else { throw corrupt("completion slot") }
+            }
+        }
+        for pending in completions.storage {
+            guard let pending else { continue }
+            try check(.completion(pending.event), profiles: profileRange, tokens: tokens)
+            // A completion-anchored session lives until its last completion, which reads it.
+            if profiles[Int(pending.event.profile)].anchoredOnCompletion, !live(sessions, pending.sessionSlot) {
+                throw corrupt("completion session slot")
             }
         }
         for event in [pending].compactMap({ $0 }) + closing + warm.announcements {
@@ -187,12 +204,13 @@ extension WorkloadEngine {
         let valid: Bool
         switch event {
         case .request(let e):
-            valid = profiles.contains(e.profile) && e.turn >= 0
+            valid = profiles.contains(e.profile) && e.turn >= 0 && e.delay >= -1
                 && [e.promptTokens, e.newInputTokens, e.prefixTokens, e.maxOutputTokens, e.outputTokens, e.sharedPrefixTokens,
                     e.payloadBytes].allSatisfy(tokens.contains)
         case .sessionStarted(let e): valid = profiles.contains(e.profile)
         case .sessionEnded(let e):
             valid = profiles.contains(e.profile) && e.turns >= 0 && tokens.contains(e.totalPromptTokens) && tokens.contains(e.totalOutputTokens)
+        case .completion(let e): valid = profiles.contains(e.profile) && e.turn >= 1 && tokens.contains(e.outputTokens)
         }
         guard valid else { throw EngineCheckpointError("checkpoint corrupt (event)") }
     }
@@ -217,15 +235,19 @@ extension CheckpointWriter {
     mutating func session(_ s: SessionState) {
         u64(s.id); i32(s.profile); i32(s.client); rng(s.rng); bool(s.conversational); i64(s.priority)
         i32(s.turnsSent); i32(s.turnsDelivered); i64(s.lastPrompt); i64(s.lastOutput); i64(s.totalPrompt)
-        i64(s.totalOutput); i64(s.lastDelivery); u64(s.startOrder)
+        i64(s.totalOutput); i64(s.lastDelivery); i64(s.lastCompletion); u64(s.startOrder)
         optional(s.closingReason) { $0.byte($1.rawValue) }
     }
 
     mutating func request(_ e: RequestEvent) {
         u64(e.seq); i64(e.time); i64(e.sentAt); u64(e.sessionID); i32(e.profile); i32(e.client); i32(e.turn)
-        bool(e.streaming); i64(e.promptTokens); i64(e.newInputTokens); i64(e.prefixTokens); i64(e.maxOutputTokens)
+        bool(e.streaming); i64(e.newInputTokens); i64(e.prefixTokens); i64(e.maxOutputTokens)
         i64(e.outputTokens); i64(e.priority); i64(e.payloadBytes); i64(e.sharedPrefixTokens)
-        prefixItems(e.prefixItems); i32(e.lineageTurn)
+        prefixItems(e.prefixItems); i32(e.lineageTurn); i64(e.delay)
+    }
+
+    mutating func completion(_ e: CompletionEvent) {
+        u64(e.seq); i64(e.time); i64(e.firstToken); u64(e.sessionID); i64(e.outputTokens); i32(e.profile); i32(e.client); i32(e.turn)
     }
 
     mutating func event(_ event: Event) {
@@ -241,6 +263,9 @@ extension CheckpointWriter {
             byte(2)
             u64(e.seq); i64(e.time); i64(e.lastRequestTime); u64(e.sessionID); i32(e.profile); i32(e.client)
             byte(e.reason.rawValue); i32(e.turns); i64(e.totalPromptTokens); i64(e.totalOutputTokens)
+        case .completion(let e):
+            byte(3)
+            completion(e)
         }
     }
 
@@ -303,7 +328,7 @@ extension CheckpointReader {
         var s = SessionState(id: try u64(), profile: try i32(), client: try i32(), rng: try rng(), conversational: try bool(),
                              priority: try i64(), startOrder: 0)
         s.turnsSent = try i32(); s.turnsDelivered = try i32(); s.lastPrompt = try i64(); s.lastOutput = try i64()
-        s.totalPrompt = try i64(); s.totalOutput = try i64(); s.lastDelivery = try i64(); s.startOrder = try u64()
+        s.totalPrompt = try i64(); s.totalOutput = try i64(); s.lastDelivery = try i64(); s.lastCompletion = try i64(); s.startOrder = try u64()
         s.closingReason = try optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.reason() }
         return s
     }
@@ -311,9 +336,14 @@ extension CheckpointReader {
     mutating func request() throws(EngineCheckpointError) -> RequestEvent {
         RequestEvent(
             seq: try u64(), time: try i64(), sentAt: try i64(), sessionID: try u64(), profile: try i32(), client: try i32(),
-            turn: try i32(), streaming: try bool(), promptTokens: try i64(), newInputTokens: try i64(), prefixTokens: try i64(),
+            turn: try i32(), streaming: try bool(), newInputTokens: try i64(), prefixTokens: try i64(),
             maxOutputTokens: try i64(), outputTokens: try i64(), priority: try i64(), payloadBytes: try i64(),
-            sharedPrefixTokens: try i64(), prefixItems: try prefixItems(), lineageTurn: try i32())
+            sharedPrefixTokens: try i64(), prefixItems: try prefixItems(), lineageTurn: try i32(), delay: try i64())
+    }
+
+    mutating func completion() throws(EngineCheckpointError) -> CompletionEvent {
+        CompletionEvent(seq: try u64(), time: try i64(), firstToken: try i64(), sessionID: try u64(), outputTokens: try i64(),
+                        profile: try i32(), client: try i32(), turn: try i32())
     }
 
     mutating func event() throws(EngineCheckpointError) -> Event {
@@ -329,6 +359,8 @@ extension CheckpointReader {
                 seq: try u64(), time: try i64(), lastRequestTime: try i64(), sessionID: try u64(), profile: try i32(),
                 client: try i32(), reason: try reason(), turns: try i32(), totalPromptTokens: try i64(),
                 totalOutputTokens: try i64()))
+        case 3:
+            return .completion(try completion())
         default:
             throw EngineCheckpointError("checkpoint corrupt (event type)")
         }

@@ -6,6 +6,8 @@ enum ScheduledAction: UInt8, Sendable {
     case send
     /// A request reaches the service (payload: in-flight slot).
     case delivery
+    /// A request's modeled response completes (payload: pending-completion slot).
+    case completion
 }
 
 /// One entry of the event queue: ordered by time, then by insertion order, so

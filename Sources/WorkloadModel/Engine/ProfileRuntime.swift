@@ -31,8 +31,12 @@ final class ProfileRuntime: Sendable {
     let sessionIdentity: StreamIdentity
     /// The shared prefixes of every prompt.
     let prefixes: ContiguousArray<PrefixUse>
+    /// The service model timing this profile's requests; nil: none (no modeled times).
+    let service: ServiceRuntime?
+    /// `follow_up_after: completion`: the follow-up gap is a think time after the completion.
+    let anchoredOnCompletion: Bool
 
-    init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool) {
+    init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool, service: ServiceModel?) {
         self.interArrival = interArrival
         promptTokens = profile.promptTokens
         maxOutputTokens = profile.maxOutputTokens
@@ -53,6 +57,8 @@ final class ProfileRuntime: Sendable {
         self.link = link
         sessionIdentity = StreamIdentity("session", profile.name)
         prefixes = ContiguousArray(profile.prefixes)
+        self.service = service.map(ServiceRuntime.init)
+        anchoredOnCompletion = profile.followUpAfter == .completion && service != nil
     }
 }
 

@@ -13,6 +13,8 @@ struct SessionState: Sendable {
     var totalPrompt: Int64 = 0
     var totalOutput: Int64 = 0
     var lastDelivery: VirtualNanoseconds = 0
+    /// A completion-anchored session: the modeled completion of its last turn sent.
+    var lastCompletion: VirtualNanoseconds = 0
     /// Global order in which sessions started; open sessions close in it.
     var startOrder: UInt64
     var profile: Int32

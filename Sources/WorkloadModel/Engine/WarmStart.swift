@@ -30,8 +30,26 @@ extension WorkloadSpec {
             let turns = profile.turnCounts(maxTurns: maxTurnsPerSession).longSession
             longest = Swift.max(longest, Double(turns - 1) * profile.followUp.longGap)
         }
+        // A completion-anchored session also waits for each response, the last one included.
+        for (index, profile) in profiles.enumerated() where profile.followUpAfter == .completion {
+            guard let model = serviceModel(ofProfile: index) else { continue }
+            let response = model.longResponse(of: profile)
+            let turns = profile.conversationalProbability > 0 ? profile.turnCounts(maxTurns: maxTurnsPerSession).longSession : 1
+            longest = Swift.max(longest, Double(turns - 1) * (profile.followUp.longGap + response) + response)
+        }
         let seconds = Swift.min(longest, 7 * 86_400)
         return nanoseconds(fromSeconds: seconds.isFinite ? seconds : 7 * 86_400)
+    }
+}
+
+extension ServiceModel {
+    /// A long response of `profile` (each part at its long value, as `longGap`
+    /// takes them): TTFT, the prefill of the longest new input, the longest output.
+    func longResponse(of profile: ClientProfile) -> Double {
+        let input = Swift.max(profile.promptTokens.longCount, profile.newInput(ofTurn: 2).longCount)
+        let output = (profile.outputTokens ?? profile.maxOutputTokens).longCount
+        let prefill = prefillTokensPerSecond.map { input / $0 } ?? 0
+        return timeToFirstToken.longGap + prefill + output * timePerOutputToken.longGap
     }
 }
 
@@ -52,7 +70,17 @@ extension TurnCountDistribution {
 extension Distribution {
     /// The supremum when finite, else the 1 - 1e-9 quantile (by bisection on the CDF).
     var longGap: Double {
-        if supremum.isFinite { return supremum }
+        supremum.isFinite ? supremum : upperQuantile
+    }
+
+    /// The 1 - 1e-9 quantile, never above the supremum: for token counts, whose
+    /// support is cut far out (at 10^9) rather than where the mass is.
+    var longCount: Double {
+        Swift.min(supremum, upperQuantile)
+    }
+
+    /// The 1 - 1e-9 quantile (by bisection on the CDF).
+    var upperQuantile: Double {
         var low = Swift.max(0, infimum)
         var high = Swift.max(1, mean.isFinite ? mean : 1)
         while cdf(high) < 1 - 1e-9 && high < 1e12 { high *= 2 }
@@ -76,7 +104,8 @@ extension WorkloadEngine {
     mutating func sentBeforeRun(slot: Int32) {
         requestsSent -= 1
         sessions[slot].turnsDelivered += 1
-        if sessions[slot].closingReason != nil {
+        // A completion-anchored session lasts until its last completion, which ends it.
+        if sessions[slot].closingReason != nil, !profiles[Int(sessions[slot].profile)].anchoredOnCompletion {
             _ = sessions.remove(slot)
             warm.began[slot] = nil
         }

@@ -17,6 +17,8 @@ public struct WorkloadEngine: Sendable {
     var queue = EventQueue()
     var sessions = Slab<SessionState>()
     var inFlight = InFlightRequests()
+    /// Modeled completions still to come (`service_model`); empty without one.
+    var completions = Slab<PendingCompletion>()
     let maxTurns: Int32
     let bytesPerToken: Double
     let sessionIDSeed: UInt64
@@ -69,7 +71,9 @@ public struct WorkloadEngine: Sendable {
             if spec.arrivalMode == .superposition {
                 gaps = profile.interArrival.scaled(by: spec.superpositionScale(ofProfile: index))
             }
-            runtimes.append(ProfileRuntime(profile, interArrival: gaps, link: link, accumulate: spec.accumulateConversationalTokens))
+            runtimes.append(ProfileRuntime(
+                profile, interArrival: gaps, link: link, accumulate: spec.accumulateConversationalTokens,
+                service: spec.serviceModel(ofProfile: index)))
         }
         var cumulative: ContiguousArray<Double> = []
         var running = 0.0
@@ -155,6 +159,8 @@ public struct WorkloadEngine: Sendable {
                 }
             case .delivery:
                 return deliver(slot: entry.payload, at: entry.time)
+            case .completion:
+                if let event = complete(slot: entry.payload, at: entry.time) { return event }
             }
         }
     }
@@ -231,8 +237,13 @@ public struct WorkloadEngine: Sendable {
         let prompt = prefix + draws.newInput
         let payload = Int64((Double(prompt) * bytesPerToken).rounded())
         let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
+        let modeled = profile.service.map {
+            modelTimes($0, anchored: profile.anchoredOnCompletion, session: &session, turn: turn, sentAt: time, arrival: arrival,
+                       uncachedTokens: draws.newInput, outputTokens: draws.output)
+        }
         if let gap = draws.followUpGap {
-            queue.schedule(.send, at: time.saturatingAdd(nanoseconds(fromSeconds: gap)), payload: slot)
+            // A completion-anchored follow-up is scheduled after the completion (see `scheduleModeled`).
+            if !profile.anchoredOnCompletion { queue.schedule(.send, at: time.saturatingAdd(nanoseconds(fromSeconds: gap)), payload: slot) }
         } else {
             session.closingReason = draws.closingReason
         }
@@ -244,17 +255,21 @@ public struct WorkloadEngine: Sendable {
         session.totalOutput += draws.output
         var request = RequestEvent(
             seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
-            client: session.client, turn: turn, streaming: draws.streaming, promptTokens: prompt,
+            client: session.client, turn: turn, streaming: draws.streaming,
             newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
-            outputTokens: draws.output, priority: session.priority, payloadBytes: payload)
+            outputTokens: draws.output, priority: session.priority, payloadBytes: payload, delay: modeled?.delay ?? -1)
         if prefixCatalog != nil { attachPrefixes(to: &request, slot: slot) }
         sessions[slot] = session
         if time < 0 {
             sentBeforeRun(slot: slot)
-            return nil
+        } else {
+            let flight = inFlight.insert(request, sessionSlot: slot)
+            queue.schedule(.delivery, at: arrival, payload: flight)
         }
-        let flight = inFlight.insert(request, sessionSlot: slot)
-        queue.schedule(.delivery, at: arrival, payload: flight)
+        if let modeled {
+            scheduleModeled(modeled, service: profile.service!, anchored: profile.anchoredOnCompletion, request: request,
+                            sessionSlot: slot, followUpGap: draws.followUpGap)
+        }
         return nil
     }
 
@@ -282,7 +297,8 @@ public struct WorkloadEngine: Sendable {
         sessions[sessionSlot].turnsDelivered += 1
         sessions[sessionSlot].lastDelivery = time
         let session = sessions[sessionSlot]
-        if let reason = session.closingReason, session.turnsDelivered == session.turnsSent {
+        if let reason = session.closingReason, session.turnsDelivered == session.turnsSent,
+           !profiles[Int(session.profile)].anchoredOnCompletion {
             _ = sessions.remove(sessionSlot)
             pending = emit(.sessionEnded(ended(session, reason: reason, at: time)))
         }
@@ -319,6 +335,9 @@ public struct WorkloadEngine: Sendable {
         case .sessionEnded(var e):
             e.seq = seq
             return .sessionEnded(e)
+        case .completion(var e):
+            e.seq = seq
+            return .completion(e)
         }
     }
 

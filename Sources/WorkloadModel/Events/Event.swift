@@ -37,13 +37,16 @@ public struct RequestEvent: Sendable, Equatable {
     /// Client send time.
     public var sentAt: VirtualNanoseconds
     public var sessionID: UInt64
-    public var promptTokens: Int64
     public var newInputTokens: Int64
     public var prefixTokens: Int64
     public var maxOutputTokens: Int64
     public var outputTokens: Int64
     public var priority: Int64
     public var payloadBytes: Int64
+    /// A completion-anchored turn: nanoseconds from the previous turn's
+    /// completion to this send (`delay_s`, with `depends_on` that turn);
+    /// -1 for a turn that depends on nothing.
+    public var delay: VirtualNanoseconds
     /// Prefix pools: the prefix items used.
     public var prefixItems: PrefixItems
     public var profile: Int32
@@ -59,10 +62,11 @@ public struct RequestEvent: Sendable, Equatable {
 
     init(
         seq: UInt64, time: VirtualNanoseconds, sentAt: VirtualNanoseconds, sessionID: UInt64,
-        profile: Int32, client: Int32, turn: Int32, streaming: Bool, promptTokens: Int64,
+        profile: Int32, client: Int32, turn: Int32, streaming: Bool,
         newInputTokens: Int64, prefixTokens: Int64, maxOutputTokens: Int64, outputTokens: Int64,
         priority: Int64, payloadBytes: Int64,
-        sharedPrefixTokens: Int64 = 0, prefixItems: PrefixItems = .none, lineageTurn: Int32 = 0
+        sharedPrefixTokens: Int64 = 0, prefixItems: PrefixItems = .none, lineageTurn: Int32 = 0,
+        delay: VirtualNanoseconds = -1
     ) {
         self.seq = seq
         self.time = time
@@ -72,7 +76,7 @@ public struct RequestEvent: Sendable, Equatable {
         self.client = client
         self.turn = turn
         self.streaming = streaming
-        self.promptTokens = promptTokens
+        self.delay = delay
         self.newInputTokens = newInputTokens
         self.prefixTokens = prefixTokens
         self.maxOutputTokens = maxOutputTokens
@@ -97,6 +101,40 @@ public struct RequestEvent: Sendable, Equatable {
     }
 
     public var isConversationalTurn: Bool { turn >= 2 }
+
+    /// The whole prompt: the carried prefix and the new input. Computed, not
+    /// stored, to keep the event within the size the compiler copies inline.
+    public var promptTokens: Int64 { prefixTokens &+ newInputTokens }
+
+    /// Whether this turn waits for the previous turn's completion (`depends_on`).
+    public var dependsOnPreviousTurn: Bool { delay >= 0 }
+}
+
+/// A request's modeled completion (`emit_completions`), at `time`.
+public struct CompletionEvent: Sendable, Equatable {
+    public var seq: UInt64
+    /// The completion: the last output token.
+    public var time: VirtualNanoseconds
+    /// The first output token (absolute virtual time).
+    public var firstToken: VirtualNanoseconds
+    public var sessionID: UInt64
+    public var outputTokens: Int64
+    public var profile: Int32
+    public var client: Int32
+    /// The request's turn (its ID is the session's and this).
+    public var turn: Int32
+
+    public init(seq: UInt64, time: VirtualNanoseconds, firstToken: VirtualNanoseconds, sessionID: UInt64,
+                outputTokens: Int64, profile: Int32, client: Int32, turn: Int32) {
+        self.seq = seq
+        self.time = time
+        self.firstToken = firstToken
+        self.sessionID = sessionID
+        self.outputTokens = outputTokens
+        self.profile = profile
+        self.client = client
+        self.turn = turn
+    }
 }
 
 public struct SessionStartedEvent: Sendable, Equatable {
@@ -133,12 +171,14 @@ public enum Event: Sendable, Equatable {
     case request(RequestEvent)
     case sessionStarted(SessionStartedEvent)
     case sessionEnded(SessionEndedEvent)
+    case completion(CompletionEvent)
 
     public var seq: UInt64 {
         switch self {
         case .request(let e): e.seq
         case .sessionStarted(let e): e.seq
         case .sessionEnded(let e): e.seq
+        case .completion(let e): e.seq
         }
     }
 
@@ -147,6 +187,7 @@ public enum Event: Sendable, Equatable {
         case .request(let e): e.time
         case .sessionStarted(let e): e.time
         case .sessionEnded(let e): e.time
+        case .completion(let e): e.time
         }
     }
 
@@ -155,6 +196,7 @@ public enum Event: Sendable, Equatable {
         case .request(let e): e.sessionID
         case .sessionStarted(let e): e.sessionID
         case .sessionEnded(let e): e.sessionID
+        case .completion(let e): e.sessionID
         }
     }
 
@@ -163,6 +205,7 @@ public enum Event: Sendable, Equatable {
         case .request(let e): e.profile
         case .sessionStarted(let e): e.profile
         case .sessionEnded(let e): e.profile
+        case .completion(let e): e.profile
         }
     }
 }

@@ -113,7 +113,7 @@ public struct ReplayEngine: Sendable {
         lastArrival = Swift.max(lastArrival, arrival)
         let request = RequestEvent(
             seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: 0, client: 0, turn: turn,
-            streaming: false, promptTokens: row.promptTokens, newInputTokens: row.promptTokens - prefix,
+            streaming: false, newInputTokens: row.promptTokens - prefix,
             prefixTokens: prefix, maxOutputTokens: Swift.max(row.outputTokens, 1), outputTokens: row.outputTokens,
             priority: 0, payloadBytes: payload)
         heap.push(ReplayEvent(event: .request(request), hashIDs: row.hashIDs))
@@ -141,6 +141,7 @@ public struct ReplayEngine: Sendable {
         case .request(var e): e.seq = seq; item.event = .request(e)
         case .sessionStarted(var e): e.seq = seq; item.event = .sessionStarted(e)
         case .sessionEnded(var e): e.seq = seq; item.event = .sessionEnded(e)
+        case .completion(var e): e.seq = seq; item.event = .completion(e)
         }
         return item
     }

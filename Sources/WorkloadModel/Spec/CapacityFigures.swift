@@ -51,7 +51,12 @@ extension WorkloadSpec {
             bitsPerSecond[link] += f.requestRate * payload * 8
             let transit = path.latencySeconds + payload * 8 / path.bandwidthBitsPerSecond
             let followUps = f.meanTurnsPerSession - 1
-            let waiting = followUps > 0 ? followUps * profile.followUp.mean : 0
+            var waiting = followUps > 0 ? followUps * profile.followUp.mean : 0
+            if profile.followUpAfter == .completion, let model = serviceModel(ofProfile: index) {
+                // Completion-anchored: each turn also waits for its response, the last one included.
+                waiting += f.meanTurnsPerSession * model.meanResponseSeconds(outputTokens: f.meanOutputTokens,
+                                                                             uncachedTokens: f.meanFirstTurnPromptTokens)
+            }
             openSessions += f.sessionRate * (waiting + transit)
             inFlight += f.requestRate * transit
         }

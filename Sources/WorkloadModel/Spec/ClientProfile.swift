@@ -29,6 +29,10 @@ public struct ClientProfile: Sendable, Equatable {
     public var prefixes: [PrefixUse] = []
     /// Tenants, models, adapters, SLO classes, reasoning and image tokens; empty: none.
     public var tags = RoutingTagsSpec()
+    /// This profile's own `service_model` (replaces the workload's); nil: the workload's.
+    public var serviceModel: ServiceModel? = nil
+    /// What the follow-up gap is measured from (`follow_up_after`).
+    public var followUpAfter: FollowUpAnchor = .send
 
     public init(
         name: String,

@@ -151,6 +151,8 @@ extension WorkloadSpec {
                     started += 1
                     open.insert(e.sessionID)
                 }
+            case .completion:
+                continue
             }
         }
         guard firsts > 0 else { return figures }

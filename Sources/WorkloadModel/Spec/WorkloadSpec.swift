@@ -32,6 +32,8 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var prefixPools: [PrefixPool] = []
     /// `kv_blocks.block_tokens`: emit `hash_ids`; nil: none.
     public var kvBlockTokens: Int64? = nil
+    /// `service_model`: modeled response times of every profile without its own; nil: none.
+    public var serviceModel: ServiceModel? = nil
 
     public init(
         totalDuration: Double? = nil,

@@ -46,6 +46,27 @@ struct FittedModel {
     var maxTurns: Int
     /// Requests per model (BurstGPT's `Model` column), most first; empty without one.
     var models: [(name: String, requests: Int)] = []
+    /// Response times fitted from the trace (nil: it gives none).
+    var service: Service?
+
+    struct Service {
+        var ttft: FittedLaw
+        var tpot: FittedLaw
+        /// Follow-ups timed from the previous completion (the trace's sessions waited for their answers).
+        var anchored: Bool
+        var note: String
+
+        init?(_ sample: ServiceSample?) {
+            guard let sample, !sample.ttfts.isEmpty, !sample.tpots.isEmpty else { return nil }
+            ttft = FamilyFit.fit(sample.ttfts, integer: false, preserveMean: true, bounded: true)
+            tpot = FamilyFit.fit(sample.tpots, integer: false, preserveMean: true, bounded: true)
+            anchored = sample.isClosedLoop
+            let later = sample.thinkTimes.count + sample.earlySends
+            note = anchored
+                ? "The trace gives each request's latency (completion events) and its later turns wait for them (\(sample.earlySends) of \(later) sent before the previous response completed): follow-ups are timed from the previous completion, the follow-up law is the think time (next send - previous completion), and the service model is fitted from the latencies (a prefill rate is folded into TTFT)."
+                : "The trace gives each request's latency, but \(sample.earlySends) of \(later) later turns were sent before the previous response completed (an open loop): follow-ups stay timed from the previous send; the service model is fitted from the latencies (a prefill rate is folded into TTFT)."
+        }
+    }
 
     struct Documents {
         var items: Int
@@ -109,6 +130,17 @@ struct FittedModel {
             }
             out.append("  kv_blocks: {block_tokens: \(blockTokens)}")
         }
+        if let service {
+            comment(service.note, indent: "  ")
+            comment("TTFT: \(service.ttft.summary).", indent: "    ")
+            comment("TPOT: \(service.tpot.summary).", indent: "    ")
+            out.append("  service_model:")
+            out.append("    ttft_s_dist_config: \(service.ttft.yaml)")
+            out.append("    tpot_s_dist_config: \(service.tpot.yaml)")
+            out.append("    emit_completions: true")
+        } else {
+            comment("The trace gives no response times (no latencies): follow-ups are timed from the previous send (follow_up_after: send), with the trace's send-to-send gaps.", indent: "  ")
+        }
         out.append("  client_profiles:")
         profile(name: "fitted", weight: 1 - (documents?.share ?? 0), firstPrompt: firstPrompt, turns: turns,
                 document: false, into: &out)
@@ -148,7 +180,12 @@ struct FittedModel {
             comment("Sessions: mean \(YAMLNumber.short(turns.meanTurns)) turns; turn-count law by depth (n_(k+1) / n_k while 30 sessions reach a depth, then pooled).")
             out.append("      conversational_probability: \(YAMLNumber.short(turns.conversationalProbability))")
             out.append("      continuation_probability: [\(turns.continuation.map(YAMLNumber.short).joined(separator: ", "))]")
-            if !document { comment("Gaps from a turn to the next: \(followUpGap.summary).") }
+            if service?.anchored == true {
+                if !document { comment("Think times from a response's completion to the next send: \(followUpGap.summary).") }
+                out.append("      follow_up_after: completion")
+            } else if !document {
+                comment("Gaps from a turn to the next: \(followUpGap.summary).")
+            }
             law("follow_up_inter_arrival_time_dist_config", "follow_up_gaps", followUpGap.yaml)
             if !document { comment(historyNote) }
             out.append("      history: \(history)")

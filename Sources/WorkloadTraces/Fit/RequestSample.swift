@@ -19,6 +19,8 @@ public struct RequestSample: Sendable {
     public var span: Double = 0
     /// Requests per model name (BurstGPT's `Model` column); empty without one.
     public var models: [String: Int] = [:]
+    /// Response times, where the trace gives them (our stream with `completion` events).
+    public var service: ServiceSample?
 
     public init() {}
 
@@ -74,6 +76,7 @@ extension RequestSample {
         }
         sample.span = sample.times.last ?? 0
         sample.models = reader.models
+        if format == .jsonl { sample.service = ServiceSample.read(path: path) }
         return (sample, reader, blockTokens)
     }
 

@@ -103,6 +103,9 @@ extension TraceFitter {
             turns = documents == nil ? allTurns : TurnLaw(turnCounts: counts(sharing: false))
             if documents != nil { documentTurns = TurnLaw(turnCounts: counts(sharing: true)) }
             followUpGap = FamilyFit.fit(later.map { times[$0.index] - times[$0.previous] }, integer: false, preserveMean: true, bounded: true)
+            if let response = sample.service, response.isClosedLoop {
+                followUpGap = FamilyFit.fit(response.thinkTimes, integer: false, preserveMean: true, bounded: true)
+            }
             followUpInput = FamilyFit.fit(later.map { inputs[$0.index] }, integer: true, closedFormQuantile: true)
         }
 
@@ -132,7 +135,8 @@ extension TraceFitter {
             history: history, historyNote: historyNote, blockTokens: sample.hasBlocks ? blockTokens : nil,
             sharedBlocks: sharedBlocks, prefixNote: prefixNote, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: documentTurns),
             maxTurns: allTurns?.maxTurns ?? 1,
-            models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) })
+            models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
+            service: FittedModel.Service(sample.service))
     }
 
     /// A trace whose timestamps come in ticks (at least 30% of gaps are 0):

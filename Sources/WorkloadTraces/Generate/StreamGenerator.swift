@@ -7,6 +7,8 @@ public struct GenerationSummary: Sendable, Equatable {
     public var requests = 0
     public var sessionsStarted = 0
     public var sessionsEnded = 0
+    /// `completion` events (a service model with `emit_completions`).
+    public var completions = 0
     public var bytes = 0
     public var lastVirtualTime: VirtualNanoseconds = 0
     /// The generator bound that ended the stream early, if any.
@@ -66,6 +68,7 @@ extension GenerationSummary {
         case .request: requests += 1
         case .sessionStarted: sessionsStarted += 1
         case .sessionEnded: sessionsEnded += 1
+        case .completion: completions += 1
         }
     }
 }

@@ -31,6 +31,9 @@ public struct StreamStatistics: Sendable {
     /// Block reuse and the LRU cache, for streams with `hash_ids`.
     public var kvBlocks = KVBlockStatistics()
     public var tags = TagStatistics()
+    /// Response times and sends before the previous response completes.
+    public var responses = ResponseTiming()
+    public var completions = 0
     private var lastSessionStart: Double?
 
     public init() {}
@@ -69,6 +72,7 @@ public struct StreamStatistics: Sendable {
             conversation.add(request: object)
             kvBlocks.add(request: object)
             tags.add(request: object, time: time)
+            responses.add(request: object, time: time)
         case "session_started":
             sessionsStarted += 1
             // warm_start's announcements at 0 are sessions begun before the run, not new ones.
@@ -85,6 +89,9 @@ public struct StreamStatistics: Sendable {
             if let turns = (object["turns"] as? NSNumber)?.doubleValue { turnsPerSession.append(turns) }
             endReasons[object["reason"] as? String ?? "?", default: 0] += 1
             kvBlocks.end(session: object)
+        case "completion":
+            completions += 1
+            responses.add(completion: object, time: time)
         default:
             malformed += 1
             return false
@@ -100,7 +107,7 @@ public struct StreamStatistics: Sendable {
         let span = duration
         func rate(_ n: Int) -> String { span > 0 ? String(format: "%.4g/s", Double(n) / span) : "n/a" }
         func pct(_ n: Int, _ of: Int) -> String { of > 0 ? String(format: "%.2f%%", 100 * Double(n) / Double(of)) : "n/a" }
-        out.append("events        \(requests + sessionsStarted + sessionsEnded) (\(watermarks) watermarks, \(malformed) malformed lines skipped)")
+        out.append("events        \(requests + sessionsStarted + sessionsEnded + completions) (\(watermarks) watermarks, \(malformed) malformed lines skipped)")
         out.append(String(format: "duration      %.6f s (virtual)", span))
         out.append("requests      \(requests) (\(rate(requests)))")
         out.append("sessions      \(sessionsStarted) started (\(rate(sessionsStarted))), \(sessionsEnded) ended")
@@ -113,6 +120,7 @@ public struct StreamStatistics: Sendable {
         out += conversation.reportLines(quantiles: quantiles)
         out += kvBlocks.reportLines()
         out += tags.reportLines()
+        out += responses.reportLines(quantiles: quantiles)
         if !endReasons.isEmpty {
             out.append("end reasons   " + endReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }

@@ -1,0 +1,47 @@
+/// Reads fields of one of our JSON lines as written (the exact digits of a
+/// `*_s` field, not a Double rounded from them), so that tests can check
+/// time arithmetic to the nanosecond, independently of the decoder under test.
+public struct RawJSONFields {
+    public let line: Substring
+
+    public init(_ line: Substring) { self.line = line }
+
+    /// The raw text of top-level field `name` (a string without its quotes,
+    /// an array with its brackets), or nil when absent.
+    public func text(_ name: String) -> Substring? {
+        guard let key = line.range(of: "\"\(name)\":") else { return nil }
+        var index = key.upperBound
+        if line[index] == "\"" {
+            index = line.index(after: index)
+            let end = line[index...].firstIndex(of: "\"")!
+            return line[index..<end]
+        }
+        if line[index] == "[" {
+            let end = line[index...].firstIndex(of: "]")!
+            return line[index...end]
+        }
+        let end = line[index...].firstIndex { $0 == "," || $0 == "}" }!
+        return line[index..<end]
+    }
+
+    public func string(_ name: String) -> String? { text(name).map(String.init) }
+
+    public func integer(_ name: String) -> Int64? { text(name).flatMap { Int64($0) } }
+
+    /// A seconds field written with nine decimals, as integer nanoseconds.
+    public func nanoseconds(_ name: String) -> Int64? {
+        guard let text = text(name) else { return nil }
+        let negative = text.hasPrefix("-")
+        let digits = negative ? text.dropFirst() : text
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[1].count == 9, let whole = Int64(parts[0]), let fraction = Int64(parts[1]) else { return nil }
+        let value = whole * 1_000_000_000 + fraction
+        return negative ? -value : value
+    }
+
+    /// The request IDs of a `depends_on` array.
+    public func requestIDs(_ name: String) -> [String]? {
+        guard let text = text(name) else { return nil }
+        return text.dropFirst().dropLast().split(separator: ",").map { String($0.dropFirst().dropLast()) }
+    }
+}
