@@ -100,7 +100,7 @@ struct BenchCommand: ParsableCommand {
         // The bench drives the profile engine; a replayed trace has none (it would index an empty profile list).
         for (path, loaded) in [(config, configuration), (baselineConfig ?? "", baseline)] where loaded?.replay != nil {
             printError("\(path): workload.replay: bench measures generated workloads, not replayed traces")
-            throw ExitStatus.config
+            throw ExitStatus.config.exit
         }
         var logger = Logger(label: "llm-workload.bench")
         logger.logLevel = .warning
@@ -117,7 +117,7 @@ struct BenchCommand: ParsableCommand {
                 print(figures.table, terminator: "")
             } catch {
                 printError("bench: \(error)")
-                throw ExitCode(70)
+                throw ExitStatus.software.exit
             }
             return
         }

@@ -12,10 +12,7 @@ struct RunCommand: AsyncParsableCommand {
             within kafka.flush_timeout_s and exits 0 if every event was delivered. With --state-dir \
             (or $STATE_DIRECTORY) the run is resumable: a stop flushes and checkpoints instead of \
             closing sessions, and the next start with the same configuration continues the run. \
-            SIGHUP is ignored. \
-            Exit status: 0 done; 64 usage; 69 events undelivered or Kafka unreachable; 70 fatal Kafka \
-            error; 65 the trace of workload.replay unreadable; 73 metrics address or output unusable; 74 output failed (closed pipe, full disk); 78 \
-            configuration error.
+            SIGHUP is ignored. \(ExitStatus.helpLine)
             """
     )
 

@@ -64,14 +64,14 @@ public enum ResumeProbe {
         }
 
         progress("resume: generating \(events) events in process")
-        let started = Date()
+        let started = Stopwatch()
         var engine = WorkloadEngine(spec: configuration.workload)
         var lastSeq: UInt64?
         for _ in 0..<events {
             guard let event = engine.next() else { throw BenchError("resume probe: the run ended before \(events) events") }
             lastSeq = event.seq
         }
-        figures.generateSeconds = Date().timeIntervalSince(started)
+        figures.generateSeconds = started.elapsedSeconds
         figures.events = events
         figures.virtualSeconds = Double(engine.virtualTime) / 1e9
         figures.openSessions = engine.activeSessions

@@ -201,7 +201,6 @@ final class DaemonRunner {
         housekeeping(source: source)
         outcome.lastVirtualTime = source.virtualTime
         outcome.bound = source.boundReached
-        outcome.stoppedBySignal = stopping
         return outcome
     }
 
