@@ -1,3 +1,5 @@
+import WorkloadModel
+
 /// Every lateness of a paced benchmark run, kept exactly (no histogram
 /// buckets) so that its quantiles are exact. Filled by the one generating
 /// thread; storage is reserved up front so recording does not allocate.
@@ -23,5 +25,25 @@ final class LatenessLog {
             return Double(sorted[min(rank, sorted.count) - 1]) / 1e6
         }
         return BenchReport.Quantiles(p50: at(0.5), p99: at(0.99), p999: at(0.999), max: at(1))
+    }
+}
+
+/// Fills a `LatenessLog` from the daemon's loop: for every published event,
+/// from its due wall time to the return of the sink's publish.
+final class PublishLateness: RunObserver {
+    let log: LatenessLog
+    private let clock: any WallClock
+
+    init(log: LatenessLog, clock: any WallClock) {
+        self.log = log
+        self.clock = clock
+    }
+
+    var watchesEachEvent: Bool { true }
+
+    func published(_ event: Event, lateness: UInt64?, progress: RunProgress) {
+        guard let due = progress.pacer.dueWallNanoseconds(virtualNanoseconds: event.time) else { return }
+        let now = clock.now()
+        log.record(now > due ? now - due : 0)
     }
 }

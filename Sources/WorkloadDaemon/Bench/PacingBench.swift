@@ -65,7 +65,7 @@ enum PacingBench {
             configuration: configuration, encoder: encoder, sink: sink, shard: nil, pacing: .realtime, clock: clock,
             stop: StopSignal(), notifier: nil, metrics: metrics, logger: logger)
         runner.eventLimit = events
-        runner.latenessLog = log
+        runner.observe(PublishLateness(log: log, clock: clock))
         let watch = Stopwatch()
         let outcome = runner.run()
         let elapsed = watch.elapsedSeconds

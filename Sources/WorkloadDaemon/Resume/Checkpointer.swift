@@ -129,3 +129,20 @@ final class Checkpointer {
         }
     }
 }
+
+/// The loop's side of checkpoints: a snapshot considered at housekeeping,
+/// acknowledgements looked at while idle, the last state held at the end.
+/// A replay has no engine (`checkpointEngine` nil): nothing is checkpointed.
+extension Checkpointer: RunObserver {
+    func idle(progress: RunProgress, now: UInt64) { poll() }
+
+    func housekeeping(progress: RunProgress, source: any RunEventSource, now: UInt64) {
+        guard let engine = source.checkpointEngine else { return }
+        tick(engine: engine, lastSeq: progress.lastSeq, lastTime: progress.lastTime, now: now)
+    }
+
+    func ended(progress: RunProgress, source: any RunEventSource) {
+        guard let engine = source.checkpointEngine else { return }
+        hold(engine: engine, lastSeq: progress.lastSeq, lastTime: progress.lastTime)
+    }
+}
