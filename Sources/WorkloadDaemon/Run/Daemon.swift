@@ -87,11 +87,9 @@ public enum Daemon {
         if let monitor = setup.monitor {
             services.append(.init(service: monitor, serviceName: "producer-health"))
         }
-        if let producer = setup.producer {
+        if let delivery = setup.sink.deliveryReportsService(metrics: setup.metrics) {
             // After the generator in shutdown order: its flush comes first.
-            (setup.sink as? KafkaSink)?.pollsDeliveryReports = false
-            services.append(.init(service: DeliveryService(producer: producer, metrics: setup.metrics),
-                                  serviceName: "delivery"))
+            services.append(.init(service: delivery, serviceName: "delivery"))
         }
         services.append(.init(service: generator, successTerminationBehavior: .gracefullyShutdownGroup,
                               serviceName: "generator"))

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import WorkloadKafka
 import WorkloadModel
 
@@ -43,10 +44,10 @@ final class KafkaSink: EventSink {
     private let shard: Shard
     private let logger: Logger
     /// Gives up waiting for room in a full queue (shutdown past its bound).
-    var shouldAbort: () -> Bool
-    /// False while `DeliveryService` serves the delivery reports: then the loop's
+    private var shouldAbort: () -> Bool
+    /// False once `DeliveryService` serves the delivery reports: then the loop's
     /// `poll()` does nothing (the wait for room in a full queue still polls).
-    var pollsDeliveryReports = true
+    private var pollsDeliveryReports = true
     private let names = KafkaHeaderNames(KafkaSink.headerNames)
     /// The constant header values, back to back, owned by the sink.
     private let constantValues: UnsafeMutableRawBufferPointer
@@ -64,7 +65,7 @@ final class KafkaSink: EventSink {
     private var rejectedWatermark: SinkError?
     /// After a restart with a state directory: what Kafka already holds of this run (issue 11).
     var cover: ResumeCover?
-    private(set) var skippedOnResume = 0
+    private var skippedAsHeld = 0
     /// Partitions of the requests and the sessions topic.
     var partitionCounts: [Int32] { [requestPartitions, sessionPartitions] }
 
@@ -116,7 +117,7 @@ final class KafkaSink: EventSink {
         if let cover, cover.holding(topicIndex: kind.isRequest ? 0 : 1, partition: partition, seq: event.seq, time: event.time) != .absent {
             // Already in Kafka from before the restart (or skipped then, and marked so). A lost one
             // (`.lost`) cannot be put back in its place: the start refuses to continue (`ResumeGap`).
-            skippedOnResume += 1
+            skippedAsHeld += 1
             return
         }
         do {
@@ -177,10 +178,13 @@ final class KafkaSink: EventSink {
         let key = Array("skipped".utf8)
         for (index, (topic, partitions)) in [(requests, requestPartitions), (sessions, sessionPartitions)].enumerated() {
             for partition in 0..<partitions {
-                let value = SkipMarker.encode(runID: encoder.runID, startUnixNanoseconds: encoder.startUnixNanoseconds, from: from, to: to, afterSeq: afterSeq, topic: topic.name, partition: partition,
-                                              shard: shard)
+                watermarkBuffer.removeAll()
+                encoder.encodeSkipped(from: from, to: to, afterSeq: afterSeq, topic: topic.name, partition: partition,
+                                      shard: shard.index, shards: shard.count, into: &watermarkBuffer)
+                watermarkBuffer.removeLast()  // the newline
+                let bytes = watermarkBuffer.bytes
                 key.withUnsafeBytes { key in
-                    value.withUnsafeBytes { value in
+                    bytes.withUnsafeBytes { value in
                         do throws(SinkError) {
                             try produce(topic: topic, topicIndex: index, partition: partition, key: key, value: value, kind: .skipped, time: to)
                         } catch {
@@ -252,6 +256,17 @@ final class KafkaSink: EventSink {
     }
 
     var highestHeldSeq: UInt64? { cover?.highest }
+
+    var skippedOnResume: Int? { cover == nil ? nil : skippedAsHeld }
+
+    func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? {
+        pollsDeliveryReports = false
+        return DeliveryService(producer: producer, metrics: metrics)
+    }
+
+    func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {
+        self.shouldAbort = shouldAbort
+    }
 
     var deliveryStats: DeliveryStats? { producer.deliveryStats }
 
