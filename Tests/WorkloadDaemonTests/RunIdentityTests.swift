@@ -21,23 +21,18 @@ import WorkloadDaemon
 
     @Test func theStartAnchorIsPartOfTheRun() throws {
         let base = try Self.configuration()
-        var epoch = base
-        epoch.anchorRunID(atUnixNanoseconds: 0)
+        let epoch = RunIdentity(configuration: base, anchorUnixNanoseconds: 0)
         #expect(epoch.runID == base.runID, "generate's anchor (the epoch) keeps today's run_id")
-        var one = base
-        one.anchorRunID(atUnixNanoseconds: 1_767_225_600_000_000_000)
-        var same = base
-        same.anchorRunID(atUnixNanoseconds: 1_767_225_600_000_000_000)
-        var later = base
-        later.anchorRunID(atUnixNanoseconds: 1_767_225_600_000_000_001)
+        let one = RunIdentity(configuration: base, anchorUnixNanoseconds: 1_767_225_600_000_000_000)
+        let same = RunIdentity(configuration: base, anchorUnixNanoseconds: 1_767_225_600_000_000_000)
+        let later = RunIdentity(configuration: base, anchorUnixNanoseconds: 1_767_225_600_000_000_001)
         #expect(one.runID != base.runID && one.runID == same.runID && later.runID != one.runID)
         #expect(one.runID.count == 16)
     }
 
     @Test func anExplicitStartIsAlreadyInTheConfiguration() throws {
         let fixed = try Self.configuration(start: "2026-01-01T00:00:00Z")
-        var run = fixed
-        run.anchorRunID(atUnixNanoseconds: fixed.clock.startUnixNanoseconds!)
+        let run = RunIdentity(configuration: fixed, anchorUnixNanoseconds: fixed.clock.startUnixNanoseconds!)
         #expect(run.runID == fixed.runID, "run and generate agree")
         #expect(fixed.runID != (try Self.configuration(start: "2026-01-01T00:00:01Z")).runID)
     }

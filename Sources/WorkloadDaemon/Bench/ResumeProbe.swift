@@ -57,7 +57,7 @@ public enum ResumeProbe {
             throw BenchError("resume probe: \(error)")
         }
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        switch ResumeStart.prepare(path: directory, configuration: &configuration, shard: nil, newRun: true,
+        switch ResumeStart.prepare(path: directory, configuration: configuration, shard: nil, newRun: true,
                                    nowUnixNanoseconds: unixNanosecondsNow()) {
         case .success: break
         case .failure(let refusal): throw BenchError("resume probe: \(refusal)")

@@ -226,12 +226,7 @@ extension Configuration {
     /// overrides it (seed, duration, request cap).
     public mutating func deriveRunID() {
         guard !runIDWasGiven else { return }
-        var identity = StreamIdentity("run")
-        identity.append(textHash)
-        identity.append(workload.seed)
-        identity.append(workload.totalDuration.map { $0.bitPattern } ?? .max)
-        identity.append(workload.totalRequests.map { UInt64($0) } ?? .max)
-        runID = String(identity.hash, radix: 16).leftPadded(to: 16)
+        runID = RunIdentity.runID(self, seed: workload.seed)
     }
 
     /// Applies command-line overrides and re-derives the run ID.
