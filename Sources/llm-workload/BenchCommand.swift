@@ -9,7 +9,7 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Prints one table, or with --json one object with the keys core_events_per_s, \
             json_events_per_s, kafka_events_per_s, baseline_events_per_s, kafka_over_baseline, \
-            lateness_ms (by rate: p50, p99, p999), rss_mib_1e6, rss_mib_1e7, first_event_ms; with --baseline-config also \
+            lateness_ms (by rate: p50, p99, p999), lateness_state_dir_ms (the same with checkpoints written to a state directory), rss_mib_1e6, rss_mib_1e7, first_event_ms; with --baseline-config also \
             baseline_config_core_events_per_s, baseline_config_json_events_per_s, core_over_baseline_config \
             and json_over_baseline_config. \
             The configuration's duration and request bounds are lifted: throughput runs are \
