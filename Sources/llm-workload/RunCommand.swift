@@ -90,13 +90,14 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = try options.load()
-        if let mode { configuration.clock.mode = mode == "realtime" ? .realtime : .accelerated }
-        if let speed { configuration.clock.speed = speed == "max" ? nil : Double(speed) }
+        var overrides = ConfigurationOverrides()
+        overrides.clockMode = mode.map { $0 == "realtime" ? .realtime : .accelerated }
+        overrides.speed = speed.map { $0 == "max" ? nil : Double($0) }
+        overrides.metricsListen = metricsListen
+        let configuration = try options.load(also: overrides)
         if mode == "accelerated" && speed == nil && configuration.clock.speed == 1 {
             printError("note: --mode accelerated at speed 1 runs in real time; pass --speed X or max")
         }
-        if let metricsListen { configuration.metrics.listen = metricsListen }
         var runOptions = RunOptions()
         runOptions.sink = SinkChoice(parsing: sink) ?? .kafka
         runOptions.shard = shard.flatMap(Shard.init(parsing:))

@@ -242,17 +242,6 @@ extension Configuration {
         runID = RunIdentity.runID(self, seed: workload.seed)
     }
 
-    /// Applies command-line overrides and re-derives the run ID.
-    public mutating func override(duration: Double? = nil, requests: Int? = nil, seed: UInt64? = nil) {
-        if let duration { workload.totalDuration = duration }
-        if let requests { workload.totalRequests = requests }
-        if let seed {
-            workload.seed = seed
-            seedWasChosen = false
-        }
-        deriveRunID()
-    }
-
     private static func link(_ object: ConfigObject, fallback: NetworkLink) -> NetworkLink {
         NetworkLink(
             latencySeconds: object.number("latency_s", default: fallback.latencySeconds, .between(0, 3600)) ?? fallback.latencySeconds,

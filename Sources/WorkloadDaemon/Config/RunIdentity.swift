@@ -53,16 +53,13 @@ public struct RunIdentity: Sendable, Equatable {
 extension Configuration {
     /// The configuration `run` uses: `identity` applied (its run ID, and the
     /// recorded seed when continuing a run whose seed was chosen) and `brokers`
-    /// (the command line's, or the embedded cluster's) in place of
-    /// `kafka.brokers`. The one place a start changes its configuration.
+    /// (the command line's, or the embedded cluster's) in place of `kafka.brokers`.
     public func forRun(identity: RunIdentity, brokers: String?) -> Configuration {
+        var overrides = ConfigurationOverrides()
+        overrides.identity = identity
+        overrides.brokers = brokers
         var configuration = self
-        if let brokers { configuration.kafka.brokers = brokers }
-        if identity.seed != workload.seed {
-            configuration.workload.seed = identity.seed
-            configuration.seedWasChosen = false
-        }
-        configuration.runID = identity.runID
+        configuration.override(overrides)
         return configuration
     }
 }
