@@ -10,20 +10,20 @@ import Synchronization
 /// returned, when no callback can run any more. Callbacks run on librdkafka's
 /// threads (log, error) or on whichever thread polls (delivery reports), hence
 /// the `Mutex`.
-final class ClientContext: Sendable {
+package final class ClientContext: Sendable {
     let logger: Logger
-    let delivery = Mutex(DeliveryStats())
+    package let delivery = Mutex(DeliveryStats())
     /// Value bytes of the records queued or in flight: what librdkafka holds against
     /// `queue.buffering.max.kbytes` (it counts the value alone), which it does not export.
     let queuedBytes = Atomic<Int>(0)
 
-    init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
     }
 
     /// Installs the log, error and delivery-report callbacks on `conf` and
     /// returns the retained opaque pointer, to be balanced by ``release(_:)``.
-    func install(on conf: OpaquePointer, deliveryReports: Bool) -> UnsafeMutableRawPointer {
+    package func install(on conf: OpaquePointer, deliveryReports: Bool) -> UnsafeMutableRawPointer {
         let opaque = Unmanaged.passRetained(self).toOpaque()
         rd_kafka_conf_set_opaque(conf, opaque)
         rd_kafka_conf_set_log_cb(conf, clientLogCallback)
@@ -34,7 +34,7 @@ final class ClientContext: Sendable {
         return opaque
     }
 
-    static func release(_ opaque: UnsafeMutableRawPointer) {
+    package static func release(_ opaque: UnsafeMutableRawPointer) {
         Unmanaged<ClientContext>.fromOpaque(opaque).release()
     }
 

@@ -1,4 +1,4 @@
-internal import CRdKafka
+package import CRdKafka
 
 /// An error reported by librdkafka (or by this wrapper on its behalf).
 ///
@@ -83,12 +83,12 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Hashable {
 
 extension KafkaError {
     /// From a bare response code, as found in delivery reports and most older APIs.
-    init(_ err: rd_kafka_resp_err_t, message: String? = nil) {
+    package init(_ err: rd_kafka_resp_err_t, message: String? = nil) {
         self.init(code: err.rawValue, message: message ?? String(cString: rd_kafka_err2str(err)))
     }
 
     /// From an `rd_kafka_error_t`, which this initializer destroys.
-    init(consuming error: OpaquePointer) {
+    package init(consuming error: OpaquePointer) {
         defer { rd_kafka_error_destroy(error) }
         self.init(
             code: rd_kafka_error_code(error).rawValue,

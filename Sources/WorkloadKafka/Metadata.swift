@@ -2,9 +2,9 @@ internal import CRdKafka
 
 /// Metadata requests shared by producer and consumer. Both block for up to
 /// `timeoutMs` waiting for a usable broker and its answer.
-enum Metadata {
+package enum Metadata {
     /// Number of partitions of `topic` (an `rd_kafka_topic_t` handle named `name`).
-    static func partitionCount(
+    package static func partitionCount(
         client: OpaquePointer, topic: OpaquePointer, name: String, timeoutMs: Int32
     ) throws(KafkaError) -> Int32 {
         var metadata: UnsafePointer<rd_kafka_metadata>?
@@ -27,7 +27,7 @@ enum Metadata {
     }
 
     /// Number of brokers the cluster reports; succeeds only once a broker answered.
-    static func brokerCount(client: OpaquePointer, timeoutMs: Int32) throws(KafkaError) -> Int {
+    package static func brokerCount(client: OpaquePointer, timeoutMs: Int32) throws(KafkaError) -> Int {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         // all_topics = 0 and no topic: a request for the locally known topics
         // only, which is cheap and still proves a broker answers.

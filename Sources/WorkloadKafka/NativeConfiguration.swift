@@ -1,10 +1,10 @@
-internal import CRdKafka
+package import CRdKafka
 
 /// Builds an `rd_kafka_conf_t` from string properties. The caller owns the
 /// result until `rd_kafka_new` succeeds (which takes it over) and must
 /// `rd_kafka_conf_destroy` it otherwise.
-enum NativeConfiguration {
-    static func make(_ properties: [(String, String)]) throws(KafkaError) -> OpaquePointer {
+package enum NativeConfiguration {
+    package static func make(_ properties: [(String, String)]) throws(KafkaError) -> OpaquePointer {
         guard let conf = rd_kafka_conf_new() else {
             throw .invalidArgument("rd_kafka_conf_new failed")
         }
@@ -27,7 +27,7 @@ enum NativeConfiguration {
     }
 
     /// Creates a client handle, taking over `conf` whatever happens.
-    static func newClient(_ type: rd_kafka_type_t, conf: OpaquePointer) throws(KafkaError) -> OpaquePointer {
+    package static func newClient(_ type: rd_kafka_type_t, conf: OpaquePointer) throws(KafkaError) -> OpaquePointer {
         let result = withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer -> Result<OpaquePointer, KafkaError> in
             buffer[0] = 0
             if let handle = rd_kafka_new(type, conf, buffer.baseAddress, buffer.count) {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
 import WorkloadDaemon
+import WorkloadBench
+import WorkloadConfig
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,8 +15,8 @@ struct BenchCommand: ParsableCommand {
             baseline_config_core_events_per_s, baseline_config_json_events_per_s, core_over_baseline_config \
             and json_over_baseline_config. \
             The configuration's duration and request bounds are lifted: throughput runs are \
-            bounded by --events. Figures not measured are null. README.md "Performance" says \
-            how each is measured. Use a release build.
+            bounded by --events. Figures not measured are null. The documentation's Benchmarking \
+            article says how each is measured. Use a release build.
             """
     )
 

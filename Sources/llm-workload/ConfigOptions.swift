@@ -1,5 +1,6 @@
 import ArgumentParser
 import WorkloadDaemon
+import WorkloadConfig
 
 /// Options shared by the commands that run a configuration.
 struct ConfigOptions: ParsableArguments {

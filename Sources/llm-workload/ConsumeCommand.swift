@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 import WorkloadDaemon
+import WorkloadConfig
+import WorkloadTraces
 
 struct ConsumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,6 +4,7 @@ import WorkloadDaemon
 #if canImport(Glibc)
 import Glibc
 #endif
+import WorkloadConfig
 
 extension ExitStatus {
     /// The status as ArgumentParser exits with it.

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import WorkloadDaemon
+import WorkloadConfig
+import WorkloadTraces
 
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Logging
 import WorkloadDaemon
+import WorkloadConfig
+import WorkloadTraces
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,7 @@
 import ArgumentParser
 import WorkloadDaemon
+import WorkloadConfig
+import WorkloadTraces
 
 extension TraceFormat: ExpressibleByArgument {}
 

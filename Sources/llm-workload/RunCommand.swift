@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import WorkloadDaemon
+import WorkloadConfig
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadTraces
 
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WorkloadDaemon
+import WorkloadTraces
 
 struct StatsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

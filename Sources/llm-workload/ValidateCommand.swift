@@ -1,5 +1,6 @@
 import ArgumentParser
 import WorkloadDaemon
+import WorkloadConfig
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

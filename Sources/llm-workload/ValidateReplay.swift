@@ -1,4 +1,6 @@
 import WorkloadDaemon
+import WorkloadConfig
+import WorkloadTraces
 
 extension ValidateCommand {
     /// A replay configuration: reads the whole trace (exit 65 on a bad one,

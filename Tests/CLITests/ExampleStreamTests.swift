@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import WorkloadDaemon
+import WorkloadConfig
+import WorkloadTraces
 
 /// Issue must-show 1: the example config, 3600 s, seed 1, through `generate`'s writer.
 @Suite struct ExampleStreamTests {

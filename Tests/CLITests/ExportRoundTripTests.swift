@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadConfig
 
 /// Issue 10 must-show 2: what `generate --format` writes replays to the same
 /// times, tokens and hash_ids.

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import WorkloadDaemon
+import WorkloadConfig
+import WorkloadTraces
 
 /// `llm-workload fit` (issue 10, item 3 and must-show 3): the fitted
 /// configuration reproduces each sample trace within the issue's tolerances,

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadConfig
+import WorkloadTraces
 
 /// Pins the stream. Correctness is shown by the statistical and semantic
 /// tests; this test only catches an *unintended* change of the bytes for a

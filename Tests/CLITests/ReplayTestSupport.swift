@@ -1,6 +1,8 @@
 import Foundation
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadConfig
+import WorkloadTraces
 
 /// The committed trace excerpts and the full sample traces (beside the clone, when present).
 enum TraceFixtures {

@@ -5,6 +5,7 @@ import Logging
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
 
 /// The fields of an event line these tests look at.
 private struct StreamEvent: Decodable {

@@ -4,6 +4,7 @@ import Logging
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
 
 /// The stop's one budget and a stop while connecting, on the binary with real signals.
 @Suite("run: bounded stops", .serialized)

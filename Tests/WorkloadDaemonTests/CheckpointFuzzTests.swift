@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadConfig
 
 /// A corrupt checkpoint is refused, never read as another state: seeded byte
 /// flips, truncations, swapped regions and appended bytes, each loaded the

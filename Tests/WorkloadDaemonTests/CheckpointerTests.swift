@@ -3,6 +3,7 @@ import Logging
 import Testing
 import WorkloadModel
 @testable import WorkloadDaemon
+@testable import WorkloadTraces
 
 /// Checkpoints follow Kafka's delivery reports without ever waiting on the
 /// generating thread: a snapshot is written once every partition has had as

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadConfig
 
 /// A valid one-profile configuration with `profile` spliced into the profile.
 func configYAML(workload: String = "", profile: String = "", top: String = "") -> String {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
 
 extension DaemonIntegrationTests {
     /// Must-show 5 of issue 11: `consume --exit-at-end` over three shards' records

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadConfig
 
 /// Issue 8: every bad value of a new key is reported with its key path and
 /// value, all at once; the effective configuration loads back.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WorkloadDaemon
+import WorkloadTraces
 
 /// Issue 8: `stats` separates first prompts from later turns' new input and
 /// reports the Spearman correlation of new input vs output tokens.

@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadConfig
 
 /// Issue 8, must-show 1-4 and 6: follow-up inputs, continuation by depth,
 /// history modes, the input-output copula and the context window, each

@@ -3,6 +3,8 @@ import TestSupport
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadConfig
+import WorkloadTraces
 
 /// Issue 8, must-show 4: `input_output_correlation` of -0.5, 0 and 0.7 with
 /// LogNormal input and Weibull output: the Spearman correlation of new input

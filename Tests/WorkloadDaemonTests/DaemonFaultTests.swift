@@ -4,6 +4,7 @@ import Logging
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
 
 /// What one run under a fault timeline produced.
 struct FaultRunResult: Sendable {

@@ -4,6 +4,8 @@ import Synchronization
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
+import WorkloadTraces
 
 /// The parent of the daemon tests that run Kafka or pace in real time. Serialised, so
 /// that the mock clusters, the fault timelines and the 30 s real-time run do not compete

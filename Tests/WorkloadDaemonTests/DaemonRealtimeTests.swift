@@ -2,6 +2,8 @@ import TestSupport
 import Foundation
 import Testing
 import WorkloadDaemon
+import WorkloadBench
+import WorkloadConfig
 
 extension DaemonIntegrationTests {
     @Suite("run --mode realtime")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
 
 extension DaemonIntegrationTests {
     @Suite("run --shard k/n")

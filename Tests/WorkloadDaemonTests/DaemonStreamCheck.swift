@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
 
 /// The fields of an event value the checks need.
 struct EventFields: Decodable {

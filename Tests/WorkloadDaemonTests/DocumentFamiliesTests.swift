@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadConfig
+@testable import WorkloadTraces
 
 /// Issue 10, fit: sessions whose first turns begin with blocks another
 /// session sent (after the system prefix) form families, written as a

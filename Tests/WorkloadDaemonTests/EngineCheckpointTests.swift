@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadConfig
+import WorkloadTraces
 
 private let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadTraces
 
 /// Issue 9, must-show 3: `stats --kv-cache-blocks N` prints the hit ratio an
 /// independent LRU model gives, for three N. The model here is not a linked

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadConfig
 
 /// Issue 7 must-show 8: every bad `load` input is reported with its key
 /// path and value, all at once (the CLI turns them into exit 78: see

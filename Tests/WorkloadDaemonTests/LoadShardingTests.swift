@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WorkloadDaemon
+import WorkloadConfig
 
 extension DaemonIntegrationTests {
     /// Issue 7 must-show 6: with a `load` (and warm start) the shards' union is

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadConfig
 
 /// Issue 9: every bad value of the prefix keys is reported with its key path
 /// and value, all at once (exit 78 like every `ConfigError`).

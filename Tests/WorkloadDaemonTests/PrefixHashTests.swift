@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 @testable import WorkloadModel
+@testable import WorkloadConfig
+@testable import WorkloadTraces
 
 /// Issue 9, must-show 1: the hash_ids rule on every request of a one-hour
 /// stream of config/prefixes.yaml, at 512-token and 16-token blocks.

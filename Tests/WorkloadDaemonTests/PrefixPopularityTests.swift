@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadConfig
 
 /// Issue 9, must-show 2: the share of sessions whose item an earlier session
 /// drew, over the first hour at 5 sessions/s, against the exact expectation

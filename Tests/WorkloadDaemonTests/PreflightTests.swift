@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import WorkloadDaemon
 import WorkloadModel
+@testable import WorkloadConfig
 
 /// The start-up checks `validate`, `generate` and `run` share.
 @Suite struct PreflightTests {

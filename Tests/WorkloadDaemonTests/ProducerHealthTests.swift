@@ -1,6 +1,7 @@
 import Testing
 @testable import WorkloadDaemon
 import WorkloadKafka
+@testable import WorkloadConfig
 
 /// The health rules on an injected clock: no sleeping, every transition exact.
 @Suite("ProducerHealth")

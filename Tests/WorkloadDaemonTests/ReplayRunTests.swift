@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
+import WorkloadTraces
 
 /// Issue 10 must-show 1, `run` half: a replayed trace through the daemon to the
 /// embedded cluster at `--speed max` publishes exactly what `generate` writes.

@@ -1,5 +1,6 @@
 import Testing
 import WorkloadDaemon
+import WorkloadConfig
 
 /// Issue 11: a run is its configuration, seed, bounds and start anchor.
 @Suite struct RunIdentityTests {

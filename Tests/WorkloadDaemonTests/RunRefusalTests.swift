@@ -3,6 +3,7 @@ import Logging
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
+import WorkloadConfig
 
 /// Issue 11, must-show 4 (first half): a second start of the same run against
 /// topics that hold its records refuses (exit 78) and publishes nothing.

@@ -2,6 +2,7 @@ import TestSupport
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadTraces
 
 /// Issue 2, must-show 3: each family, written as a user writes it for
 /// `llm-workload sample --dist`, parsed and drawn 10^6 times by the code the

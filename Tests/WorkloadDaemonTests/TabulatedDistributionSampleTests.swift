@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadTraces
 
 /// Issue 8, must-show 5: the distribution types LogUniform, Histogram,
 /// Quantiles and Zipf, written as a user writes them for `llm-workload sample

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadConfig
+import WorkloadTraces
 
 /// Issue 10 must-show 4 and the formats' parsers: strict errors naming file,
 /// line and column; skip-and-count; every format's columns.

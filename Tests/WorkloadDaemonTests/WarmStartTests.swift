@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadModel
+import WorkloadConfig
 
 /// Issue 7 must-show 5: with `warm_start` the example runs at its steady
 /// request rate from the first second; without it the known ramp-up remains

@@ -2,6 +2,8 @@ import Logging
 import Testing
 import WorkloadModel
 @testable import WorkloadDaemon
+@testable import WorkloadConfig
+@testable import WorkloadTraces
 
 /// Watermarks from the daemon's loop: one round per virtual interval in real
 /// time; faster than real time, at most one round per 10 ms of wall time, the

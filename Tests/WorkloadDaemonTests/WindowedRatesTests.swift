@@ -1,5 +1,6 @@
 import Testing
 @testable import WorkloadDaemon
+@testable import WorkloadTraces
 
 /// `stats`' windowed counts: each event once in the whole stream's series,
 /// and once in its profile's.

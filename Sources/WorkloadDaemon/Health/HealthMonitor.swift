@@ -1,6 +1,7 @@
 import CoreMetrics
 import ServiceLifecycle
 import WorkloadKafka
+import WorkloadConfig
 
 /// Observes the producer every 100 ms, as a service of its own: the generating
 /// thread may be blocked in a full queue for as long as an outage lasts, so it

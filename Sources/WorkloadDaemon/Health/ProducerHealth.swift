@@ -1,4 +1,5 @@
 import Synchronization
+import WorkloadConfig
 
 /// What `/healthz` reports, and why.
 public struct HealthState: Sendable, Equatable {

@@ -6,8 +6,8 @@ import CSystemShims
 /// that margin; with 1 µs the sleep ends where it should. The systemd unit
 /// sets the same with `TimerSlackNSec=1us`; this also covers a daemon started
 /// any other way (and `bench`). Where it is refused, the default stays.
-enum TimerSlack {
-    static func setForThisThread(nanoseconds: UInt) {
+package enum TimerSlack {
+    package static func setForThisThread(nanoseconds: UInt) {
         _ = llm_workload_set_timer_slack(nanoseconds)
     }
 }

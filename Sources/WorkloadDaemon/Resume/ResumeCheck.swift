@@ -1,5 +1,6 @@
 import Logging
 import WorkloadKafka
+import WorkloadConfig
 import WorkloadModel
 
 /// What Kafka already holds of this run, read back once the sink is open.

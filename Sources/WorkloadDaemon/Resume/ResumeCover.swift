@@ -1,6 +1,7 @@
 import Logging
 import WorkloadKafka
 import WorkloadModel
+import WorkloadConfig
 
 /// What Kafka already holds of this run and shard, per partition, after a
 /// restart: regenerated events it covers are not published again, and no

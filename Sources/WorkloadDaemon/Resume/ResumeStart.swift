@@ -1,11 +1,12 @@
 import Logging
 import WorkloadModel
+import WorkloadConfig
 
 /// What `run --state-dir` decides at start-up (issue 11): a first start (or
 /// `--new-run`) records its run; a later start with the same configuration
 /// continues that run (same anchor, so the same `run_id`, and the engine
 /// checkpoint if one was written); a changed configuration is refused.
-struct ResumeStart: Sendable {
+package struct ResumeStart: Sendable {
     let directory: StateDirectory
     let record: RunRecord
     /// True when this start continues the recorded run.
@@ -17,7 +18,7 @@ struct ResumeStart: Sendable {
 
     /// Decides who the run is and, for a new run, writes its record.
     /// The error is the refusal's message (exit 78).
-    static func prepare(
+    package static func prepare(
         path: String, configuration: Configuration, shard: Shard?, newRun: Bool, nowUnixNanoseconds: Int64
     ) -> Result<ResumeStart, ResumeRefusal> {
         do throws(StateDirectoryError) {
@@ -100,7 +101,7 @@ struct RestoredRun: Sendable {
     var checkpoint: RunCheckpoint
 }
 
-struct ResumeRefusal: Error, CustomStringConvertible {
-    var description: String
+package struct ResumeRefusal: Error, CustomStringConvertible {
+    package var description: String
     init(_ description: String) { self.description = description }
 }

@@ -11,7 +11,7 @@ import WorkloadModel
 /// (u32 topic count; per topic its u32 name length, name, u32 partition
 /// count, an i64 each) and the engine's own bytes. A file that is cut short,
 /// grown, or has any byte changed is refused, never read as another state.
-struct RunCheckpoint: Sendable, Equatable {
+package struct RunCheckpoint: Sendable, Equatable {
     /// The first layout (no offsets, no checksum), still read.
     static let magicWithoutOffsets: UInt64 = 0x3154_4E55_574D_4C4C  // "LLMWUNT1"
     /// The second layout (offsets, no checksum), still read.
@@ -39,7 +39,7 @@ struct RunCheckpoint: Sendable, Equatable {
     /// `WorkloadEngine.checkpoint()`.
     var engine: [UInt8]
 
-    var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         var out = CheckpointWriter()
         out.bytes.reserveCapacity(Self.headerBytes + 64 + engine.count + Self.checksumBytes)
         out.u64(Self.magic)
@@ -63,7 +63,7 @@ struct RunCheckpoint: Sendable, Equatable {
         return out.bytes
     }
 
-    init(lastSeq: UInt64?, lastTime: VirtualNanoseconds, pacingAnchorUnixNanoseconds: Int64, offsets: [String: [Int64]] = [:], engine: [UInt8]) {
+    package init(lastSeq: UInt64?, lastTime: VirtualNanoseconds, pacingAnchorUnixNanoseconds: Int64, offsets: [String: [Int64]] = [:], engine: [UInt8]) {
         self.lastSeq = lastSeq
         self.lastTime = lastTime
         self.pacingAnchorUnixNanoseconds = pacingAnchorUnixNanoseconds

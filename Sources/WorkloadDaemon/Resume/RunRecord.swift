@@ -1,4 +1,5 @@
 import WorkloadModel
+import WorkloadConfig
 
 /// What a state directory records of its run (issue 11): enough to tell a
 /// later start whether it continues the same run. A run is its

@@ -10,11 +10,11 @@ import Glibc
 /// (`run`, see `RunRecord`) and its engine checkpoint (`checkpoint`).
 /// Every write is atomic: a temporary file, fsync, rename, fsync of the directory.
 /// Opening it takes its lock (`lock`, see `StateDirectoryLock`): one process at a time.
-struct StateDirectory: Sendable {
-    let path: String
+package struct StateDirectory: Sendable {
+    package let path: String
 
     static let recordName = "run"
-    static let checkpointName = "checkpoint"
+    package static let checkpointName = "checkpoint"
     /// Each partition's end offset when the run began publishing from seq 0
     /// (`PartitionOffsets`): every record of the run lies at or above it.
     static let startOffsetsName = "start-offsets"
@@ -22,7 +22,7 @@ struct StateDirectory: Sendable {
     static let lockName = "lock"
 
     /// Opens (creating if needed) the directory and takes its lock, held until this process exits.
-    init(path: String) throws(StateDirectoryError) {
+    package init(path: String) throws(StateDirectoryError) {
         self.path = path
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
@@ -42,7 +42,7 @@ struct StateDirectory: Sendable {
 
     /// Gives up this process's lock, for a process that prepares the directory for another to use
     /// (`bench`'s resume probe); no write may follow.
-    func unlock() { StateDirectoryLock.release(file(Self.lockName)) }
+    package func unlock() { StateDirectoryLock.release(file(Self.lockName)) }
 
     /// The file's bytes, or nil when it does not exist.
     func read(_ name: String) throws(StateDirectoryError) -> [UInt8]? {
@@ -53,7 +53,7 @@ struct StateDirectory: Sendable {
     }
 
     /// Replaces the file atomically: after a crash at any point it holds the old bytes or the new.
-    func write(_ name: String, bytes: [UInt8]) throws(StateDirectoryError) {
+    package func write(_ name: String, bytes: [UInt8]) throws(StateDirectoryError) {
         let full = file(name)
         let temporary = full + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -169,7 +169,7 @@ public enum StateDirectoryPath {
     }
 }
 
-struct StateDirectoryError: Error, CustomStringConvertible {
-    var description: String
+package struct StateDirectoryError: Error, CustomStringConvertible {
+    package var description: String
     init(_ description: String) { self.description = description }
 }

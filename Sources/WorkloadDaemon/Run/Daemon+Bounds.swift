@@ -1,5 +1,6 @@
 import Logging
 import WorkloadModel
+import WorkloadConfig
 
 extension Daemon {
     /// The start-up check, the same `validate` runs: nil to go on, else the

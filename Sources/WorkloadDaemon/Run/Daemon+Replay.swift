@@ -1,4 +1,6 @@
 import Logging
+import WorkloadConfig
+import WorkloadTraces
 
 extension Daemon {
     /// A replayed trace is read once at start-up, as `validate` reads it, so

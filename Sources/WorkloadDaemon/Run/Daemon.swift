@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Synchronization
 import WorkloadKafka
 import WorkloadModel
+import WorkloadConfig
 
 /// `llm-workload run`: sets up the sink, metrics and health (`DaemonSetup`),
 /// then runs the long-running parts as swift-service-lifecycle services with
@@ -124,7 +125,7 @@ private struct SetupResult: @unchecked Sendable {
 }
 
 /// Unix time now in nanoseconds (CLOCK_REALTIME): anchors `time` for `run`.
-func unixNanosecondsNow() -> Int64 { SteadyClock.unixNanoseconds() }
+package func unixNanosecondsNow() -> Int64 { SteadyClock.unixNanoseconds() }
 
 /// The version stamped in metrics.
 public enum LLMWorkloadVersion {

@@ -2,6 +2,9 @@ import Logging
 import WorkloadKafka
 import WorkloadModel
 
+import WorkloadConfig
+import WorkloadTraces
+
 /// The generating loop of `run`: takes events from the source in order, holds
 /// each back until it is due on the wall clock, encodes it once and hands it
 /// to the sink, with the watermark rounds that promise what is done; stops
@@ -11,7 +14,7 @@ import WorkloadModel
 ///
 /// It runs on one dedicated thread (it blocks in the pacer and in the Kafka
 /// client), never on the cooperative pool.
-final class DaemonRunner {
+package final class DaemonRunner {
     private let configuration: Configuration
     private let sink: EventSink
     private let shard: Shard?
@@ -36,15 +39,15 @@ final class DaemonRunner {
 
     /// Stop after this many events (the benchmark's `--events`), without
     /// closing the open sessions.
-    var eventLimit = Int.max
+    package var eventLimit = Int.max
     /// `--state-dir`: writes checkpoints; a stop then keeps the sessions open for the restart.
-    var checkpointer: Checkpointer? {
+    package var checkpointer: Checkpointer? {
         didSet { if let checkpointer { observe(checkpointer) } }
     }
     /// Continue from this engine, restored from a checkpoint.
     var restored: RestoredRun?
 
-    init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
+    package init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
          clock: any WallClock, stop: StopSignal, notifier: SystemdNotifier?, metrics: DaemonMetrics?, logger: Logger) {
         self.configuration = configuration
         self.encoder = encoder
@@ -62,13 +65,13 @@ final class DaemonRunner {
     }
 
     /// Adds a concern that watches the loop (before `run`).
-    func observe(_ observer: any RunObserver) {
+    package func observe(_ observer: any RunObserver) {
         observers.append(observer)
         if observer.watchesEachEvent { eventObservers.append(observer) }
     }
 
     /// Runs to the end of a bounded workload, or until `stop` is set.
-    func run() -> RunOutcome {
+    package func run() -> RunOutcome {
         if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
         guard let source = openSource() else { return outcome }
         if let restored { resume(from: restored.checkpoint) }

@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import WorkloadKafka
 import WorkloadModel
+import WorkloadConfig
+import WorkloadTraces
 
 /// Everything `run` builds before it generates: the embedded cluster (if
 /// asked), the sink (for Kafka: a connected producer), metrics, health and

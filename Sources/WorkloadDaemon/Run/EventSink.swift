@@ -4,7 +4,7 @@ import WorkloadModel
 
 /// Where the daemon's events go. Implementations are driven from the one
 /// generating thread.
-protocol EventSink: AnyObject {
+package protocol EventSink: AnyObject {
     /// Publishes one event whose encoded JSON object (no newline) is `value`.
     /// Waits while the sink is full (backpressure); throws only when the sink
     /// can take nothing more.
@@ -67,18 +67,18 @@ protocol EventSink: AnyObject {
 }
 
 extension EventSink {
-    func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) { watermark(time: time, afterSeq: afterSeq) }
-    func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {}
-    var failure: SinkError? { nil }
-    var deliveryStats: DeliveryStats? { nil }
-    var watermarkRecords: Int { 0 }
-    var producedRecords: [Int] { [] }
-    var acknowledgedRecords: (records: [Int], failed: Int) { ([], 0) }
-    func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] { [:] }
-    var highestHeldSeq: UInt64? { nil }
-    var skippedOnResume: Int? { nil }
-    func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? { nil }
-    func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {}
+    package func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) { watermark(time: time, afterSeq: afterSeq) }
+    package func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {}
+    package var failure: SinkError? { nil }
+    package var deliveryStats: DeliveryStats? { nil }
+    package var watermarkRecords: Int { 0 }
+    package var producedRecords: [Int] { [] }
+    package var acknowledgedRecords: (records: [Int], failed: Int) { ([], 0) }
+    package func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] { [:] }
+    package var highestHeldSeq: UInt64? { nil }
+    package var skippedOnResume: Int? { nil }
+    package func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? { nil }
+    package func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {}
 }
 
 /// What a sink did with the events it was given.

@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 import WorkloadKafka
 import WorkloadModel
+import WorkloadConfig
 
 /// Publishes events to Kafka as SPEC 5 says: key = session ID, partition =
 /// murmur2(key) mod partitions set explicitly, record timestamp = wall clock,
@@ -12,12 +13,12 @@ import WorkloadModel
 /// Per event nothing is allocated: topics are resolved and header names and
 /// the constant header values laid out once; the virtual-time header is
 /// formatted on the stack.
-final class KafkaSink: EventSink {
+package final class KafkaSink: EventSink {
     /// What a record carries, in the order of `eventTypes`.
-    enum RecordKind: Int {
+    package enum RecordKind: Int {
         case request, sessionStarted, sessionEnded, watermark, skipped
 
-        init(_ event: Event) {
+        package init(_ event: Event) {
             switch event {
             case .request: self = .request
             case .sessionStarted: self = .sessionStarted
@@ -26,13 +27,13 @@ final class KafkaSink: EventSink {
         }
 
         /// Requests go to the requests topic, session events to the sessions topic.
-        var isRequest: Bool { self == .request }
+        package var isRequest: Bool { self == .request }
     }
 
     /// The headers of every record, in this order.
-    static let headerNames = ["event-type", "schema-version", "run-id", "virtual-time"]
+    package static let headerNames = ["event-type", "schema-version", "run-id", "virtual-time"]
     /// `event-type` values by `RecordKind`.
-    static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped"]
+    package static let eventTypes = ["request", "session_started", "session_ended", "watermark", "skipped"]
 
     let producer: KafkaProducer
     private let requests: KafkaTopic
@@ -60,7 +61,7 @@ final class KafkaSink: EventSink {
     /// Records queued per partition: the requests topic's, then the sessions topic's.
     private var produced: [Int]
     private var abandoned = false
-    private(set) var watermarkRecords = 0
+    package private(set) var watermarkRecords = 0
     /// A watermark Kafka refused synchronously (data records throw instead).
     private var rejectedWatermark: SinkError?
     /// After a restart with a state directory: what Kafka already holds of this run (issue 11).
@@ -69,7 +70,7 @@ final class KafkaSink: EventSink {
     /// Partitions of the requests and the sessions topic.
     var partitionCounts: [Int32] { [requestPartitions, sessionPartitions] }
 
-    init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, shard: Shard? = nil, logger: Logger,
+    package init(producer: KafkaProducer, topics: KafkaTopics, encoder: EventEncoder, shard: Shard? = nil, logger: Logger,
          shouldAbort: @escaping () -> Bool = { false }) throws(KafkaError) {
         self.shard = shard ?? Shard(index: 0, count: 1)
         self.producer = producer
@@ -106,7 +107,7 @@ final class KafkaSink: EventSink {
 
     deinit { constantValues.deallocate() }
 
-    func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
+    package func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
         if abandoned {
             notProduced += 1
             return
@@ -166,15 +167,15 @@ final class KafkaSink: EventSink {
                         kind: error.isFatal ? .kafkaFatal : .kafkaRejected)
     }
 
-    func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {
+    package func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {
         watermarkRound(time: time, afterSeq: afterSeq, final: false)
     }
 
-    func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) {
+    package func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) {
         watermarkRound(time: time, afterSeq: afterSeq, final: true)
     }
 
-    func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {
+    package func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {
         let key = Array("skipped".utf8)
         for (index, (topic, partitions)) in [(requests, requestPartitions), (sessions, sessionPartitions)].enumerated() {
             for partition in 0..<partitions {
@@ -223,13 +224,13 @@ final class KafkaSink: EventSink {
         }
     }
 
-    func poll() {
+    package func poll() {
         if pollsDeliveryReports { producer.poll(timeoutMs: 0) }
     }
 
-    var producedRecords: [Int] { produced }
+    package var producedRecords: [Int] { produced }
 
-    var acknowledgedRecords: (records: [Int], failed: Int) {
+    package var acknowledgedRecords: (records: [Int], failed: Int) {
         let stats = producer.deliveryStats
         let delivered = stats.deliveredByPartition
         func counts(_ topic: KafkaTopic, _ partitions: Int32) -> [Int] {
@@ -239,7 +240,7 @@ final class KafkaSink: EventSink {
         return (counts(requests, requestPartitions) + counts(sessions, sessionPartitions), stats.failed)
     }
 
-    func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] {
+    package func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] {
         // The offset after each partition's highest record acknowledged to this process: its later records lie above.
         var offsets = producer.deliveryStats.highestOffsets.mapValues { $0.map { $0 >= 0 ? $0 + 1 : -1 } }
         guard let cover else { return offsets }
@@ -255,22 +256,22 @@ final class KafkaSink: EventSink {
         return offsets
     }
 
-    var highestHeldSeq: UInt64? { cover?.highest }
+    package var highestHeldSeq: UInt64? { cover?.highest }
 
-    var skippedOnResume: Int? { cover == nil ? nil : skippedAsHeld }
+    package var skippedOnResume: Int? { cover == nil ? nil : skippedAsHeld }
 
-    func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? {
+    package func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? {
         pollsDeliveryReports = false
         return DeliveryService(producer: producer, metrics: metrics)
     }
 
-    func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {
+    package func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {
         self.shouldAbort = shouldAbort
     }
 
-    var deliveryStats: DeliveryStats? { producer.deliveryStats }
+    package var deliveryStats: DeliveryStats? { producer.deliveryStats }
 
-    var failure: SinkError? {
+    package var failure: SinkError? {
         if let fatal = producer.fatalError {
             return SinkError(message: "fatal Kafka error: \(fatal)", kind: .kafkaFatal)
         }
@@ -281,9 +282,9 @@ final class KafkaSink: EventSink {
         return nil
     }
 
-    var outstanding: Int { producer.outstanding }
+    package var outstanding: Int { producer.outstanding }
 
-    func finish(timeoutSeconds: Double) -> SinkOutcome {
+    package func finish(timeoutSeconds: Double) -> SinkOutcome {
         let flushed = producer.flush(timeoutMs: Int32(clamping: Int(timeoutSeconds * 1000)))
         var outcome = SinkOutcome()
         if !flushed {
@@ -305,7 +306,7 @@ final class KafkaSink: EventSink {
 }
 
 /// The `virtual-time` header value (seconds, nine decimals) in stack memory.
-func withVirtualTimeText<R>(_ time: VirtualNanoseconds, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+package func withVirtualTimeText<R>(_ time: VirtualNanoseconds, _ body: (UnsafeRawBufferPointer) -> R) -> R {
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { scratch in
         var cursor = ByteCursor(start: scratch.baseAddress!, end: scratch.baseAddress! + scratch.count)
         cursor.append(seconds: time)

@@ -1,5 +1,6 @@
 import Logging
 import WorkloadKafka
+import WorkloadConfig
 import WorkloadModel
 
 /// `--sink kafka`: a producer connected to a broker, the sink on it, the

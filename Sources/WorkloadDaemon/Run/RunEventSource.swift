@@ -1,9 +1,11 @@
 import WorkloadModel
+import WorkloadConfig
+import WorkloadTraces
 
 /// Where `run` takes its events from: the runner's one seam to the model.
 /// Either the profile model (`GeneratedEvents`) or a replayed trace streamed
 /// from its file (`ReplayedEvents`, which never holds the whole trace).
-protocol RunEventSource: AnyObject {
+package protocol RunEventSource: AnyObject {
     /// The next event; nil once the stream has ended (a bound, or after `stop`).
     func next() throws(TraceError) -> Event?
     /// Encodes `event`, the last one `next` returned, as the stream carries it

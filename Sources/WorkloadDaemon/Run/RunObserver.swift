@@ -2,16 +2,16 @@ import WorkloadModel
 
 /// What the generating loop has done so far: read by its observers, written
 /// by the loop only (on its one thread).
-final class RunProgress {
+package final class RunProgress {
     /// Events the sink took.
-    var published = 0
+    package var published = 0
     /// The seq and virtual time of the last event published (or, after a
     /// skip on resume, the time the skip reached).
-    var lastSeq: UInt64?
-    var lastTime: VirtualNanoseconds = 0
+    package var lastSeq: UInt64?
+    package var lastTime: VirtualNanoseconds = 0
     /// How events are held back until due: observers read it to turn a
     /// virtual time into the wall time it was due.
-    var pacer: Pacer
+    package var pacer: Pacer
 
     init(pacer: Pacer) { self.pacer = pacer }
 }
@@ -21,7 +21,7 @@ final class RunProgress {
 /// log. The loop generates, paces and publishes; it calls these at fixed
 /// points, on its own thread, and none of them can hold it up (they only
 /// read, count, or hand work to another thread).
-protocol RunObserver: AnyObject {
+package protocol RunObserver: AnyObject {
     /// Whether `published` is called at all: it runs once per event, so
     /// observers that do nothing there say so and cost nothing.
     var watchesEachEvent: Bool { get }
@@ -42,9 +42,9 @@ protocol RunObserver: AnyObject {
 }
 
 extension RunObserver {
-    var watchesEachEvent: Bool { false }
-    func published(_ event: Event, lateness: UInt64?, progress: RunProgress) {}
-    func idle(progress: RunProgress, now: UInt64) {}
-    func housekeeping(progress: RunProgress, source: any RunEventSource, now: UInt64) {}
-    func ended(progress: RunProgress, source: any RunEventSource) {}
+    package var watchesEachEvent: Bool { false }
+    package func published(_ event: Event, lateness: UInt64?, progress: RunProgress) {}
+    package func idle(progress: RunProgress, now: UInt64) {}
+    package func housekeeping(progress: RunProgress, source: any RunEventSource, now: UInt64) {}
+    package func ended(progress: RunProgress, source: any RunEventSource) {}
 }

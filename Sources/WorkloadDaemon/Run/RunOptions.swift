@@ -1,4 +1,5 @@
 import WorkloadModel
+import WorkloadTraces
 
 /// Where `run` sends events.
 public enum SinkChoice: Sendable, Equatable {

@@ -32,7 +32,7 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 /// The 16 lowercase hex digits of a session ID: the Kafka key and the
 /// `session_id` field.
 @inline(__always)
-func withSessionKey<R>(_ id: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+package func withSessionKey<R>(_ id: UInt64, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
     var key: (UInt64, UInt64) = (0, 0)
     return try withUnsafeMutableBytes(of: &key) { buffer in
         var shift = 60

@@ -1,8 +1,9 @@
 import WorkloadModel
+import WorkloadTraces
 
 /// `--sink stdout|file:PATH|null`: JSON Lines, the same bytes `generate`
 /// writes. Watermarks are not written: a JSON Lines file is one ordered stream.
-final class StreamSink: EventSink {
+package final class StreamSink: EventSink {
     private let output: FileOutput?
     private var buffer = ByteWriter(capacity: 1 << 20)
     /// Flush after every event (paced runs) or in 1 MiB chunks (`max`).
@@ -12,12 +13,12 @@ final class StreamSink: EventSink {
     private var confirmed = 0
     private var failed: SinkError?
 
-    init(output: FileOutput?, flushEachEvent: Bool) {
+    package init(output: FileOutput?, flushEachEvent: Bool) {
         self.output = output
         self.flushEachEvent = flushEachEvent
     }
 
-    func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
+    package func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
         written += 1
         if let failed { throw failed }
         guard output != nil else { return }
@@ -41,11 +42,11 @@ final class StreamSink: EventSink {
         buffer.removeAll()
     }
 
-    func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {}
-    func poll() {}
-    var outstanding: Int { 0 }
+    package func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {}
+    package func poll() {}
+    package var outstanding: Int { 0 }
 
-    func finish(timeoutSeconds: Double) -> SinkOutcome {
+    package func finish(timeoutSeconds: Double) -> SinkOutcome {
         var outcome = SinkOutcome()
         if failed == nil {
             do {

@@ -1,5 +1,5 @@
 /// A fitted distribution as configuration text (a YAML flow mapping with
-/// the documented keys of README "Distributions"). Only the families `fit`
+/// the documented keys of the Distributions article). Only the families `fit`
 /// writes are rendered.
 enum FamilyYAML {
     static func text(_ distribution: Distribution) -> String {

@@ -1,7 +1,0 @@
-extension Configuration {
-    /// The profile names the stream's events carry (encoder, metrics): the
-    /// client profiles', or the one `replay` of a replayed trace.
-    public var streamProfileNames: [String] {
-        replay == nil ? workload.profiles.map(\.name) : ["replay"]
-    }
-}

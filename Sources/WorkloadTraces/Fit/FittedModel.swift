@@ -1,0 +1,165 @@
+import WorkloadModel
+import WorkloadConfig
+
+/// What `fit` found in a trace, before it is written as a configuration:
+/// every choice with the figures that justify it (the comments of the YAML).
+struct FittedModel {
+    var source: String
+    var format: TraceFormat
+    var requests: Int
+    var span: Double
+    /// New sessions (first turns) and their gaps in operational time.
+    var sessions: Int
+    var interArrival: FittedLaw
+    var interArrivalNote: String
+    /// The timestamps' tick, when they come in ticks (Mooncake: 3 s).
+    var timeResolution: Double?
+    var schedule: RateSchedule
+    var scheduleWidth: Double
+    var scheduleBandwidth: Double
+    /// Per schedule window, the factor that undoes later turns' smearing of
+    /// the schedule (nil: not applied, the trace has no sessions).
+    var smearCorrection: [Double]?
+    var bursts: MarkovBursts?
+    var burstNote: String
+    var warmStart: Bool
+    var warmStartNote: String
+    var firstPrompt: FittedLaw
+    var output: FittedLaw
+    var correlation: Double
+    var correlationNote: String
+    /// Sessions: nil when the trace has none (every request its own session).
+    var turns: TurnLaw?
+    var followUpGap: FittedLaw?
+    var followUpInput: FittedLaw?
+    var history: String?
+    var historyNote: String
+    /// Prefix structure: leading blocks every request shares, and the block size.
+    var blockTokens: Int64?
+    var sharedBlocks: Int
+    var prefixNote: String
+    /// Documents shared across sessions beyond the system prefix (nil: none found).
+    var documents: Documents?
+
+    /// The deepest session in the trace (`max_turns_per_session`).
+    var maxTurns: Int
+
+    struct Documents {
+        var items: Int
+        /// The share of new sessions that carry a document (the profile's weight).
+        var share: Double
+        var tokens: FittedLaw
+        var note: String
+        /// The sharing sessions' own first prompts (after both prefixes) and turn law.
+        var firstPrompt: FittedLaw
+        var turns: TurnLaw?
+    }
+
+    var systemTokens: Int64 { Int64(sharedBlocks) * (blockTokens ?? 0) }
+
+    /// The configuration text (documented keys only; comments say what was fitted and how well).
+    func yaml(seed: UInt64 = 1) -> String {
+        var out: [String] = []
+        func comment(_ text: String, indent: String = "") { out.append("\(indent)# \(text)") }
+        comment("Fitted by `llm-workload fit` from \(source) (format \(format.rawValue)): \(requests) requests over \(YAMLNumber.short(span)) s.")
+        comment("Every value below is read off the trace; the goodness-of-fit table `fit` prints compares the")
+        comment("trace with streams generated from this file. Nothing here is tuned to a particular trace.")
+        out.append("workload:")
+        comment("The trace's span (first to last request).", indent: "  ")
+        out.append("  total_duration: \(YAMLNumber.text(span))")
+        out.append("  random_seed: \(seed)")
+        if turns != nil {
+            comment("The deepest session in the trace.", indent: "  ")
+            out.append("  max_turns_per_session: \(maxTurns)")
+        } else {
+            out.append("  max_turns_per_session: 1")
+        }
+        out.append("  load:")
+        let smearNote = smearCorrection.map { c in
+            " Times a correction for later turns, which follow their sessions by minutes and so smear the schedule: per window, the trace's request rate over a simulated stream's, both smoothed over \(YAMLNumber.short(TraceFitter.smearBandwidth)) windows (factors \(YAMLNumber.short(c.min() ?? 1)) to \(YAMLNumber.short(c.max() ?? 1)))."
+        } ?? ""
+        comment("Windowed request rates: \(schedule.multipliers.count) windows of \(YAMLNumber.short(scheduleWidth)) s, Gaussian-smoothed over \(YAMLNumber.short(scheduleBandwidth)) windows (chosen by simulation to match the IDC and lag-1 autocorrelation of minute counts), mean 1.\(smearNote)", indent: "    ")
+        out.append("    schedule:")
+        let points = zip(schedule.times, schedule.multipliers).map { "[\(YAMLNumber.text($0)), \(YAMLNumber.short($1))]" }
+        out.append("      points: [\(points.joined(separator: ", "))]")
+        out.append("      interpolation: linear")
+        if let period = schedule.repeatSeconds {
+            comment("A daily period is evident (lag-24 h autocorrelation of hourly counts): the windows are folded onto one day.", indent: "      ")
+            out.append("      repeat_s: \(YAMLNumber.text(period))")
+        }
+        comment(burstNote, indent: "    ")
+        if let bursts {
+            let states = bursts.states.map { "{multiplier: \(YAMLNumber.short($0.multiplier)), mean_duration_s: \(YAMLNumber.short($0.meanDurationSeconds))}" }
+            out.append("    bursts: {type: MMPP, states: [\(states.joined(separator: ", "))]}")
+        }
+        comment(warmStartNote, indent: "  ")
+        if warmStart { out.append("  warm_start: true") }
+        if let blockTokens {
+            comment(prefixNote, indent: "  ")
+            if let documents { comment(documents.note, indent: "  ") }
+            if sharedBlocks > 0 || documents != nil { out.append("  prefix_pools:") }
+            if sharedBlocks > 0 {
+                out.append("    - {name: system, items: 1, tokens_dist_config: {type: Constant, value: \(systemTokens)}, popularity: {type: Uniform}}")
+            }
+            if let documents {
+                out.append("    - {name: documents, items: \(documents.items), tokens_dist_config: \(documents.tokens.yaml), popularity: {type: Uniform}}")
+            }
+            out.append("  kv_blocks: {block_tokens: \(blockTokens)}")
+        }
+        out.append("  client_profiles:")
+        profile(name: "fitted", weight: 1 - (documents?.share ?? 0), firstPrompt: firstPrompt, turns: turns,
+                document: false, into: &out)
+        if let documents {
+            profile(name: "documents", weight: documents.share, firstPrompt: documents.firstPrompt, turns: documents.turns,
+                    document: true, into: &out)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// One profile. The second (`documents`) shares the first's laws through
+    /// YAML anchors, so only its own first prompts, turns and prefixes differ.
+    private func profile(name: String, weight: Double, firstPrompt: FittedLaw, turns: TurnLaw?, document: Bool, into out: inout [String]) {
+        func comment(_ text: String) { out.append("      # \(text)") }
+        func law(_ key: String, _ anchor: String, _ yaml: String) {
+            if document { out.append("      \(key): *\(anchor)") }
+            else { out.append("      \(key): \(documents == nil ? "" : "&\(anchor) ")\(yaml)") }
+        }
+        out.append("    - profile_name: \(name)")
+        out.append("      weight: \(YAMLNumber.short(weight))")
+        if document {
+            comment("Sessions that start from a shared document: the laws of `fitted` except first prompts, turns and prefixes.")
+        } else {
+            comment("\(interArrivalNote)New sessions: \(sessions) (\(YAMLNumber.short(Double(sessions) / span))/s); gaps in operational time (the schedule divided out): \(interArrival.summary).")
+        }
+        law("inter_arrival_time_dist_config", "gaps", interArrival.yaml)
+        let after = [sharedBlocks > 0 ? "the system prefix (\(systemTokens) tokens)" : nil, document ? "the document" : nil].compactMap { $0 }
+        comment((turns == nil ? "Prompts" : "First prompts") + (after.isEmpty ? "" : " after " + after.joined(separator: " and ")) + ": " + firstPrompt.summary + ".")
+        out.append("      prompt_tokens_dist_config: \(firstPrompt.yaml)")
+        if !document { comment("Output tokens (the trace's actual lengths, as max_output_tokens): \(output.summary).") }
+        law("max_output_tokens_dist_config", "output", output.yaml)
+        if !document { comment(correlationNote) }
+        out.append("      input_output_correlation: \(YAMLNumber.short(correlation))")
+        if !document { comment("The trace says nothing of streaming.") }
+        out.append("      streaming_response_probability: 0")
+        if let turns, let followUpGap, let followUpInput, let history {
+            comment("Sessions: mean \(YAMLNumber.short(turns.meanTurns)) turns; turn-count law by depth (n_(k+1) / n_k while 30 sessions reach a depth, then pooled).")
+            out.append("      conversational_probability: \(YAMLNumber.short(turns.conversationalProbability))")
+            out.append("      continuation_probability: [\(turns.continuation.map(YAMLNumber.short).joined(separator: ", "))]")
+            if !document { comment("Gaps from a turn to the next: \(followUpGap.summary).") }
+            law("follow_up_inter_arrival_time_dist_config", "follow_up_gaps", followUpGap.yaml)
+            if !document { comment(historyNote) }
+            out.append("      history: \(history)")
+            if !document { comment("New input of later turns: \(followUpInput.summary).") }
+            law("follow_up_input_tokens_dist_config", "follow_up_input", followUpInput.yaml)
+        } else {
+            comment("No sessions in the trace: every request is a session of one turn.")
+            out.append("      conversational_probability: 0")
+        }
+        if blockTokens != nil {
+            var uses: [String] = []
+            if sharedBlocks > 0 { uses.append("{pool: system, per: session}") }
+            if document { uses.append("{pool: documents, per: session}") }
+            if !uses.isEmpty { out.append("      prefixes: [\(uses.joined(separator: ", "))]") }
+        }
+    }
+}

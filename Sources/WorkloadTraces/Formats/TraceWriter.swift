@@ -1,0 +1,100 @@
+import WorkloadModel
+import WorkloadConfig
+
+/// A stream that cannot be written in the chosen format.
+public struct ExportError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Writes request events in a trace format (the "Traces, replay and fit" article): one row
+/// per request at its `time_s` (arrival at the service); session and other
+/// events are left out (the formats have no place for them), except in `jsonl`.
+public struct TraceWriter: Sendable {
+    public let format: TraceFormat
+    let encoder: EventEncoder
+    /// Unix nanoseconds of virtual time zero, for Azure's calendar timestamps.
+    let startUnixNanoseconds: Int64
+
+    public init(format: TraceFormat, encoder: EventEncoder) {
+        self.format = format
+        self.encoder = encoder
+        startUnixNanoseconds = encoder.startUnixNanoseconds
+    }
+
+    /// The header line, for CSV formats.
+    public func header(into out: inout ByteWriter) {
+        switch format {
+        case .azure: out.append("TIMESTAMP,ContextTokens,GeneratedTokens\n")
+        case .burstgpt: out.append("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type,Session ID\n")
+        case .mooncake, .jsonl: break
+        }
+    }
+
+    public func write(_ item: ReplayEvent, into out: inout ByteWriter) throws(ExportError) {
+        guard case .request(let e) = item.event else {
+            if format == .jsonl { encoder.encode(item.event, into: &out) }
+            return
+        }
+        switch format {
+        case .jsonl:
+            encoder.encode(e, hashIDs: item.hashIDs, into: &out)
+        case .mooncake:
+            guard encoder.hasHashIDs(item.hashIDs) else {
+                throw ExportError(message: "--format mooncake needs hash_ids on every request (a replayed trace that has them, or kv_blocks); request \(e.seq) has none")
+            }
+            // Milliseconds as integers, as the Mooncake tools expect (rounded half up).
+            out.append("{\"timestamp\": ")
+            out.append((e.time + 500_000) / 1_000_000)
+            out.append(", \"input_length\": ")
+            out.append(e.promptTokens)
+            out.append(", \"output_length\": ")
+            out.append(e.outputTokens)
+            encoder.appendHashIDs(item.hashIDs, of: e, opening: ", \"hash_ids\": [", separator: ", ", into: &out)
+            out.append("}\n")
+        case .azure:
+            appendAzureTime(startUnixNanoseconds + e.time, into: &out)
+            out.append(byte: UInt8(ascii: ","))
+            out.append(e.promptTokens)
+            out.append(byte: UInt8(ascii: ","))
+            out.append(e.outputTokens)
+            out.append(byte: UInt8(ascii: "\n"))
+        case .burstgpt:
+            out.append(seconds: e.time)
+            out.append(",replay,")
+            out.append(e.promptTokens)
+            out.append(byte: UInt8(ascii: ","))
+            out.append(e.outputTokens)
+            out.append(byte: UInt8(ascii: ","))
+            out.append(e.promptTokens + e.outputTokens)
+            out.append(",Conversation log,")
+            out.append(hex: e.sessionID)
+            out.append(byte: UInt8(ascii: "\n"))
+        }
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS.fffffff` (UTC, the 2023 layout's 100 ns digits, rounded).
+    func appendAzureTime(_ unixNanoseconds: Int64, into out: inout ByteWriter) {
+        let ticks = (unixNanoseconds + 50) / 100
+        var seconds = ticks / 10_000_000
+        var fraction = ticks % 10_000_000
+        if fraction < 0 { fraction += 10_000_000; seconds -= 1 }
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
+        let date = CivilTime.date(fromDays: days)
+        out.append(padded: UInt64(clamping: date.year), width: 4)
+        out.append(byte: UInt8(ascii: "-"))
+        out.append(padded: UInt64(date.month), width: 2)
+        out.append(byte: UInt8(ascii: "-"))
+        out.append(padded: UInt64(date.day), width: 2)
+        out.append(byte: UInt8(ascii: " "))
+        out.append(padded: UInt64(secondOfDay / 3600), width: 2)
+        out.append(byte: UInt8(ascii: ":"))
+        out.append(padded: UInt64(secondOfDay / 60 % 60), width: 2)
+        out.append(byte: UInt8(ascii: ":"))
+        out.append(padded: UInt64(secondOfDay % 60), width: 2)
+        out.append(byte: UInt8(ascii: "."))
+        out.append(padded: UInt64(fraction), width: 7)
+    }
+}
