@@ -49,3 +49,29 @@ import WorkloadConfig
         #expect(Set([base.runID, seed.runID, duration.runID, requests.runID]).count == 4)
     }
 }
+
+/// A start's identity is applied once, by `Configuration.forRun`.
+@Suite struct RunIdentityAppliedTests {
+    @Test func aContinuedRunTakesTheRecordedSeedAndItsAnchoredID() throws {
+        var chosen = try RunIdentityTests.configuration()
+        chosen.seedWasChosen = true
+        let identity = RunIdentity(configuration: chosen, seed: 77, anchorUnixNanoseconds: 1_767_225_600_000_000_000)
+        let run = chosen.forRun(identity: identity, brokers: "127.0.0.1:1")
+        #expect(run.workload.seed == 77 && !run.seedWasChosen)
+        #expect(run.runID == identity.runID && run.kafka.brokers == "127.0.0.1:1")
+        // The same as a start with that seed given, anchored at the same instant.
+        var given = try RunIdentityTests.configuration()
+        given.override(seed: 77)
+        #expect(RunIdentity(configuration: given, anchorUnixNanoseconds: 1_767_225_600_000_000_000).runID == identity.runID)
+        // Without an anchor (generate), the derived ID of that seed.
+        #expect(RunIdentity(configuration: chosen, seed: 77, anchorUnixNanoseconds: 0).runID == given.runID)
+    }
+
+    @Test func aGivenRunIDIsKept() throws {
+        var configuration = try RunIdentityTests.configuration()
+        configuration.runID = "mine"
+        configuration.runIDWasGiven = true
+        let identity = RunIdentity(configuration: configuration, anchorUnixNanoseconds: 123)
+        #expect(identity.runID == "mine" && configuration.forRun(identity: identity, brokers: nil).runID == "mine")
+    }
+}
