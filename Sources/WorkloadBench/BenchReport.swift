@@ -1,4 +1,4 @@
-/// The figures of one `llm-workload bench` run (issue 4). Figures not measured
+/// The figures of one `llm-workload bench` run. Figures not measured
 /// in this run (memory at 10^7 requests under `--quick`, a skipped part, or a
 /// part that failed) are nil: `null` in JSON, a dash and the reason in the table.
 public struct BenchReport: Sendable {
@@ -94,7 +94,7 @@ public struct BenchReport: Sendable {
         return core / reference
     }
 
-    /// One JSON object with exactly the keys issue 4 lists, and with
+    /// One JSON object with exactly the keys the Benchmarking article lists, and with
     /// `--baseline-config` the baseline configuration's figures and ratios.
     public var json: String {
         func number(_ value: Double?, decimals: Int) -> String {

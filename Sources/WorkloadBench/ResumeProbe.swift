@@ -4,7 +4,7 @@ import WorkloadModel
 import WorkloadConfig
 import WorkloadDaemon
 
-/// `bench --resume-after N` (issue 11 must-show 3): the time a resumable run
+/// `bench --resume-after N`: the time a resumable run
 /// takes to continue after N events. It generates N events in process (no
 /// Kafka), writes the run record and checkpoint exactly as `run --state-dir`
 /// would at that point, then spawns `run --state-dir DIR --embedded-kafka

@@ -171,7 +171,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// The list is ours until a produce succeeds, so it is destroyed here on
     /// every failure. Headers passed one by one (`RD_KAFKA_VTYPE_HEADER`)
     /// would be built by librdkafka itself, and 2.0.2 frees that list twice
-    /// when a produce is rejected synchronously (librdkafka issue 4627: a
+    /// when a produce is rejected synchronously (confluentinc/librdkafka#4627: a
     /// topic in an error state, e.g. TOPIC_AUTHORIZATION_FAILED, crashed the
     /// daemon with SIGSEGV); the Go and Rust clients avoid it the same way.
     private func send(

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// `bench` reports what issue 4 asks for. Only the shape is checked: figures
+/// `bench` reports the figures the Benchmarking article lists. Only the shape is checked: figures
 /// depend on the machine, and tests never assert on speed.
 @Suite struct BenchTests {
     static let keys: Set<String> = [

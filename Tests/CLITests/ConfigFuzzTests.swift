@@ -8,7 +8,7 @@ import Testing
 /// No exit by a signal, no run past the timeout, no peak RSS over 512 MiB, and
 /// the three agree on whether the configuration is valid (78 from all or none).
 ///
-/// In the suite: 12 cases (fixed seed). The full run of the issue, with the
+/// In the suite: 12 cases (fixed seed). The full run (1,000 cases), with the
 /// release binary:
 ///
 ///     LLM_WORKLOAD_FUZZ_CASES=1000 LLM_WORKLOAD_FUZZ_TIMEOUT=20 \

@@ -55,7 +55,7 @@ struct ConfigFuzzer {
     static let properties = ["{no.such.property: '1'}", "{acks: '1'}", "{linger.ms: '-1'}", "{queue.buffering.max.kbytes: '1'}",
                              "{message.max.bytes: '100'}", "{batch.size: '1'}", "{compression.codec: snappy}", "{ssl.ca.location: /nonexistent}"]
 
-    /// Valid values that used to exhaust memory or corrupt time (issue 13).
+    /// Valid values that used to exhaust memory or corrupt time.
     static let bombs: [(key: String, values: [String])] = [
         ("continuation_probability", ["1.0"]),
         ("max_turns_per_session", ["1000000", "100000"]),

@@ -4,7 +4,7 @@ import Testing
 import WorkloadDaemon
 import WorkloadKafka
 
-/// `llm-workload consume` and the refusal, through the binary (issue 11).
+/// `llm-workload consume` and the refusal, through the binary.
 @Suite(.serialized) struct ConsumeCommandTests {
     @Test func usageErrorsExit64() throws {
         for arguments in [["consume"], ["consume", "--brokers", ""], ["consume", "--brokers", "127.0.0.1:99999"],

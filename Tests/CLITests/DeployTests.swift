@@ -133,7 +133,7 @@ struct DeployTests {
         for metric in queried.sorted() {
             #expect(exported.contains(metric), "the dashboard queries \(metric), which the daemon does not export")
         }
-        // The panels the issue asks for.
+        // The panels the dashboard must keep: the figures an operator watches during a run.
         for wanted in ["llm_workload_events_generated_total", "llm_workload_events_published_total",
                        "llm_workload_producer_queue_depth", "llm_workload_pacing_lateness_seconds_bucket",
                        "llm_workload_active_sessions", "llm_workload_virtual_time_seconds"] {

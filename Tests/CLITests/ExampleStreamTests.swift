@@ -4,7 +4,7 @@ import WorkloadDaemon
 import WorkloadConfig
 import WorkloadTraces
 
-/// Issue must-show 1: the example config, 3600 s, seed 1, through `generate`'s writer.
+/// The example config, 3600 s, seed 1, through `generate`'s writer.
 @Suite struct ExampleStreamTests {
     // Read-only after its one-time, thread-safe lazy initialisation.
     nonisolated(unsafe) static let lines: [[String: Any]] = {

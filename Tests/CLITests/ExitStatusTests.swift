@@ -7,12 +7,12 @@ import Testing
         ("not YAML", "workload: [unclosed\n  - {"),
         ("bad rate", (try? String(contentsOf: repositoryRoot.appendingPathComponent("config/example.yaml"), encoding: .utf8))?
             .replacingOccurrences(of: "rate: 5.0", with: "rate: -5") ?? ""),
-        // Issue 8: 10^9-token prompts, continuation 1.0, many turns (once an integer-overflow trap).
+        // Conversations: 10^9-token prompts, continuation 1.0, many turns (once an integer-overflow trap).
         ("token bound", (try? String(contentsOf: repositoryRoot.appendingPathComponent("config/example.yaml"), encoding: .utf8))?
             .replacingOccurrences(of: "max_turns_per_session: 10", with: "max_turns_per_session: 1000000")
             .replacingOccurrences(of: "{type: LogNormal, mean: 128, sigma: 64, is_int: true}", with: "{type: Constant, value: 1000000000}")
             .replacingOccurrences(of: "conversational_probability: 0.6", with: "conversational_probability: 1\n      continuation_probability: 1.0") ?? ""),
-        // Issue 9: an unknown pool, items < 1, a pool listed twice, an unsupported popularity.
+        // Prefix pools: an unknown pool, items < 1, a pool listed twice, an unsupported popularity.
         ("bad prefixes", (try? String(contentsOf: repositoryRoot.appendingPathComponent("config/prefixes.yaml"), encoding: .utf8))?
             .replacingOccurrences(of: "items: 20", with: "items: 0")
             .replacingOccurrences(of: "{type: Zipf, s: 0.8}", with: "{type: Pareto}")

@@ -4,7 +4,7 @@ import WorkloadDaemon
 import WorkloadModel
 import WorkloadConfig
 
-/// Issue 10 must-show 2: what `generate --format` writes replays to the same
+/// What `generate --format` writes replays to the same
 /// times, tokens and hash_ids.
 @Suite struct ExportRoundTripTests {
     static let profileConfig = """

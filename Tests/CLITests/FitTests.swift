@@ -4,8 +4,8 @@ import WorkloadDaemon
 import WorkloadConfig
 import WorkloadTraces
 
-/// `llm-workload fit` (issue 10, item 3 and must-show 3): the fitted
-/// configuration reproduces each sample trace within the issue's tolerances,
+/// `llm-workload fit`: the fitted
+/// configuration reproduces each sample trace within `FitTable`'s tolerances,
 /// loads through `validate`, and its HTML report renders in headless Chromium.
 @Suite(.serialized) struct FitTests {
     static func fit(_ path: String, _ format: TraceFormat) throws -> FitResult {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// The measured failures of issue 13, one by one: each now exits 78 from
+/// Configurations once measured to hang, crash or exhaust memory, one by one: each now exits 78 from
 /// `validate` and `run`, and `validate` prints the load figures.
 @Suite struct IssueBoundsTests {
     static let reported: [(String, [(path: String, value: String)])] = [

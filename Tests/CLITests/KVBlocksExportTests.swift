@@ -3,7 +3,7 @@ import Testing
 import WorkloadDaemon
 import WorkloadModel
 
-/// Issue 10 must-show 2 for a generated stream: `generate --format mooncake` of
+/// Export round trip for a generated stream: `generate --format mooncake` of
 /// a configuration with `kv_blocks` (config/prefixes.yaml), replayed, gives back
 /// the stream's timestamps (to the ms), token counts and hash_ids; the Azure
 /// export its times (to 100 ns) and tokens.

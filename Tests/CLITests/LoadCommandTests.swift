@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 7 through the command line: bad `load` input exits 78 with key path
+/// `load` through the command line: bad `load` input exits 78 with key path
 /// and value; a `load` stream is deterministic; `stats` prints windowed rates.
 @Suite struct LoadCommandTests {
     static func example(replacing old: String, with new: String) throws -> String {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Issue 10 must-show 4 through the command line: configuration problems exit
+/// Bad replay input through the command line: configuration problems exit
 /// 78 naming the key, trace problems 65 naming file, line and column.
 @Suite struct ReplayBadInputTests {
     @Test func configurationProblemsExit78() throws {

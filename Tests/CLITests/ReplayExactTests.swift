@@ -3,7 +3,7 @@ import Testing
 import WorkloadDaemon
 import WorkloadModel
 
-/// Issue 10 must-show 1: replay is exact, row by row, and `loop` continues seamlessly.
+/// Replay is exact, row by row, and `loop` continues seamlessly.
 @Suite struct ReplayExactTests {
     /// The excerpt, and the whole sample trace when `../shared/traces` is there.
     static let azurePaths = [TraceFixtures.azure] + [TraceFixtures.fullAzure].compactMap { $0 }

@@ -3,7 +3,7 @@ import Glibc
 import Testing
 import WorkloadKafka
 
-/// Issue 11's exactly-once resume when other runs share the topics: the
+/// Exactly-once resume when other runs share the topics: the
 /// checkpoint records the producer's acknowledged offsets, so a restart reads
 /// back from there, not only the last 256 records of each partition.
 @Suite("run --state-dir: resume exactly once on topics other runs keep writing to", .serialized)

@@ -4,7 +4,7 @@ import Logging
 import Testing
 import WorkloadKafka
 
-/// Issue 11 must-show 1: `run --state-dir` against an external `llm-workload dev-kafka`,
+/// `run --state-dir` against an external `llm-workload dev-kafka`,
 /// stopped three times at seeded random moments and restarted each time, leaves exactly
 /// `generate`'s stream in Kafka.
 @Suite("run --state-dir: restarts are invisible", .serialized)

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 import WorkloadKafka
 
-/// Issue 11 must-show 2: a `realtime` run stopped for 10 s and restarted. With
+/// A `realtime` run stopped for 10 s and restarted. With
 /// `clock.on_resume: skip` it publishes one marker per partition for the skipped
 /// interval and no event of it; with `catch_up` every event, the late ones counted
 /// in the lateness histogram. Both scenarios run at once (two clusters).

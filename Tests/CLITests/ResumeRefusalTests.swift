@@ -3,7 +3,7 @@ import Logging
 import Testing
 import WorkloadKafka
 
-/// Issue 11 must-show 4, second half: a changed configuration with the same state
+/// Never duplicate by accident, second half: a changed configuration with the same state
 /// directory is refused (78, naming the directory, the run and what differs) unless
 /// `--new-run`; a state directory needs the Kafka sink.
 @Suite("run --state-dir: a changed configuration is refused")

@@ -5,7 +5,7 @@ import WorkloadKafka
 import WorkloadConfig
 
 extension DaemonIntegrationTests {
-    /// Must-show 5 of issue 11: `consume --exit-at-end` over three shards' records
+    /// `consume --exit-at-end` over three shards' records
     /// yields exactly the single-instance stream, in non-decreasing time_s, and every
     /// watermark's promise holds for its own shard's records.
     @Suite("consume: shards into one time-ordered stream")

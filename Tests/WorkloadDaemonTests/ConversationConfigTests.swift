@@ -4,7 +4,7 @@ import Testing
 import WorkloadModel
 @testable import WorkloadConfig
 
-/// Issue 8: every bad value of a new key is reported with its key path and
+/// Every bad value of a conversation key is reported with its key path and
 /// value, all at once; the effective configuration loads back.
 @Suite struct ConversationConfigTests {
     @Test func everyBadValueIsReportedAtOnce() {

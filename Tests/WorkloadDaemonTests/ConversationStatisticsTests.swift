@@ -3,7 +3,7 @@ import Testing
 import WorkloadDaemon
 import WorkloadTraces
 
-/// Issue 8: `stats` separates first prompts from later turns' new input and
+/// `stats` separates first prompts from later turns' new input and
 /// reports the Spearman correlation of new input vs output tokens.
 @Suite struct ConversationStatisticsTests {
     @Test func firstAndLaterTurnsAndTheRankCorrelation() {

@@ -5,7 +5,7 @@ import WorkloadDaemon
 import WorkloadModel
 import WorkloadConfig
 
-/// Issue 8, must-show 1-4 and 6: follow-up inputs, continuation by depth,
+/// Follow-up inputs, continuation by depth,
 /// history modes, the input-output copula and the context window, each
 /// through a configuration as a user writes it and the engine's stream.
 @Suite struct ConversationTests {
@@ -146,7 +146,7 @@ import WorkloadConfig
         let (requests, _) = Self.requests(config)
         var last: [UInt64: RequestEvent] = [:]
         var checked = 0
-        for r in requests {  // per session in turn order (SPEC 4)
+        for r in requests {  // per session in turn order (as the stream writes them)
             defer { last[r.sessionID] = r }
             #expect(r.promptTokens == r.prefixTokens + r.newInputTokens)
             guard r.turn > 1, let previous = last[r.sessionID] else {
@@ -244,7 +244,7 @@ import WorkloadConfig
         let full = ended.filter { $0.reason == .contextFull }
         var last: [UInt64: RequestEvent] = [:]
         var truncated = 0
-        for r in requests {  // per session in turn order (SPEC 4)
+        for r in requests {  // per session in turn order (as the stream writes them)
             defer { last[r.sessionID] = r }
             #expect(r.promptTokens == r.prefixTokens + r.newInputTokens)
             guard let previous = last[r.sessionID] else { continue }
@@ -312,7 +312,7 @@ import WorkloadConfig
     }
 
     @Test func aConfigCertainToCrossTheBoundIsAConfigError() {
-        // The issue's overflow config: 10^9-token prompts, continuation 1.0, many turns.
+        // A config once certain to overflow: 10^9-token prompts, continuation 1.0, many turns.
         do {
             _ = try Self.configuration("""
                 inter_arrival_time_dist_config: {type: Constant, value: 1}

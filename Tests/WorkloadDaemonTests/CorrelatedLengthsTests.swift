@@ -6,7 +6,7 @@ import WorkloadModel
 import WorkloadConfig
 import WorkloadTraces
 
-/// Issue 8, must-show 4: `input_output_correlation` of -0.5, 0 and 0.7 with
+/// `input_output_correlation` of -0.5, 0 and 0.7 with
 /// LogNormal input and Weibull output: the Spearman correlation of new input
 /// and output over 10^5 first turns is within 0.02 of the target (its
 /// standard error is about (1 − rho²)/sqrt(n) < 0.004), and both marginals

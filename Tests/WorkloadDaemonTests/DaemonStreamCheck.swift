@@ -53,8 +53,8 @@ struct StreamFacts {
     var shutdownEnds = 0
 }
 
-/// Checks the records of both topics of one run against SPEC 4 and 5 and the issue's
-/// round trip, recording an issue for each rule broken:
+/// Checks the records of both topics of one run against the event schema and the Kafka
+/// record rules (see the Event schema article), recording an issue for each rule broken:
 /// - the data values sorted by `seq` are exactly `expectedLines` (so each event arrived
 ///   exactly once and is byte-identical to `generate`'s line), or, when `expectedLines`
 ///   is nil, the `seq`s are unique and consecutive from 0;

@@ -5,7 +5,7 @@ import WorkloadModel
 @testable import WorkloadConfig
 @testable import WorkloadTraces
 
-/// Issue 10, fit: sessions whose first turns begin with blocks another
+/// `fit`: sessions whose first turns begin with blocks another
 /// session sent (after the system prefix) form families, written as a
 /// `documents` pool; its size N solves N (1 - (1 - 1/N)^members) = families.
 @Suite struct DocumentFamiliesTests {

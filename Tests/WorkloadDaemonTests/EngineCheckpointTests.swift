@@ -8,7 +8,7 @@ import WorkloadTraces
 private let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-/// Issue 11, engine checkpoints: an engine restored from a checkpoint and
+/// Engine checkpoints: an engine restored from a checkpoint and
 /// continued gives exactly the bytes of the uninterrupted stream.
 @Suite struct EngineCheckpointTests {
     static func configuration(_ name: String, duration: Double, seed: UInt64) throws -> Configuration {

@@ -4,7 +4,7 @@ import Testing
 import WorkloadModel
 @testable import WorkloadTraces
 
-/// Issue 9, must-show 3: `stats --kv-cache-blocks N` prints the hit ratio an
+/// `stats --kv-cache-blocks N` prints the hit ratio an
 /// independent LRU model gives, for three N. The model here is not a linked
 /// list but the stack-distance rule: an access hits iff fewer than N distinct
 /// other blocks were used since the block's previous access (counted with a

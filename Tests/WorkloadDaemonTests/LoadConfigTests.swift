@@ -4,7 +4,7 @@ import Testing
 import WorkloadModel
 @testable import WorkloadConfig
 
-/// Issue 7 must-show 8: every bad `load` input is reported with its key
+/// Every bad `load` input is reported with its key
 /// path and value, all at once (the CLI turns them into exit 78: see
 /// CLITests.LoadCommandTests).
 @Suite struct LoadConfigTests {

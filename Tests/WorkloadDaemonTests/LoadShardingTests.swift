@@ -4,7 +4,7 @@ import WorkloadDaemon
 import WorkloadConfig
 
 extension DaemonIntegrationTests {
-    /// Issue 7 must-show 6: with a `load` (and warm start) the shards' union is
+    /// With a `load` (and warm start) the shards' union is
     /// still exactly the single-instance stream, which is what generate writes.
     @Suite("run --shard k/n with a load")
     struct LoadSharding {

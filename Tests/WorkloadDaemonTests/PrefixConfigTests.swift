@@ -4,7 +4,7 @@ import Testing
 import WorkloadModel
 @testable import WorkloadConfig
 
-/// Issue 9: every bad value of the prefix keys is reported with its key path
+/// Every bad value of the prefix keys is reported with its key path
 /// and value, all at once (exit 78 like every `ConfigError`).
 @Suite struct PrefixConfigTests {
     static let pools = """

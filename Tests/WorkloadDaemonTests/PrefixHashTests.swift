@@ -5,7 +5,7 @@ import Testing
 @testable import WorkloadConfig
 @testable import WorkloadTraces
 
-/// Issue 9, must-show 1: the hash_ids rule on every request of a one-hour
+/// The hash_ids rule on every request of a one-hour
 /// stream of config/prefixes.yaml, at 512-token and 16-token blocks.
 @Suite struct PrefixHashTests {
     static func example(blockTokens: Int64) throws -> Configuration {

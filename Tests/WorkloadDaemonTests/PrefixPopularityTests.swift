@@ -4,7 +4,7 @@ import Testing
 import WorkloadModel
 @testable import WorkloadConfig
 
-/// Issue 9, must-show 2: the share of sessions whose item an earlier session
+/// Prefix popularity: the share of sessions whose item an earlier session
 /// drew, over the first hour at 5 sessions/s, against the exact expectation
 /// given the number of sessions n (E[D | n] = Σ 1 − (1 − p_i)^n), within 4
 /// standard errors; and `validate`'s figure (at n = λT) near it.

@@ -5,7 +5,7 @@ import WorkloadKafka
 import WorkloadConfig
 import WorkloadTraces
 
-/// Issue 10 must-show 1, `run` half: a replayed trace through the daemon to the
+/// Replay is exact, `run` half: a replayed trace through the daemon to the
 /// embedded cluster at `--speed max` publishes exactly what `generate` writes.
 extension DaemonIntegrationTests {
     @Suite("run on workload.replay")

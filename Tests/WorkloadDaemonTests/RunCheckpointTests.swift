@@ -1,7 +1,7 @@
 import Testing
 @testable import WorkloadDaemon
 
-/// The state directory's checkpoint header and start offsets (issue 11):
+/// The state directory's checkpoint header and start offsets:
 /// the offsets a restart reads back from survive the round trip, and a
 /// checkpoint of the first layout (no offsets) still loads.
 @Suite struct RunCheckpointTests {

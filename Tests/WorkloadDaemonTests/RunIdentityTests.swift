@@ -2,7 +2,7 @@ import Testing
 import WorkloadDaemon
 import WorkloadConfig
 
-/// Issue 11: a run is its configuration, seed, bounds and start anchor.
+/// A run is its configuration, seed, bounds and start anchor.
 @Suite struct RunIdentityTests {
     static func configuration(start: String? = nil) throws -> Configuration {
         try Configuration.parse(yaml: """

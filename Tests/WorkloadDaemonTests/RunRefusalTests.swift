@@ -5,7 +5,7 @@ import WorkloadDaemon
 import WorkloadKafka
 import WorkloadConfig
 
-/// Issue 11, must-show 4 (first half): a second start of the same run against
+/// Never duplicate by accident (first half): a second start of the same run against
 /// topics that hold its records refuses (exit 78) and publishes nothing.
 extension DaemonIntegrationTests {
     @Suite("run refuses to publish a run twice")

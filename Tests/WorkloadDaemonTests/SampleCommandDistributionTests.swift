@@ -4,7 +4,7 @@ import WorkloadDaemon
 import WorkloadModel
 import WorkloadTraces
 
-/// Issue 2, must-show 3: each family, written as a user writes it for
+/// Each family, written as a user writes it for
 /// `llm-workload sample --dist`, parsed and drawn 10^6 times by the code the
 /// command runs, passes a one-sample Kolmogorov–Smirnov test against its
 /// exact CDF at the 1% level.

@@ -5,7 +5,7 @@ import WorkloadDaemon
 import WorkloadModel
 import WorkloadTraces
 
-/// Issue 8, must-show 5: the distribution types LogUniform, Histogram,
+/// The distribution types LogUniform, Histogram,
 /// Quantiles and Zipf, written as a user writes them for `llm-workload sample
 /// --dist`, drawn 10^6 times by the code the command runs: continuous forms
 /// pass Kolmogorov–Smirnov against their exact CDF at the 1% level, integer

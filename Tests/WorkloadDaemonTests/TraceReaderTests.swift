@@ -5,7 +5,7 @@ import WorkloadModel
 import WorkloadConfig
 import WorkloadTraces
 
-/// Issue 10 must-show 4 and the formats' parsers: strict errors naming file,
+/// The trace formats' parsers: strict errors naming file,
 /// line and column; skip-and-count; every format's columns.
 @Suite struct TraceReaderTests {
     func file(_ name: String, _ text: String) throws -> String {

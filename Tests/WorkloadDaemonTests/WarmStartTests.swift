@@ -4,7 +4,7 @@ import WorkloadDaemon
 import WorkloadModel
 import WorkloadConfig
 
-/// Issue 7 must-show 5: with `warm_start` the example runs at its steady
+/// With `warm_start` the example runs at its steady
 /// request rate from the first second; without it the known ramp-up remains
 /// (turns 2.. of sessions that would have begun before 0 are missing).
 @Suite struct WarmStartTests {

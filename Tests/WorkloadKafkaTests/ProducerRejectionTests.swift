@@ -4,7 +4,7 @@ import WorkloadKafka
 
 /// A produce that librdkafka rejects synchronously, with headers: the path on
 /// which 2.0.2's `rd_kafka_produceva` frees its own header list twice
-/// (librdkafka issue 4627). The producer passes a list it owns, so this must
+/// (confluentinc/librdkafka#4627). The producer passes a list it owns, so this must
 /// throw, not crash the test process.
 @Suite("Producer rejections (mock cluster)")
 struct ProducerRejectionTests {

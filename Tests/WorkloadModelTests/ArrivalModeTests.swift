@@ -1,7 +1,7 @@
 import Testing
 @testable import WorkloadModel
 
-/// SPEC 3.2: superposition keeps mixture's rate and shares, and changes only
+/// `arrival_mode: superposition` keeps mixture's rate and shares, and changes only
 /// the burst structure of each profile's own arrivals.
 @Suite struct ArrivalModeTests {
     // A: Exponential, mean 0.5 s (CV 1). B: Gamma shape 4, mean 0.5 s (CV 0.5). Equal weights.

@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func tokensAccumulateTurnByTurn() {
-        // SPEC 3.3: prompt_k = prompt_{k-1} + O_{k-1} + new_input_k; prefix = prompt_{k-1} + O_{k-1}.
+        // Accumulating turns: prompt_k = prompt_{k-1} + O_{k-1} + new_input_k; prefix = prompt_{k-1} + O_{k-1}.
         let spec = WorkloadSpec(
             totalDuration: 200, seed: 11, maxTurnsPerSession: 8,
             profiles: [profile("chat", prompt: Distribution(.uniform(low: 10, high: 300), isInt: true),

@@ -1,7 +1,7 @@
 import Testing
 @testable import WorkloadModel
 
-/// The generator's memory ceilings and the clock's bound (issue 13): a run
+/// The generator's memory ceilings and the clock's bound: a run
 /// that reaches one stops cleanly, in time order, with every session ended,
 /// and says which bound it was.
 @Suite struct GeneratorBoundsTests {

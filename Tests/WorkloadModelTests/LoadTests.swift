@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 @testable import WorkloadModel
 
-/// SPEC 3.5 / issue 7: the new-session rate follows R m(t). Each test counts
+/// `load`: the new-session rate follows R m(t). Each test counts
 /// session starts of an Exponential profile (an inhomogeneous Poisson
 /// process with intensity R m(t) under the time change) against the
 /// integral of m.

@@ -16,7 +16,7 @@ package enum DistributionRole {
     case value
 }
 
-/// Parses a distribution spec (SPEC 3.1) with full key paths in every message.
+/// Parses a distribution spec (see the Distributions article) with full key paths in every message.
 package struct DistributionParser {
     let reader: ConfigReader
 

@@ -1,7 +1,7 @@
 import WorkloadModel
 import Yams
 
-/// Parses a `load` section (SPEC 3.5) with the key path and value in every
+/// Parses a `load` section (see the Load over time article) with the key path and value in every
 /// message, collecting every problem.
 struct LoadParser {
     let reader: ConfigReader

@@ -2,7 +2,7 @@ import WorkloadModel
 import Yams
 
 /// The parameters of `LogUniform`, `Histogram`, `Quantiles` and `Zipf`
-/// (issue 8), each problem reported with its key path and value.
+/// (see the Distributions article), each problem reported with its key path and value.
 extension DistributionParser {
     func logUniform(_ object: ConfigObject) -> DistributionFamily? {
         let low = object.number("low", .positive), high = object.number("high")

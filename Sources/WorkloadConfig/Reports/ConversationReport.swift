@@ -1,7 +1,7 @@
 import Foundation
 import WorkloadModel
 
-/// `validate`'s lines for the issue-8 keys: the effective values, and the
+/// `validate`'s lines for the conversation keys: the effective values, and the
 /// expected turns per session, first and later prompts and carried share.
 extension Configuration {
     func conversationYAML(_ p: ClientProfile) -> [String] {

@@ -102,7 +102,7 @@ extension Configuration {
         return lines.joined(separator: "\n")
     }
 
-    /// Derived figures per profile (SPEC 7 `validate`).
+    /// Derived figures per profile, as `validate` prints them.
     public var figuresReport: String {
         let f = workload.figures
         var lines = [String(format: "expected: %.6g new sessions/s, %.6g requests/s, %.4g turns/session",

@@ -30,7 +30,7 @@ private func num(_ value: Double) -> String {
 }
 
 extension Configuration {
-    /// `validate`'s lines about the load (SPEC 3.5): m(t) per profile and
+    /// `validate`'s lines about the load: m(t) per profile and
     /// overall, expected sessions and requests per hour, burst figures.
     var loadReport: [String] {
         guard let figures = workload.loadFigures else { return [] }

@@ -1,7 +1,7 @@
 import Foundation
 import WorkloadModel
 
-/// `validate`'s lines for the issue-9 keys: the pools in the effective
+/// `validate`'s lines for the prefix and KV-block keys: the pools in the effective
 /// configuration, and per pool the infinite-cache first-block hit ratio.
 extension Configuration {
     /// The workload's `prefix_pools` and `kv_blocks` lines (none without them).

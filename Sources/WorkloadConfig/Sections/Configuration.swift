@@ -2,7 +2,7 @@ import Foundation
 import WorkloadModel
 import Yams
 
-/// How virtual time maps onto wall time (SPEC 6).
+/// How virtual time maps onto wall time (`clock.mode`).
 public enum ClockMode: String, Sendable, Equatable, CaseIterable {
     case realtime
     case accelerated
@@ -47,7 +47,7 @@ public struct MetricsConfiguration: Sendable, Equatable {
     public init() {}
 }
 
-/// The whole configuration file (SPEC 3), validated.
+/// The whole configuration file (see the Configuration reference article), validated.
 public struct Configuration: Sendable, Equatable {
     public var workload: WorkloadSpec
     /// True when `random_seed` was absent and a random seed was chosen.

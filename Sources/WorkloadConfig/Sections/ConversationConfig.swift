@@ -1,7 +1,7 @@
 import WorkloadModel
 import Yams
 
-/// The per-profile keys of issue 8: follow-up input, continuation by depth,
+/// The per-profile conversation keys: follow-up input, continuation by depth,
 /// history, the input-output correlation and the context window.
 extension Configuration {
     static let conversationKeys = [

@@ -1,7 +1,7 @@
 import WorkloadModel
 import Yams
 
-/// The keys of issue 9: `workload.prefix_pools`, `workload.kv_blocks` and
+/// The prefix keys: `workload.prefix_pools`, `workload.kv_blocks` and
 /// each profile's `prefixes`.
 extension Configuration {
     static let prefixWorkloadKeys = ["prefix_pools", "kv_blocks"]

@@ -1,7 +1,7 @@
 import Foundation
 import WorkloadModel
 
-/// `workload.replay` (SPEC 3.8): a trace replayed as the workload instead of
+/// `workload.replay`: a trace replayed as the workload instead of
 /// client profiles.
 public struct ReplayConfiguration: Sendable, Equatable {
     /// The trace, resolved against the configuration file's directory.

@@ -1,4 +1,4 @@
-/// `clock.on_resume` (issue 11): what a resumed paced run does with the
+/// `clock.on_resume` (see the Resuming article): what a resumed paced run does with the
 /// events that fell due while the daemon was down.
 public enum ResumePolicy: String, Sendable, Equatable, CaseIterable {
     /// Publish them late (counted in the lateness histogram), then pace again.

@@ -1,5 +1,5 @@
 /// Reads the few top-level fields the reference consumer needs straight from
-/// an event's JSON text (SPEC 4: flat objects, as `EventEncoder` writes them),
+/// an event's JSON text (flat objects, as `EventEncoder` writes them),
 /// without building a dictionary per record. `time_s` is read exactly, as
 /// integer nanoseconds, so that ties compare equal.
 struct EventFields {

@@ -1,6 +1,6 @@
 import WorkloadKafka
 
-/// The reference consumer's rule (SPEC 5), apart from Kafka: records of
+/// The reference consumer's rule (see the Reading the stream article), apart from Kafka: records of
 /// every partition go in, in the order each partition delivers them; data
 /// events come out in non-decreasing `time_s`, ties by `seq`, each once every
 /// producer's watermark on every partition has passed it.
@@ -53,7 +53,7 @@ public struct WatermarkMerger {
     private var pending = BinaryHeap<Pending>()
     /// Records that were neither a data event nor a watermark the consumer can read.
     public private(set) var unreadable = 0
-    /// `skipped` markers read (issue 11).
+    /// `skipped` markers read (`clock.on_resume: skip`).
     public private(set) var markers = 0
     /// Watermarks read.
     public private(set) var watermarks = 0

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import WorkloadKafka
 
-/// Never duplicate by accident (issue 11): before a `run` publishes, it looks
+/// Never duplicate by accident: before a `run` publishes, it looks
 /// at the tail of every partition of its topics for records of its own run
 /// (`run-id` header) from its own producer (the shard whose sessions it
 /// publishes; a watermark's `shard` and `shards`). Finding one, it refuses to

@@ -2,7 +2,7 @@ import Logging
 import WorkloadModel
 import WorkloadConfig
 
-/// What `run --state-dir` decides at start-up (issue 11): a first start (or
+/// What `run --state-dir` decides at start-up: a first start (or
 /// `--new-run`) records its run; a later start with the same configuration
 /// continues that run (same anchor, so the same `run_id`, and the engine
 /// checkpoint if one was written); a changed configuration is refused.

@@ -1,7 +1,7 @@
 import WorkloadModel
 import WorkloadConfig
 
-/// What a state directory records of its run (issue 11): enough to tell a
+/// What a state directory records of its run: enough to tell a
 /// later start whether it continues the same run. A run is its
 /// configuration (the canonical text's hash), seed, bounds and start anchor;
 /// the shard is recorded too, since a state directory belongs to one producer.

@@ -16,7 +16,7 @@ package protocol EventSink: AnyObject {
     /// The last watermark: the stream has ended, nothing follows (`final: true`).
     func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?)
 
-    /// `clock.on_resume: skip`: marks the virtual interval whose events are not published (issue 11).
+    /// `clock.on_resume: skip`: marks the virtual interval that fell due while stopped and is not published.
     func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?)
 
     /// Serves callbacks (delivery reports); called often from the loop.

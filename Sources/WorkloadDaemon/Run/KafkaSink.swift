@@ -4,7 +4,7 @@ import WorkloadKafka
 import WorkloadModel
 import WorkloadConfig
 
-/// Publishes events to Kafka as SPEC 5 says: key = session ID, partition =
+/// Publishes events to Kafka as the Event schema article says: key = session ID, partition =
 /// murmur2(key) mod partitions set explicitly, record timestamp = wall clock,
 /// headers `event-type`, `schema-version`, `run-id`, `virtual-time`; requests
 /// to one topic, session events to the other; watermarks to every partition
@@ -64,7 +64,7 @@ package final class KafkaSink: EventSink {
     package private(set) var watermarkRecords = 0
     /// A watermark Kafka refused synchronously (data records throw instead).
     private var rejectedWatermark: SinkError?
-    /// After a restart with a state directory: what Kafka already holds of this run (issue 11).
+    /// After a restart with a state directory: what Kafka already holds of this run (not sent twice).
     var cover: ResumeCover?
     private var skippedAsHeld = 0
     /// Partitions of the requests and the sessions topic.

@@ -33,7 +33,7 @@ public struct RunOptions: Sendable {
     /// Print when the first event was handed to the sink and when Kafka first
     /// acknowledged a record (`CLOCK_MONOTONIC` ns), for `bench`'s first-event probe.
     public var reportFirstEvent = false
-    /// `--state-dir` (or `$STATE_DIRECTORY`): makes the run resumable (issue 11).
+    /// `--state-dir` (or `$STATE_DIRECTORY`): makes the run resumable (see the Resuming article).
     public var stateDirectory: String?
     /// `--new-run`: start a new run in the state directory instead of continuing its run.
     public var newRun = false

@@ -1,6 +1,6 @@
 import WorkloadKafka
 
-/// `--shard k/n` (SPEC 5): every shard runs the identical simulation and
+/// `--shard k/n`: every shard runs the identical simulation and
 /// publishes only the sessions whose murmur2(session_id) mod n is k, so the
 /// union of the n shards is exactly the single-instance stream.
 public struct Shard: Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 import RealModule
 
-/// The families of SPEC 3.1, with validated parameters.
+/// The distribution families (see the Distributions article), with validated parameters.
 public indirect enum DistributionFamily: Sendable, Equatable {
     case exponential(rate: Double)
     case gamma(shape: Double, scale: Double)

@@ -1,4 +1,4 @@
-/// Encodes events as JSON objects (SPEC 4), one per line, straight into bytes.
+/// Encodes events as JSON objects (see the Event schema article), one per line, straight into bytes.
 ///
 /// Everything that is the same for every event of a profile (its name, the
 /// prefix of its client IDs) is escaped once at construction; per event only
@@ -25,7 +25,7 @@ public struct EventEncoder: Sendable {
     /// The most bytes one event can take: the fixed text and the longest
     /// numbers (at most 20 digits and a sign each) with the longest fragments.
     public let maximumEventBytes: Int
-    /// Issue 9: with pools or `kv_blocks`, request events also carry
+    /// With pools or `kv_blocks`, request events also carry
     /// `shared_prefix_tokens`, `prefix_ids` (see `PrefixFields`) and `hash_ids`
     /// (see `HashIDsField`).
     public var prefixCatalog: PrefixCatalog?
@@ -109,7 +109,7 @@ public struct EventEncoder: Sendable {
         encodeRequest(e, hashIDs: nil, into: &writer)
     }
 
-    /// A request; its issue-9 fields (`PrefixFields`) and `hash_ids`
+    /// A request; its prefix fields (`PrefixFields`) and `hash_ids`
     /// (`HashIDsField`: `hashIDs`, else its KV blocks) follow today's fields.
     @inline(__always)
     func encodeRequest(_ e: RequestEvent, hashIDs: [Int64]?, into writer: inout ByteWriter) {

@@ -1,4 +1,4 @@
-/// The optional `hash_ids` request field (SPEC 3.7): Mooncake-style KV-cache
+/// The optional `hash_ids` request field: Mooncake-style KV-cache
 /// block IDs. This is the one place they are written, for every stream and
 /// format: a replayed trace's own IDs, or the blocks `kv_blocks` derives for a
 /// generated request (`BlockHashes`). Absent when the request has neither, so

@@ -7,7 +7,7 @@ extension ProfileRuntime {
     /// not fit (`end`) or keeps only the most recent `window − new input`
     /// tokens of the history (`truncate`); new input alone above the window
     /// never fits. Every term is at most 10^9, so nothing here can overflow.
-    /// Shared prefixes (issue 9, `shared` tokens) lead every prompt and are
+    /// Shared prefixes (`shared` tokens) lead every prompt and are
     /// always kept: truncation trims the oldest history after them, and a
     /// turn whose shared prefixes and new input exceed the window never fits.
     @inline(__always)

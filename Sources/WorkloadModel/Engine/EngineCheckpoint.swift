@@ -1,4 +1,4 @@
-/// Engine checkpoints (issue 11): the engine's mutable state as bytes, and
+/// Engine checkpoints (so that a restart continues the run): the engine's mutable state as bytes, and
 /// an engine rebuilt from its spec with that state put back. What the spec
 /// determines (profiles, links' figures, load shapes, prefix pools) is not
 /// stored: it is rebuilt from the configuration, which the daemon checks is

@@ -1,4 +1,4 @@
-/// The engine's side of `load` (SPEC 3.5): one `LoadClock` per arrival
+/// The engine's side of `load`: one `LoadClock` per arrival
 /// stream, fed the stream's gaps in operational time. Without a load the
 /// engine never comes here (its arrivals are today's, byte for byte).
 extension WorkloadEngine {

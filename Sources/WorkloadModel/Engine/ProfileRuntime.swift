@@ -16,7 +16,7 @@ final class ProfileRuntime: Sendable {
     let conversationalProbability: Double
     let streamingProbability: Double
     let continuationProbability: Double
-    /// Issue 8: new input of later turns, continuation by depth (the last
+    /// Conversations: new input of later turns, continuation by depth (the last
     /// element repeats; one element is `continuationProbability`), history,
     /// the window (never above the 10^9 bound) and the input-output copula.
     let followUpInput: Distribution
@@ -29,7 +29,7 @@ final class ProfileRuntime: Sendable {
     let link: Int
     /// Identity of this profile's sessions: ("session", profile name).
     let sessionIdentity: StreamIdentity
-    /// Issue 9: the shared prefixes of every prompt.
+    /// The shared prefixes of every prompt.
     let prefixes: ContiguousArray<PrefixUse>
 
     init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool) {

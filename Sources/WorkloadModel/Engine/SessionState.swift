@@ -1,7 +1,7 @@
 /// The state of one open session, kept in a slab slot until it ends.
 ///
 /// Widest fields first, and within 128 bytes (copied inline, not by
-/// `memmove`): issue 9's prefix state lives beside it, in
+/// `memmove`): the prefix pools' state lives beside it, in
 /// `WorkloadEngine.sessionPrefixes`, and only when the workload has pools.
 struct SessionState: Sendable {
     var id: UInt64

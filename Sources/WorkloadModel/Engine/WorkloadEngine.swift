@@ -42,9 +42,9 @@ public struct WorkloadEngine: Sendable {
     var warm = WarmStartState()
     /// The bound that ended the run early, if any (see `GeneratorLimits`).
     public internal(set) var boundReached: GeneratorBound?
-    /// Issue 9: prefix pools and KV blocks; nil without either (today's path).
+    /// Prefix pools and KV blocks; nil without either (today's path).
     let prefixCatalog: PrefixCatalog?
-    /// Issue 9: each session slot's prefix state; empty without a catalog.
+    /// Each session slot's prefix state; empty without a catalog.
     var sessionPrefixes: ContiguousArray<SessionPrefix> = []
 
     public init(spec: WorkloadSpec) {

@@ -2,7 +2,7 @@
 /// time keeps ordering exact and the stream identical on every machine.
 public typealias VirtualNanoseconds = Int64
 
-/// Why a session ended (SPEC 3.3).
+/// Why a session ended (the `session_ended` event's `reason`).
 public enum SessionEndReason: UInt8, Sendable, Equatable, CaseIterable {
     case completed
     case maxTurns
@@ -44,15 +44,15 @@ public struct RequestEvent: Sendable, Equatable {
     public var outputTokens: Int64
     public var priority: Int64
     public var payloadBytes: Int64
-    /// Issue 9: the prefix items used.
+    /// Prefix pools: the prefix items used.
     public var prefixItems: PrefixItems
     public var profile: Int32
     public var client: Int32
     /// 1-based.
     public var turn: Int32
-    /// Issue 9: `sharedPrefixTokens` (at most 4 items of at most 10^9 tokens each).
+    /// `sharedPrefixTokens` (at most 4 items of at most 10^9 tokens each).
     var sharedTokens: UInt32
-    /// Issue 9: the turn whose prompt began the session content's lineage
+    /// The turn whose prompt began the session content's lineage
     /// (0: none, without prefix pools or KV blocks); see `lineage`.
     public var lineageTurn: Int32
     public var streaming: Bool
@@ -84,13 +84,13 @@ public struct RequestEvent: Sendable, Equatable {
         self.lineageTurn = lineageTurn
     }
 
-    /// Issue 9: tokens from prefix pools (part of `prefixTokens`).
+    /// Tokens from prefix pools (part of `prefixTokens`).
     public var sharedPrefixTokens: Int64 {
         get { Int64(sharedTokens) }
         set { sharedTokens = UInt32(newValue) }
     }
 
-    /// Issue 9: the session content's lineage (for `hash_ids`), a function of
+    /// The session content's lineage (for `hash_ids`), a function of
     /// the session and the turn that began it; 0 without one.
     public var lineage: UInt64 {
         lineageTurn == 0 ? 0 : BlockHashes.lineage(session: sessionID, turn: lineageTurn)

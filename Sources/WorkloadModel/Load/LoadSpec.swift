@@ -1,4 +1,4 @@
-/// A multiplier of the new-session rate over virtual time (SPEC 3.5):
+/// A multiplier of the new-session rate over virtual time (see the Load over time article):
 /// m(t) = schedule(t) x diurnal(t) x spikes(t) x bursts(t), each factor 1
 /// when absent. Arrival gaps are drawn in operational time, which advances
 /// at rate m(t) (a time change; see `LoadClock`).

@@ -1,4 +1,4 @@
-/// The workload's prefix pools prepared for the hot path (issue 9): each
+/// The workload's prefix pools prepared for the hot path: each
 /// item's length drawn once from the stable identity (pool name, item index),
 /// the popularity laws, and the KV-block size. Immutable and shared by the
 /// engine (which picks items) and the encoder (which writes `prefix_ids` and

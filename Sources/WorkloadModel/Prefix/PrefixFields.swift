@@ -1,4 +1,4 @@
-/// The issue-9 fields of a request event, written after today's fields:
+/// The prefix fields of a request event, written after today's fields:
 /// `,"shared_prefix_tokens":N,"prefix_ids":["<pool>:<item>",...]` (then, with
 /// `kv_blocks`, `hash_ids` from `HashIDsField`). Nothing is allocated: the IDs
 /// go straight into the writer's buffer.

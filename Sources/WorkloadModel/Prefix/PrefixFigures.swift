@@ -1,6 +1,6 @@
 import RealModule
 
-/// Closed forms for prefix popularity (issue 9): after n independent draws
+/// Closed forms for prefix popularity: after n independent draws
 /// from a pool with item probabilities p_i, the number of distinct items D
 /// has E[D] = Σ 1 − (1 − p_i)^n, and the share of draws whose item was drawn
 /// before (an infinite cache's first-block hit ratio) is 1 − D / n.

@@ -5,7 +5,7 @@ public enum PrefixPopularity: Sendable, Equatable {
     case zipf(exponent: Double)
 }
 
-/// A named pool of shared prompt prefixes (issue 9): `items` distinct
+/// A named pool of shared prompt prefixes: `items` distinct
 /// prefixes, each with a length drawn once from `tokens`.
 public struct PrefixPool: Sendable, Equatable {
     public var name: String

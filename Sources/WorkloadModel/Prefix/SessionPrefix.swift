@@ -1,4 +1,4 @@
-/// Issue 9: a session's shared prefix items, their tokens and its content
+/// A session's shared prefix items, their tokens and its content
 /// lineage. The engine keeps one per session slot, beside `SessionState`, and
 /// only when the workload has a `PrefixCatalog`: the default path's session
 /// state stays small.

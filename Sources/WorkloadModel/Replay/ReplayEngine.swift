@@ -1,4 +1,4 @@
-/// Turns trace rows into the event stream (SPEC 3.8): one request per row at
+/// Turns trace rows into the event stream: one request per row at
 /// its timestamp relative to the first row, divided by `time_scale`, sent over
 /// the workload's network link; sessions from the trace where it has them.
 ///

@@ -1,5 +1,5 @@
 /// The load a configuration puts on its links and on the generator's memory,
-/// derived without generating: what `validate` prints and checks (issue 13).
+/// derived without generating: what `validate` prints and checks.
 public struct CapacityFigures: Sendable, Equatable {
     /// One client-to-service link, numbered as the engine numbers them: 0 is
     /// `workload.network`, then one per profile with a link of its own.

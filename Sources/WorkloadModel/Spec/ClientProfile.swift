@@ -1,5 +1,5 @@
 /// One client type of the mix (interactive chat, code completion, batch ...),
-/// with validated distributions. Defaults are the ones of SPEC 3.
+/// with validated distributions. Defaults are the ones the Configuration reference article lists.
 public struct ClientProfile: Sendable, Equatable {
     public var name: String
     public var weight: Double
@@ -25,7 +25,7 @@ public struct ClientProfile: Sendable, Equatable {
     public var load: LoadSpec? = nil
     /// Follow-up inputs, continuation by depth, history, correlation, context window.
     public var conversation: ConversationModel
-    /// Shared prefixes of every prompt, in prompt order (issue 9).
+    /// Shared prefixes of every prompt, in prompt order.
     public var prefixes: [PrefixUse] = []
 
     public init(

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Expected conversation figures of a profile (issue 8), for `validate`.
+/// Expected conversation figures of a profile, for `validate`.
 ///
 /// Closed forms without a context window (K turns, a = E[first prompt],
 /// f = E[follow-up input], o = E[output]): E[prompt_k] = a + (k−1)(o + f)

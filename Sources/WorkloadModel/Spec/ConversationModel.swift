@@ -1,4 +1,4 @@
-/// What turn k's prompt carries before its new input (issue 8).
+/// What turn k's prompt carries before its new input.
 public enum HistoryMode: String, Sendable, Equatable, CaseIterable {
     /// Previous prompt + previous response (the seed's accumulation).
     case full
@@ -17,7 +17,7 @@ public enum ContextFullPolicy: String, Sendable, Equatable, CaseIterable {
 }
 
 /// A profile's conversation and length model beyond the seed's keys
-/// (issue 8). The default keeps the seed's behaviour and its draws exactly.
+/// (see the Conversations article). The default keeps the seed's behaviour and its draws exactly.
 public struct ConversationModel: Sendable, Equatable {
     /// New input of turns 2 and later; `nil`: the prompt distribution.
     public var followUpInput: Distribution?

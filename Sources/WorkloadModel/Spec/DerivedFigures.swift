@@ -13,7 +13,7 @@ public struct ProfileFigures: Sendable, Equatable {
     public var meanPromptTokensPerRequest: Double
     public var meanOutputTokens: Double
     public var meanInterArrivalSeconds: Double
-    /// Issue 8: turns per session, later-turn prompts, carried history.
+    /// Conversations: turns per session, later-turn prompts, carried history.
     public var conversation = ConversationFigures()
 }
 
@@ -25,7 +25,7 @@ public struct WorkloadFigures: Sendable, Equatable {
 }
 
 extension WorkloadSpec {
-    /// Expected rates, shares and token means (SPEC 3.2, 3.3).
+    /// Expected rates, shares and token means of arrivals and sessions.
     public var figures: WorkloadFigures {
         let rate = 1 / meanSessionGapSeconds
         var result: [ProfileFigures] = []

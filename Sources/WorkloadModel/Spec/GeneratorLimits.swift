@@ -1,5 +1,5 @@
 /// Bounds on what the generator holds and how far its clock runs, so that no
-/// configuration can exhaust memory or wrap time (issue 13).
+/// configuration can exhaust memory or wrap time.
 public struct GeneratorLimits: Sendable, Equatable {
     /// Sessions open at once; opening one more ends the run (`GeneratorBound.openSessions`).
     public var maxOpenSessions: Int

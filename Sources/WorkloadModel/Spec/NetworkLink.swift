@@ -1,4 +1,4 @@
-/// A client-to-service link (SPEC 3.4): transfers are serialised first-in
+/// A client-to-service link: transfers are serialised first-in
 /// first-out at `bandwidthBitsPerSecond`, then take `latencySeconds`.
 public struct NetworkLink: Sendable, Equatable {
     public var latencySeconds: Double

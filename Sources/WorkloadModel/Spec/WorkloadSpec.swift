@@ -1,4 +1,4 @@
-/// How new sessions arrive (SPEC 3.2).
+/// How new sessions arrive (`workload.arrival_mode`).
 public enum ArrivalMode: String, Sendable, Equatable, CaseIterable {
     /// One stream: each arrival picks a profile by weight, then waits an
     /// inter-arrival time drawn from that profile (the seed's behaviour).
@@ -22,13 +22,13 @@ public struct WorkloadSpec: Sendable, Equatable {
     /// The link shared by every profile without a link of its own.
     public var network: NetworkLink
     public var profiles: [ClientProfile]
-    /// Workload-wide load over time (SPEC 3.5); `nil`: m(t) = 1.
+    /// Workload-wide load over time (`load`); `nil`: m(t) = 1.
     public var load: LoadSpec? = nil
     /// Begin the run in steady state (sessions begun before 0 in progress).
     public var warmStart = false
     /// Memory ceilings of the generator (`workload.limits`).
     public var limits = GeneratorLimits()
-    /// Shared prompt prefix pools (issue 9); empty: none.
+    /// Shared prompt prefix pools (`prefix_pools`); empty: none.
     public var prefixPools: [PrefixPool] = []
     /// `kv_blocks.block_tokens`: emit `hash_ids`; nil: none.
     public var kvBlockTokens: Int64? = nil
@@ -63,7 +63,7 @@ extension WorkloadSpec {
     }
 
     /// Mean gap between new sessions in mixture mode, sum(share_i E[IAT_i]);
-    /// its inverse R is the new-session rate of both arrival modes (SPEC 3.2).
+    /// its inverse R is the new-session rate of both arrival modes.
     public var meanSessionGapSeconds: Double {
         profiles.indices.reduce(0) { $0 + share(ofProfile: $1) * profiles[$1].interArrival.mean }
     }

@@ -1,7 +1,7 @@
 import RealModule
 import WorkloadModel
 
-/// Prompts shared across sessions beyond the system prefix (issue 10, fit):
+/// Prompts shared across sessions beyond the system prefix, as `fit` finds them:
 /// a session whose first turn begins with blocks an earlier session already
 /// sent (after the system blocks) starts from that session's content: an
 /// edit, a regeneration, the same document pasted again. Such sessions and

@@ -1,7 +1,7 @@
 import WorkloadModel
 
 /// The figures `fit` compares between a trace and streams generated from
-/// the configuration it wrote (issue 10, must-show 3), and the curves its
+/// the configuration it wrote (the rows of `FitTable`), and the curves its
 /// report draws.
 public struct FitFigures: Sendable {
     public static let idcWindows: [Double] = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600]

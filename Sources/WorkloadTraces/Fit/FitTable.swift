@@ -2,8 +2,8 @@ import Foundation
 import WorkloadModel
 
 /// The goodness-of-fit table: the trace against the mean of the streams
-/// generated from the fitted configuration, one row per figure of issue 10's
-/// must-show 3, each with its tolerance and whether it is met.
+/// generated from the fitted configuration, one row per figure of `FitFigures`
+/// that is compared, each with its tolerance and whether it is met.
 public struct FitTable: Sendable {
     public struct Row: Sendable {
         public var figure: String

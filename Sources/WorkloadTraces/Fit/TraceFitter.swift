@@ -3,8 +3,8 @@ import Synchronization
 import WorkloadModel
 import WorkloadConfig
 
-/// `llm-workload fit`: a configuration that reproduces a trace (issue 10,
-/// item 3), checked against streams generated from it.
+/// `llm-workload fit`: a configuration that reproduces a trace (see the
+/// Traces, replay and fit article), checked against streams generated from it.
 public struct FitResult: Sendable {
     /// The configuration written.
     public var yaml: String

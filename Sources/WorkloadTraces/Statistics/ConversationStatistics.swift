@@ -1,6 +1,6 @@
 import Foundation
 
-/// `stats` figures of issue 8: first prompts apart from later turns' new
+/// `stats` figures of conversations: first prompts apart from later turns' new
 /// input, and the Spearman correlation of new input vs output tokens.
 public struct ConversationStatistics: Sendable {
     public var firstPrompts: [Double] = []

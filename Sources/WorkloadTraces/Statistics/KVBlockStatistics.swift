@@ -1,6 +1,6 @@
 import Foundation
 
-/// `stats` for streams with `hash_ids` (issue 9): block reuse (overall,
+/// `stats` for streams with `hash_ids`: block reuse (overall,
 /// within a session, only across sessions), the share of requests whose
 /// first block was seen before, and optionally the hit ratio of an LRU cache
 /// of `cacheBlocks` blocks fed the requests in stream (time) order.

@@ -28,7 +28,7 @@ public struct StreamStatistics: Sendable {
     public var endReasons: [String: Int] = [:]
     public var rates = WindowedRates()
     public var conversation = ConversationStatistics()
-    /// Issue 9: block reuse and the LRU cache, for streams with `hash_ids`.
+    /// Block reuse and the LRU cache, for streams with `hash_ids`.
     public var kvBlocks = KVBlockStatistics()
     private var lastSessionStart: Double?
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// `stats`' rate figures over time (issue 7): request and session counts
+/// `stats`' rate figures over time (see the Load over time article): request and session counts
 /// per 1 s bin from virtual time 0, for the whole stream and per profile,
 /// summarised over 1 s, 60 s and 600 s windows (complete windows only):
 /// mean rate, CV and peak/mean of the counts, their index of dispersion
