@@ -104,7 +104,8 @@ public final class KafkaProducer: @unchecked Sendable {
     /// ``produce(topic:partition:key:value:headers:timestampMs:shouldAbort:)``
     /// (same copying, backpressure and abort rules), for the publishing loop.
     ///
-    /// `headerValues` holds one value per name of `headerNames`, in order.
+    /// `headerValues` holds one value per name of `headerNames`, in order; a
+    /// value without a base address leaves its header out of this record.
     public func produce(
         to topic: KafkaTopic,
         partition: Int32,
@@ -120,7 +121,7 @@ public final class KafkaProducer: @unchecked Sendable {
             let count = Self.fillRecordFields(
                 fields, topic: topic.handle.pointer, partition: partition, key: key, value: value, timestampMs: timestampMs)
             return send(fields, count: count, valueBytes: value.count, headerCount: headerNames.count, shouldAbort: shouldAbort) { list in
-                for (index, header) in headerValues.enumerated() {
+                for (index, header) in headerValues.enumerated() where header.baseAddress != nil {
                     _ = rd_kafka_header_add(list, headerNames.pointer(at: index), -1, header.baseAddress, header.count)
                 }
             }

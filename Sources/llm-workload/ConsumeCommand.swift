@@ -78,6 +78,6 @@ struct ConsumeCommand: ParsableCommand {
             printError("cannot consume from \(brokers): \(error)")
             throw ExitStatus.unavailable.exit
         }
-        printError("released \(summary.released) events (\(summary.watermarks) watermarks read, \(summary.waiting) events still waiting for watermarks, \(summary.lateEvents) behind their producer's watermark, \(summary.unreadable) unreadable records)\(summary.ended ? "; every producer's stream has ended" : "")")
+        printError("released \(summary.released) events (\(summary.watermarks) watermarks read, \(summary.waiting) events still waiting for watermarks, \(summary.lateEvents) behind their producer's watermark, \(summary.duplicateEvents) duplicates, \(summary.unreadable) unreadable records)\(summary.ended ? "; every producer's stream has ended" : "")")
     }
 }

@@ -3,7 +3,7 @@ import Testing
 
 /// `bench` reports the figures the Benchmarking article lists. Only the shape is checked: figures
 /// depend on the machine, and tests never assert on speed.
-@Suite struct BenchTests {
+@Suite(.timeLimit(.minutes(10))) struct BenchTests {
     static let keys: Set<String> = [
         "core_events_per_s", "json_events_per_s", "kafka_events_per_s", "baseline_events_per_s",
         "kafka_over_baseline", "lateness_ms", "lateness_state_dir_ms", "rss_mib_1e6", "rss_mib_1e7", "first_event_ms",

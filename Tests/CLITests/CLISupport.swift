@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The repository root (three levels above this file).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -17,34 +18,16 @@ struct CommandResult {
     var status: Int32
     var stdout: Data
     var stderr: String
+    /// Killed (with its process group) at the deadline.
+    var timedOut = false
     var output: String { String(decoding: stdout, as: UTF8.self) }
 }
 
-/// Runs the binary to completion (bounded by `timeout` seconds).
+/// Runs the binary in the repository root to completion, killing it (and anything it
+/// started) after `timeout` seconds: then `timedOut` is set and the status is 137.
 func runCLI(_ arguments: [String], stdin: Data? = nil, timeout: Double = 120) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.currentDirectoryURL = repositoryRoot
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    let input = Pipe()
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(stdin) }
-    try input.fileHandleForWriting.close()
-    // Drain both pipes concurrently so a large output cannot block the child.
-    nonisolated(unsafe) var errData = Data()
-    let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
-    errReader.start()
-    let deadline = Date().addingTimeInterval(timeout)
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    while process.isRunning && Date() < deadline { usleep(10_000) }
-    if process.isRunning { process.terminate() }
-    process.waitUntilExit()
-    while errReader.isExecuting || !errReader.isFinished { usleep(1000) }
-    return CommandResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    let result = try runProcess(binary.path, arguments, workingDirectory: repositoryRoot.path, stdin: stdin, timeout: timeout)
+    return CommandResult(status: result.status, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut)
 }
 
 func temporaryFile(_ name: String, contents: String? = nil) throws -> URL {

@@ -14,7 +14,7 @@ import Testing
 ///     LLM_WORKLOAD_FUZZ_CASES=1000 LLM_WORKLOAD_FUZZ_TIMEOUT=20 \
 ///     LLM_WORKLOAD_FUZZ_BINARY=.build/release/llm-workload \
 ///     LLM_WORKLOAD_FUZZ_REPORT=/tmp/fuzz.tsv swift test --filter ConfigFuzzTests
-@Suite struct ConfigFuzzTests {
+@Suite(.timeLimit(.minutes(10))) struct ConfigFuzzTests {
     static let environment = ProcessInfo.processInfo.environment
     static let bases = [
         "config/example.yaml", "config/mixed-fleet.yaml", "deploy/config.yaml",

@@ -5,7 +5,7 @@ import WorkloadDaemon
 import WorkloadKafka
 
 /// `llm-workload consume` and the refusal, through the binary.
-@Suite(.serialized) struct ConsumeCommandTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ConsumeCommandTests {
     @Test func usageErrorsExit64() throws {
         for arguments in [["consume"], ["consume", "--brokers", ""], ["consume", "--brokers", "127.0.0.1:99999"],
                           ["consume", "--brokers", "127.0.0.1:9092", "--topics", ","],

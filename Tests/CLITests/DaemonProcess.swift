@@ -1,76 +1,33 @@
 import Foundation
 import Glibc
-import Synchronization
-
-/// Bytes read from one of the child's pipes, and whether it reached end of file.
-private final class PipeCapture: Sendable {
-    private let state = Mutex<(data: Data, closed: Bool)>((Data(), false))
-
-    init(_ pipe: Pipe, name: String) {
-        let handle = pipe.fileHandleForReading
-        let thread = Thread { [self] in
-            while true {
-                let chunk = handle.availableData
-                if chunk.isEmpty { break }
-                state.withLock { $0.data.append(chunk) }
-            }
-            state.withLock { $0.closed = true }
-        }
-        thread.name = "capture-\(name)"
-        thread.start()
-    }
-
-    var data: Data { state.withLock { $0.data } }
-    var isClosed: Bool { state.withLock { $0.closed } }
-}
+import TestSupport
 
 /// A running `llm-workload` for tests that signal it: its standard output and error
-/// are collected as they come, so a test can wait for a line, send a signal and read
-/// everything written. The child is killed (SIGKILL) if still running when this goes.
+/// are collected as they come (``TestProcess``), so a test can wait for a line, send a
+/// signal and read everything written. The child's process group is killed (SIGKILL)
+/// if still running when this goes.
 final class DaemonProcess {
-    private let process = Process()
-    private let stdoutCapture: PipeCapture
-    private let stderrCapture: PipeCapture
+    private let process: TestProcess
 
     /// Starts the binary in the repository root with `environment` added to this
     /// process's environment. Standard input is empty.
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = repositoryRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        try input.fileHandleForWriting.close()
-        stdoutCapture = PipeCapture(out, name: "stdout")
-        stderrCapture = PipeCapture(err, name: "stderr")
+        process = try TestProcess(binary.path, arguments, environment: environment, workingDirectory: repositoryRoot.path)
     }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
-
-    var stdout: String { String(decoding: stdoutCapture.data, as: UTF8.self) }
-    var stderr: String { String(decoding: stderrCapture.data, as: UTF8.self) }
+    var stdout: String { process.stdout }
+    var stderr: String { process.stderr }
     var isRunning: Bool { process.isRunning }
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
 
     /// Sends `signal` (SIGTERM, SIGHUP, ...) to the child.
     func send(_ signal: Int32) {
-        kill(process.processIdentifier, signal)
+        process.send(signal)
     }
 
     /// Polls `condition` every 10 ms for up to `timeout` seconds.
     func wait(upTo timeout: Double, until condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(10_000)
-        }
-        return condition()
+        process.wait(upTo: timeout, until: condition)
     }
 
     /// The first standard-error line containing `text`, waiting up to `timeout` seconds.
@@ -92,17 +49,15 @@ final class DaemonProcess {
         return address.split(separator: ":").last.flatMap { UInt16($0) }
     }
 
-    /// Waits up to `timeout` seconds for the child to exit and its output to be read;
-    /// returns its exit status, or nil if it had to be killed or died of a signal.
+    /// Waits up to `timeout` seconds for the child to exit; returns its exit status, or
+    /// nil if it had to be killed (its process group) or died of a signal.
     func waitForExit(timeout: Double) -> Int32? {
-        let exited = wait(upTo: timeout) { !process.isRunning }
-        if !exited {
-            kill(process.processIdentifier, SIGKILL)
+        guard let status = process.waitForExit(timeout: timeout) else {
+            process.killGroup()
+            _ = process.waitForExit(timeout: 30)
+            return nil
         }
-        process.waitUntilExit()
-        _ = wait(upTo: 5) { stdoutCapture.isClosed && stderrCapture.isClosed }
-        guard exited, process.terminationReason == .exit else { return nil }
-        return process.terminationStatus
+        return process.terminationSignal == nil ? status : nil
     }
 }
 

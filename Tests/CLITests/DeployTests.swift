@@ -4,45 +4,23 @@ import Testing
 import TestSupport
 import Yams
 
-/// kubernetes-validate is not part of the README's setup line: without it the manifest check skips with
-/// the reason, unless the environment asks for every tool (CI sets `LLM_WORKLOAD_REQUIRE_TOOLS=1`), where
-/// its absence fails the test.
-private let kubernetesValidateMissing: Bool = {
-    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-    let found = path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/kubernetes-validate") }
-    return !found && ProcessInfo.processInfo.environment["LLM_WORKLOAD_REQUIRE_TOOLS"] != "1"
-}()
-
 /// `deploy/kubernetes/` and `deploy/grafana/`, checked offline.
-@Suite("deploy: Kubernetes manifests and the Grafana dashboard", .serialized)
+@Suite("deploy: Kubernetes manifests and the Grafana dashboard", .serialized, .timeLimit(.minutes(10)))
 struct DeployTests {
     let kubernetes = repositoryRoot.appendingPathComponent("deploy/kubernetes")
     let manifests = ["configmap.yaml", "service.yaml", "statefulset.yaml"]
 
     /// Runs `kubernetes-validate --strict` (PyPI; offline, Kubernetes' own schemas) on `files`.
     func kubernetesValidate(_ files: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["kubernetes-validate", "--strict"] + files
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let output = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        let result = try runProcess(try ExternalTool.kubernetesValidate.require(), ["--strict"] + files, timeout: 120)
+        return (result.status, result.output + result.stderr)
     }
 
-    @Test(
-        "the manifests validate against Kubernetes' schemas (and a broken one does not)",
-        .disabled(if: kubernetesValidateMissing, "kubernetes-validate is not installed (python3 -m pip install kubernetes-validate)")
-    )
+    /// kubernetes-validate is not part of the README's setup line (see `ExternalTool`).
+    @Test("the manifests validate against Kubernetes' schemas (and a broken one does not)",
+          .needs(.kubernetesValidate), .timeLimit(.minutes(5)))
     func manifestsValidate() throws {
         let result = try kubernetesValidate(manifests.map { kubernetes.appendingPathComponent($0).path })
-        guard result.status != 127 else {
-            Issue.record("kubernetes-validate is not installed: python3 -m pip install kubernetes-validate")
-            return
-        }
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.components(separatedBy: "passed").count - 1 == manifests.count, "\(result.output)")
 

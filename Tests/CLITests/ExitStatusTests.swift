@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite struct ExitStatusTests {
+@Suite(.timeLimit(.minutes(10))) struct ExitStatusTests {
     static let bad: [(String, String)] = [
         ("unknown key", "workload:\n  random_seed: 1\n  colour: blue\n"),
         ("not YAML", "workload: [unclosed\n  - {"),

@@ -6,7 +6,7 @@ import WorkloadConfig
 
 /// What `generate --format` writes replays to the same
 /// times, tokens and hash_ids.
-@Suite struct ExportRoundTripTests {
+@Suite(.timeLimit(.minutes(10))) struct ExportRoundTripTests {
     static let profileConfig = """
         workload:
           total_duration: 120

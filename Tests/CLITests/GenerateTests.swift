@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite struct GenerateTests {
+@Suite(.timeLimit(.minutes(10))) struct GenerateTests {
     @Test func sameSeedSameBytesForEveryTargetAndOtherSeedDiffers() throws {
         let file = try temporaryFile("determinism.jsonl")
         let base = ["generate", "--config", "config/example.yaml", "--duration", "120", "--seed", "1"]

@@ -10,7 +10,7 @@ import WorkloadTraces
 /// fixed configuration and seed (a reordered draw, a changed field, an
 /// optimisation that is not semantics-free). Changing the pinned value is a
 /// deliberate act: say in the commit why the stream had to change.
-@Suite struct GoldenStreamTests {
+@Suite(.timeLimit(.minutes(10))) struct GoldenStreamTests {
     /// FNV-1a 64 of `generate` for config/example.yaml, 600 s, seed 1.
     static let pinned: UInt64 = 0x0527_E347_59AD_68F4
 

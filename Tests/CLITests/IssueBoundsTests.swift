@@ -3,7 +3,7 @@ import Testing
 
 /// Configurations once measured to hang, crash or exhaust memory, one by one: each now exits 78 from
 /// `validate` and `run`, and `validate` prints the load figures.
-@Suite struct IssueBoundsTests {
+@Suite(.timeLimit(.minutes(10))) struct IssueBoundsTests {
     static let reported: [(String, [(path: String, value: String)])] = [
         ("watermark 1e300", [("clock.watermark_interval_s", "1e300")]),
         ("flush 1e300", [("kafka.flush_timeout_s", "1e300")]),

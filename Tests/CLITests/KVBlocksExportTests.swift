@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import WorkloadDaemon
 import WorkloadModel
 
@@ -7,7 +8,7 @@ import WorkloadModel
 /// a configuration with `kv_blocks` (config/prefixes.yaml), replayed, gives back
 /// the stream's timestamps (to the ms), token counts and hash_ids; the Azure
 /// export its times (to 100 ns) and tokens.
-@Suite struct KVBlocksExportTests {
+@Suite(.timeLimit(.minutes(10))) struct KVBlocksExportTests {
     static let config = repositoryRoot.appendingPathComponent("config/prefixes.yaml").path
     static let duration = "60"
 
@@ -75,15 +76,11 @@ import WorkloadModel
         let result = try runCLI(["generate", "-c", Self.config, "--duration", Self.duration, "--format", "mooncake", "-o", exported.path])
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try TraceFixtures.mooncakeRows(exported.path).count
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.aiperfPython ?? "python3")
-        process.arguments = [repositoryRoot.appendingPathComponent("Tests/Fixtures/aiperf/mooncake_check.py").path, exported.path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let check = try runProcess(Self.aiperfPython ?? "python3",
+                                   [repositoryRoot.appendingPathComponent("Tests/Fixtures/aiperf/mooncake_check.py").path, exported.path],
+                                   timeout: 300)
+        let text = check.output
+        #expect(check.status == 0, "\(text)\(check.stderr)")
         #expect(text.contains("can_load=True loaded=\(rows) skipped=0"), "\(text)")
     }
 

@@ -3,7 +3,7 @@ import Testing
 
 /// `load` through the command line: bad `load` input exits 78 with key path
 /// and value; a `load` stream is deterministic; `stats` prints windowed rates.
-@Suite struct LoadCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct LoadCommandTests {
     static func example(replacing old: String, with new: String) throws -> String {
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("config/day-long.yaml"), encoding: .utf8)
         #expect(text.contains(old))

@@ -3,7 +3,7 @@ import Testing
 
 /// Bad replay input through the command line: configuration problems exit
 /// 78 naming the key, trace problems 65 naming file, line and column.
-@Suite struct ReplayBadInputTests {
+@Suite(.timeLimit(.minutes(10))) struct ReplayBadInputTests {
     @Test func configurationProblemsExit78() throws {
         let yaml = """
             workload:

@@ -4,7 +4,7 @@ import WorkloadDaemon
 import WorkloadModel
 
 /// Replay is exact, row by row, and `loop` continues seamlessly.
-@Suite struct ReplayExactTests {
+@Suite(.timeLimit(.minutes(10))) struct ReplayExactTests {
     /// The excerpt, and the whole sample trace when `../shared/traces` is there.
     static let azurePaths = [TraceFixtures.azure] + [TraceFixtures.fullAzure].compactMap { $0 }
     static let mooncakePaths = [TraceFixtures.mooncake] + [TraceFixtures.fullMooncake].compactMap { $0 }

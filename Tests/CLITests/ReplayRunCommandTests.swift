@@ -4,7 +4,7 @@ import Testing
 /// `run` on a `workload.replay` configuration through the command line: it
 /// writes what `generate` writes, and reads the trace at start-up as
 /// `validate` does (a bad row exits 65 before anything is published).
-@Suite struct ReplayRunCommandTests {
+@Suite(.timeLimit(.minutes(10))) struct ReplayRunCommandTests {
     static func config(_ name: String, _ trace: String, _ format: String) throws -> URL {
         try temporaryFile(name, contents: TraceFixtures.yaml(trace, format) + "\nclock: {start: \"2026-01-01T00:00:00Z\"}\n")
     }

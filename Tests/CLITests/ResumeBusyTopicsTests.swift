@@ -6,7 +6,7 @@ import WorkloadKafka
 /// Exactly-once resume when other runs share the topics: the
 /// checkpoint records the producer's acknowledged offsets, so a restart reads
 /// back from there, not only the last 256 records of each partition.
-@Suite("run --state-dir: resume exactly once on topics other runs keep writing to", .serialized)
+@Suite("run --state-dir: resume exactly once on topics other runs keep writing to", .serialized, .timeLimit(.minutes(10)))
 struct ResumeBusyTopicsTests {
     struct Outcome: Sendable {
         var killedStatus: Int32?

@@ -7,7 +7,7 @@ import WorkloadKafka
 /// `run --state-dir` against an external `llm-workload dev-kafka`,
 /// stopped three times at seeded random moments and restarted each time, leaves exactly
 /// `generate`'s stream in Kafka.
-@Suite("run --state-dir: restarts are invisible", .serialized)
+@Suite("run --state-dir: restarts are invisible", .serialized, .timeLimit(.minutes(10)))
 struct ResumeKillLoopTests {
     /// SplitMix64: the test's seeded moments.
     struct Moments {

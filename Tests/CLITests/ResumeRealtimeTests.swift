@@ -9,7 +9,7 @@ import WorkloadKafka
 /// `clock.on_resume: skip` it publishes one marker per partition for the skipped
 /// interval and no event of it; with `catch_up` every event, the late ones counted
 /// in the lateness histogram. Both scenarios run at once (two clusters).
-@Suite("run --state-dir in real time: skip and catch_up")
+@Suite("run --state-dir in real time: skip and catch_up", .timeLimit(.minutes(10)))
 struct ResumeRealtimeTests {
     struct Outcome: Sendable {
         var statuses: [Int32?] = []

@@ -6,7 +6,7 @@ import WorkloadKafka
 /// Never duplicate by accident, second half: a changed configuration with the same state
 /// directory is refused (78, naming the directory, the run and what differs) unless
 /// `--new-run`; a state directory needs the Kafka sink.
-@Suite("run --state-dir: a changed configuration is refused")
+@Suite("run --state-dir: a changed configuration is refused", .timeLimit(.minutes(10)))
 struct ResumeRefusalTests {
     @Test func changedConfigurationRefusedUnlessNewRun() async throws {
         let cluster = try MockCluster(brokers: 1, logger: Logger(label: "cli-test") { _ in SwiftLogNoOpLogHandler() })

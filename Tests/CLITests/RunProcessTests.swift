@@ -86,7 +86,7 @@ private func generatedEvents(port: UInt16) -> Double {
 }
 
 /// `llm-workload run` as a process: signals, sd_notify, /metrics and /healthz.
-@Suite("run (the binary)")
+@Suite("run (the binary)", .timeLimit(.minutes(10)))
 struct RunProcessTests {
     @Test("SIGTERM during a realtime run to stdout: exit 0, every open session ends with reason shutdown")
     func sigtermToStdout() async throws {

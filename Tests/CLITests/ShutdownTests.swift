@@ -7,7 +7,7 @@ import WorkloadKafka
 import WorkloadConfig
 
 /// The stop's one budget and a stop while connecting, on the binary with real signals.
-@Suite("run: bounded stops", .serialized)
+@Suite("run: bounded stops", .serialized, .timeLimit(.minutes(10)))
 struct ShutdownTests {
     /// Runs the daemon against a mock cluster, takes every broker down once the queue
     /// is busy, lets the outage fill the queue, then sends `signals` (the first at once,

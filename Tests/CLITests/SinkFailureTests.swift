@@ -3,7 +3,7 @@ import Testing
 
 /// An output that fails is reported as what it is, with EX_IOERR (74), not as a
 /// Kafka error.
-@Suite("run: output failures exit 74")
+@Suite("run: output failures exit 74", .timeLimit(.minutes(10)))
 struct SinkFailureTests {
     let arguments = ["run", "--config", "config/example.yaml", "--mode", "accelerated", "--speed", "max",
                      "--duration", "600", "--seed", "3", "--metrics-listen", ""]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import WorkloadDaemon
 import WorkloadModel
 @testable import WorkloadConfig
@@ -9,7 +10,7 @@ import WorkloadModel
 /// way `run --state-dir` loads a checkpoint (`RunCheckpoint.restore`), are
 /// either refused with the typed error or give exactly the original state.
 /// The process crashing would end the test run.
-@Suite struct CheckpointFuzzTests {
+@Suite(.statistics, .tags(.statistics)) struct CheckpointFuzzTests {
     struct Counts: CustomStringConvertible {
         var cases = 0, refused = 0, identical = 0
         var byKind: [String: Int] = [:]

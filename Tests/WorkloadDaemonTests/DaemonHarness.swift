@@ -2,15 +2,16 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 import WorkloadDaemon
 import WorkloadKafka
 import WorkloadConfig
 import WorkloadTraces
 
 /// The parent of the daemon tests that run Kafka or pace in real time. Serialised, so
-/// that the mock clusters, the fault timelines and the 30 s real-time run do not compete
+/// that the mock clusters, the fault timelines and the 10 s real-time run do not compete
 /// for the machine's two cores.
-@Suite("Daemon integration", .serialized)
+@Suite("Daemon integration", .serialized, .integration, .tags(.integration), .timeLimit(.minutes(10)))
 struct DaemonIntegrationTests {}
 
 /// The repository root (three levels above this file).

@@ -12,7 +12,7 @@ extension DaemonIntegrationTests {
         /// about 1,000 events per second.
         static let yaml = """
             workload:
-              total_duration: 30
+              total_duration: 10
               random_seed: 11
               client_profiles:
                 - profile_name: one_shot
@@ -28,12 +28,15 @@ extension DaemonIntegrationTests {
               listen: "127.0.0.1:0"
             """
 
-        @Test("about 1,000 events/s for 30 s: the lateness histogram is well formed and has ~30,000 recordings")
+        /// 10 s is enough: what is checked is the histogram's shape, that every paced event is
+        /// recorded and that virtual time never runs ahead of the wall clock, none of which
+        /// grows with the length of the run (it was 30 s).
+        @Test("about 1,000 events/s for 10 s: the lateness histogram is well formed and has ~10,000 recordings")
         func latenessAtAThousandEventsPerSecond() async throws {
             let configuration = try Configuration.parse(yaml: Self.yaml)
             let events = try generatedLines(configuration).count
-            // 10,000 sessions ± 100 (Poisson), three events each.
-            #expect(abs(events - 30_000) < 1_500, "the profile gives ~1,000 events/s: \(events) in 30 s")
+            // 3,333 sessions ± 58 (Poisson), three events each: ± 173 events, allowed 3.5 times that.
+            #expect(abs(events - 10_000) < 600, "the profile gives ~1,000 events/s: \(events) in 10 s")
 
             let (status, scrapes, took) = try await onThread {
                 var options = RunOptions()
@@ -61,8 +64,8 @@ extension DaemonIntegrationTests {
             // Figures for the reader, not assertions: wall-clock speed is bench's business.
             let median = zip(bounds, buckets).first { $0.1.value >= count / 2 }?.0 ?? .nan
             print("realtime 1,000 events/s: pacing lateness median bucket <= \(median * 1e3) ms, count \(Int(count)) of \(events) events at \(last.at) s; run took \(took.map { "\($0)" } ?? "?")")
-            #expect(last.at > 28, "scraped near the end of the 30 s run")
-            #expect(count > 0.9 * 30_000 && count <= Double(events), "every paced event is recorded: \(count)")
+            #expect(last.at > 8, "scraped near the end of the 10 s run")
+            #expect(count > 0.9 * 10_000 && count <= Double(events), "every paced event is recorded: \(count)")
             // Paced, not run ahead: the virtual time reached by the last scrape is about the wall time.
             let virtual = try #require(metrics.value("llm_workload_virtual_time_seconds"))
             #expect(virtual <= last.at + 1, "virtual time \(virtual) s never runs ahead of the wall clock (\(last.at) s)")

@@ -68,7 +68,7 @@ struct ProducerHealthTests {
 }
 
 /// The queue rule on a real producer whose broker is down: what fills first is the byte bound.
-@Suite("HealthMonitor: queue bytes", .timeLimit(.minutes(1)))
+@Suite("HealthMonitor: queue bytes", .timeLimit(.minutes(10)))
 struct HealthMonitorQueueBytesTests {
     @Test("records held by a broker that is down fill 90% of queue.buffering.max.kbytes long before the message bound: queue_saturated")
     func bytesSaturate() throws {

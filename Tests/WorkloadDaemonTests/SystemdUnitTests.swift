@@ -1,31 +1,23 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The repository root, from this file's location (Tests/WorkloadDaemonTests/…).
 private let repositoryRoot = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-private let systemdAnalyze: String? = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]
-    .first { FileManager.default.isExecutableFile(atPath: $0) }
-
-@Suite("systemd units")
+@Suite("systemd units", .integration, .tags(.integration), .timeLimit(.minutes(10)))
 struct SystemdUnitTests {
     @Test(
         "systemd/verify.sh: units verify cleanly and rate OK or better",
-        .enabled(if: systemdAnalyze != nil, "systemd-analyze is not installed (Debian: apt-get install systemd)")
+        .needs(.systemdAnalyze), .timeLimit(.minutes(10))
     )
     func verifyScript() throws {
         let script = repositoryRoot.appendingPathComponent("systemd/verify.sh")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "verify.sh failed:\n\(text)")
+        _ = try ExternalTool.systemdAnalyze.require()
+        let result = try runProcess("/bin/bash", [script.path], timeout: 90)
+        let text = result.output + result.stderr
+        #expect(result.status == 0, "verify.sh failed:\n\(text)")
         // Both units were really checked, not skipped.
         #expect(text.contains("ok   verify llm-workload@0-3.service"), "\(text)")
         #expect(text.contains("Overall exposure level for llm-workload.service"), "\(text)")

@@ -5,7 +5,7 @@ import WorkloadKafka
 
 /// A broker taken down keeps its port: nothing else on the machine can bind it (librdkafka aborts the
 /// process when it cannot bind the port again on the way back up), and connections are still refused.
-@Suite("Mock cluster: a downed broker's port")
+@Suite("Mock cluster: a downed broker's port", .mockCluster, .timeLimit(.minutes(10)))
 struct MockClusterPortTests {
     /// Binds 127.0.0.1:`port` the way an unrelated socket would (no SO_REUSEADDR); the errno, or 0.
     private func bindError(_ port: UInt16) -> Int32 { onNewSocket(port, bind) }

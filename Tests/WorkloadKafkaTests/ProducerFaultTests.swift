@@ -3,7 +3,7 @@ import WorkloadKafka
 
 /// Faults the idempotent producer must ride out without loss, duplicates or
 /// reordering within a partition.
-@Suite("Producer faults (mock cluster)")
+@Suite("Producer faults (mock cluster)", .mockCluster, .timeLimit(.minutes(10)))
 struct ProducerFaultTests {
     let partitions: Int32 = 4
 

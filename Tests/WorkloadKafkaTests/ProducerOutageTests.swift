@@ -3,7 +3,7 @@ import WorkloadKafka
 
 /// With no broker reachable nothing may be claimed delivered, and a full
 /// queue must slow the caller down instead of dropping records.
-@Suite("Producer outage and backpressure (mock cluster)")
+@Suite("Producer outage and backpressure (mock cluster)", .mockCluster, .timeLimit(.minutes(10)))
 struct ProducerOutageTests {
     @Test("all brokers down: flush times out, records stay outstanding, none claimed delivered")
     func allBrokersDown() throws {

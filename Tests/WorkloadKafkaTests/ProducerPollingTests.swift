@@ -6,7 +6,7 @@ import WorkloadKafka
 /// Delivery reports served by a thread of their own while another produces: each is
 /// counted exactly once, the queue-full wait still ends, and the per-partition
 /// acknowledgement counts reach what was produced to each partition.
-@Suite("Producer polled from another thread", .serialized)
+@Suite("Producer polled from another thread", .serialized, .mockCluster, .timeLimit(.minutes(10)))
 struct ProducerPollingTests {
     /// Polls a producer on a thread of its own until stopped.
     private final class Poller: Sendable {

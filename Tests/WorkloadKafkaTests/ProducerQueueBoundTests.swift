@@ -3,7 +3,7 @@ import WorkloadKafka
 
 /// librdkafka's local queue is bounded by default in bytes (64 MiB), so a
 /// slow or absent broker stalls the producer instead of growing its memory.
-@Suite struct ProducerQueueBoundTests {
+@Suite(.mockCluster, .timeLimit(.minutes(10))) struct ProducerQueueBoundTests {
     @Test func theDefaultQueueHoldsAbout64MiBThenBlocks() throws {
         #expect(ProducerConfiguration.defaultProperties["queue.buffering.max.kbytes"] == "65536")
         let cluster = try MockCluster(brokers: 1, logger: testLogger("mock"))

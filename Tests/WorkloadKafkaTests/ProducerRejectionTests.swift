@@ -6,7 +6,7 @@ import WorkloadKafka
 /// which 2.0.2's `rd_kafka_produceva` frees its own header list twice
 /// (confluentinc/librdkafka#4627). The producer passes a list it owns, so this must
 /// throw, not crash the test process.
-@Suite("Producer rejections (mock cluster)")
+@Suite("Producer rejections (mock cluster)", .mockCluster, .timeLimit(.minutes(10)))
 struct ProducerRejectionTests {
     @Test("Produce answered TOPIC_AUTHORIZATION_FAILED: later produces throw it synchronously, nothing crashes, every record accounted")
     func topicAuthorizationFailed() throws {

@@ -1,7 +1,7 @@
 import Testing
 import WorkloadKafka
 
-@Suite("Producer round trip (mock cluster)")
+@Suite("Producer round trip (mock cluster)", .mockCluster, .timeLimit(.minutes(10)))
 struct ProducerRoundTripTests {
     @Test("10,000 records come back exactly once with partition, key order, headers and timestamps")
     func roundTrip() throws {

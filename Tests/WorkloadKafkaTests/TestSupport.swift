@@ -138,3 +138,12 @@ final class CapturingLogHandler: LogHandler, @unchecked Sendable {
         entries.withLock { $0.append(Entry(level: event.level, message: "\(event.message)", metadata: flat)) }
     }
 }
+
+/// The fast lane (`LLM_WORKLOAD_LANE=fast`, see Tests/TestSupport/TestTags.swift) skips the suites
+/// that run a mock cluster; this target does not depend on TestSupport, so the switch is read here.
+extension Trait where Self == ConditionTrait {
+    static var mockCluster: Self {
+        .enabled(if: ProcessInfo.processInfo.environment["LLM_WORKLOAD_LANE"] != "fast",
+                 "a mock-cluster suite: skipped in the fast lane (LLM_WORKLOAD_LANE=fast)")
+    }
+}

@@ -1,9 +1,10 @@
 import Testing
+import TestSupport
 import WorkloadModel
 
 /// `scaled(by:)` multiplies the variable: the mean scales, the coefficient of
 /// variation stays, the CDF is stretched, and the bounds move with it.
-@Suite("Scaling")
+@Suite("Scaling", .statistics, .tags(.statistics))
 struct ScalingTests {
     static let factor = 2.5
 

@@ -10,6 +10,10 @@ public enum ConfigBounds {
     public static let flushTimeoutSeconds: ClosedRange<Double> = 0.001...3600
     /// `kafka.embedded_partitions`: per topic of the in-process mock cluster.
     public static let embeddedPartitions: ClosedRange<Double> = 1...1024
+    /// `kafka.create_topics.partitions`: per topic `run` creates on the brokers.
+    public static let createdPartitions: ClosedRange<Double> = 1...10_000
+    /// `kafka.create_topics.replication_factor` (a 16-bit field in Kafka's CreateTopics request).
+    public static let replicationFactor: ClosedRange<Double> = 1...32_767
     /// `clock.speed` and `--speed`: virtual seconds per wall second.
     public static let speed: ClosedRange<Double> = 1e-6...1e9
     /// `num_clients` (client IDs are 32-bit).

@@ -77,6 +77,7 @@ extension Configuration {
             lines += conversationYAML(p)
             lines.append("      num_clients: \(p.numClients)")
             lines += prefixesYAML(p)
+            lines += routingTagsYAML(p)
             if let load = p.load { lines.append("      load: \(load.yamlFlow)") }
             if let link = p.network {
                 lines.append("      network: {latency_s: \(n(link.latencySeconds)), bandwidth_bps: \(n(link.bandwidthBitsPerSecond))}")
@@ -98,6 +99,10 @@ extension Configuration {
         lines.append("  librdkafka: {\(props.joined(separator: ", "))}")
         lines.append("  embedded_partitions: \(kafka.embeddedPartitions)")
         lines.append("  flush_timeout_s: \(n(kafka.flushTimeoutSeconds))")
+        lines += recordOptionsYAML
+        if let create = kafka.createTopics {
+            lines.append("  create_topics: {partitions: \(create.partitions), replication_factor: \(create.replicationFactor)}")
+        }
         lines.append("metrics: {listen: \"\(metrics.listen)\", \(metrics.health.effectiveText)}")
         return lines.joined(separator: "\n")
     }
@@ -119,6 +124,6 @@ extension Configuration {
         if workload.warmStart {
             lines.append(String(format: "warm_start: burn-in of %.6g s before 0; the run begins in steady state", Double(workload.burnInNanoseconds) / 1e9))
         }
-        return (lines + conversationReport + loadReport + prefixReport).joined(separator: "\n")
+        return (lines + conversationReport + loadReport + prefixReport + routingTagsReport).joined(separator: "\n")
     }
 }

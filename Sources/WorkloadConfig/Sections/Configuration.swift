@@ -26,6 +26,18 @@ public struct KafkaTopics: Sendable, Equatable {
     public var requests = "llm.requests"
     public var sessions = "llm.sessions"
     public init() {}
+
+    /// Every topic a run publishes to, with the key that names it, in publishing order.
+    public var all: [(key: String, name: String)] {
+        [("kafka.topics.requests", requests), ("kafka.topics.sessions", sessions)]
+    }
+}
+
+/// `kafka.create_topics`: the topics `run` creates when they are missing.
+public struct TopicCreationSettings: Sendable, Equatable {
+    public var partitions: Int32 = 6
+    public var replicationFactor: Int32 = 1
+    public init() {}
 }
 
 public struct KafkaConfiguration: Sendable, Equatable {
@@ -37,6 +49,12 @@ public struct KafkaConfiguration: Sendable, Equatable {
     public var embeddedPartitions: Int32 = 6
     /// How long shutdown waits for outstanding deliveries.
     public var flushTimeoutSeconds: Double = 30
+    /// `record_timestamp`: wall clock (default) or event time.
+    public var recordTimestamp = RecordTimestamp.wall
+    /// `routing_headers`: copy request routing tags into record headers.
+    public var routingHeaders = false
+    /// `kafka.create_topics`; nil: a missing topic is a configuration error.
+    public var createTopics: TopicCreationSettings?
     public init() {}
 }
 
@@ -65,6 +83,8 @@ public struct Configuration: Sendable, Equatable {
     public var source = "<config>"
     /// `workload.replay`: a trace as the workload instead of profiles.
     public var replay: ReplayConfiguration?
+    /// `faults`: publish-time late, duplicate and dropped records; nil: none.
+    public var faults: FaultConfiguration?
 
     public init(workload: WorkloadSpec, seedWasChosen: Bool = false, runID: String, clock: ClockConfiguration = .init(),
                 kafka: KafkaConfiguration = .init(), metrics: MetricsConfiguration = .init()) {
@@ -78,7 +98,7 @@ public struct Configuration: Sendable, Equatable {
 }
 
 extension Configuration {
-    static let topLevelKeys = ["workload", "clock", "kafka", "metrics"]
+    static let topLevelKeys = ["workload", "clock", "kafka", "metrics", "faults"]
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
@@ -89,7 +109,7 @@ extension Configuration {
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
         "continuation_probability", "num_clients", "network", "load", "prefixes",
-    ] + conversationKeys
+    ] + conversationKeys + routingTagKeys
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
     /// every problem (a missing file and a file that is not YAML included).
@@ -146,8 +166,10 @@ extension Configuration {
             clock = readClock(node, reader: reader)
         }
         var kafka = KafkaConfiguration()
-        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s"]) {
+        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s", "create_topics"] + recordOptionKeys) {
             kafka = readKafka(node, reader: reader)
+            readRecordOptions(node, reader: reader, into: &kafka)
+            checkRecordTimestamp(kafka, clock: clock, reader: reader)
         }
         var metrics = MetricsConfiguration()
         if let node = top.object("metrics", allowed: ["listen", "health"]) {
@@ -155,9 +177,11 @@ extension Configuration {
             metrics.health = HealthConfiguration.read(node.object("health", allowed: HealthConfiguration.keys))
         }
 
+        let faults = readFaults(top, reader: reader, parser: parser)
         guard reader.problems.isEmpty else { return nil }
         var configuration = Configuration(workload: spec, seedWasChosen: workload.seedWasChosen, runID: "", clock: clock, kafka: kafka, metrics: metrics)
         configuration.replay = replay
+        configuration.faults = faults
         configuration.textHash = StreamIdentity("config", canonical).hash
         if let node = object["run_id"], let given = reader.string(node, at: object.path("run_id")), !given.isEmpty {
             configuration.runID = given
@@ -218,6 +242,7 @@ extension Configuration {
                 spec.profiles.append(profile)
             }
             readPrefixes(object, profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
+            readRoutingTags(profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
             if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
             if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
                 reader.report("workload.client_profiles", "weights must not all be zero")
@@ -340,6 +365,12 @@ extension Configuration {
         }
         kafka.embeddedPartitions = Int32(object.integer("embedded_partitions", default: 6, .within(ConfigBounds.embeddedPartitions)) ?? 6)
         kafka.flushTimeoutSeconds = object.number("flush_timeout_s", default: 30, .within(ConfigBounds.flushTimeoutSeconds)) ?? 30
+        if let node = object.object("create_topics", allowed: ["partitions", "replication_factor"]) {
+            var create = TopicCreationSettings()
+            create.partitions = Int32(node.integer("partitions", default: 6, .within(ConfigBounds.createdPartitions)) ?? 6)
+            create.replicationFactor = Int32(node.integer("replication_factor", default: 1, .within(ConfigBounds.replicationFactor)) ?? 1)
+            kafka.createTopics = create
+        }
         return kafka
     }
 }

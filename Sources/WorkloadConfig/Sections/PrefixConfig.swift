@@ -64,7 +64,7 @@ extension Configuration {
         return PrefixPool(name: name, items: items, tokens: tokens, popularity: popularity)
     }
 
-    private static func readPopularity(_ node: Node, at path: String, reader: ConfigReader) -> PrefixPopularity? {
+    static func readPopularity(_ node: Node, at path: String, reader: ConfigReader) -> PrefixPopularity? {
         guard let object = reader.object(node, at: path, allowed: ["type", "s"]) else { return nil }
         guard let typeNode = object.required("type", "Uniform or Zipf"), let type = reader.string(typeNode, at: object.path("type")) else { return nil }
         switch type {

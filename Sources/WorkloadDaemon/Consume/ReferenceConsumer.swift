@@ -32,6 +32,8 @@ public struct ReferenceConsumer {
         public var waiting = 0
         /// Data events behind their own producer's watermark: a broken promise.
         public var lateEvents = 0
+        /// Data events read twice (the same run and seq).
+        public var duplicateEvents = 0
         /// Records neither a data event nor a readable watermark.
         public var unreadable = 0
         /// Every producer's stream ended on every partition.
@@ -80,6 +82,7 @@ public struct ReferenceConsumer {
         summary.watermarks = merger.watermarks
         summary.waiting = merger.waiting
         summary.lateEvents = merger.lateEvents
+        summary.duplicateEvents = merger.duplicateEvents
         summary.unreadable = merger.unreadable
         summary.ended = merger.ended
         return summary

@@ -44,6 +44,8 @@ public struct WatermarkMerger {
         var time: Int64
         var seq: UInt64
         var value: [UInt8]
+        /// Its `run_id`: a duplicate is the same (run, seq) twice.
+        var run: [UInt8] = []
 
         static func < (a: Pending, b: Pending) -> Bool { (a.time, a.seq) < (b.time, b.seq) }
         static func == (a: Pending, b: Pending) -> Bool { a.time == b.time && a.seq == b.seq }
@@ -51,6 +53,16 @@ public struct WatermarkMerger {
 
     private var partitions: [PartitionID: PartitionTime]
     private var pending = BinaryHeap<Pending>()
+    /// (run, seq) of the pending events. A duplicate sent back to back with
+    /// its original is read before the watermark that releases the original
+    /// (records of a partition arrive in order), so this set finds it.
+    private var pendingKeys = Set<PendingKey>()
+    struct PendingKey: Hashable {
+        var run: [UInt8]
+        var seq: UInt64
+    }
+    /// Data events read a second time while the first was still pending.
+    public private(set) var duplicateEvents = 0
     /// Records that were neither a data event nor a watermark the consumer can read.
     public private(set) var unreadable = 0
     /// `skipped` markers read (`clock.on_resume: skip`).
@@ -109,14 +121,18 @@ public struct WatermarkMerger {
             let shard = session.withUnsafeBytes { Murmur2.partition(forKey: $0, partitionCount: Int32(state.producers)) }
             if let promise = state.latest[shard], time < promise { lateEvents += 1 }
         }
-        pending.insert(Pending(time: time, seq: UInt64(seq), value: value))
+        let run = record.string("run_id").map { Array($0) } ?? []
+        if !pendingKeys.insert(PendingKey(run: run, seq: UInt64(seq))).inserted { duplicateEvents += 1 }
+        pending.insert(Pending(time: time, seq: UInt64(seq), value: value, run: run))
     }
 
     /// Hands every complete event to `body` in (time_s, seq) order.
     public mutating func release(_ body: ([UInt8]) throws -> Void) rethrows {
         let limit = frontier
         while let first = pending.first, first.time < limit {
-            try body(pending.removeFirst().value)
+            let event = pending.removeFirst()
+            pendingKeys.remove(PendingKey(run: event.run, seq: event.seq))
+            try body(event.value)
         }
     }
 }

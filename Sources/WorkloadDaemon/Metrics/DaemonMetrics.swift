@@ -137,6 +137,15 @@ public final class DaemonMetrics: Sendable {
         published[topicIndex].increment(by: count)
     }
 
+    /// The counter of records a `faults` kind (late, duplicate, drop) changed.
+    public func faultsInjected(kind: String) -> CoreMetrics.Counter {
+        let name = "llm_workload_faults_injected_total"
+        let labels = [("kind", kind)]
+        let handler = registry.makeCounter(
+            descriptor: Self.descriptor(name, "Records the faults section published late, twice or not at all, by kind."), labels: labels)
+        return CoreMetrics.Counter(label: name, dimensions: labels, handler: handler, factory: factory)
+    }
+
     /// Counts failed deliveries. Off the hot path (delivery reports): takes a lock.
     /// The first `maxFailureLabels` error names get a series each; later ones count as "other".
     public func deliveryFailed(error: String, count: UInt64 = 1) {

@@ -92,6 +92,8 @@ public struct SinkOutcome: Sendable, Equatable {
     public var failure: SinkError?
     /// When the first record was acknowledged (`CLOCK_MONOTONIC` ns), if ever.
     public var firstDeliveredAtMonotonicNanoseconds: UInt64?
+    /// Records `faults` changed (Kafka sink with a `faults` section only).
+    public var faults: FaultCounts?
 
     public var isClean: Bool { failed == 0 && undelivered == 0 && failure == nil }
 }

@@ -103,6 +103,7 @@ final class GeneratorService: Service, @unchecked Sendable {
             "virtual_time_s": "\(Double(outcome.lastVirtualTime) / 1e9)",
         ]
         announce("published \(outcome.published) events (\(outcome.sink.delivered) records delivered incl. watermarks, \(outcome.sink.failed) failed, \(outcome.sink.undelivered) undelivered) over \(Double(outcome.lastVirtualTime) / 1e9) virtual seconds")
+        if let faults = outcome.sink.faults { announce("faults injected: \(faults.late) late, \(faults.duplicated) duplicated, \(faults.dropped) dropped") }
         if let status = Daemon.status(afterReaching: outcome.bound, logger: logger, announce: announce) { return status }
         if let failure = outcome.sourceFailure {
             logger.critical("the trace could not be read", metadata: summary.merging(["error": "\(failure)"]) { $1 })

@@ -43,13 +43,20 @@ package final class KafkaSink: EventSink {
     private let encoder: EventEncoder
     /// The producer its watermarks speak for (`--shard k/n`; 0 of 1 without).
     private let shard: Shard
-    private let logger: Logger
+    let logger: Logger
     /// Gives up waiting for room in a full queue (shutdown past its bound).
     private var shouldAbort: () -> Bool
     /// False once `DeliveryService` serves the delivery reports: then the loop's
     /// `poll()` does nothing (the wait for room in a full queue still polls).
     private var pollsDeliveryReports = true
     private let names = KafkaHeaderNames(KafkaSink.headerNames)
+    private let routedNames = KafkaHeaderNames(KafkaSink.headerNames + RoutingHeaders.names)
+    /// Wall-clock or event-time record timestamps (`kafka.record_timestamp`).
+    package var stamp = RecordStamp.wall
+    /// `kafka.routing_headers`: request records also carry their routing tags.
+    package var routing: RoutingHeaders?
+    /// `faults`: late, duplicate and dropped records (see `FaultInjector`).
+    package var faults: FaultInjector?
     /// The constant header values, back to back, owned by the sink.
     private let constantValues: UnsafeMutableRawBufferPointer
     /// Views into `constantValues`: `event-type` by kind, then schema version, run ID.
@@ -121,9 +128,10 @@ package final class KafkaSink: EventSink {
             skippedAsHeld += 1
             return
         }
+        let copies = faults?.copies(of: event, key: key, value: value) ?? 1
         do {
-            try produce(topic: kind.isRequest ? requests : sessions, topicIndex: kind.isRequest ? 0 : 1, partition: partition,
-                        key: key, value: value, kind: kind, time: event.time)
+            for _ in 0..<copies { try produce(topic: kind.isRequest ? requests : sessions, topicIndex: kind.isRequest ? 0 : 1, partition: partition,
+                        key: key, value: value, kind: kind, time: event.time, event: event) }
         } catch {
             notProduced += 1
             throw error
@@ -131,17 +139,19 @@ package final class KafkaSink: EventSink {
     }
 
     private func produce(topic: KafkaTopic, topicIndex: Int, partition: Int32, key: UnsafeRawBufferPointer,
-                         value: UnsafeRawBufferPointer, kind: RecordKind, time: VirtualNanoseconds) throws(SinkError) {
+                         value: UnsafeRawBufferPointer, kind: RecordKind, time: VirtualNanoseconds, event: Event? = nil) throws(SinkError) {
+        let routed = routing?.values(for: event) ?? UnsafeBufferPointer(start: nil, count: 0)
         let failure = withVirtualTimeText(time) { virtualTime in
-            withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 4) { values -> KafkaError? in
+            withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 4 + routed.count) { values -> KafkaError? in
                 values.initializeElement(at: 0, to: eventTypeValues[kind.rawValue])
                 values.initializeElement(at: 1, to: schemaVersionValue)
                 values.initializeElement(at: 2, to: runIDValue)
                 values.initializeElement(at: 3, to: virtualTime)
+                for (index, value) in routed.enumerated() { values.initializeElement(at: 4 + index, to: value) }
                 do throws(KafkaError) {
                     try producer.produce(
-                        to: topic, partition: partition, key: key, value: value, headerNames: names,
-                        headerValues: UnsafeBufferPointer(values), timestampMs: wallRealtimeNow(),
+                        to: topic, partition: partition, key: key, value: value, headerNames: routed.isEmpty ? names : routedNames,
+                        headerValues: UnsafeBufferPointer(values), timestampMs: stamp.timestampMs(at: time),
                         shouldAbort: shouldAbort)
                     return nil
                 } catch {
@@ -169,9 +179,11 @@ package final class KafkaSink: EventSink {
 
     package func watermark(time: VirtualNanoseconds, afterSeq: UInt64?) {
         watermarkRound(time: time, afterSeq: afterSeq, final: false)
+        releaseLate(after: time)
     }
 
     package func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) {
+        releaseAllLate(endingAt: time, afterSeq: afterSeq)
         watermarkRound(time: time, afterSeq: afterSeq, final: true)
     }
 
@@ -300,6 +312,7 @@ package final class KafkaSink: EventSink {
         outcome.undelivered += notProduced
         outcome.failuresByError = stats.failuresByError
         outcome.failure = failure
+        outcome.faults = faults?.counts
         outcome.firstDeliveredAtMonotonicNanoseconds = stats.firstDeliveredAtMonotonicNanoseconds
         return outcome
     }

@@ -31,6 +31,7 @@ struct KafkaStart {
         }
         marks.mark("connected")
         logger.info("connected to Kafka", metadata: ["bootstrap": "\(kafka.brokers)", "brokers": "\(brokers)"])
+        if let status = TopicProvisioning(configuration: configuration, logger: logger).run() { throw .status(status) }
         let monitor = HealthMonitor(
             producer: producer, producerConfiguration: producerConfiguration,
             configuration: configuration.metrics.health, clock: clock, metrics: metrics)
@@ -38,6 +39,9 @@ struct KafkaStart {
         let refusal: Int32?
         do throws(KafkaError) {
             sink = try KafkaSink(producer: producer, topics: kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
+            sink.stamp = RecordStamp(kafka.recordTimestamp, encoder: encoder)
+            if kafka.routingHeaders { sink.routing = RoutingHeaders(tagger: encoder.routingTags, spec: configuration.workload) }
+            sink.faults = configuration.faults.map { FaultInjector($0, seed: configuration.workload.seed, metrics: metrics) }
             marks.mark("topics")
             refusal = try ResumeCheck(configuration: configuration, shard: options.shard, logger: logger).verify(sink, resume: resume)
         } catch {

@@ -29,6 +29,9 @@ public struct EventEncoder: Sendable {
     /// `shared_prefix_tokens`, `prefix_ids` (see `PrefixFields`) and `hash_ids`
     /// (see `HashIDsField`).
     public var prefixCatalog: PrefixCatalog?
+    /// Tenants, models, adapters, SLO classes, reasoning and image tokens of
+    /// request events (`RoutingTagFields`); nil when no profile has any.
+    public var routingTags: RoutingTagger?
 
     public init(runID: String, seed: UInt64, startUnixNanoseconds: Int64, profileNames: [String]) {
         self.runID = runID
@@ -113,7 +116,7 @@ public struct EventEncoder: Sendable {
     /// (`HashIDsField`: `hashIDs`, else its KV blocks) follow today's fields.
     @inline(__always)
     func encodeRequest(_ e: RequestEvent, hashIDs: [Int64]?, into writer: inout ByteWriter) {
-        let closed = prefixCatalog == nil && hashIDs == nil
+        let closed = prefixCatalog == nil && hashIDs == nil && routingTags == nil
         writeEvent(into: &writer) { out, fragments in
             common(type: "request", seq: e.seq, time: e.time, into: &out, fragments)
             out.append(",\"request_id\":\"")
@@ -149,6 +152,7 @@ public struct EventEncoder: Sendable {
         guard !closed else { return }
         if let prefixCatalog { PrefixFields.encode(e, catalog: prefixCatalog, into: &writer) }
         HashIDsField.append(hashIDs, of: e, catalog: prefixCatalog, opening: ",\"hash_ids\":[", separator: ",", into: &writer)
+        routingTags?.encode(e, into: &writer)
         writer.append("}\n")
     }
 

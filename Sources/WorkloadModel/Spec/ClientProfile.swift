@@ -27,6 +27,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var conversation: ConversationModel
     /// Shared prefixes of every prompt, in prompt order.
     public var prefixes: [PrefixUse] = []
+    /// Tenants, models, adapters, SLO classes, reasoning and image tokens; empty: none.
+    public var tags = RoutingTagsSpec()
 
     public init(
         name: String,

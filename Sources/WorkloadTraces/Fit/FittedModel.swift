@@ -1,3 +1,4 @@
+import Foundation
 import WorkloadModel
 import WorkloadConfig
 
@@ -43,6 +44,8 @@ struct FittedModel {
 
     /// The deepest session in the trace (`max_turns_per_session`).
     var maxTurns: Int
+    /// Requests per model (BurstGPT's `Model` column), most first; empty without one.
+    var models: [(name: String, requests: Int)] = []
 
     struct Documents {
         var items: Int
@@ -155,6 +158,14 @@ struct FittedModel {
             comment("No sessions in the trace: every request is a session of one turn.")
             out.append("      conversational_probability: 0")
         }
+        if !models.isEmpty && !document {
+            // At most the configuration's bound on a list, the most requested first.
+            let kept = models.prefix(10_000)
+            let total = kept.reduce(0) { $0 + $1.requests }
+            comment("Models (the trace's Model column, drawn per session by their share of requests): \(models.count) distinct.")
+            let list = kept.map { "{name: \(jsonQuoted($0.name)), weight: \(YAMLNumber.short(Double($0.requests) / Double(total)))}" }
+            out.append("      models: [\(list.joined(separator: ", "))]")
+        }
         if blockTokens != nil {
             var uses: [String] = []
             if sharedBlocks > 0 { uses.append("{pool: system, per: session}") }
@@ -162,4 +173,18 @@ struct FittedModel {
             if !uses.isEmpty { out.append("      prefixes: [\(uses.joined(separator: ", "))]") }
         }
     }
+}
+
+/// A YAML double-quoted scalar (JSON escaping is valid YAML).
+func jsonQuoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
 }

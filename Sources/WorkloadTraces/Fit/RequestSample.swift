@@ -17,6 +17,8 @@ public struct RequestSample: Sendable {
     public var hasBlocks = false
     /// The span the figures are taken over (seconds from 0).
     public var span: Double = 0
+    /// Requests per model name (BurstGPT's `Model` column); empty without one.
+    public var models: [String: Int] = [:]
 
     public init() {}
 
@@ -40,6 +42,7 @@ extension RequestSample {
     /// Mooncake-style hash_ids from the hash-chain rule the replay uses.
     public static func read(path: String, format: TraceFormat, skipBadRows: Bool) throws(TraceError) -> (sample: RequestSample, reader: TraceReader, blockTokens: Int64?) {
         let reader = try TraceReader(path: path, format: format, skipBadRows: skipBadRows)
+        reader.countsModels = true
         var rows: [TraceRow] = []
         while let row = try reader.next() { rows.append(row) }
         let blockTokens = BlockSizeInference.blockTokens(rows)
@@ -70,6 +73,7 @@ extension RequestSample {
                           session: session, turn: turns[session])
         }
         sample.span = sample.times.last ?? 0
+        sample.models = reader.models
         return (sample, reader, blockTokens)
     }
 

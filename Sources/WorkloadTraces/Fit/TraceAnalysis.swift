@@ -60,7 +60,8 @@ extension TraceFitter {
             correlationNote: correlationNote, turns: laws.turns, followUpGap: laws.followUpGap, followUpInput: laws.followUpInput,
             history: history, historyNote: historyNote, blockTokens: sample.hasBlocks ? blockTokens : nil,
             sharedBlocks: sharedBlocks, prefixNote: prefixNote, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: laws.documentTurns),
-            maxTurns: laws.allTurns?.maxTurns ?? 1)
+            maxTurns: laws.allTurns?.maxTurns ?? 1,
+            models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
     /// How many leading blocks (almost) every request shares: a system prompt in every prompt. With the note saying so.

@@ -25,6 +25,9 @@ public final class TraceReader {
     public private(set) var skipped = 0
     /// The first bad row passed over, for the report.
     public private(set) var firstSkipped: TraceError?
+    /// Count the rows per `Model` (BurstGPT) into `models`; off for replay.
+    public var countsModels = false
+    public private(set) var models: [String: Int] = [:]
 
     public init(path: String, format: TraceFormat, skipBadRows: Bool = false) throws(TraceError) {
         let lines = try LineReader(path: path)
@@ -70,6 +73,7 @@ public final class TraceReader {
             }
             previous = row.timestamp
             rows += 1
+            if countsModels, let model = parser.model(line) { models[model, default: 0] += 1 }
             return row
         }
         guard rows > 0 else {

@@ -10,6 +10,8 @@ struct TraceRowParser {
     var promptColumn = 1
     var outputColumn = 2
     var sessionColumn: Int?
+    /// BurstGPT's `Model` column, read only when asked (`fit`).
+    var modelColumn: Int?
     var columnCount = 3
 
     init(format: TraceFormat) { self.format = format }
@@ -39,6 +41,7 @@ struct TraceRowParser {
             promptColumn = try column("Request tokens")
             outputColumn = try column("Response tokens")
             sessionColumn = names.firstIndex(of: "Session ID")
+            modelColumn = names.firstIndex(of: "Model")
             columnCount = names.count
         case .mooncake, .jsonl:
             break
@@ -53,6 +56,15 @@ struct TraceRowParser {
         case .mooncake: return try mooncakeRow(line)
         case .jsonl: return try eventRow(line)
         }
+    }
+
+    /// The row's `Model` field (BurstGPT), trimmed; nil without the column.
+    func model(_ line: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let modelColumn else { return nil }
+        let fields = line.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
+        guard modelColumn < fields.count else { return nil }
+        let name = String(decoding: fields[modelColumn], as: UTF8.self)[...].trimmingSpaces()
+        return name.isEmpty ? nil : name
     }
 
     func csvRow(_ line: UnsafeBufferPointer<UInt8>) throws(RowError) -> TraceRow? {

@@ -61,7 +61,15 @@ public struct TraceWriter: Sendable {
             out.append(byte: UInt8(ascii: "\n"))
         case .burstgpt:
             out.append(seconds: e.time)
-            out.append(",replay,")
+            out.append(byte: UInt8(ascii: ","))
+            // The request's model when the profile has models (a comma or line break in a name
+            // becomes a space: the column is unquoted CSV); "replay" otherwise.
+            if let model = encoder.routingTags?.modelName(for: e) {
+                out.append(Array(model.utf8).map { $0 == UInt8(ascii: ",") || $0 == 0x0A || $0 == 0x0D ? UInt8(ascii: " ") : $0 })
+            } else {
+                out.append("replay")
+            }
+            out.append(byte: UInt8(ascii: ","))
             out.append(e.promptTokens)
             out.append(byte: UInt8(ascii: ","))
             out.append(e.outputTokens)

@@ -23,6 +23,7 @@ public enum StreamGenerator {
             startUnixNanoseconds: configuration.clock.startUnixNanoseconds ?? defaultStart,
             profileNames: configuration.streamProfileNames)
         if PrefixCatalog.isNeeded(by: configuration.workload) { encoder.prefixCatalog = PrefixCatalog(spec: configuration.workload) }
+        encoder.routingTags = RoutingTagger(spec: configuration.workload)
         return encoder
     }
 

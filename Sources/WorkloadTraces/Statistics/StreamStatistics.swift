@@ -30,6 +30,7 @@ public struct StreamStatistics: Sendable {
     public var conversation = ConversationStatistics()
     /// Block reuse and the LRU cache, for streams with `hash_ids`.
     public var kvBlocks = KVBlockStatistics()
+    public var tags = TagStatistics()
     private var lastSessionStart: Double?
 
     public init() {}
@@ -67,6 +68,7 @@ public struct StreamStatistics: Sendable {
             if let output = (object["output_tokens"] as? NSNumber)?.doubleValue { outputTokens.append(output) }
             conversation.add(request: object)
             kvBlocks.add(request: object)
+            tags.add(request: object, time: time)
         case "session_started":
             sessionsStarted += 1
             // warm_start's announcements at 0 are sessions begun before the run, not new ones.
@@ -110,6 +112,7 @@ public struct StreamStatistics: Sendable {
         out.append("turns/session \(quantiles(turnsPerSession))")
         out += conversation.reportLines(quantiles: quantiles)
         out += kvBlocks.reportLines()
+        out += tags.reportLines()
         if !endReasons.isEmpty {
             out.append("end reasons   " + endReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
