@@ -23,6 +23,8 @@ public struct BenchReport: Sendable {
         public var floor: Quantiles?
         /// The 1-minute load average when the run and its floor were done.
         public var loadAverage: String?
+        /// With a state directory: the checkpoints written during the run (and at its end).
+        public var checkpoints: Int?
     }
 
     public var configPath: String
@@ -49,6 +51,8 @@ public struct BenchReport: Sendable {
     /// Watermark records one Kafka run sent on top of its data events.
     public var kafkaWatermarkRecords: Int?
     public var lateness: [Lateness] = []
+    /// The same runs with a state directory: checkpoints written as `run --state-dir` does.
+    public var latenessWithStateDirectory: [Lateness] = []
     /// The per-event metric updates alone, nanoseconds per call (median of the runs).
     var metrics: MetricsBench.Figures?
     public var rssMiB1e6: Double?
@@ -97,17 +101,20 @@ public struct BenchReport: Sendable {
             guard let value, value.isFinite else { return "null" }
             return format(value, decimals: decimals)
         }
-        let lateness = self.lateness.map {
-            "\"\($0.eventsPerSecond)\":{\"p50\":\(number($0.daemon.p50, decimals: 4)),"
-                + "\"p99\":\(number($0.daemon.p99, decimals: 4)),\"p999\":\(number($0.daemon.p999, decimals: 4))}"
-        }.joined(separator: ",")
+        func rows(_ runs: [Lateness]) -> String {
+            runs.map {
+                "\"\($0.eventsPerSecond)\":{\"p50\":\(number($0.daemon.p50, decimals: 4)),"
+                    + "\"p99\":\(number($0.daemon.p99, decimals: 4)),\"p999\":\(number($0.daemon.p999, decimals: 4))}"
+            }.joined(separator: ",")
+        }
         var fields = [
             "\"core_events_per_s\":\(number(coreEventsPerSecond, decimals: 0))",
             "\"json_events_per_s\":\(number(jsonEventsPerSecond, decimals: 0))",
             "\"kafka_events_per_s\":\(number(kafkaEventsPerSecond, decimals: 0))",
             "\"baseline_events_per_s\":\(number(baselineEventsPerSecond, decimals: 0))",
             "\"kafka_over_baseline\":\(number(kafkaOverBaseline, decimals: 3))",
-            "\"lateness_ms\":{\(lateness)}",
+            "\"lateness_ms\":{\(rows(lateness))}",
+            "\"lateness_state_dir_ms\":{\(rows(latenessWithStateDirectory))}",
             "\"rss_mib_1e6\":\(number(rssMiB1e6, decimals: 1))",
             "\"rss_mib_1e7\":\(number(rssMiB1e7, decimals: 1))",
             "\"first_event_ms\":\(number(firstEventMs, decimals: 1))",
@@ -124,6 +131,23 @@ public struct BenchReport: Sendable {
     }
 
     /// The human-readable table: figure, value, how it was taken.
+    /// A table row per real-time run (`label @ rate/s`), or one saying why there is none.
+    private func latenessRows(_ runs: [Lateness], label: String, key: String) -> [(String, String, String)] {
+        func milliseconds(_ q: Quantiles) -> String {
+            "p50 \(format(q.p50, decimals: 3)), p99 \(format(q.p99, decimals: 3)), p99.9 \(format(q.p999, decimals: 3)) ms"
+        }
+        guard !runs.isEmpty else { return [(label, "- (\(notes[key] ?? "not measured"))", "")] }
+        return runs.map { run in
+            var detail = "realtime, \(pacingSink) sink, \(run.samples) events at \(grouped(run.achievedEventsPerSecond))/s, max \(format(run.daemon.max, decimals: 2)) ms"
+            if let checkpoints = run.checkpoints { detail += ", \(checkpoints) checkpoints written" }
+            if let floor = run.floor {
+                detail += "; floor (pacer alone) \(milliseconds(floor)), max \(format(floor.max, decimals: 2))"
+            }
+            if let load = run.loadAverage { detail += "; load average \(load)" }
+            return ("\(label) @ \(grouped(Double(run.eventsPerSecond)))/s", milliseconds(run.daemon), detail)
+        }
+    }
+
     public var table: String {
         var rows: [(String, String, String)] = []
         func missing(_ key: String) -> String { "- (\(notes[key] ?? "not measured"))" }
@@ -161,18 +185,8 @@ public struct BenchReport: Sendable {
         rows.append(("metrics per event", metrics.map {
             "\(format($0.generatedNanoseconds, decimals: 1)) + \(format($0.latenessNanoseconds, decimals: 1)) ns"
         } ?? missing("metrics_ns"), "eventGenerated (every event) + lateness histogram (every paced event), one thread"))
-        func milliseconds(_ q: Quantiles) -> String {
-            "p50 \(format(q.p50, decimals: 3)), p99 \(format(q.p99, decimals: 3)), p99.9 \(format(q.p999, decimals: 3)) ms"
-        }
-        for run in lateness {
-            var detail = "realtime, \(pacingSink) sink, \(run.samples) events at \(grouped(run.achievedEventsPerSecond))/s, max \(format(run.daemon.max, decimals: 2)) ms"
-            if let floor = run.floor {
-                detail += "; floor (pacer alone) \(milliseconds(floor)), max \(format(floor.max, decimals: 2))"
-            }
-            if let load = run.loadAverage { detail += "; load average \(load)" }
-            rows.append(("lateness @ \(grouped(Double(run.eventsPerSecond)))/s", milliseconds(run.daemon), detail))
-        }
-        if lateness.isEmpty { rows.append(("lateness", missing("lateness_ms"), "")) }
+        rows += latenessRows(lateness, label: "lateness", key: "lateness_ms")
+        rows += latenessRows(latenessWithStateDirectory, label: "lateness, state dir", key: "lateness_state_dir_ms")
         let memory = "fresh process, --speed max, null sink, conversational_probability 0.6"
         rows.append(("peak RSS @ 10^6 requests", rssMiB1e6.map { "\(format($0, decimals: 1)) MiB" } ?? missing("rss_mib_1e6"), memory))
         rows.append(("peak RSS @ 10^7 requests", rssMiB1e7.map { "\(format($0, decimals: 1)) MiB" } ?? missing("rss_mib_1e7"), memory))

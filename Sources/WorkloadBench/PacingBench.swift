@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import WorkloadModel
 import WorkloadConfig
@@ -55,9 +56,12 @@ enum PacingBench {
     }
 
     /// Runs `configuration` (already scaled to `rate`) in real time for
-    /// `seconds` through `sink`; lateness quantiles in milliseconds.
+    /// `seconds` through `sink`; lateness quantiles in milliseconds. With
+    /// `stateDirectory`, checkpoints are written as `run --state-dir` writes
+    /// them (to a temporary directory, removed after).
     static func measure(
-        configuration: Configuration, encoder: EventEncoder, sink: EventSink, rate: Int, seconds: Double, logger: Logger
+        configuration: Configuration, encoder: EventEncoder, sink: EventSink, rate: Int, seconds: Double,
+        stateDirectory: Bool = false, logger: Logger
     ) -> BenchReport.Lateness? {
         let events = max(1, Int(Double(rate) * seconds))
         let log = LatenessLog(expected: events)
@@ -67,14 +71,33 @@ enum PacingBench {
             configuration: configuration, encoder: encoder, sink: sink, shard: nil, pacing: .realtime, clock: clock,
             stop: StopSignal(), notifier: nil, metrics: metrics, logger: logger)
         runner.eventLimit = events
-        runner.latenessLog = log
+        runner.observe(PublishLateness(log: log, clock: clock))
+        let directory = stateDirectory ? temporaryStateDirectory(logger: logger) : nil
+        defer { if let directory { try? FileManager.default.removeItem(atPath: directory.path) } }
+        if let directory {
+            runner.checkpointer = Checkpointer(directory: directory, pacingAnchorUnixNanoseconds: unixNanosecondsNow(), logger: logger, sink: sink)
+        }
         let watch = Stopwatch()
         let outcome = runner.run()
         let elapsed = watch.elapsedSeconds
-        _ = sink.finish(timeoutSeconds: 60)
-        guard let quantiles = log.quantiles() else { return nil }
-        return BenchReport.Lateness(
+        if sink.finish(timeoutSeconds: 60).isClean { runner.checkpointer?.commit() }
+        guard let quantiles = log.quantiles(), !stateDirectory || directory != nil else { return nil }
+        var lateness = BenchReport.Lateness(
             eventsPerSecond: rate, achievedEventsPerSecond: Double(outcome.published) / elapsed,
             samples: log.nanoseconds.count, daemon: quantiles)
+        lateness.checkpoints = runner.checkpointer?.written
+        return lateness
+    }
+
+    /// A fresh state directory under the temporary directory; nil (logged) when it cannot be made.
+    private static func temporaryStateDirectory(logger: Logger) -> StateDirectory? {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("llm-workload-bench-state-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: path)
+        do {
+            return try StateDirectory(path: path)
+        } catch {
+            logger.error("bench: cannot make a state directory", metadata: ["path": "\(path)", "error": "\(error)"])
+            return nil
+        }
     }
 }

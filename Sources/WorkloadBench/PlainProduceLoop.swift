@@ -53,41 +53,30 @@ public enum PlainProduceLoop {
             _ = try Metadata.partitionCount(client: client, topic: handles[index], name: topic, timeoutMs: 10_000)
         }
 
+        let start = SteadyClock.nanoseconds()
+        let failure = produceAll(batch, client: client, topics: handles, serveEvery: serveEvery)
+        if let failure { throw failure }
+        let flushed = rd_kafka_flush(client, flushTimeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR
+        let seconds = Double(SteadyClock.nanoseconds() - start) / 1e9
+        let stats = context.delivery.withLock { $0 }
+        if !flushed {
+            throw KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, message: "baseline flush timed out with records outstanding")
+        }
+        return Result(seconds: seconds, delivered: stats.delivered, failed: stats.failed)
+    }
+
+    /// Produces every record of `batch`, retrying on a full queue after serving delivery
+    /// reports; the first other error, or nil.
+    private static func produceAll(_ batch: RecordBatch, client: OpaquePointer, topics: [OpaquePointer], serveEvery: Int) -> KafkaError? {
         // Header names as NUL-terminated C strings, alive for the whole loop.
         let names = batch.headerNames.map { Array($0.utf8CString) }
         let headerCount = names.count
-        let start = SteadyClock.nanoseconds()
-        let failure: KafkaError? = names.withUnsafeCStrings { namePointers in
+        return names.withUnsafeCStrings { namePointers in
             batch.bytes.withUnsafeBytes { bytes -> KafkaError? in
                 withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { fields -> KafkaError? in
                     var headerIndex = 0
                     for (index, entry) in batch.entries.enumerated() {
-                        var field = rd_kafka_vu_t()
-                        field.vtype = RD_KAFKA_VTYPE_RKT
-                        field.u.rkt = handles[Int(entry.topic)]
-                        fields[0] = field
-                        field = rd_kafka_vu_t()
-                        field.vtype = RD_KAFKA_VTYPE_PARTITION
-                        field.u.i32 = entry.partition
-                        fields[1] = field
-                        field = rd_kafka_vu_t()
-                        field.vtype = RD_KAFKA_VTYPE_KEY
-                        field.u.mem.ptr = UnsafeMutableRawPointer(mutating: bytes.baseAddress! + entry.key.lowerBound)
-                        field.u.mem.size = entry.key.count
-                        fields[2] = field
-                        field = rd_kafka_vu_t()
-                        field.vtype = RD_KAFKA_VTYPE_VALUE
-                        field.u.mem.ptr = UnsafeMutableRawPointer(mutating: bytes.baseAddress! + entry.value.lowerBound)
-                        field.u.mem.size = entry.value.count
-                        fields[3] = field
-                        field = rd_kafka_vu_t()
-                        field.vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                        field.u.i = RD_KAFKA_MSG_F_COPY
-                        fields[4] = field
-                        field = rd_kafka_vu_t()
-                        field.vtype = RD_KAFKA_VTYPE_TIMESTAMP
-                        field.u.i64 = SteadyClock.unixMilliseconds()
-                        fields[5] = field
+                        fill(fields, entry: entry, topic: topics[Int(entry.topic)], bytes: bytes)
                         // A header list of our own, as KafkaProducer passes (see its `send`).
                         let list = rd_kafka_headers_new(headerCount)!
                         var offset = entry.headers
@@ -97,7 +86,7 @@ public enum PlainProduceLoop {
                             _ = rd_kafka_header_add(list, namePointers[header], -1, bytes.baseAddress! + offset, length)
                             offset += length
                         }
-                        field = rd_kafka_vu_t()
+                        var field = rd_kafka_vu_t()
                         field.vtype = RD_KAFKA_VTYPE_HEADERS
                         field.u.headers = list
                         fields[6] = field
@@ -115,14 +104,39 @@ public enum PlainProduceLoop {
                 }
             }
         }
-        if let failure { throw failure }
-        let flushed = rd_kafka_flush(client, flushTimeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR
-        let seconds = Double(SteadyClock.nanoseconds() - start) / 1e9
-        let stats = context.delivery.withLock { $0 }
-        if !flushed {
-            throw KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, message: "baseline flush timed out with records outstanding")
-        }
-        return Result(seconds: seconds, delivered: stats.delivered, failed: stats.failed)
+    }
+
+    /// The first six produceva fields of one record, as ``KafkaProducer`` sets them: topic,
+    /// explicit partition, key, value, copy flag, wall-clock timestamp (the headers are the seventh).
+    @inline(__always)
+    private static func fill(_ fields: UnsafeMutableBufferPointer<rd_kafka_vu_t>, entry: RecordBatch.Entry, topic: OpaquePointer,
+                             bytes: UnsafeRawBufferPointer) {
+        var field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_RKT
+        field.u.rkt = topic
+        fields[0] = field
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_PARTITION
+        field.u.i32 = entry.partition
+        fields[1] = field
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_KEY
+        field.u.mem.ptr = UnsafeMutableRawPointer(mutating: bytes.baseAddress! + entry.key.lowerBound)
+        field.u.mem.size = entry.key.count
+        fields[2] = field
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_VALUE
+        field.u.mem.ptr = UnsafeMutableRawPointer(mutating: bytes.baseAddress! + entry.value.lowerBound)
+        field.u.mem.size = entry.value.count
+        fields[3] = field
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_MSGFLAGS
+        field.u.i = RD_KAFKA_MSG_F_COPY
+        fields[4] = field
+        field = rd_kafka_vu_t()
+        field.vtype = RD_KAFKA_VTYPE_TIMESTAMP
+        field.u.i64 = SteadyClock.unixMilliseconds()
+        fields[5] = field
     }
 }
 

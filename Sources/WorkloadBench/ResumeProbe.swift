@@ -52,36 +52,50 @@ public enum ResumeProbe {
         var figures = Figures()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("llm-workload-resume-\(getpid())").path
         try? FileManager.default.removeItem(atPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let state = try newRun(in: directory, configuration: configuration)
+        progress("resume: generating \(events) events in process")
+        try checkpoint(events: events, of: configuration, into: state, figures: &figures)
+        state.unlock()  // the child continues the run there
+        progress("resume: starting run --state-dir (stopped after \(stopAfterSeconds) s)")
+        try resume(configPath: configPath, seed: seed, directory: directory, stopAfterSeconds: stopAfterSeconds, figures: &figures)
+        return figures
+    }
+
+    /// A state directory at `directory` holding a new run of `configuration`.
+    private static func newRun(in directory: String, configuration: Configuration) throws(BenchError) -> StateDirectory {
         let state: StateDirectory
         do {
             state = try StateDirectory(path: directory)
         } catch {
             throw BenchError("resume probe: \(error)")
         }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        switch ResumeStart.prepare(path: directory, configuration: &configuration, shard: nil, newRun: true,
+        switch ResumeStart.prepare(path: directory, configuration: configuration, shard: nil, newRun: true,
                                    nowUnixNanoseconds: unixNanosecondsNow()) {
-        case .success: break
+        case .success: return state
         case .failure(let refusal): throw BenchError("resume probe: \(refusal)")
         }
+    }
 
-        progress("resume: generating \(events) events in process")
-        let started = Date()
+    /// Generates `events` events in process and writes the checkpoint after them.
+    private static func checkpoint(events: Int, of configuration: Configuration, into state: StateDirectory,
+                                   figures: inout Figures) throws(BenchError) {
+        let started = Stopwatch()
         var engine = WorkloadEngine(spec: configuration.workload)
         var lastSeq: UInt64?
         for _ in 0..<events {
             guard let event = engine.next() else { throw BenchError("resume probe: the run ended before \(events) events") }
             lastSeq = event.seq
         }
-        figures.generateSeconds = Date().timeIntervalSince(started)
+        figures.generateSeconds = started.elapsedSeconds
         figures.events = events
         figures.virtualSeconds = Double(engine.virtualTime) / 1e9
         figures.openSessions = engine.activeSessions
-        let encodeStart = SystemWallClock().now()
+        let encodeStart = Stopwatch()
         let checkpoint = RunCheckpoint(lastSeq: lastSeq, lastTime: engine.virtualTime,
                                        pacingAnchorUnixNanoseconds: unixNanosecondsNow(), engine: engine.checkpoint())
         let bytes = checkpoint.bytes
-        figures.encodeMs = Double(SystemWallClock().now() - encodeStart) / 1e6
+        figures.encodeMs = encodeStart.elapsedSeconds * 1e3
         figures.checkpointBytes = bytes.count
         figures.resumedAtSeq = engine.nextSequenceNumber
         do {
@@ -89,9 +103,12 @@ public enum ResumeProbe {
         } catch {
             throw BenchError("resume probe: \(error)")
         }
+    }
 
-        state.unlock()  // the child continues the run there
-        progress("resume: starting run --state-dir (stopped after \(stopAfterSeconds) s)")
+    /// `run --state-dir` in a child process, stopped after `stopAfterSeconds`: when it produced and
+    /// had acknowledged its first record, and when each start-up step was done.
+    private static func resume(configPath: String, seed: UInt64, directory: String, stopAfterSeconds: Double,
+                               figures: inout Figures) throws(BenchError) {
         let arguments = [
             "run", "--config", configPath, "--seed", String(seed), "--duration", String(Int(duration)), "--embedded-kafka",
             "--mode", "accelerated", "--speed", "max", "--metrics-listen", "", "--log-level", "notice",
@@ -121,6 +138,5 @@ public enum ResumeProbe {
             guard let at = mark(step + "_monotonic_ns"), at >= spawnedAt else { return nil }
             return (step, Double(at - spawnedAt) / 1e6)
         }
-        return figures
     }
 }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import WorkloadKafka
 
 /// Elapsed wall time (monotonic) and CPU time for the benchmarks. CPU time is
 /// the calling thread's (one core's work) or the whole process's (the
@@ -11,24 +9,18 @@ struct Stopwatch {
     private let processStart: UInt64
 
     init() {
-        wallStart = Self.read(CLOCK_MONOTONIC)
-        threadStart = Self.read(CLOCK_THREAD_CPUTIME_ID)
-        processStart = Self.read(CLOCK_PROCESS_CPUTIME_ID)
+        wallStart = SteadyClock.nanoseconds()
+        threadStart = SteadyClock.threadCPUNanoseconds()
+        processStart = SteadyClock.processCPUNanoseconds()
     }
 
-    var elapsedSeconds: Double { Double(Self.read(CLOCK_MONOTONIC) - wallStart) / 1e9 }
+    var elapsedSeconds: Double { Double(SteadyClock.nanoseconds() - wallStart) / 1e9 }
 
     /// CPU seconds the calling thread has used since the start.
-    var threadCPUSeconds: Double { Double(Self.read(CLOCK_THREAD_CPUTIME_ID) - threadStart) / 1e9 }
+    var threadCPUSeconds: Double { Double(SteadyClock.threadCPUNanoseconds() - threadStart) / 1e9 }
 
     /// CPU seconds all threads of this process have used since the start.
-    var processCPUSeconds: Double { Double(Self.read(CLOCK_PROCESS_CPUTIME_ID) - processStart) / 1e9 }
-
-    private static func read(_ clock: clockid_t) -> UInt64 {
-        var ts = timespec()
-        clock_gettime(clock, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
+    var processCPUSeconds: Double { Double(SteadyClock.processCPUNanoseconds() - processStart) / 1e9 }
 }
 
 /// The median of a non-empty list (the mean of the middle two for an even count).

@@ -34,6 +34,8 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Hashable {
         return text
     }
 
+    /// `_TIMED_OUT`: an operation did not finish within its time limit.
+    public static let timedOutCode: Int32 = RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
     /// `_QUEUE_FULL`: the local producer queue is full (backpressure).
     public static let queueFullCode: Int32 = RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue
     /// `_PURGE_QUEUE`: a record was purged from the local queue before it was sent.

@@ -2,19 +2,31 @@
 import Glibc
 #endif
 
-/// Clock reads inside WorkloadKafka, which has no injected clock: the
-/// baseline loop's timing and record timestamps, and the first-delivery mark.
+/// The one place the system clocks are read: monotonic time (pacing, deadlines,
+/// the benchmarks' stopwatch), Unix time (record timestamps, the run's anchor)
+/// and CPU time (the benchmarks). It lives in the lowest target that needs a
+/// clock (the client stamps its first delivery); the daemon reads it through
+/// the injected `WallClock` (whose system implementation calls it) so that
+/// tests drive time.
 package enum SteadyClock {
-    package static func nanoseconds() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
+    /// `CLOCK_MONOTONIC`, nanoseconds since an arbitrary origin.
+    package static func nanoseconds() -> UInt64 { read(CLOCK_MONOTONIC) }
 
-    /// Unix time in milliseconds (CLOCK_REALTIME), the record timestamp.
-    package static func unixMilliseconds() -> Int64 {
+    /// Unix time in nanoseconds (`CLOCK_REALTIME`): jumps when the system clock is set, so never for pacing.
+    package static func unixNanoseconds() -> Int64 { Int64(bitPattern: read(CLOCK_REALTIME)) }
+
+    /// Unix time in milliseconds (`CLOCK_REALTIME`), the record timestamp.
+    package static func unixMilliseconds() -> Int64 { unixNanoseconds() / 1_000_000 }
+
+    /// CPU nanoseconds the calling thread has used.
+    package static func threadCPUNanoseconds() -> UInt64 { read(CLOCK_THREAD_CPUTIME_ID) }
+
+    /// CPU nanoseconds all threads of this process have used.
+    package static func processCPUNanoseconds() -> UInt64 { read(CLOCK_PROCESS_CPUTIME_ID) }
+
+    private static func read(_ clock: clockid_t) -> UInt64 {
         var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1_000 + Int64(ts.tv_nsec) / 1_000_000
+        clock_gettime(clock, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }

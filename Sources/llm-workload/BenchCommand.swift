@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
         discussion: """
             Prints one table, or with --json one object with the keys core_events_per_s, \
             json_events_per_s, kafka_events_per_s, baseline_events_per_s, kafka_over_baseline, \
-            lateness_ms (by rate: p50, p99, p999), rss_mib_1e6, rss_mib_1e7, first_event_ms; with --baseline-config also \
+            lateness_ms (by rate: p50, p99, p999), lateness_state_dir_ms (the same with checkpoints written to a state directory), rss_mib_1e6, rss_mib_1e7, first_event_ms; with --baseline-config also \
             baseline_config_core_events_per_s, baseline_config_json_events_per_s, core_over_baseline_config \
             and json_over_baseline_config. \
             The configuration's duration and request bounds are lifted: throughput runs are \
@@ -102,7 +102,7 @@ struct BenchCommand: ParsableCommand {
         // The bench drives the profile engine; a replayed trace has none (it would index an empty profile list).
         for (path, loaded) in [(config, configuration), (baselineConfig ?? "", baseline)] where loaded?.replay != nil {
             printError("\(path): workload.replay: bench measures generated workloads, not replayed traces")
-            throw ExitStatus.config
+            throw ExitStatus.config.exit
         }
         var logger = Logger(label: "llm-workload.bench")
         logger.logLevel = .warning
@@ -119,7 +119,7 @@ struct BenchCommand: ParsableCommand {
                 print(figures.table, terminator: "")
             } catch {
                 printError("bench: \(error)")
-                throw ExitCode(70)
+                throw ExitStatus.software.exit
             }
             return
         }

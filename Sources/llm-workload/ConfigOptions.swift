@@ -26,11 +26,15 @@ struct ConfigOptions: ParsableArguments {
         if let seed { _ = try SeedArgument.parse(seed) }
     }
 
-    /// The configuration with the command-line overrides applied.
-    func load() throws(ExitCode) -> Configuration {
+    /// The configuration with the command-line overrides applied (these and a command's own, `also`).
+    func load(also overrides: ConfigurationOverrides = ConfigurationOverrides()) throws(ExitCode) -> Configuration {
         do {
             var configuration = try Configuration.load(path: config)
-            configuration.override(duration: duration, requests: requests, seed: seed.flatMap { try? SeedArgument.parse($0) })
+            var overrides = overrides
+            overrides.duration = duration
+            overrides.requests = requests
+            overrides.seed = seed.flatMap { try? SeedArgument.parse($0) }
+            configuration.override(overrides)
             return configuration
         } catch {
             throw configFailure(error)

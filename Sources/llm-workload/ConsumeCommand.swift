@@ -58,7 +58,7 @@ struct ConsumeCommand: ParsableCommand {
             output = try FileOutput(path: "-")
         } catch {
             printError("cannot write standard output: \(error)")
-            throw ExitStatus.ioError
+            throw ExitStatus.ioError.exit
         }
         var line: [UInt8] = []
         let summary: ReferenceConsumer.Summary
@@ -74,10 +74,10 @@ struct ConsumeCommand: ParsableCommand {
             }
         } catch let error as OutputError {
             printError("cannot write standard output: \(error)")
-            throw ExitStatus.ioError
+            throw ExitStatus.ioError.exit
         } catch {
             printError("cannot consume from \(brokers): \(error)")
-            throw ExitCode(69)
+            throw ExitStatus.unavailable.exit
         }
         printError("released \(summary.released) events (\(summary.watermarks) watermarks read, \(summary.waiting) events still waiting for watermarks, \(summary.lateEvents) behind their producer's watermark, \(summary.duplicateEvents) duplicates, \(summary.unreadable) unreadable records)\(summary.ended ? "; every producer's stream has ended" : "")")
     }

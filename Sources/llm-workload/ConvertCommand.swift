@@ -25,7 +25,7 @@ struct ConvertCommand: ParsableCommand {
             out = try FileOutput(path: output)
         } catch {
             printError("cannot open \(output): \(error)")
-            throw ExitStatus.ioError
+            throw ExitStatus.ioError.exit
         }
         do {
             let (_, source) = try TraceConversion.convert(input, from: from, to: to, output: out)

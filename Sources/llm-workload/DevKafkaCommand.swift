@@ -37,7 +37,7 @@ struct DevKafkaCommand: ParsableCommand {
             }
         } catch {
             printError("cannot start the mock cluster: \(error)")
-            throw ExitCode(70)
+            throw ExitStatus.software.exit
         }
         print(cluster.bootstrapServers)
         fflush(nil)  // every output stream, at once: also into a pipe (`bench --pacing-isolated` reads it)

@@ -6,16 +6,9 @@ import Glibc
 #endif
 import WorkloadConfig
 
-/// sysexits(3) codes the daemon promises (see the Exit statuses article).
-enum ExitStatus {
-    /// EX_USAGE: bad command line.
-    static let usage = ExitCode(64)
-    /// EX_DATAERR: unreadable input data.
-    static let dataError = ExitCode(65)
-    /// EX_IOERR: an output could not be written.
-    static let ioError = ExitCode(74)
-    /// EX_CONFIG: so systemd does not restart-loop on a bad config.
-    static let config = ExitCode(78)
+extension ExitStatus {
+    /// The status as ArgumentParser exits with it.
+    var exit: ExitCode { ExitCode(code) }
 }
 
 /// Writes a line to standard error.
@@ -28,5 +21,5 @@ func printError(_ message: String) {
 /// Prints every configuration problem and returns EX_CONFIG.
 func configFailure(_ error: ConfigError) -> ExitCode {
     printError(error.description)
-    return ExitStatus.config
+    return ExitStatus.config.exit
 }

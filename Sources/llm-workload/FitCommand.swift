@@ -36,14 +36,14 @@ struct FitCommand: ParsableCommand {
             }
         } catch {
             printError("\(error)")
-            throw ExitStatus.dataError
+            throw ExitStatus.dataError.exit
         }
         let result: FitResult
         do {
             result = try TraceFitter.fit(sample, blockTokens: blockTokens, source: (file as NSString).lastPathComponent, format: format)
         } catch {
             printError("error: \(error)")
-            throw ExitStatus.dataError
+            throw ExitStatus.dataError.exit
         }
         try write(result.yaml, to: out)
         if let report {
@@ -58,7 +58,7 @@ struct FitCommand: ParsableCommand {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
             printError("cannot write \(path): \(error.localizedDescription)")
-            throw ExitStatus.ioError
+            throw ExitStatus.ioError.exit
         }
     }
 }

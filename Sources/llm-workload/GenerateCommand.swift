@@ -44,7 +44,7 @@ struct GenerateCommand: ParsableCommand {
             output = try FileOutput(path: out)
         } catch {
             printError("cannot open --out \(error)")
-            throw ExitStatus.ioError
+            throw ExitStatus.ioError.exit
         }
         // SIGINT/SIGTERM end the stream cleanly: open sessions close with
         // reason shutdown and everything generated is written.
@@ -59,11 +59,11 @@ struct GenerateCommand: ParsableCommand {
             summary = try StreamGenerator.write(configuration, to: output, shouldStop: { stop.isSet })
         } catch {
             printError("write failed: \(error)")
-            throw ExitStatus.ioError
+            throw ExitStatus.ioError.exit
         }
         if let bound = summary.bound {
             printError(bound.isMemoryCeiling ? "error: \(bound.message)" : "note: \(bound.message)")
-            if bound.isMemoryCeiling { throw ExitStatus.config }
+            if bound.isMemoryCeiling { throw ExitStatus.config.exit }
         }
     }
 }

@@ -33,8 +33,8 @@ func reportSkipped(_ source: ReplaySource) {
 func exitStatus(for error: ReplayFailure) -> ExitCode {
     printError("\(error)")
     switch error {
-    case .trace: return ExitStatus.dataError
-    case .output: return ExitStatus.ioError
-    case .export: return ExitStatus.usage
+    case .trace: return ExitStatus.dataError.exit
+    case .output: return ExitStatus.ioError.exit
+    case .export: return ExitStatus.usage.exit
     }
 }

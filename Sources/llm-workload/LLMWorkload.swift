@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import WorkloadDaemon
 
 @main
 enum Entry {
@@ -14,6 +15,7 @@ struct LLMWorkload: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "llm-workload",
         abstract: "Generates realistic LLM-serving request streams and publishes them to Kafka.",
+        discussion: ExitStatus.helpLine,
         subcommands: [
             RunCommand.self, GenerateCommand.self, ValidateCommand.self, SampleCommand.self, StatsCommand.self,
             DevKafkaCommand.self, BenchCommand.self, ConvertCommand.self, ConsumeCommand.self, FitCommand.self,

@@ -13,10 +13,7 @@ struct RunCommand: AsyncParsableCommand {
             within kafka.flush_timeout_s and exits 0 if every event was delivered. With --state-dir \
             (or $STATE_DIRECTORY) the run is resumable: a stop flushes and checkpoints instead of \
             closing sessions, and the next start with the same configuration continues the run. \
-            SIGHUP is ignored. \
-            Exit status: 0 done; 64 usage; 69 events undelivered or Kafka unreachable; 70 fatal Kafka \
-            error; 65 the trace of workload.replay unreadable; 73 metrics address or output unusable; 74 output failed (closed pipe, full disk); 78 \
-            configuration error.
+            SIGHUP is ignored. \(ExitStatus.helpLine)
             """
     )
 
@@ -94,13 +91,14 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = try options.load()
-        if let mode { configuration.clock.mode = mode == "realtime" ? .realtime : .accelerated }
-        if let speed { configuration.clock.speed = speed == "max" ? nil : Double(speed) }
+        var overrides = ConfigurationOverrides()
+        overrides.clockMode = mode.map { $0 == "realtime" ? .realtime : .accelerated }
+        overrides.speed = speed.map { $0 == "max" ? nil : Double($0) }
+        overrides.metricsListen = metricsListen
+        let configuration = try options.load(also: overrides)
         if mode == "accelerated" && speed == nil && configuration.clock.speed == 1 {
             printError("note: --mode accelerated at speed 1 runs in real time; pass --speed X or max")
         }
-        if let metricsListen { configuration.metrics.listen = metricsListen }
         var runOptions = RunOptions()
         runOptions.sink = SinkChoice(parsing: sink) ?? .kafka
         runOptions.shard = shard.flatMap(Shard.init(parsing:))

@@ -39,7 +39,7 @@ struct StatsCommand: ParsableCommand {
             handle = opened
         } else {
             printError("cannot read \(file)")
-            throw ExitStatus.dataError
+            throw ExitStatus.dataError.exit
         }
         var stats = StreamStatistics()
         stats.kvBlocks = KVBlockStatistics(cacheBlocks: kvCacheBlocks)
@@ -52,7 +52,7 @@ struct StatsCommand: ParsableCommand {
             if line.isEmpty || stats.add(line: line) { return }
             let excerpt = String(decoding: line.prefix(80), as: UTF8.self)
             printError("\(name): line \(lineNumber): not an event of the stream (a JSON object with type and time_s): \(excerpt)\(line.count > 80 ? "..." : "")")
-            throw ExitStatus.dataError
+            throw ExitStatus.dataError.exit
         }
         var pending = Data()
         while true {

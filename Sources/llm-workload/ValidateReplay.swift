@@ -14,7 +14,7 @@ extension ValidateCommand {
             print("trace: \(scan.rows) rows over \(span) s (\(rate) requests/s), \(scan.skipped) bad rows skipped")
         } catch {
             printError("\(error)")
-            throw ExitStatus.dataError
+            throw ExitStatus.dataError.exit
         }
     }
 }

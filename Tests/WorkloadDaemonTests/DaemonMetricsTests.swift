@@ -26,7 +26,7 @@ struct DaemonMetricsTests {
 
         metrics.eventGenerated(typeIndex: 0, profileIndex: 1)
         metrics.eventGenerated(typeIndex: 0, profileIndex: 1)
-        metrics.generatedCounter(typeIndex: 2, profileIndex: 0).increment()
+        metrics.eventGenerated(typeIndex: 2, profileIndex: 0)
         metrics.eventsPublished(topicIndex: 0, count: 10)
         metrics.eventsPublished(topicIndex: 1)
         metrics.deliveryFailed(error: "_MSG_TIMED_OUT")

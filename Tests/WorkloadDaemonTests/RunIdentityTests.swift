@@ -22,23 +22,18 @@ import WorkloadConfig
 
     @Test func theStartAnchorIsPartOfTheRun() throws {
         let base = try Self.configuration()
-        var epoch = base
-        epoch.anchorRunID(atUnixNanoseconds: 0)
+        let epoch = RunIdentity(configuration: base, anchorUnixNanoseconds: 0)
         #expect(epoch.runID == base.runID, "generate's anchor (the epoch) keeps today's run_id")
-        var one = base
-        one.anchorRunID(atUnixNanoseconds: 1_767_225_600_000_000_000)
-        var same = base
-        same.anchorRunID(atUnixNanoseconds: 1_767_225_600_000_000_000)
-        var later = base
-        later.anchorRunID(atUnixNanoseconds: 1_767_225_600_000_000_001)
+        let one = RunIdentity(configuration: base, anchorUnixNanoseconds: 1_767_225_600_000_000_000)
+        let same = RunIdentity(configuration: base, anchorUnixNanoseconds: 1_767_225_600_000_000_000)
+        let later = RunIdentity(configuration: base, anchorUnixNanoseconds: 1_767_225_600_000_000_001)
         #expect(one.runID != base.runID && one.runID == same.runID && later.runID != one.runID)
         #expect(one.runID.count == 16)
     }
 
     @Test func anExplicitStartIsAlreadyInTheConfiguration() throws {
         let fixed = try Self.configuration(start: "2026-01-01T00:00:00Z")
-        var run = fixed
-        run.anchorRunID(atUnixNanoseconds: fixed.clock.startUnixNanoseconds!)
+        let run = RunIdentity(configuration: fixed, anchorUnixNanoseconds: fixed.clock.startUnixNanoseconds!)
         #expect(run.runID == fixed.runID, "run and generate agree")
         #expect(fixed.runID != (try Self.configuration(start: "2026-01-01T00:00:01Z")).runID)
     }
@@ -52,5 +47,31 @@ import WorkloadConfig
         var requests = base
         requests.override(requests: 10)
         #expect(Set([base.runID, seed.runID, duration.runID, requests.runID]).count == 4)
+    }
+}
+
+/// A start's identity is applied once, by `Configuration.forRun`.
+@Suite struct RunIdentityAppliedTests {
+    @Test func aContinuedRunTakesTheRecordedSeedAndItsAnchoredID() throws {
+        var chosen = try RunIdentityTests.configuration()
+        chosen.seedWasChosen = true
+        let identity = RunIdentity(configuration: chosen, seed: 77, anchorUnixNanoseconds: 1_767_225_600_000_000_000)
+        let run = chosen.forRun(identity: identity, brokers: "127.0.0.1:1")
+        #expect(run.workload.seed == 77 && !run.seedWasChosen)
+        #expect(run.runID == identity.runID && run.kafka.brokers == "127.0.0.1:1")
+        // The same as a start with that seed given, anchored at the same instant.
+        var given = try RunIdentityTests.configuration()
+        given.override(seed: 77)
+        #expect(RunIdentity(configuration: given, anchorUnixNanoseconds: 1_767_225_600_000_000_000).runID == identity.runID)
+        // Without an anchor (generate), the derived ID of that seed.
+        #expect(RunIdentity(configuration: chosen, seed: 77, anchorUnixNanoseconds: 0).runID == given.runID)
+    }
+
+    @Test func aGivenRunIDIsKept() throws {
+        var configuration = try RunIdentityTests.configuration()
+        configuration.runID = "mine"
+        configuration.runIDWasGiven = true
+        let identity = RunIdentity(configuration: configuration, anchorUnixNanoseconds: 123)
+        #expect(identity.runID == "mine" && configuration.forRun(identity: identity, brokers: nil).runID == "mine")
     }
 }

@@ -43,6 +43,36 @@ package struct DistributionParser {
     static let largestMixture = 1000
 
     package func parse(_ node: Node, at path: String, role: DistributionRole) -> Distribution? {
+        guard let family = family(of: node, at: path),
+              let object = reader.object(node, at: path, allowed: Self.common + Self.keys(of: family)) else { return nil }
+        let problemsBefore = reader.problems.count
+        let parsed = parameters(of: family, in: object, role: role)
+        let isInt = object.bool("is_int", default: role == .tokens)
+        if role == .tokens && !isInt {
+            reader.report(object.path("is_int"), "token counts are integers; must be true (got false)")
+        }
+        var lower = object.optionalNumber("min")
+        var upper = object.optionalNumber("max")
+        if let lower, let upper, lower > upper {
+            reader.report(object.path("min"), "must be <= max (got min \(NumberRule.format(lower)), max \(NumberRule.format(upper)))")
+            return nil
+        }
+        guard let parsed, reader.problems.count == problemsBefore, drawable(parsed, isInt: isInt, in: object),
+              bound(&lower, &upper, of: parsed, role: role, in: object) else { return nil }
+        let distribution = Distribution(parsed, isInt: isInt, min: lower, max: upper)
+        if lower != nil || upper != nil {
+            let mass = distribution.truncationMass
+            if !(mass >= Self.minimumTruncationMass) {
+                let bounds = "[\(lower.map(NumberRule.format) ?? "-inf"), \(upper.map(NumberRule.format) ?? "inf")]"
+                reader.report(path, "impossible truncation: P(value in \(bounds)) = \(mass), below \(Self.minimumTruncationMass)")
+                return nil
+            }
+        }
+        return distribution
+    }
+
+    /// The family `type` names (in its canonical spelling), or nil (reported).
+    private func family(of node: Node, at path: String) -> String? {
         guard case .mapping(let mapping) = node else {
             reader.report(path, "expected a distribution mapping with a 'type' (got \(ConfigReader.describe(node)))")
             return nil
@@ -56,24 +86,29 @@ package struct DistributionParser {
             reader.report(path + ".type", "unknown distribution '\(typeName)'\(KeySuggestion.hint(for: typeName, in: Self.families))")
             return nil
         }
-        let keys: [String]
-        switch family {
-        case "Exponential": keys = ["rate"]
-        case "Gamma", "Weibull": keys = ["shape", "scale"]
-        case "LogNormal": keys = ["mu", "sigma", "mean", "std"]
-        case "Pareto": keys = ["shape", "scale", "alpha", "xm"]
-        case "Uniform": keys = ["low", "high"]
-        case "Normal": keys = ["mean", "sigma", "std"]
-        case "Constant", "Fixed": keys = ["value"]
-        case "LogUniform": keys = ["low", "high"]
-        case "Histogram": keys = ["edges", "weights"]
-        case "Quantiles": keys = ["points"]
-        case "Zipf": keys = ["s", "n"]
-        default: keys = ["components", "weights"]
-        }
-        guard let object = reader.object(node, at: path, allowed: Self.common + keys) else { return nil }
-        let problemsBefore = reader.problems.count
+        return family
+    }
 
+    /// The parameter keys of each family: a table.
+    private static func keys(of family: String) -> [String] {
+        switch family {
+        case "Exponential": return ["rate"]
+        case "Gamma", "Weibull": return ["shape", "scale"]
+        case "LogNormal": return ["mu", "sigma", "mean", "std"]
+        case "Pareto": return ["shape", "scale", "alpha", "xm"]
+        case "Uniform": return ["low", "high"]
+        case "Normal": return ["mean", "sigma", "std"]
+        case "Constant", "Fixed": return ["value"]
+        case "LogUniform": return ["low", "high"]
+        case "Histogram": return ["edges", "weights"]
+        case "Quantiles": return ["points"]
+        case "Zipf": return ["s", "n"]
+        default: return ["components", "weights"]
+        }
+    }
+
+    /// The family's parameters (each problem reported).
+    private func parameters(of family: String, in object: ConfigObject, role: DistributionRole) -> DistributionFamily? {
         let parsed: DistributionFamily?
         switch family {
         case "Exponential":
@@ -115,44 +150,45 @@ package struct DistributionParser {
             parsed = mixture(object, role: role)
         }
 
-        let isInt = object.bool("is_int", default: role == .tokens)
-        if role == .tokens && !isInt {
-            reader.report(object.path("is_int"), "token counts are integers; must be true (got false)")
-        }
-        var lower = object.optionalNumber("min")
-        var upper = object.optionalNumber("max")
-        if let lower, let upper, lower > upper {
-            reader.report(object.path("min"), "must be <= max (got min \(NumberRule.format(lower)), max \(NumberRule.format(upper)))")
-            return nil
-        }
-        guard let parsed, reader.problems.count == problemsBefore else { return nil }
+        return parsed
+    }
+
+    /// A Uniform whose range can be drawn from (and, `is_int`, holds an integer); else reported.
+    private func drawable(_ parsed: DistributionFamily, isInt: Bool, in object: ConfigObject) -> Bool {
         if case .uniform(let low, let high) = parsed {
             if !(high - low).isFinite {
                 reader.report(object.path("high"), "the range is too wide to sample (got low \(NumberRule.format(low)), high \(NumberRule.format(high)))")
-                return nil
+                return false
             }
             if isInt && high.rounded(.down) - low.rounded(.up) + 1 > 0x1p53 {
                 reader.report(object.path("high"), "is_int Uniform has more integers than can be drawn uniformly (got low \(NumberRule.format(low)), high \(NumberRule.format(high)))")
-                return nil
+                return false
             }
             if isInt && low.rounded(.up) > high.rounded(.down) {
                 reader.report(object.path("low"), "is_int Uniform needs an integer in [low, high] (got low \(NumberRule.format(low)), high \(NumberRule.format(high)))")
-                return nil
+                return false
             }
         }
 
+        return true
+    }
+
+    /// Checks the bounds a role allows and fills in the implied ones (a time is
+    /// never below 0, a count never beyond `largestCount`); false when reported.
+    private func bound(_ lower: inout Double?, _ upper: inout Double?, of parsed: DistributionFamily, role: DistributionRole,
+                       in object: ConfigObject) -> Bool {
         if role == .time {
             if let given = lower, given < 0 {
                 reader.report(object.path("min"), "a time must be >= 0 (got \(NumberRule.format(given)))")
-                return nil
+                return false
             }
             if let given = upper, given < 0 {
                 reader.report(object.path("max"), "a time must be >= 0 (got \(NumberRule.format(given)))")
-                return nil
+                return false
             }
             if case .constant(let value) = parsed, value < 0 {
                 reader.report(object.path("value"), "a time must be >= 0 (got \(NumberRule.format(value)))")
-                return nil
+                return false
             }
             let support = Distribution(parsed).supportLowerBound
             if support < 0 { lower = Swift.max(lower ?? 0, 0) }
@@ -161,30 +197,21 @@ package struct DistributionParser {
             let limit = Self.largestCount
             if let given = upper, given > limit {
                 reader.report(object.path("max"), "must be <= \(NumberRule.format(limit)) (got \(NumberRule.format(given)))")
-                return nil
+                return false
             }
             if let given = lower, given > limit {
                 reader.report(object.path("min"), "must be <= \(NumberRule.format(limit)) (got \(NumberRule.format(given)))")
-                return nil
+                return false
             }
             if let given = lower, given < -limit {
                 reader.report(object.path("min"), "must be >= -\(NumberRule.format(limit)) (got \(NumberRule.format(given)))")
-                return nil
+                return false
             }
             let family = Distribution(parsed)
             if family.supremum > limit { upper = upper ?? limit }
             if role == .priority && family.infimum < -limit { lower = lower ?? -limit }
         }
-        let distribution = Distribution(parsed, isInt: isInt, min: lower, max: upper)
-        if lower != nil || upper != nil {
-            let mass = distribution.truncationMass
-            if !(mass >= Self.minimumTruncationMass) {
-                let bounds = "[\(lower.map(NumberRule.format) ?? "-inf"), \(upper.map(NumberRule.format) ?? "inf")]"
-                reader.report(path, "impossible truncation: P(value in \(bounds)) = \(mass), below \(Self.minimumTruncationMass)")
-                return nil
-            }
-        }
-        return distribution
+        return true
     }
 
     /// `{mu, sigma}` are log-space parameters; `{mean, std}` and the seed's

@@ -162,6 +162,51 @@ extension Configuration {
         guard let object = reader.object(workloadNode, at: "workload", allowed: workloadKeys) else { return nil }
         let parser = DistributionParser(reader: reader)
 
+        let workload = readWorkload(object, reader: reader)
+        var spec = workload.0
+        spec.serviceModel = serviceModel(object, reader: reader, parser: parser)
+        var replay: ReplayConfiguration?
+        if object.has("replay") {
+            replay = ReplayConfiguration.read(from: object, reader: reader, base: base)
+        } else if let profilesNode = object.required("client_profiles", "a list of client profiles") {
+            readProfiles(profilesNode, of: object, reader: reader, parser: parser, into: &spec)
+        }
+        readLoad(object, reader: reader, into: &spec)
+
+        var clock = ClockConfiguration()
+        if let node = top.object("clock", allowed: ["mode", "speed", "start", "watermark_interval_s", "on_resume"]) {
+            clock = readClock(node, reader: reader)
+        }
+        var kafka = KafkaConfiguration()
+        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s", "create_topics"] + recordOptionKeys) {
+            kafka = readKafka(node, reader: reader)
+            readRecordOptions(node, reader: reader, into: &kafka)
+            checkRecordTimestamp(kafka, clock: clock, reader: reader)
+        }
+        var metrics = MetricsConfiguration()
+        if let node = top.object("metrics", allowed: ["listen", "health"]) {
+            metrics.listen = node.string("listen", default: metrics.listen)
+            metrics.health = HealthConfiguration.read(node.object("health", allowed: HealthConfiguration.keys))
+        }
+
+        let faults = readFaults(top, reader: reader, parser: parser)
+        guard reader.problems.isEmpty else { return nil }
+        kafka.topics.carriesCompletions = spec.profiles.indices.contains { spec.serviceModel(ofProfile: $0)?.emitCompletions == true }
+        var configuration = Configuration(workload: spec, seedWasChosen: workload.seedWasChosen, runID: "", clock: clock, kafka: kafka, metrics: metrics)
+        configuration.replay = replay
+        configuration.faults = faults
+        configuration.textHash = StreamIdentity("config", canonical).hash
+        if let node = object["run_id"], let given = reader.string(node, at: object.path("run_id")), !given.isEmpty {
+            configuration.runID = given
+            configuration.runIDWasGiven = true
+        } else {
+            configuration.deriveRunID()
+        }
+        return configuration
+    }
+
+    /// The workload's own keys: bounds, seed (chosen at random when not given), turns, network, limits.
+    private static func readWorkload(_ object: ConfigObject, reader: ConfigReader) -> (WorkloadSpec, seedWasChosen: Bool) {
         var spec = WorkloadSpec(seed: 0, profiles: [])
         // Up to about 31 years of virtual time: the clock counts Int64 nanoseconds.
         spec.totalDuration = object.optionalNumber("total_duration", .between(1e-9, 1e9))
@@ -191,97 +236,49 @@ extension Configuration {
         if let limits = object.object("limits", allowed: GeneratorLimits.keys) {
             spec.limits = readLimits(limits)
         }
-        spec.serviceModel = serviceModel(object, reader: reader, parser: parser)
 
-        var replay: ReplayConfiguration?
-        if object.has("replay") {
-            replay = ReplayConfiguration.read(from: object, reader: reader, base: base)
-        } else if let profilesNode = object.required("client_profiles", "a list of client profiles") {
-            if case .sequence(let list) = profilesNode, !list.isEmpty {
-                var seen: [String: Int] = [:]
-                for (index, node) in list.enumerated() {
-                    let path = "workload.client_profiles[\(index)]"
-                    guard let profile = self.profile(node, at: path, reader: reader, parser: parser, defaultLink: spec.network) else { continue }
-                    if let first = seen[profile.name] {
-                        reader.report(path + ".profile_name", "duplicate profile name '\(profile.name)' (also client_profiles[\(first)])")
-                    }
-                    seen[profile.name] = seen[profile.name] ?? index
-                    spec.profiles.append(profile)
+        return (spec, seedWasChosen)
+    }
+
+    /// `workload.client_profiles`, their prefixes, and the checks across profiles.
+    private static func readProfiles(_ profilesNode: Node, of object: ConfigObject, reader: ConfigReader, parser: DistributionParser,
+                                     into spec: inout WorkloadSpec) {
+(let list) = profilesNode, !list.isEmpty {
+            var seen: [String: Int] = [:]
+            for (index, node) in list.enumerated() {
+                let path = "workload.client_profiles[\(index)]"
+                guard let profile = self.profile(node, at: path, reader: reader, parser: parser, defaultLink: spec.network) else { continue }
+                if let first = seen[profile.name] {
+                    reader.report(path + ".profile_name", "duplicate profile name '\(profile.name)' (also client_profiles[\(first)])")
                 }
-                readPrefixes(object, profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
-                readRoutingTags(profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
-                if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
-                if reader.problems.isEmpty { checkServiceModels(spec, reader: reader) }
-                if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
-                    reader.report("workload.client_profiles", "weights must not all be zero")
-                } else if reader.problems.isEmpty, spec.arrivalMode == .superposition {
-                    // Each profile's gaps are rescaled to its share of the rate.
-                    for (index, profile) in spec.profiles.enumerated() where profile.weight > 0 {
-                        let factor = spec.superpositionScale(ofProfile: index)
-                        if !factor.isFinite || factor <= 0 {
-                            reader.report("workload.client_profiles[\(index)].weight", "too small a share to rescale this profile's arrivals in superposition mode (got \(profile.weight))")
-                        }
-                    }
-                }
-            } else {
-                reader.report("workload.client_profiles", "expected a non-empty list of profiles (got \(ConfigReader.describe(profilesNode)))")
+                seen[profile.name] = seen[profile.name] ?? index
+                spec.profiles.append(profile)
             }
-        }
-        readLoad(object, reader: reader, into: &spec)
-
-        var clock = ClockConfiguration()
-        if let node = top.object("clock", allowed: ["mode", "speed", "start", "watermark_interval_s", "on_resume"]) {
-            clock = readClock(node, reader: reader)
-        }
-        var kafka = KafkaConfiguration()
-        if let node = top.object("kafka", allowed: ["brokers", "topics", "librdkafka", "embedded_partitions", "flush_timeout_s", "create_topics"] + recordOptionKeys) {
-            kafka = readKafka(node, reader: reader)
-            readRecordOptions(node, reader: reader, into: &kafka)
-            checkRecordTimestamp(kafka, clock: clock, reader: reader)
-        }
-        var metrics = MetricsConfiguration()
-        if let node = top.object("metrics", allowed: ["listen", "health"]) {
-            metrics.listen = node.string("listen", default: metrics.listen)
-            metrics.health = HealthConfiguration.read(node.object("health", allowed: HealthConfiguration.keys))
-        }
-
-        let faults = readFaults(top, reader: reader, parser: parser)
-        guard reader.problems.isEmpty else { return nil }
-        kafka.topics.carriesCompletions = spec.profiles.indices.contains { spec.serviceModel(ofProfile: $0)?.emitCompletions == true }
-        var configuration = Configuration(workload: spec, seedWasChosen: seedWasChosen, runID: "", clock: clock, kafka: kafka, metrics: metrics)
-        configuration.replay = replay
-        configuration.faults = faults
-        configuration.textHash = StreamIdentity("config", canonical).hash
-        if let node = object["run_id"], let given = reader.string(node, at: object.path("run_id")), !given.isEmpty {
-            configuration.runID = given
-            configuration.runIDWasGiven = true
+            readPrefixes(object, profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
+            readRoutingTags(profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
+            if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
+            if reader.problems.isEmpty { checkServiceModels(spec, reader: reader) }
+            if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
+                reader.report("workload.client_profiles", "weights must not all be zero")
+            } else if reader.problems.isEmpty, spec.arrivalMode == .superposition {
+                // Each profile's gaps are rescaled to its share of the rate.
+                for (index, profile) in spec.profiles.enumerated() where profile.weight > 0 {
+                    let factor = spec.superpositionScale(ofProfile: index)
+                    if !factor.isFinite || factor <= 0 {
+                        reader.report("workload.client_profiles[\(index)].weight", "too small a share to rescale this profile's arrivals in superposition mode (got \(profile.weight))")
+                    }
+                }
+            }
         } else {
-            configuration.deriveRunID()
+            reader.report("workload.client_profiles", "expected a non-empty list of profiles (got \(ConfigReader.describe(profilesNode)))")
         }
-        return configuration
     }
 
     /// Derives the run ID from the configuration text and everything that
     /// overrides it (seed, duration, request cap).
     public mutating func deriveRunID() {
         guard !runIDWasGiven else { return }
-        var identity = StreamIdentity("run")
-        identity.append(textHash)
-        identity.append(workload.seed)
-        identity.append(workload.totalDuration.map { $0.bitPattern } ?? .max)
-        identity.append(workload.totalRequests.map { UInt64($0) } ?? .max)
-        runID = String(identity.hash, radix: 16).leftPadded(to: 16)
-    }
-
-    /// Applies command-line overrides and re-derives the run ID.
-    public mutating func override(duration: Double? = nil, requests: Int? = nil, seed: UInt64? = nil) {
-        if let duration { workload.totalDuration = duration }
-        if let requests { workload.totalRequests = requests }
-        if let seed {
-            workload.seed = seed
-            seedWasChosen = false
-        }
-        deriveRunID()
+        runID = RunIdentity.runID(self, seed: workload.seed)
     }
 
     private static func link(_ object: ConfigObject, fallback: NetworkLink) -> NetworkLink {

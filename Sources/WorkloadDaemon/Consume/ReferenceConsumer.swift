@@ -58,11 +58,11 @@ public struct ReferenceConsumer {
         var merger = WatermarkMerger(partitions: assignment.flatMap { entry in
             (0..<entry.partitionCount).map { WatermarkMerger.PartitionID(topic: entry.topic, partition: $0) }
         })
-        let deadline = options.timeoutSeconds.map { Date().addingTimeInterval($0) }
+        let deadline = options.timeoutSeconds.map { SteadyClock.nanoseconds() &+ UInt64($0 * 1e9) }
         var summary = Summary()
         while !stop.isSet {
             if options.exitAtEnd && merger.ended { break }
-            if let deadline, Date() >= deadline { break }
+            if let deadline, SteadyClock.nanoseconds() >= deadline { break }
             var received = 0
             do {
                 // Take what is there (up to a batch), then release.

@@ -246,24 +246,7 @@ public final class HTTPMetricsServer: Sendable {
                 }
             }
             _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
-            let ordinal = connections.withLock { table -> UInt64? in
-                if table.entries.count >= Self.maxConnections {
-                    guard let oldest = table.oldestAwaitingRequest() else { return nil }
-                    // Its thread sees end-of-file at once and closes it; the descriptor stays
-                    // open until then, so it cannot be another connection's yet.
-                    _ = Glibc.shutdown(oldest, Int32(SHUT_RDWR))
-                    table.entries[oldest] = nil
-                }
-                return table.admit(connection)
-            }
-            guard let ordinal else {
-                // Best effort, never blocking the accepting thread: the socket buffer takes it.
-                let busy = Array(("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                    + "Content-Length: 5\r\nConnection: close\r\n\r\nbusy\n").utf8)
-                _ = busy.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
-                close(connection)
-                continue
-            }
+            guard let ordinal = admit(connection) else { continue }
             connectionThreads.enter()
             let thread = Thread { [self] in
                 handle(connection, ordinal: ordinal)
@@ -276,6 +259,28 @@ public final class HTTPMetricsServer: Sendable {
             thread.name = "metrics-http-connection"
             thread.start()
         }
+    }
+
+    /// The connection's ordinal in the table, making room by dropping the oldest connection
+    /// still awaiting its request; nil (answered 429 and closed) when every one is busy.
+    private func admit(_ connection: Int32) -> UInt64? {
+        let ordinal = connections.withLock { table -> UInt64? in
+            if table.entries.count >= Self.maxConnections {
+                guard let oldest = table.oldestAwaitingRequest() else { return nil }
+                // Its thread sees end-of-file at once and closes it; the descriptor stays
+                // open until then, so it cannot be another connection's yet.
+                _ = Glibc.shutdown(oldest, Int32(SHUT_RDWR))
+                table.entries[oldest] = nil
+            }
+            return table.admit(connection)
+        }
+        guard ordinal == nil else { return ordinal }
+        // Best effort, never blocking the accepting thread: the socket buffer takes it.
+        let busy = Array(("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            + "Content-Length: 5\r\nConnection: close\r\n\r\nbusy\n").utf8)
+        _ = busy.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        close(connection)
+        return nil
     }
 
     private enum IOResult {

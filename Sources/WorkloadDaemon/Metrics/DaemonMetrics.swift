@@ -131,12 +131,6 @@ public final class DaemonMetrics: Sendable {
         pacingLateness.record(nanoseconds: nanoseconds)
     }
 
-    /// The counter behind `eventGenerated(typeIndex:profileIndex:)`, to keep as a handle.
-    public func generatedCounter(typeIndex: Int, profileIndex: Int) -> CoreMetrics.Counter {
-        precondition(profileIndex >= 0 && profileIndex < profiles.count, "profile index \(profileIndex) out of range")
-        return generated[typeIndex * profiles.count + profileIndex]
-    }
-
     /// Counts `count` records acknowledged on topic `topics[topicIndex]`.
     @inline(__always)
     public func eventsPublished(topicIndex: Int, count: UInt64 = 1) {

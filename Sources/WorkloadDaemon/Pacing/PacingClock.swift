@@ -6,6 +6,7 @@ import Musl
 import Darwin
 #endif
 import Synchronization
+import WorkloadKafka
 
 /// The daemon's only source of wall time: a monotonic nanosecond clock that can sleep.
 ///
@@ -33,11 +34,7 @@ public struct SystemWallClock: WallClock {
         self.spinNanoseconds = spinNanoseconds
     }
 
-    public func now() -> UInt64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-    }
+    public func now() -> UInt64 { SteadyClock.nanoseconds() }
 
     public func sleep(untilNanoseconds deadline: UInt64) {
         var current = now()
@@ -215,8 +212,4 @@ public struct Pacer: Sendable {
 
 /// Wall-clock time now as Unix milliseconds (`CLOCK_REALTIME`), for Kafka record
 /// timestamps. Never use it for pacing: it jumps when the system clock is set.
-public func wallRealtimeNow() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1_000 + Int64(ts.tv_nsec) / 1_000_000
-}
+public func wallRealtimeNow() -> Int64 { SteadyClock.unixMilliseconds() }

@@ -23,7 +23,7 @@ import WorkloadModel
 /// Once any record has failed, no checkpoint is written again by this
 /// process: a checkpoint after a lost record would hide the loss from the
 /// next start, which finds it by reading back from the last good one.
-final class Checkpointer {
+package final class Checkpointer {
     struct Snapshot {
         var engine: WorkloadEngine
         var lastSeq: UInt64?
@@ -48,14 +48,14 @@ final class Checkpointer {
     /// The snapshot of the run's end (a stop, a bound), written by `commit` after the final flush.
     private var held: Snapshot?
     /// Snapshots handed to the writer (periodic ones) or written (the last one).
-    private(set) var written = 0
+    package private(set) var written = 0
     /// Encodes and writes off the generating thread, one checkpoint at a time, in order.
     private let writer = DispatchQueue(label: "llm-workload.checkpoint-writer")
     /// Set while the writer has a checkpoint in hand (shared with its closures, hence a box).
     private final class Busy: Sendable { let flag = Atomic<Bool>(false) }
     private let writing = Busy()
 
-    init(directory: StateDirectory, pacingAnchorUnixNanoseconds: Int64, logger: Logger, sink: any EventSink) {
+    package init(directory: StateDirectory, pacingAnchorUnixNanoseconds: Int64, logger: Logger, sink: any EventSink) {
         self.directory = directory
         self.pacingAnchorUnixNanoseconds = pacingAnchorUnixNanoseconds
         self.logger = logger
@@ -101,7 +101,7 @@ final class Checkpointer {
     }
 
     /// Writes the held snapshot (call only when the flush delivered every record), after any write under way.
-    func commit() {
+    package func commit() {
         guard let held else { return }
         self.held = nil
         writer.sync(execute: writeOperation(held))
@@ -127,5 +127,22 @@ final class Checkpointer {
                 logger.error("cannot write the checkpoint", metadata: ["error": "\(error)"])
             }
         }
+    }
+}
+
+/// The loop's side of checkpoints: a snapshot considered at housekeeping,
+/// acknowledgements looked at while idle, the last state held at the end.
+/// A replay has no engine (`checkpointEngine` nil): nothing is checkpointed.
+extension Checkpointer: RunObserver {
+    package func idle(progress: RunProgress, now: UInt64) { poll() }
+
+    package func housekeeping(progress: RunProgress, source: any RunEventSource, now: UInt64) {
+        guard let engine = source.checkpointEngine else { return }
+        tick(engine: engine, lastSeq: progress.lastSeq, lastTime: progress.lastTime, now: now)
+    }
+
+    package func ended(progress: RunProgress, source: any RunEventSource) {
+        guard let engine = source.checkpointEngine else { return }
+        hold(engine: engine, lastSeq: progress.lastSeq, lastTime: progress.lastTime)
     }
 }

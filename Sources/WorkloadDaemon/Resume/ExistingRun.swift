@@ -82,10 +82,10 @@ enum ExistingRun {
         try consumer.assign(offsets: offsets)
         let me = shard ?? Shard(index: 0, count: 1)
         let runHeader = Array(runID.utf8)
-        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        let deadline = SteadyClock.nanoseconds() &+ UInt64(timeoutSeconds * 1e9)
         while !ends.isEmpty {
-            guard Date() < deadline else {
-                throw KafkaError(code: -185, name: "_TIMED_OUT", message: "could not read the tail of \(ends.keys.sorted().joined(separator: ", ")) within \(timeoutSeconds) s to check for records of run \(runID)")
+            guard SteadyClock.nanoseconds() < deadline else {
+                throw KafkaError(code: KafkaError.timedOutCode, message: "could not read the tail of \(ends.keys.sorted().joined(separator: ", ")) within \(timeoutSeconds) s to check for records of run \(runID)")
             }
             let record: ConsumedRecord?
             do {

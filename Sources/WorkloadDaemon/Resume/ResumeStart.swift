@@ -1,3 +1,4 @@
+import Logging
 import WorkloadModel
 import WorkloadConfig
 
@@ -12,11 +13,13 @@ package struct ResumeStart: Sendable {
     let continuing: Bool
     /// The engine restored from the checkpoint, when continuing from one.
     let restored: RestoredRun?
+    /// The run this start is: the recorded one's when continuing, else a new one anchored now.
+    let identity: RunIdentity
 
-    /// Decides, anchors `configuration`'s `run_id` and, for a new run, writes its record.
+    /// Decides who the run is and, for a new run, writes its record.
     /// The error is the refusal's message (exit 78).
     package static func prepare(
-        path: String, configuration: inout Configuration, shard: Shard?, newRun: Bool, nowUnixNanoseconds: Int64
+        path: String, configuration: Configuration, shard: Shard?, newRun: Bool, nowUnixNanoseconds: Int64
     ) -> Result<ResumeStart, ResumeRefusal> {
         do throws(StateDirectoryError) {
             let directory = try StateDirectory(path: path)
@@ -26,10 +29,10 @@ package struct ResumeStart: Sendable {
                     return .failure(ResumeRefusal("state directory \(path): \(directory.file(StateDirectory.recordName)) is not a run record this build can read; pass --new-run to start a new run there (its state is replaced), or use another --state-dir"))
                 }
                 // A seed chosen at random on the first start is the run's seed.
-                if configuration.seedWasChosen { configuration.override(seed: record.seed) }
-                let anchor = configuration.clock.startUnixNanoseconds ?? record.anchorUnixNanoseconds
-                configuration.anchorRunID(atUnixNanoseconds: anchor)
-                let mine = RunRecord(configuration, anchorUnixNanoseconds: anchor, shard: shard)
+                let identity = RunIdentity(
+                    configuration: configuration, seed: configuration.seedWasChosen ? record.seed : nil,
+                    anchorUnixNanoseconds: configuration.clock.startUnixNanoseconds ?? record.anchorUnixNanoseconds)
+                let mine = RunRecord(configuration, identity: identity, shard: shard)
                 let differences = mine.differences(from: record)
                 guard differences.isEmpty else {
                     return .failure(ResumeRefusal(
@@ -53,17 +56,40 @@ package struct ResumeStart: Sendable {
                    PartitionOffsets.parseFile(String(decoding: offsets, as: UTF8.self)) == nil {
                     return .failure(ResumeRefusal("state directory \(path): \(directory.file(StateDirectory.startOffsetsName)) of run \(record.runID) is corrupt (its checksum does not match, or a line is not `topic partition offset`): where the restart reads back from is unknown; pass --new-run to start a new run there, or use another --state-dir. Exit status 78."))
                 }
-                return .success(ResumeStart(directory: directory, record: record, continuing: true, restored: restored))
+                return .success(ResumeStart(directory: directory, record: record, continuing: true, restored: restored,
+                                            identity: identity))
             }
-            let anchor = configuration.clock.startUnixNanoseconds ?? nowUnixNanoseconds
-            configuration.anchorRunID(atUnixNanoseconds: anchor)
-            let record = RunRecord(configuration, anchorUnixNanoseconds: anchor, shard: shard)
+            let identity = RunIdentity(configuration: configuration,
+                                       anchorUnixNanoseconds: configuration.clock.startUnixNanoseconds ?? nowUnixNanoseconds)
+            let record = RunRecord(configuration, identity: identity, shard: shard)
             directory.remove(StateDirectory.checkpointName)
             directory.remove(StateDirectory.startOffsetsName)
             try directory.write(StateDirectory.recordName, bytes: Array(record.text.utf8))
-            return .success(ResumeStart(directory: directory, record: record, continuing: false, restored: nil))
+            return .success(ResumeStart(directory: directory, record: record, continuing: false, restored: nil,
+                                        identity: identity))
         } catch {
             return .failure(ResumeRefusal("state directory \(path): \(error)"))
+        }
+    }
+}
+
+extension ResumeStart {
+    /// `--state-dir` (or `$STATE_DIRECTORY`): the state directory's decision, nil without one.
+    /// A replay has no engine to checkpoint: a restart replays the trace from its first row
+    /// (and a second start of the same run is refused as without a state directory).
+    static func open(options: RunOptions, configuration: Configuration, logger: Logger) throws(SetupEnd) -> ResumeStart? {
+        guard let path = options.stateDirectory else { return nil }
+        guard configuration.replay == nil else {
+            logger.warning("the state directory is ignored: a replay (workload.replay) is not resumable",
+                           metadata: ["state_directory": "\(path)"])
+            return nil
+        }
+        switch prepare(path: path, configuration: configuration, shard: options.shard, newRun: options.newRun,
+                       nowUnixNanoseconds: unixNanosecondsNow()) {
+        case .success(let prepared): return prepared
+        case .failure(let refusal):
+            logger.critical("\(refusal)")
+            throw .status(ExitStatus.config.code)
         }
     }
 }

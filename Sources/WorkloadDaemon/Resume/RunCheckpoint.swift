@@ -40,31 +40,27 @@ package struct RunCheckpoint: Sendable, Equatable {
     var engine: [UInt8]
 
     package var bytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(Self.headerBytes + 64 + engine.count + Self.checksumBytes)
-        func u64(_ word: UInt64) { withUnsafeBytes(of: word.littleEndian) { out.append(contentsOf: $0) } }
-        func u32(_ word: Int) { withUnsafeBytes(of: UInt32(word).littleEndian) { out.append(contentsOf: $0) } }
-        u64(Self.magic)
-        u64(0)  // the body's length, set below
-        for word in [lastSeq.map { $0 &+ 1 } ?? 0, UInt64(bitPattern: lastTime), UInt64(bitPattern: pacingAnchorUnixNanoseconds)] {
-            u64(word)
-        }
+        var out = CheckpointWriter()
+        out.bytes.reserveCapacity(Self.headerBytes + 64 + engine.count + Self.checksumBytes)
+        out.u64(Self.magic)
+        out.u64(0)  // the body's length, set below
+        out.u64(lastSeq.map { $0 &+ 1 } ?? 0)
+        out.u64(UInt64(bitPattern: lastTime))
+        out.u64(UInt64(bitPattern: pacingAnchorUnixNanoseconds))
         let topics = offsets.keys.sorted()
-        u32(topics.count)
+        out.u32(UInt32(topics.count))
         for topic in topics {
             let name = Array(topic.utf8)
-            u32(name.count)
-            out += name
+            out.u32(UInt32(name.count))
+            out.append(contentsOf: name)
             let partitions = offsets[topic] ?? []
-            u32(partitions.count)
-            for offset in partitions { u64(UInt64(bitPattern: offset)) }
+            out.u32(UInt32(partitions.count))
+            for offset in partitions { out.u64(UInt64(bitPattern: offset)) }
         }
-        out += engine
-        withUnsafeBytes(of: UInt64(out.count - Self.headerBytes).littleEndian) { length in
-            for index in 0..<8 { out[8 + index] = length[index] }
-        }
-        withUnsafeBytes(of: CRC32C.checksum(out).littleEndian) { out.append(contentsOf: $0) }
-        return out
+        out.append(contentsOf: engine)
+        out.set(UInt64(out.bytes.count - Self.headerBytes), at: 8)
+        out.u32(CRC32C.checksum(out.bytes))
+        return out.bytes
     }
 
     package init(lastSeq: UInt64?, lastTime: VirtualNanoseconds, pacingAnchorUnixNanoseconds: Int64, offsets: [String: [Int64]] = [:], engine: [UInt8]) {
@@ -84,20 +80,20 @@ package struct RunCheckpoint: Sendable, Equatable {
     /// The checkpoint in `bytes`, or why it is not one. Every read is bounds-checked and every
     /// count is capped by the bytes left, so no input, however made, traps.
     static func decode(_ bytes: [UInt8]) throws(RunCheckpointError) -> RunCheckpoint {
-        var reader = Reader(bytes: bytes[...])
-        guard let magic = reader.u64() else { throw .truncated(size: bytes.count) }
+        var reader = CheckpointReader(bytes, from: 0)
+        guard let magic = try? reader.u64() else { throw .truncated(size: bytes.count) }
         switch magic {
         case Self.magic:
             guard bytes.count >= headerBytes + checksumBytes else { throw .truncated(size: bytes.count) }
-            let length = reader.u64() ?? 0
+            let length = (try? reader.u64()) ?? 0
             let actual = bytes.count - headerBytes - checksumBytes
             guard length == UInt64(actual) else { throw .length(recorded: length, actual: actual) }
             let end = bytes.count - checksumBytes
-            var stored: UInt32 = 0
-            for (shift, byte) in bytes[end...].enumerated() { stored |= UInt32(byte) << (8 * UInt32(shift)) }
+            var trailer = CheckpointReader(bytes, from: end)
+            let stored = (try? trailer.u32()) ?? 0
             let computed = bytes.withUnsafeBufferPointer { CRC32C.update(0, UnsafeBufferPointer(rebasing: $0[..<end])) }
             guard stored == computed else { throw .checksum(stored: stored, computed: computed) }
-            return try body(Reader(bytes: bytes[headerBytes..<end]), withOffsets: true)
+            return try body(CheckpointReader(Array(bytes[..<end]), from: headerBytes), withOffsets: true)
         case Self.magicWithoutChecksum:
             return try body(reader, withOffsets: true)
         case Self.magicWithoutOffsets:
@@ -107,37 +103,41 @@ package struct RunCheckpoint: Sendable, Equatable {
         }
     }
 
-    private static func body(_ reader: Reader, withOffsets: Bool) throws(RunCheckpointError) -> RunCheckpoint {
+    private static func body(_ reader: CheckpointReader, withOffsets: Bool) throws(RunCheckpointError) -> RunCheckpoint {
         var reader = reader
-        guard let seq = reader.u64(), let time = reader.u64(), let anchor = reader.u64() else {
-            throw .malformed("the header is cut short at byte \(reader.position)")
+        guard let seq = try? reader.u64(), let time = try? reader.u64(), let anchor = try? reader.u64() else {
+            throw .malformed("the header is cut short at byte \(reader.offset)")
         }
-        var offsets: [String: [Int64]] = [:]
-        if withOffsets {
-            guard let topics = reader.u32() else { throw .malformed("the topic count is cut short at byte \(reader.position)") }
-            guard topics <= maximumTopics else { throw .malformed("\(topics) topics (at most \(maximumTopics))") }
-            for _ in 0..<topics {
-                guard let length = reader.u32(), length <= maximumTopicName, let name = reader.take(length) else {
-                    throw .malformed("a topic name is cut short or too long at byte \(reader.position)")
-                }
-                guard let topic = String(validating: name, as: UTF8.self), offsets[topic] == nil else {
-                    throw .malformed("a topic name is not UTF-8 or repeats at byte \(reader.position - length)")
-                }
-                guard let count = reader.u32(), count <= maximumPartitions, count <= reader.remaining / 8 else {
-                    throw .malformed("the partition count of \(topic) exceeds the bytes left at byte \(reader.position)")
-                }
-                var partitions: [Int64] = []
-                partitions.reserveCapacity(count)
-                for _ in 0..<count {
-                    guard let offset = reader.u64() else { throw .malformed("an offset is cut short at byte \(reader.position)") }
-                    partitions.append(Int64(bitPattern: offset))
-                }
-                offsets[topic] = partitions
-            }
-        }
+        let offsets = withOffsets ? try readOffsets(&reader) : [:]
         return RunCheckpoint(lastSeq: seq == 0 ? nil : seq - 1, lastTime: Int64(bitPattern: time),
                              pacingAnchorUnixNanoseconds: Int64(bitPattern: anchor), offsets: offsets,
                              engine: Array(reader.rest))
+    }
+
+    /// Per topic its name and an offset per partition; every count is capped by the bytes left.
+    private static func readOffsets(_ reader: inout CheckpointReader) throws(RunCheckpointError) -> [String: [Int64]] {
+        var offsets: [String: [Int64]] = [:]
+        guard let topics = try? Int(reader.u32()) else { throw .malformed("the topic count is cut short at byte \(reader.offset)") }
+        guard topics <= maximumTopics else { throw .malformed("\(topics) topics (at most \(maximumTopics))") }
+        for _ in 0..<topics {
+            guard let length = try? Int(reader.u32()), length <= maximumTopicName, let name = try? reader.take(length) else {
+                throw .malformed("a topic name is cut short or too long at byte \(reader.offset)")
+            }
+            guard let topic = String(validating: name, as: UTF8.self), offsets[topic] == nil else {
+                throw .malformed("a topic name is not UTF-8 or repeats at byte \(reader.offset - length)")
+            }
+            guard let count = try? Int(reader.u32()), count <= maximumPartitions, count <= reader.remaining / 8 else {
+                throw .malformed("the partition count of \(topic) exceeds the bytes left at byte \(reader.offset)")
+            }
+            var partitions: [Int64] = []
+            partitions.reserveCapacity(count)
+            for _ in 0..<count {
+                guard let offset = try? reader.u64() else { throw .malformed("an offset is cut short at byte \(reader.offset)") }
+                partitions.append(Int64(bitPattern: offset))
+            }
+            offsets[topic] = partitions
+        }
+        return offsets
     }
 
     /// The header, then the engine restored for `workload`: how `run --state-dir` loads a
@@ -150,28 +150,6 @@ package struct RunCheckpoint: Sendable, Equatable {
             return (checkpoint, engine)
         } catch {
             throw .engine("\(error)")
-        }
-    }
-
-    /// Little-endian reads that return nil past the end instead of trapping.
-    private struct Reader {
-        var bytes: ArraySlice<UInt8>
-        var position: Int { bytes.startIndex }
-        var remaining: Int { bytes.count }
-        var rest: ArraySlice<UInt8> { bytes }
-
-        mutating func take(_ count: Int) -> ArraySlice<UInt8>? {
-            guard count >= 0, count <= bytes.count else { return nil }
-            defer { bytes = bytes.dropFirst(count) }
-            return bytes.prefix(count)
-        }
-
-        mutating func u64() -> UInt64? {
-            take(8).map { $0.reversed().reduce(0) { $0 << 8 | UInt64($1) } }
-        }
-
-        mutating func u32() -> Int? {
-            take(4).map { Int($0.reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) }
         }
     }
 }

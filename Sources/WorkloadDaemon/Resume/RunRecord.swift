@@ -22,12 +22,18 @@ struct RunRecord: Equatable, Sendable {
 
     /// The record of `configuration` (its `runID` already anchored) started at `anchor`.
     init(_ configuration: Configuration, anchorUnixNanoseconds anchor: Int64, shard: Shard?) {
+        self.init(configuration, identity: RunIdentity(configuration: configuration, anchorUnixNanoseconds: anchor), shard: shard)
         runID = configuration.runID
+    }
+
+    /// The record of `configuration` started as the run `identity`.
+    init(_ configuration: Configuration, identity: RunIdentity, shard: Shard?) {
+        runID = identity.runID
         self.configuration = configuration.textHash
-        seed = configuration.workload.seed
+        seed = identity.seed
         totalDuration = configuration.workload.totalDuration
         totalRequests = configuration.workload.totalRequests
-        anchorUnixNanoseconds = anchor
+        anchorUnixNanoseconds = identity.anchorUnixNanoseconds
         anchorWasGiven = configuration.clock.startUnixNanoseconds != nil
         self.shard = shard ?? Shard(index: 0, count: 1)
     }

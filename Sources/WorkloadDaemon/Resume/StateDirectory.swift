@@ -11,7 +11,7 @@ import Glibc
 /// Every write is atomic: a temporary file, fsync, rename, fsync of the directory.
 /// Opening it takes its lock (`lock`, see `StateDirectoryLock`): one process at a time.
 package struct StateDirectory: Sendable {
-    let path: String
+    package let path: String
 
     static let recordName = "run"
     package static let checkpointName = "checkpoint"

@@ -2,12 +2,6 @@ import Logging
 import WorkloadModel
 import WorkloadConfig
 
-extension Daemon.Status {
-    /// EX_CONFIG: the configuration cannot run (found at start-up, or a memory
-    /// ceiling of `workload.limits` reached): systemd does not restart on it.
-    public static let config: Int32 = 78
-}
-
 extension Daemon {
     /// The start-up check, the same `validate` runs: nil to go on, else the
     /// exit status (every problem announced).

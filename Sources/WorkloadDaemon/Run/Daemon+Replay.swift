@@ -2,11 +2,6 @@ import Logging
 import WorkloadConfig
 import WorkloadTraces
 
-extension Daemon.Status {
-    /// EX_DATAERR: the trace of `workload.replay` cannot be read.
-    public static let dataError: Int32 = 65
-}
-
 extension Daemon {
     /// A replayed trace is read once at start-up, as `validate` reads it, so
     /// that a bad row fails before anything is published (and `validate`

@@ -10,16 +10,21 @@ import WorkloadConfig
 /// then runs the long-running parts as swift-service-lifecycle services with
 /// one graceful shutdown, and returns the exit status.
 public enum Daemon {
-    /// Exit statuses beyond 0 (sysexits(3)).
+    /// Exit statuses beyond 0, read from `ExitStatus` (the one table).
     public enum Status {
         /// Events could not all be delivered, or Kafka could not be reached.
-        public static let unavailable: Int32 = 69
+        public static let unavailable = ExitStatus.unavailable.code
         /// A fatal producer error or a sink that failed.
-        public static let software: Int32 = 70
+        public static let software = ExitStatus.software.code
         /// The metrics address could not be bound, or an output not opened.
-        public static let cannotCreate: Int32 = 73
+        public static let cannotCreate = ExitStatus.cannotCreate.code
         /// Writing the output failed (a closed pipe, a full disk).
-        public static let ioError: Int32 = 74
+        public static let ioError = ExitStatus.ioError.code
+        /// EX_CONFIG: the configuration cannot run (found at start-up, or a memory
+        /// ceiling of `workload.limits` reached): systemd does not restart on it.
+        public static let config = ExitStatus.config.code
+        /// EX_DATAERR: the trace of `workload.replay` cannot be read.
+        public static let dataError = ExitStatus.dataError.code
     }
 
     /// Runs until a bounded workload ends or SIGTERM/SIGINT; returns the exit status.
@@ -83,11 +88,9 @@ public enum Daemon {
         if let monitor = setup.monitor {
             services.append(.init(service: monitor, serviceName: "producer-health"))
         }
-        if let producer = setup.producer {
+        if let delivery = setup.sink.deliveryReportsService(metrics: setup.metrics) {
             // After the generator in shutdown order: its flush comes first.
-            (setup.sink as? KafkaSink)?.pollsDeliveryReports = false
-            services.append(.init(service: DeliveryService(producer: producer, metrics: setup.metrics),
-                                  serviceName: "delivery"))
+            services.append(.init(service: delivery, serviceName: "delivery"))
         }
         services.append(.init(service: generator, successTerminationBehavior: .gracefullyShutdownGroup,
                               serviceName: "generator"))
@@ -122,11 +125,7 @@ private struct SetupResult: @unchecked Sendable {
 }
 
 /// Unix time now in nanoseconds (CLOCK_REALTIME): anchors `time` for `run`.
-package func unixNanosecondsNow() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-}
+package func unixNanosecondsNow() -> Int64 { SteadyClock.unixNanoseconds() }
 
 /// The version stamped in metrics.
 public enum LLMWorkloadVersion {

@@ -7,204 +7,156 @@ import WorkloadTraces
 
 /// Everything `run` builds before it generates: the embedded cluster (if
 /// asked), the sink (for Kafka: a connected producer), metrics, health and
-/// the HTTP endpoint. Blocking (it connects to Kafka): call it off the
-/// cooperative pool. A stop asked for while connecting ends it at once.
+/// the HTTP endpoint. Each part is set up by a step its owner provides
+/// (`EmbeddedKafka.start`, `ResumeStart.open`, `KafkaStart.open`,
+/// `StreamSink.open`, `HTTPMetricsServer.start`); `make` runs them in order
+/// and stops at the first that fails. Blocking (it connects to Kafka): call
+/// it off the cooperative pool. A stop asked for while connecting ends it at once.
 struct DaemonSetup {
     var configuration: Configuration
     var pacing: PacingMode
     var encoder: EventEncoder
     var sink: EventSink
-    var producer: KafkaProducer?
     var metrics: DaemonMetrics?
     var monitor: HealthMonitor?
     var server: HTTPMetricsServer?
     var notifier: SystemdNotifier?
     /// Kept alive for the run.
     var cluster: MockCluster?
-    /// When each start-up step was done (the clock's nanoseconds, `CLOCK_MONOTONIC`
-    /// for the system clock), for `bench`'s first-event figure: what start-up waited on.
-    var startupMarks: [(step: String, nanoseconds: UInt64)] = []
-    /// `--state-dir`: the run's record and checkpoint, so that a restart continues the run.
+    /// When each start-up step was done, for `bench`'s first-event figure.
+    var startupMarks: StartupMarks
+    /// `--state-dir`: the run's record and checkpoint.
     var resume: ResumeStart?
 
     /// The parts, or the exit status when setting up failed or was stopped.
     static func make(
-        configuration: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
+        configuration given: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
         announce: @Sendable (String) -> Void
     ) -> Result<DaemonSetup, SetupEnd> {
-        var configuration = configuration
-        var marks: [(step: String, nanoseconds: UInt64)] = [("setup", clock.now())]
-        let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment, logger: logger)
-        if configuration.seedWasChosen {
-            logger.notice("no random_seed given; chose one", metadata: ["seed": "\(configuration.workload.seed)"])
+        var marks = StartupMarks(clock: clock)
+        if given.seedWasChosen {
+            logger.notice("no random_seed given; chose one", metadata: ["seed": "\(given.workload.seed)"])
         }
-
-        // Kafka: an embedded mock cluster, or the configured brokers.
-        var cluster: MockCluster?
-        if options.embeddedKafka {
-            do {
-                let mock = try MockCluster(brokers: 3, logger: logger)
-                for topic in configuration.kafka.topics.inUse {
-                    try mock.createTopic(topic, partitions: configuration.kafka.embeddedPartitions, replicationFactor: 1)
-                }
-                cluster = mock
-                marks.append(("cluster", clock.now()))
-                configuration.kafka.brokers = mock.bootstrapServers
-                announce("embedded Kafka (librdkafka mock cluster) at \(mock.bootstrapServers), topics \(configuration.kafka.topics.inUse.joined(separator: ", ")) with \(configuration.kafka.embeddedPartitions) partitions each")
-            } catch {
-                logger.critical("cannot start the embedded Kafka mock cluster", metadata: ["error": "\(error)"])
-                return .failure(.status(Daemon.Status.software))
+        do throws(SetupEnd) {
+            let cluster = try options.embeddedKafka ? EmbeddedKafka.start(for: given, logger: logger, announce: announce) : nil
+            if cluster != nil { marks.mark("cluster") }
+            let resume = try ResumeStart.open(options: options, configuration: given, logger: logger)
+            let identity = resume?.identity ?? RunIdentity(
+                configuration: given, anchorUnixNanoseconds: given.clock.startUnixNanoseconds ?? unixNanosecondsNow())
+            let configuration = given.forRun(identity: identity, brokers: cluster?.bootstrapServers ?? options.brokers)
+            let pacing = PacingMode(configuration.clock)
+            let encoder = StreamGenerator.encoder(for: configuration, defaultStart: identity.anchorUnixNanoseconds)
+            let metrics = configuration.metrics.listen.isEmpty ? nil : DaemonMetrics(for: configuration, clock: clock)
+            let sink: EventSink
+            var monitor: HealthMonitor?
+            if options.sink == .kafka {
+                let kafka = try KafkaStart.open(
+                    configuration: configuration, options: options, resume: resume, encoder: encoder, metrics: metrics,
+                    stop: stop, clock: clock, logger: logger, marks: &marks)
+                (sink, monitor) = (kafka.sink, kafka.monitor)
+            } else {
+                sink = try StreamSink.open(options.sink, pacing: pacing, logger: logger)
             }
-        } else if let brokers = options.brokers {
-            configuration.kafka.brokers = brokers
+            let server = try HTTPMetricsServer.start(
+                for: metrics, health: monitor?.health, listen: configuration.metrics.listen, stop: stop, logger: logger,
+                announce: announce)
+            marks.mark("ready")
+            return .success(DaemonSetup(
+                configuration: configuration, pacing: pacing, encoder: encoder, sink: sink, metrics: metrics,
+                monitor: monitor, server: server,
+                notifier: SystemdNotifier(environment: ProcessInfo.processInfo.environment, logger: logger),
+                cluster: cluster, startupMarks: marks, resume: resume))
+        } catch {
+            return .failure(error)
         }
-
-        let pacing: PacingMode
-        switch (configuration.clock.mode, configuration.clock.speed) {
-        case (_, nil): pacing = .max
-        case (.realtime, _): pacing = .realtime
-        case (.accelerated, let speed?): pacing = .accelerated(speed: speed)
-        }
-        var resume: ResumeStart?
-        var stateDirectory = options.stateDirectory
-        if let path = stateDirectory, configuration.replay != nil {
-            // A replay has no engine to checkpoint: a restart replays the trace from its first row (and a second
-            // start of the same run is refused as without a state directory).
-            logger.warning("the state directory is ignored: a replay (workload.replay) is not resumable",
-                           metadata: ["state_directory": "\(path)"])
-            stateDirectory = nil
-        }
-        if let path = stateDirectory {
-            switch ResumeStart.prepare(path: path, configuration: &configuration, shard: options.shard,
-                                       newRun: options.newRun, nowUnixNanoseconds: unixNanosecondsNow()) {
-            case .success(let prepared): resume = prepared
-            case .failure(let refusal):
-                logger.critical("\(refusal)")
-                return .failure(.status(Daemon.Status.config))
-            }
-        }
-        let start = resume?.record.anchorUnixNanoseconds ?? configuration.clock.startUnixNanoseconds ?? unixNanosecondsNow()
-        if resume == nil { configuration.anchorRunID(atUnixNanoseconds: start) }
-        let encoder = StreamGenerator.encoder(for: configuration, defaultStart: start)
-        let metrics = configuration.metrics.listen.isEmpty ? nil : DaemonMetrics(for: configuration, clock: clock)
-
-        // The sink.
-        let sink: EventSink
-        var producer: KafkaProducer?
-        var monitor: HealthMonitor?
-        switch options.sink {
-        case .kafka:
-            let producerConfiguration = ProducerConfiguration(
-                bootstrapServers: configuration.kafka.brokers, properties: configuration.kafka.librdkafka)
-            do {
-                let kafka = try KafkaProducer(configuration: producerConfiguration, logger: logger)
-                let connect = BrokerConnect(properties: configuration.kafka.librdkafka)
-                guard let brokers = try connect.wait(for: kafka, stop: stop, clock: clock) else {
-                    logger.notice("stopped while connecting to Kafka; nothing was generated")
-                    return .failure(.status(0))
-                }
-                marks.append(("connected", clock.now()))
-                logger.info("connected to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "brokers": "\(brokers)"])
-                if let status = TopicProvisioning(configuration: configuration, logger: logger).run() { return .failure(.status(status)) }
-                producer = kafka
-                monitor = HealthMonitor(
-                    producer: kafka, producerConfiguration: producerConfiguration,
-                    configuration: configuration.metrics.health, clock: clock, metrics: metrics)
-                let kafkaSink = try KafkaSink(producer: kafka, topics: configuration.kafka.topics, encoder: encoder, shard: options.shard, logger: logger)
-                kafkaSink.stamp = RecordStamp(configuration.kafka.recordTimestamp, encoder: encoder)
-                if configuration.kafka.routingHeaders { kafkaSink.routing = RoutingHeaders(tagger: encoder.routingTags, spec: configuration.workload) }
-                kafkaSink.faults = configuration.faults.map { FaultInjector($0, seed: configuration.workload.seed, metrics: metrics) }
-                sink = kafkaSink
-                marks.append(("topics", clock.now()))
-                if let resume, resume.continuing {
-                    // Continuing: what Kafka holds of the run after the checkpoint is not published again.
-                    // It lies at or above the checkpoint's offsets and the partitions' ends when the
-                    // run first published (the higher of the two where both are known).
-                    let from = PartitionOffsets.higher(resume.restored?.checkpoint.offsets ?? [:], Self.startOffsets(in: resume.directory) ?? [:])
-                    kafkaSink.cover = try ResumeCover.read(
-                        runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
-                        topics: configuration.kafka.topics, partitions: kafkaSink.partitionCounts,
-                        properties: configuration.kafka.librdkafka, from: from, logger: logger)
-                    let lost = ResumeGap.lost(
-                        continuing: resume.restored?.engine ?? WorkloadEngine(spec: configuration.workload),
-                        cover: kafkaSink.cover ?? ResumeCover(partitions: []), shard: options.shard,
-                        partitions: kafkaSink.partitionCounts)
-                    guard lost.isEmpty else {
-                        logger.critical("\(ResumeGap.refusal(runID: configuration.runID, stateDirectory: resume.directory.path, lost: lost))")
-                        return .failure(.status(Daemon.Status.unavailable))
-                    }
-                    logger.notice("continuing run \(configuration.runID)", metadata: [
-                        "state_directory": "\(resume.directory.path)",
-                        "from_seq": "\(resume.restored?.engine.nextSequenceNumber ?? 0)",
-                        "records_read_back": "\(kafkaSink.cover?.recordsRead ?? 0)",
-                    ])
-                } else {
-                    let existing = try ExistingRun.find(
-                        runID: configuration.runID, shard: options.shard, brokers: configuration.kafka.brokers,
-                        topics: configuration.kafka.topics.inUse,
-                        properties: configuration.kafka.librdkafka, logger: logger)
-                    if let found = existing.found {
-                        logger.critical("\(ExistingRun.refusal(runID: configuration.runID, shard: options.shard, found: found))")
-                        return .failure(.status(Daemon.Status.config))
-                    }
-                    if let resume {
-                        // A new run publishes from seq 0: its records will all lie at or above the partitions' present ends.
-                        do {
-                            try resume.directory.write(StateDirectory.startOffsetsName, bytes: Array(PartitionOffsets.file(existing.ends).utf8))
-                        } catch {
-                            logger.error("cannot write the start offsets; a restart before the first checkpoint reads back only the tails", metadata: ["error": "\(error)"])
-                        }
-                    }
-                }
-                marks.append(("checked", clock.now()))
-            } catch {
-                logger.critical("cannot publish to Kafka", metadata: ["bootstrap": "\(configuration.kafka.brokers)", "error": "\(error)"])
-                return .failure(.status(error.isFatal ? Daemon.Status.software : Daemon.Status.unavailable))
-            }
-        case .stdout:
-            sink = StreamSink(output: try? FileOutput(path: "-"), flushEachEvent: pacing != .max)
-        case .file(let path):
-            do {
-                sink = StreamSink(output: try FileOutput(path: path), flushEachEvent: pacing != .max)
-            } catch {
-                logger.critical("cannot open the output file", metadata: ["error": "\(error)"])
-                return .failure(.status(Daemon.Status.cannotCreate))
-            }
-        case .null:
-            sink = StreamSink(output: nil, flushEachEvent: false)
-        }
-
-        var server: HTTPMetricsServer?
-        if let metrics {
-            let health = monitor?.health
-            do {
-                let bound = try HTTPMetricsServer(
-                    listen: configuration.metrics.listen, logger: logger,
-                    metrics: { metrics.render() },
-                    health: { !stop.isSet && (health?.state.isHealthy ?? true) })
-                logger.info("metrics listening", metadata: ["address": "\(bound.boundAddress)"])
-                announce("metrics at http://\(bound.boundAddress)/metrics")
-                server = bound
-            } catch {
-                logger.critical("cannot serve metrics", metadata: ["error": "\(error)"])
-                return .failure(.status(Daemon.Status.cannotCreate))
-            }
-        }
-        marks.append(("ready", clock.now()))
-        return .success(DaemonSetup(
-            configuration: configuration, pacing: pacing, encoder: encoder, sink: sink, producer: producer,
-            metrics: metrics, monitor: monitor, server: server, notifier: notifier, cluster: cluster,
-            startupMarks: marks, resume: resume))
-    }
-
-    /// The state directory's start offsets, when written (and readable).
-    static func startOffsets(in directory: StateDirectory) -> [String: [Int64]]? {
-        guard let bytes = try? directory.read(StateDirectory.startOffsetsName) else { return nil }
-        return PartitionOffsets.parseFile(String(decoding: bytes, as: UTF8.self))
     }
 }
 
 /// Why `run` ended before generating.
 enum SetupEnd: Error {
     case status(Int32)
+}
+
+/// When each start-up step was done (the clock's nanoseconds, `CLOCK_MONOTONIC`
+/// for the system clock), for `bench`'s first-event figure: what start-up waited on.
+struct StartupMarks {
+    private let clock: any WallClock
+    private(set) var steps: [(step: String, nanoseconds: UInt64)]
+
+    init(clock: any WallClock) {
+        self.clock = clock
+        steps = [("setup", clock.now())]
+    }
+
+    mutating func mark(_ step: String) { steps.append((step, clock.now())) }
+}
+
+extension PacingMode {
+    /// How `clock.mode` and `clock.speed` pace a run: no speed is `max`.
+    init(_ clock: ClockConfiguration) {
+        switch (clock.mode, clock.speed) {
+        case (_, nil): self = .max
+        case (.realtime, _): self = .realtime
+        case (.accelerated, let speed?): self = .accelerated(speed: speed)
+        }
+    }
+}
+
+/// `--embedded-kafka`: librdkafka's mock cluster in process, with the run's topics.
+enum EmbeddedKafka {
+    static func start(for configuration: Configuration, logger: Logger, announce: (String) -> Void) throws(SetupEnd) -> MockCluster {
+        let topics = configuration.kafka.topics, partitions = configuration.kafka.embeddedPartitions
+        do {
+            let mock = try MockCluster(brokers: 3, logger: logger)
+            for topic in topics.inUse {
+                try mock.createTopic(topic, partitions: partitions, replicationFactor: 1)
+            }
+            announce("embedded Kafka (librdkafka mock cluster) at \(mock.bootstrapServers), topics \(topics.inUse.joined(separator: ", ")) with \(partitions) partitions each")
+            return mock
+        } catch {
+            logger.critical("cannot start the embedded Kafka mock cluster", metadata: ["error": "\(error)"])
+            throw .status(ExitStatus.software.code)
+        }
+    }
+}
+
+extension StreamSink {
+    /// `--sink stdout|file:PATH|null`.
+    static func open(_ choice: SinkChoice, pacing: PacingMode, logger: Logger) throws(SetupEnd) -> StreamSink {
+        switch choice {
+        case .kafka, .null:
+            return StreamSink(output: nil, flushEachEvent: false)
+        case .stdout:
+            return StreamSink(output: try? FileOutput(path: "-"), flushEachEvent: pacing != .max)
+        case .file(let path):
+            do {
+                return StreamSink(output: try FileOutput(path: path), flushEachEvent: pacing != .max)
+            } catch {
+                logger.critical("cannot open the output file", metadata: ["error": "\(error)"])
+                throw .status(ExitStatus.cannotCreate.code)
+            }
+        }
+    }
+}
+
+extension HTTPMetricsServer {
+    /// The metrics endpoint, when there are metrics: `/metrics`, and `/healthz`
+    /// healthy while not stopping and the producer is healthy.
+    static func start(
+        for metrics: DaemonMetrics?, health: ProducerHealth?, listen: String, stop: StopSignal, logger: Logger,
+        announce: (String) -> Void
+    ) throws(SetupEnd) -> HTTPMetricsServer? {
+        guard let metrics else { return nil }
+        do {
+            let bound = try HTTPMetricsServer(
+                listen: listen, logger: logger, metrics: { metrics.render() },
+                health: { !stop.isSet && (health?.state.isHealthy ?? true) })
+            logger.info("metrics listening", metadata: ["address": "\(bound.boundAddress)"])
+            announce("metrics at http://\(bound.boundAddress)/metrics")
+            return bound
+        } catch {
+            logger.critical("cannot serve metrics", metadata: ["error": "\(error)"])
+            throw .status(ExitStatus.cannotCreate.code)
+        }
+    }
 }

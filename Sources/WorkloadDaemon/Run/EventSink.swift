@@ -1,3 +1,4 @@
+import ServiceLifecycle
 import WorkloadKafka
 import WorkloadModel
 
@@ -52,6 +53,17 @@ package protocol EventSink: AnyObject {
 
     /// After a restart: the highest seq of this run and shard Kafka already holds (read back), if any.
     var highestHeldSeq: UInt64? { get }
+
+    /// After a restart: events not published again because Kafka already held them; nil when
+    /// nothing was read back.
+    var skippedOnResume: Int? { get }
+
+    /// The service that serves this sink's delivery reports from now on, on a thread of its
+    /// own (nil for sinks without them). The sink's own `poll()` then leaves the reports to it.
+    func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)?
+
+    /// While stopping: a wait for room in a full queue gives up once `shouldAbort` says so.
+    func giveUpWaiting(when shouldAbort: @escaping () -> Bool)
 }
 
 extension EventSink {
@@ -64,6 +76,9 @@ extension EventSink {
     package var acknowledgedRecords: (records: [Int], failed: Int) { ([], 0) }
     package func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] { [:] }
     package var highestHeldSeq: UInt64? { nil }
+    package var skippedOnResume: Int? { nil }
+    package func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? { nil }
+    package func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {}
 }
 
 /// What a sink did with the events it was given.

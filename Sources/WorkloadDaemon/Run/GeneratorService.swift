@@ -48,13 +48,11 @@ final class GeneratorService: Service, @unchecked Sendable {
         let notifier = setup.notifier
         let stop = self.stop
         let budget = ShutdownBudget(seconds: configuration.kafka.flushTimeoutSeconds, clock: clock)
-        if let kafka = sink as? KafkaSink {
-            // While stopping, wait for room in a full queue only within the budget.
-            kafka.shouldAbort = {
-                guard stop.isSet else { return false }
-                budget.start()
-                return budget.isExhausted
-            }
+        // While stopping, wait for room in a full queue only within the budget.
+        sink.giveUpWaiting {
+            guard stop.isSet else { return false }
+            budget.start()
+            return budget.isExhausted
         }
         let runner = DaemonRunner(
             configuration: configuration, encoder: setup.encoder, sink: sink, shard: options.shard, pacing: setup.pacing,
@@ -84,8 +82,8 @@ final class GeneratorService: Service, @unchecked Sendable {
         outcome.sink = sink.finish(timeoutSeconds: max(0, budget.remainingSeconds))
         setup.metrics?.syncDeliveries(from: sink)
         if outcome.sinkFailure == nil && outcome.sink.isClean { runner.checkpointer?.commit() }
-        if let kafka = sink as? KafkaSink, kafka.cover != nil {
-            logger.notice("not published again: \(kafka.skippedOnResume) events Kafka already held from before the restart")
+        if let skipped = sink.skippedOnResume {
+            logger.notice("not published again: \(skipped) events Kafka already held from before the restart")
         }
         return report(outcome)
     }
@@ -96,7 +94,7 @@ final class GeneratorService: Service, @unchecked Sendable {
             let produced = outcome.firstPublishedAtWallNanoseconds.map(String.init) ?? "none"
             let acknowledged = outcome.sink.firstDeliveredAtMonotonicNanoseconds.map(String.init) ?? "none"
             // And when each start-up step was done ("setup", "cluster", "connected", "topics", "ready").
-            let steps = setup.startupMarks.map { " \($0.step)_monotonic_ns=\($0.nanoseconds)" }.joined()
+            let steps = setup.startupMarks.steps.map { " \($0.step)_monotonic_ns=\($0.nanoseconds)" }.joined()
             announce("first-event produced_monotonic_ns=\(produced) acknowledged_monotonic_ns=\(acknowledged)\(steps)")
         }
         let summary: Logger.Metadata = [

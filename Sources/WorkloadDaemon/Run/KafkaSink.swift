@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 import WorkloadKafka
 import WorkloadModel
 import WorkloadConfig
@@ -53,10 +54,10 @@ package final class KafkaSink: EventSink {
     private let shard: Shard
     let logger: Logger
     /// Gives up waiting for room in a full queue (shutdown past its bound).
-    var shouldAbort: () -> Bool
-    /// False while `DeliveryService` serves the delivery reports: then the loop's
+    private var shouldAbort: () -> Bool
+    /// False once `DeliveryService` serves the delivery reports: then the loop's
     /// `poll()` does nothing (the wait for room in a full queue still polls).
-    var pollsDeliveryReports = true
+    private var pollsDeliveryReports = true
     private let names = KafkaHeaderNames(KafkaSink.headerNames)
     private let routedNames = KafkaHeaderNames(KafkaSink.headerNames + RoutingHeaders.names)
     /// Wall-clock or event-time record timestamps (`kafka.record_timestamp`).
@@ -81,7 +82,7 @@ package final class KafkaSink: EventSink {
     private var rejectedWatermark: SinkError?
     /// After a restart with a state directory: what Kafka already holds of this run (not sent twice).
     var cover: ResumeCover?
-    private(set) var skippedOnResume = 0
+    private var skippedAsHeld = 0
     /// Partitions of each topic in use.
     var partitionCounts: [Int32] { partitions }
 
@@ -139,7 +140,7 @@ package final class KafkaSink: EventSink {
         if let cover, cover.holding(topicIndex: topicIndex, partition: partition, seq: event.seq, time: event.time) != .absent {
             // Already in Kafka from before the restart (or skipped then, and marked so). A lost one
             // (`.lost`) cannot be put back in its place: the start refuses to continue (`ResumeGap`).
-            skippedOnResume += 1
+            skippedAsHeld += 1
             return
         }
         let copies = faults?.copies(of: event, key: key, value: value) ?? 1
@@ -207,10 +208,13 @@ package final class KafkaSink: EventSink {
         let key = Array("skipped".utf8)
         for (index, (topic, partitions)) in zip(topics, partitions).enumerated() {
             for partition in 0..<partitions {
-                let value = SkipMarker.encode(runID: encoder.runID, startUnixNanoseconds: encoder.startUnixNanoseconds, from: from, to: to, afterSeq: afterSeq, topic: topic.name, partition: partition,
-                                              shard: shard)
+                watermarkBuffer.removeAll()
+                encoder.encodeSkipped(from: from, to: to, afterSeq: afterSeq, topic: topic.name, partition: partition,
+                                      shard: shard.index, shards: shard.count, into: &watermarkBuffer)
+                watermarkBuffer.removeLast()  // the newline
+                let bytes = watermarkBuffer.bytes
                 key.withUnsafeBytes { key in
-                    value.withUnsafeBytes { value in
+                    bytes.withUnsafeBytes { value in
                         do throws(SinkError) {
                             try produce(topic: topic, topicIndex: index, partition: partition, key: key, value: value, kind: .skipped, time: to)
                         } catch {
@@ -282,6 +286,17 @@ package final class KafkaSink: EventSink {
     }
 
     package var highestHeldSeq: UInt64? { cover?.highest }
+
+    package var skippedOnResume: Int? { cover == nil ? nil : skippedAsHeld }
+
+    package func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? {
+        pollsDeliveryReports = false
+        return DeliveryService(producer: producer, metrics: metrics)
+    }
+
+    package func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {
+        self.shouldAbort = shouldAbort
+    }
 
     package var deliveryStats: DeliveryStats? { producer.deliveryStats }
 

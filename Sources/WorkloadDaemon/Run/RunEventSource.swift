@@ -4,11 +4,13 @@ import WorkloadTraces
 
 /// Where `run` takes its events from: the runner's one seam to the model.
 /// Either the profile model (`GeneratedEvents`) or a replayed trace streamed
-/// from its file (`ReplaySource`, which never holds the whole trace).
-protocol RunEventSource: AnyObject {
-    /// The next event, with the hash_ids a replayed request carries of its
-    /// own; nil once the stream has ended (a bound, or after `stop`).
-    func next() throws(TraceError) -> ReplayEvent?
+/// from its file (`ReplayedEvents`, which never holds the whole trace).
+package protocol RunEventSource: AnyObject {
+    /// The next event; nil once the stream has ended (a bound, or after `stop`).
+    func next() throws(TraceError) -> Event?
+    /// Encodes `event`, the last one `next` returned, as the stream carries it
+    /// (a replayed request with the hash_ids of its own row).
+    func encode(_ event: Event, with encoder: EventEncoder, into writer: inout ByteWriter)
     /// Ends the stream where it is: what follows closes the open sessions
     /// (reason `shutdown`).
     func stop()
@@ -16,31 +18,60 @@ protocol RunEventSource: AnyObject {
     var activeSessions: Int { get }
     /// The generator bound that ended the stream early, if any.
     var boundReached: GeneratorBound? { get }
+    /// The engine a checkpoint saves (`--state-dir`); nil when the source
+    /// cannot be resumed (a replay restarts from its first row).
+    var checkpointEngine: WorkloadEngine? { get }
 }
 
 /// The source for `configuration`: its trace when it has `workload.replay`,
 /// else its profiles. Opening the trace can fail (it was read once at start-up,
 /// but it may have gone since).
 func makeEventSource(for configuration: Configuration, restoring engine: WorkloadEngine? = nil) throws(TraceError) -> any RunEventSource {
-    if configuration.replay != nil { return try ReplaySource(configuration) }
+    if configuration.replay != nil { return ReplayedEvents(try ReplaySource(configuration)) }
     return GeneratedEvents(engine: engine ?? WorkloadEngine(spec: configuration.workload))
 }
 
-/// The profile model (`WorkloadEngine`) as a source.
+/// The profile model (`WorkloadEngine`) as a source: its events go out as
+/// they come, unwrapped.
 final class GeneratedEvents: RunEventSource {
     /// Read by `--state-dir`'s checkpoints (a copy: the arrays are shared until the engine next changes them).
     private(set) var engine: WorkloadEngine
 
     init(engine: WorkloadEngine) { self.engine = engine }
 
-    func next() -> ReplayEvent? { engine.next().map { ReplayEvent(event: $0) } }
+    func next() -> Event? { engine.next() }
+    func encode(_ event: Event, with encoder: EventEncoder, into writer: inout ByteWriter) {
+        encoder.encode(event, into: &writer)
+    }
     func stop() { engine.stop(at: engine.virtualTime, reason: .shutdown) }
     var virtualTime: VirtualNanoseconds { engine.virtualTime }
     var activeSessions: Int { engine.activeSessions }
     var boundReached: GeneratorBound? { engine.boundReached }
+    var checkpointEngine: WorkloadEngine? { engine }
 }
 
-extension ReplaySource: RunEventSource {
+/// A replayed trace as a source: keeps the hash_ids of the last row's request
+/// for its encoding.
+final class ReplayedEvents: RunEventSource {
+    private let source: ReplaySource
+    private var hashIDs: [Int64]?
+
+    init(_ source: ReplaySource) { self.source = source }
+
+    func next() throws(TraceError) -> Event? {
+        guard let item = try source.next() else { return nil }
+        hashIDs = item.hashIDs
+        return item.event
+    }
+
+    func encode(_ event: Event, with encoder: EventEncoder, into writer: inout ByteWriter) {
+        encoder.encode(ReplayEvent(event: event, hashIDs: hashIDs), into: &writer)
+    }
+
+    func stop() { source.stop() }
+    var virtualTime: VirtualNanoseconds { source.virtualTime }
+    var activeSessions: Int { source.activeSessions }
     /// A trace has no memory ceilings: it ends at its last row or the run's bound.
     var boundReached: GeneratorBound? { nil }
+    var checkpointEngine: WorkloadEngine? { nil }
 }

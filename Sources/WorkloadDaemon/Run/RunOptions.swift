@@ -45,7 +45,6 @@ public struct RunOutcome: Sendable {
     public var events = 0
     public var published = 0
     public var sink = SinkOutcome()
-    public var stoppedBySignal = false
     /// Why the sink stopped the run early, if it did.
     public var sinkFailure: SinkError?
     /// Why a replayed trace stopped the run early (it failed to read), if it did.

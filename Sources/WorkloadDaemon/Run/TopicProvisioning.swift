@@ -99,11 +99,11 @@ struct TopicProvisioning {
     /// Waits until metadata shows every topic in `names`: a broker answers CreateTopics
     /// before every broker's metadata knows the new topic.
     private func settle(_ admin: KafkaAdmin, names: [String]) throws(Failure) {
-        let deadline = Date().addingTimeInterval(Double(settleMs) / 1000)
+        let deadline = SteadyClock.nanoseconds() &+ UInt64(settleMs) * 1_000_000
         while true {
             let present = (try? admin.topicPartitionCounts(timeoutMs: timeoutMs)) ?? [:]
             if names.allSatisfy({ present[$0] != nil }) { return }
-            if Date() >= deadline {
+            if SteadyClock.nanoseconds() >= deadline {
                 throw Failure(status: Daemon.Status.unavailable,
                               description: "created topics \(names.joined(separator: ", ")) but the brokers' metadata did not show them within \(settleMs) ms")
             }

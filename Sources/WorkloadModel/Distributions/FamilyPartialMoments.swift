@@ -37,43 +37,11 @@ extension DistributionFamily {
         case .gamma(let shape, let scale):
             return Self.gammaPartialMoments(shape: shape, scale: scale, a, b).about(pivot)
         case .weibull(let shape, let scale):
-            // (Y/scale)^shape is Exponential(1), so E[Y^n; Y <= y] =
-            // scale^n Γ(1 + n/shape) P(1 + n/shape, (y/scale)^shape).
-            let xa = a <= 0 ? 0 : Double.pow(a / scale, shape)
-            let xb = b <= 0 ? 0 : Double.pow(b / scale, shape)
-            func moment(_ n: Double) -> Double {
-                let order = 1 + n / shape
-                let difference = SpecialFunctions.regularizedGammaDifference(order, xa, xb)
-                return difference == 0 ? 0 : Double.pow(scale, n) * .exp(.logGamma(order)) * difference
-            }
-            return Moments(mass: moment(0), first: moment(1), second: moment(2)).about(pivot)
+            return Self.weibullPartialMoments(shape: shape, scale: scale, a, b).about(pivot)
         case .logNormal(let mu, let sigma):
-            // E[Y^n; Y <= y] = exp(n mu + n² sigma²/2) Φ((ln y − mu − n sigma²)/sigma).
-            let za = a <= 0 ? -Double.infinity : (.log(a) - mu) / sigma
-            let zb = b <= 0 ? -Double.infinity : (.log(b) - mu) / sigma
-            func moment(_ n: Double) -> Double {
-                let difference = SpecialFunctions.normalMass(za - n * sigma, zb - n * sigma)
-                return difference == 0 ? 0 : .exp(n * mu + n * n * sigma * sigma / 2 + .log(difference))
-            }
-            return Moments(mass: moment(0), first: moment(1), second: moment(2)).about(pivot)
+            return Self.logNormalPartialMoments(mu: mu, sigma: sigma, a, b).about(pivot)
         case .pareto(let shape, let scale):
-            // E[Y^n; ra·x_m < Y <= rb·x_m] = alpha x_m^n ∫_ra^rb t^(n−alpha−1) dt.
-            let ra = Swift.max(a, scale) / scale
-            let rb = Swift.max(b, scale) / scale
-            guard ra < rb else { return .zero }
-            func moment(_ n: Double) -> Double {
-                let c = n - shape
-                let integral: Double
-                if rb == .infinity {
-                    integral = c < 0 ? -Double.pow(ra, c) / c : .infinity
-                } else if Swift.abs(c) < 1e-12 {
-                    integral = Double.log(rb / ra)
-                } else {
-                    integral = Double.pow(ra, c) * .expMinusOne(c * .log(rb / ra)) / c
-                }
-                return shape * Double.pow(scale, n) * integral
-            }
-            return Moments(mass: moment(0), first: moment(1), second: moment(2)).about(pivot)
+            return Self.paretoPartialMoments(shape: shape, scale: scale, a, b, about: pivot)
         case .uniform(let low, let high):
             let u = Swift.max(a, low)
             let v = Swift.min(b, high)
@@ -96,6 +64,53 @@ extension DistributionFamily {
                 first: shift * c0 + std * c1,
                 second: shift * shift * c0 + 2 * shift * std * c1 + std * std * c2)
         }
+    }
+
+    /// E[Y^n; a < Y <= b] for n = 0, 1, 2 (raw moments, about 0).
+    private static func weibullPartialMoments(shape: Double, scale: Double, _ a: Double, _ b: Double) -> Moments {
+        // (Y/scale)^shape is Exponential(1), so E[Y^n; Y <= y] =
+        // scale^n Γ(1 + n/shape) P(1 + n/shape, (y/scale)^shape).
+        let xa = a <= 0 ? 0 : Double.pow(a / scale, shape)
+        let xb = b <= 0 ? 0 : Double.pow(b / scale, shape)
+        func moment(_ n: Double) -> Double {
+            let order = 1 + n / shape
+            let difference = SpecialFunctions.regularizedGammaDifference(order, xa, xb)
+            return difference == 0 ? 0 : Double.pow(scale, n) * .exp(.logGamma(order)) * difference
+        }
+        return Moments(mass: moment(0), first: moment(1), second: moment(2))
+    }
+
+    /// E[Y^n; a < Y <= b] for n = 0, 1, 2 (raw moments, about 0).
+    private static func logNormalPartialMoments(mu: Double, sigma: Double, _ a: Double, _ b: Double) -> Moments {
+        // E[Y^n; Y <= y] = exp(n mu + n² sigma²/2) Φ((ln y − mu − n sigma²)/sigma).
+        let za = a <= 0 ? -Double.infinity : (.log(a) - mu) / sigma
+        let zb = b <= 0 ? -Double.infinity : (.log(b) - mu) / sigma
+        func moment(_ n: Double) -> Double {
+            let difference = SpecialFunctions.normalMass(za - n * sigma, zb - n * sigma)
+            return difference == 0 ? 0 : .exp(n * mu + n * n * sigma * sigma / 2 + .log(difference))
+        }
+        return Moments(mass: moment(0), first: moment(1), second: moment(2))
+    }
+
+    /// E[(Y − pivot)^n; a < Y <= b] for n = 0, 1, 2 (exactly zero when the interval misses the support).
+    private static func paretoPartialMoments(shape: Double, scale: Double, _ a: Double, _ b: Double, about pivot: Double) -> Moments {
+        // E[Y^n; ra·x_m < Y <= rb·x_m] = alpha x_m^n ∫_ra^rb t^(n−alpha−1) dt.
+        let ra = Swift.max(a, scale) / scale
+        let rb = Swift.max(b, scale) / scale
+        guard ra < rb else { return .zero }
+        func moment(_ n: Double) -> Double {
+            let c = n - shape
+            let integral: Double
+            if rb == .infinity {
+                integral = c < 0 ? -Double.pow(ra, c) / c : .infinity
+            } else if Swift.abs(c) < 1e-12 {
+                integral = Double.log(rb / ra)
+            } else {
+                integral = Double.pow(ra, c) * .expMinusOne(c * .log(rb / ra)) / c
+            }
+            return shape * Double.pow(scale, n) * integral
+        }
+        return Moments(mass: moment(0), first: moment(1), second: moment(2)).about(pivot)
     }
 
     /// Raw partial moments of Gamma(shape, scale) over (a, b]:

@@ -52,29 +52,7 @@ extension DistributionFamily {
 
         // Skip leading cells that together hold less than 1e-17 of the mass, so
         // that a narrow bulk far from 1 is summed cell by cell, not integrated.
-        let negligible = 1e-17 * total
-        func massBelow(_ k: Double) -> Double { mass(in: set.intersection(.below(k - 0.5))) }
-        if lastCell - firstCell > 64, massBelow(firstCell + 1) <= negligible {
-            var good = firstCell + 1
-            var bad = lastCell + 1
-            var step = 1.0
-            while good + step <= lastCell {
-                if massBelow(good + step) <= negligible {
-                    good += step
-                    step *= 2
-                } else {
-                    bad = good + step
-                    break
-                }
-            }
-            while bad - good > 1 {
-                let middle = ((good + bad) / 2).rounded(.down)
-                // Past 2^53 neighbouring doubles are more than 1 apart: stop there.
-                if middle == good || middle == bad { break }
-                if massBelow(middle) <= negligible { good = middle } else { bad = middle }
-            }
-            firstCell = good
-        }
+        firstCell = firstCellWithMass(in: set, from: firstCell, to: lastCell, total: total)
 
         var result = Moments.zero
         var k = firstCell
@@ -115,5 +93,32 @@ extension DistributionFamily {
         tail.first += (densityA - densityB) / 12
         tail.second += (a * densityA - bTimesDensityB) / 6 + tail.mass / 12
         return result + tail
+    }
+
+    /// The first of the cells `first...last` before which `set` holds more than
+    /// 1e-17 of `total` (found by doubling, then bisection).
+    private func firstCellWithMass(in set: Interval, from firstCell: Double, to lastCell: Double, total: Double) -> Double {
+        let negligible = 1e-17 * total
+        func massBelow(_ k: Double) -> Double { mass(in: set.intersection(.below(k - 0.5))) }
+        guard lastCell - firstCell > 64, massBelow(firstCell + 1) <= negligible else { return firstCell }
+        var good = firstCell + 1
+        var bad = lastCell + 1
+        var step = 1.0
+        while good + step <= lastCell {
+            if massBelow(good + step) <= negligible {
+                good += step
+                step *= 2
+            } else {
+                bad = good + step
+                break
+            }
+        }
+        while bad - good > 1 {
+            let middle = ((good + bad) / 2).rounded(.down)
+            // Past 2^53 neighbouring doubles are more than 1 apart: stop there.
+            if middle == good || middle == bad { break }
+            if massBelow(middle) <= negligible { good = middle } else { bad = middle }
+        }
+        return good
     }
 }

@@ -236,30 +236,65 @@ public struct EventEncoder: Sendable {
     /// stream on the partition has ended (nothing at all follows).
     public func encodeWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, topic: String, partition: Int32,
                                 shard: Int32 = 0, shards: Int32 = 1, final: Bool = false, into writer: inout ByteWriter) {
+        writeControl("{\"type\":\"watermark\"", afterSeq: afterSeq, topic: topic, into: &writer) { out in
+            out.append(",\"time_s\":")
+            out.append(seconds: time)
+            appendPlacement(time: time, topic: topic, partition: partition, shard: shard, shards: shards, into: &out)
+            if final { out.append(",\"final\":true") }
+            out.append("}\n")
+        }
+    }
+
+    /// The `skipped` marker of `clock.on_resume: skip`: the producer `shard` of
+    /// `shards` publishes no event after `after_seq` with `time_s` below `to`
+    /// on `partition` of `topic` (they fell due while it was down; `from` is the
+    /// time of the last event published before the stop). Like a watermark it
+    /// carries no `seq` of its own and is not a data event.
+    public func encodeSkipped(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?, topic: String,
+                              partition: Int32, shard: Int32, shards: Int32, into writer: inout ByteWriter) {
+        writeControl("{\"type\":\"skipped\"", afterSeq: afterSeq, topic: topic, into: &writer) { out in
+            out.append(",\"from_time_s\":")
+            out.append(seconds: from)
+            out.append(",\"to_time_s\":")
+            out.append(seconds: to)
+            out.append(",\"time_s\":")
+            out.append(seconds: to)
+            appendPlacement(time: to, topic: topic, partition: partition, shard: shard, shards: shards, into: &out)
+            out.append("}\n")
+        }
+    }
+
+    /// A record that is not a data event: `opening`, the run header, `after_seq` if any, then `body`.
+    @inline(__always)
+    private func writeControl(_ opening: StaticString, afterSeq: UInt64?, topic: String, into writer: inout ByteWriter,
+                              _ body: (inout ByteCursor) -> Void) {
         let room = maximumEventBytes + ByteCursor.maximumJSONStringBytes(topic)
         fragments.withUnsafeBytes { fragments in
             writer.write(reserving: room) { out in
-                out.append("{\"type\":\"watermark\"")
+                out.append(opening)
                 out.append(bytes: UnsafeRawBufferPointer(rebasing: fragments[header]))
                 if let afterSeq {
                     out.append(",\"after_seq\":")
                     out.append(unsigned: afterSeq)
                 }
-                out.append(",\"time_s\":")
-                out.append(seconds: time)
-                out.append(",\"time\":\"")
-                out.append(rfc3339: startUnixNanoseconds &+ time)
-                out.append("\",\"topic\":")
-                out.append(jsonString: topic)
-                out.append(",\"partition\":")
-                out.append(Int64(partition))
-                out.append(",\"shard\":")
-                out.append(Int64(shard))
-                out.append(",\"shards\":")
-                out.append(Int64(shards))
-                if final { out.append(",\"final\":true") }
-                out.append("}\n")
+                body(&out)
             }
         }
+    }
+
+    /// `,"time":"<RFC 3339>","topic":...,"partition":...,"shard":...,"shards":...`.
+    @inline(__always)
+    private func appendPlacement(time: VirtualNanoseconds, topic: String, partition: Int32, shard: Int32, shards: Int32,
+                                 into out: inout ByteCursor) {
+        out.append(",\"time\":\"")
+        out.append(rfc3339: startUnixNanoseconds &+ time)
+        out.append("\",\"topic\":")
+        out.append(jsonString: topic)
+        out.append(",\"partition\":")
+        out.append(Int64(partition))
+        out.append(",\"shard\":")
+        out.append(Int64(shard))
+        out.append(",\"shards\":")
+        out.append(Int64(shards))
     }
 }

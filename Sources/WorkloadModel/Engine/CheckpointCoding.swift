@@ -1,9 +1,25 @@
-/// A compact little-endian binary codec for engine checkpoints (no I/O: the
-/// caller stores the bytes).
-struct CheckpointWriter {
-    var bytes: [UInt8] = []
+/// A compact little-endian binary codec for checkpoints (no I/O: the caller
+/// stores the bytes): the engine's, and the daemon's `RunCheckpoint` around it.
+package struct CheckpointWriter {
+    package var bytes: [UInt8] = []
 
-    mutating func u64(_ value: UInt64) {
+    package init() {}
+
+    package mutating func u32(_ value: UInt32) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Raw bytes, as they are.
+    package mutating func append<C: Collection>(contentsOf raw: C) where C.Element == UInt8 { bytes.append(contentsOf: raw) }
+
+    /// Overwrites the eight bytes at `offset` with `value` (a length known only at the end).
+    package mutating func set(_ value: UInt64, at offset: Int) {
+        withUnsafeBytes(of: value.littleEndian) { word in
+            for index in 0..<8 { bytes[offset + index] = word[index] }
+        }
+    }
+
+    package mutating func u64(_ value: UInt64) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
@@ -38,15 +54,28 @@ public struct EngineCheckpointError: Error, Sendable, Equatable, CustomStringCon
     init(_ description: String) { self.description = description }
 }
 
-struct CheckpointReader {
+package struct CheckpointReader {
     let bytes: [UInt8]
-    var offset = 0
+    /// Where the next read begins.
+    package var offset = 0
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// A reader of `bytes` from `offset`.
+    package init(_ bytes: [UInt8], from offset: Int) {
+        self.bytes = bytes
+        self.offset = offset
+    }
+
     var atEnd: Bool { offset == bytes.count }
 
-    mutating func take(_ count: Int) throws(EngineCheckpointError) -> ArraySlice<UInt8> {
+    /// Bytes not read yet.
+    package var remaining: Int { bytes.count - offset }
+
+    /// The bytes not read yet.
+    package var rest: ArraySlice<UInt8> { bytes[offset...] }
+
+    package mutating func take(_ count: Int) throws(EngineCheckpointError) -> ArraySlice<UInt8> {
         guard count >= 0, bytes.count - offset >= count else {
             throw EngineCheckpointError("checkpoint truncated at byte \(offset)")
         }
@@ -54,7 +83,7 @@ struct CheckpointReader {
         return bytes[offset..<offset + count]
     }
 
-    mutating func u64() throws(EngineCheckpointError) -> UInt64 {
+    package mutating func u64() throws(EngineCheckpointError) -> UInt64 {
         var value: UInt64 = 0
         for (shift, byte) in try take(8).enumerated() { value |= UInt64(byte) << (8 * UInt64(shift)) }
         return value
@@ -62,11 +91,13 @@ struct CheckpointReader {
 
     mutating func i64() throws(EngineCheckpointError) -> Int64 { Int64(bitPattern: try u64()) }
 
-    mutating func i32() throws(EngineCheckpointError) -> Int32 {
+    package mutating func u32() throws(EngineCheckpointError) -> UInt32 {
         var value: UInt32 = 0
         for (shift, byte) in try take(4).enumerated() { value |= UInt32(byte) << (8 * UInt32(shift)) }
-        return Int32(bitPattern: value)
+        return value
     }
+
+    mutating func i32() throws(EngineCheckpointError) -> Int32 { Int32(bitPattern: try u32()) }
 
     mutating func int() throws(EngineCheckpointError) -> Int { Int(try i64()) }
 

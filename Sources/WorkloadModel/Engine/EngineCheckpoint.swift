@@ -79,6 +79,22 @@ extension WorkloadEngine {
         var r = CheckpointReader(bytes)
         guard try r.u64() == Self.checkpointMagic else { throw EngineCheckpointError("not an engine checkpoint of this build") }
         guard try r.u64() == spec.seed else { throw EngineCheckpointError("checkpoint is of another seed") }
+        try restoreStreams(from: &r)
+        try restoreSessions(from: &r)
+        try restoreClocks(from: &r)
+        completions = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in
+            PendingCompletion(event: try r.completion(), sessionSlot: try r.i32(), emits: try r.bool())
+        }
+        guard try r.u64() == Self.checkpointMagic, r.atEnd else { throw EngineCheckpointError("checkpoint corrupt (trailer)") }
+        try checkReferences()
+        // Nothing is scheduled before what the run already reached (or, before its first event,
+        // before its start): an earlier entry would have it simulate from there, which could take ever.
+        let earliest = nextSeq > 0 ? lastTime : Swift.min(start ?? lastTime, lastTime)
+        guard queue.heap.allSatisfy({ $0.time >= earliest }) else { throw EngineCheckpointError("checkpoint corrupt (schedule)") }
+    }
+
+    /// Sessions opened per profile, the arrival streams, the links and the schedule.
+    private mutating func restoreStreams(from r: inout CheckpointReader) throws(EngineCheckpointError) {
         let opened = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.u64() }
         guard opened.count == sessionsOpened.count else { throw EngineCheckpointError("checkpoint is of another configuration (profiles)") }
         sessionsOpened = opened
@@ -96,6 +112,10 @@ extension WorkloadEngine {
             return ScheduledEntry(time: time, order: order, action: action, payload: try r.i32())
         }
         queue.nextOrder = try r.u64()
+    }
+
+    /// Open sessions and their prefixes, requests in flight, counters and the events in hand.
+    private mutating func restoreSessions(from r: inout CheckpointReader) throws(EngineCheckpointError) {
         sessions = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.session() }
         sessionPrefixes = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in
             var prefix = SessionPrefix()
@@ -119,6 +139,10 @@ extension WorkloadEngine {
         pending = try r.optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.event() }
         closing = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.event() }
         finished = try r.bool()
+    }
+
+    /// The load clocks, operational time, the warm start and the bound reached.
+    private mutating func restoreClocks(from r: inout CheckpointReader) throws(EngineCheckpointError) {
         try r.expect(loadClocks.count, "load clocks")
         for index in loadClocks.indices { try r.restore(&loadClocks[index]) }
         let operational = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.i64() }
@@ -136,15 +160,6 @@ extension WorkloadEngine {
             default: throw EngineCheckpointError("checkpoint corrupt (bound)")
             }
         }
-        completions = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in
-            PendingCompletion(event: try r.completion(), sessionSlot: try r.i32(), emits: try r.bool())
-        }
-        guard try r.u64() == Self.checkpointMagic, r.atEnd else { throw EngineCheckpointError("checkpoint corrupt (trailer)") }
-        try checkReferences()
-        // Nothing is scheduled before what the run already reached (or, before its first event,
-        // before its start): an earlier entry would have it simulate from there, which could take ever.
-        let earliest = nextSeq > 0 ? lastTime : Swift.min(start ?? lastTime, lastTime)
-        guard queue.heap.allSatisfy({ $0.time >= earliest }) else { throw EngineCheckpointError("checkpoint corrupt (schedule)") }
     }
 
     /// The restored values name one another (session and request slots,

@@ -80,26 +80,8 @@ public struct ReplayEngine: Sendable {
         lastSend = time
         readyUntil = time
 
-        var slot: Int?
-        if let key = row.sessionKey {
-            slot = keyed[key]
-        } else if let ids = row.hashIDs {
-            slot = chains.session(continuedBy: ids)
-        }
         let persistent = row.sessionKey != nil || row.hashIDs != nil
-        let index: Int
-        if let slot, open[slot] != nil {
-            index = slot
-        } else {
-            index = Int(sessionsThisPass)
-            let identity = StreamIdentity("replay-session").appending(pass).appending(sessionsThisPass)
-            sessionsThisPass += 1
-            let id = identity.combined(with: settings.seed)
-            open[index] = OpenSession(id: id, startOrder: index)
-            if let key = row.sessionKey { keyed[key] = index }
-            heap.push(ReplayEvent(event: .sessionStarted(SessionStartedEvent(
-                seq: 0, time: time, sessionID: id, profile: 0, client: 0, conversational: persistent))))
-        }
+        let index = session(for: row, at: time)
         if let ids = row.hashIDs { chains.record(ids, promptTokens: row.promptTokens, session: index) }
 
         var session = open[index]!
@@ -130,6 +112,28 @@ public struct ReplayEngine: Sendable {
             heap.push(ReplayEvent(event: .sessionEnded(ended(session, reason: .completed, at: arrival))))
         }
         return true
+    }
+
+    /// The open session `row` continues (by its session key, or the hash_ids
+    /// chain it extends), or a new one started at `time`.
+    private mutating func session(for row: TraceRow, at time: VirtualNanoseconds) -> Int {
+        var slot: Int?
+        if let key = row.sessionKey {
+            slot = keyed[key]
+        } else if let ids = row.hashIDs {
+            slot = chains.session(continuedBy: ids)
+        }
+        if let slot, open[slot] != nil { return slot }
+        let index = Int(sessionsThisPass)
+        let identity = StreamIdentity("replay-session").appending(pass).appending(sessionsThisPass)
+        sessionsThisPass += 1
+        let id = identity.combined(with: settings.seed)
+        open[index] = OpenSession(id: id, startOrder: index)
+        if let key = row.sessionKey { keyed[key] = index }
+        let persistent = row.sessionKey != nil || row.hashIDs != nil
+        heap.push(ReplayEvent(event: .sessionStarted(SessionStartedEvent(
+            seq: 0, time: time, sessionID: id, profile: 0, client: 0, conversational: persistent))))
+        return index
     }
 
     /// The next event that no later row can precede, or `nil` (feed more rows).

@@ -9,30 +9,11 @@ extension TraceFitter {
         let period = dailyPeriod(sample.times, span: span)
         let schedule = RateSchedule.fitted(sample.times, span: span, width: width, bandwidth: 1, period: period)
 
-        // Sessions: request indices in order.
-        var members = [[Int]](repeating: [], count: (sample.session.max() ?? -1) + 1)
-        for index in 0..<sample.count { members[sample.session[index]].append(index) }
+        let members = sessionMembers(sample)
         let hasSessions = sample.turn.contains { $0 >= 2 }
 
         // Prefix structure: the leading blocks (almost) every request shares.
-        var sharedBlocks = 0
-        var prefixNote = ""
-        if sample.hasBlocks, let blockTokens {
-            while sharedBlocks < 64 {
-                var counts: [UInt64: Int] = [:]
-                for index in 0..<sample.count {
-                    let blocks = sample.blocks(of: index)
-                    if blocks.count > sharedBlocks { counts[blocks[blocks.startIndex + sharedBlocks], default: 0] += 1 }
-                }
-                guard let top = counts.values.max(), Double(top) >= 0.99 * Double(sample.count) else { break }
-                sharedBlocks += 1
-            }
-            let firstMin = zip(sample.prompt, sample.turn).filter { $1 == 1 }.map(\.0).min() ?? 0
-            while sharedBlocks > 0 && Double(Int64(sharedBlocks) * blockTokens) >= firstMin { sharedBlocks -= 1 }
-            prefixNote = "Prefixes from hash_ids: \(blockTokens)-token blocks (every row's ID count is ceil(prompt / \(blockTokens))); "
-                + (sharedBlocks > 0 ? "the first \(sharedBlocks) block(s) are shared by >= 99% of requests: a system prompt of \(Int64(sharedBlocks) * blockTokens) tokens in every prompt. Later turns share their history's blocks through `history`."
-                                    : "no leading block is shared by 99% of requests: no system prompt pool.")
-        }
+        let (sharedBlocks, prefixNote) = sample.hasBlocks ? blockTokens.map { sharedPrefix(sample, blockTokens: $0) } ?? (0, "") : (0, "")
         let system = Double(Int64(sharedBlocks) * (blockTokens ?? 0))
         let documents = sample.hasBlocks ? blockTokens.flatMap { DocumentFamilies(sample, systemBlocks: sharedBlocks, blockTokens: $0) } : nil
         /// A first turn's own new input: its prompt after the system prefix and its shared document.
@@ -40,40 +21,16 @@ extension TraceFitter {
             Swift.max(1, sample.prompt[index] - system - (documents?.tokens[sample.session[index]] ?? 0))
         }
 
-        var interArrivalNote = ""
-        // New sessions in operational time.
         let (times, resolution) = dequantised(sample.times)
         let starts = zip(times, sample.turn).filter { $1 == 1 }.map(\.0)
-        let operational = starts.map { operationalTime($0, schedule: schedule) }
-        let gaps = zip(operational.dropFirst(), operational).map { $0 - $1 }
-        let interArrival = FamilyFit.fit(gaps.isEmpty ? [1] : gaps, integer: false, preserveMean: true)
+        let interArrival = sessionGaps(starts, schedule: schedule)
 
         // History: the most carrying mode under which 95% of later turns add >= 0 tokens.
         var later: [(index: Int, previous: Int)] = []
         for list in members { for (a, b) in zip(list, list.dropFirst()) { later.append((b, a)) } }
-        var history: String?
-        var historyNote = ""
         // Without history a prompt is its shared prefixes (system, document) and its new input.
         func unshared(_ index: Int) -> Double { sample.prompt[index] - system - (documents?.tokens[sample.session[index]] ?? 0) }
-        var newInput: (Int, Int) -> Double = { index, _ in unshared(index) }
-        if hasSessions {
-            let modes: [(String, (Int, Int) -> Double)] = [
-                ("full", { sample.prompt[$0] - sample.prompt[$1] - sample.output[$1] }),
-                ("prompts", { sample.prompt[$0] - sample.prompt[$1] }),
-                ("none", { index, _ in unshared(index) }),
-            ]
-            var shares: [String] = []
-            for (name, extract) in modes {
-                let share = Double(later.filter { extract($0.index, $0.previous) >= 0 }.count) / Double(later.count)
-                shares.append(String(format: "%@ %.1f%%", name, 100 * share))
-                if history == nil && share >= 0.95 {
-                    history = name
-                    newInput = extract
-                }
-            }
-            history = history ?? "none"
-            historyNote = "History: turn k's prompt minus the carried part is >= 0 in \(shares.joined(separator: ", ")) of later turns; the most carrying mode at >= 95% is `\(history!)` (smaller new inputs are written as 1 token)."
-        }
+        let (history, historyNote, newInput) = hasSessions ? historyMode(sample, later: later, unshared: unshared) : (nil, "", { index, _ in unshared(index) })
 
         // Sessions that share a document are written as a profile of their own
         // (their first prompts and turn counts differ from the others').
@@ -84,59 +41,143 @@ extension TraceFitter {
         }
         let firstPrompt = FamilyFit.fit(firstPrompts(sharing: false), integer: true, closedFormQuantile: true)
         let output = FamilyFit.fit(sample.output.map { Swift.max(1, $0) }, integer: true, closedFormQuantile: true)
-        var inputs = [Double](repeating: 0, count: sample.count)
-        for index in 0..<sample.count where sample.turn[index] == 1 { inputs[index] = firstInput(index) }
-        for pair in later { inputs[pair.index] = Swift.max(1, newInput(pair.index, pair.previous)) }
+        let inputs = newInputs(sample, later: later, first: firstInput, following: newInput)
         let rho = RankCorrelation.spearman(inputs, sample.output)
         let correlationNote = String(format: "Spearman(new input, output) in the trace %.4f.", rho)
 
-        var turns: TurnLaw?
-        var allTurns: TurnLaw?
-        var documentTurns: TurnLaw?
-        var followUpGap: FittedLaw?
-        var followUpInput: FittedLaw?
-        if hasSessions {
-            func counts(sharing: Bool?) -> [Int] {
-                members.indices.filter { !members[$0].isEmpty && (sharing == nil || sharesDocument($0) == sharing) }.map { members[$0].count }
-            }
-            allTurns = TurnLaw(turnCounts: counts(sharing: nil))
-            turns = documents == nil ? allTurns : TurnLaw(turnCounts: counts(sharing: false))
-            if documents != nil { documentTurns = TurnLaw(turnCounts: counts(sharing: true)) }
-            followUpGap = FamilyFit.fit(later.map { times[$0.index] - times[$0.previous] }, integer: false, preserveMean: true, bounded: true)
-            if let response = sample.service, response.isClosedLoop {
-                followUpGap = FamilyFit.fit(response.thinkTimes, integer: false, preserveMean: true, bounded: true)
-            }
-            followUpInput = FamilyFit.fit(later.map { inputs[$0.index] }, integer: true, closedFormQuantile: true)
-        }
-
-        // Warm start: a trace cut from a running service has (nearly) its full
-        // request rate from the start; one that starts empty has only first
-        // turns at first, 1 / E[turns] of it. Warm when closer to the first.
-        var warmStart = false
-        var warmStartNote = "No warm_start: the trace has no sessions that could be in progress at its start."
-        if hasSessions, let turns = allTurns {
-            let head = sample.times.filter { $0 < span / 10 }.count
-            let ratio = Double(head) / (span / 10) / (Double(sample.count) / span)
-            let threshold = (1 + 1 / turns.meanTurns) / 2
-            warmStart = ratio >= threshold
-            warmStartNote = String(format: "The first tenth of the trace runs at %.2f x its mean request rate (an empty start would give about 1 / mean turns = %.2f; threshold halfway, %.2f): ", ratio, 1 / turns.meanTurns, threshold)
-                + (warmStart ? "it starts in steady state, with sessions in progress, so warm_start." : "it starts empty, so no warm_start.")
-        }
-        if let resolution {
-            interArrivalNote = "Timestamps come in ticks of \(YAMLNumber.short(resolution)) s (most gaps are 0): each tick's requests were spread uniformly over it before fitting gaps. "
-        }
+        let laws = hasSessions ? SessionLaws(members: members, later: later, times: times, inputs: inputs,
+                                             documents: documents != nil, sharesDocument: sharesDocument,
+                                             thinkTimes: sample.service.flatMap { $0.isClosedLoop ? $0.thinkTimes : nil }) : SessionLaws()
+        let (warmStart, warmStartNote) = warmStart(sample, span: span, turns: hasSessions ? laws.allTurns : nil)
+        let interArrivalNote = resolution.map {
+            "Timestamps come in ticks of \(YAMLNumber.short($0)) s (most gaps are 0): each tick's requests were spread uniformly over it before fitting gaps. "
+        } ?? ""
 
         return FittedModel(
             source: source, format: format, requests: sample.count, span: span, sessions: starts.count,
             interArrival: interArrival, interArrivalNote: interArrivalNote, timeResolution: resolution, schedule: schedule, scheduleWidth: width, scheduleBandwidth: 1, smearCorrection: nil,
             bursts: nil, burstNote: "", warmStart: warmStart, warmStartNote: warmStartNote,
             firstPrompt: firstPrompt, output: output, correlation: Swift.max(-0.99, Swift.min(0.99, rho.isFinite ? rho : 0)),
-            correlationNote: correlationNote, turns: turns, followUpGap: followUpGap, followUpInput: followUpInput,
+            correlationNote: correlationNote, turns: laws.turns, followUpGap: laws.followUpGap, followUpInput: laws.followUpInput,
             history: history, historyNote: historyNote, blockTokens: sample.hasBlocks ? blockTokens : nil,
-            sharedBlocks: sharedBlocks, prefixNote: prefixNote, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: documentTurns),
-            maxTurns: allTurns?.maxTurns ?? 1,
+            sharedBlocks: sharedBlocks, prefixNote: prefixNote, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: laws.documentTurns),
+            maxTurns: laws.allTurns?.maxTurns ?? 1,
             models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
             service: FittedModel.Service(sample.service))
+    }
+
+    /// How many leading blocks (almost) every request shares: a system prompt in every prompt. With the note saying so.
+    static func sharedPrefix(_ sample: RequestSample, blockTokens: Int64) -> (blocks: Int, note: String) {
+        var sharedBlocks = 0
+        while sharedBlocks < 64 {
+            var counts: [UInt64: Int] = [:]
+            for index in 0..<sample.count {
+                let blocks = sample.blocks(of: index)
+                if blocks.count > sharedBlocks { counts[blocks[blocks.startIndex + sharedBlocks], default: 0] += 1 }
+            }
+            guard let top = counts.values.max(), Double(top) >= 0.99 * Double(sample.count) else { break }
+            sharedBlocks += 1
+        }
+        let firstMin = zip(sample.prompt, sample.turn).filter { $1 == 1 }.map(\.0).min() ?? 0
+        while sharedBlocks > 0 && Double(Int64(sharedBlocks) * blockTokens) >= firstMin { sharedBlocks -= 1 }
+        let prefixNote = "Prefixes from hash_ids: \(blockTokens)-token blocks (every row's ID count is ceil(prompt / \(blockTokens))); "
+            + (sharedBlocks > 0 ? "the first \(sharedBlocks) block(s) are shared by >= 99% of requests: a system prompt of \(Int64(sharedBlocks) * blockTokens) tokens in every prompt. Later turns share their history's blocks through `history`."
+                                : "no leading block is shared by 99% of requests: no system prompt pool.")
+        return (sharedBlocks, prefixNote)
+    }
+
+    /// History: the most carrying mode under which 95% of later turns add >= 0 tokens, the note
+    /// saying so, and how a later turn's new input is found under it.
+    static func historyMode(_ sample: RequestSample, later: [(index: Int, previous: Int)], unshared: @escaping (Int) -> Double)
+        -> (String?, String, (Int, Int) -> Double) {
+        var history: String?
+        var historyNote = ""
+        var newInput: (Int, Int) -> Double = { index, _ in unshared(index) }
+        let modes: [(String, (Int, Int) -> Double)] = [
+            ("full", { sample.prompt[$0] - sample.prompt[$1] - sample.output[$1] }),
+            ("prompts", { sample.prompt[$0] - sample.prompt[$1] }),
+            ("none", { index, _ in unshared(index) }),
+        ]
+        var shares: [String] = []
+        for (name, extract) in modes {
+            let share = Double(later.filter { extract($0.index, $0.previous) >= 0 }.count) / Double(later.count)
+            shares.append(String(format: "%@ %.1f%%", name, 100 * share))
+            if history == nil && share >= 0.95 {
+                history = name
+                newInput = extract
+            }
+        }
+        history = history ?? "none"
+        historyNote = "History: turn k's prompt minus the carried part is >= 0 in \(shares.joined(separator: ", ")) of later turns; the most carrying mode at >= 95% is `\(history!)` (smaller new inputs are written as 1 token)."
+        return (history, historyNote, newInput)
+    }
+
+    /// Whether the trace starts in steady state (sessions in progress), with the note saying why.
+    static func warmStart(_ sample: RequestSample, span: Double, turns: TurnLaw?) -> (Bool, String) {
+        // Warm start: a trace cut from a running service has (nearly) its full
+        // request rate from the start; one that starts empty has only first
+        // turns at first, 1 / E[turns] of it. Warm when closer to the first.
+        guard let turns else { return (false, "No warm_start: the trace has no sessions that could be in progress at its start.") }
+        let head = sample.times.filter { $0 < span / 10 }.count
+        let ratio = Double(head) / (span / 10) / (Double(sample.count) / span)
+        let threshold = (1 + 1 / turns.meanTurns) / 2
+        let warmStart = ratio >= threshold
+        let note = String(format: "The first tenth of the trace runs at %.2f x its mean request rate (an empty start would give about 1 / mean turns = %.2f; threshold halfway, %.2f): ", ratio, 1 / turns.meanTurns, threshold)
+            + (warmStart ? "it starts in steady state, with sessions in progress, so warm_start." : "it starts empty, so no warm_start.")
+        return (warmStart, note)
+    }
+
+    /// Each session's requests, by index, in order.
+    static func sessionMembers(_ sample: RequestSample) -> [[Int]] {
+        var members = [[Int]](repeating: [], count: (sample.session.max() ?? -1) + 1)
+        for index in 0..<sample.count { members[sample.session[index]].append(index) }
+        return members
+    }
+
+    /// New sessions' gaps in operational time (the rate schedule taken out), fitted.
+    static func sessionGaps(_ starts: [Double], schedule: RateSchedule) -> FittedLaw {
+        let operational = starts.map { operationalTime($0, schedule: schedule) }
+        let gaps = zip(operational.dropFirst(), operational).map { $0 - $1 }
+        return FamilyFit.fit(gaps.isEmpty ? [1] : gaps, integer: false, preserveMean: true)
+    }
+
+    /// Each request's own new input: a first turn's after its shared prefixes, a later turn's
+    /// after what the history mode carries (at least 1 token).
+    static func newInputs(_ sample: RequestSample, later: [(index: Int, previous: Int)], first: (Int) -> Double,
+                          following newInput: (Int, Int) -> Double) -> [Double] {
+        var inputs = [Double](repeating: 0, count: sample.count)
+        for index in 0..<sample.count where sample.turn[index] == 1 { inputs[index] = first(index) }
+        for pair in later { inputs[pair.index] = Swift.max(1, newInput(pair.index, pair.previous)) }
+        return inputs
+    }
+
+    /// The session figures of a first fit (nil without sessions): turns per session (all,
+    /// without a shared document, with one), follow-up gaps and inputs.
+    struct SessionLaws {
+        var turns: TurnLaw?
+        var allTurns: TurnLaw?
+        var documentTurns: TurnLaw?
+        var followUpGap: FittedLaw?
+        var followUpInput: FittedLaw?
+
+        init() {}
+
+        /// `thinkTimes`: next send minus previous completion, when the trace's later turns waited
+        /// for their answers; the follow-up gap is then that think time.
+        init(members: [[Int]], later: [(index: Int, previous: Int)], times: [Double], inputs: [Double], documents: Bool,
+             sharesDocument: (Int) -> Bool, thinkTimes: [Double]?) {
+            func counts(sharing: Bool?) -> [Int] {
+                members.indices.filter { !members[$0].isEmpty && (sharing == nil || sharesDocument($0) == sharing) }.map { members[$0].count }
+            }
+            allTurns = TurnLaw(turnCounts: counts(sharing: nil))
+            turns = documents ? TurnLaw(turnCounts: counts(sharing: false)) : allTurns
+            if documents { documentTurns = TurnLaw(turnCounts: counts(sharing: true)) }
+            followUpGap = FamilyFit.fit(later.map { times[$0.index] - times[$0.previous] }, integer: false, preserveMean: true, bounded: true)
+            if let thinkTimes {
+                followUpGap = FamilyFit.fit(thinkTimes, integer: false, preserveMean: true, bounded: true)
+            }
+            followUpInput = FamilyFit.fit(later.map { inputs[$0.index] }, integer: true, closedFormQuantile: true)
+        }
     }
 
     /// A trace whose timestamps come in ticks (at least 30% of gaps are 0):

@@ -1,0 +1,55 @@
+/// Everything that changes a configuration after it is read: the command
+/// line's overrides (`--duration`, `--requests`, `--seed`, `--mode`,
+/// `--speed`, `--metrics-listen`) and what a start of `run` decides (the
+/// brokers to use, the run's identity). `Configuration.override(_:)` applies
+/// them: the one place a read configuration changes.
+public struct ConfigurationOverrides: Sendable {
+    public var duration: Double?
+    public var requests: Int?
+    public var seed: UInt64?
+    public var clockMode: ClockMode?
+    /// `--speed`: a speed, or `.some(nil)` for `max`.
+    public var speed: Double??
+    public var metricsListen: String?
+    /// In place of `kafka.brokers` (`--brokers`, or the embedded cluster's).
+    public var brokers: String?
+    /// The run this start is: its run ID (anchored), and its seed when it differs.
+    public var identity: RunIdentity?
+
+    public init(duration: Double? = nil, requests: Int? = nil, seed: UInt64? = nil) {
+        self.duration = duration
+        self.requests = requests
+        self.seed = seed
+    }
+}
+
+extension Configuration {
+    /// Applies `overrides`; the run ID follows (re-derived, or the identity's).
+    public mutating func override(_ overrides: ConfigurationOverrides) {
+        if let duration = overrides.duration { workload.totalDuration = duration }
+        if let requests = overrides.requests { workload.totalRequests = requests }
+        if let seed = overrides.seed {
+            workload.seed = seed
+            seedWasChosen = false
+        }
+        if let mode = overrides.clockMode { clock.mode = mode }
+        if let speed = overrides.speed { clock.speed = speed }
+        if let listen = overrides.metricsListen { metrics.listen = listen }
+        if let brokers = overrides.brokers { kafka.brokers = brokers }
+        guard let identity = overrides.identity else {
+            deriveRunID()
+            return
+        }
+        if identity.seed != workload.seed {
+            // A continued run whose seed was chosen at random on its first start.
+            workload.seed = identity.seed
+            seedWasChosen = false
+        }
+        runID = identity.runID
+    }
+
+    /// Applies command-line overrides and re-derives the run ID.
+    public mutating func override(duration: Double? = nil, requests: Int? = nil, seed: UInt64? = nil) {
+        override(ConfigurationOverrides(duration: duration, requests: requests, seed: seed))
+    }
+}
