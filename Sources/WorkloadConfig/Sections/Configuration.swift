@@ -243,7 +243,7 @@ extension Configuration {
     /// `workload.client_profiles`, their prefixes, and the checks across profiles.
     private static func readProfiles(_ profilesNode: Node, of object: ConfigObject, reader: ConfigReader, parser: DistributionParser,
                                      into spec: inout WorkloadSpec) {
-(let list) = profilesNode, !list.isEmpty {
+        if case .sequence(let list) = profilesNode, !list.isEmpty {
             var seen: [String: Int] = [:]
             for (index, node) in list.enumerated() {
                 let path = "workload.client_profiles[\(index)]"
