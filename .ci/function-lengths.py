@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Lists Swift functions, initialisers and closures-as-properties longer than a limit.
 
-Usage: scripts/function-lengths.py [--limit 60] [DIR ...]   (default: Sources)
+Usage: .ci/function-lengths.py [--limit 60] [DIR ...]   (default: Sources)
 
 A function's length is its lines from the declaration's first line to its
 closing brace. Braces inside string literals and comments are ignored
