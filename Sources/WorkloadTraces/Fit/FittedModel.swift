@@ -130,6 +130,20 @@ struct FittedModel {
             }
             out.append("  kv_blocks: {block_tokens: \(blockTokens)}")
         }
+        serviceModel(into: &out)
+        out.append("  client_profiles:")
+        profile(name: "fitted", weight: 1 - (documents?.share ?? 0), firstPrompt: firstPrompt, turns: turns,
+                document: false, into: &out)
+        if let documents {
+            profile(name: "documents", weight: documents.share, firstPrompt: documents.firstPrompt, turns: documents.turns,
+                    document: true, into: &out)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The fitted service model, or a comment saying the trace has none to fit.
+    private func serviceModel(into out: inout [String]) {
+        func comment(_ text: String, indent: String) { out.append("\(indent)# \(text)") }
         if let service {
             comment(service.note, indent: "  ")
             comment("TTFT: \(service.ttft.summary).", indent: "    ")
@@ -141,14 +155,6 @@ struct FittedModel {
         } else {
             comment("The trace gives no response times (no latencies): follow-ups are timed from the previous send (follow_up_after: send), with the trace's send-to-send gaps.", indent: "  ")
         }
-        out.append("  client_profiles:")
-        profile(name: "fitted", weight: 1 - (documents?.share ?? 0), firstPrompt: firstPrompt, turns: turns,
-                document: false, into: &out)
-        if let documents {
-            profile(name: "documents", weight: documents.share, firstPrompt: documents.firstPrompt, turns: documents.turns,
-                    document: true, into: &out)
-        }
-        return out.joined(separator: "\n") + "\n"
     }
 
     /// One profile. The second (`documents`) shares the first's laws through

@@ -26,8 +26,7 @@ extension TraceFitter {
         let interArrival = sessionGaps(starts, schedule: schedule)
 
         // History: the most carrying mode under which 95% of later turns add >= 0 tokens.
-        var later: [(index: Int, previous: Int)] = []
-        for list in members { for (a, b) in zip(list, list.dropFirst()) { later.append((b, a)) } }
+        let later = members.flatMap { list in zip(list.dropFirst(), list).map { (index: $0, previous: $1) } }
         // Without history a prompt is its shared prefixes (system, document) and its new input.
         func unshared(_ index: Int) -> Double { sample.prompt[index] - system - (documents?.tokens[sample.session[index]] ?? 0) }
         let (history, historyNote, newInput) = hasSessions ? historyMode(sample, later: later, unshared: unshared) : (nil, "", { index, _ in unshared(index) })
@@ -49,9 +48,7 @@ extension TraceFitter {
                                              documents: documents != nil, sharesDocument: sharesDocument,
                                              thinkTimes: sample.service.flatMap { $0.isClosedLoop ? $0.thinkTimes : nil }) : SessionLaws()
         let (warmStart, warmStartNote) = warmStart(sample, span: span, turns: hasSessions ? laws.allTurns : nil)
-        let interArrivalNote = resolution.map {
-            "Timestamps come in ticks of \(YAMLNumber.short($0)) s (most gaps are 0): each tick's requests were spread uniformly over it before fitting gaps. "
-        } ?? ""
+        let interArrivalNote = resolution.map(tickNote) ?? ""
 
         return FittedModel(
             source: source, format: format, requests: sample.count, span: span, sessions: starts.count,
@@ -64,6 +61,11 @@ extension TraceFitter {
             maxTurns: laws.allTurns?.maxTurns ?? 1,
             models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
             service: FittedModel.Service(sample.service))
+    }
+
+    /// What dequantising the timestamps did, for the written configuration's comments.
+    static func tickNote(_ resolution: Double) -> String {
+        "Timestamps come in ticks of \(YAMLNumber.short(resolution)) s (most gaps are 0): each tick's requests were spread uniformly over it before fitting gaps. "
     }
 
     /// How many leading blocks (almost) every request shares: a system prompt in every prompt. With the note saying so.
