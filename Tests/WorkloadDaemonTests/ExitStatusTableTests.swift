@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import WorkloadDaemon
 
 /// The exit-status table against sysexits(3), written out here by hand so that
@@ -27,5 +28,16 @@ import Testing
         for (row, status) in zip(rows, ExitStatus.allCases) {
             #expect(row.hasPrefix("| \(status.code) | `\(status.name)` | "), "\(row)")
         }
+    }
+}
+
+/// The documentation's exit-status article carries the code's table as it is.
+@Suite struct ExitStatusArticleTests {
+    @Test func theArticleHoldsTheCodesTable() throws {
+        let article = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/llm-workload/Documentation.docc/ExitStatuses.md")
+        let text = try String(contentsOf: article, encoding: .utf8)
+        #expect(text.contains(ExitStatus.markdownTable), "ExitStatuses.md does not contain ExitStatus.markdownTable:\n\(ExitStatus.markdownTable)")
     }
 }
