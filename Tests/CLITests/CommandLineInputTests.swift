@@ -3,7 +3,7 @@ import Testing
 
 /// Bad command-line input and unreadable streams: a clear message naming
 /// the argument or the line, and the documented exit status.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct CommandLineInputTests {
     @Test func statsRefusesALineThatIsNotAnEventWith65NamingFileAndLine() throws {
         let stream = try runCLI(["generate", "--config", "config/example.yaml", "--duration", "5"])

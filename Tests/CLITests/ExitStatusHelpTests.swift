@@ -4,7 +4,7 @@ import WorkloadDaemon
 
 /// `--help` prints the exit-status table, row by row.
 @Suite struct ExitStatusHelpTests {
-    @Test(.timeLimit(.minutes(2))) func runHelpListsEveryExitStatus() throws {
+    @Test(.timeLimit(.minutes(10))) func runHelpListsEveryExitStatus() throws {
         for command in [["run", "--help"], ["--help"]] {
             let result = try runCLI(command)
             // ArgumentParser wraps the discussion; compare with the whitespace folded.

@@ -7,7 +7,7 @@ import WorkloadTraces
 /// `fit` reads BurstGPT's `Model` column into the profile's `models`, with
 /// each model's share of the trace's requests as its weight.
 @Suite struct FitModelsTests {
-    @Test(.timeLimit(.minutes(3)))
+    @Test(.timeLimit(.minutes(10)))
     func burstGPTModelColumnBecomesModels() throws {
         var rows = ["Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type"]
         var time = 0.0

@@ -7,7 +7,7 @@ import WorkloadKafka
 /// `clock.on_resume: skip` after a SIGKILL: the stopped process published events after
 /// its last checkpoint, so the `skipped` marker's interval must begin after the last
 /// event Kafka holds, not at the checkpoint; every event Kafka holds lies outside it.
-@Suite("run --state-dir in real time: the skipped marker after a SIGKILL", .timeLimit(.minutes(3)))
+@Suite("run --state-dir in real time: the skipped marker after a SIGKILL", .timeLimit(.minutes(10)))
 struct ResumeSkipMarkerTests {
     @Test("killed, down 3 s, restarted with skip: no published event inside the interval the marker calls skipped")
     func markerBeginsAfterWhatKafkaHolds() async throws {

@@ -6,7 +6,7 @@ import Testing
 /// every command that reads a trace answers promptly and they all agree. Run through
 /// `runMeasured`, whose timeout kills a child that hangs (a FIFO with no writer used to
 /// block the open forever).
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(10)))
 struct TraceInputBoundsTests {
     /// A FIFO nobody writes to.
     func fifo() throws -> String {

@@ -329,7 +329,7 @@ extension DaemonIntegrationTests {
     @Suite("run → Kafka with completion events")
     struct CompletionRoundTrip {
         @Test("chat-closed at max speed: completions on llm.completions keyed by session ID, watermarked, the rest as before",
-              .timeLimit(.minutes(3)))
+              .timeLimit(.minutes(10)))
         func completionsGoToTheirTopic() async throws {
             let fixture = try DaemonKafkaFixture(completionPartitions: 5)
             var configuration = try Configuration.load(path: daemonRepositoryRoot.appendingPathComponent("config/chat-closed.yaml").path)

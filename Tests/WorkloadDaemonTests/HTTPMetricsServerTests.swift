@@ -294,7 +294,7 @@ struct HTTPMetricsServerTests {
     }
 
     @Test("200 idle clients hold every connection slot: health probes still get their real answer, 200",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(10)))
     func probesUnderIdleClients() throws {
         let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
                                            metrics: { "m 1\n" }, health: { true })
@@ -314,7 +314,7 @@ struct HTTPMetricsServerTests {
     }
 
     @Test("200 idle clients that reconnect as soon as they are closed: every probe still gets 200",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(10)))
     func probesUnderReconnectingIdleClients() throws {
         let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
                                            metrics: { "m 1\n" }, health: { true })
@@ -350,7 +350,7 @@ struct HTTPMetricsServerTests {
     }
 
     @Test("every connection slot busy answering: a probe gets 429 with Retry-After, never the unhealthy 503",
-          .timeLimit(.minutes(1)))
+          .timeLimit(.minutes(10)))
     func busyIsNotUnhealthy() throws {
         let release = DispatchSemaphore(value: 0)
         let released = Atomic<Bool>(false)

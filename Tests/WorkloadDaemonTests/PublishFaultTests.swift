@@ -30,7 +30,7 @@ extension DaemonIntegrationTests {
               drop: {probability: 0.001}
             """
 
-        @Test("100,000 events: counts within 4 SE; consume sees exactly the injected late records and duplicates", .timeLimit(.minutes(3)))
+        @Test("100,000 events: counts within 4 SE; consume sees exactly the injected late records and duplicates", .timeLimit(.minutes(10)))
         func faultCountsAndConsume() async throws {
             let fixture = try DaemonKafkaFixture()
             let configuration = fixture.configure(try Configuration.parse(yaml: Self.yaml))

@@ -64,7 +64,7 @@ extension DaemonIntegrationTests {
             print("event time: \(records.count) records (\(data) data, \(requests) requests) all at anchor + time_s in ms")
         }
 
-        @Test("--speed max: record timestamps are anchor + time_s in ms, routing headers equal the fields", .timeLimit(.minutes(2)))
+        @Test("--speed max: record timestamps are anchor + time_s in ms, routing headers equal the fields", .timeLimit(.minutes(10)))
         func eventTimeAtMaxSpeed() async throws {
             let fixture = try DaemonKafkaFixture()
             let configuration = fixture.configure(try Configuration.parse(yaml: Self.yaml(mode: "accelerated", duration: 60)))
@@ -77,7 +77,7 @@ extension DaemonIntegrationTests {
             try check(configuration, records: records, expected: expected)
         }
 
-        @Test("real time: record timestamps are anchor + time_s in ms, not the wall clock", .timeLimit(.minutes(2)))
+        @Test("real time: record timestamps are anchor + time_s in ms, not the wall clock", .timeLimit(.minutes(10)))
         func eventTimeInRealTime() async throws {
             let fixture = try DaemonKafkaFixture()
             let configuration = fixture.configure(try Configuration.parse(yaml: Self.yaml(mode: "realtime", duration: 4)))
