@@ -202,7 +202,7 @@ import WorkloadTraces
 
     /// Tagged request events match the JSON Schema (python-jsonschema, the
     /// reference implementation), and an adapter name out of pattern fails it.
-    @Test(.integration, .tags(.integration), .timeLimit(.minutes(10))) func taggedEventsMatchTheSchema() throws {
+    @Test(.needs(.pythonJSONSchema), .integration, .tags(.integration), .timeLimit(.minutes(10))) func taggedEventsMatchTheSchema() throws {
         let file = try temporaryTagFile()
         defer { try? FileManager.default.removeItem(atPath: file) }
         _ = try StreamGenerator.write(try Configuration.parse(yaml: configYAML(profile: Self.tags)), to: FileOutput(path: file))
