@@ -98,6 +98,20 @@ public struct EventEncoder: Sendable {
         out.append(byte: UInt8(ascii: "\""))
     }
 
+    /// `request_id`, the session's identity and `turn`: what a request and its completion share.
+    @inline(__always)
+    func requestIdentity(session: UInt64, turn: Int32, profile: Int32, client: Int32, into out: inout ByteCursor,
+                         _ fragments: UnsafeRawBufferPointer) {
+        out.append(",\"request_id\":\"")
+        out.append(hex: session)
+        out.append(byte: UInt8(ascii: "-"))
+        out.append(Int64(turn))
+        out.append(byte: UInt8(ascii: "\""))
+        identity(session: session, profile: profile, client: client, into: &out, fragments)
+        out.append(",\"turn\":")
+        out.append(Int64(turn))
+    }
+
     @inline(__always)
     func identity(session: UInt64, profile: Int32, client: Int32, into out: inout ByteCursor, _ fragments: UnsafeRawBufferPointer) {
         out.append(",\"session_id\":\"")
@@ -120,14 +134,7 @@ public struct EventEncoder: Sendable {
         let closed = prefixCatalog == nil && hashIDs == nil && routingTags == nil
         writeEvent(into: &writer) { out, fragments in
             common(type: "request", seq: e.seq, time: e.time, into: &out, fragments)
-            out.append(",\"request_id\":\"")
-            out.append(hex: e.sessionID)
-            out.append(byte: UInt8(ascii: "-"))
-            out.append(Int64(e.turn))
-            out.append(byte: UInt8(ascii: "\""))
-            identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out, fragments)
-            out.append(",\"turn\":")
-            out.append(Int64(e.turn))
+            requestIdentity(session: e.sessionID, turn: e.turn, profile: e.profile, client: e.client, into: &out, fragments)
             out.append(",\"is_conversational_turn\":")
             out.append(e.isConversationalTurn)
             out.append(",\"prompt_tokens\":")
@@ -213,14 +220,7 @@ public struct EventEncoder: Sendable {
     public func encode(_ e: CompletionEvent, into writer: inout ByteWriter) {
         writeEvent(into: &writer) { out, fragments in
             common(type: "completion", seq: e.seq, time: e.time, into: &out, fragments)
-            out.append(",\"request_id\":\"")
-            out.append(hex: e.sessionID)
-            out.append(byte: UInt8(ascii: "-"))
-            out.append(Int64(e.turn))
-            out.append(byte: UInt8(ascii: "\""))
-            identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out, fragments)
-            out.append(",\"turn\":")
-            out.append(Int64(e.turn))
+            requestIdentity(session: e.sessionID, turn: e.turn, profile: e.profile, client: e.client, into: &out, fragments)
             out.append(",\"first_token_s\":")
             out.append(seconds: e.firstToken)
             out.append(",\"output_tokens\":")
