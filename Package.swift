@@ -1,9 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: the code calls Glibc directly (`Glibc.write`, `Glibc.shutdown`, sockets,
+// prctl, sched_setaffinity, systemd's notify socket), so no Apple platform is claimed.
 let package = Package(
     name: "llm-workload",
-    platforms: [.macOS(.v15)],  // Synchronization (Mutex, Atomic)
     products: [
         .executable(name: "llm-workload", targets: ["llm-workload"]),
     ],
