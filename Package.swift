@@ -26,7 +26,7 @@ let package = Package(
             pkgConfig: "rdkafka",
             providers: [.apt(["librdkafka-dev"])]
         ),
-        // One C wrapper for a variadic system call Swift cannot make (prctl).
+        // C wrappers for calls Swift cannot make: prctl (variadic) and the CPU-affinity macros.
         .target(name: "CSystemShims"),
         // The pure core: no I/O, no wall clock, no Kafka. The workload engine,
         // distributions, load shapes, prefixes, the replay engine over trace
