@@ -78,12 +78,8 @@ final class KafkaBench {
         } catch {
             throw BenchError("kafka: \(error)")
         }
-        let clock = SystemWallClock()
-        let metrics = DaemonMetrics(for: configuration, clock: clock)
-        let runner = DaemonRunner(
-            configuration: configuration, encoder: encoder, sink: sink, shard: nil, pacing: .max, clock: clock,
-            stop: StopSignal(), notifier: nil, metrics: metrics, logger: logger)
-        runner.eventLimit = events
+        let runner = DaemonRunner.forBench(
+            configuration: configuration, encoder: encoder, sink: sink, pacing: .max, events: events, clock: SystemWallClock(), logger: logger)
         let watch = Stopwatch()
         let outcome = runner.run()
         let delivery = sink.finish(timeoutSeconds: 300)

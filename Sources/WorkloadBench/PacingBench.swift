@@ -66,11 +66,8 @@ enum PacingBench {
         let events = max(1, Int(Double(rate) * seconds))
         let log = LatenessLog(expected: events)
         let clock = SystemWallClock()
-        let metrics = DaemonMetrics(for: configuration, clock: clock)
-        let runner = DaemonRunner(
-            configuration: configuration, encoder: encoder, sink: sink, shard: nil, pacing: .realtime, clock: clock,
-            stop: StopSignal(), notifier: nil, metrics: metrics, logger: logger)
-        runner.eventLimit = events
+        let runner = DaemonRunner.forBench(
+            configuration: configuration, encoder: encoder, sink: sink, pacing: .realtime, events: events, clock: clock, logger: logger)
         runner.observe(PublishLateness(log: log, clock: clock))
         let directory = stateDirectory ? temporaryStateDirectory(logger: logger) : nil
         defer { if let directory { try? FileManager.default.removeItem(atPath: directory.path) } }
