@@ -38,7 +38,11 @@ extension Configuration {
     private static func subagentModel(_ agent: ConfigObject, reader: ConfigReader, parser: DistributionParser) -> SubagentModel? {
         guard let sub = agent.object("subagents", allowed: subagentKeys) else { return nil }
         if let nested = sub["subagents"] {
-            reader.report(sub.path("subagents"), "subagents do not spawn subagents: nesting is not supported (got \(ConfigReader.describe(nested)))")
+            var given = ConfigReader.describe(nested)
+            if case .mapping(let mapping) = nested {
+                given = "{" + mapping.map { "\($0.key.scalar?.string ?? "?"): \(ConfigReader.describe($0.value))" }.joined(separator: ", ") + "}"
+            }
+            reader.report(sub.path("subagents"), "subagents do not spawn subagents: nesting is not supported (got \(given))")
         }
         let probability = sub.number("probability", default: nil, .probability)
         let spawned = count(sub, "count_dist_config", "subagents spawned at once", upTo: SubagentModel.maximumCount,
