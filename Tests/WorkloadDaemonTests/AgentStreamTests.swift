@@ -214,13 +214,6 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect((counts["calls"] ?? 0) > 2_000 && (counts["joins"] ?? 0) > 20 && counts["fresh user turns"] == nil, "\(counts)")
     }
 
-    /// The same on one hour (must-shows 2 and 3 as the issue words them).
-    @Test(.statistics, .tags(.statistics)) func everyCallOfAnHourIsExact() throws {
-        let counts = Self.checkEveryCall(try Self.codingAgent(duration: 3600), blockTokens: 512)
-        print("coding-agent 3600 s: \(counts.sorted { $0.key < $1.key })")
-        #expect((counts["joins"] ?? 0) > 50, "\(counts)")
-    }
-
     /// The same stream twice; and the shards' union is the stream, each agent tree in one shard.
     @Test func deterministicAndShardsKeepWholeTrees() throws {
         let configuration = try Self.codingAgent(duration: 600)
