@@ -12,6 +12,8 @@ public struct EventEncoder: Sendable {
     public let seed: UInt64
     /// Unix time (ns) of virtual time zero; anchors the `time` field.
     public let startUnixNanoseconds: Int64
+    /// The profiles' names, by index (for formats that spell them out).
+    public let profileNames: [String]
 
     /// The per-run and per-profile fragments, back to back: `header`, then
     /// each profile's client-ID prefix and profile field.
@@ -37,6 +39,7 @@ public struct EventEncoder: Sendable {
         self.runID = runID
         self.seed = seed
         self.startUnixNanoseconds = startUnixNanoseconds
+        self.profileNames = profileNames
         var writer = ByteWriter(capacity: 256)
         writer.append(",\"schema_version\":")
         writer.append(EventEncoder.schemaVersion)
