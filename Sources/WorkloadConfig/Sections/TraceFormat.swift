@@ -19,4 +19,7 @@ public enum TraceFormat: String, Sendable, Equatable, CaseIterable {
     public var isReadable: Bool { self != .agenticMooncake }
 
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The formats that can be read, by name.
+    public static var readableNames: String { allCases.filter(\.isReadable).map(\.rawValue).joined(separator: ", ") }
 }
