@@ -56,6 +56,38 @@ import TestSupport
         #expect(rows.count == requests && dependent > 100, "\(rows.count) rows, \(requests) requests, \(dependent) with dependencies")
     }
 
+    /// Every event of an agent stream matches the JSON Schema, which can fail (a `call_kind`
+    /// it does not know, a negative `call`).
+    @Test(.needs(.pythonJSONSchema)) func agentEventsMatchTheJSONSchema() throws {
+        let python = try ExternalTool.pythonJSONSchema.require()
+        let file = try temporaryFile("coding-agent-300.jsonl")
+        let generate = try runCLI(["generate", "--config", "config/coding-agent.yaml", "--duration", "300", "--out", file.path])
+        #expect(generate.status == 0, "\(generate.stderr.prefix(300))")
+        let schema = repositoryRoot.appendingPathComponent("Sources/WorkloadModel/Encoding/events.schema.json").path
+        let script = """
+            import json, sys, jsonschema
+            v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+            kinds = {}
+            for line in open(sys.argv[2]):
+                event = json.loads(line)
+                errors = list(v.iter_errors(event))
+                if errors:
+                    print("INVALID", errors[0].message); sys.exit(1)
+                key = event["type"] + ":" + event.get("call_kind", "") + ("+root" if "root_session_id" in event else "")
+                kinds[key] = kinds.get(key, 0) + 1
+            request = next(json.loads(l) for l in open(sys.argv[2]) if '"call_kind"' in l)
+            broken = [dict(request, call_kind="tool"), dict(request, call=-1), dict(request, tool_calls=300)]
+            if sum(1 for b in broken if list(v.iter_errors(b))) != len(broken):
+                print("the schema accepts a broken agent request"); sys.exit(1)
+            print(json.dumps(kinds, sort_keys=True))
+            """
+        let run = try runProcess(python, ["-c", script, schema, file.path], timeout: 120)
+        #expect(run.status == 0, "\(run.output)\(run.stderr.prefix(400))")
+        for kind in ["request:user", "request:agent", "request:subagent+root", "session_started:+root", "completion:+root"] {
+            #expect(run.output.contains("\"\(kind)\""), "\(kind) in \(run.output)")
+        }
+    }
+
     /// Dynamo's replay (its native runtime, `run_mocker_trace_replay`) reads the rows and
     /// simulates every request, each after its dependencies completed (+ their delay).
     @Test(.needs(.dynamoReplay)) func dynamosReplayReadsTheRows() throws {
