@@ -71,7 +71,6 @@ package final class Checkpointer {
     private let writing = Busy()
     /// The writer's own engine, advanced to each snapshot's step count (used on the writer only).
     private let replica = EngineReplica()
-    private var replicaStarted = false
 
     package init(directory: StateDirectory, pacingAnchorUnixNanoseconds: Int64, logger: Logger, sink: any EventSink) {
         self.directory = directory
@@ -84,11 +83,7 @@ package final class Checkpointer {
     /// The snapshot records where `trail` stands; the writer's replica replays up to it.
     func tick(trail: EngineTrail, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) {
         if snapshotDue(now: now) {
-            if !replicaStarted {
-                // Once, before anything is handed to the writer: the loop never waits for the replica's lock.
-                replica.start(from: trail.origin)
-                replicaStarted = true
-            }
+            replica.start(from: trail.origin)
             pending = snapshot(engine: .steps(trail.steps), lastSeq: lastSeq, lastTime: lastTime, now: now)
         }
         poll()
@@ -203,9 +198,11 @@ package struct EngineTrail {
 final class EngineReplica: Sendable {
     private let state = Mutex<(engine: WorkloadEngine, steps: Int)?>(nil)
 
-    /// Starts from `origin`; called once, before the first checkpoint is handed to the writer.
+    /// Starts from `origin` (the first call only).
     func start(from origin: WorkloadEngine) {
-        state.withLock { $0 = (origin, 0) }
+        state.withLock { state in
+            if state == nil { state = (origin, 0) }
+        }
     }
 
     /// The engine's checkpoint after `steps` calls of `next()` from the origin.
