@@ -109,29 +109,6 @@ struct CheckpointerTests {
         #expect((checkpoint.lastSeq ?? 0) > UInt64(sink.published) * 3 / 4, "a recent checkpoint: seq \(checkpoint.lastSeq ?? 0)")
     }
 
-    @Test("a checkpoint taken while the loop runs holds the engine's exact state at that point, rebuilt off the loop")
-    func checkpointIsTheEnginesState() throws {
-        let clock = ManualClock(now: 1_000_000_000)
-        let sink = LaggingSink(clock: clock, wallPerEvent: 200_000, lag: 300_000_000)
-        let directory = try Self.stateDirectory("replica")
-        let checkpointer = try Self.run(sink, clock: clock, directory: directory)
-        #expect(checkpointer.written >= 5)
-        // Written by the writer's replica (the run's last state is written only by `commit`, not called here).
-        let bytes = try #require(try directory.read(StateDirectory.checkpointName))
-        let checkpoint = try #require(RunCheckpoint(bytes: bytes))
-        let lastSeq = try #require(checkpoint.lastSeq)
-        let spec = try WatermarkCadenceTests.configuration(duration: 2_000).workload
-        // The loop's own engine, stepped to the same place (every event was published): the same
-        // bytes, and the same stream after it.
-        var reference = WorkloadEngine(spec: spec)
-        while let event = reference.next(), event.seq != lastSeq {}
-        #expect(reference.checkpoint() == checkpoint.engine, "the replica's state is the engine's after seq \(lastSeq)")
-        var continued = try WorkloadEngine(spec: spec, restoring: checkpoint.engine)
-        for _ in 0..<1_000 {
-            #expect(continued.next() == reference.next())
-        }
-    }
-
     @Test("a partition whose acknowledgements stall holds the checkpoint back until they come")
     func stalledPartitionHoldsBack() throws {
         let clock = ManualClock(now: 1_000_000_000)

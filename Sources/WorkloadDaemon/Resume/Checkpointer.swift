@@ -4,43 +4,28 @@ import Synchronization
 import WorkloadModel
 
 /// Writes a resumable run's checkpoints. About once a second (wall time) it
-/// takes a snapshot right after an event was published: where the engine
-/// stands (see below), with the sink's count of records handed to Kafka per
-/// partition. The snapshot stays pending until Kafka's delivery reports have
-/// acknowledged that many records on every partition: a partition's reports
-/// come in produce order, so then every record before the snapshot is in
-/// Kafka. Only then is it encoded and written, on a writer thread of its own
-/// (encoding a large engine state and the fsyncs take milliseconds). Nothing
-/// here waits or flushes: the generating loop only compares counts (the
-/// delivery reports are served on another thread) and hands the snapshot
-/// over, so pacing is never held up by a checkpoint, and under sustained load
-/// the queue need never empty for one to be written. A restart therefore
-/// regenerates at most a few seconds of events, which bounds resume time
-/// however long the run is.
-///
-/// The engine is not copied on the generating thread while the loop runs: a
-/// copy shares the engine's arrays, and the loop's next step would then copy
-/// every open session and queued event there (megabytes at a million open
-/// sessions, each second). The writer keeps a replica instead: the engine the
-/// source started from, advanced on the writer thread by as many `next()`
-/// calls as the snapshot's source had made (the engine is a deterministic
-/// value, so it reaches the same state). Only the run's last state, when the
-/// loop has stopped, is the engine itself. So at most two engines are alive.
+/// takes a snapshot: a copy of the engine value (cheap: its arrays are shared
+/// until the engine next changes them) right after an event was published,
+/// with the sink's count of records handed to Kafka per partition. The
+/// snapshot stays pending until Kafka's delivery reports have acknowledged
+/// that many records on every partition: a partition's reports come in
+/// produce order, so then every record before the snapshot is in Kafka. Only
+/// then is it encoded and written, on a writer thread of its own (encoding a
+/// large engine state and the fsyncs take milliseconds). Nothing here waits
+/// or flushes: the generating loop only compares counts (the delivery
+/// reports are served on another thread) and hands the snapshot over, so
+/// pacing is never held up by a checkpoint, and under sustained load the
+/// queue need never empty for one to be written. While a write is under
+/// way the next snapshot waits, so at most two engine copies are alive. A
+/// restart therefore regenerates at most a few seconds of events, which
+/// bounds resume time however long the run is.
 ///
 /// Once any record has failed, no checkpoint is written again by this
 /// process: a checkpoint after a lost record would hide the loss from the
 /// next start, which finds it by reading back from the last good one.
 package final class Checkpointer {
-    /// Where a snapshot's engine stands.
-    enum EngineState {
-        /// The engine itself (the run's end, or a source without a trail).
-        case engine(WorkloadEngine)
-        /// The source's engine after this many `next()` calls from its origin (`EngineTrail`).
-        case steps(Int)
-    }
-
     struct Snapshot {
-        var engine: EngineState
+        var engine: WorkloadEngine
         var lastSeq: UInt64?
         var lastTime: VirtualNanoseconds
         var takenAt: UInt64
@@ -69,8 +54,6 @@ package final class Checkpointer {
     /// Set while the writer has a checkpoint in hand (shared with its closures, hence a box).
     private final class Busy: Sendable { let flag = Atomic<Bool>(false) }
     private let writing = Busy()
-    /// The writer's own engine, advanced to each snapshot's step count (used on the writer only).
-    private let replica = EngineReplica()
 
     package init(directory: StateDirectory, pacingAnchorUnixNanoseconds: Int64, logger: Logger, sink: any EventSink) {
         self.directory = directory
@@ -80,29 +63,13 @@ package final class Checkpointer {
     }
 
     /// After a published event (from the loop's housekeeping): takes a snapshot when one is due, writes a pending one when acknowledged.
-    /// The snapshot records where `trail` stands; the writer's replica replays up to it.
-    func tick(trail: EngineTrail, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) {
-        if snapshotDue(now: now) {
-            replica.start(from: trail.origin)
-            pending = snapshot(engine: .steps(trail.steps), lastSeq: lastSeq, lastTime: lastTime, now: now)
-        }
-        poll()
-    }
-
-    /// As `tick(trail:)`, with a copy of the engine itself (its next change copies its arrays on the caller's thread).
     func tick(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) {
-        if snapshotDue(now: now) {
-            pending = snapshot(engine: .engine(engine), lastSeq: lastSeq, lastTime: lastTime, now: now)
+        if lastTaken == nil { lastTaken = now }
+        if pending == nil && !lost, let last = lastTaken, now &- last >= Self.intervalNanoseconds {
+            pending = snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now)
+            lastTaken = now
         }
         poll()
-    }
-
-    /// Whether to take a snapshot now (then `now` is when the last was taken).
-    private func snapshotDue(now: UInt64) -> Bool {
-        if lastTaken == nil { lastTaken = now }
-        guard pending == nil, held == nil, !lost, let last = lastTaken, now &- last >= Self.intervalNanoseconds else { return false }
-        lastTaken = now
-        return true
     }
 
     /// Writes the pending snapshot once every record before it is acknowledged.
@@ -130,7 +97,7 @@ package final class Checkpointer {
     /// The run's last state (a resumable stop or the end), to write once the final flush delivered everything.
     func hold(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds) {
         pending = nil
-        held = snapshot(engine: .engine(engine), lastSeq: lastSeq, lastTime: lastTime, now: 0)
+        held = snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: 0)
     }
 
     /// Writes the held snapshot (call only when the flush delivered every record), after any write under way.
@@ -141,23 +108,18 @@ package final class Checkpointer {
         written += 1
     }
 
-    private func snapshot(engine: EngineState, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) -> Snapshot {
+    private func snapshot(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) -> Snapshot {
         Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: now, produced: sink.producedRecords,
                  offsets: sink.resumeOffsets(after: lastSeq))
     }
 
     /// The encoding and atomic write of `snapshot`, to run on the writer.
     private func writeOperation(_ snapshot: Snapshot) -> @Sendable () -> Void {
-        let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds, replica = replica
+        let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds
         let engine = snapshot.engine, lastSeq = snapshot.lastSeq, lastTime = snapshot.lastTime, offsets = snapshot.offsets
         return {
-            let state: [UInt8]
-            switch engine {
-            case .engine(let engine): state = engine.checkpoint()
-            case .steps(let steps): state = replica.checkpoint(after: steps)
-            }
             let checkpoint = RunCheckpoint(
-                lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: anchor, offsets: offsets, engine: state)
+                lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: anchor, offsets: offsets, engine: engine.checkpoint())
             do {
                 try directory.write(StateDirectory.checkpointName, bytes: checkpoint.bytes)
             } catch {
@@ -175,48 +137,12 @@ extension Checkpointer: RunObserver {
     package func idle(progress: RunProgress, now: UInt64) { poll() }
 
     package func housekeeping(progress: RunProgress, source: any RunEventSource, now: UInt64) {
-        guard let trail = source.checkpointTrail else { return }
-        tick(trail: trail, lastSeq: progress.lastSeq, lastTime: progress.lastTime, now: now)
+        guard let engine = source.checkpointEngine else { return }
+        tick(engine: engine, lastSeq: progress.lastSeq, lastTime: progress.lastTime, now: now)
     }
 
     package func ended(progress: RunProgress, source: any RunEventSource) {
         guard let engine = source.checkpointEngine else { return }
         hold(engine: engine, lastSeq: progress.lastSeq, lastTime: progress.lastTime)
-    }
-}
-
-/// Where a generated source's engine stands without a copy of it: the engine
-/// the source started from and how many `next()` calls it has made since.
-package struct EngineTrail {
-    package var origin: WorkloadEngine
-    package var steps: Int
-}
-
-/// The checkpoint writer's own engine: started from a source's origin, advanced
-/// by `next()` to each snapshot's step count (snapshots come in order), then
-/// encoded. Used by the writer thread only, after the loop started it once.
-final class EngineReplica: Sendable {
-    private let state = Mutex<(engine: WorkloadEngine, steps: Int)?>(nil)
-
-    /// Starts from `origin` (the first call only).
-    func start(from origin: WorkloadEngine) {
-        state.withLock { state in
-            if state == nil { state = (origin, 0) }
-        }
-    }
-
-    /// The engine's checkpoint after `steps` calls of `next()` from the origin.
-    func checkpoint(after steps: Int) -> [UInt8] {
-        state.withLock { state in
-            guard var replica = state else { preconditionFailure("the replica is started with the first snapshot") }
-            state = nil  // the one reference while it advances: no copy
-            precondition(replica.steps <= steps, "snapshots come in order")
-            while replica.steps < steps {
-                _ = replica.engine.next()
-                replica.steps += 1
-            }
-            state = replica
-            return replica.engine.checkpoint()
-        }
     }
 }

@@ -19,13 +19,8 @@ package protocol RunEventSource: AnyObject {
     /// The generator bound that ended the stream early, if any.
     var boundReached: GeneratorBound? { get }
     /// The engine a checkpoint saves (`--state-dir`); nil when the source
-    /// cannot be resumed (a replay restarts from its first row). A copy: read
-    /// it only once the loop no longer advances the source (see `checkpointTrail`).
+    /// cannot be resumed (a replay restarts from its first row).
     var checkpointEngine: WorkloadEngine? { get }
-    /// Where the engine stands, for the checkpoints taken while the loop runs:
-    /// the engine the source started from and the `next()` calls since. Nil
-    /// when the source cannot be resumed or its engine changed otherwise (`stop`).
-    var checkpointTrail: EngineTrail? { get }
 }
 
 /// The source for `configuration`: its trace when it has `workload.replay`,
@@ -39,35 +34,20 @@ func makeEventSource(for configuration: Configuration, restoring engine: Workloa
 /// The profile model (`WorkloadEngine`) as a source: its events go out as
 /// they come, unwrapped.
 final class GeneratedEvents: RunEventSource {
+    /// Read by `--state-dir`'s checkpoints (a copy: the arrays are shared until the engine next changes them).
     private(set) var engine: WorkloadEngine
-    /// The engine as it started, and the `next()` calls since: `--state-dir`'s checkpoints
-    /// replay them on their own thread rather than copy the engine here.
-    private let origin: WorkloadEngine
-    private var steps = 0
-    /// `stop` changed the engine outside `next()`: the trail no longer leads to it.
-    private var stopped = false
 
-    init(engine: WorkloadEngine) {
-        self.engine = engine
-        origin = engine
-    }
+    init(engine: WorkloadEngine) { self.engine = engine }
 
-    func next() -> Event? {
-        steps += 1
-        return engine.next()
-    }
+    func next() -> Event? { engine.next() }
     func encode(_ event: Event, with encoder: EventEncoder, into writer: inout ByteWriter) {
         encoder.encode(event, into: &writer)
     }
-    func stop() {
-        stopped = true
-        engine.stop(at: engine.virtualTime, reason: .shutdown)
-    }
+    func stop() { engine.stop(at: engine.virtualTime, reason: .shutdown) }
     var virtualTime: VirtualNanoseconds { engine.virtualTime }
     var activeSessions: Int { engine.activeSessions }
     var boundReached: GeneratorBound? { engine.boundReached }
     var checkpointEngine: WorkloadEngine? { engine }
-    var checkpointTrail: EngineTrail? { stopped ? nil : EngineTrail(origin: origin, steps: steps) }
 }
 
 /// A replayed trace as a source: keeps the hash_ids of the last row's request
@@ -94,5 +74,4 @@ final class ReplayedEvents: RunEventSource {
     /// A trace has no memory ceilings: it ends at its last row or the run's bound.
     var boundReached: GeneratorBound? { nil }
     var checkpointEngine: WorkloadEngine? { nil }
-    var checkpointTrail: EngineTrail? { nil }
 }
