@@ -35,8 +35,11 @@ final class ProfileRuntime: Sendable {
     let service: ServiceRuntime?
     /// `follow_up_after: completion`: the follow-up gap is a think time after the completion.
     let anchoredOnCompletion: Bool
+    /// Completion-anchored, with completions from outside (`feedback`), not from the service model.
+    let awaitsExternal: Bool
 
-    init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool, service: ServiceModel?) {
+    init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool, service: ServiceModel?,
+         external: Bool = false) {
         self.interArrival = interArrival
         promptTokens = profile.promptTokens
         maxOutputTokens = profile.maxOutputTokens
@@ -57,8 +60,10 @@ final class ProfileRuntime: Sendable {
         self.link = link
         sessionIdentity = StreamIdentity("session", profile.name)
         prefixes = ContiguousArray(profile.prefixes)
-        self.service = service.map(ServiceRuntime.init)
-        anchoredOnCompletion = profile.followUpAfter == .completion && service != nil
+        awaitsExternal = external && profile.followUpAfter == .completion
+        // Its completions are the service's own: the model neither times nor emits them.
+        self.service = awaitsExternal ? nil : service.map(ServiceRuntime.init)
+        anchoredOnCompletion = profile.followUpAfter == .completion && (service != nil || awaitsExternal)
     }
 }
 
