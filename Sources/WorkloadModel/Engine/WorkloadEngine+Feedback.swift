@@ -80,6 +80,8 @@ extension WorkloadEngine {
         if let first = queue.first { promise = Swift.min(promise, first.time) }
         if let held = feedback!.held.first { promise = Swift.min(promise, held.time) }
         if let deadline = feedback!.deadlines.first { promise = Swift.min(promise, deadline.time) }
+        // The sessions still open at the end close at the horizon (or the last event, if later).
+        if horizon < .max && sessions.liveCount > 0 { promise = Swift.min(promise, horizon) }
         return Swift.max(promise, lastTime)
     }
 
