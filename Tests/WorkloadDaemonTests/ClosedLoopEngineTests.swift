@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import WorkloadConfig
 import WorkloadModel
 
@@ -119,6 +120,41 @@ struct SplitMix64Test: RandomNumberGenerator {
         #expect(loop.events.compactMap(\.ended).count == loop.events.compactMap(\.started).count)
     }
 
+    /// Requests per session per second = 1 / (mean response + mean think):
+    /// each gap between a session's sends is the response (completion - send)
+    /// plus the think time, so the measured rate differs from the prediction
+    /// only by the think times' sampling error (4 standard errors allowed).
+    @Test func theLoopPushesBack() throws {
+        let configuration = try closedLoopConfiguration(duration: 3600)
+        var laterRates: [Int: Double] = [:]
+        for replicas in [1, 2] {
+            let loop = InProcessLoop(configuration, replicas: replicas)
+            #expect(!loop.deadlocked)
+            let requests = loop.events.compactMap(\.request)
+            var sent: [CompletionKey: VirtualNanoseconds] = [:]
+            for r in requests { sent[CompletionKey(session: r.sessionID, turn: r.turn)] = r.sentAt }
+            var gaps: [Double] = [], responses: [Double] = [], thinks: [Double] = []
+            for r in requests where r.turn >= 2 {
+                let previous = CompletionKey(session: r.sessionID, turn: r.turn - 1)
+                let sentBefore = try #require(sent[previous]), completion = try #require(loop.completions[previous])
+                gaps.append(Double(r.sentAt - sentBefore) / 1e9)
+                responses.append(Double(completion.time - sentBefore) / 1e9)
+                thinks.append(Double(r.delay) / 1e9)
+            }
+            // Exponential(0.2) think times raised to the 0.5 s lookahead: E = 0.5 + 5 e^(-0.1).
+            let meanThink = 0.5 + 5 * exp(-0.1)
+            let measured = Double(gaps.count) / gaps.reduce(0, +)
+            let predicted = 1 / (responses.reduce(0, +) / Double(responses.count) + meanThink)
+            let thinkSD = moments(thinks).variance.squareRoot()
+            let standardError = predicted * predicted * thinkSD / Double(thinks.count).squareRoot()
+            print("replicas \(replicas): \(gaps.count) later turns, mean response \(responses.reduce(0, +) / Double(responses.count)) s, measured \(measured), predicted \(predicted) /s per session (SE \(standardError))")
+            #expect(gaps.count > 100)
+            #expect(abs(measured - predicted) <= 4 * standardError)
+            laterRates[replicas] = Double(gaps.count) / 3600
+        }
+        #expect(laterRates[1]! < laterRates[2]!)
+    }
+
     @Test func whenCompletionsArriveCannotChangeTheStream() throws {
         let configuration = try closedLoopConfiguration(duration: 900, rate: 0.1)
         let prompt = InProcessLoop(configuration, replicas: 2).events
@@ -159,6 +195,12 @@ struct SplitMix64Test: RandomNumberGenerator {
             #expect(end.time == request.time + 600_000_000_000)
         }
     }
+}
+
+/// Mean and sample variance.
+func moments(_ values: [Double]) -> (mean: Double, variance: Double) {
+    let mean = values.reduce(0, +) / Double(values.count)
+    return (mean, values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1))
 }
 
 /// Every event of the engine run on `configuration` (no feedback).

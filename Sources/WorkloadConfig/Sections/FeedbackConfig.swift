@@ -78,6 +78,9 @@ extension Configuration {
         if kafka.topics.carriesCompletions && TopicName.collide(kafka.topics.completions, feedback.topic) {
             problems.append(ConfigProblem(path: "feedback.topic", message: "must differ from kafka.topics.completions, where this run's own modeled completions go (got \(feedback.topic) and \(kafka.topics.completions))"))
         }
+        if let index = workload.profiles.firstIndex(where: { $0.agent != nil }) {
+            problems.append(ConfigProblem(path: "workload.client_profiles[\(index)].agent", message: "feedback does not drive agent sessions yet: their calls' completions come from the service model (got an agent profile with feedback)"))
+        }
         if replay != nil {
             problems.append(ConfigProblem(path: "feedback", message: "applies to client profiles, not to workload.replay (got both)"))
         }

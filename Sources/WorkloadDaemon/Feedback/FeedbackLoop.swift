@@ -57,4 +57,17 @@ final class FeedbackLoop {
         feed.pump(timeoutMs: realTime ? 1 : 2) { taker.deliver($0) }
         if !realTime { taker.advanceCompletionsFrontier(to: feed.frontier) }
     }
+
+    /// The feedback's counts, logged at the run's end.
+    func report(_ taker: any CompletionTaker, logger: Logger) {
+        let counts = taker.feedbackCounts
+        var ignored = feed.ignored.map { "\($0.key.rawValue)=\($0.value)" }.sorted().joined(separator: ",")
+        if ignored.isEmpty { ignored = "none" }
+        logger.notice("feedback", metadata: [
+            "completions_read": "\(feed.consumed)", "accepted": "\(counts.accepted)", "ignored": "\(ignored)",
+            "late_follow_ups": "\(counts.lateFollowUps)", "raised_think_times": "\(counts.raisedThinkTimes)",
+            "ended_no_response": "\(counts.endedNoResponse)", "ended_failed": "\(counts.endedFailed)",
+            "awaiting": "\(taker.awaitingCompletions)",
+        ])
+    }
 }

@@ -79,6 +79,7 @@ package final class DaemonRunner {
         if let restored { resume(from: restored.checkpoint) }
         let stopping = generate(from: source)
         finish(source, stopping: stopping)
+        if let feedback, let taker = source.completions { feedback.report(taker, logger: logger) }
         housekeeping(source: source)
         outcome.lastVirtualTime = source.virtualTime
         outcome.bound = source.boundReached

@@ -37,6 +37,8 @@ final class ProfileRuntime: Sendable {
     let anchoredOnCompletion: Bool
     /// Completion-anchored, with completions from outside (`feedback`), not from the service model.
     let awaitsExternal: Bool
+    /// Agent sessions (`agent`); nil: none.
+    let agent: AgentRuntime?
 
     init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool, service: ServiceModel?,
          external: Bool = false) {
@@ -60,10 +62,11 @@ final class ProfileRuntime: Sendable {
         self.link = link
         sessionIdentity = StreamIdentity("session", profile.name)
         prefixes = ContiguousArray(profile.prefixes)
-        awaitsExternal = external && profile.followUpAfter == .completion
+        awaitsExternal = external && profile.followUpAfter == .completion && profile.agent == nil
         // Its completions are the service's own: the model neither times nor emits them.
         self.service = awaitsExternal ? nil : service.map(ServiceRuntime.init)
         anchoredOnCompletion = profile.followUpAfter == .completion && (service != nil || awaitsExternal)
+        agent = profile.agent.map(AgentRuntime.init)
     }
 }
 
@@ -144,6 +147,26 @@ extension ProfileRuntime {
             draws.closingReason = .completed
         }
         return draws
+    }
+}
+
+extension ProfileRuntime {
+    /// An agent call's own draws (all but a user turn's first call), from its
+    /// own stream: max output, actual output (when configured), streaming.
+    /// The copula, if any, applies to user turns only.
+    @inline(__always)
+    func drawCall(using rng: inout Xoshiro256) -> (maxOutput: Int64, output: Int64, streaming: Bool) {
+        let maxOutput = Int64(maxOutputTokens.sample(using: &rng))
+        var output = maxOutput
+        if let drawn = outputTokens?.sample(using: &rng) { output = Swift.min(maxOutput, Int64(drawn)) }
+        return (maxOutput, output, rng.nextUnit() < streamingProbability)
+    }
+
+    /// A subagent's task (its first call's new input), from the same stream, first:
+    /// a later turn's new input (the follow-up input distribution).
+    @inline(__always)
+    func drawTask(using rng: inout Xoshiro256) -> Int64 {
+        Int64(followUpInput.sample(using: &rng))
     }
 }
 

@@ -52,6 +52,8 @@ public struct WorkloadEngine: Sendable {
     var feedback: ExternalCompletionState?
     /// The last `next()` returned nil while waiting for completions.
     var stalled = false
+    /// Each session slot's agent state; empty without agent profiles.
+    var agentStates: ContiguousArray<AgentState> = []
 
     public init(spec: WorkloadSpec) {
         self.spec = spec
@@ -178,6 +180,8 @@ public struct WorkloadEngine: Sendable {
                 return deliver(slot: entry.payload, at: entry.time)
             case .completion:
                 if let event = complete(slot: entry.payload, at: entry.time) { return event }
+            case .spawn:
+                return startSubagent(slot: entry.payload, at: entry.time)
             }
         }
     }
@@ -223,6 +227,7 @@ public struct WorkloadEngine: Sendable {
         sessionsStarted += 1
         let slot = sessions.insert(session)
         if prefixCatalog != nil { openPrefixes(slot: slot, client: client, profile: profile, identity: identity) }
+        if profile.agent != nil { setAgentState(slot, AgentState()) }
         let ended = send(sessionSlot: slot, at: time)
         if time < 0 { return beganBeforeRun(slot: slot, at: time) }
         let started = emit(.sessionStarted(SessionStartedEvent(
@@ -243,6 +248,7 @@ public struct WorkloadEngine: Sendable {
         }
         var session = sessions[slot]
         let profile = profiles[Int(session.profile)]
+        if let agent = profile.agent { return sendAgentCall(slot: slot, at: time, profile: profile, agent: agent) }
         let turn = session.turnsSent + 1
         let draws = profile.drawTurn(turn, maxTurns: maxTurns, session: &session)
         let shared = prefixCatalog == nil ? 0 : sessionPrefixes[Int(slot)].sharedTokens
@@ -329,7 +335,7 @@ public struct WorkloadEngine: Sendable {
             seq: 0, time: time, lastRequestTime: session.lastDelivery, sessionID: session.id,
             profile: session.profile, client: session.client, reason: reason,
             turns: session.turnsDelivered, totalPromptTokens: session.totalPrompt,
-            totalOutputTokens: session.totalOutput)
+            totalOutputTokens: session.totalOutput, subagent: session.subagent)
     }
 
     /// The next sequence number, for an event at `time` (the clock advances to it).

@@ -34,6 +34,8 @@ public struct StreamStatistics: Sendable {
     /// Response times and sends before the previous response completes.
     public var responses = ResponseTiming()
     public var completions = 0
+    /// Agent figures, for requests with `call_kind`.
+    public var agents = AgentStatistics()
     private var lastSessionStart: Double?
 
     public init() {}
@@ -73,6 +75,7 @@ public struct StreamStatistics: Sendable {
             kvBlocks.add(request: object)
             tags.add(request: object, time: time)
             responses.add(request: object, time: time)
+            agents.add(request: object)
         case "session_started":
             sessionsStarted += 1
             // warm_start's announcements at 0 are sessions begun before the run, not new ones.
@@ -121,6 +124,7 @@ public struct StreamStatistics: Sendable {
         out += kvBlocks.reportLines()
         out += tags.reportLines()
         out += responses.reportLines(quantiles: quantiles)
+        out += agents.reportLines()
         if !endReasons.isEmpty {
             out.append("end reasons   " + endReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
