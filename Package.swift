@@ -35,7 +35,11 @@ let package = Package(
             dependencies: [
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
-            exclude: ["Encoding/events.schema.json"]
+            exclude: ["Encoding/events.schema.json"],
+            // Optimised in debug builds too: the tests draw millions of samples and generate
+            // hours of stream through this engine, and unoptimised it dominates their time.
+            // `-enable-testing` is still passed, so `@testable import` works.
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         // The Kafka client and nothing else: producer, consumer, delivery
         // reports, headers, the partitioner, the mock cluster. Imports only

@@ -11,7 +11,7 @@ import WorkloadDaemon
 /// override applied first), in process; a handful of rows, spread over the table,
 /// also go through the binary, which shows that the commands call that code and
 /// turn its error into exit 78 with the key on standard error.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ConfigBoundsTests {
     /// The top of a key path as messages write it (without list indices
     /// inside the row's distribution parameters).

@@ -18,7 +18,7 @@ struct DeployTests {
 
     /// kubernetes-validate is not part of the README's setup line (see `ExternalTool`).
     @Test("the manifests validate against Kubernetes' schemas (and a broken one does not)",
-          .needs(.kubernetesValidate), .timeLimit(.minutes(5)))
+          .needs(.kubernetesValidate), .timeLimit(.minutes(10)))
     func manifestsValidate() throws {
         let result = try kubernetesValidate(manifests.map { kubernetes.appendingPathComponent($0).path })
         #expect(result.status == 0, "\(result.output)")

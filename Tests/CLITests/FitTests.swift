@@ -8,7 +8,7 @@ import WorkloadTraces
 /// `llm-workload fit`: the fitted
 /// configuration reproduces each sample trace within `FitTable`'s tolerances,
 /// loads through `validate`, and its HTML report renders in headless Chromium.
-@Suite(.serialized, .timeLimit(.minutes(20))) struct FitTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FitTests {
     static func fit(_ path: String, _ format: TraceFormat) throws -> FitResult {
         let read = try RequestSample.read(path: path, format: format, skipBadRows: false)
         return try TraceFitter.fit(read.sample, blockTokens: read.blockTokens, source: (path as NSString).lastPathComponent, format: format)

@@ -15,7 +15,7 @@ import WorkloadKafka
 /// so a run against it never finds a topic missing; here a run whose topics are missing
 /// exits 78 and leaves the broker without them, and `kafka.create_topics` makes them
 /// with the partition count asked for.
-@Suite("real broker (noida-db over TCP)", .needs(.noidaDB), .integration, .tags(.integration), .serialized, .timeLimit(.minutes(5)))
+@Suite("real broker (noida-db over TCP)", .needs(.noidaDB), .integration, .tags(.integration), .serialized, .timeLimit(.minutes(10)))
 struct RealBrokerTests {
     static let logger = Logger(label: "real-broker-test") { _ in SwiftLogNoOpLogHandler() }
     static let start = "2026-01-01T00:00:00Z"

@@ -4,7 +4,7 @@ import Testing
 /// Configurations an operator reported crashing or stalling
 /// (`Tests/Fixtures/repro/`): each loads, or is refused with 78 naming the
 /// key and the value, and never dies of a signal.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ReproductionConfigTests {
     static func repro(_ name: String) -> String { "Tests/Fixtures/repro/\(name).yaml" }
 
@@ -96,7 +96,7 @@ struct ReproductionConfigTests {
 /// Start-up of the reproductions that stay valid: `validate`'s answer and
 /// `generate`'s first event come in bounded time (the bound here is loose,
 /// for a debug build on a shared machine; README "Measured" has the figures).
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ReproductionStartupTests {
     @Test(arguments: ["ctxwin_1000_turns", "warm_start_burnin_100ps", "two_spikes"])
     func validateAnswersAndGenerateStartsPromptly(name: String) throws {

@@ -9,7 +9,7 @@ import WorkloadKafka
 /// with the partition's later records, so the failed ones are missing below records
 /// Kafka holds. Exactly once cannot be had back: every restart must refuse to go on
 /// (exit 69) naming the missing seqs, and never finish the run with exit 0.
-@Suite("run --state-dir: a record lost for good is never hidden", .serialized, .timeLimit(.minutes(5)))
+@Suite("run --state-dir: a record lost for good is never hidden", .serialized, .timeLimit(.minutes(10)))
 struct ResumeLostRecordTests {
     struct Outcome: Sendable {
         var statuses: [Int32?] = []

@@ -7,7 +7,7 @@ import WorkloadKafka
 /// A restarted process that dies soon after it started: its first checkpoint must
 /// carry partition offsets (from the read-back at its start), or the next start
 /// reads back the whole run, and a crash loop crawls.
-@Suite("run --state-dir: a restart's first checkpoint bounds the next read-back", .serialized, .timeLimit(.minutes(5)))
+@Suite("run --state-dir: a restart's first checkpoint bounds the next read-back", .serialized, .timeLimit(.minutes(10)))
 struct ResumeOffsetsTests {
     static func readBack(_ stderr: String) -> Int? {
         guard let range = stderr.range(of: "records_read_back=") else { return nil }

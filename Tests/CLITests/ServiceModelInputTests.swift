@@ -3,7 +3,7 @@ import Testing
 
 /// Bad service-model and anchor input: `validate` (and `run`) exit 78 naming
 /// the key path and the bad value.
-@Suite(.timeLimit(.minutes(5))) struct ServiceModelInputTests {
+@Suite(.timeLimit(.minutes(10))) struct ServiceModelInputTests {
     static let profile = """
           client_profiles:
             - profile_name: chat

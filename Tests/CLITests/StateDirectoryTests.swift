@@ -8,7 +8,7 @@ import WorkloadKafka
 /// 78 naming the holder's PID); a finished run, restarted, publishes nothing;
 /// a corrupt checkpoint or run record is refused with 78 (never read as
 /// another state, never a crash). Real processes throughout.
-@Suite("run --state-dir: the lock, a finished run, corrupt state", .timeLimit(.minutes(6)))
+@Suite("run --state-dir: the lock, a finished run, corrupt state", .timeLimit(.minutes(10)))
 struct StateDirectoryTests {
     /// Runs the binary; kills it (status nil) if it is still running after `timeout` s.
     static func spawn(_ arguments: [String], timeout: Double = 60) throws -> (status: Int32?, stderr: String) {

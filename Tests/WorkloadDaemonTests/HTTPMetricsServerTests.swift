@@ -105,7 +105,7 @@ private func get(_ port: UInt16, _ path: String, method: String = "GET") throws 
     try request(port, "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\n\r\n")
 }
 
-@Suite("HTTPMetricsServer", .serialized, .integration, .tags(.integration), .timeLimit(.minutes(5)))
+@Suite("HTTPMetricsServer", .serialized, .integration, .tags(.integration), .timeLimit(.minutes(10)))
 struct HTTPMetricsServerTests {
     @Test("GET /metrics serves the exposition with the 0.0.4 content type")
     func metrics() throws {

@@ -52,10 +52,12 @@ extension DaemonIntegrationTests {
             }
 
             var released: [String] = []
+            // The timeout only guards a hang (`ended` is checked): on two loaded cores a debug
+            // build took over 60 s to read the 100,000 records back.
             let summary = try await onThread { [fixture] in
                 var seen: [String] = []
                 let options = ReferenceConsumer.Options(brokers: fixture.cluster.bootstrapServers, topics: [fixture.topics.requests, fixture.topics.sessions],
-                                                        fromBeginning: true, exitAtEnd: true, timeoutSeconds: 60)
+                                                        fromBeginning: true, exitAtEnd: true, timeoutSeconds: 300)
                 let summary = try ReferenceConsumer.run(options, stop: StopSignal(), logger: Logger(label: "consume")) { seen.append(String(decoding: $0, as: UTF8.self)) }
                 return (summary, seen)
             }
