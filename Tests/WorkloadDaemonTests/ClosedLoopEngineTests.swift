@@ -41,7 +41,11 @@ struct InProcessLoop {
     /// Rounds passed with nothing new: no event, the same promises both ways.
     var deadlocked = false
 
-    init(_ configuration: Configuration, replicas: Int, dropFraction: Double = 0, withholding seed: UInt64? = nil) {
+    /// The engine's verdicts on what it was handed (with `fuzz`, bad completions too).
+    var verdicts: [CompletionVerdict: Int] = [:]
+
+    init(_ configuration: Configuration, replicas: Int, dropFraction: Double = 0, withholding seed: UInt64? = nil,
+         fuzz: Bool = false) {
         var engine = WorkloadEngine(spec: configuration.workload)
         var service = ReferenceService(spec: configuration.workload, replicas: replicas, dropFraction: dropFraction)
         var waiting: [LoopCompletion] = []
@@ -81,8 +85,18 @@ struct InProcessLoop {
                 if let least = waiting.map(\.time).min() { frontier = min(frontier, least) }
             }
             for done in handed {
-                _ = engine.deliverCompletion(session: done.key.session, turn: done.key.turn, time: done.time,
-                                             outputTokens: done.output, status: .ok)
+                if fuzz {
+                    // Before its request's arrival, an unknown request, then (after the real one) a duplicate.
+                    for (key, time) in [(done.key, done.arrival - 1), (CompletionKey(session: done.key.session ^ 1, turn: 1), done.time)] {
+                        verdicts[engine.deliverCompletion(session: key.session, turn: key.turn, time: time, outputTokens: 1, status: .error), default: 0] += 1
+                    }
+                }
+                verdicts[engine.deliverCompletion(session: done.key.session, turn: done.key.turn, time: done.time,
+                                                  outputTokens: done.output, status: .ok), default: 0] += 1
+                if fuzz {
+                    verdicts[engine.deliverCompletion(session: done.key.session, turn: done.key.turn, time: done.time + 5,
+                                                      outputTokens: 7, status: .rejected), default: 0] += 1
+                }
             }
             engine.advanceCompletionsFrontier(to: frontier)
         }
@@ -153,6 +167,19 @@ struct SplitMix64Test: RandomNumberGenerator {
             laterRates[replicas] = Double(gaps.count) / 3600
         }
         #expect(laterRates[1]! < laterRates[2]!)
+    }
+
+    @Test func badCompletionsAreCountedAndChangeNothingElse() throws {
+        let configuration = try closedLoopConfiguration(duration: 900, rate: 0.1)
+        let clean = InProcessLoop(configuration, replicas: 2)
+        let fuzzed = InProcessLoop(configuration, replicas: 2, withholding: 3, fuzz: true)
+        #expect(fuzzed.events == clean.events)
+        let answered = fuzzed.verdicts[.accepted] ?? 0
+        #expect(answered > 50)
+        // One of each per completion handed over (a completion too late for its deadline counts apart).
+        #expect((fuzzed.verdicts[.beforeArrival] ?? 0) >= answered)
+        #expect((fuzzed.verdicts[.unknownRequest] ?? 0) >= answered)
+        #expect(fuzzed.verdicts[.duplicate] == answered)
     }
 
     @Test func whenCompletionsArriveCannotChangeTheStream() throws {
