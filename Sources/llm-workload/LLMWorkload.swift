@@ -19,6 +19,7 @@ struct LLMWorkload: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, GenerateCommand.self, ValidateCommand.self, SampleCommand.self, StatsCommand.self,
             DevKafkaCommand.self, BenchCommand.self, ConvertCommand.self, ConsumeCommand.self, FitCommand.self,
+            ServiceModelCommand.self,
         ]
     )
 }

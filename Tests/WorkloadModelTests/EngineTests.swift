@@ -138,6 +138,7 @@ import Testing
             case .horizon: #expect(e.time == 100_000_000_000)
             case .shutdown: Issue.record("no shutdown in a bounded run")
             case .contextFull: Issue.record("no context_full without a window")
+            case .noResponse, .failed: Issue.record("no feedback, so no no_response or failed")
             }
         }
         #expect(ended.contains { $0.reason == .horizon })

@@ -96,6 +96,8 @@ public struct Configuration: Sendable, Equatable {
     public var replay: ReplayConfiguration?
     /// `faults`: publish-time late, duplicate and dropped records; nil: none.
     public var faults: FaultConfiguration?
+    /// `feedback`: completions from a service's topic; nil: from the service model.
+    public var feedback: FeedbackConfiguration?
 
     public init(workload: WorkloadSpec, seedWasChosen: Bool = false, runID: String, clock: ClockConfiguration = .init(),
                 kafka: KafkaConfiguration = .init(), metrics: MetricsConfiguration = .init()) {
@@ -109,7 +111,7 @@ public struct Configuration: Sendable, Equatable {
 }
 
 extension Configuration {
-    static let topLevelKeys = ["workload", "clock", "kafka", "metrics", "faults"]
+    static let topLevelKeys = ["workload", "clock", "kafka", "metrics", "faults", "feedback"]
     static let workloadKeys = [
         "total_duration", "total_requests_to_generate", "random_seed", "max_turns_per_session",
         "accumulate_conversational_tokens", "bytes_per_token_estimate_for_network", "arrival_mode",
@@ -191,11 +193,19 @@ extension Configuration {
         }
 
         let faults = readFaults(top, reader: reader, parser: parser)
+        let feedback = readFeedback(top, reader: reader)
+        if feedback == nil, reader.problems.isEmpty { checkServiceModels(spec, reader: reader) }
         guard reader.problems.isEmpty else { return nil }
-        kafka.topics.carriesCompletions = spec.profiles.indices.contains { spec.serviceModel(ofProfile: $0)?.emitCompletions == true }
+        // With feedback, a completion-anchored profile's completions are the service's, not this run's.
+        kafka.topics.carriesCompletions = spec.profiles.indices.contains {
+            spec.serviceModel(ofProfile: $0)?.emitCompletions == true && !(feedback != nil && spec.profiles[$0].followUpAfter == .completion)
+        }
         var configuration = Configuration(workload: spec, seedWasChosen: workload.seedWasChosen, runID: "", clock: clock, kafka: kafka, metrics: metrics)
         configuration.replay = replay
         configuration.faults = faults
+        configuration.feedback = feedback
+        configuration.resolveFeedback()
+        for problem in configuration.feedbackProblems { reader.report(problem.path, problem.message) }
         configuration.textHash = StreamIdentity("config", canonical).hash
         if let node = object["run_id"], let given = reader.string(node, at: object.path("run_id")), !given.isEmpty {
             configuration.runID = given
@@ -258,7 +268,6 @@ extension Configuration {
             readPrefixes(object, profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
             readRoutingTags(profileNodes: Array(list), reader: reader, parser: parser, into: &spec)
             if reader.problems.isEmpty { checkConversations(spec, reader: reader) }
-            if reader.problems.isEmpty { checkServiceModels(spec, reader: reader) }
             if reader.problems.isEmpty, spec.profiles.allSatisfy({ $0.weight == 0 }) {
                 reader.report("workload.client_profiles", "weights must not all be zero")
             } else if reader.problems.isEmpty, spec.arrivalMode == .superposition {

@@ -36,6 +36,7 @@ extension Configuration {
         if let speed = overrides.speed { clock.speed = speed }
         if let listen = overrides.metricsListen { metrics.listen = listen }
         if let brokers = overrides.brokers { kafka.brokers = brokers }
+        resolveFeedback()
         guard let identity = overrides.identity else {
             deriveRunID()
             return

@@ -27,6 +27,7 @@ public struct Preflight: Sendable {
         limits = configuration.workload.limits
         memory = MemoryEstimate(configuration.workload, capacity: capacity)
         checkKafka(configuration.kafka)
+        problems += configuration.feedbackProblems
         if let complaint = ListenAddress.problem(configuration.metrics.listen) {
             problems.append(ConfigProblem(path: "metrics.listen", message: complaint))
         }

@@ -46,6 +46,8 @@ package final class DaemonRunner {
     }
     /// Continue from this engine, restored from a checkpoint.
     var restored: RestoredRun?
+    /// `feedback`: the completions topic's reader.
+    var feedback: FeedbackLoop?
 
     package init(configuration: Configuration, encoder: EventEncoder, sink: EventSink, shard: Shard?, pacing: PacingMode,
          clock: any WallClock, stop: StopSignal, notifier: SystemdNotifier?, metrics: DaemonMetrics?, logger: Logger) {
@@ -77,6 +79,7 @@ package final class DaemonRunner {
         if let restored { resume(from: restored.checkpoint) }
         let stopping = generate(from: source)
         finish(source, stopping: stopping)
+        if let feedback, let taker = source.completions { feedback.report(taker, logger: logger) }
         housekeeping(source: source)
         outcome.lastVirtualTime = source.virtualTime
         outcome.bound = source.boundReached
@@ -118,7 +121,16 @@ package final class DaemonRunner {
                 _ = notifier?.stopping()
                 logger.info("stopping: closing open sessions", metadata: ["active_sessions": "\(source.activeSessions)"])
             }
-            guard outcome.sinkFailure == nil, outcome.events < eventLimit, let event = next(from: source) else { break }
+            guard outcome.sinkFailure == nil, outcome.events < eventLimit else { break }
+            if let feedback, let taker = source.completions {
+                feedback.prepare(taker, virtualNow: progress.pacer.virtualElapsed(atWall: clock.now()))
+            }
+            guard let event = next(from: source) else {
+                guard let feedback, let taker = source.completions, taker.isStalled else { break }
+                feedback.wait(taker, sink: sink, afterSeq: progress.lastSeq)
+                if clock.now() &- lastHousekeeping >= housekeepingInterval { housekeeping(source: source) }
+                continue
+            }
             outcome.events += 1
             if let due = skip.begins(at: event) { skip.began(until: beginSkip(until: due)) }
             if skip.skips(event) { continue }  // fell due while down (`on_resume: skip`)

@@ -13,6 +13,11 @@ package protocol EventSink: AnyObject {
     /// Promises that no later event has `time_s` below `time`.
     func watermark(time: VirtualNanoseconds, afterSeq: UInt64?)
 
+    /// `feedback`: promises on the requests topic alone (at least as far as on
+    /// every topic), so that the service can answer while the generator waits
+    /// for its completions; `final`: no request follows at all.
+    func requestsWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool)
+
     /// The last watermark: the stream has ended, nothing follows (`final: true`).
     func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?)
 
@@ -69,6 +74,7 @@ package protocol EventSink: AnyObject {
 extension EventSink {
     package func endOfStream(time: VirtualNanoseconds, afterSeq: UInt64?) { watermark(time: time, afterSeq: afterSeq) }
     package func skippedInterval(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?) {}
+    package func requestsWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool) {}
     package var failure: SinkError? { nil }
     package var deliveryStats: DeliveryStats? { nil }
     package var watermarkRecords: Int { 0 }

@@ -64,6 +64,14 @@ final class GeneratorService: Service, @unchecked Sendable {
                 pacingAnchorUnixNanoseconds: resume.restored?.checkpoint.pacingAnchorUnixNanoseconds ?? unixNanosecondsNow(),
                 logger: logger, sink: sink)
         }
+        do {
+            runner.feedback = try FeedbackLoop.open(for: configuration, pacing: setup.pacing, positions: nil, logger: logger)
+        } catch {
+            logger.critical("cannot read the completions topic (feedback.topic)", metadata: ["error": "\(error)"])
+            announce("cannot read the completions topic \(configuration.feedback?.topic ?? ""): \(error)")
+            _ = sink.finish(timeoutSeconds: 0)
+            return ExitStatus.unavailable.code
+        }
         _ = notifier?.ready()
         _ = notifier?.status("generating (run \(configuration.runID), seed \(configuration.workload.seed))")
         logger.info("generating", metadata: [

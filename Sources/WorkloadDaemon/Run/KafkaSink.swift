@@ -226,10 +226,14 @@ package final class KafkaSink: EventSink {
         }
     }
 
-    private func watermarkRound(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool) {
+    package func requestsWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool) {
+        watermarkRound(time: time, afterSeq: afterSeq, final: final, topicsCount: 1)
+    }
+
+    private func watermarkRound(time: VirtualNanoseconds, afterSeq: UInt64?, final: Bool, topicsCount: Int = .max) {
         guard !abandoned else { return }
         let key = Array("watermark".utf8)
-        for (index, (topic, partitions)) in zip(topics, partitions).enumerated() {
+        for (index, (topic, partitions)) in zip(topics, partitions).enumerated() where index < topicsCount {
             for partition in 0..<partitions {
                 // Never below a promise this shard already made there before a restart.
                 if let floor = cover?.floor(topicIndex: index, partition: partition), time < floor { continue }

@@ -21,6 +21,24 @@ package protocol RunEventSource: AnyObject {
     /// The engine a checkpoint saves (`--state-dir`); nil when the source
     /// cannot be resumed (a replay restarts from its first row).
     var checkpointEngine: WorkloadEngine? { get }
+    /// `feedback`: the engine's side of the loop (nil: the source takes no completions).
+    var completions: (any CompletionTaker)? { get }
+}
+
+/// A source whose completion-anchored turns wait for completions from
+/// outside (see `WorkloadEngine+Feedback`).
+package protocol CompletionTaker: AnyObject {
+    /// `next()` returned nil because it waits, not because the stream ended.
+    var isStalled: Bool { get }
+    func deliver(_ completion: ParsedCompletion) -> CompletionVerdict
+    func advanceCompletionsFrontier(to time: VirtualNanoseconds)
+    func generateOnly(before time: VirtualNanoseconds)
+    /// While stalled: no event still to come is earlier.
+    func eventsPromise() -> VirtualNanoseconds
+    /// While stalled: no request still to come is earlier (`.max`: none comes).
+    var requestsPromise: VirtualNanoseconds { get }
+    var awaitingCompletions: Int { get }
+    var feedbackCounts: FeedbackCounts { get }
 }
 
 /// The source for `configuration`: its trace when it has `workload.replay`,
@@ -48,6 +66,21 @@ final class GeneratedEvents: RunEventSource {
     var activeSessions: Int { engine.activeSessions }
     var boundReached: GeneratorBound? { engine.boundReached }
     var checkpointEngine: WorkloadEngine? { engine }
+    var completions: (any CompletionTaker)? { engine.awaitsExternalCompletions ? self : nil }
+}
+
+extension GeneratedEvents: CompletionTaker {
+    var isStalled: Bool { engine.isStalled }
+    func deliver(_ completion: ParsedCompletion) -> CompletionVerdict {
+        engine.deliverCompletion(session: completion.session, turn: completion.turn, time: completion.time,
+                                 outputTokens: completion.outputTokens, status: completion.status)
+    }
+    func advanceCompletionsFrontier(to time: VirtualNanoseconds) { engine.advanceCompletionsFrontier(to: time) }
+    func generateOnly(before time: VirtualNanoseconds) { engine.generateOnly(before: time) }
+    func eventsPromise() -> VirtualNanoseconds { engine.eventsPromise() }
+    var requestsPromise: VirtualNanoseconds { engine.requestsPromise }
+    var awaitingCompletions: Int { engine.awaitingCompletions }
+    var feedbackCounts: FeedbackCounts { engine.feedbackCounts }
 }
 
 /// A replayed trace as a source: keeps the hash_ids of the last row's request
@@ -74,4 +107,5 @@ final class ReplayedEvents: RunEventSource {
     /// A trace has no memory ceilings: it ends at its last row or the run's bound.
     var boundReached: GeneratorBound? { nil }
     var checkpointEngine: WorkloadEngine? { nil }
+    var completions: (any CompletionTaker)? { nil }
 }

@@ -212,6 +212,8 @@ public struct EventEncoder: Sendable {
             case .horizon: out.append("horizon")
             case .shutdown: out.append("shutdown")
             case .contextFull: out.append("context_full")
+            case .noResponse: out.append("no_response")
+            case .failed: out.append("failed")
             }
             out.append("\",\"turns\":")
             out.append(Int64(e.turns))
@@ -226,7 +228,7 @@ public struct EventEncoder: Sendable {
     }
 
     /// A request's modeled completion: the fields a simulator's own completion
-    /// records carry too (`status` is always `ok` here).
+    /// records carry too (a modeled one is always `ok`).
     public func encode(_ e: CompletionEvent, into writer: inout ByteWriter) {
         writeEvent(into: &writer) { out, fragments in
             common(type: "completion", seq: e.seq, time: e.time, into: &out, fragments)
@@ -237,7 +239,11 @@ public struct EventEncoder: Sendable {
             out.append(seconds: e.firstToken)
             out.append(",\"output_tokens\":")
             out.append(e.outputTokens)
-            out.append(",\"status\":\"ok\"}\n")
+            switch e.status {
+            case .ok: out.append(",\"status\":\"ok\"}\n")
+            case .error: out.append(",\"status\":\"error\"}\n")
+            case .rejected: out.append(",\"status\":\"rejected\"}\n")
+            }
         }
     }
 

@@ -35,10 +35,13 @@ final class ProfileRuntime: Sendable {
     let service: ServiceRuntime?
     /// `follow_up_after: completion`: the follow-up gap is a think time after the completion.
     let anchoredOnCompletion: Bool
+    /// Completion-anchored, with completions from outside (`feedback`), not from the service model.
+    let awaitsExternal: Bool
     /// Agent sessions (`agent`); nil: none.
     let agent: AgentRuntime?
 
-    init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool, service: ServiceModel?) {
+    init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool, service: ServiceModel?,
+         external: Bool = false) {
         self.interArrival = interArrival
         promptTokens = profile.promptTokens
         maxOutputTokens = profile.maxOutputTokens
@@ -59,8 +62,10 @@ final class ProfileRuntime: Sendable {
         self.link = link
         sessionIdentity = StreamIdentity("session", profile.name)
         prefixes = ContiguousArray(profile.prefixes)
-        self.service = service.map(ServiceRuntime.init)
-        anchoredOnCompletion = profile.followUpAfter == .completion && service != nil
+        awaitsExternal = external && profile.followUpAfter == .completion && profile.agent == nil
+        // Its completions are the service's own: the model neither times nor emits them.
+        self.service = awaitsExternal ? nil : service.map(ServiceRuntime.init)
+        anchoredOnCompletion = profile.followUpAfter == .completion && (service != nil || awaitsExternal)
         agent = profile.agent.map(AgentRuntime.init)
     }
 }

@@ -48,6 +48,10 @@ public struct WorkloadEngine: Sendable {
     let prefixCatalog: PrefixCatalog?
     /// Each session slot's prefix state; empty without a catalog.
     var sessionPrefixes: ContiguousArray<SessionPrefix> = []
+    /// `feedback`: completions from outside; nil: from the service model.
+    var feedback: ExternalCompletionState?
+    /// The last `next()` returned nil while waiting for completions.
+    var stalled = false
     /// Each session slot's agent state; empty without agent profiles.
     var agentStates: ContiguousArray<AgentState> = []
 
@@ -75,7 +79,7 @@ public struct WorkloadEngine: Sendable {
             }
             runtimes.append(ProfileRuntime(
                 profile, interArrival: gaps, link: link, accumulate: spec.accumulateConversationalTokens,
-                service: spec.serviceModel(ofProfile: index)))
+                service: spec.serviceModel(ofProfile: index), external: spec.externalCompletions != nil))
         }
         var cumulative: ContiguousArray<Double> = []
         var running = 0.0
@@ -100,6 +104,7 @@ public struct WorkloadEngine: Sendable {
             }
         }
         self.arrivals = arrivals
+        feedback = spec.externalCompletions.map(ExternalCompletionState.init)
         let start = spec.warmStart ? -spec.burnInNanoseconds : 0
         warm.pending = spec.warmStart
         loadClocks = Self.loadClocks(for: spec, start: start)
@@ -126,6 +131,7 @@ public struct WorkloadEngine: Sendable {
     /// then ends with `reason`.
     public mutating func stop(at time: VirtualNanoseconds, reason: SessionEndReason = .shutdown) {
         let at = Swift.max(time, lastTime)
+        stopAwaiting()
         if at < horizon {
             horizon = at
             endReason = reason
@@ -138,8 +144,19 @@ public struct WorkloadEngine: Sendable {
             pending = nil
             return event
         }
+        stalled = false
         while true {
             if warm.pending, let event = nextWarmStart() { return event }
+            if feedback != nil {
+                switch nextExternal() {
+                case .event(let event): return event
+                case .again: continue
+                case .queue: break
+                case .stalled:
+                    stalled = true
+                    return nil
+                }
+            }
             guard let entry = queue.popFirst() else {
                 return nextClosing()
             }
@@ -263,7 +280,8 @@ public struct WorkloadEngine: Sendable {
             seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
             client: session.client, turn: turn, streaming: draws.streaming,
             newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
-            outputTokens: draws.output, priority: session.priority, payloadBytes: payload, delay: modeled?.delay ?? -1)
+            outputTokens: draws.output, priority: session.priority, payloadBytes: payload,
+            delay: profile.awaitsExternal ? (turn >= 2 ? time - session.lastCompletion : -1) : modeled?.delay ?? -1)
         if prefixCatalog != nil { attachPrefixes(to: &request, slot: slot) }
         sessions[slot] = session
         if time < 0 {
@@ -271,6 +289,7 @@ public struct WorkloadEngine: Sendable {
         } else {
             let flight = inFlight.insert(request, sessionSlot: slot)
             queue.schedule(.delivery, at: arrival, payload: flight)
+            if profile.awaitsExternal { awaitCompletion(of: request, sessionSlot: slot, followUpGap: draws.followUpGap) }
         }
         if let modeled {
             scheduleModeled(modeled, service: profile.service!, anchored: profile.anchoredOnCompletion, request: request,

@@ -11,6 +11,10 @@ public enum SessionEndReason: UInt8, Sendable, Equatable, CaseIterable {
     /// The next turn's prompt would exceed the context window (or the
     /// 10^9-token bound) and `on_context_full` is `end`, or nothing fits.
     case contextFull
+    /// `feedback`: no completion came for a request within `timeout_s` of its arrival.
+    case noResponse
+    /// `feedback`: the service answered a request with `status` `error` or `rejected`.
+    case failed
 
     /// The name used in events.
     public var name: String {
@@ -20,6 +24,8 @@ public enum SessionEndReason: UInt8, Sendable, Equatable, CaseIterable {
         case .horizon: "horizon"
         case .shutdown: "shutdown"
         case .contextFull: "context_full"
+        case .noResponse: "no_response"
+        case .failed: "failed"
         }
     }
 }
@@ -163,6 +169,8 @@ public struct CompletionEvent: Sendable, Equatable {
     public var client: Int32
     /// The request's turn (its ID is the session's and this).
     public var turn: Int32
+    /// How the service answered (`ok` unless a service says otherwise).
+    public var status: CompletionStatus = .ok
     /// An agent's subagent: its ordinal in the tree (`sessionID` is the root's); 0 otherwise.
     public var subagent: UInt16 = 0
 
@@ -253,5 +261,27 @@ public enum Event: Sendable, Equatable {
         case .sessionEnded(let e): e.profile
         case .completion(let e): e.profile
         }
+    }
+}
+
+/// How a service answered a request (a `completion` record's `status`).
+public enum CompletionStatus: UInt8, Sendable, Equatable, CaseIterable {
+    case ok
+    case error
+    case rejected
+
+    /// The name used in records.
+    public var name: String {
+        switch self {
+        case .ok: "ok"
+        case .error: "error"
+        case .rejected: "rejected"
+        }
+    }
+
+    /// The status named `name`, or nil.
+    public init?(name: some Collection<UInt8>) {
+        guard let status = Self.allCases.first(where: { $0.name.utf8.elementsEqual(name) }) else { return nil }
+        self = status
     }
 }

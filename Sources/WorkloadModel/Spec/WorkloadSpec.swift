@@ -34,6 +34,9 @@ public struct WorkloadSpec: Sendable, Equatable {
     public var kvBlockTokens: Int64? = nil
     /// `service_model`: modeled response times of every profile without its own; nil: none.
     public var serviceModel: ServiceModel? = nil
+    /// `feedback`: completion-anchored profiles take their completions from
+    /// outside (`WorkloadEngine.deliverCompletion`); nil: from the service model.
+    public var externalCompletions: ExternalCompletions? = nil
 
     public init(
         totalDuration: Double? = nil,

@@ -1,0 +1,163 @@
+import Logging
+import WorkloadKafka
+import WorkloadModel
+
+/// Why a completions record was not handed to the engine (or was, and the engine ignored it).
+public enum FeedbackIgnoreReason: String, Sendable, CaseIterable {
+    /// Not a JSON object with the fields of a completion or a watermark.
+    case malformed
+    /// A completion of another run.
+    case otherRun = "other_run"
+    /// Its time is below its partition's watermark: a broken promise.
+    case behindWatermark = "behind_watermark"
+    /// A watermark below an earlier one of the same producer.
+    case watermarkBackwards = "watermark_backwards"
+    case unknownRequest = "unknown_request"
+    case duplicate
+    case beforeArrival = "before_arrival"
+    case afterTimeout = "after_timeout"
+}
+
+/// The generator's reader of the completions topic (`feedback.topic`): every
+/// partition, from where the run left it (or the end, on a first start). It
+/// parses each record, tracks the watermarks of the service's producers (the
+/// topic's frontier is the least over its partitions), and hands each
+/// completion of this run to the engine. Bad records are counted by reason
+/// and logged at most once a second; they never stop the run.
+final class CompletionFeed {
+    private let consumer: KafkaConsumer
+    let topic: String
+    private let runID: [UInt8]
+    private let logger: Logger
+    /// Per partition, per producer (`shard`): the latest watermark (`.max` once final).
+    private var promises: [[Int32: VirtualNanoseconds]]
+    private var producers: [Int]
+    /// The next offset to read per partition (for checkpoints).
+    private(set) var positions: [Int64]
+    private(set) var ignored: [FeedbackIgnoreReason: Int] = [:]
+    private(set) var consumed = 0
+    private var lastLog: UInt64 = 0
+
+    init(brokers: String, topic: String, runID: String, properties: [String: String], startAt offsets: [Int64]?, logger: Logger) throws {
+        var settings = properties.filter { !$0.key.hasPrefix("linger") && !$0.key.hasPrefix("queue.buffering") && !$0.key.hasPrefix("batch") }
+        settings["fetch.wait.max.ms"] = settings["fetch.wait.max.ms"] ?? "1"
+        consumer = try KafkaConsumer(bootstrapServers: brokers, properties: settings, logger: logger)
+        let count = try consumer.partitionCount(topic: topic, timeoutMs: 10_000)
+        var starts: [Int64] = []
+        for partition in 0..<count {
+            if let offsets, Int(partition) < offsets.count {
+                starts.append(offsets[Int(partition)])
+            } else {
+                // A first start: only what comes from now on (an earlier run's completions are not this run's).
+                starts.append(try consumer.offsetRange(topic: topic, partition: partition, timeoutMs: 10_000).upperBound)
+            }
+        }
+        try consumer.assign(offsets: starts.enumerated().map { (topic, Int32($0.offset), $0.element) })
+        self.topic = topic
+        self.runID = Array(runID.utf8)
+        self.logger = logger
+        positions = starts
+        promises = Array(repeating: [:], count: Int(count))
+        producers = Array(repeating: 0, count: Int(count))
+    }
+
+    /// The least watermark over every partition: every completion with an earlier time has been read.
+    var frontier: VirtualNanoseconds {
+        var least = VirtualNanoseconds.max
+        for (index, latest) in promises.enumerated() {
+            guard producers[index] > 0, latest.count >= producers[index] else { return .min }
+            least = min(least, latest.values.min() ?? .min)
+        }
+        return least
+    }
+
+    /// Reads what has come (waiting up to `timeoutMs` for the first record)
+    /// and hands each completion to `deliver`; returns the records read.
+    @discardableResult
+    func pump(timeoutMs: Int32, deliver: (ParsedCompletion) -> CompletionVerdict) -> Int {
+        var read = 0
+        do {
+            while read < 10_000, let record = try consumer.poll(timeoutMs: read == 0 ? timeoutMs : 0) {
+                read += 1
+                if Int(record.partition) < positions.count { positions[Int(record.partition)] = record.offset + 1 }
+                take(record.value, partition: Int(record.partition), deliver: deliver)
+            }
+        } catch {
+            logger.warning("completions consumer error; still reading", metadata: ["error": "\(error)"])
+        }
+        return read
+    }
+
+    private func take(_ value: [UInt8], partition: Int, deliver: (ParsedCompletion) -> CompletionVerdict) {
+        guard partition < promises.count else { return }
+        let fields = EventFields(value)
+        if fields.isWatermark {
+            takeWatermark(fields, partition: partition)
+            return
+        }
+        guard let completion = ParsedCompletion(fields) else { return ignore(.malformed, value) }
+        guard fields.string("run_id") == runID else { return ignore(.otherRun, value) }
+        if let least = promises[partition].values.min(), producers[partition] > 0, completion.time < least {
+            return ignore(.behindWatermark, value)
+        }
+        consumed += 1
+        switch deliver(completion) {
+        case .accepted: break
+        case .unknownRequest: ignore(.unknownRequest, value)
+        case .duplicate: ignore(.duplicate, value)
+        case .beforeArrival: ignore(.beforeArrival, value)
+        case .afterTimeout: ignore(.afterTimeout, value)
+        }
+    }
+
+    private func takeWatermark(_ fields: EventFields, partition: Int) {
+        guard let time = fields.nanoseconds("time_s"), let shard = fields.integer("shard"), let shards = fields.integer("shards"),
+              shards >= 1, shard >= 0, shard < shards, shards <= 1024 else { return ignore(.malformed, fields.bytes) }
+        producers[partition] = max(producers[partition], Int(shards))
+        let previous = promises[partition][Int32(shard)] ?? .min
+        if fields.flag("final") {
+            promises[partition][Int32(shard)] = .max
+        } else if time < previous {
+            ignore(.watermarkBackwards, fields.bytes)
+        } else {
+            promises[partition][Int32(shard)] = time
+        }
+    }
+
+    private func ignore(_ reason: FeedbackIgnoreReason, _ value: [UInt8]) {
+        ignored[reason, default: 0] += 1
+        let now = SteadyClock.nanoseconds()
+        guard now &- lastLog >= 1_000_000_000 else { return }
+        lastLog = now
+        logger.warning("completions record ignored", metadata: [
+            "reason": "\(reason.rawValue)", "record": "\(String(decoding: value.prefix(300), as: UTF8.self))",
+        ])
+    }
+}
+
+/// A `completion` record's fields the engine needs.
+package struct ParsedCompletion {
+    package var session: UInt64
+    package var turn: Int32
+    package var time: VirtualNanoseconds
+    package var outputTokens: Int64
+    package var status: CompletionStatus
+
+    init?(_ fields: EventFields) {
+        guard fields.string("type") == Array("completion".utf8), let id = fields.string("request_id"),
+              let dash = id.lastIndex(of: UInt8(ascii: "-")),
+              let session = UInt64(String(decoding: id[..<dash], as: UTF8.self), radix: 16),
+              let turn = Int32(String(decoding: id[(dash + 1)...], as: UTF8.self)),
+              let time = fields.nanoseconds("time_s"), let output = fields.integer("output_tokens"), output >= 0 else { return nil }
+        if let name = fields.string("status") {
+            guard let status = CompletionStatus(name: name) else { return nil }
+            self.status = status
+        } else {
+            status = .ok  // absent: ok
+        }
+        self.session = session
+        self.turn = turn
+        self.time = time
+        outputTokens = output
+    }
+}
