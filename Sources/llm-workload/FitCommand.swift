@@ -21,7 +21,7 @@ struct FitCommand: ParsableCommand {
     )
 
     @Argument(help: "The trace to fit.") var file: String
-    @Option(help: "Format of the trace (\(TraceFormat.names)).") var format: TraceFormat
+    @Option(help: "Format of the trace (\(TraceFormat.readableNames)).") var format: TraceFormat
     @Option(help: "Where to write the fitted configuration (YAML).") var out: String
     @Option(help: "Also write an HTML report (table and charts) to this file.") var report: String?
     @Flag(name: .customLong("skip-bad-rows"), help: "Pass over malformed rows and rows going back in time, and count them.")

@@ -20,7 +20,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file, or - for standard output.")
     var out: String = "-"
 
-    @Option(help: "Output format: jsonl (our events), mooncake (needs hash_ids), azure or burstgpt (requests only).")
+    @Option(help: "Output format: jsonl (our events), mooncake (needs hash_ids), agentic-mooncake (Dynamo's agentic rows with each request's dependencies; needs hash_ids), azure or burstgpt (requests only).")
     var format: TraceFormat = .jsonl
 
     func run() throws {

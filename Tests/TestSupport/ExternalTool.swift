@@ -15,6 +15,8 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     case chromium
     case kubernetesValidate = "kubernetes-validate"
     case noidaDB = "noida-db"
+    /// Dynamo's replay (`dynamo._core` of ai-dynamo-runtime), which reads agentic Mooncake traces.
+    case dynamoReplay = "dynamo replay"
 
     /// True when the environment asks for every tool (CI).
     public static var required: Bool {
@@ -30,6 +32,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .chromium: "apt-get install chromium"
         case .kubernetesValidate: "python3 -m pip install kubernetes-validate"
         case .noidaDB: "python3 -m pip install --require-hashes -r .ci/noida-db-requirements.txt, or set LLM_WORKLOAD_NOIDA_DB to its path"
+        case .dynamoReplay: "python3 -m pip install --no-deps ai-dynamo-runtime==1.6.1 (75 MB), or set LLM_WORKLOAD_DYNAMO_PYTHON to a python that has it"
         }
     }
 
@@ -45,6 +48,11 @@ public enum ExternalTool: String, CaseIterable, Sendable {
                 return FileManager.default.isExecutableFile(atPath: given) ? given : nil
             }
             return Self.executable(named: "noida-db")
+        case .dynamoReplay:
+            let given = ProcessInfo.processInfo.environment["LLM_WORKLOAD_DYNAMO_PYTHON"] ?? ""
+            guard let python = given.isEmpty ? Self.executable(named: "python3") : given else { return nil }
+            let check = try? runProcess(python, ["-c", "import dynamo._core"], timeout: 60)
+            return check?.status == 0 ? python : nil
         case .pythonJSONSchema:
             guard let python = Self.executable(named: "python3") else { return nil }
             let check = try? runProcess(python, ["-c", "import jsonschema"], timeout: 30)

@@ -30,7 +30,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     }
 
     /// Every example, cut at many (seeded) points, each continued from bytes alone.
-    @Test(arguments: [("example", 600.0), ("conversations", 600.0), ("day-long", 1200.0), ("prefixes", 600.0), ("mixed-fleet", 300.0), ("chat-closed", 600.0)])
+    @Test(arguments: [("example", 600.0), ("conversations", 600.0), ("day-long", 1200.0), ("prefixes", 600.0), ("mixed-fleet", 300.0), ("chat-closed", 600.0), ("coding-agent", 600.0)])
     func restoredEngineContinuesByteForByte(name: String, duration: Double) throws {
         let configuration = try Self.configuration(name, duration: duration, seed: 17)
         var line = Lines(StreamGenerator.encoder(for: configuration, defaultStart: 0))

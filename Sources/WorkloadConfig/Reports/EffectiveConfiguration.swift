@@ -138,6 +138,6 @@ extension Configuration {
         if workload.warmStart {
             lines.append(String(format: "warm_start: burn-in of %.6g s before 0; the run begins in steady state", Double(workload.burnInNanoseconds) / 1e9))
         }
-        return (lines + conversationReport + loadReport + prefixReport + routingTagsReport + responseReport).joined(separator: "\n")
+        return (lines + conversationReport + loadReport + prefixReport + routingTagsReport + responseReport + agentReport).joined(separator: "\n")
     }
 }

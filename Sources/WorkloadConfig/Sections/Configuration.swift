@@ -119,7 +119,7 @@ extension Configuration {
         "profile_name", "weight", "inter_arrival_time_dist_config", "prompt_tokens_dist_config",
         "max_output_tokens_dist_config", "conversational_probability", "streaming_response_probability",
         "output_tokens_dist_config", "user_priority_dist_config", "follow_up_inter_arrival_time_dist_config",
-        "continuation_probability", "num_clients", "network", "load", "prefixes",
+        "continuation_probability", "num_clients", "network", "load", "prefixes", "agent",
     ] + conversationKeys + routingTagKeys + serviceProfileKeys
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
@@ -172,6 +172,7 @@ extension Configuration {
             readProfiles(profilesNode, of: object, reader: reader, parser: parser, into: &spec)
         }
         readLoad(object, reader: reader, into: &spec)
+        if reader.problems.isEmpty { checkAgents(spec, reader: reader) }
 
         var clock = ClockConfiguration()
         if let node = top.object("clock", allowed: ["mode", "speed", "start", "watermark_interval_s", "on_resume"]) {
@@ -321,6 +322,7 @@ extension Configuration {
         }
         let service = serviceModel(object, reader: reader, parser: parser)
         let anchor = followUpAnchor(object, reader: reader)
+        let agent = agentModel(object, reader: reader, parser: parser)
         guard reader.problems.count == before, let weight, let gaps, let prompt, let maxOutput,
               let conversational, let streaming, let conversation, let clients else { return nil }
         var profile = ClientProfile(
@@ -331,6 +333,7 @@ extension Configuration {
             conversation: conversation.model)
         profile.serviceModel = service
         profile.followUpAfter = anchor
+        profile.agent = agent
         return profile
     }
 

@@ -43,6 +43,24 @@ extension Configuration {
             let uses = readUses(list, at: path, pools: byName, reader: reader)
             if spec.profiles.count == profileNodes.count, let uses { spec.profiles[index].prefixes = uses }
         }
+        readSubagentPrefixes(profileNodes: profileNodes, pools: byName, reader: reader, into: &spec)
+    }
+
+    /// Each agent profile's `agent.subagents.prefixes`: a subagent's fresh context starts with them.
+    private static func readSubagentPrefixes(profileNodes: [Node], pools: [String: Int], reader: ConfigReader, into spec: inout WorkloadSpec) {
+        func child(_ node: Node, _ key: String) -> Node? {
+            guard case .mapping(let mapping) = node else { return nil }
+            return mapping.first(where: { $0.key.scalar?.string == key })?.value
+        }
+        for (index, node) in profileNodes.enumerated() {
+            guard let list = child(node, "agent").flatMap({ child($0, "subagents") }).flatMap({ child($0, "prefixes") }),
+                  !ConfigReader.isNull(list) else { continue }
+            let path = "workload.client_profiles[\(index)].agent.subagents.prefixes"
+            let uses = readUses(list, at: path, pools: pools, reader: reader)
+            if spec.profiles.count == profileNodes.count, let uses, spec.profiles[index].agent?.subagents != nil {
+                spec.profiles[index].agent?.subagents?.prefixes = uses
+            }
+        }
     }
 
     private static func readPool(_ node: Node, at path: String, reader: ConfigReader, parser: DistributionParser) -> PrefixPool? {

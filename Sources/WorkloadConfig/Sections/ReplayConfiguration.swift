@@ -59,10 +59,13 @@ public struct ReplayConfiguration: Sendable, Equatable {
             }
         }
         var format: TraceFormat?
-        if let node = object.required("format", "one of \(TraceFormat.names)"), let name = reader.string(node, at: object.path("format")) {
+        if let node = object.required("format", "one of \(TraceFormat.readableNames)"), let name = reader.string(node, at: object.path("format")) {
             format = TraceFormat(rawValue: name)
-            if format == nil {
-                reader.report(object.path("format"), "must be one of \(TraceFormat.names) (got \(name))\(KeySuggestion.hint(for: name, in: TraceFormat.allCases.map(\.rawValue)))")
+            if let written = format, !written.isReadable {
+                reader.report(object.path("format"), "\(name) is written by generate --format, not read (got \(name))")
+                format = nil
+            } else if format == nil {
+                reader.report(object.path("format"), "must be one of \(TraceFormat.readableNames) (got \(name))\(KeySuggestion.hint(for: name, in: TraceFormat.allCases.filter(\.isReadable).map(\.rawValue)))")
             }
         }
         let scale = object.number("time_scale", default: 1, .between(1e-6, 1e6))

@@ -10,6 +10,16 @@ public enum TraceFormat: String, Sendable, Equatable, CaseIterable {
     case burstgpt
     /// Our own event JSON Lines (request events; others are passed over).
     case jsonl
+    /// Dynamo's agentic Mooncake rows (schema `dynamo.agentic_mooncake`,
+    /// version 2): each request with its dependencies (`depends_on`,
+    /// `delay_s`). Written by `generate --format`, not read.
+    case agenticMooncake = "agentic-mooncake"
+
+    /// Whether the format can be read (replayed, converted, fitted).
+    public var isReadable: Bool { self != .agenticMooncake }
 
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The formats that can be read, by name.
+    public static var readableNames: String { allCases.filter(\.isReadable).map(\.rawValue).joined(separator: ", ") }
 }

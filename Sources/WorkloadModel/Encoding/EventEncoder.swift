@@ -12,6 +12,8 @@ public struct EventEncoder: Sendable {
     public let seed: UInt64
     /// Unix time (ns) of virtual time zero; anchors the `time` field.
     public let startUnixNanoseconds: Int64
+    /// The profiles' names, by index (for formats that spell them out).
+    public let profileNames: [String]
 
     /// The per-run and per-profile fragments, back to back: `header`, then
     /// each profile's client-ID prefix and profile field.
@@ -37,6 +39,7 @@ public struct EventEncoder: Sendable {
         self.runID = runID
         self.seed = seed
         self.startUnixNanoseconds = startUnixNanoseconds
+        self.profileNames = profileNames
         var writer = ByteWriter(capacity: 256)
         writer.append(",\"schema_version\":")
         writer.append(EventEncoder.schemaVersion)
@@ -62,7 +65,8 @@ public struct EventEncoder: Sendable {
         let longestProfile = zip(prefixes, fields).map { $0.count + $1.count }.max() ?? 0
         // The fixed text of the longest event (a request) is under 400 bytes and
         // it has 17 numbers of at most 21 characters: 1024 is a safe bound.
-        maximumEventBytes = 1024 + header.count + longestProfile
+        // An agent's join adds up to four dependencies and the agent fields (under 400 bytes).
+        maximumEventBytes = 1536 + header.count + longestProfile
     }
 
     /// Appends the event as one JSON object and a newline.
@@ -134,7 +138,7 @@ public struct EventEncoder: Sendable {
         let closed = prefixCatalog == nil && hashIDs == nil && routingTags == nil
         writeEvent(into: &writer) { out, fragments in
             common(type: "request", seq: e.seq, time: e.time, into: &out, fragments)
-            requestIdentity(session: e.sessionID, turn: e.turn, profile: e.profile, client: e.client, into: &out, fragments)
+            requestIdentity(session: e.ownSessionID, turn: e.turn, profile: e.profile, client: e.client, into: &out, fragments)
             out.append(",\"is_conversational_turn\":")
             out.append(e.isConversationalTurn)
             out.append(",\"prompt_tokens\":")
@@ -164,6 +168,8 @@ public struct EventEncoder: Sendable {
                 out.append(Int64(e.turn) - 1)
                 out.append("\"],\"delay_s\":")
                 out.append(seconds: e.delay)
+            } else if e.kind != 0 {
+                AgentFields.append(e, into: &out)
             }
             if closed { out.append("}\n") }
         }
@@ -177,7 +183,9 @@ public struct EventEncoder: Sendable {
     public func encode(_ e: SessionStartedEvent, into writer: inout ByteWriter) {
         writeEvent(into: &writer) { out, fragments in
             common(type: "session_started", seq: e.seq, time: e.time, into: &out, fragments)
-            identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out, fragments)
+            identity(session: AgentLinks.sessionID(root: e.sessionID, subagent: e.subagent), profile: e.profile, client: e.client,
+                     into: &out, fragments)
+            if e.subagent != 0 { AgentFields.appendTree(root: e.sessionID, into: &out) }
             out.append(",\"conversational\":")
             out.append(e.conversational)
             out.append(",\"seed\":")
@@ -194,7 +202,9 @@ public struct EventEncoder: Sendable {
     public func encode(_ e: SessionEndedEvent, into writer: inout ByteWriter) {
         writeEvent(into: &writer) { out, fragments in
             common(type: "session_ended", seq: e.seq, time: e.time, into: &out, fragments)
-            identity(session: e.sessionID, profile: e.profile, client: e.client, into: &out, fragments)
+            identity(session: AgentLinks.sessionID(root: e.sessionID, subagent: e.subagent), profile: e.profile, client: e.client,
+                     into: &out, fragments)
+            if e.subagent != 0 { AgentFields.appendTree(root: e.sessionID, into: &out) }
             out.append(",\"reason\":\"")
             switch e.reason {
             case .completed: out.append("completed")
@@ -220,7 +230,9 @@ public struct EventEncoder: Sendable {
     public func encode(_ e: CompletionEvent, into writer: inout ByteWriter) {
         writeEvent(into: &writer) { out, fragments in
             common(type: "completion", seq: e.seq, time: e.time, into: &out, fragments)
-            requestIdentity(session: e.sessionID, turn: e.turn, profile: e.profile, client: e.client, into: &out, fragments)
+            requestIdentity(session: AgentLinks.sessionID(root: e.sessionID, subagent: e.subagent), turn: e.turn, profile: e.profile,
+                            client: e.client, into: &out, fragments)
+            if e.subagent != 0 { AgentFields.appendTree(root: e.sessionID, into: &out) }
             out.append(",\"first_token_s\":")
             out.append(seconds: e.firstToken)
             out.append(",\"output_tokens\":")

@@ -12,7 +12,13 @@ extension ProfileRuntime {
     /// turn whose shared prefixes and new input exceed the window never fits.
     @inline(__always)
     func carriedPrefix(turn: Int32, newInput: Int64, shared: Int64, session: SessionState) -> Int64? {
-        let carried = untrimmedPrefix(turn: turn, shared: shared, session: session)
+        carriedPrefix(turn: turn, newInput: newInput, shared: shared, session: session, history: history)
+    }
+
+    /// The same under history `history` (an agent's chain carries its whole history).
+    @inline(__always)
+    func carriedPrefix(turn: Int32, newInput: Int64, shared: Int64, session: SessionState, history: HistoryMode) -> Int64? {
+        let carried = untrimmedPrefix(turn: turn, shared: shared, session: session, history: history)
         if carried + newInput <= window { return carried }
         guard truncate, shared + newInput <= window else { return nil }
         return window - newInput
@@ -22,6 +28,11 @@ extension ProfileRuntime {
     /// (the previous prompt already starts with the shared prefixes).
     @inline(__always)
     func untrimmedPrefix(turn: Int32, shared: Int64, session: SessionState) -> Int64 {
+        untrimmedPrefix(turn: turn, shared: shared, session: session, history: history)
+    }
+
+    @inline(__always)
+    func untrimmedPrefix(turn: Int32, shared: Int64, session: SessionState, history: HistoryMode) -> Int64 {
         guard turn > 1 else { return shared }
         switch history {
         case .full: return session.lastPrompt + session.lastOutput

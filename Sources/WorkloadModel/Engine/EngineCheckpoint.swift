@@ -6,7 +6,7 @@
 /// would have given had it not stopped.
 extension WorkloadEngine {
     /// Format version, first after the magic.
-    static let checkpointMagic: UInt64 = 0x3250_4B43_574D_4C4C  // "LLMWCKP2"
+    static let checkpointMagic: UInt64 = 0x3350_4B43_574D_4C4C  // "LLMWCKP3"
 
     /// The seq the next event will carry.
     public var nextSequenceNumber: UInt64 { nextSeq }
@@ -68,6 +68,7 @@ extension WorkloadEngine {
             w.i32(pending.sessionSlot)
             w.bool(pending.emits)
         }
+        w.array(agentStates) { $0.agentState($1) }
         w.u64(Self.checkpointMagic)
         return w.bytes
     }
@@ -85,8 +86,10 @@ extension WorkloadEngine {
         completions = try r.slab { (r: inout CheckpointReader) throws(EngineCheckpointError) in
             PendingCompletion(event: try r.completion(), sessionSlot: try r.i32(), emits: try r.bool())
         }
+        agentStates = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.agentState() }
         guard try r.u64() == Self.checkpointMagic, r.atEnd else { throw EngineCheckpointError("checkpoint corrupt (trailer)") }
         try checkReferences()
+        try checkAgentReferences()
         // Nothing is scheduled before what the run already reached (or, before its first event,
         // before its start): an earlier entry would have it simulate from there, which could take ever.
         let earliest = nextSeq > 0 ? lastTime : Swift.min(start ?? lastTime, lastTime)
@@ -195,7 +198,7 @@ extension WorkloadEngine {
         for entry in queue.heap {
             switch entry.action {
             case .arrival: guard entry.payload >= 0 && Int(entry.payload) < arrivals.count else { throw corrupt("arrival stream") }
-            case .send:
+            case .send, .spawn:
                 guard live(sessions, entry.payload), sessions[entry.payload].closingReason == nil, sending.insert(entry.payload).inserted
                 else { throw corrupt("session slot") }
             case .delivery: guard live(inFlight.requests, entry.payload) else { throw corrupt("in-flight slot") }
@@ -252,17 +255,20 @@ extension CheckpointWriter {
         i32(s.turnsSent); i32(s.turnsDelivered); i64(s.lastPrompt); i64(s.lastOutput); i64(s.totalPrompt)
         i64(s.totalOutput); i64(s.lastDelivery); i64(s.lastCompletion); u64(s.startOrder)
         optional(s.closingReason) { $0.byte($1.rawValue) }
+        i32(Int32(s.subagent))
     }
 
     mutating func request(_ e: RequestEvent) {
         u64(e.seq); i64(e.time); i64(e.sentAt); u64(e.sessionID); i32(e.profile); i32(e.client); i32(e.turn)
         bool(e.streaming); i64(e.newInputTokens); i64(e.prefixTokens); i64(e.maxOutputTokens)
         i64(e.outputTokens); i64(e.priority); i64(e.payloadBytes); i64(e.sharedPrefixTokens)
-        prefixItems(e.prefixItems); i32(e.lineageTurn); i64(e.delay)
+        prefixItems(e.prefixItems); i32(e.lineageTurn); i64(e.delayOrLinks)
+        i32(Int32(e.call)); i32(Int32(e.subagent)); byte(e.toolCalls); byte(e.kind)
     }
 
     mutating func completion(_ e: CompletionEvent) {
         u64(e.seq); i64(e.time); i64(e.firstToken); u64(e.sessionID); i64(e.outputTokens); i32(e.profile); i32(e.client); i32(e.turn)
+        i32(Int32(e.subagent))
     }
 
     mutating func event(_ event: Event) {
@@ -274,10 +280,12 @@ extension CheckpointWriter {
             byte(1)
             u64(e.seq); i64(e.time); u64(e.sessionID); i32(e.profile); i32(e.client); bool(e.conversational)
             optional(e.beganAt) { $0.i64($1) }
+            i32(Int32(e.subagent))
         case .sessionEnded(let e):
             byte(2)
             u64(e.seq); i64(e.time); i64(e.lastRequestTime); u64(e.sessionID); i32(e.profile); i32(e.client)
             byte(e.reason.rawValue); i32(e.turns); i64(e.totalPromptTokens); i64(e.totalOutputTokens)
+            i32(Int32(e.subagent))
         case .completion(let e):
             byte(3)
             completion(e)
@@ -345,20 +353,32 @@ extension CheckpointReader {
         s.turnsSent = try i32(); s.turnsDelivered = try i32(); s.lastPrompt = try i64(); s.lastOutput = try i64()
         s.totalPrompt = try i64(); s.totalOutput = try i64(); s.lastDelivery = try i64(); s.lastCompletion = try i64(); s.startOrder = try u64()
         s.closingReason = try optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.reason() }
+        s.subagent = try u16()
         return s
     }
 
     mutating func request() throws(EngineCheckpointError) -> RequestEvent {
-        RequestEvent(
+        var e = RequestEvent(
             seq: try u64(), time: try i64(), sentAt: try i64(), sessionID: try u64(), profile: try i32(), client: try i32(),
             turn: try i32(), streaming: try bool(), newInputTokens: try i64(), prefixTokens: try i64(),
             maxOutputTokens: try i64(), outputTokens: try i64(), priority: try i64(), payloadBytes: try i64(),
             sharedPrefixTokens: try i64(), prefixItems: try prefixItems(), lineageTurn: try i32(), delay: try i64())
+        e.call = try u16(); e.subagent = try u16(); e.toolCalls = try byte(); e.kind = try byte()
+        guard AgentCallKind(rawValue: e.kind) != nil else { throw EngineCheckpointError("checkpoint corrupt (call kind)") }
+        return e
     }
 
     mutating func completion() throws(EngineCheckpointError) -> CompletionEvent {
-        CompletionEvent(seq: try u64(), time: try i64(), firstToken: try i64(), sessionID: try u64(), outputTokens: try i64(),
-                        profile: try i32(), client: try i32(), turn: try i32())
+        var e = CompletionEvent(seq: try u64(), time: try i64(), firstToken: try i64(), sessionID: try u64(), outputTokens: try i64(),
+                                profile: try i32(), client: try i32(), turn: try i32())
+        e.subagent = try u16()
+        return e
+    }
+
+    /// A 16-bit value written as an `i32`.
+    mutating func u16() throws(EngineCheckpointError) -> UInt16 {
+        guard let value = UInt16(exactly: try i32()) else { throw EngineCheckpointError("checkpoint corrupt (16-bit field)") }
+        return value
     }
 
     mutating func event() throws(EngineCheckpointError) -> Event {
@@ -366,14 +386,16 @@ extension CheckpointReader {
         case 0:
             return .request(try request())
         case 1:
-            return .sessionStarted(SessionStartedEvent(
+            var e = SessionStartedEvent(
                 seq: try u64(), time: try i64(), sessionID: try u64(), profile: try i32(), client: try i32(),
-                conversational: try bool(), beganAt: try optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.i64() }))
+                conversational: try bool(), beganAt: try optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.i64() })
+            e.subagent = try u16()
+            return .sessionStarted(e)
         case 2:
             return .sessionEnded(SessionEndedEvent(
                 seq: try u64(), time: try i64(), lastRequestTime: try i64(), sessionID: try u64(), profile: try i32(),
                 client: try i32(), reason: try reason(), turns: try i32(), totalPromptTokens: try i64(),
-                totalOutputTokens: try i64()))
+                totalOutputTokens: try i64(), subagent: try u16()))
         case 3:
             return .completion(try completion())
         default:

@@ -8,6 +8,8 @@ enum ScheduledAction: UInt8, Sendable {
     case delivery
     /// A request's modeled response completes (payload: pending-completion slot).
     case completion
+    /// An agent's subagent starts: its session begins and sends its first call (payload: its session slot).
+    case spawn
 }
 
 /// One entry of the event queue: ordered by time, then by insertion order, so

@@ -35,6 +35,8 @@ final class ProfileRuntime: Sendable {
     let service: ServiceRuntime?
     /// `follow_up_after: completion`: the follow-up gap is a think time after the completion.
     let anchoredOnCompletion: Bool
+    /// Agent sessions (`agent`); nil: none.
+    let agent: AgentRuntime?
 
     init(_ profile: ClientProfile, interArrival: Distribution, link: Int, accumulate: Bool, service: ServiceModel?) {
         self.interArrival = interArrival
@@ -59,6 +61,7 @@ final class ProfileRuntime: Sendable {
         prefixes = ContiguousArray(profile.prefixes)
         self.service = service.map(ServiceRuntime.init)
         anchoredOnCompletion = profile.followUpAfter == .completion && service != nil
+        agent = profile.agent.map(AgentRuntime.init)
     }
 }
 
@@ -139,6 +142,26 @@ extension ProfileRuntime {
             draws.closingReason = .completed
         }
         return draws
+    }
+}
+
+extension ProfileRuntime {
+    /// An agent call's own draws (all but a user turn's first call), from its
+    /// own stream: max output, actual output (when configured), streaming.
+    /// The copula, if any, applies to user turns only.
+    @inline(__always)
+    func drawCall(using rng: inout Xoshiro256) -> (maxOutput: Int64, output: Int64, streaming: Bool) {
+        let maxOutput = Int64(maxOutputTokens.sample(using: &rng))
+        var output = maxOutput
+        if let drawn = outputTokens?.sample(using: &rng) { output = Swift.min(maxOutput, Int64(drawn)) }
+        return (maxOutput, output, rng.nextUnit() < streamingProbability)
+    }
+
+    /// A subagent's task (its first call's new input), from the same stream, first:
+    /// a later turn's new input (the follow-up input distribution).
+    @inline(__always)
+    func drawTask(using rng: inout Xoshiro256) -> Int64 {
+        Int64(followUpInput.sample(using: &rng))
     }
 }
 

@@ -21,6 +21,8 @@ struct SessionState: Sendable {
     var client: Int32
     var turnsSent: Int32 = 0
     var turnsDelivered: Int32 = 0
+    /// An agent's subagent: its ordinal in the tree (`id` is the root's); 0 otherwise.
+    var subagent: UInt16 = 0
     var conversational: Bool
     /// Set when the last turn has been sent; the session ends when it arrives.
     var closingReason: SessionEndReason?
@@ -34,6 +36,11 @@ struct SessionState: Sendable {
         self.priority = priority
         self.startOrder = startOrder
     }
+}
+
+extension SessionState {
+    /// The session's own ID (a subagent's is derived from its root's).
+    var ownID: UInt64 { AgentLinks.sessionID(root: id, subagent: subagent) }
 }
 
 /// The state of one link: when it finishes its current transfers.

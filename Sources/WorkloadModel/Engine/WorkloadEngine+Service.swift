@@ -52,6 +52,7 @@ extension WorkloadEngine {
     /// of a completion-anchored session, the session's end.
     mutating func complete(slot: Int32, at time: VirtualNanoseconds) -> Event? {
         let completion = completions.remove(slot)
+        if profiles[Int(completion.event.profile)].agent != nil { return completeAgentCall(completion, at: time) }
         var end: SessionEndedEvent?
         if profiles[Int(completion.event.profile)].anchoredOnCompletion {
             let session = sessions[completion.sessionSlot]

@@ -48,6 +48,8 @@ public struct WorkloadEngine: Sendable {
     let prefixCatalog: PrefixCatalog?
     /// Each session slot's prefix state; empty without a catalog.
     var sessionPrefixes: ContiguousArray<SessionPrefix> = []
+    /// Each session slot's agent state; empty without agent profiles.
+    var agentStates: ContiguousArray<AgentState> = []
 
     public init(spec: WorkloadSpec) {
         self.spec = spec
@@ -161,6 +163,8 @@ public struct WorkloadEngine: Sendable {
                 return deliver(slot: entry.payload, at: entry.time)
             case .completion:
                 if let event = complete(slot: entry.payload, at: entry.time) { return event }
+            case .spawn:
+                return startSubagent(slot: entry.payload, at: entry.time)
             }
         }
     }
@@ -206,6 +210,7 @@ public struct WorkloadEngine: Sendable {
         sessionsStarted += 1
         let slot = sessions.insert(session)
         if prefixCatalog != nil { openPrefixes(slot: slot, client: client, profile: profile, identity: identity) }
+        if profile.agent != nil { setAgentState(slot, AgentState()) }
         let ended = send(sessionSlot: slot, at: time)
         if time < 0 { return beganBeforeRun(slot: slot, at: time) }
         let started = emit(.sessionStarted(SessionStartedEvent(
@@ -226,6 +231,7 @@ public struct WorkloadEngine: Sendable {
         }
         var session = sessions[slot]
         let profile = profiles[Int(session.profile)]
+        if let agent = profile.agent { return sendAgentCall(slot: slot, at: time, profile: profile, agent: agent) }
         let turn = session.turnsSent + 1
         let draws = profile.drawTurn(turn, maxTurns: maxTurns, session: &session)
         let shared = prefixCatalog == nil ? 0 : sessionPrefixes[Int(slot)].sharedTokens
@@ -310,7 +316,7 @@ public struct WorkloadEngine: Sendable {
             seq: 0, time: time, lastRequestTime: session.lastDelivery, sessionID: session.id,
             profile: session.profile, client: session.client, reason: reason,
             turns: session.turnsDelivered, totalPromptTokens: session.totalPrompt,
-            totalOutputTokens: session.totalOutput)
+            totalOutputTokens: session.totalOutput, subagent: session.subagent)
     }
 
     /// The next sequence number, for an event at `time` (the clock advances to it).

@@ -41,23 +41,35 @@ public struct RequestEvent: Sendable, Equatable {
     public var prefixTokens: Int64
     public var maxOutputTokens: Int64
     public var outputTokens: Int64
-    public var priority: Int64
     public var payloadBytes: Int64
-    /// A completion-anchored turn: nanoseconds from the previous turn's
-    /// completion to this send (`delay_s`, with `depends_on` that turn);
-    /// -1 for a turn that depends on nothing.
-    public var delay: VirtualNanoseconds
+    /// `delay` for a request that depends on its own session's previous
+    /// turn; for an agent's join or a subagent's first call, its
+    /// dependencies (`AgentLinks`), and the delay is 0.
+    var delayOrLinks: Int64
     /// Prefix pools: the prefix items used.
     public var prefixItems: PrefixItems
     public var profile: Int32
     public var client: Int32
-    /// 1-based.
+    /// 1-based. For an agent session, the request's ordinal in the session
+    /// (every LLM call is one), so that `request_id` stays `<session>-<turn>`.
     public var turn: Int32
     /// `sharedPrefixTokens` (at most 4 items of at most 10^9 tokens each).
     var sharedTokens: UInt32
     /// The turn whose prompt began the session content's lineage
     /// (0: none, without prefix pools or KV blocks); see `lineage`.
     public var lineageTurn: Int32
+    /// `priority` (a priority's magnitude is at most 10^9).
+    var storedPriority: Int32
+    /// Agent sessions: the call's index within its chain (0-based).
+    public var call: UInt16 = 0
+    /// Agent sessions: 0 for the root session of an agent tree, else the
+    /// subagent's ordinal within it (`sessionID` is the root's, so that a
+    /// whole tree has one Kafka key; see `ownSessionID`).
+    public var subagent: UInt16 = 0
+    /// Agent sessions: the size of the tool batch whose results this call carries.
+    public var toolCalls: UInt8 = 0
+    /// `AgentCallKind`'s raw value (0: not an agent's call).
+    var kind: UInt8 = 0
     public var streaming: Bool
 
     init(
@@ -76,12 +88,12 @@ public struct RequestEvent: Sendable, Equatable {
         self.client = client
         self.turn = turn
         self.streaming = streaming
-        self.delay = delay
+        self.delayOrLinks = delay
         self.newInputTokens = newInputTokens
         self.prefixTokens = prefixTokens
         self.maxOutputTokens = maxOutputTokens
         self.outputTokens = outputTokens
-        self.priority = priority
+        self.storedPriority = Int32(clamping: priority)
         self.payloadBytes = payloadBytes
         self.prefixItems = prefixItems
         self.sharedTokens = UInt32(sharedPrefixTokens)
@@ -97,8 +109,36 @@ public struct RequestEvent: Sendable, Equatable {
     /// The session content's lineage (for `hash_ids`), a function of
     /// the session and the turn that began it; 0 without one.
     public var lineage: UInt64 {
-        lineageTurn == 0 ? 0 : BlockHashes.lineage(session: sessionID, turn: lineageTurn)
+        lineageTurn == 0 ? 0 : BlockHashes.lineage(session: ownSessionID, turn: lineageTurn)
     }
+
+    /// The session's priority.
+    public var priority: Int64 {
+        get { Int64(storedPriority) }
+        set { storedPriority = Int32(clamping: newValue) }
+    }
+
+    /// Nanoseconds from the completion of what this request depends on to
+    /// its send (`delay_s`); -1 for a request that depends on nothing.
+    public var delay: VirtualNanoseconds {
+        get { callKind.storesLinks ? 0 : delayOrLinks }
+        set { delayOrLinks = newValue }
+    }
+
+    /// What kind of agent call this is (`none` outside agent profiles).
+    public var callKind: AgentCallKind {
+        get { AgentCallKind(rawValue: kind) ?? .none }
+        set { kind = newValue.rawValue }
+    }
+
+    /// The join's or subagent start's dependencies.
+    public var agentLinks: AgentLinks {
+        get { AgentLinks(bits: UInt64(bitPattern: delayOrLinks)) }
+        set { delayOrLinks = Int64(bitPattern: newValue.bits) }
+    }
+
+    /// The request's own session: the root's ID, or the subagent's.
+    public var ownSessionID: UInt64 { AgentLinks.sessionID(root: sessionID, subagent: subagent) }
 
     public var isConversationalTurn: Bool { turn >= 2 }
 
@@ -107,7 +147,7 @@ public struct RequestEvent: Sendable, Equatable {
     public var promptTokens: Int64 { prefixTokens &+ newInputTokens }
 
     /// Whether this turn waits for the previous turn's completion (`depends_on`).
-    public var dependsOnPreviousTurn: Bool { delay >= 0 }
+    public var dependsOnPreviousTurn: Bool { delayOrLinks >= 0 && kind == 0 }
 }
 
 /// A request's modeled completion (`emit_completions`), at `time`.
@@ -123,6 +163,8 @@ public struct CompletionEvent: Sendable, Equatable {
     public var client: Int32
     /// The request's turn (its ID is the session's and this).
     public var turn: Int32
+    /// An agent's subagent: its ordinal in the tree (`sessionID` is the root's); 0 otherwise.
+    public var subagent: UInt16 = 0
 
     public init(seq: UInt64, time: VirtualNanoseconds, firstToken: VirtualNanoseconds, sessionID: UInt64,
                 outputTokens: Int64, profile: Int32, client: Int32, turn: Int32) {
@@ -145,6 +187,8 @@ public struct SessionStartedEvent: Sendable, Equatable {
     public var profile: Int32
     public var client: Int32
     public var conversational: Bool
+    /// An agent's subagent: its ordinal in the tree (`sessionID` is the root's); 0 otherwise.
+    public var subagent: UInt16 = 0
     /// With `warm_start`: when a session in progress at time 0 really began
     /// (before the run; the event itself is at time 0). `nil` otherwise.
     public var beganAt: VirtualNanoseconds? = nil
@@ -164,6 +208,8 @@ public struct SessionEndedEvent: Sendable, Equatable {
     public var turns: Int32
     public var totalPromptTokens: Int64
     public var totalOutputTokens: Int64
+    /// An agent's subagent: its ordinal in the tree (`sessionID` is the root's); 0 otherwise.
+    public var subagent: UInt16 = 0
 }
 
 /// One event of the stream, in emission order (non-decreasing `time`).

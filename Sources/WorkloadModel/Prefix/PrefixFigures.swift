@@ -46,7 +46,14 @@ public enum PrefixFigures {
             var usedPerSession = false, usedPerClient = false
             for (profileIndex, profile) in spec.profiles.enumerated() {
                 let rate = figures.profiles[profileIndex].sessionRate * seconds
-                for use in profile.prefixes where use.pool == index {
+                // An agent's subagents are sessions of their own, with their own prefixes.
+                var uses = profile.prefixes.map { ($0, rate) }
+                if let agent = profile.agent, let sub = agent.subagents {
+                    let turns = profile.turnCounts(maxTurns: spec.maxTurnsPerSession).mean
+                    let spawned = rate * turns * (agent.callsPerTurn.mean - 1) * sub.probability * sub.count.mean
+                    uses += sub.prefixes.map { ($0, spawned) }
+                }
+                for (use, rate) in uses where use.pool == index {
                     switch use.per {
                     case .session:
                         sessions += rate * use.probability

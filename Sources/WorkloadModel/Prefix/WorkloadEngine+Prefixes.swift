@@ -20,9 +20,16 @@ extension WorkloadEngine {
     /// fresh otherwise. `session` is the state before the turn is recorded.
     @inline(__always)
     mutating func updateLineage(slot: Int32, profile: ProfileRuntime, turn: Int32, kept: Int64, session: SessionState) {
+        updateLineage(slot: slot, profile: profile, turn: turn, kept: kept, session: session, history: profile.history)
+    }
+
+    /// The same under history `history` (an agent's chain carries its whole history).
+    @inline(__always)
+    mutating func updateLineage(slot: Int32, profile: ProfileRuntime, turn: Int32, kept: Int64, session: SessionState,
+                                history: HistoryMode) {
         let shared = sessionPrefixes[Int(slot)].sharedTokens
-        let continues = turn > 1 && profile.history != .none
-            && kept == profile.untrimmedPrefix(turn: turn, shared: shared, session: session)
+        let continues = turn > 1 && history != .none
+            && kept == profile.untrimmedPrefix(turn: turn, shared: shared, session: session, history: history)
         if !continues { sessionPrefixes[Int(slot)].lineageTurn = turn }
     }
 

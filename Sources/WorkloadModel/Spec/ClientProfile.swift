@@ -33,6 +33,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var serviceModel: ServiceModel? = nil
     /// What the follow-up gap is measured from (`follow_up_after`).
     public var followUpAfter: FollowUpAnchor = .send
+    /// Agent sessions (`agent`): each user turn a chain of LLM calls with tool batches; nil: none.
+    public var agent: AgentModel? = nil
 
     public init(
         name: String,

@@ -50,9 +50,9 @@ extension WorkloadSpec {
             switch event {
             case .request(let r):
                 figures.simulatedRequests += 1
-                arrivals[RequestKey(session: r.sessionID, turn: r.turn)] = r.time
+                arrivals[RequestKey(session: r.ownSessionID, turn: r.turn)] = r.time
                 guard r.turn >= 2 else { continue }
-                let dependency = RequestKey(session: r.sessionID, turn: r.turn - 1)
+                let dependency = RequestKey(session: r.ownSessionID, turn: r.turn - 1)
                 if let done = completed.removeValue(forKey: dependency) {
                     figures.profiles[Int(r.profile)]?.laterTurns += 1
                     if r.sentAt < done { figures.profiles[Int(r.profile)]?.sentEarly += 1 }
@@ -60,7 +60,7 @@ extension WorkloadSpec {
                     waiting[dependency] = r.sentAt
                 }
             case .completion(let c):
-                let key = RequestKey(session: c.sessionID, turn: c.turn)
+                let key = RequestKey(session: AgentLinks.sessionID(root: c.sessionID, subagent: c.subagent), turn: c.turn)
                 let profile = Int(c.profile)
                 if let arrival = arrivals.removeValue(forKey: key) { times[profile].append(Double(c.time - arrival) / 1e9) }
                 if let sentAt = waiting.removeValue(forKey: key) {

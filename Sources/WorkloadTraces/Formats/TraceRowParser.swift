@@ -43,7 +43,7 @@ struct TraceRowParser {
             sessionColumn = names.firstIndex(of: "Session ID")
             modelColumn = names.firstIndex(of: "Model")
             columnCount = names.count
-        case .mooncake, .jsonl:
+        case .mooncake, .jsonl, .agenticMooncake:
             break
         }
     }
@@ -55,6 +55,7 @@ struct TraceRowParser {
         case .azure, .burstgpt: return try csvRow(line)
         case .mooncake: return try mooncakeRow(line)
         case .jsonl: return try eventRow(line)
+        case .agenticMooncake: throw RowError(offset: 0, message: "agentic-mooncake is written by generate --format, not read")
         }
     }
 

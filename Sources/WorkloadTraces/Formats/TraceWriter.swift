@@ -27,6 +27,13 @@ public struct TraceWriter: Sendable {
         switch format {
         case .azure: out.append("TIMESTAMP,ContextTokens,GeneratedTokens\n")
         case .burstgpt: out.append("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type,Session ID\n")
+        case .agenticMooncake:
+            out.append("{\"schema\":\"dynamo.agentic_mooncake\",\"version\":2,\"block_size\":")
+            out.append(encoder.prefixCatalog?.blockTokens ?? 0)
+            // One namespace for the file: equal IDs are equal content, in any session.
+            out.append(",\"hash_id_scope\":\"local\",\"source\":{\"format\":\"llm-workload\",\"digest\":")
+            out.append(jsonString: encoder.runID)
+            out.append("}}\n")
         case .mooncake, .jsonl: break
         }
     }
@@ -52,6 +59,11 @@ public struct TraceWriter: Sendable {
             out.append(e.outputTokens)
             encoder.appendHashIDs(item.hashIDs, of: e, opening: ", \"hash_ids\": [", separator: ", ", into: &out)
             out.append("}\n")
+        case .agenticMooncake:
+            guard encoder.hasHashIDs(item.hashIDs) else {
+                throw ExportError(message: "--format agentic-mooncake needs hash_ids on every request (kv_blocks); request \(e.seq) has none")
+            }
+            AgenticMooncakeRow.write(e, hashIDs: item.hashIDs, encoder: encoder, into: &out)
         case .azure:
             appendAzureTime(startUnixNanoseconds + e.time, into: &out)
             out.append(byte: UInt8(ascii: ","))

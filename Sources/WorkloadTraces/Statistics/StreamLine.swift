@@ -36,6 +36,11 @@ struct StreamLine {
     var hasTagFields = false
     var reasoningTokens: Int64?
     var imageTokens: Int64?
+    /// Agent calls: `call_kind`, `tool_calls`, `prefix_tokens`, `delay_s`.
+    var callKind: String?
+    var toolCalls: Int?
+    var prefixTokens: Double?
+    var delay: Double?
 
     /// The line's fields, or `nil` when it is not one JSON object.
     static func scan(_ line: UnsafeBufferPointer<UInt8>) -> StreamLine? {
@@ -66,6 +71,10 @@ struct StreamLine {
         case 6 where Self.equal(key, "tenant"): tag(0, value)
         case 7 where Self.equal(key, "profile"): profile = Self.text(value)
         case 7 where Self.equal(key, "adapter"): tag(2, value)
+        case 7 where Self.equal(key, "delay_s"): delay = number
+        case 9 where Self.equal(key, "call_kind"): callKind = Self.text(value)
+        case 10 where Self.equal(key, "tool_calls"): toolCalls = number.flatMap { Int(exactly: $0.rounded(.towardZero)) }
+        case 13 where Self.equal(key, "prefix_tokens"): prefixTokens = number
         case 8 where Self.equal(key, "hash_ids"):
             if case .array(let start) = value {
                 hashIDs = (try? JSONLineScanner.integers(in: line, at: start))?.map { UInt64(bitPattern: $0) }

@@ -34,6 +34,8 @@ public struct StreamStatistics: Sendable {
     /// Response times and sends before the previous response completes.
     public var responses = ResponseTiming()
     public var completions = 0
+    /// Agent figures, for requests with `call_kind`.
+    public var agents = AgentStatistics()
     private var lastSessionStart: Double?
 
     public init() {}
@@ -96,6 +98,7 @@ public struct StreamStatistics: Sendable {
         kvBlocks.add(request: event)
         tags.add(request: event, time: time)
         responses.add(request: event, time: time)
+        agents.add(request: event)
     }
 
     mutating func addSessionStart(_ event: StreamLine, time: Double, profile: String) {
@@ -133,6 +136,7 @@ public struct StreamStatistics: Sendable {
         out += kvBlocks.reportLines()
         out += tags.reportLines()
         out += responses.reportLines(quantiles: quantiles)
+        out += agents.reportLines()
         if !endReasons.isEmpty {
             out.append("end reasons   " + endReasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
