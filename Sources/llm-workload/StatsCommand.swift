@@ -47,26 +47,29 @@ struct StatsCommand: ParsableCommand {
         let name = file == "-" ? "standard input" : file
         var lineNumber = 0
         // A line that is not an event means the input is not a stream: refuse it rather than summarise the rest.
-        func add(_ line: Data) throws {
+        func add(_ line: UnsafeBufferPointer<UInt8>) throws {
             lineNumber += 1
             if line.isEmpty || stats.add(line: line) { return }
             let excerpt = String(decoding: line.prefix(80), as: UTF8.self)
             printError("\(name): line \(lineNumber): not an event of the stream (a JSON object with type and time_s): \(excerpt)\(line.count > 80 ? "..." : "")")
             throw ExitStatus.dataError.exit
         }
-        var pending = Data()
+        var pending: [UInt8] = []
         while true {
             let chunk = handle.readData(ofLength: 1 << 20)
             if chunk.isEmpty { break }
-            pending.append(chunk)
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: 0x0A) {
-                try add(pending[start..<newline])
-                start = newline + 1
+            pending.append(contentsOf: chunk)
+            let consumed = try pending.withUnsafeBufferPointer { bytes in
+                var start = 0
+                while let newline = bytes[start...].firstIndex(of: 0x0A) {
+                    try add(UnsafeBufferPointer(rebasing: bytes[start..<newline]))
+                    start = newline + 1
+                }
+                return start
             }
-            pending = pending[start...]
+            pending.removeFirst(consumed)
         }
-        if !pending.isEmpty { try add(pending) }
+        if !pending.isEmpty { try pending.withUnsafeBufferPointer { try add($0) } }
         print(stats.report())
     }
 }

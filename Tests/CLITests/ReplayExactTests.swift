@@ -21,6 +21,36 @@ import WorkloadModel
         #expect(wrong.isEmpty, "\(wrong.count) of \(rows.count) rows differ, first \(String(describing: wrong.first))")
     }
 
+    /// The traces time requests at the service: with the default link a row
+    /// arrives at its own timestamp (`sent_at_s` earlier by the link), and
+    /// rows with equal timestamps (Mooncake's 3 s rounding) keep the file's order.
+    @Test(arguments: [(azurePaths, "azure"), (mooncakePaths, "mooncake")], [1.0, 3.0])
+    func rowsArriveAtTheirTimestampsOverTheDefaultLink(paths: ([String], String), scale: Double) throws {
+        for path in paths.0 {
+            let rows: [(Int64, Int64, Int64)] = paths.1 == "azure"
+                ? try TraceFixtures.azureRows(path) : try TraceFixtures.mooncakeRows(path).map { ($0.0, $0.1, $0.2) }
+            let yaml = """
+                workload:
+                  random_seed: 7
+                  replay: {file: \(path), format: \(paths.1), time_scale: \(scale)}
+                """
+            let requests = TraceFixtures.requests(try TraceFixtures.events(yaml))
+            #expect(requests.count == rows.count)
+            // Tokens too: two rows of one timestamp swapped would put each row's tokens on the other.
+            let wrong = zip(requests, rows).filter { item, row in
+                let (request, _) = item
+                let expected = scale == 1 ? row.0 - rows[0].0 : Int64((Double(row.0 - rows[0].0) / scale).rounded())
+                return request.time != expected || request.promptTokens != row.1 || request.outputTokens != row.2
+                    || request.sentAt < 0 || request.sentAt > request.time
+                    || (request.time > 1_000_000 && request.sentAt == request.time)
+            }
+            #expect(wrong.isEmpty, "\(path) x\(scale): \(wrong.count) of \(rows.count) rows differ, first \(String(describing: wrong.first))")
+            if path == TraceFixtures.fullMooncake {
+                #expect(zip(rows, rows.dropFirst()).filter { $0.0 == $1.0 }.count > 1000)
+            }
+        }
+    }
+
     @Test func timeScaleDividesTheOffsets() throws {
         let rows = try TraceFixtures.azureRows(TraceFixtures.azure)
         let yaml = TraceFixtures.yaml(TraceFixtures.azure, "azure", extra: ", time_scale: 4.0")

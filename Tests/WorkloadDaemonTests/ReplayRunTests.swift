@@ -57,7 +57,7 @@ extension DaemonIntegrationTests {
         }
 
         @Test("each trace excerpt: the records consumed back are generate's lines, placed, ordered and watermarked", arguments: [
-            (azure, "azure", ""),  // the default link: time_s is the arrival, later than sent_at_s
+            (azure, "azure", ""),  // the default link: sent_at_s is earlier than time_s, the arrival
             (mooncake, "mooncake", "network: {latency_s: 0}"),  // hash_ids and chained sessions
         ])
         func excerptRoundTrip(file: String, format: String, workload: String) async throws {
@@ -84,18 +84,18 @@ extension DaemonIntegrationTests {
             try checkKafkaStream(records, expectedLines: expected, runID: configuration.runID, topics: fixture.topics,
                                  partitions: fixture.partitions, producedDuring: started...Date())
 
-            // The published requests, by seq: pass k's row i is sent at k x span + row i's offset.
+            // The published requests, by seq: pass k's row i arrives at k x span + row i's offset.
             let published = try DecodedRecord.decode(records).filter { $0.fields.type == "request" }.sorted { $0.seq < $1.seq }
             #expect(published.count == 900)
             guard published.count == 900 else { return }
-            let sent = published.map { Double(Self.field("sent_at_s", $0.text) ?? "") ?? .nan }
+            let sent = published.map { Double(Self.field("time_s", $0.text) ?? "") ?? .nan }
             let span = sent[299] - sent[0]
             #expect(span > 0 && sent[0] == 0)
             for k in 1..<3 {
                 let shifted = (0..<300).filter { abs(sent[k * 300 + $0] - (Double(k) * span + sent[$0])) > 1e-9 }
                 #expect(shifted.isEmpty, "pass \(k): rows not at k x span + offset: \(shifted.prefix(5))")
             }
-            #expect(zip(sent, sent.dropFirst()).allSatisfy { $0 <= $1 }, "send times never go back across passes")
+            #expect(zip(sent, sent.dropFirst()).allSatisfy { $0 <= $1 }, "arrivals never go back across passes")
             #expect(Set(published.compactMap(\.fields.sessionId)).count == 900, "fresh session IDs each pass")
         }
 

@@ -100,4 +100,55 @@ public struct RateSchedule: Sendable, Equatable {
         total += (t - previous) * (previousValue + end) / 2
         return total
     }
+
+    /// How a fitted schedule goes on past the trace's span.
+    public enum BeyondSpan: String, Sendable, CaseIterable {
+        /// The trace's blocks of windows in a new random order each period.
+        case shuffled
+        /// The trace's own windows again, period after period.
+        case trace
+    }
+
+    /// Windows per block for `shuffled`: the largest multiple of `aligned`
+    /// seconds (the longest IDC window the fit is judged on) that still cuts
+    /// the windows into two blocks and at least half a third (the last may be
+    /// shorter), so a block keeps the trace's slow variation within it and,
+    /// but for the last, a 600 s count never straddles two blocks; shorter
+    /// traces are cut into three blocks of windows.
+    public static func blockWindows(windows: Int, width: Double, aligned: Double = 600) -> Int {
+        let perAligned = Swift.max(1, Int((aligned / width).rounded()))
+        guard 2 * windows >= 5 * perAligned else { return Swift.max(1, windows / 3) }
+        var block = perAligned
+        while 2 * windows >= 5 * (block + perAligned) { block += perAligned }
+        return block
+    }
+
+    /// The schedule over `periods` periods of the trace's windows, repeating
+    /// after them: the first period is the trace's own order, each later one
+    /// its blocks of `blockWindows` windows in a random order (a fixed-seed
+    /// stream). Every period has the trace's windowed rates, so its mean rate
+    /// and the spread of its window and block rates; only the order changes.
+    public func shuffled(width: Double, blockWindows: Int, periods: Int, seed: UInt64 = 1) -> RateSchedule {
+        let windows = multipliers.count
+        let blocks = stride(from: 0, to: windows, by: blockWindows).map { $0..<Swift.min(windows, $0 + blockWindows) }
+        let period = Double(windows) * width
+        var rng = Xoshiro256(seed: seed, identity: StreamIdentity("fit-shuffled-schedule"))
+        var out = RateSchedule(times: [], multipliers: [], repeatSeconds: Double(periods) * period)
+        for cycle in 0..<periods {
+            var order = Array(blocks.indices)
+            if cycle > 0 { order.shuffle(using: &rng) }
+            var slot = 0
+            for window in order.flatMap({ blocks[$0] }) {
+                out.times.append(Double(cycle) * period + (Double(slot) + 0.5) * width)
+                out.multipliers.append(multipliers[window])
+                slot += 1
+            }
+        }
+        return out
+    }
+
+    /// The trace's own windows, repeating every `windows x width` seconds.
+    public func repeating(width: Double) -> RateSchedule {
+        RateSchedule(times: times, multipliers: multipliers, repeatSeconds: Double(Swift.max(1, multipliers.count)) * width)
+    }
 }

@@ -1,6 +1,7 @@
-/// Turns trace rows into the event stream: one request per row at
-/// its timestamp relative to the first row, divided by `time_scale`, sent over
-/// the workload's network link; sessions from the trace where it has them.
+/// Turns trace rows into the event stream: one request per row arriving at
+/// its timestamp relative to the first row, divided by `time_scale` (the
+/// traces time requests at the service), sent earlier by the workload's
+/// network link; sessions from the trace where it has them.
 ///
 /// It is a value with no I/O: the caller feeds rows with `accept`, drains
 /// `next()`, and calls `endPass` at the end of the file (then `beginPass` to
@@ -32,7 +33,7 @@ public struct ReplayEngine: Sendable {
     }
 
     public let settings: Settings
-    var link: LinkState
+    let link: LinkState
     var heap = ReplayHeap()
     /// Events up to this time are final (no later row can precede them).
     var readyUntil: VirtualNanoseconds = .min
@@ -40,7 +41,7 @@ public struct ReplayEngine: Sendable {
     var pass: UInt64 = 0
     var origin: Int64?
     var offset: VirtualNanoseconds = 0
-    var lastSend: VirtualNanoseconds = 0
+    var lastTime: VirtualNanoseconds = 0
     var lastArrival: VirtualNanoseconds = 0
     var sessionsThisPass: UInt64 = 0
     var open: [Int: OpenSession] = [:]
@@ -59,8 +60,8 @@ public struct ReplayEngine: Sendable {
     /// Sessions begun and not yet ended.
     public var openSessions: Int { open.count }
 
-    /// The send time of the last accepted row.
-    public var virtualTime: VirtualNanoseconds { lastSend }
+    /// The arrival time of the last accepted row.
+    public var virtualTime: VirtualNanoseconds { lastTime }
 
     /// Feeds the next row of the trace (in file order, timestamps not
     /// decreasing). Returns false once the run's horizon or request cap is
@@ -77,10 +78,12 @@ public struct ReplayEngine: Sendable {
             return false
         }
         requestsSent += 1
-        lastSend = time
+        lastTime = time
         readyUntil = time
 
         let persistent = row.sessionKey != nil || row.hashIDs != nil
+        let payload = Int64((Double(row.promptTokens) * settings.bytesPerToken).rounded())
+        let sentAt = sendTime(arriving: time, bytes: payload)
         let index = session(for: row, at: time)
         if let ids = row.hashIDs { chains.record(ids, promptTokens: row.promptTokens, session: index) }
 
@@ -90,11 +93,10 @@ public struct ReplayEngine: Sendable {
         if settings.accumulate && turn > 1 {
             prefix = Swift.min(row.promptTokens - 1, session.lastPrompt + session.lastOutput)
         }
-        let payload = Int64((Double(row.promptTokens) * settings.bytesPerToken).rounded())
-        let arrival = link.transfer(bytes: payload, sentAt: time)
+        let arrival = time
         lastArrival = Swift.max(lastArrival, arrival)
         let request = RequestEvent(
-            seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: 0, client: 0, turn: turn,
+            seq: 0, time: arrival, sentAt: sentAt, sessionID: session.id, profile: 0, client: 0, turn: turn,
             streaming: false, newInputTokens: row.promptTokens - prefix,
             prefixTokens: prefix, maxOutputTokens: Swift.max(row.outputTokens, 1), outputTokens: row.outputTokens,
             priority: 0, payloadBytes: payload)
@@ -112,6 +114,14 @@ public struct ReplayEngine: Sendable {
             heap.push(ReplayEvent(event: .sessionEnded(ended(session, reason: .completed, at: arrival))))
         }
         return true
+    }
+
+    /// When a request of `bytes` left the client to arrive at `arrival`: the
+    /// link's latency and serialisation earlier (the trace's rows do not
+    /// queue behind one another: each was on time), never before 0.
+    func sendTime(arriving arrival: VirtualNanoseconds, bytes: Int64) -> VirtualNanoseconds {
+        let transfer = link.latency.saturatingAdd(nanoseconds(fromNanoseconds: Double(bytes) * link.nanosecondsPerByte))
+        return Swift.max(0, arrival - transfer)
     }
 
     /// The open session `row` continues (by its session key, or the hash_ids
@@ -151,18 +161,18 @@ public struct ReplayEngine: Sendable {
     }
 
     /// The end of one pass over the trace: its sessions end (`completed`) when
-    /// its last request arrives. Returns the pass's span (last send - first).
+    /// its last request arrives. Returns the pass's span (last arrival - first).
     @discardableResult
     public mutating func endPass() -> VirtualNanoseconds {
         closeOpenSessions(reason: .completed, at: lastArrival)
-        return lastSend - offset
+        return lastTime - offset
     }
 
     /// Starts another pass: shifted by the previous pass's span, with fresh
     /// session IDs.
     public mutating func beginPass() {
         pass += 1
-        offset = lastSend
+        offset = lastTime
         origin = nil
         sessionsThisPass = 0
         keyed.removeAll(keepingCapacity: true)

@@ -24,6 +24,44 @@ enum FieldParsing {
         return negative ? -value : value
     }
 
+    /// A JSON number (`-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?`, the
+    /// whole field) as the nearest double, as a JSON parser reads it; `nil`
+    /// when the field is not one. Up to 15 digits without an exponent take the
+    /// exact path (an integer of at most 15 digits over a power of ten, both
+    /// exact, divided once: correctly rounded); others go through `Double(String)`.
+    static func jsonNumber(_ field: UnsafeBufferPointer<UInt8>) -> Double? {
+        var i = 0
+        let negative = i < field.count && field[i] == UInt8(ascii: "-")
+        if negative { i += 1 }
+        let intStart = i
+        while i < field.count, isDigit(field[i]) { i += 1 }
+        let intDigits = i - intStart
+        guard intDigits > 0, intDigits == 1 || field[intStart] != UInt8(ascii: "0") else { return nil }
+        var fractionDigits = 0
+        if i < field.count, field[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < field.count, isDigit(field[i]) { i += 1; fractionDigits += 1 }
+            guard fractionDigits > 0 else { return nil }
+        }
+        if i < field.count {
+            guard field[i] == UInt8(ascii: "e") || field[i] == UInt8(ascii: "E") else { return nil }
+            i += 1
+            if i < field.count, field[i] == UInt8(ascii: "+") || field[i] == UInt8(ascii: "-") { i += 1 }
+            let expStart = i
+            while i < field.count, isDigit(field[i]) { i += 1 }
+            guard i > expStart, i == field.count else { return nil }
+            return Double(String(decoding: field, as: UTF8.self))
+        }
+        guard intDigits + fractionDigits <= 15 else { return Double(String(decoding: field, as: UTF8.self)) }
+        var mantissa: Int64 = 0
+        for b in field[intStart...] where b != UInt8(ascii: ".") { mantissa = mantissa * 10 + Int64(b &- UInt8(ascii: "0")) }
+        let value = fractionDigits == 0 ? Double(mantissa) : Double(mantissa) / powersOfTen[fractionDigits]
+        return negative ? -value : value
+    }
+
+    /// 10^0 ... 10^22, each exact in a double.
+    static let powersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { value, _ in value * 10 } }
+
     /// A decimal number `[-]digits[.digits]` scaled by 10^`scale` and rounded
     /// half away from zero to an integer, exactly; an exponent form falls back
     /// to floating point. For seconds -> ns use scale 9, for ms -> ns scale 6.

@@ -10,12 +10,14 @@ struct JSONLineScanner {
     enum Value {
         case number(UnsafeBufferPointer<UInt8>)
         case string(UnsafeBufferPointer<UInt8>)  // without quotes, escapes left as they are
-        case array(start: Int)  // offset of "[", to scan with `integers`
-        case other
+        case array(start: Int)  // offset of "[", to scan with `integers` or `strings`
+        case boolean(Bool)
+        case null
+        case other  // an object
     }
 
     mutating func skipSpace() {
-        while i < line.count, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
+        while i < line.count, line[i] == 0x20 || line[i] == 0x09 || line[i] == 0x0D { i += 1 }
     }
 
     func fail(_ message: String) -> RowError { RowError(offset: Swift.min(i, line.count), message: message) }
@@ -83,10 +85,11 @@ struct JSONLineScanner {
                 || line[i] == UInt8(ascii: "+") || line[i] == UInt8(ascii: "e") || line[i] == UInt8(ascii: "E") { i += 1 }
             return .number(UnsafeBufferPointer(rebasing: line[start..<i]))
         default:
-            for word in ["true", "false", "null"] where line.count - i >= word.utf8.count {
+            for (word, value) in [("true", Value.boolean(true)), ("false", .boolean(false)), ("null", .null)]
+            where line.count - i >= word.utf8.count {
                 if zip(word.utf8, line[i...]).allSatisfy({ $0 == $1 }) {
                     i += word.utf8.count
-                    return .other
+                    return value
                 }
             }
             throw fail("expected a JSON value")
@@ -129,6 +132,26 @@ struct JSONLineScanner {
             if line[k] == UInt8(ascii: ",") { k += 1; continue }
             guard line[k] == UInt8(ascii: "]") else { throw RowError(offset: k, message: "expected ',' or ']'") }
             return result
+        }
+    }
+
+    /// The strings of a flat array starting at `start` (`["a", "b"]`), escapes
+    /// left as they are; `nil` when a member is not a string.
+    static func strings(in line: UnsafeBufferPointer<UInt8>, at start: Int) throws(RowError) -> [UnsafeBufferPointer<UInt8>]? {
+        var scanner = JSONLineScanner(line)
+        scanner.i = start + 1
+        var result: [UnsafeBufferPointer<UInt8>] = []
+        scanner.skipSpace()
+        if scanner.i < line.count, line[scanner.i] == UInt8(ascii: "]") { return result }
+        var allStrings = true
+        while true {
+            scanner.skipSpace()
+            if case .string(let text) = try scanner.value() { result.append(text) } else { allStrings = false }
+            scanner.skipSpace()
+            guard scanner.i < line.count else { throw scanner.fail("unterminated array") }
+            if line[scanner.i] == UInt8(ascii: ",") { scanner.i += 1; continue }
+            guard line[scanner.i] == UInt8(ascii: "]") else { throw scanner.fail("expected ',' or ']'") }
+            return allStrings ? result : nil
         }
     }
 }

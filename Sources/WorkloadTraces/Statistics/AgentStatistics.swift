@@ -26,14 +26,14 @@ public struct AgentStatistics: Sendable {
 
     public init() {}
 
-    mutating func add(request object: [String: Any]) {
-        guard let kind = object["call_kind"] as? String, let session = object["session_id"] as? String else { return }
-        let name = object["profile"] as? String ?? "?"
-        let prompt = (object["prompt_tokens"] as? NSNumber)?.doubleValue ?? 0
-        let tools = (object["tool_calls"] as? NSNumber)?.intValue ?? 0
+    mutating func add(request event: StreamLine) {
+        guard let kind = event.callKind, let session = event.sessionID else { return }
+        let name = event.profile ?? "?"
+        let prompt = event.promptTokens ?? 0
+        let tools = event.toolCalls ?? 0
         var profile = profiles[name, default: .init()]
         profile.promptTokens += prompt
-        profile.prefixTokens += (object["prefix_tokens"] as? NSNumber)?.doubleValue ?? 0
+        profile.prefixTokens += event.prefixTokens ?? 0
         if kind == "user" {
             if let open = turnTools[session] { profiles[open.profile, default: .init()].toolSecondsPerTurn.append(open.seconds) }
             turnTools[session] = (name, 0)
@@ -45,7 +45,7 @@ public struct AgentStatistics: Sendable {
         if tools > 0 {
             profile.batches += 1
             profile.toolCalls += tools
-            if kind == "agent" { turnTools[session]?.seconds += (object["delay_s"] as? NSNumber)?.doubleValue ?? 0 }
+            if kind == "agent" { turnTools[session]?.seconds += event.delay ?? 0 }
         }
         lastPrompt[session] = prompt
         profiles[name] = profile

@@ -10,15 +10,14 @@ public struct ConversationStatistics: Sendable {
 
     public init() {}
 
-    mutating func add(request object: [String: Any]) {
-        guard let turn = (object["turn"] as? NSNumber)?.intValue,
-              let input = (object["new_input_tokens"] as? NSNumber)?.doubleValue else { return }
+    mutating func add(request event: StreamLine) {
+        guard let turn = event.turn, let input = event.newInputTokens else { return }
         if turn == 1 {
-            if let prompt = (object["prompt_tokens"] as? NSNumber)?.doubleValue { firstPrompts.append(prompt) }
+            if let prompt = event.promptTokens { firstPrompts.append(prompt) }
         } else {
             laterNewInput.append(input)
         }
-        if let tokens = (object["output_tokens"] as? NSNumber)?.doubleValue {
+        if let tokens = event.outputTokens {
             newInput.append(input)
             output.append(tokens)
         }

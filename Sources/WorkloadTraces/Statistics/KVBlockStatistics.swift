@@ -24,9 +24,9 @@ public struct KVBlockStatistics: Sendable {
         positionReused = positionBlocks
     }
 
-    mutating func add(request object: [String: Any]) {
-        guard let ids = object["hash_ids"] as? [NSNumber] else { return }
-        add(session: object["session_id"] as? String ?? "", ids: ids.map(\.uint64Value))
+    mutating func add(request event: StreamLine) {
+        guard let ids = event.hashIDs else { return }
+        add(session: event.sessionID ?? "", ids: ids)
     }
 
     /// One request's block IDs, in order.
@@ -60,8 +60,8 @@ public struct KVBlockStatistics: Sendable {
         zip(positionReused, positionBlocks).prefix { $0.1 > 0 }.map { Double($0.0) / Double($0.1) }
     }
 
-    mutating func end(session object: [String: Any]) {
-        if let session = object["session_id"] as? String { sessionBlocks[session] = nil }
+    mutating func end(session event: StreamLine) {
+        if let session = event.sessionID { sessionBlocks[session] = nil }
     }
 
     /// The hit ratio as `stats` prints it (6 decimals).

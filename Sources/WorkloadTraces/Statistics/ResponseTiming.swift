@@ -25,18 +25,17 @@ public struct ResponseTiming: Sendable {
         self.assumed = assumed
     }
 
-    mutating func add(request object: [String: Any], time: Double) {
-        guard let id = object["request_id"] as? String, let session = object["session_id"] as? String,
-              let turn = (object["turn"] as? NSNumber)?.intValue else { return }
-        requests[id] = Request(arrival: time, output: (object["output_tokens"] as? NSNumber)?.doubleValue ?? 0)
-        guard turn >= 2, let sentAt = (object["sent_at_s"] as? NSNumber)?.doubleValue else { return }
+    mutating func add(request event: StreamLine, time: Double) {
+        guard let id = event.requestID, let session = event.sessionID, let turn = event.turn else { return }
+        requests[id] = Request(arrival: time, output: event.outputTokens ?? 0)
+        guard turn >= 2, let sentAt = event.sentAt else { return }
         // A declared dependency wins; without one, the turn carries the previous turn's response.
-        let dependency = (object["depends_on"] as? [String])?.last ?? "\(session)-\(turn - 1)"
+        let dependency = event.dependsOnLast ?? "\(session)-\(turn - 1)"
         laterTurns.append((sentAt, dependency))
     }
 
-    mutating func add(completion object: [String: Any], time: Double) {
-        guard let id = object["request_id"] as? String else { return }
+    mutating func add(completion event: StreamLine, time: Double) {
+        guard let id = event.requestID else { return }
         completions[id] = time
     }
 

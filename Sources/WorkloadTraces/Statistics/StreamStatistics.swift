@@ -43,9 +43,15 @@ public struct StreamStatistics: Sendable {
     /// Adds one line of JSON; returns false if it was not an event object.
     @discardableResult
     public mutating func add(line: Data) -> Bool {
+        line.withUnsafeBytes { raw in add(line: raw.bindMemory(to: UInt8.self)) }
+    }
+
+    /// Adds one line of JSON (its bytes, without the newline); returns false
+    /// if it was not an event object.
+    @discardableResult
+    public mutating func add(line: UnsafeBufferPointer<UInt8>) -> Bool {
         lines += 1
-        guard let object = (try? JSONSerialization.jsonObject(with: line)) as? [String: Any],
-              let type = object["type"] as? String else {
+        guard let event = StreamLine.scan(line), let type = event.type else {
             malformed += 1
             return false
         }
@@ -55,51 +61,57 @@ public struct StreamStatistics: Sendable {
         }
         // A resume's marker of an interval left out: part of a stream, but no event.
         if type == "skipped" { return true }
-        guard let time = (object["time_s"] as? NSNumber)?.doubleValue else {
+        guard let time = event.time else {
             malformed += 1
             return false
         }
         firstTime = Swift.min(firstTime ?? time, time)
         lastTime = Swift.max(lastTime ?? time, time)
-        let profile = object["profile"] as? String ?? "?"
+        let profile = event.profile ?? "?"
         switch type {
-        case "request":
-            requests += 1
-            profiles[profile, default: .init()].requests += 1
-            rates.add(request: time, profile: profile)
-            if object["is_conversational_turn"] as? Bool == true { conversationalTurns += 1 }
-            if object["streaming"] as? Bool == true { streaming += 1 }
-            if let prompt = (object["prompt_tokens"] as? NSNumber)?.doubleValue { promptTokens.append(prompt) }
-            if let output = (object["output_tokens"] as? NSNumber)?.doubleValue { outputTokens.append(output) }
-            conversation.add(request: object)
-            kvBlocks.add(request: object)
-            tags.add(request: object, time: time)
-            responses.add(request: object, time: time)
-            agents.add(request: object)
-        case "session_started":
-            sessionsStarted += 1
-            // warm_start's announcements at 0 are sessions begun before the run, not new ones.
-            if object["began_before_run"] as? Bool != true { rates.add(session: time, profile: profile) }
-            if let last = lastSessionStart { sessionGaps.add(time - last) }
-            lastSessionStart = time
-            var stats = profiles[profile, default: .init()]
-            stats.sessions += 1
-            if let last = stats.lastSessionStart { stats.gaps.add(time - last) }
-            stats.lastSessionStart = time
-            profiles[profile] = stats
+        case "request": add(request: event, time: time, profile: profile)
+        case "session_started": addSessionStart(event, time: time, profile: profile)
         case "session_ended":
             sessionsEnded += 1
-            if let turns = (object["turns"] as? NSNumber)?.doubleValue { turnsPerSession.append(turns) }
-            endReasons[object["reason"] as? String ?? "?", default: 0] += 1
-            kvBlocks.end(session: object)
+            if let turns = event.turns { turnsPerSession.append(turns) }
+            endReasons[event.reason ?? "?", default: 0] += 1
+            kvBlocks.end(session: event)
         case "completion":
             completions += 1
-            responses.add(completion: object, time: time)
+            responses.add(completion: event, time: time)
         default:
             malformed += 1
             return false
         }
         return true
+    }
+
+    mutating func add(request event: StreamLine, time: Double, profile: String) {
+        requests += 1
+        profiles[profile, default: .init()].requests += 1
+        rates.add(request: time, profile: profile)
+        if event.conversationalTurn { conversationalTurns += 1 }
+        if event.streaming { streaming += 1 }
+        if let prompt = event.promptTokens { promptTokens.append(prompt) }
+        if let output = event.outputTokens { outputTokens.append(output) }
+        conversation.add(request: event)
+        kvBlocks.add(request: event)
+        tags.add(request: event, time: time)
+        responses.add(request: event, time: time)
+        agents.add(request: event)
+    }
+
+    mutating func addSessionStart(_ event: StreamLine, time: Double, profile: String) {
+        sessionsStarted += 1
+        // warm_start's announcements at 0 are sessions begun before the run, not new ones.
+        if !event.beganBeforeRun { rates.add(session: time, profile: profile) }
+        if let last = lastSessionStart { sessionGaps.add(time - last) }
+        lastSessionStart = time
+        var stats = profiles[profile, default: .init()]
+        stats.sessions += 1
+        if let last = stats.lastSessionStart { stats.gaps.add(time - last) }
+        stats.lastSessionStart = time
+        profiles[profile] = stats
     }
 
     public var duration: Double { (lastTime ?? 0) - (firstTime ?? 0) }

@@ -15,22 +15,20 @@ public struct TagStatistics: Sendable {
 
     public init() {}
 
-    mutating func add(request object: [String: Any], time: Double) {
-        guard object["tenant"] != nil || object["model"] != nil || object["adapter"] != nil || object["slo_class"] != nil
-                || object["reasoning_tokens"] != nil || object["image_tokens"] != nil else { return }
+    mutating func add(request event: StreamLine, time: Double) {
+        guard event.hasTagFields else { return }
         requests += 1
-        for field in Self.fields {
-            guard let value = object[field] else { continue }
-            let name = value as? String ?? "none"
-            shares[field, default: [:]][name, default: 0] += 1
-            if field == "adapter", let adapter = value as? String, time >= 0 {
+        for (field, value) in zip(Self.fields, event.tags) {
+            guard let value else { continue }
+            shares[field, default: [:]][value.name ?? "none", default: 0] += 1
+            if field == "adapter", let adapter = value.name, time >= 0 {
                 adaptersByHour[Int(time / 3600), default: []].insert(adapter)
             }
         }
-        let output = (object["output_tokens"] as? NSNumber)?.int64Value ?? 0
-        let input = (object["new_input_tokens"] as? NSNumber)?.int64Value ?? 0
-        if let reasoning = (object["reasoning_tokens"] as? NSNumber)?.int64Value, reasoning > output { outOfBounds += 1 }
-        if let images = (object["image_tokens"] as? NSNumber)?.int64Value, images > input { outOfBounds += 1 }
+        let output = event.outputTokens.flatMap(StreamLine.integer) ?? 0
+        let input = event.newInputTokens.flatMap(StreamLine.integer) ?? 0
+        if let reasoning = event.reasoningTokens, reasoning > output { outOfBounds += 1 }
+        if let images = event.imageTokens, images > input { outOfBounds += 1 }
     }
 
     /// The share of requests carrying `value` in `field` ("none" for a null adapter).
