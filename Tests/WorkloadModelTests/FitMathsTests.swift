@@ -5,38 +5,6 @@ import WorkloadModel
 /// The pure maths of `fit`: KS distances, family choice, empirical laws,
 /// the turn law, the schedule and the burst fit.
 @Suite struct FitMathsTests {
-    /// Past the span: blocks of the trace's windows in a new order each
-    /// period (the first in the trace's), every period the same windows.
-    @Test func aShuffledScheduleKeepsEachPeriodsWindowsAndMovesOnlyBlocks() {
-        let multipliers = (0..<59).map { 0.5 + Double($0 * 37 % 59) / 59 }
-        let schedule = RateSchedule(times: (0..<59).map { (Double($0) + 0.5) * 60 }, multipliers: multipliers)
-        #expect(RateSchedule.blockWindows(windows: 59, width: 60) == 20)
-        #expect(RateSchedule.blockWindows(windows: 60, width: 60) == 20)
-        #expect(RateSchedule.blockWindows(windows: 24 * 60, width: 60) == 570)
-        #expect(RateSchedule.blockWindows(windows: 20, width: 15) == 6)
-        let shuffled = schedule.shuffled(width: 60, blockWindows: 20, periods: 25)
-        #expect(shuffled.repeatSeconds == Double(25 * 59 * 60))
-        let centres: [Double] = (0..<(25 * 59)).map { (Double($0) + 0.5) * 60 }
-        #expect(shuffled.times == centres)
-        #expect(Array(shuffled.multipliers.prefix(59)) == multipliers)
-        var orders = Set<[Double]>()
-        for period in 0..<25 {
-            let part = Array(shuffled.multipliers[(period * 59)..<((period + 1) * 59)])
-            #expect(part.sorted() == multipliers.sorted())
-            // Blocks stay whole: each block's windows are contiguous and in order.
-            let starts = [0, 20, 40].map { block in part.firstIndex(of: multipliers[block])! }
-            for (block, start) in zip([0, 20, 40], starts) {
-                let length = min(20, 59 - block)
-                #expect(Array(part[start..<(start + length)]) == Array(multipliers[block..<(block + length)]))
-            }
-            orders.insert(starts.map(Double.init))
-        }
-        #expect(orders.count == 6, "3 blocks: all 6 orders appear in 25 periods")
-        let repeated = schedule.repeating(width: 60)
-        #expect(repeated.repeatSeconds == Double(59 * 60))
-        #expect(repeated.multipliers == multipliers)
-    }
-
     @Test func twoSampleDistanceHandlesTies() {
         // F_a jumps to 2/3 at 1, F_b to 1/3 at 1 and to 1 at 2: sup = 1/3 at 1.
         #expect(abs(KolmogorovSmirnov.distance(sorted: [1, 1, 3], sorted: [1, 2, 2]) - 1.0 / 3) < 1e-12)

@@ -23,8 +23,6 @@ struct FittedModel {
     var smearCorrection: [Double]?
     var bursts: MarkovBursts?
     var burstNote: String
-    /// How the load goes on past the span (a schedule folded onto a day already repeats).
-    var beyondSpan: RateSchedule.BeyondSpan = .shuffled
     var warmStart: Bool
     var warmStartNote: String
     var firstPrompt: FittedLaw
@@ -106,12 +104,11 @@ struct FittedModel {
         } ?? ""
         comment("Windowed request rates: \(schedule.multipliers.count) windows of \(YAMLNumber.short(scheduleWidth)) s, Gaussian-smoothed over \(YAMLNumber.short(scheduleBandwidth)) windows (chosen by simulation to match the IDC and lag-1 autocorrelation of minute counts), mean 1.\(smearNote)", indent: "    ")
         out.append("    schedule:")
-        let (written, beyondNote) = writtenSchedule()
-        let points = zip(written.times, written.multipliers).map { "[\(YAMLNumber.text($0)), \(YAMLNumber.short($1))]" }
+        let points = zip(schedule.times, schedule.multipliers).map { "[\(YAMLNumber.text($0)), \(YAMLNumber.short($1))]" }
         out.append("      points: [\(points.joined(separator: ", "))]")
         out.append("      interpolation: linear")
-        if let period = written.repeatSeconds {
-            comment(beyondNote, indent: "      ")
+        if let period = schedule.repeatSeconds {
+            comment("A daily period is evident (lag-24 h autocorrelation of hourly counts): the windows are folded onto one day.", indent: "      ")
             out.append("      repeat_s: \(YAMLNumber.text(period))")
         }
         comment(burstNote, indent: "    ")
@@ -142,26 +139,6 @@ struct FittedModel {
                     document: true, into: &out)
         }
         return out.joined(separator: "\n") + "\n"
-    }
-
-    /// The schedule as written, going on past the span, and the comment saying how.
-    func writtenSchedule() -> (RateSchedule, String) {
-        if schedule.repeatSeconds != nil {
-            return (schedule, "A daily period is evident (lag-24 h autocorrelation of hourly counts): the windows are folded onto one day.")
-        }
-        let windows = schedule.multipliers.count
-        switch beyondSpan {
-        case .trace:
-            let written = schedule.repeating(width: scheduleWidth)
-            return (written, "Past the span: the trace's own \(windows) windows again every \(YAMLNumber.short(written.repeatSeconds ?? 0)) s (fit --beyond-span trace: an exact repeat of its shape).")
-        case .shuffled:
-            let block = RateSchedule.blockWindows(windows: windows, width: scheduleWidth)
-            let blocks = (windows + block - 1) / block
-            let period = Double(windows) * scheduleWidth
-            let periods = Swift.max(2, Int((86_400 / period).rounded(.up)))
-            let written = schedule.shuffled(width: scheduleWidth, blockWindows: block, periods: periods)
-            return (written, "Past the span, a stationary load: the schedule's \(windows) windows in \(blocks) blocks of up to \(YAMLNumber.short(Double(block) * scheduleWidth)) s play in a new random order every \(YAMLNumber.short(period)) s, the first period in the trace's own order; \(periods) periods, then they repeat. Each period keeps the trace's mean rate and the spread of its window and block rates (IDC over 60 s and 600 s); only the order of blocks changes (fit --beyond-span trace repeats the trace's own order instead).")
-        }
     }
 
     /// The fitted service model, or a comment saying the trace has none to fit.

@@ -35,15 +35,13 @@ public enum TraceFitter {
     public static let evaluationSeeds: [UInt64] = [1, 2, 3]
     static let calibrationSeeds: [UInt64] = [1001, 1002, 1003]
 
-    public static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat,
-                           beyondSpan: RateSchedule.BeyondSpan = .shuffled) throws(FitError) -> FitResult {
+    public static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat) throws(FitError) -> FitResult {
         let span = sample.span
         guard sample.count >= 20, span > 0 else {
             throw .tooShort("\(source): \(sample.count) requests over \(span) s: fit needs at least 20 requests and a span > 0")
         }
         let real = FitFigures(sample)
         var model = initialModel(sample, blockTokens: blockTokens, source: source, format: format)
-        model.beyondSpan = beyondSpan
 
         // Calibration by simulation (one seed apart from the table's):
         // bursts from the short-window IDC the model without bursts misses,
@@ -61,7 +59,18 @@ public enum TraceFitter {
             model.smearCorrection = correction
             model.schedule = schedule(sample, model: model)
         }
-        fitBursts(&model, real: real, trial: trial, span: span)
+        // Windows below the schedule's, and (for ticked timestamps) at least
+        // five ticks, whose IDC the rounding itself inflates.
+        let short = real.idcCurve.filter { $0.window < model.scheduleWidth && $0.window >= 5 * (model.timeResolution ?? 0) }
+        let excess = short.map { point in point.idc - (trial.idcCurve.first { $0.window == point.window }?.idc ?? point.idc) }
+        let relative = zip(short, excess).map { $1 / $0.idc }.max() ?? 0
+        if relative > 0.15, let fitted = BurstFit.fit(windows: short.map(\.window), excess: excess, rate: real.rate) {
+            model.bursts = fitted.bursts
+            let s = fitted.bursts.states
+            model.burstNote = "Bursts fitted to the IDC curve from \(YAMLNumber.short(short.first?.window ?? 0)) s to below \(YAMLNumber.short(model.scheduleWidth)) s (the trace's IDC exceeded the stream's without bursts by up to \(Int((relative * 100).rounded()))%): two states of mean \(YAMLNumber.short(s[0].meanDurationSeconds)) s at 1 -/+ \(YAMLNumber.short(s[1].multiplier - 1))."
+        } else {
+            model.burstNote = "No bursts: the schedule and the inter-arrival shape already give the trace's IDC from \(YAMLNumber.short(short.first?.window ?? 0)) s to below \(YAMLNumber.short(model.scheduleWidth)) s (largest shortfall \(Int((relative * 100).rounded()))%, bursts added above 15%)."
+        }
         let target = model.correlation + (real.spearman - trial.spearman)
         let calibrated = Swift.max(-0.99, Swift.min(0.99, target))
         model.correlationNote += String(format: " Copula target %.4f, moved by %.4f so that the generated Spearman(prompt, output) matches the trace's %.4f.", calibrated, calibrated - model.correlation, real.spearman)
@@ -84,36 +93,6 @@ public enum TraceFitter {
         let generated = FitFigures.mean(runs)
         let table = FitTable(real: real, generated: generated, runs: runs)
         return FitResult(yaml: yaml + table.yamlComment, real: real, runs: runs, generated: generated, table: table)
-    }
-
-    /// The variance budget: the schedule takes the variation over its windows
-    /// and longer; bursts (sojourns below half a window) take only what the
-    /// trace's IDC below the schedule's window still exceeds the stream's
-    /// without them, and only where that excess is beyond twice its standard
-    /// error (an IDC from n windows is off by about IDC sqrt(2 / (n - 1)), the
-    /// simulated one by that over the seeds) and above 15%.
-    static func fitBursts(_ model: inout FittedModel, real: FitFigures, trial: FitFigures, span: Double) {
-        // Windows below the schedule's, and (for ticked timestamps) at least
-        // five ticks, whose IDC the rounding itself inflates.
-        let short = real.idcCurve.filter { $0.window < model.scheduleWidth && $0.window >= 5 * (model.timeResolution ?? 0) }
-        let excess = short.map { point in point.idc - (trial.idcCurve.first { $0.window == point.window }?.idc ?? point.idc) }
-        let relative = zip(short, excess).map { $1 / $0.idc }.max() ?? 0
-        let z = zip(short, excess).map { point, e in
-            let n = Swift.max(2, span / point.window)
-            return e / (point.idc * (2 / (n - 1)).squareRoot() * (1 + 1 / Double(calibrationSeeds.count)).squareRoot())
-        }.max() ?? 0
-        let range = "from \(YAMLNumber.short(short.first?.window ?? 0)) s to below \(YAMLNumber.short(model.scheduleWidth)) s"
-        if relative > 0.15, z > 2,
-           let fitted = BurstFit.fit(windows: short.map(\.window), excess: excess, rate: real.rate, longestDuration: model.scheduleWidth / 2) {
-            model.bursts = fitted.bursts
-            let s = fitted.bursts.states
-            model.burstNote = "Bursts fitted to the IDC curve \(range) (the trace's IDC exceeded the stream's without bursts by up to \(Int((relative * 100).rounded()))%, \(YAMLNumber.short(z)) standard errors): two states of mean \(YAMLNumber.short(s[0].meanDurationSeconds)) s at 1 -/+ \(YAMLNumber.short(s[1].multiplier - 1))."
-        } else {
-            model.burstNote = "No bursts: the schedule and the inter-arrival shape already give the trace's IDC \(range) (largest shortfall \(Int((relative * 100).rounded()))%, \(YAMLNumber.short(z)) standard errors; bursts added above 15% and 2 standard errors)."
-        }
-        let burstShare = model.bursts.map { $0.indexOfDispersion(window: 60, rate: real.rate, baseIDC: 0) } ?? 0
-        model.burstNote += String(format: " Variance of 60 s counts, as IDC (variance / mean): the trace's %.3g = 1 (Poisson) + %.3g from the schedule, inter-arrival shape and sessions (simulated without bursts) + %.3g from bursts (closed form), leaving %.3g.",
-                                  real.idc60, trial.idc60 - 1, burstShare, real.idc60 - trial.idc60 - burstShare)
     }
 
     static func relativeError(_ a: Double, _ b: Double) -> Double { b != 0 && a.isFinite ? abs(a / b - 1) : 0 }
