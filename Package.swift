@@ -77,10 +77,7 @@ let package = Package(
                 "WorkloadConfig",
                 .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            // Optimised in debug builds too, as WorkloadModel: the CLI tests wait on debug
-            // binaries that fit, summarise, replay and publish through this code.
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+            ]
         ),
         // The daemon: the run loop and its sinks, pacing, resume and the
         // state directory, preflight, metrics and health, the HTTP endpoint,
@@ -99,10 +96,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            // Optimised in debug builds too, as WorkloadModel: the CLI tests wait on debug
-            // binaries that fit, summarise, replay and publish through this code.
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+            ]
         ),
         // `bench`: generator, pacing, metrics, resume and Kafka benchmarks,
         // including the raw librdkafka baseline loop the Kafka path is measured
