@@ -1,4 +1,5 @@
 import WorkloadKafka
+import WorkloadModel
 
 /// The reference consumer's rule (see the Reading the stream article), apart from Kafka: records of
 /// every partition go in, in the order each partition delivers them; data
@@ -52,7 +53,7 @@ public struct WatermarkMerger {
     }
 
     private var partitions: [PartitionID: PartitionTime]
-    private var pending = BinaryHeap<Pending>()
+    private var pending = MinHeap<Pending>()
     /// (run, seq) of the pending events. A duplicate sent back to back with
     /// its original is read before the watermark that releases the original
     /// (records of a partition arrive in order), so this set finds it.

@@ -1,15 +1,15 @@
 /// A binary min-heap of comparable values (the feedback's held completions,
-/// deadlines and unanswered arrivals).
-struct MinHeap<Element: Comparable & Sendable>: Sendable {
-    private(set) var storage: ContiguousArray<Element> = []
+/// deadlines and unanswered arrivals; the consumer's waiting events).
+package struct MinHeap<Element: Comparable> {
+    package private(set) var storage: ContiguousArray<Element> = []
 
-    init() {}
+    package init() {}
 
-    var isEmpty: Bool { storage.isEmpty }
-    var count: Int { storage.count }
-    var first: Element? { storage.first }
+    package var isEmpty: Bool { storage.isEmpty }
+    package var count: Int { storage.count }
+    package var first: Element? { storage.first }
 
-    mutating func insert(_ element: Element) {
+    package mutating func insert(_ element: Element) {
         storage.append(element)
         var child = storage.count - 1
         while child > 0 {
@@ -22,7 +22,7 @@ struct MinHeap<Element: Comparable & Sendable>: Sendable {
 
     /// Removes and returns the smallest element; the heap must not be empty.
     @discardableResult
-    mutating func removeFirst() -> Element {
+    package mutating func removeFirst() -> Element {
         let top = storage[0]
         let last = storage.removeLast()
         guard !storage.isEmpty else { return top }
@@ -40,5 +40,7 @@ struct MinHeap<Element: Comparable & Sendable>: Sendable {
         return top
     }
 
-    mutating func removeAll() { storage.removeAll() }
+    package mutating func removeAll() { storage.removeAll() }
 }
+
+extension MinHeap: Sendable where Element: Sendable {}
