@@ -113,6 +113,8 @@ package final class DaemonRunner {
     private func generate(from source: any RunEventSource) -> Bool {
         var line = ByteWriter(capacity: 4096)
         var stopping = false
+        var steps = unpaced ? nil : LoopSteps(now: clock.now())
+        defer { if let steps { logSteps(steps) } }
         while true {
             if stop.isSet && !stopping {
                 stopping = true
@@ -132,13 +134,16 @@ package final class DaemonRunner {
                 continue
             }
             outcome.events += 1
+            steps?.nextTaken(at: clock.now())
             if let due = skip.begins(at: event) { skip.began(until: beginSkip(until: due)) }
             if skip.skips(event) { continue }  // fell due while down (`on_resume: skip`)
             if let shard, !withSessionKey(event.sessionID, { shard.owns(sessionKey: $0) }) { continue }
 
             // At `max` nothing is due, so there is no lateness to wait for or record.
             let lateness = stopping || unpaced ? nil : waitUntilDue(event)
+            steps?.restart(at: clock.now())
             guard publish(event, from: source, line: &line) else { break }
+            steps?.published(at: clock.now())
             for observer in eventObservers { observer.published(event, lateness: lateness, progress: progress) }
             if watermarks.worthChecking(at: event.time, published: outcome.published),
                watermarks.dueByVirtualTime(now: clock.now) {
@@ -147,8 +152,16 @@ package final class DaemonRunner {
             if outcome.published & 255 == 0 || (!unpaced && clock.now() &- lastHousekeeping >= housekeepingInterval) {
                 housekeeping(source: source)
             }
+            steps?.afterDone(at: clock.now())
         }
         return stopping
+    }
+
+    /// How long the paced loop's steps took: what held up an event now and then shows as a step's worst.
+    private func logSteps(_ steps: LoopSteps) {
+        logger.info("generating loop steps", metadata: [
+            "next_event": "\(steps.next)", "publish": "\(steps.publish)", "observers_and_housekeeping": "\(steps.after)",
+        ])
     }
 
     /// Waits until `event` is due, serving the idle ticks; returns its lateness.
