@@ -69,6 +69,7 @@ extension WorkloadEngine {
             w.bool(pending.emits)
         }
         w.array(agentStates) { $0.agentState($1) }
+        if let feedback { w.externalCompletions(feedback) }
         w.u64(Self.checkpointMagic)
         return w.bytes
     }
@@ -87,6 +88,14 @@ extension WorkloadEngine {
             PendingCompletion(event: try r.completion(), sessionSlot: try r.i32(), emits: try r.bool())
         }
         agentStates = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.agentState() }
+        if let fresh = feedback {
+            feedback = try r.externalCompletions(fresh)
+            // An awaited request names its session: it must be open.
+            for awaited in feedback!.awaiting.values
+            where Int(awaited.sessionSlot) >= sessions.storage.count || sessions.storage[Int(awaited.sessionSlot)] == nil {
+                throw EngineCheckpointError("checkpoint corrupt (awaited session)")
+            }
+        }
         guard try r.u64() == Self.checkpointMagic, r.atEnd else { throw EngineCheckpointError("checkpoint corrupt (trailer)") }
         try checkReferences()
         try checkAgentReferences()
