@@ -43,8 +43,7 @@ extension WorkloadEngine {
         w.byte(endReason.rawValue)
         w.int(requestsSent)
         w.u64(sessionsStarted)
-        w.u64(nextSeq)
-        w.i64(lastTime)
+        w.u64(nextSeq); w.i64(lastTime)
         w.optional(pending) { $0.event($1) }
         w.array(closing) { $0.event($1) }
         w.bool(finished)
