@@ -146,7 +146,7 @@ extension WorkloadEngine {
     /// watermark the process before wrote: the service answers no request
     /// before every producer's watermark has passed it, so no later request
     /// of the restarted engine has an answer yet.
-    public mutating func holdEarlyCompletions(until time: VirtualNanoseconds) {
+    package mutating func holdEarlyCompletions(until time: VirtualNanoseconds) {
         guard feedback != nil else { return }
         feedback!.earlyUntil = Swift.max(feedback!.earlyUntil, time)
     }
