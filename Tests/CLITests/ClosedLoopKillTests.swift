@@ -35,6 +35,8 @@ struct ClosedLoopKillTests {
         var consumeSummary = ""
         var serviceSummary = ""
         var feedbackLines: [String] = []
+        /// Each restart's "continuing run" line: `from_seq` 0 is a restart before any checkpoint.
+        var continuing: [String] = []
     }
 
     static func scenario(kills seed: UInt64?) throws -> Scenario {
@@ -47,26 +49,29 @@ struct ClosedLoopKillTests {
                                          "--from-beginning"])
         let state = try temporaryFile("closed-loop-state-\(seed.map(String.init) ?? "none")")
         try? FileManager.default.removeItem(at: state)
-        let run = ["run", "--config", config.path, "--duration", "600", "--seed", "7", "--brokers", bootstrap,
+        let run = ["run", "--config", config.path, "--duration", "900", "--seed", "7", "--brokers", bootstrap,
                    "--metrics-listen", "", "--state-dir", state.path]
         var scenario = Scenario()
         if let seed {
             var moments = ResumeKillLoopTests.Moments(state: seed)
-            for _ in 0..<3 {
+            // The first kill before the first checkpoint (about 1 s in), the others after one.
+            for range in [0.3...0.8, 1.2...1.8, 1.2...1.8] {
                 let daemon = try DaemonProcess(run)
                 _ = daemon.waitForStderrLine(containing: "generating", timeout: 30)
-                let moment = moments.next(in: 0.3...1.5)
+                let moment = moments.next(in: range)
                 scenario.moments.append(moment)
                 usleep(UInt32(moment * 1e6))
                 daemon.send(SIGKILL)
                 scenario.statuses.append(daemon.waitForExit(timeout: 30))
                 if daemon.stderr.contains("continuing run") { scenario.continued += 1 }
+                scenario.continuing += daemon.stderr.split(separator: "\n").filter { $0.contains("continuing run") }.map(String.init)
                 scenario.skipped.append(ResumeKillLoopTests.skippedCount(daemon.stderr))
             }
         }
         let last = try DaemonProcess(run)
         scenario.statuses.append(last.waitForExit(timeout: 180))
         if last.stderr.contains("continuing run") { scenario.continued += 1 }
+        scenario.continuing += last.stderr.split(separator: "\n").filter { $0.contains("continuing run") }.map(String.init)
         scenario.skipped.append(ResumeKillLoopTests.skippedCount(last.stderr))
         scenario.feedbackLines = last.stderr.split(separator: "\n").filter { $0.contains("feedback") }.map(String.init)
         _ = service.waitForExit(timeout: 60)
@@ -87,7 +92,7 @@ struct ClosedLoopKillTests {
         print("SIGKILL at \(killed.moments.map { String(format: "%.2f s", $0) }); statuses \(killed.statuses); \(killed.continued) starts continued; skipped per start \(killed.skipped)")
         print("  killed:        \(killed.consumeSummary) | \(killed.serviceSummary)")
         print("  uninterrupted: \(reference.consumeSummary) | \(reference.serviceSummary)")
-        for line in killed.feedbackLines { print("  \(line)") }
+        for line in killed.continuing + killed.feedbackLines { print("  \(line)") }
         #expect(reference.statuses == [0])
         #expect(killed.statuses == [nil, nil, nil, 0], "each kill lands while the run is going; the last start finishes it")
         #expect(killed.continued == 3)
