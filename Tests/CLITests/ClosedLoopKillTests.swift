@@ -39,7 +39,8 @@ struct ClosedLoopKillTests {
         var continuing: [String] = []
     }
 
-    static func scenario(kills seed: UInt64?) throws -> Scenario {
+    /// With `shards` > 1 every shard runs, and shard 1 is the one killed.
+    static func scenario(kills seed: UInt64?, shards: Int = 1) throws -> Scenario {
         let kafka = try DaemonProcess(["dev-kafka", "--partitions", "3", "--topic", "llm.requests", "--topic", "llm.sessions",
                                        "--topic", "llm.completions"])
         let line = try #require(kafka.waitForStderrLine(containing: "mock Kafka cluster", timeout: 20))
@@ -47,10 +48,14 @@ struct ClosedLoopKillTests {
         let bootstrap = String(line[at.upperBound...].prefix { $0 != ";" })
         let service = try DaemonProcess(["service-model", "--brokers", bootstrap, "--config", config.path, "--replicas", "2",
                                          "--from-beginning"])
-        let state = try temporaryFile("closed-loop-state-\(seed.map(String.init) ?? "none")")
-        try? FileManager.default.removeItem(at: state)
-        let run = ["run", "--config", config.path, "--duration", "900", "--seed", "7", "--brokers", bootstrap,
-                   "--metrics-listen", "", "--state-dir", state.path]
+        func arguments(shard: Int) throws -> [String] {
+            let state = try temporaryFile("closed-loop-state-\(seed.map(String.init) ?? "none")-\(shard)-\(shards)")
+            try? FileManager.default.removeItem(at: state)
+            return ["run", "--config", config.path, "--duration", "900", "--seed", "7", "--brokers", bootstrap,
+                    "--metrics-listen", "", "--state-dir", state.path] + (shards > 1 ? ["--shard", "\(shard)/\(shards)"] : [])
+        }
+        let others = try (0..<shards).filter { $0 != 1 % shards }.map { try DaemonProcess(arguments(shard: $0)) }
+        let run = try arguments(shard: 1 % shards)
         var scenario = Scenario()
         if let seed {
             var moments = ResumeKillLoopTests.Moments(state: seed)
@@ -74,6 +79,7 @@ struct ClosedLoopKillTests {
         scenario.continuing += last.stderr.split(separator: "\n").filter { $0.contains("continuing run") }.map(String.init)
         scenario.skipped.append(ResumeKillLoopTests.skippedCount(last.stderr))
         scenario.feedbackLines = last.stderr.split(separator: "\n").filter { $0.contains("feedback") }.map(String.init)
+        for other in others { scenario.statuses.append(other.waitForExit(timeout: 180)) }
         _ = service.waitForExit(timeout: 60)
         scenario.serviceSummary = service.stderr.split(separator: "\n").last.map(String.init) ?? ""
         let consumed = try runCLI(["consume", "--brokers", bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
@@ -102,5 +108,22 @@ struct ClosedLoopKillTests {
         #expect(lines.count == expected.count, "\(lines.count) events, uninterrupted \(expected.count)")
         #expect(killed.stream == reference.stream, "the requests and sessions consumed, byte for byte")
         #expect(killed.completions == reference.completions, "the service saw the same requests: the same completions")
+    }
+
+    @Test("three shards, shard 1 killed three times, one service-model: the union equals the uninterrupted single run")
+    func sigkillOneShard() async throws {
+        async let uninterrupted = onThread { try Self.scenario(kills: nil) }
+        let killed = try await onThread { try Self.scenario(kills: 77, shards: 3) }
+        let reference = try await uninterrupted
+        print("shard 1/3: SIGKILL at \(killed.moments.map { String(format: "%.2f s", $0) }); statuses \(killed.statuses) (shard 1's starts, then shards 0 and 2)")
+        print("  killed:        \(killed.consumeSummary) | \(killed.serviceSummary)")
+        for line in killed.continuing + killed.feedbackLines { print("  \(line)") }
+        #expect(killed.statuses == [nil, nil, nil, 0, 0, 0])
+        #expect(killed.continued == 3)
+        #expect(killed.consumeSummary.contains(" 0 behind their producer's watermark"))
+        #expect(killed.feedbackLines.contains { $0.contains("for_other_shards=") && !$0.contains("for_other_shards=0 ") })
+        #expect(killed.stream.split(separator: 0x0A).count == reference.stream.split(separator: 0x0A).count)
+        #expect(killed.stream == reference.stream, "the union of the shards, byte for byte")
+        #expect(killed.completions == reference.completions)
     }
 }
