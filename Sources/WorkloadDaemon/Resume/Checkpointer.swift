@@ -129,6 +129,11 @@ package final class Checkpointer {
         written += 1
     }
 
+    /// Returns once every checkpoint handed to the writer is on disk.
+    package func waitForWrites() {
+        writer.sync {}
+    }
+
     /// Logs how long each checkpoint step took, on the generating thread and on the writer.
     func logStepTimes() {
         let writer = writerTimes.steps.withLock { $0 }
