@@ -6,11 +6,6 @@
 /// which Swift cannot call, hence this wrapper.
 int llm_workload_set_timer_slack(unsigned long nanoseconds);
 
-/// Lowers the calling thread's CPU priority to `niceness` (setpriority on the
-/// thread's own ID: on Linux a nice value belongs to a thread, not the whole
-/// process). Returns 0 on success, -1 where unsupported or refused.
-int llm_workload_set_thread_niceness(int niceness);
-
 /// Pins the calling thread to one CPU (sched_setaffinity, Linux); threads and
 /// processes it starts afterwards inherit the mask. Returns 0 on success, -1 where
 /// unsupported or refused. CPU_SET and friends are macros, which Swift cannot call.

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import Synchronization
 import WorkloadKafka
@@ -10,10 +11,8 @@ import WorkloadModel
 /// snapshot stays pending until Kafka's delivery reports have acknowledged
 /// that many records on every partition: a partition's reports come in
 /// produce order, so then every record before the snapshot is in Kafka. Only
-/// then is it encoded and written, on a writer thread of its own at a lower
-/// CPU priority (encoding a large engine state and the fsyncs take
-/// milliseconds, and the generating thread must not wait for a core while
-/// they run; see `BackgroundWriter`). Nothing here waits
+/// then is it encoded and written, on a writer thread of its own (encoding a
+/// large engine state and the fsyncs take milliseconds). Nothing here waits
 /// or flushes: the generating loop only compares counts (the delivery
 /// reports are served on another thread) and hands the snapshot over, so
 /// pacing is never held up by a checkpoint, and under sustained load the
@@ -56,7 +55,7 @@ package final class Checkpointer {
     /// Snapshots handed to the writer (periodic ones) or written (the last one).
     package private(set) var written = 0
     /// Encodes and writes off the generating thread, one checkpoint at a time, in order.
-    private let writer = BackgroundWriter(name: "llm-workload.checkpoint-writer")
+    private let writer = DispatchQueue(label: "llm-workload.checkpoint-writer")
     /// Time the generating thread spent in each of its checkpoint steps (logged at the end):
     /// taking a snapshot, comparing acknowledgements, handing a snapshot to the writer.
     package private(set) var snapshotTimes = StepTimes()
@@ -125,7 +124,7 @@ package final class Checkpointer {
     package func commit() {
         guard let held else { return }
         self.held = nil
-        writer.sync(writeOperation(held))
+        writer.sync(execute: writeOperation(held))
         written += 1
     }
 
