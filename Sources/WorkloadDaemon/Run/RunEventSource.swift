@@ -39,6 +39,8 @@ package protocol CompletionTaker: AnyObject {
     var requestsPromise: VirtualNanoseconds { get }
     var awaitingCompletions: Int { get }
     var feedbackCounts: FeedbackCounts { get }
+    /// Real time: how much later than due follow-up (`session`, `turn`) was sent (see the engine's).
+    func followUpSendLag(session: UInt64, turn: Int32) -> VirtualNanoseconds
 }
 
 /// The source for `configuration`: its trace when it has `workload.replay`,
@@ -81,6 +83,9 @@ extension GeneratedEvents: CompletionTaker {
     var requestsPromise: VirtualNanoseconds { engine.requestsPromise }
     var awaitingCompletions: Int { engine.awaitingCompletions }
     var feedbackCounts: FeedbackCounts { engine.feedbackCounts }
+    func followUpSendLag(session: UInt64, turn: Int32) -> VirtualNanoseconds {
+        engine.followUpSendLag(session: session, turn: turn)
+    }
 }
 
 /// A replayed trace as a source: keeps the hash_ids of the last row's request

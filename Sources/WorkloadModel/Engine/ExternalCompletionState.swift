@@ -59,7 +59,7 @@ struct KeyedInstant: Sendable, Comparable {
 
 /// Counts of what the feedback did, for metrics and the closing summary.
 public struct FeedbackCounts: Sendable, Equatable {
-    /// Follow-ups sent later than `completion + delay` (real time: the completion came late).
+    /// Follow-ups sent later than `completion + delay` (real time: the completion's record came after that).
     public var lateFollowUps = 0
     /// Think times raised to `lookahead_s` (virtual modes).
     public var raisedThinkTimes = 0
@@ -90,6 +90,9 @@ struct ExternalCompletionState: Sendable {
     var frontier: VirtualNanoseconds = .min
     /// Real time: nothing at or after this (virtual "now") is generated yet.
     var wallLimit: VirtualNanoseconds = .max
+    /// Real time: follow-ups (keyed by their own request) sent after they
+    /// were due, and by how much (see `followUpSendLag`).
+    var sendLags: [CompletionKey: VirtualNanoseconds] = [:]
     /// `stop` was asked for: nothing is awaited any more.
     var stopped = false
     var counts = FeedbackCounts()

@@ -192,9 +192,23 @@ extension WorkloadEngine {
             return endAwaited(awaited.sessionSlot, reason: session.closingReason ?? .completed, at: at)
         }
         let due = completion.time.saturatingAdd(awaited.followUpGap)
-        if due < lastTime { feedback!.counts.lateFollowUps += 1 }
+        // Real time: a record that came after its follow-up was due sends the follow-up at once, late.
+        let now = feedback!.wallLimit == .max ? lastTime : Swift.max(lastTime, feedback!.wallLimit - 1)
+        if due < now { feedback!.counts.lateFollowUps += 1 }
+        if due < lastTime {
+            // The send goes out at `lastTime`, not when due: the publish lateness the pacer sees misses this much.
+            feedback!.sendLags[CompletionKey(session: completion.key.session, turn: completion.key.turn + 1)] = lastTime - due
+        }
         queue.schedule(.send, at: Swift.max(due, lastTime), payload: awaited.sessionSlot)
         return nil
+    }
+
+    /// How much later than due the follow-up request (`session`, `turn`) was
+    /// sent because its completion came after that (real time); 0 when on time.
+    /// Asked once per follow-up, when it is published.
+    package mutating func followUpSendLag(session: UInt64, turn: Int32) -> VirtualNanoseconds {
+        guard feedback != nil, !feedback!.sendLags.isEmpty else { return 0 }
+        return feedback!.sendLags.removeValue(forKey: CompletionKey(session: session, turn: turn)) ?? 0
     }
 
     /// A deadline passed: a request still unanswered ends its session `no_response`.
@@ -218,5 +232,6 @@ extension WorkloadEngine {
         feedback!.held.removeAll()
         feedback!.deadlines.removeAll()
         feedback!.unanswered.removeAll()
+        feedback!.sendLags.removeAll()
     }
 }
