@@ -58,7 +58,7 @@ extension DaemonIntegrationTests {
         func timeoutsAndFuzzedCompletions() throws {
             let configuration = try Self.virtualConfiguration()
             let clean = try SteppedLoop(configuration)
-            clean.startService(replicas: 2, dropFraction: 0.05)
+            clean.startService(replicas: 8, dropFraction: 0.05)
             let cleanRun = try clean.finish()
             #expect(cleanRun.status == 0)
             let dropped = try Self.checkTimeouts(cleanRun.stream, completions: cleanRun.completions, run: configuration.runID,
@@ -70,16 +70,24 @@ extension DaemonIntegrationTests {
             let fuzzed = try SteppedLoop(configuration)
             #expect(try fuzzed.waitForGeneratorWatermark())
             try fuzzed.publish(Self.watermark(Self.hold, shard: 1, shards: 2), partition: 0)
-            fuzzed.startService(replicas: 2, dropFraction: 0.05)
+            fuzzed.startService(replicas: 8, dropFraction: 0.05)
             let port = try #require(fuzzed.run.waitForMetricsPort())
             let before = try Self.readWhenHeld(fuzzed)
             let served = completionLines(before, run: configuration.runID).count
-            let injected = try Self.inject(into: fuzzed, seen: before, run: configuration.runID)
             // Held at 400 s: nothing else moves, so the figures are exact once the records are read.
-            let metrics = try Self.scrape(port: port) {
-                $0.samples.filter { $0.name == "llm_workload_feedback_completions_ignored_total" }.reduce(0) { $0 + $1.value } >= 10
-            }
-            try Self.checkHeldMetrics(metrics, seen: before, served: served, injected: injected)
+            let injected = try Self.inject(into: fuzzed, seen: before, run: configuration.runID)
+            let held = try Self.scrape(port: port) { Self.ignored($0) >= 9 }
+            try Self.checkHeldMetrics(held, seen: before, served: served, injected: injected)
+            // The watermark lag: the generator's latest event is at most the lookahead past the held 400 s.
+            let lag = try #require(held.value("llm_workload_feedback_watermark_lag_seconds"))
+            #expect(lag >= 0 && lag <= 0.5, "lag \(lag)")
+            try Self.injectBeforeArrival(into: fuzzed, seen: before, run: configuration.runID, target: injected.target)
+            let metrics = try Self.scrape(port: port) { Self.ignored($0) >= 10 }
+            #expect(metrics.value("llm_workload_feedback_completions_ignored_total", ["reason": "before_arrival"]) == 1)
+            #expect(metrics.value("llm_workload_feedback_completions_consumed_total") == Double(served + 4))
+            // A producer joined at 0 s: the topic's watermark is back at 0 for the reader (the engine keeps 400 s).
+            let lagNow = try #require(metrics.value("llm_workload_feedback_watermark_lag_seconds"))
+            #expect(abs(lagNow - 400 - lag) < 1e-6, "lag \(lagNow)")
             #expect(completionLines(try fuzzed.readUntilQuiet(quiet: 0.3), run: configuration.runID).count == served + 5,
                     "the service published nothing while held: only the 5 injected completions of this run came")
 
@@ -141,6 +149,12 @@ extension DaemonIntegrationTests {
         struct Injected {
             /// Dropped requests still awaited at the hold.
             var awaitedDropped: Int
+            /// The one the before-arrival record names.
+            var target: String
+        }
+
+        static func ignored(_ metrics: Exposition) -> Double {
+            metrics.samples.filter { $0.name == "llm_workload_feedback_completions_ignored_total" }.reduce(0) { $0 + $1.value }
         }
 
         /// Publishes one record of each bad kind; returns what the checks need.
@@ -171,13 +185,22 @@ extension DaemonIntegrationTests {
             try loop.publish(replacing("request_id", in: line, with: "\"00000000000000ab-1\""), partition: 2)
             try loop.publish(line, partition: latest.partition)
             try loop.publish(watermark(hold - 10_000_000_000, shard: 1, shards: 2), partition: 0)
-            // A third producer joins on partition 0 at 0 s: its promise is the partition's now, so an early time there is not behind it.
-            try loop.publish(watermark(0, shard: 2, shards: 3), partition: 0)
             let forTarget = replacing("request_id", in: line, with: "\"\(target.id)\"")
-            try loop.publish(replacing("time_s", in: forTarget, with: seconds(target.arrival - 1)), partition: 0)
             let late = max(target.arrival + timeout + 1_000_000_000, (serviceWatermark.values.max() ?? 0) + 1_000_000_000)
             try loop.publish(replacing("time_s", in: forTarget, with: seconds(late)), partition: 1)
-            return Injected(awaitedDropped: awaited.count)
+            return Injected(awaitedDropped: awaited.count, target: target.id)
+        }
+
+        /// A completion before its request's arrival, for a dropped request still awaited (a
+        /// completion would otherwise make it a duplicate). Its time is behind every
+        /// producer's watermark unless a producer promises less: a third one joins on
+        /// partition 0 at 0 s, which the reader takes as that partition's promise now.
+        static func injectBeforeArrival(into loop: SteppedLoop, seen: [ConsumedRecord], run: String, target: String) throws {
+            let line = try #require(completionLines(seen, run: run).first).line
+            let request = try #require(seen.compactMap { StreamRequest(String(decoding: $0.value, as: UTF8.self)) }.first { $0.id == target })
+            try loop.publish(watermark(0, shard: 2, shards: 3), partition: 0)
+            let forTarget = replacing("request_id", in: line, with: "\"\(target)\"")
+            try loop.publish(replacing("time_s", in: forTarget, with: seconds(request.arrival - 1)), partition: 0)
         }
 
         /// Scrapes /metrics until `ready` holds (up to 15 s), then once more after a pause.
@@ -194,17 +217,14 @@ extension DaemonIntegrationTests {
 
         static func checkHeldMetrics(_ metrics: Exposition, seen: [ConsumedRecord], served: Int, injected: Injected) throws {
             let expected = ["malformed": 3, "other_run": 1, "behind_watermark": 1, "watermark_backwards": 1, "unknown_request": 1,
-                            "duplicate": 1, "before_arrival": 1, "after_timeout": 1]
+                            "duplicate": 1, "before_arrival": 0, "after_timeout": 1]
             for (reason, count) in expected {
                 #expect(metrics.value("llm_workload_feedback_completions_ignored_total", ["reason": reason]) == Double(count), "\(reason)")
             }
-            // Every completion the service published, and the four injected ones of this run not behind a watermark.
-            #expect(metrics.value("llm_workload_feedback_completions_consumed_total") == Double(served + 4))
+            // Every completion the service published, and the three injected ones of this run not behind a watermark.
+            #expect(metrics.value("llm_workload_feedback_completions_consumed_total") == Double(served + 3))
             #expect(metrics.value("llm_workload_feedback_late_follow_ups_total") == 0)
             #expect(metrics.value("llm_workload_feedback_sessions_ended_total", ["reason": "failed"]) == 0)
-            // Held at 400 s, the generator is at most the lookahead ahead.
-            let lag = try #require(metrics.value("llm_workload_feedback_watermark_lag_seconds"))
-            #expect(lag >= 0 && lag <= 0.5, "lag \(lag)")
             // Awaiting: at least the dropped requests still before their deadline, at most
             // every request not answered before 400 s (those took effect) nor timed out.
             let requests = seen.compactMap { StreamRequest(String(decoding: $0.value, as: UTF8.self)) }.count
