@@ -102,6 +102,13 @@ struct ExternalCompletionState: Sendable {
         lookahead = external.lookahead
     }
 
+    /// Drops the deadlines of requests answered or gone from the top: they
+    /// end nothing, and in real time the engine would wait for the wall clock
+    /// to reach them (up to `timeout_s` after the run's last request).
+    mutating func dropSpentDeadlines() {
+        while let top = deadlines.first, awaiting[top.key].map(\.answered) ?? true { deadlines.removeFirst() }
+    }
+
     /// The earliest arrival of a request whose completion is still unknown.
     mutating func earliestUnanswered() -> VirtualNanoseconds? {
         while let top = unanswered.first {

@@ -79,6 +79,7 @@ extension WorkloadEngine {
         var promise = generationBounds().soft
         if let first = queue.first { promise = Swift.min(promise, first.time) }
         if let held = feedback!.held.first { promise = Swift.min(promise, held.time) }
+        feedback!.dropSpentDeadlines()
         if let deadline = feedback!.deadlines.first { promise = Swift.min(promise, deadline.time) }
         // The sessions still open at the end close at the horizon (or the last event, if later).
         if horizon < .max && sessions.liveCount > 0 { promise = Swift.min(promise, horizon) }
@@ -158,6 +159,7 @@ extension WorkloadEngine {
         let (hard, soft) = generationBounds()
         let before = Swift.min(hard, soft)
         let queueTime = queue.first?.time ?? .max
+        feedback!.dropSpentDeadlines()
         let deadline = feedback!.deadlines.first?.time ?? .max
         if let held = feedback!.held.first, held.time < queueTime, held.time <= deadline {
             guard held.time < before else { return .stalled }
