@@ -121,9 +121,26 @@ final class SteppedLoop: @unchecked Sendable {
     func publish(_ text: String, partition: Int32) throws { try publish(Array(text.utf8), partition: partition) }
 
     /// Every record of the completions topic and of the requests topic, read
-    /// until nothing new has come for `quiet` seconds.
-    func readUntilQuiet(quiet: Double = 1.5) throws -> [ConsumedRecord] {
-        try consumeAll(bootstrap: brokers, topics: [("llm.completions", 3), ("llm.requests", 4)], minimumData: 1, timeout: 60, quiet: quiet)
+    /// until no data record (watermarks go on: the generator's every second)
+    /// has come for `quiet` seconds.
+    func readUntilQuiet(quiet: Double = 1.5, timeout: Double = 60) throws -> [ConsumedRecord] {
+        let consumers = try [("llm.completions", Int32(3)), ("llm.requests", Int32(4))].map { topic in
+            let consumer = try KafkaConsumer(bootstrapServers: brokers, logger: daemonTestLogger("reader"))
+            try consumer.assignAll(topic: topic.0, partitionCount: topic.1)
+            return consumer
+        }
+        let deadline = Date().addingTimeInterval(timeout)
+        var records: [ConsumedRecord] = []
+        var lastData = Date()
+        while Date() < deadline && Date().timeIntervalSince(lastData) < quiet {
+            for consumer in consumers {
+                while let record = try consumer.poll(timeoutMs: 10) {
+                    records.append(record)
+                    if !record.value.starts(with: Array("{\"type\":\"watermark\"".utf8)) { lastData = Date() }
+                }
+            }
+        }
+        return records
     }
 
     /// Waits for the daemon's exit, then reads the requests and sessions
