@@ -81,6 +81,7 @@ package final class DaemonRunner {
         guard let source = openSource() else { return outcome }
         if let restored { resume(from: restored.checkpoint) }
         if let feedback, let taker = source.completions {
+            feedback.begin(taker)
             observe(FeedbackGauges(loop: feedback, taker: taker, metrics: feedbackMetrics))
         }
         let stopping = generate(from: source)

@@ -41,6 +41,8 @@ package protocol CompletionTaker: AnyObject {
     var feedbackCounts: FeedbackCounts { get }
     /// Real time: how much later than due follow-up (`session`, `turn`) was sent (see the engine's).
     func followUpSendLag(session: UInt64, turn: Int32) -> VirtualNanoseconds
+    /// After a restart: keep completions of requests not generated again yet, up to `time` (see the engine's).
+    func holdEarlyCompletions(until time: VirtualNanoseconds)
 }
 
 /// The source for `configuration`: its trace when it has `workload.replay`,
@@ -86,6 +88,7 @@ extension GeneratedEvents: CompletionTaker {
     func followUpSendLag(session: UInt64, turn: Int32) -> VirtualNanoseconds {
         engine.followUpSendLag(session: session, turn: turn)
     }
+    func holdEarlyCompletions(until time: VirtualNanoseconds) { engine.holdEarlyCompletions(until: time) }
 }
 
 /// A replayed trace as a source: keeps the hash_ids of the last row's request
