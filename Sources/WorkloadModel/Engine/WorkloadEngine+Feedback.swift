@@ -242,6 +242,8 @@ extension WorkloadEngine {
         if due < now { feedback!.counts.lateFollowUps += 1 }
         if due < lastTime {
             // The send goes out at `lastTime`, not when due: the publish lateness the pacer sees misses this much.
+            // (A shard never asks about other shards' follow-ups: the map is bounded, a diagnostic only.)
+            if feedback!.sendLags.count >= 65_536 { feedback!.sendLags.removeAll() }
             feedback!.sendLags[CompletionKey(session: completion.key.session, turn: completion.key.turn + 1)] = lastTime - due
         }
         queue.schedule(.send, at: Swift.max(due, lastTime), payload: awaited.sessionSlot)
