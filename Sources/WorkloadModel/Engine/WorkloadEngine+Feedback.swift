@@ -79,6 +79,7 @@ extension WorkloadEngine {
         var promise = generationBounds().soft
         if let first = queue.first { promise = Swift.min(promise, first.time) }
         if let held = feedback!.held.first { promise = Swift.min(promise, held.time) }
+        feedback!.dropSpentDeadlines()
         if let deadline = feedback!.deadlines.first { promise = Swift.min(promise, deadline.time) }
         // The sessions still open at the end close at the horizon (or the last event, if later).
         if horizon < .max && sessions.liveCount > 0 { promise = Swift.min(promise, horizon) }
@@ -201,6 +202,7 @@ extension WorkloadEngine {
         let (hard, soft) = generationBounds()
         let before = Swift.min(hard, soft)
         let queueTime = queue.first?.time ?? .max
+        feedback!.dropSpentDeadlines()
         let deadline = feedback!.deadlines.first?.time ?? .max
         if let held = feedback!.held.first, held.time < queueTime, held.time <= deadline {
             guard held.time < before else { return .stalled }
@@ -235,9 +237,25 @@ extension WorkloadEngine {
             return endAwaited(awaited.sessionSlot, reason: session.closingReason ?? .completed, at: at)
         }
         let due = completion.time.saturatingAdd(awaited.followUpGap)
-        if due < lastTime { feedback!.counts.lateFollowUps += 1 }
+        // Real time: a record that came after its follow-up was due sends the follow-up at once, late.
+        let now = feedback!.wallLimit == .max ? lastTime : Swift.max(lastTime, feedback!.wallLimit - 1)
+        if due < now { feedback!.counts.lateFollowUps += 1 }
+        if due < lastTime {
+            // The send goes out at `lastTime`, not when due: the publish lateness the pacer sees misses this much.
+            // (A shard never asks about other shards' follow-ups: the map is bounded, a diagnostic only.)
+            if feedback!.sendLags.count >= 65_536 { feedback!.sendLags.removeAll() }
+            feedback!.sendLags[CompletionKey(session: completion.key.session, turn: completion.key.turn + 1)] = lastTime - due
+        }
         queue.schedule(.send, at: Swift.max(due, lastTime), payload: awaited.sessionSlot)
         return nil
+    }
+
+    /// How much later than due the follow-up request (`session`, `turn`) was
+    /// sent because its completion came after that (real time); 0 when on time.
+    /// Asked once per follow-up, when it is published.
+    package mutating func followUpSendLag(session: UInt64, turn: Int32) -> VirtualNanoseconds {
+        guard feedback != nil, !feedback!.sendLags.isEmpty else { return 0 }
+        return feedback!.sendLags.removeValue(forKey: CompletionKey(session: session, turn: turn)) ?? 0
     }
 
     /// A deadline passed: a request still unanswered ends its session `no_response`.
@@ -261,6 +279,7 @@ extension WorkloadEngine {
         feedback!.held.removeAll()
         feedback!.deadlines.removeAll()
         feedback!.unanswered.removeAll()
+        feedback!.sendLags.removeAll()
         feedback!.early.removeAll()
         feedback!.earlyExpiry.removeAll()
     }
