@@ -37,7 +37,8 @@ enum HashIDsField {
                 out.write(upTo: room) { start in
                     var next = start
                     let join = separator.utf8Start
-                    BlockHashes.forEachID(of: e, catalog: catalog, blockTokens: block) { id in
+                    let known = Self.appendFirstItemIDs(of: e, catalog: catalog, blockTokens: block, separator: separator, at: &next)
+                    BlockHashes.forEachID(of: e, catalog: catalog, blockTokens: block, from: known) { id in
                         if next != start {
                             next.update(from: join, count: gap)
                             next += gap
@@ -52,6 +53,29 @@ enum HashIDsField {
             return false
         }
         return true
+    }
+}
+
+extension HashIDsField {
+    /// Copies the IDs of the complete blocks inside the request's first
+    /// shared item, written once by the catalog, when the separator is a
+    /// comma. Returns how many.
+    @inline(__always)
+    static func appendFirstItemIDs(of e: RequestEvent, catalog: PrefixCatalog, blockTokens: Int64, separator: StaticString,
+                                   at next: inout UnsafeMutablePointer<UInt8>) -> Int {
+        let items = e.prefixItems
+        guard items.count > 0, !catalog.firstItemIDs.isEmpty, separator.utf8CodeUnitCount == 1,
+              separator.utf8Start[0] == UInt8(ascii: ",") else { return 0 }
+        let first = items[0]
+        let kept = catalog.firstItemIDs[first.pool][first.item]
+        let inside = Swift.min(e.sharedPrefixTokens, catalog.itemTokens[first.pool][first.item], e.promptTokens)
+        let blocks = Swift.min(Int(inside / blockTokens), kept.ends.count - 1)
+        guard blocks > 0 else { return 0 }
+        // Without the last comma: the next ID writes its own.
+        let bytes = kept.ends[blocks] - 1
+        kept.text.withUnsafeBufferPointer { next.update(from: $0.baseAddress!, count: bytes) }
+        next += bytes
+        return blocks
     }
 }
 
