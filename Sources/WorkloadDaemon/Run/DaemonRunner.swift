@@ -36,6 +36,8 @@ package final class DaemonRunner {
     /// The observers called for every event (those whose `watchesEachEvent`).
     private var eventObservers: [any RunObserver] = []
     private var outcome = RunOutcome()
+    /// With `feedback`: its metrics (nil without metrics or without `feedback`).
+    private let feedbackMetrics: FeedbackMetrics?
 
     /// Stop after this many events (the benchmark's `--events`), without
     /// closing the open sessions.
@@ -61,6 +63,7 @@ package final class DaemonRunner {
         self.logger = logger
         progress = RunProgress(pacer: Pacer(mode: pacing, virtualStartNanoseconds: 0, clock: clock))
         unpaced = pacing == .max
+        feedbackMetrics = metrics?.feedback
         watermarks = WatermarkSchedule(intervalSeconds: configuration.clock.watermarkIntervalSeconds, pacing: pacing, now: clock.now())
         if let notifier { observe(Heartbeat(notifier: notifier, sink: sink, now: clock.now())) }
         if let metrics { observe(RunGauges(metrics: metrics, sink: sink, profileCount: configuration.streamProfileNames.count)) }
@@ -77,6 +80,10 @@ package final class DaemonRunner {
         if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
         guard let source = openSource() else { return outcome }
         if let restored { resume(from: restored.checkpoint) }
+        if let feedback, let taker = source.completions {
+            feedback.begin(taker)
+            observe(FeedbackGauges(loop: feedback, taker: taker, metrics: feedbackMetrics))
+        }
         let stopping = generate(from: source)
         finish(source, stopping: stopping)
         if let feedback, let taker = source.completions { feedback.report(taker, logger: logger) }
