@@ -32,6 +32,8 @@ struct AwaitedRequest: Sendable {
     var arrival: VirtualNanoseconds
     /// Nanoseconds from the completion to the follow-up's send (the think
     /// time, at least the lookahead); -1 when this turn is the session's last.
+    /// An agent's call: the least time from its completion to the arrival of
+    /// a request it leads to (`agentFollowUpBound`).
     var followUpGap: VirtualNanoseconds
     /// A completion for it is held (it takes effect at its time).
     var answered = false

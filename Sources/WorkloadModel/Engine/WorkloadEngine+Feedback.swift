@@ -96,6 +96,8 @@ extension WorkloadEngine {
         var promise = state.frontier.saturatingAdd(state.lookahead)
         if let first = queue.first { promise = Swift.min(promise, first.time) }
         if let held = state.held.first { promise = Swift.min(promise, held.time.saturatingAdd(state.lookahead)) }
+        // An agent's next call may follow its completion sooner than the lookahead (see `agentFollowUpBound`).
+        if agentsAwaitCompletions { promise = Swift.min(promise, state.earliestFollowUp()) }
         return Swift.max(promise, lastTime)
     }
 
@@ -107,7 +109,9 @@ extension WorkloadEngine {
         if inFlight.liveCount > 0 { return true }
         if queue.heap.contains(where: { ($0.action == .arrival || $0.action == .send) && $0.time < horizon }) { return true }
         guard let state = feedback, !state.awaiting.isEmpty else { return false }
-        return state.frontier.saturatingAdd(state.lookahead) < horizon || state.held.storage.contains { $0.time.saturatingAdd(state.lookahead) < horizon }
+        // An agent's next call may be sent at its completion.
+        let gap = agentsAwaitCompletions ? 0 : state.lookahead
+        return state.frontier.saturatingAdd(gap) < horizon || state.held.storage.contains { $0.time.saturatingAdd(gap) < horizon }
     }
 
     /// Hands over a completion of request (`session`, `turn`): it takes effect
@@ -186,7 +190,8 @@ extension WorkloadEngine {
                 feedback!.counts.raisedThinkTimes += 1
             }
         }
-        let key = CompletionKey(session: request.sessionID, turn: request.turn)
+        // A subagent's call is named by its own session ID (its events' `session_id`).
+        let key = CompletionKey(session: request.ownSessionID, turn: request.turn)
         feedback!.awaiting[key] = AwaitedRequest(sessionSlot: sessionSlot, arrival: request.time, followUpGap: gap)
         feedback!.unanswered.insert(KeyedInstant(time: request.time, key: key))
         feedback!.deadlines.insert(KeyedInstant(time: request.time.saturatingAdd(feedback!.timeout), key: key))
@@ -223,6 +228,9 @@ extension WorkloadEngine {
         guard let awaited = feedback!.awaiting.removeValue(forKey: completion.key) else { return nil }
         // In real time a completion may come after the engine passed its time: it takes effect now.
         let at = Swift.max(completion.time, lastTime)
+        if profiles[Int(sessions[awaited.sessionSlot].profile)].agent != nil {
+            return applyAgentCompletion(completion, slot: awaited.sessionSlot, at: at)
+        }
         var session = sessions[awaited.sessionSlot]
         session.lastCompletion = completion.time
         // A service may stop early: the history carries what it answered.
@@ -263,7 +271,11 @@ extension WorkloadEngine {
         guard let awaited = feedback!.awaiting[deadline.key], !awaited.answered else { return nil }
         feedback!.awaiting[deadline.key] = nil
         feedback!.counts.endedNoResponse += 1
-        return endAwaited(awaited.sessionSlot, reason: .noResponse, at: Swift.max(deadline.time, lastTime))
+        let at = Swift.max(deadline.time, lastTime)
+        if profiles[Int(sessions[awaited.sessionSlot].profile)].agent != nil {
+            return agentCallFailed(slot: awaited.sessionSlot, reason: .noResponse, at: at)
+        }
+        return endAwaited(awaited.sessionSlot, reason: .noResponse, at: at)
     }
 
     mutating func endAwaited(_ slot: Int32, reason: SessionEndReason, at time: VirtualNanoseconds) -> Event {
