@@ -34,6 +34,9 @@ package struct EventEncoder: Sendable {
     /// Tenants, models, adapters, SLO classes, reasoning and image tokens of
     /// request events (`RoutingTagFields`); nil when no profile has any.
     package var routingTags: RoutingTagger?
+    /// Each session's last `hash_ids`, for the next request that continues
+    /// its prompt (shared by copies of the encoder; never changes a byte).
+    let recentHashIDs = RecentHashIDs()
 
     package init(runID: String, seed: UInt64, startUnixNanoseconds: Int64, profileNames: [String]) {
         self.runID = runID
@@ -175,7 +178,8 @@ package struct EventEncoder: Sendable {
         }
         guard !closed else { return }
         if let prefixCatalog { PrefixFields.encode(e, catalog: prefixCatalog, into: &writer) }
-        HashIDsField.append(hashIDs, of: e, catalog: prefixCatalog, opening: ",\"hash_ids\":[", separator: ",", into: &writer)
+        HashIDsField.append(hashIDs, of: e, catalog: prefixCatalog, recent: recentHashIDs, opening: ",\"hash_ids\":[", separator: ",",
+                            into: &writer)
         routingTags?.encode(e, into: &writer)
         writer.append("}\n")
     }

@@ -16,8 +16,8 @@ enum HashIDsField {
     /// written without a check each: a long prompt has hundreds.
     @discardableResult
     static func append(
-        _ given: [Int64]?, of e: RequestEvent, catalog: PrefixCatalog?, opening: StaticString, separator: StaticString,
-        into writer: inout ByteWriter
+        _ given: [Int64]?, of e: RequestEvent, catalog: PrefixCatalog?, recent: RecentHashIDs? = nil, opening: StaticString,
+        separator: StaticString, into writer: inout ByteWriter
     ) -> Bool {
         let gap = separator.utf8CodeUnitCount
         if let given {
@@ -35,6 +35,11 @@ enum HashIDsField {
             writer.write(reserving: opening.utf8CodeUnitCount + room + 1) { out in
                 out.append(opening)
                 out.write(upTo: room) { start in
+                    if let recent, separator.utf8CodeUnitCount == 1, separator.utf8Start[0] == UInt8(ascii: ",") {
+                        return recent.withList(of: e.ownSessionID) { list in
+                            Self.writeIDs(of: e, catalog: catalog, blockTokens: block, continuing: &list, at: start)
+                        }
+                    }
                     var next = start
                     let join = separator.utf8Start
                     let known = Self.appendFirstItemIDs(of: e, catalog: catalog, blockTokens: block, separator: separator, at: &next)
@@ -76,6 +81,38 @@ extension HashIDsField {
         kept.text.withUnsafeBufferPointer { next.update(from: $0.baseAddress!, count: bytes) }
         next += bytes
         return blocks
+    }
+}
+
+extension HashIDsField {
+    /// Writes the comma-joined IDs at `start`, copying those of the
+    /// session's last list that this prompt provably repeats, and keeps this
+    /// list's complete blocks in `list` for the next request. Returns the end.
+    @inline(__always)
+    static func writeIDs(of e: RequestEvent, catalog: PrefixCatalog, blockTokens: Int64, continuing list: inout RecentHashIDs.List,
+                         at start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        var next = start
+        var known = list.blocksKept(for: e, blockTokens: blockTokens)
+        if known > 0 {
+            list.bytes.withUnsafeBufferPointer { next.update(from: $0.baseAddress!, count: $0.count) }
+            next += list.bytes.count
+        } else {
+            known = Self.appendFirstItemIDs(of: e, catalog: catalog, blockTokens: blockTokens, separator: ",", at: &next)
+        }
+        let complete = Int(e.promptTokens / blockTokens)
+        var block = known
+        var completeEnd = block == complete ? next : start
+        BlockHashes.forEachID(of: e, catalog: catalog, blockTokens: blockTokens, from: known) { id in
+            if next != start {
+                next.pointee = UInt8(ascii: ",")
+                next += 1
+            }
+            next = ByteCursor.writeDecimal(id, at: next)
+            block += 1
+            if block == complete { completeEnd = next }
+        }
+        list.keep(e, blockTokens: blockTokens, blocks: complete, bytes: UnsafeBufferPointer(start: start, count: completeEnd - start))
+        return next
     }
 }
 

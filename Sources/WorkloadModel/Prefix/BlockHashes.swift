@@ -32,8 +32,9 @@ package struct BlockHashes {
     }
 
     /// Calls `body` with each block ID of `request` in order, allocating
-    /// nothing; from block `firstBlock` on, which must end inside the first
-    /// shared item (`PrefixCatalog.firstItemIDs` holds the ones before it).
+    /// nothing; from block `firstBlock` on (the caller has the ones before
+    /// it: `PrefixCatalog.firstItemIDs`, `RecentHashIDs`). The item chain
+    /// advances by each block's end, so any first block gives the same IDs.
     @inline(__always)
     package static func forEachID(of request: RequestEvent, catalog: PrefixCatalog, blockTokens: Int64, from firstBlock: Int = 0,
                                   _ body: (UInt64) -> Void) {
