@@ -106,4 +106,34 @@ import TestSupport
             checked += 1
         }
     }
+
+    /// Agent calls copy their predecessor's encoded IDs (`RecentHashIDs`):
+    /// every request of an agent stream, with hundreds of sessions sharing
+    /// the remembered lists' slots and small blocks (many IDs per call), still
+    /// carries exactly the IDs of the rule.
+    @Test func agentCallsCopyingTheirPredecessorsIDsKeepEveryID() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var configuration = try Configuration.load(path: root.appendingPathComponent("config/coding-agent.yaml").path)
+        configuration.override(duration: 900)
+        configuration.workload.kvBlockTokens = 64
+        let catalog = PrefixCatalog(spec: configuration.workload)
+        let encoder = StreamGenerator.encoder(for: configuration, defaultStart: 0)
+        var engine = WorkloadEngine(spec: configuration.workload)
+        var requests = 0, continued = 0, ids = 0
+        var last: [UInt64: [UInt64]] = [:]
+        while let event = engine.next() {
+            guard case .request(let r) = event else { continue }
+            var writer = ByteWriter(capacity: 4096)
+            encoder.encode(event, into: &writer)
+            let object = try #require(writer.withUnsafeBytes { try? JSONSerialization.jsonObject(with: Data($0)) } as? [String: Any])
+            let expected = Self.ids(r, catalog, 64)
+            #expect((object["hash_ids"] as? [NSNumber])?.map(\.uint64Value) == expected)
+            if let previous = last[r.ownSessionID], Self.commonLead(previous, expected) > 0 { continued += 1 }
+            last[r.ownSessionID] = expected
+            requests += 1
+            ids += expected.count
+        }
+        print("\(requests) requests, \(continued) continuing their session's last prompt, \(last.count) sessions, \(ids) IDs")
+        #expect(requests > 1_000 && continued > requests / 2 && last.count > RecentHashIDs.slotCount / 4)
+    }
 }

@@ -92,8 +92,9 @@ extension HashIDsField {
     static func writeIDs(of e: RequestEvent, catalog: PrefixCatalog, blockTokens: Int64, continuing list: inout RecentHashIDs.List,
                          at start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
         var next = start
-        var known = list.blocksKept(for: e, blockTokens: blockTokens)
-        if known > 0 {
+        let kept = list.blocksKept(for: e, blockTokens: blockTokens)
+        var known = kept
+        if kept > 0 {
             list.bytes.withUnsafeBufferPointer { next.update(from: $0.baseAddress!, count: $0.count) }
             next += list.bytes.count
         } else {
@@ -111,7 +112,13 @@ extension HashIDsField {
             block += 1
             if block == complete { completeEnd = next }
         }
-        list.keep(e, blockTokens: blockTokens, blocks: complete, bytes: UnsafeBufferPointer(start: start, count: completeEnd - start))
+        if kept > 0 {
+            // The same list continued: only its new complete blocks.
+            let copied = start + list.bytes.count
+            list.extend(to: complete, with: UnsafeBufferPointer(start: copied, count: completeEnd - copied))
+        } else {
+            list.keep(e, blockTokens: blockTokens, blocks: complete, bytes: UnsafeBufferPointer(start: start, count: completeEnd - start))
+        }
         return next
     }
 }

@@ -32,6 +32,13 @@ final class RecentHashIDs: Sendable {
             return blocks
         }
 
+        /// Appends `more`: the IDs (each after its comma) of the blocks that
+        /// complete the same list up to `blocks`.
+        mutating func extend(to blocks: Int, with more: UnsafeBufferPointer<UInt8>) {
+            self.blocks = blocks
+            bytes.append(contentsOf: more)
+        }
+
         mutating func keep(_ e: RequestEvent, blockTokens: Int64, blocks: Int, bytes: UnsafeBufferPointer<UInt8>) {
             session = e.ownSessionID
             items = e.prefixItems
