@@ -6,12 +6,12 @@ import TestSupport
 /// each request's dependencies exactly, and Dynamo's own replay reads them.
 @Suite(.timeLimit(.minutes(10))) struct AgentExportTests {
     /// Five minutes of config/coding-agent.yaml, as our events and as agentic rows.
-    static func generate() throws -> (events: [Substring], rows: URL) {
+    static func generate() async throws -> (events: [Substring], rows: URL) {
         let rows = try temporaryFile("agentic.jsonl")
         let config = repositoryRoot.appendingPathComponent("config/coding-agent.yaml").path
-        let export = try runCLI(["generate", "--config", config, "--duration", "300", "--format", "agentic-mooncake", "--out", rows.path])
+        let export = try await runCLI(["generate", "--config", config, "--duration", "300", "--format", "agentic-mooncake", "--out", rows.path])
         #expect(export.status == 0, "\(export.stderr.prefix(400))")
-        let stream = try runCLI(["generate", "--config", config, "--duration", "300"])
+        let stream = try await runCLI(["generate", "--config", config, "--duration", "300"])
         #expect(stream.status == 0)
         return (stream.output.split(separator: "\n"), rows)
     }
@@ -61,7 +61,7 @@ import TestSupport
     @Test(.needs(.pythonJSONSchema)) func agentEventsMatchTheJSONSchema() throws {
         let python = try ExternalTool.pythonJSONSchema.require()
         let file = try temporaryFile("coding-agent-300.jsonl")
-        let generate = try runCLI(["generate", "--config", "config/coding-agent.yaml", "--duration", "300", "--out", file.path])
+        let generate = try await runCLI(["generate", "--config", "config/coding-agent.yaml", "--duration", "300", "--out", file.path])
         #expect(generate.status == 0, "\(generate.stderr.prefix(300))")
         let schema = repositoryRoot.appendingPathComponent("Sources/WorkloadModel/Encoding/events.schema.json").path
         let script = """
@@ -81,7 +81,7 @@ import TestSupport
                 print("the schema accepts a broken agent request"); sys.exit(1)
             print(json.dumps(kinds, sort_keys=True))
             """
-        let run = try runProcess(python, ["-c", script, schema, file.path], timeout: 120)
+        let run = try await runProcess(python, ["-c", script, schema, file.path], timeout: 120)
         #expect(run.status == 0, "\(run.output)\(run.stderr.prefix(400))")
         for kind in ["request:user", "request:agent", "request:subagent+root", "session_started:+root", "completion:+root"] {
             #expect(run.output.contains("\"\(kind)\""), "\(kind) in \(run.output)")
@@ -101,7 +101,7 @@ import TestSupport
                                           model_name="coding_agent", execution_model="coding_agent",
                                           capture_per_request=True, report_jsonl_path=sys.argv[2])
             """
-        let run = try runProcess(python, ["-c", script, file.path, report.path], timeout: 300)
+        let run = try await runProcess(python, ["-c", script, file.path, report.path], timeout: 300)
         #expect(run.status == 0, "\(run.stderr.prefix(800))")
         let (_, rows) = try Self.rows(file)
         let lines = try String(contentsOf: report, encoding: .utf8).split(separator: "\n")

@@ -99,8 +99,8 @@ import WorkloadTraces
                 n += 1
             print("valid", n)
             """
-        func validate(_ path: String) throws -> (Int32, String) {
-            let result = try runProcess(try ExternalTool.pythonJSONSchema.require(), ["-c", script, schema, path], timeout: 60)
+        func validate(_ path: String) async throws -> (Int32, String) {
+            let result = try await runProcess(try ExternalTool.pythonJSONSchema.require(), ["-c", script, schema, path], timeout: 60)
             return (result.status, result.output + result.stderr)
         }
         let good = try validate(file.path)

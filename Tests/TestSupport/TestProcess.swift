@@ -25,6 +25,11 @@ public struct ProcessResult: Sendable {
 /// hold the test past its deadline; and the deadline kills the whole group, so
 /// grandchildren go too. Output can be read while the child runs (``stdout``,
 /// ``stderr``), which is what tests that wait for a line and then signal need.
+///
+/// Tests await its waits (``finish(timeout:)``, ``waitForExit(timeout:)``,
+/// ``wait(upTo:until:)``, ``runProcess(_:_:environment:workingDirectory:stdin:timeout:)``):
+/// they hold no thread while the child runs, so the cooperative pool (one thread per core)
+/// keeps running other tests. The blocking variants are for scenarios on a thread of their own.
 public final class TestProcess: @unchecked Sendable {
     // @unchecked Sendable: `pid` and the paths never change; `exit` is guarded by `lock`.
     public let pid: pid_t
@@ -35,6 +40,8 @@ public final class TestProcess: @unchecked Sendable {
     private let lock = NSLock()
     /// The raw wait status, once reaped.
     private var waitStatus: Int32?
+    /// Wakes tasks awaiting the child's exit.
+    private let exit: ChildExit
 
     /// Starts `executable` (a path, or a name looked up in `PATH`) with `arguments`,
     /// in `workingDirectory`, with `environment` added to this process's environment
@@ -93,6 +100,7 @@ public final class TestProcess: @unchecked Sendable {
             throw TestProcessError.cannotStart(executable, POSIXErrorCode(rawValue: spawned).map { "\($0)" } ?? "\(spawned)")
         }
         pid = child
+        exit = ChildExit(watching: child)
     }
 
     /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29 and later), which Swift's Glibc
@@ -149,7 +157,45 @@ public final class TestProcess: @unchecked Sendable {
     /// Kills the child's whole process group.
     public func killGroup(_ signal: Int32 = SIGKILL) { kill(-pid, signal) }
 
-    /// Polls `condition` every 10 ms for up to `timeout` seconds.
+    /// Polls `condition` every 10 ms for up to `timeout` seconds, sleeping between polls
+    /// without holding a thread: a test awaiting this leaves the cooperative pool (two
+    /// threads on a two-core machine) to other tests meanwhile.
+    public func wait(upTo timeout: Double, until condition: () -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { break }
+        }
+        return condition()
+    }
+
+    /// The exit status once it exits within `timeout` seconds; nil when it did not
+    /// (it is left running: call ``killGroup(_:)``). Waits without holding a thread.
+    public func waitForExit(timeout: Double) async -> Int32? {
+        if let status = exitStatus { return status }
+        await exit.wait(timeout: timeout)
+        return exitStatus
+    }
+
+    /// Waits up to `timeout` seconds; past it, kills the process group. Then collects the output.
+    /// Waits without holding a thread.
+    public func finish(timeout: Double) async -> ProcessResult {
+        var timedOut = false
+        var status = await waitForExit(timeout: timeout)
+        if status == nil {
+            timedOut = true
+            killGroup()
+            status = await waitForExit(timeout: 30)
+        }
+        return collect(status: status, timedOut: timedOut)
+    }
+
+    // The blocking variants below are for scenarios that run on a thread of their own
+    // (the test targets' `onThread`), never on the cooperative pool: there a blocked
+    // thread is one of the two that run every test.
+
+    /// Polls `condition` every 10 ms for up to `timeout` seconds, blocking the calling thread.
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
     public func wait(upTo timeout: Double, until condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -159,8 +205,9 @@ public final class TestProcess: @unchecked Sendable {
         return condition()
     }
 
-    /// The exit status once it exits within `timeout` seconds; nil when it did not
-    /// (it is left running: call ``killGroup(_:)``).
+    /// The exit status once it exits within `timeout` seconds, blocking the calling thread;
+    /// nil when it did not (it is left running: call ``killGroup(_:)``).
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
     public func waitForExit(timeout: Double) -> Int32? {
         var status: Int32?
         _ = wait(upTo: timeout) {
@@ -170,7 +217,8 @@ public final class TestProcess: @unchecked Sendable {
         return status
     }
 
-    /// Waits up to `timeout` seconds; past it, kills the process group. Then collects the output.
+    /// ``finish(timeout:)``, blocking the calling thread.
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
     public func finish(timeout: Double) -> ProcessResult {
         var timedOut = false
         var status = waitForExit(timeout: timeout)
@@ -179,6 +227,10 @@ public final class TestProcess: @unchecked Sendable {
             killGroup()
             status = waitForExit(timeout: 30)
         }
+        return collect(status: status, timedOut: timedOut)
+    }
+
+    private func collect(status: Int32?, timedOut: Bool) -> ProcessResult {
         // Anything the group left behind goes too (a grandchild holding the files is harmless, but not wanted).
         kill(-pid, SIGKILL)
         return ProcessResult(status: status ?? 128 + SIGKILL, timedOut: timedOut, stdout: stdoutData,
@@ -197,9 +249,18 @@ public enum TestProcessError: Error, CustomStringConvertible {
 }
 
 /// Runs `executable` to completion, killing its process group after `timeout` seconds
-/// (then `timedOut` is true and the status is 128 + SIGKILL).
+/// (then `timedOut` is true and the status is 128 + SIGKILL). Waits without holding a thread.
 public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                       workingDirectory: String? = nil, stdin: Data? = nil, timeout: Double) throws -> ProcessResult {
+                       workingDirectory: String? = nil, stdin: Data? = nil, timeout: Double) async throws -> ProcessResult {
+    try await TestProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory, stdin: stdin)
+        .finish(timeout: timeout)
+}
+
+/// ``runProcess(_:_:environment:workingDirectory:stdin:timeout:)``, blocking the calling thread: for
+/// scenarios on a thread of their own, never from a test's own task.
+@available(*, noasync, message: "await runProcess: a blocked pool thread stalls other tests")
+public func runProcessBlocking(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                               workingDirectory: String? = nil, stdin: Data? = nil, timeout: Double) throws -> ProcessResult {
     try TestProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory, stdin: stdin)
         .finish(timeout: timeout)
 }
