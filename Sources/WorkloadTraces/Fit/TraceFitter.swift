@@ -5,21 +5,21 @@ import WorkloadConfig
 
 /// `llm-workload fit`: a configuration that reproduces a trace (see the
 /// Traces, replay and fit article), checked against streams generated from it.
-public struct FitResult: Sendable {
+package struct FitResult: Sendable {
     /// The configuration written.
-    public var yaml: String
-    public var real: FitFigures
+    package var yaml: String
+    package var real: FitFigures
     /// One figure set per evaluation seed, and their mean.
-    public var runs: [FitFigures]
-    public var generated: FitFigures
-    public var table: FitTable
+    package var runs: [FitFigures]
+    package var generated: FitFigures
+    package var table: FitTable
 }
 
-public enum FitError: Error, CustomStringConvertible {
+package enum FitError: Error, CustomStringConvertible {
     case tooShort(String)
     case configuration(ConfigError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tooShort(let message): message
         case .configuration(let error): "the fitted configuration does not load (a bug): \(error.description)"
@@ -27,15 +27,15 @@ public enum FitError: Error, CustomStringConvertible {
     }
 }
 
-public enum TraceFitter {
+package enum TraceFitter {
     /// The seeds the goodness-of-fit table averages over, and the ones every
     /// calibration step averages over (distinct, so the table is not fitted to
     /// its own seeds; the same for every candidate, so candidates differ by
     /// their parameters and not by their noise).
-    public static let evaluationSeeds: [UInt64] = [1, 2, 3]
+    package static let evaluationSeeds: [UInt64] = [1, 2, 3]
     static let calibrationSeeds: [UInt64] = [1001, 1002, 1003]
 
-    public static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat) throws(FitError) -> FitResult {
+    package static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat) throws(FitError) -> FitResult {
         let span = sample.span
         guard sample.count >= 20, span > 0 else {
             throw .tooShort("\(source): \(sample.count) requests over \(span) s: fit needs at least 20 requests and a span > 0")
