@@ -22,8 +22,8 @@ import TestSupport
         return (objects[0], Array(objects.dropFirst()))
     }
 
-    @Test func rowsCarryEveryRequestsDependencies() throws {
-        let (events, file) = try Self.generate()
+    @Test func rowsCarryEveryRequestsDependencies() async throws {
+        let (events, file) = try await Self.generate()
         let (header, rows) = try Self.rows(file)
         #expect(header["schema"] as? String == "dynamo.agentic_mooncake" && header["version"] as? Int == 2 && header["block_size"] as? Int == 512)
         let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0["request_id"] as! String, $0) })
@@ -58,7 +58,7 @@ import TestSupport
 
     /// Every event of an agent stream matches the JSON Schema, which can fail (a `call_kind`
     /// it does not know, a negative `call`).
-    @Test(.needs(.pythonJSONSchema)) func agentEventsMatchTheJSONSchema() throws {
+    @Test(.needs(.pythonJSONSchema)) func agentEventsMatchTheJSONSchema() async throws {
         let python = try ExternalTool.pythonJSONSchema.require()
         let file = try temporaryFile("coding-agent-300.jsonl")
         let generate = try await runCLI(["generate", "--config", "config/coding-agent.yaml", "--duration", "300", "--out", file.path])
@@ -90,9 +90,9 @@ import TestSupport
 
     /// Dynamo's replay (its native runtime, `run_mocker_trace_replay`) reads the rows and
     /// simulates every request, each after its dependencies completed (+ their delay).
-    @Test(.needs(.dynamoReplay)) func dynamosReplayReadsTheRows() throws {
+    @Test(.needs(.dynamoReplay)) func dynamosReplayReadsTheRows() async throws {
         let python = try ExternalTool.dynamoReplay.require()
-        let (_, file) = try Self.generate()
+        let (_, file) = try await Self.generate()
         let report = try temporaryFile("agentic-report.jsonl")
         let script = """
             import sys

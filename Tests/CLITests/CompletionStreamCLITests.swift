@@ -20,7 +20,7 @@ import WorkloadModel
         return (process.terminationStatus, output)
     }
 
-    @Test(.needs(.pythonJSONSchema), .timeLimit(.minutes(10))) func completionsAndDependenciesMatchTheJSONSchema() throws {
+    @Test(.needs(.pythonJSONSchema), .timeLimit(.minutes(10))) func completionsAndDependenciesMatchTheJSONSchema() async throws {
         let file = try temporaryFile("chat-closed-120.jsonl")
         let generate = try await runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "120", "--out", file.path], timeout: 120)
         #expect(generate.status == 0, "\(generate.stderr.prefix(300))")

@@ -54,7 +54,8 @@ import Testing
                 ["generate", "--config", file.path, "--duration", "10", "--requests", "1000000", "--out", "/dev/null"],
                 ["run", "--config", file.path, "--sink", "null", "--duration", "10", "--requests", "1000000", "--speed", "max", "--mode", "accelerated"],
             ]
-            let exits = try commands.map { try await runMeasured($0, binary: executable, timeout: timeout) }
+            var exits: [MeasuredExit] = []
+            for command in commands { exits.append(try await runMeasured(command, binary: executable, timeout: timeout)) }
             let what = "case \(index) [\(mutations.joined(separator: "; "))]"
             for (command, exit) in zip(commands, exits) {
                 statuses["\(command[0]) \(exit.status)", default: 0] += 1

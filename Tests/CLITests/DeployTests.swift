@@ -19,15 +19,15 @@ struct DeployTests {
     /// kubernetes-validate is not part of the README's setup line (see `ExternalTool`).
     @Test("the manifests validate against Kubernetes' schemas (and a broken one does not)",
           .needs(.kubernetesValidate), .timeLimit(.minutes(10)))
-    func manifestsValidate() throws {
-        let result = try kubernetesValidate(manifests.map { kubernetes.appendingPathComponent($0).path })
+    func manifestsValidate() async throws {
+        let result = try await kubernetesValidate(manifests.map { kubernetes.appendingPathComponent($0).path })
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.components(separatedBy: "passed").count - 1 == manifests.count, "\(result.output)")
 
         // The validator can fail: a misspelt field in the same StatefulSet.
         let text = try String(contentsOf: kubernetes.appendingPathComponent("statefulset.yaml"), encoding: .utf8)
         let broken = try temporaryFile("broken-statefulset.yaml", contents: text.replacingOccurrences(of: "serviceName:", with: "servceName:"))
-        #expect(try kubernetesValidate([broken.path]).status != 0)
+        #expect(try await kubernetesValidate([broken.path]).status != 0)
     }
 
     @Test("the StatefulSet runs --shard ordinal/replicas, probes /healthz on the metrics port, mounts the ConfigMap")

@@ -45,7 +45,7 @@ import WorkloadModel
     static func ms(_ nanoseconds: Int64) -> Int64 { (nanoseconds + 500_000) / 1_000_000 }
 
     @Test func mooncakeExportReplaysToTheSameMillisecondsTokensAndHashIDs() async throws {
-        let original = try Self.streamRequests()
+        let original = try await Self.streamRequests()
         #expect(original.count > 300, "about 3 sessions a second with follow-up turns over 60 s")
         #expect(original.allSatisfy { $0.hashIDs.count == Int(($0.prompt + 511) / 512) }, "one ID per 512-token block")
 
@@ -85,7 +85,7 @@ import WorkloadModel
     }
 
     @Test func azureExportReplaysToTheSameTimesAndTokens() async throws {
-        let original = try Self.streamRequests()
+        let original = try await Self.streamRequests()
         let exported = try temporaryFile("kv-export.azure.csv")
         let result = try await runCLI(["generate", "-c", Self.config, "--duration", Self.duration, "--format", "azure", "-o", exported.path])
         #expect(result.status == 0, "\(result.stderr)")

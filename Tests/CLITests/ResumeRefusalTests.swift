@@ -15,8 +15,8 @@ struct ResumeRefusalTests {
         let bootstrap = cluster.bootstrapServers
         let state = try temporaryFile("refusal-state")
         try? FileManager.default.removeItem(at: state)
-        @Sendable func run(_ extra: [String]) async throws -> CommandResult {
-            try await runCLI(["run", "--config", "config/example.yaml", "--brokers", bootstrap, "--mode", "accelerated",
+        @Sendable func run(_ extra: [String]) throws -> CommandResult {
+            try runCLIBlocking(["run", "--config", "config/example.yaml", "--brokers", bootstrap, "--mode", "accelerated",
                         "--speed", "max", "--metrics-listen", "", "--state-dir", state.path] + extra)
         }
         let results = try await onThread { () -> [CommandResult] in

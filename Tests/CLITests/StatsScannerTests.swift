@@ -29,7 +29,7 @@ import Testing
         (["--assume-ttft", "0.5", "--assume-tpot", "0.01"], false, "every-event.assumed.stats.txt"),
     ])
     func reportIsTheJSONSerializationReaders(options: [String], completions: Bool, expected: String) async throws {
-        let file = try Self.stream(completions: completions)
+        let file = try await Self.stream(completions: completions)
         let result = try await runCLI(["stats"] + options + [file.path])
         #expect(result.status == 0, "\(result.stderr)")
         let want = try String(contentsOf: Self.fixtures.appendingPathComponent(expected), encoding: .utf8)

@@ -29,6 +29,6 @@ struct TestProcessTests {
         #expect(echo.output == "in\n/tmp\n" && echo.stderr == "oops\n")
         let killed = try await runProcess("/bin/sh", ["-c", "kill -TERM $$"], timeout: 10)
         #expect(killed.status == 128 + SIGTERM && !killed.timedOut)
-        #expect(throws: TestProcessError.self) { try await runProcess("/nonexistent/binary", [], timeout: 1) }
+        await #expect(throws: TestProcessError.self) { try await runProcess("/nonexistent/binary", [], timeout: 1) }
     }
 }

@@ -31,7 +31,7 @@ package struct ProcessResult: Sendable {
 /// they hold no thread while the child runs, so the cooperative pool (one thread per core)
 /// keeps running other tests. The blocking variants are for scenarios on a thread of their own.
 package final class TestProcess: @unchecked Sendable {
-    // @unchecked Sendable: `pid` and the paths never change; `exit` is guarded by `lock`.
+    // @unchecked Sendable: `pid` and the paths never change; `waitStatus` is guarded by `lock`.
     package let pid: pid_t
     private let stdoutPath: String
     private let stderrPath: String
@@ -41,7 +41,7 @@ package final class TestProcess: @unchecked Sendable {
     /// The raw wait status, once reaped.
     private var waitStatus: Int32?
     /// Wakes tasks awaiting the child's exit.
-    private let exit: ChildExit
+    private let exitWatch: ChildExit
 
     /// Starts `executable` (a path, or a name looked up in `PATH`) with `arguments`,
     /// in `workingDirectory`, with `environment` added to this process's environment
@@ -100,7 +100,7 @@ package final class TestProcess: @unchecked Sendable {
             throw TestProcessError.cannotStart(executable, POSIXErrorCode(rawValue: spawned).map { "\($0)" } ?? "\(spawned)")
         }
         pid = child
-        exit = ChildExit(watching: child)
+        exitWatch = ChildExit(watching: child)
     }
 
     /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29 and later), which Swift's Glibc
@@ -173,7 +173,7 @@ package final class TestProcess: @unchecked Sendable {
     /// (it is left running: call ``killGroup(_:)``). Waits without holding a thread.
     package func waitForExit(timeout: Double) async -> Int32? {
         if let status = exitStatus { return status }
-        await exit.wait(timeout: timeout)
+        await exitWatch.wait(timeout: timeout)
         return exitStatus
     }
 
