@@ -20,6 +20,11 @@ final class ChildExit: Sendable {
 
     private let state = Mutex(State())
 
+    /// Timeouts and deadline kills. A queue of its own, not `DispatchQueue.global()`: on Linux
+    /// that is the pool Swift's tasks run on, two threads here, which busy tests can hold for a
+    /// minute; a queue of its own gets a thread of its own.
+    static let timers = DispatchQueue(label: "test-process-timers")
+
     /// Starts watching `pid`, a child of this process.
     init(watching pid: pid_t) {
         let thread = Thread { [self] in
@@ -37,6 +42,9 @@ final class ChildExit: Sendable {
         thread.start()
     }
 
+    /// Whether the child has ended (it may not be reaped yet).
+    var hasEnded: Bool { state.withLock { $0.ended } }
+
     /// Returns once the child has ended, `timeout` seconds have passed or the task is cancelled.
     func wait(timeout: Double) async {
         let token = state.withLock { state -> UInt64? in
@@ -53,7 +61,7 @@ final class ChildExit: Sendable {
                     return true
                 }
                 guard waits else { return continuation.resume() }
-                DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) { self.release(token) }
+                Self.timers.asyncAfter(deadline: .now() + max(0, min(timeout, 86_400))) { self.release(token) }
             }
         } onCancel: {
             release(token)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -178,16 +179,18 @@ package final class TestProcess: @unchecked Sendable {
     }
 
     /// Waits up to `timeout` seconds; past it, kills the process group. Then collects the output.
-    /// Waits without holding a thread.
+    /// Waits without holding a thread. The kill is made at the deadline by a timer thread, not by
+    /// this task: a task resumes only when the cooperative pool has a thread free, which can be
+    /// long after the deadline on a busy machine.
     package func finish(timeout: Double) async -> ProcessResult {
-        var timedOut = false
-        var status = await waitForExit(timeout: timeout)
-        if status == nil {
-            timedOut = true
-            killGroup()
-            status = await waitForExit(timeout: 30)
+        let deadline = DeadlineKill()
+        ChildExit.timers.asyncAfter(deadline: .now() + timeout) { [pid, exitWatch] in
+            guard !exitWatch.hasEnded else { return }
+            deadline.fired.store(true, ordering: .relaxed)
+            kill(-pid, SIGKILL)
         }
-        return collect(status: status, timedOut: timedOut)
+        let status = await waitForExit(timeout: timeout + 30)
+        return collect(status: status, timedOut: deadline.fired.load(ordering: .relaxed))
     }
 
     // The blocking variants below are for scenarios that run on a thread of their own
@@ -236,6 +239,11 @@ package final class TestProcess: @unchecked Sendable {
         return ProcessResult(status: status ?? 128 + SIGKILL, timedOut: timedOut, stdout: stdoutData,
                              stderrData: stderrData, wallSeconds: Date().timeIntervalSince(started))
     }
+}
+
+/// Whether ``TestProcess/finish(timeout:)``'s deadline killed the child.
+private final class DeadlineKill: Sendable {
+    let fired = Atomic<Bool>(false)
 }
 
 package enum TestProcessError: Error, CustomStringConvertible {
