@@ -33,12 +33,16 @@ package final class Checkpointer {
         var produced: [Int]
         /// Where a restart from this snapshot reads back from (see `EventSink.resumeOffsets`).
         var offsets: [String: [Int64]]
+        /// `feedback`: the completions reader's state, taken with the engine copy.
+        var feedback: CompletionFeedState?
     }
 
     let directory: StateDirectory
     let pacingAnchorUnixNanoseconds: Int64
     private let logger: Logger
     private let sink: any EventSink
+    /// `feedback`: the completions reader's state now (read with each engine copy, on the same thread).
+    var feedbackState: (() -> CompletionFeedState)?
     static let intervalNanoseconds: UInt64 = 1_000_000_000
     private var pending: Snapshot?
     /// When the last snapshot was taken; the first comes an interval after the first tick.
@@ -110,16 +114,18 @@ package final class Checkpointer {
 
     private func snapshot(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) -> Snapshot {
         Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: now, produced: sink.producedRecords,
-                 offsets: sink.resumeOffsets(after: lastSeq))
+                 offsets: sink.resumeOffsets(after: lastSeq), feedback: feedbackState?())
     }
 
     /// The encoding and atomic write of `snapshot`, to run on the writer.
     private func writeOperation(_ snapshot: Snapshot) -> @Sendable () -> Void {
         let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds
         let engine = snapshot.engine, lastSeq = snapshot.lastSeq, lastTime = snapshot.lastTime, offsets = snapshot.offsets
+        let feedback = snapshot.feedback
         return {
             let checkpoint = RunCheckpoint(
-                lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: anchor, offsets: offsets, engine: engine.checkpoint())
+                lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: anchor, offsets: offsets, feedback: feedback,
+                engine: engine.checkpoint())
             do {
                 try directory.write(StateDirectory.checkpointName, bytes: checkpoint.bytes)
             } catch {

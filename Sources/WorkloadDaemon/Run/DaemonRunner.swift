@@ -77,6 +77,7 @@ package final class DaemonRunner {
         if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
         guard let source = openSource() else { return outcome }
         if let restored { resume(from: restored.checkpoint) }
+        if let feedback, let taker = source.completions { feedback.begin(taker) }
         let stopping = generate(from: source)
         finish(source, stopping: stopping)
         if let feedback, let taker = source.completions { feedback.report(taker, logger: logger) }

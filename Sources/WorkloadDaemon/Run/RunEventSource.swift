@@ -39,6 +39,8 @@ package protocol CompletionTaker: AnyObject {
     var requestsPromise: VirtualNanoseconds { get }
     var awaitingCompletions: Int { get }
     var feedbackCounts: FeedbackCounts { get }
+    /// After a restart: keep completions of requests not generated again yet, up to `time` (see the engine's).
+    func holdEarlyCompletions(until time: VirtualNanoseconds)
 }
 
 /// The source for `configuration`: its trace when it has `workload.replay`,
@@ -81,6 +83,7 @@ extension GeneratedEvents: CompletionTaker {
     var requestsPromise: VirtualNanoseconds { engine.requestsPromise }
     var awaitingCompletions: Int { engine.awaitingCompletions }
     var feedbackCounts: FeedbackCounts { engine.feedbackCounts }
+    func holdEarlyCompletions(until time: VirtualNanoseconds) { engine.holdEarlyCompletions(until: time) }
 }
 
 /// A replayed trace as a source: keeps the hash_ids of the last row's request

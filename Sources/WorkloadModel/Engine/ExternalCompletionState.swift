@@ -92,6 +92,15 @@ struct ExternalCompletionState: Sendable {
     var wallLimit: VirtualNanoseconds = .max
     /// `stop` was asked for: nothing is awaited any more.
     var stopped = false
+    /// After a restart (`holdEarlyCompletions`): completions of requests the
+    /// engine has not generated again yet, each kept until the engine passes
+    /// its time (no request arrives after its own completion).
+    var early: [CompletionKey: HeldCompletion] = [:]
+    /// The early completions' times (entries already matched are skipped).
+    var earlyExpiry = MinHeap<KeyedInstant>()
+    /// While the engine's time is at most this, a completion of a request it
+    /// has not generated is kept for it (`.min`: never, as on a first start).
+    var earlyUntil: VirtualNanoseconds = .min
     var counts = FeedbackCounts()
 
     init(_ external: ExternalCompletions) {

@@ -128,11 +128,50 @@ extension WorkloadEngine {
                 feedback!.awaiting[key]!.answered = true
                 feedback!.held.insert(HeldCompletion(time: time, key: key, outputTokens: Swift.max(0, outputTokens), status: status))
             }
+        } else if let kept = keepEarly(HeldCompletion(time: time, key: key, outputTokens: Swift.max(0, outputTokens), status: status)) {
+            return kept
         } else {
             verdict = .unknownRequest
         }
         if verdict == .accepted { feedback!.counts.accepted += 1 } else { feedback!.counts.ignored[verdict, default: 0] += 1 }
         return verdict
+    }
+
+    /// A restart continues from a checkpoint (or from the start) and reads the
+    /// completions topic again from the checkpoint's positions. What it reads
+    /// there may answer a request the engine has not generated again yet (the
+    /// process before the restart had, and the service answered it): until
+    /// the engine's time passes `time`, such a completion is kept for its
+    /// request, and taken when the request is generated. `time` is the latest
+    /// watermark the process before wrote: the service answers no request
+    /// before every producer's watermark has passed it, so no later request
+    /// of the restarted engine has an answer yet.
+    package mutating func holdEarlyCompletions(until time: VirtualNanoseconds) {
+        guard feedback != nil else { return }
+        feedback!.earlyUntil = Swift.max(feedback!.earlyUntil, time)
+    }
+
+    /// Keeps `completion` for a request still to be generated again (see
+    /// `holdEarlyCompletions`); nil when it cannot be one.
+    mutating func keepEarly(_ completion: HeldCompletion) -> CompletionVerdict? {
+        guard lastTime <= feedback!.earlyUntil, completion.time >= lastTime else { return nil }
+        guard feedback!.early[completion.key] == nil else {
+            feedback!.counts.ignored[.duplicate, default: 0] += 1
+            return .duplicate
+        }
+        feedback!.early[completion.key] = completion
+        feedback!.earlyExpiry.insert(KeyedInstant(time: completion.time, key: completion.key))
+        return .accepted
+    }
+
+    /// The early completions whose time the engine has passed: their request
+    /// never came (no request arrives after its completion).
+    mutating func expireEarly() {
+        while let first = feedback!.earlyExpiry.first, first.time < lastTime {
+            feedback!.earlyExpiry.removeFirst()
+            guard feedback!.early.removeValue(forKey: first.key) != nil else { continue }
+            feedback!.counts.ignored[.unknownRequest, default: 0] += 1
+        }
     }
 
     /// After sending a request of a completion-anchored session: it awaits its
@@ -150,11 +189,15 @@ extension WorkloadEngine {
         feedback!.awaiting[key] = AwaitedRequest(sessionSlot: sessionSlot, arrival: request.time, followUpGap: gap)
         feedback!.unanswered.insert(KeyedInstant(time: request.time, key: key))
         feedback!.deadlines.insert(KeyedInstant(time: request.time.saturatingAdd(feedback!.timeout), key: key))
+        if let early = feedback!.early.removeValue(forKey: key) {
+            _ = deliverCompletion(session: key.session, turn: key.turn, time: early.time, outputTokens: early.outputTokens, status: early.status)
+        }
     }
 
     /// The next step while completions come from outside: a held completion
     /// or a deadline due before the queue's next entry, the queue, or a stall.
     mutating func nextExternal() -> ExternalStep {
+        if !feedback!.early.isEmpty { expireEarly() }
         let (hard, soft) = generationBounds()
         let before = Swift.min(hard, soft)
         let queueTime = queue.first?.time ?? .max
@@ -218,5 +261,7 @@ extension WorkloadEngine {
         feedback!.held.removeAll()
         feedback!.deadlines.removeAll()
         feedback!.unanswered.removeAll()
+        feedback!.early.removeAll()
+        feedback!.earlyExpiry.removeAll()
     }
 }
