@@ -257,11 +257,14 @@ package enum TestProcessError: Error, CustomStringConvertible {
 }
 
 /// Runs `executable` to completion, killing its process group after `timeout` seconds
-/// (then `timedOut` is true and the status is 128 + SIGKILL). Waits without holding a thread.
+/// (then `timedOut` is true and the status is 128 + SIGKILL). Waits without holding a thread, for a
+/// free ``ProcessSlots`` slot first.
 package func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                        workingDirectory: String? = nil, stdin: Data? = nil, timeout: Double) async throws -> ProcessResult {
-    try await TestProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory, stdin: stdin)
-        .finish(timeout: timeout)
+    try await ProcessSlots.shared.run {
+        try await TestProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory, stdin: stdin)
+            .finish(timeout: timeout)
+    }
 }
 
 /// ``runProcess(_:_:environment:workingDirectory:stdin:timeout:)``, blocking the calling thread: for
