@@ -78,11 +78,18 @@ final class CompletionFeed {
     /// The least watermark over every partition: every completion with an earlier time has been read.
     var frontier: VirtualNanoseconds {
         var least = VirtualNanoseconds.max
-        for (index, latest) in promises.enumerated() {
-            guard producers[index] > 0, latest.count >= producers[index] else { return .min }
-            least = min(least, latest.values.min() ?? .min)
+        for partition in promises.indices {
+            guard producers[partition] > 0 else { return .min }
+            least = min(least, promise(partition))
         }
         return least
+    }
+
+    /// The least watermark of `partition`'s producers: .min until each of them has sent one.
+    private func promise(_ partition: Int) -> VirtualNanoseconds {
+        let latest = promises[partition]
+        guard producers[partition] > 0, latest.count >= producers[partition] else { return .min }
+        return latest.values.min() ?? .min
     }
 
     /// Reads what has come (waiting up to `timeoutMs` for the first record)
@@ -111,9 +118,7 @@ final class CompletionFeed {
         }
         guard let completion = ParsedCompletion(fields) else { return ignore(.malformed, value) }
         guard fields.string("run_id") == runID else { return ignore(.otherRun, value) }
-        if let least = promises[partition].values.min(), producers[partition] > 0, completion.time < least {
-            return ignore(.behindWatermark, value)
-        }
+        if completion.time < promise(partition) { return ignore(.behindWatermark, value) }
         consumed += 1
         switch deliver(completion) {
         case .accepted:

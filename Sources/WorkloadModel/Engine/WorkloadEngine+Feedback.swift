@@ -79,6 +79,7 @@ extension WorkloadEngine {
         var promise = generationBounds().soft
         if let first = queue.first { promise = Swift.min(promise, first.time) }
         if let held = feedback!.held.first { promise = Swift.min(promise, held.time) }
+        feedback!.dropSpentDeadlines()
         if let deadline = feedback!.deadlines.first { promise = Swift.min(promise, deadline.time) }
         // The sessions still open at the end close at the horizon (or the last event, if later).
         if horizon < .max && sessions.liveCount > 0 { promise = Swift.min(promise, horizon) }
@@ -95,6 +96,8 @@ extension WorkloadEngine {
         var promise = state.frontier.saturatingAdd(state.lookahead)
         if let first = queue.first { promise = Swift.min(promise, first.time) }
         if let held = state.held.first { promise = Swift.min(promise, held.time.saturatingAdd(state.lookahead)) }
+        // An agent's next call may follow its completion sooner than the lookahead (see `agentFollowUpBound`).
+        if agentsAwaitCompletions { promise = Swift.min(promise, state.earliestFollowUp()) }
         return Swift.max(promise, lastTime)
     }
 
@@ -106,7 +109,9 @@ extension WorkloadEngine {
         if inFlight.liveCount > 0 { return true }
         if queue.heap.contains(where: { ($0.action == .arrival || $0.action == .send) && $0.time < horizon }) { return true }
         guard let state = feedback, !state.awaiting.isEmpty else { return false }
-        return state.frontier.saturatingAdd(state.lookahead) < horizon || state.held.storage.contains { $0.time.saturatingAdd(state.lookahead) < horizon }
+        // An agent's next call may be sent at its completion.
+        let gap = agentsAwaitCompletions ? 0 : state.lookahead
+        return state.frontier.saturatingAdd(gap) < horizon || state.held.storage.contains { $0.time.saturatingAdd(gap) < horizon }
     }
 
     /// Hands over a completion of request (`session`, `turn`): it takes effect
@@ -185,7 +190,8 @@ extension WorkloadEngine {
                 feedback!.counts.raisedThinkTimes += 1
             }
         }
-        let key = CompletionKey(session: request.sessionID, turn: request.turn)
+        // A subagent's call is named by its own session ID (its events' `session_id`).
+        let key = CompletionKey(session: request.ownSessionID, turn: request.turn)
         feedback!.awaiting[key] = AwaitedRequest(sessionSlot: sessionSlot, arrival: request.time, followUpGap: gap)
         feedback!.unanswered.insert(KeyedInstant(time: request.time, key: key))
         feedback!.deadlines.insert(KeyedInstant(time: request.time.saturatingAdd(feedback!.timeout), key: key))
@@ -201,6 +207,7 @@ extension WorkloadEngine {
         let (hard, soft) = generationBounds()
         let before = Swift.min(hard, soft)
         let queueTime = queue.first?.time ?? .max
+        feedback!.dropSpentDeadlines()
         let deadline = feedback!.deadlines.first?.time ?? .max
         if let held = feedback!.held.first, held.time < queueTime, held.time <= deadline {
             guard held.time < before else { return .stalled }
@@ -221,6 +228,9 @@ extension WorkloadEngine {
         guard let awaited = feedback!.awaiting.removeValue(forKey: completion.key) else { return nil }
         // In real time a completion may come after the engine passed its time: it takes effect now.
         let at = Swift.max(completion.time, lastTime)
+        if profiles[Int(sessions[awaited.sessionSlot].profile)].agent != nil {
+            return applyAgentCompletion(completion, slot: awaited.sessionSlot, at: at)
+        }
         var session = sessions[awaited.sessionSlot]
         session.lastCompletion = completion.time
         // A service may stop early: the history carries what it answered.
@@ -235,9 +245,25 @@ extension WorkloadEngine {
             return endAwaited(awaited.sessionSlot, reason: session.closingReason ?? .completed, at: at)
         }
         let due = completion.time.saturatingAdd(awaited.followUpGap)
-        if due < lastTime { feedback!.counts.lateFollowUps += 1 }
+        // Real time: a record that came after its follow-up was due sends the follow-up at once, late.
+        let now = feedback!.wallLimit == .max ? lastTime : Swift.max(lastTime, feedback!.wallLimit - 1)
+        if due < now { feedback!.counts.lateFollowUps += 1 }
+        if due < lastTime {
+            // The send goes out at `lastTime`, not when due: the publish lateness the pacer sees misses this much.
+            // (A shard never asks about other shards' follow-ups: the map is bounded, a diagnostic only.)
+            if feedback!.sendLags.count >= 65_536 { feedback!.sendLags.removeAll() }
+            feedback!.sendLags[CompletionKey(session: completion.key.session, turn: completion.key.turn + 1)] = lastTime - due
+        }
         queue.schedule(.send, at: Swift.max(due, lastTime), payload: awaited.sessionSlot)
         return nil
+    }
+
+    /// How much later than due the follow-up request (`session`, `turn`) was
+    /// sent because its completion came after that (real time); 0 when on time.
+    /// Asked once per follow-up, when it is published.
+    package mutating func followUpSendLag(session: UInt64, turn: Int32) -> VirtualNanoseconds {
+        guard feedback != nil, !feedback!.sendLags.isEmpty else { return 0 }
+        return feedback!.sendLags.removeValue(forKey: CompletionKey(session: session, turn: turn)) ?? 0
     }
 
     /// A deadline passed: a request still unanswered ends its session `no_response`.
@@ -245,7 +271,11 @@ extension WorkloadEngine {
         guard let awaited = feedback!.awaiting[deadline.key], !awaited.answered else { return nil }
         feedback!.awaiting[deadline.key] = nil
         feedback!.counts.endedNoResponse += 1
-        return endAwaited(awaited.sessionSlot, reason: .noResponse, at: Swift.max(deadline.time, lastTime))
+        let at = Swift.max(deadline.time, lastTime)
+        if profiles[Int(sessions[awaited.sessionSlot].profile)].agent != nil {
+            return agentCallFailed(slot: awaited.sessionSlot, reason: .noResponse, at: at)
+        }
+        return endAwaited(awaited.sessionSlot, reason: .noResponse, at: at)
     }
 
     mutating func endAwaited(_ slot: Int32, reason: SessionEndReason, at time: VirtualNanoseconds) -> Event {
@@ -261,6 +291,7 @@ extension WorkloadEngine {
         feedback!.held.removeAll()
         feedback!.deadlines.removeAll()
         feedback!.unanswered.removeAll()
+        feedback!.sendLags.removeAll()
         feedback!.early.removeAll()
         feedback!.earlyExpiry.removeAll()
     }
