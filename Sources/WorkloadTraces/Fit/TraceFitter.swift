@@ -35,13 +35,16 @@ public enum TraceFitter {
     public static let evaluationSeeds: [UInt64] = [1, 2, 3]
     static let calibrationSeeds: [UInt64] = [1001, 1002, 1003]
 
-    public static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat) throws(FitError) -> FitResult {
+    public static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat,
+                           beyondSpan: BeyondSpan = .shuffled) throws(FitError) -> FitResult {
         let span = sample.span
         guard sample.count >= 20, span > 0 else {
             throw .tooShort("\(source): \(sample.count) requests over \(span) s: fit needs at least 20 requests and a span > 0")
         }
         let real = FitFigures(sample)
         var model = initialModel(sample, blockTokens: blockTokens, source: source, format: format)
+        model.beyondSpan = beyondSpan
+        (model.laterDelays, model.sessionClustering) = sessionSpread(sample)
 
         // Calibration by simulation (one seed apart from the table's):
         // bursts from the short-window IDC the model without bursts misses,
@@ -93,6 +96,14 @@ public enum TraceFitter {
         let generated = FitFigures.mean(runs)
         let table = FitTable(real: real, generated: generated, runs: runs)
         return FitResult(yaml: yaml + table.yamlComment, real: real, runs: runs, generated: generated, table: table)
+    }
+
+    /// Each later turn's delay from its session's first request, and Σ n² / Σ n over sessions of n requests.
+    static func sessionSpread(_ sample: RequestSample) -> ([Double], Double) {
+        let members = sessionMembers(sample)
+        let delays = members.flatMap { list in list.dropFirst().map { sample.times[$0] - sample.times[list[0]] } }
+        let squares = members.reduce(0.0) { $0 + Double($1.count * $1.count) }
+        return (delays, sample.count > 0 ? squares / Double(sample.count) : 1)
     }
 
     static func relativeError(_ a: Double, _ b: Double) -> Double { b != 0 && a.isFinite ? abs(a / b - 1) : 0 }
