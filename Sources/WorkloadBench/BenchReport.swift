@@ -1,102 +1,102 @@
 /// The figures of one `llm-workload bench` run. Figures not measured
 /// in this run (memory at 10^7 requests under `--quick`, a skipped part, or a
 /// part that failed) are nil: `null` in JSON, a dash and the reason in the table.
-public struct BenchReport: Sendable {
+package struct BenchReport: Sendable {
     /// Lateness quantiles (nearest rank), milliseconds.
-    public struct Quantiles: Sendable {
-        public var p50: Double
-        public var p99: Double
-        public var p999: Double
-        public var max: Double
+    package struct Quantiles: Sendable {
+        package var p50: Double
+        package var p99: Double
+        package var p999: Double
+        package var max: Double
     }
 
     /// One real-time run.
-    public struct Lateness: Sendable {
-        public var eventsPerSecond: Int
+    package struct Lateness: Sendable {
+        package var eventsPerSecond: Int
         /// The rate the run actually had (events published / wall seconds).
-        public var achievedEventsPerSecond: Double
-        public var samples: Int
+        package var achievedEventsPerSecond: Double
+        package var samples: Int
         /// The daemon's loop: due wall time to the return of the sink's publish.
-        public var daemon: Quantiles
+        package var daemon: Quantiles
         /// The pacer alone on the same schedule (no encoding, no sink): what
         /// the machine allows at that moment.
-        public var floor: Quantiles?
+        package var floor: Quantiles?
         /// The 1-minute load average when the run and its floor were done.
-        public var loadAverage: String?
+        package var loadAverage: String?
         /// With a state directory: the checkpoints written during the run (and at its end).
-        public var checkpoints: Int?
+        package var checkpoints: Int?
     }
 
-    public var configPath: String
-    public var events: Int
-    public var quick: Bool
+    package var configPath: String
+    package var events: Int
+    package var quick: Bool
     /// Where the real-time runs published.
-    public var pacingSink = "kafka"
+    package var pacingSink = "kafka"
     /// `nproc` and the 1-minute load average when the bench started.
-    public var machine = ""
+    package var machine = ""
 
     /// Median over the runs, wall clock.
-    public var coreEventsPerSecond: Double?
+    package var coreEventsPerSecond: Double?
     /// The same runs per CPU second of the generating thread.
-    public var coreEventsPerCPUSecond: Double?
-    public var jsonEventsPerSecond: Double?
-    public var jsonEventsPerCPUSecond: Double?
+    package var coreEventsPerCPUSecond: Double?
+    package var jsonEventsPerSecond: Double?
+    package var jsonEventsPerCPUSecond: Double?
     /// All runs together (events over seconds), wall clock.
-    public var kafkaEventsPerSecond: Double?
-    public var baselineEventsPerSecond: Double?
+    package var kafkaEventsPerSecond: Double?
+    package var baselineEventsPerSecond: Double?
     /// Process CPU time per event (every thread: generator, producer, cluster).
-    public var kafkaCPUMicrosecondsPerEvent: Double?
-    public var baselineCPUMicrosecondsPerEvent: Double?
-    public var kafkaRuns = 0
+    package var kafkaCPUMicrosecondsPerEvent: Double?
+    package var baselineCPUMicrosecondsPerEvent: Double?
+    package var kafkaRuns = 0
     /// Watermark records one Kafka run sent on top of its data events.
-    public var kafkaWatermarkRecords: Int?
-    public var lateness: [Lateness] = []
+    package var kafkaWatermarkRecords: Int?
+    package var lateness: [Lateness] = []
     /// The same runs with a state directory: checkpoints written as `run --state-dir` does.
-    public var latenessWithStateDirectory: [Lateness] = []
+    package var latenessWithStateDirectory: [Lateness] = []
     /// The per-event metric updates alone, nanoseconds per call (median of the runs).
     var metrics: MetricsBench.Figures?
-    public var rssMiB1e6: Double?
-    public var rssMiB1e7: Double?
+    package var rssMiB1e6: Double?
+    package var rssMiB1e7: Double?
     /// Process spawn to the first record acknowledged by the embedded cluster.
-    public var firstEventMs: Double?
+    package var firstEventMs: Double?
     /// Process spawn to the first record handed to the producer.
-    public var firstProduceMs: Double?
+    package var firstProduceMs: Double?
     /// `--baseline-config`: the second configuration and its core and json
     /// figures, measured in the same run, interleaved with this one's.
-    public var baselineConfigPath: String?
-    public var baselineConfigCoreEventsPerSecond: Double?
-    public var baselineConfigJSONEventsPerSecond: Double?
+    package var baselineConfigPath: String?
+    package var baselineConfigCoreEventsPerSecond: Double?
+    package var baselineConfigJSONEventsPerSecond: Double?
     /// Spawn to each start-up step of the median spawn (set up, cluster started,
     /// a broker answered, topics known, ready to generate), milliseconds.
-    public var firstEventSteps: [(step: String, ms: Double)] = []
+    package var firstEventSteps: [(step: String, ms: Double)] = []
     /// Why a figure is missing, by JSON key.
-    public var notes: [String: String] = [:]
+    package var notes: [String: String] = [:]
 
-    public init(configPath: String, events: Int, quick: Bool) {
+    package init(configPath: String, events: Int, quick: Bool) {
         self.configPath = configPath
         self.events = events
         self.quick = quick
     }
 
-    public var kafkaOverBaseline: Double? {
+    package var kafkaOverBaseline: Double? {
         guard let kafka = kafkaEventsPerSecond, let baseline = baselineEventsPerSecond, baseline > 0 else { return nil }
         return kafka / baseline
     }
 
     /// This configuration's json figure over the baseline configuration's.
-    public var jsonOverBaselineConfig: Double? {
+    package var jsonOverBaselineConfig: Double? {
         guard let json = jsonEventsPerSecond, let reference = baselineConfigJSONEventsPerSecond, reference > 0 else { return nil }
         return json / reference
     }
 
-    public var coreOverBaselineConfig: Double? {
+    package var coreOverBaselineConfig: Double? {
         guard let core = coreEventsPerSecond, let reference = baselineConfigCoreEventsPerSecond, reference > 0 else { return nil }
         return core / reference
     }
 
     /// One JSON object with exactly the keys the Benchmarking article lists, and with
     /// `--baseline-config` the baseline configuration's figures and ratios.
-    public var json: String {
+    package var json: String {
         func number(_ value: Double?, decimals: Int) -> String {
             guard let value, value.isFinite else { return "null" }
             return format(value, decimals: decimals)
@@ -148,7 +148,7 @@ public struct BenchReport: Sendable {
         }
     }
 
-    public var table: String {
+    package var table: String {
         var rows: [(String, String, String)] = []
         func missing(_ key: String) -> String { "- (\(notes[key] ?? "not measured"))" }
         func rate(_ value: Double?, _ key: String) -> String {

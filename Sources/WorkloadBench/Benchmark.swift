@@ -6,41 +6,41 @@ import WorkloadDaemon
 import WorkloadTraces
 
 /// What `llm-workload bench` measures and how long it spends on it.
-public struct BenchSettings: Sendable {
+package struct BenchSettings: Sendable {
     /// The parts of the bench, for `--skip`.
-    public enum Part: String, Sendable, CaseIterable {
+    package enum Part: String, Sendable, CaseIterable {
         case core, json, metrics, kafka, pacing, memory, firstEvent = "first-event"
     }
 
     /// The configuration as loaded (its bounds are lifted for the throughput runs).
-    public var configuration: Configuration
-    public var configPath: String
+    package var configuration: Configuration
+    package var configPath: String
     /// Events per throughput run (core, json, kafka, baseline).
-    public var events: Int
-    public var quick: Bool
+    package var events: Int
+    package var quick: Bool
     /// Runs of each throughput figure; the median is reported.
-    public var repetitions: Int
+    package var repetitions: Int
     /// Real-time rates for the lateness figures, events per second.
-    public var pacingRates: [Int] = [1_000, 10_000]
+    package var pacingRates: [Int] = [1_000, 10_000]
     /// Wall seconds of each real-time run.
-    public var pacingSeconds: Double
+    package var pacingSeconds: Double
     /// Where the real-time runs publish: the embedded cluster (true) or the null sink.
-    public var pacingToKafka = true
+    package var pacingToKafka = true
     /// Publish the lateness runs to these brokers (e.g. `dev-kafka` in another process,
     /// pinned to another CPU) instead of the embedded cluster; its topics must exist.
-    public var pacingBrokers: String?
+    package var pacingBrokers: String?
     /// Publish the lateness runs to `dev-kafka` in a child process pinned to the last
     /// CPU, with the bench's thread pinned to the first (`IsolatedCluster`).
-    public var pacingIsolated = false
+    package var pacingIsolated = false
     /// Requests for the memory figures (10^6 and 10^7; `--quick` only the first).
-    public var memoryRequests: [Int]
-    public var skip: Set<Part> = []
+    package var memoryRequests: [Int]
+    package var skip: Set<Part> = []
     /// A second configuration whose core and json figures are measured in the
     /// same run, interleaved with this one's, for ratios (`--baseline-config`).
-    public var baselineConfiguration: Configuration?
-    public var baselineConfigPath: String?
+    package var baselineConfiguration: Configuration?
+    package var baselineConfigPath: String?
 
-    public init(configuration: Configuration, configPath: String, events: Int?, quick: Bool) {
+    package init(configuration: Configuration, configPath: String, events: Int?, quick: Bool) {
         self.configuration = configuration
         self.configPath = configPath
         self.quick = quick
@@ -52,8 +52,8 @@ public struct BenchSettings: Sendable {
 }
 
 /// Runs the bench: each figure in turn, progress on `progress`.
-public enum Benchmark {
-    public static func run(_ settings: BenchSettings, logger: Logger, progress: (String) -> Void) -> BenchReport {
+package enum Benchmark {
+    package static func run(_ settings: BenchSettings, logger: Logger, progress: (String) -> Void) -> BenchReport {
         withoutActuallyEscaping(progress) { progress in
             var bench = BenchRun(settings: settings, logger: logger, progress: progress)
             bench.core()

@@ -151,7 +151,7 @@ final class KafkaBench {
 }
 
 /// A part of the bench that could not be measured, and why.
-public struct BenchError: Error, Sendable, CustomStringConvertible {
-    public var description: String
+package struct BenchError: Error, Sendable, CustomStringConvertible {
+    package var description: String
     init(_ description: String) { self.description = description }
 }

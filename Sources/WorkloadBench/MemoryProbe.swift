@@ -16,7 +16,7 @@ import WorkloadTraces
 /// The null sink keeps the figure about the generator: librdkafka's queue (up
 /// to 1 GiB by default) and the embedded cluster, which keeps every record it
 /// is sent, would measure Kafka's buffering rather than ours.
-public enum MemoryProbe {
+package enum MemoryProbe {
     /// What the child prints: one JSON line.
     struct Figures: Codable {
         var requests: Int
@@ -27,7 +27,7 @@ public enum MemoryProbe {
     }
 
     /// In the child: runs to `requests` requests and returns the JSON line.
-    public static func probe(configuration: Configuration, requests: Int, logger: Logger) -> String {
+    package static func probe(configuration: Configuration, requests: Int, logger: Logger) -> String {
         var configuration = configuration
         configuration.workload.totalDuration = nil
         configuration.workload.totalRequests = requests

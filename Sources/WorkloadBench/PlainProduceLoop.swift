@@ -8,19 +8,19 @@ import WorkloadKafka
 /// (topic, explicit partition, key, value, copy flag, wall-clock timestamp,
 /// headers as a list of its own), retrying on a full queue after serving delivery reports, and a
 /// final flush. Its producer has the settings the daemon's has.
-public enum PlainProduceLoop {
+package enum PlainProduceLoop {
     /// What one loop achieved.
-    public struct Result: Sendable {
+    package struct Result: Sendable {
         /// From the first produce until every record was acknowledged.
-        public var seconds: Double
-        public var delivered: Int
-        public var failed: Int
+        package var seconds: Double
+        package var delivered: Int
+        package var failed: Int
     }
 
     /// Produces every record of `batch` once and flushes (waiting up to
     /// `flushTimeoutMs`). `serveEvery` records, delivery reports are served
     /// without waiting, as the daemon's loop does.
-    public static func run(
+    package static func run(
         _ batch: RecordBatch, configuration: ProducerConfiguration, logger: Logger,
         serveEvery: Int = 256, flushTimeoutMs: Int32 = 120_000
     ) throws(KafkaError) -> Result {

@@ -3,7 +3,7 @@
 /// does no per-record allocation: the input of ``PlainProduceLoop``.
 ///
 /// Every record carries the same header names, in order, with its own values.
-public struct RecordBatch: Sendable {
+package struct RecordBatch: Sendable {
     struct Entry: Sendable {
         var topic: Int32
         var partition: Int32
@@ -15,31 +15,31 @@ public struct RecordBatch: Sendable {
 
     /// Topic names, by the index records were appended with (renamable, to
     /// send the same records to fresh topics).
-    public var topics: [String]
-    public let headerNames: [String]
+    package var topics: [String]
+    package let headerNames: [String]
     var bytes: [UInt8] = []
     var entries: [Entry] = []
     /// Lengths of every record's header values, `headerNames.count` per record.
     var headerLengths: [Int32] = []
 
-    public init(topics: [String], headerNames: [String]) {
+    package init(topics: [String], headerNames: [String]) {
         self.topics = topics
         self.headerNames = headerNames
     }
 
-    public var count: Int { entries.count }
+    package var count: Int { entries.count }
 
     /// Bytes of keys, values and header values.
-    public var byteCount: Int { bytes.count }
+    package var byteCount: Int { bytes.count }
 
-    public mutating func reserve(records: Int, bytes byteCount: Int) {
+    package mutating func reserve(records: Int, bytes byteCount: Int) {
         entries.reserveCapacity(records)
         headerLengths.reserveCapacity(records * headerNames.count)
         bytes.reserveCapacity(byteCount)
     }
 
     /// Appends a record for `topics[topic]`; `headerValues` holds one value per header name.
-    public mutating func append(
+    package mutating func append(
         topic: Int, partition: Int32, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
         headerValues: [UnsafeRawBufferPointer]
     ) {

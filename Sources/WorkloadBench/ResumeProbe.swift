@@ -14,21 +14,21 @@ import WorkloadDaemon
 /// and restoring the checkpoint, starting the cluster, connecting, reading
 /// back the (empty) topics and the first round trip. The child is stopped
 /// with SIGTERM after a few seconds (a resumable stop) and reports.
-public enum ResumeProbe {
-    public struct Figures: Sendable {
-        public var events = 0
-        public var generateSeconds = 0.0
-        public var virtualSeconds = 0.0
-        public var openSessions = 0
-        public var checkpointBytes = 0
-        public var encodeMs = 0.0
-        public var firstProducedMs = 0.0
-        public var firstAcknowledgedMs = 0.0
-        public var steps: [(step: String, ms: Double)] = []
+package enum ResumeProbe {
+    package struct Figures: Sendable {
+        package var events = 0
+        package var generateSeconds = 0.0
+        package var virtualSeconds = 0.0
+        package var openSessions = 0
+        package var checkpointBytes = 0
+        package var encodeMs = 0.0
+        package var firstProducedMs = 0.0
+        package var firstAcknowledgedMs = 0.0
+        package var steps: [(step: String, ms: Double)] = []
         /// The seq of the first event the resumed run publishes (= events).
-        public var resumedAtSeq: UInt64 = 0
+        package var resumedAtSeq: UInt64 = 0
 
-        public var table: String {
+        package var table: String {
             var lines = [
                 "resume after \(events) events (\(String(format: "%.0f", virtualSeconds)) virtual s, \(openSessions) open sessions; generated in \(String(format: "%.1f", generateSeconds)) s)",
                 "  checkpoint: \(checkpointBytes) bytes, encoded in \(String(format: "%.1f", encodeMs)) ms",
@@ -44,7 +44,7 @@ public enum ResumeProbe {
     /// The run's duration bound for the probe: the longest allowed, so that N events fit.
     static let duration = 1e9
 
-    public static func measure(configuration: Configuration, configPath: String, events: Int, stopAfterSeconds: Double = 6,
+    package static func measure(configuration: Configuration, configPath: String, events: Int, stopAfterSeconds: Double = 6,
                                progress: (String) -> Void) throws(BenchError) -> Figures {
         var configuration = configuration
         let seed = configuration.workload.seed

@@ -1,22 +1,22 @@
 /// One record read back by ``KafkaConsumer``, copied out of librdkafka's buffers.
-public struct ConsumedRecord: Sendable, Hashable {
+package struct ConsumedRecord: Sendable, Hashable {
     /// Topic name.
-    public var topic: String
+    package var topic: String
     /// Partition the record was read from.
-    public var partition: Int32
+    package var partition: Int32
     /// Offset within the partition.
-    public var offset: Int64
+    package var offset: Int64
     /// Key bytes; empty for a null key.
-    public var key: [UInt8]
+    package var key: [UInt8]
     /// Value bytes; empty for a null value.
-    public var value: [UInt8]
+    package var value: [UInt8]
     /// Headers in record order (names may repeat).
-    public var headers: [KafkaHeader]
+    package var headers: [KafkaHeader]
     /// Record timestamp in milliseconds since the Unix epoch, or -1 if none.
-    public var timestampMs: Int64
+    package var timestampMs: Int64
 
     /// A record from its parts.
-    public init(
+    package init(
         topic: String, partition: Int32, offset: Int64, key: [UInt8], value: [UInt8],
         headers: [KafkaHeader], timestampMs: Int64
     ) {
@@ -30,7 +30,7 @@ public struct ConsumedRecord: Sendable, Hashable {
     }
 
     /// The value of the first header called `name`, if any.
-    public func header(_ name: String) -> [UInt8]? {
+    package func header(_ name: String) -> [UInt8]? {
         headers.first { $0.name == name }?.value
     }
 }

@@ -4,27 +4,27 @@
 /// Records still queued or in flight are in neither count (see
 /// ``KafkaProducer/outstanding``): nothing is claimed delivered before the
 /// broker acknowledged it.
-public struct DeliveryStats: Sendable, Hashable {
+package struct DeliveryStats: Sendable, Hashable {
     /// Records acknowledged by the cluster (with `acks=all`, by all in-sync replicas).
-    public var delivered: Int = 0
+    package var delivered: Int = 0
     /// Records that permanently failed (including ones purged at shutdown).
-    public var failed: Int = 0
+    package var failed: Int = 0
     /// Failed records by librdkafka error name, e.g. `["_PURGE_QUEUE": 3]`.
-    public var failuresByError: [String: Int] = [:]
+    package var failuresByError: [String: Int] = [:]
     /// The most recent delivery failure.
-    public var lastError: KafkaError?
+    package var lastError: KafkaError?
     /// The first failure that retrying could not mend (not retriable, and not
     /// a purge asked for by this side), e.g. TOPIC_AUTHORIZATION_FAILED.
-    public var firstPermanentError: KafkaError?
+    package var firstPermanentError: KafkaError?
     /// How many `produce` calls found the local queue full and had to wait
     /// for room (backpressure), whether or not they then succeeded.
-    public var queueFullWaits: Int = 0
+    package var queueFullWaits: Int = 0
     /// When the first record was acknowledged (`CLOCK_MONOTONIC` nanoseconds,
     /// comparable across processes): time-to-first-event measurements.
-    public var firstDeliveredAtMonotonicNanoseconds: UInt64?
+    package var firstDeliveredAtMonotonicNanoseconds: UInt64?
 
     /// Records acknowledged, by topic name (topics this producer resolved).
-    public var deliveredByTopic: [String: Int] {
+    package var deliveredByTopic: [String: Int] {
         Dictionary(zip(topicNames, topicDelivered), uniquingKeysWith: +)
     }
 
@@ -41,7 +41,7 @@ public struct DeliveryStats: Sendable, Hashable {
     /// The highest offset acknowledged per partition, by topic name (-1: none
     /// yet on that partition). A producer's records keep their produce order
     /// within a partition, so every record it produces later lands above it.
-    public var highestOffsets: [String: [Int64]] {
+    package var highestOffsets: [String: [Int64]] {
         Dictionary(uniqueKeysWithValues: zip(topicNames, topicOffsets))  // a topic has one slot (`topicSlot`)
     }
 
@@ -50,7 +50,7 @@ public struct DeliveryStats: Sendable, Hashable {
     /// partition's records in order, and a record is acknowledged only after
     /// every earlier one of its partition), so a count of N says the first N
     /// records produced to that partition are in Kafka.
-    public var deliveredByPartition: [String: [Int]] {
+    package var deliveredByPartition: [String: [Int]] {
         Dictionary(uniqueKeysWithValues: zip(topicNames, topicPartitionDelivered))
     }
 
@@ -67,7 +67,7 @@ public struct DeliveryStats: Sendable, Hashable {
     }
 
     /// An empty tally.
-    public init() {}
+    package init() {}
 
     /// The slot of the topic with handle `handle` (named `name()` if new).
     mutating func topicSlot(handle: UInt, name: () -> String) -> Int {

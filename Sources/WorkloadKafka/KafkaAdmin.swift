@@ -2,12 +2,12 @@ internal import CRdKafka
 import Logging
 
 /// A topic to create: its name, partition count and replication factor.
-public struct NewTopic: Sendable, Equatable {
-    public var name: String
-    public var partitions: Int32
-    public var replicationFactor: Int32
+package struct NewTopic: Sendable, Equatable {
+    package var name: String
+    package var partitions: Int32
+    package var replicationFactor: Int32
 
-    public init(name: String, partitions: Int32, replicationFactor: Int32) {
+    package init(name: String, partitions: Int32, replicationFactor: Int32) {
         self.name = name
         self.partitions = partitions
         self.replicationFactor = replicationFactor
@@ -15,7 +15,7 @@ public struct NewTopic: Sendable, Equatable {
 }
 
 /// What the brokers answered for one topic of ``KafkaAdmin/createTopics(_:timeoutMs:)``.
-public enum TopicCreation: Sendable, Equatable {
+package enum TopicCreation: Sendable, Equatable {
     case created
     /// Someone else (another shard, an operator) created it first.
     case alreadyExists
@@ -29,14 +29,14 @@ public enum TopicCreation: Sendable, Equatable {
 /// properties (security settings apply to admin requests too) but none of the
 /// producer defaults: it never produces. Blocking, like the producer's
 /// metadata calls: call it off the cooperative pool.
-public final class KafkaAdmin: @unchecked Sendable {
+package final class KafkaAdmin: @unchecked Sendable {
     // @unchecked Sendable: `client` is an rd_kafka_t, safe to use from any
     // thread per librdkafka; nothing else is mutable.
     private let client: OpaquePointer
     private let contextPointer: UnsafeMutableRawPointer
 
     /// `properties` are librdkafka settings applied after `bootstrap.servers`.
-    public init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) throws(KafkaError) {
+    package init(bootstrapServers: String, properties: [String: String] = [:], logger: Logger) throws(KafkaError) {
         let context = ClientContext(logger: logger)
         let settings = [("client.id", "llm-workload-admin"), ("bootstrap.servers", bootstrapServers)]
             + properties.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
@@ -59,7 +59,7 @@ public final class KafkaAdmin: @unchecked Sendable {
     /// Every topic the cluster has, with its partition count, from one metadata
     /// request for all topics (asking for a topic by name could create it on a
     /// broker with auto-creation on, with the broker's default partition count).
-    public func topicPartitionCounts(timeoutMs: Int32) throws(KafkaError) -> [String: Int32] {
+    package func topicPartitionCounts(timeoutMs: Int32) throws(KafkaError) -> [String: Int32] {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let err = rd_kafka_metadata(client, 1, nil, &metadata, timeoutMs)
         guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
@@ -77,7 +77,7 @@ public final class KafkaAdmin: @unchecked Sendable {
     /// Creates `topics` in one CreateTopics request and returns each topic's
     /// outcome, in the order given. Throws when the request as a whole failed
     /// (no broker answered within `timeoutMs`, an invalid argument).
-    public func createTopics(_ topics: [NewTopic], timeoutMs: Int32) throws(KafkaError) -> [TopicCreation] {
+    package func createTopics(_ topics: [NewTopic], timeoutMs: Int32) throws(KafkaError) -> [TopicCreation] {
         guard !topics.isEmpty else { return [] }
         var handles: [OpaquePointer?] = []
         defer { for handle in handles { rd_kafka_NewTopic_destroy(handle) } }
@@ -143,7 +143,7 @@ extension KafkaError {
     /// The brokers refused the request as asked (a bad partition count or
     /// replication factor, a policy, missing rights), as opposed to not
     /// answering: retrying the same request cannot help.
-    public var isRefusedRequest: Bool {
+    package var isRefusedRequest: Bool {
         Self.refusedRequestCodes.contains(code)
     }
 

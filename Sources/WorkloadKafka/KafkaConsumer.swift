@@ -3,7 +3,7 @@ import Logging
 
 /// A minimal consumer for tests and tools: assign whole topics from their
 /// beginning and poll records one at a time. No group membership, no commits.
-public final class KafkaConsumer: @unchecked Sendable {
+package final class KafkaConsumer: @unchecked Sendable {
     // @unchecked Sendable: `client` is an rd_kafka_t (thread-safe per
     // librdkafka) and the only other state is immutable. Concurrent polls are
     // safe but interleave records arbitrarily.
@@ -16,7 +16,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// assignment; with `groupID` nil a throwaway one is generated. The group
     /// is never joined and no offsets are committed.
     /// `properties` are extra librdkafka settings, applied last.
-    public init(
+    package init(
         bootstrapServers: String,
         groupID: String? = nil,
         properties: [String: String] = [:],
@@ -53,7 +53,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// The number of partitions of `topic` (metadata request, up to `timeoutMs`).
-    public func partitionCount(topic: String, timeoutMs: Int32) throws(KafkaError) -> Int32 {
+    package func partitionCount(topic: String, timeoutMs: Int32) throws(KafkaError) -> Int32 {
         guard let handle = rd_kafka_topic_new(client, topic, nil) else {
             throw KafkaError(rd_kafka_last_error(), message: "cannot create topic handle for \(topic)")
         }
@@ -64,19 +64,19 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Assigns partitions `0..<partitionCount` of `topic`, each from its
     /// first offset (or, `fromBeginning` false, from its end). Replaces any
     /// previous assignment.
-    public func assignAll(topic: String, partitionCount: Int32, fromBeginning: Bool = true) throws(KafkaError) {
+    package func assignAll(topic: String, partitionCount: Int32, fromBeginning: Bool = true) throws(KafkaError) {
         try assign([(topic, partitionCount)], fromBeginning: fromBeginning)
     }
 
     /// Assigns every partition of each topic at once (one assignment: a
     /// later `assign` replaces an earlier one).
-    public func assign(_ topics: [(topic: String, partitionCount: Int32)], fromBeginning: Bool = true) throws(KafkaError) {
+    package func assign(_ topics: [(topic: String, partitionCount: Int32)], fromBeginning: Bool = true) throws(KafkaError) {
         let offset = Int64(fromBeginning ? RD_KAFKA_OFFSET_BEGINNING : RD_KAFKA_OFFSET_END)
         try assign(offsets: topics.flatMap { entry in (0..<entry.partitionCount).map { (entry.topic, $0, offset) } })
     }
 
     /// The first and one-past-the-last offset of a partition, asked of its leader.
-    public func offsetRange(topic: String, partition: Int32, timeoutMs: Int32) throws(KafkaError) -> Range<Int64> {
+    package func offsetRange(topic: String, partition: Int32, timeoutMs: Int32) throws(KafkaError) -> Range<Int64> {
         var low: Int64 = 0
         var high: Int64 = 0
         let err = rd_kafka_query_watermark_offsets(client, topic, partition, &low, &high, timeoutMs)
@@ -87,7 +87,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     }
 
     /// Assigns the given partitions, each from the given offset. Replaces any previous assignment.
-    public func assign(offsets: [(topic: String, partition: Int32, offset: Int64)]) throws(KafkaError) {
+    package func assign(offsets: [(topic: String, partition: Int32, offset: Int64)]) throws(KafkaError) {
         guard let list = rd_kafka_topic_partition_list_new(Int32(max(offsets.count, 1))) else {
             throw .invalidArgument("rd_kafka_topic_partition_list_new failed")
         }
@@ -106,7 +106,7 @@ public final class KafkaConsumer: @unchecked Sendable {
     /// Throws the consumer errors librdkafka reports in-band (mostly
     /// informational, e.g. a broker went away: the consumer keeps trying, so
     /// polling again is fine unless ``KafkaError/isFatal``).
-    public func poll(timeoutMs: Int32) throws(KafkaError) -> ConsumedRecord? {
+    package func poll(timeoutMs: Int32) throws(KafkaError) -> ConsumedRecord? {
         guard let message = rd_kafka_consumer_poll(client, timeoutMs) else { return nil }
         defer { rd_kafka_message_destroy(message) }
         let m = message.pointee

@@ -5,21 +5,21 @@ package import CRdKafka
 /// `code` is the raw `rd_kafka_resp_err_t` value: negative codes are local to
 /// the client (`_QUEUE_FULL` is -184, `_TRANSPORT` -195), positive ones come
 /// from the Kafka protocol (`NOT_LEADER_OR_FOLLOWER` is 6).
-public struct KafkaError: Error, CustomStringConvertible, Sendable, Hashable {
+package struct KafkaError: Error, CustomStringConvertible, Sendable, Hashable {
     /// Raw `rd_kafka_resp_err_t` code.
-    public var code: Int32
+    package var code: Int32
     /// librdkafka's symbolic name for `code`, e.g. `"_QUEUE_FULL"`.
-    public var name: String
+    package var name: String
     /// Human-readable detail.
-    public var message: String
+    package var message: String
     /// The client instance can no longer be used (for example the idempotent
     /// producer lost its guarantees); it must be recreated.
-    public var isFatal: Bool
+    package var isFatal: Bool
     /// Trying the same operation again may succeed.
-    public var isRetriable: Bool
+    package var isRetriable: Bool
 
     /// Creates an error from its parts; `name` defaults to librdkafka's name for `code`.
-    public init(code: Int32, name: String? = nil, message: String, isFatal: Bool = false, isRetriable: Bool? = nil) {
+    package init(code: Int32, name: String? = nil, message: String, isFatal: Bool = false, isRetriable: Bool? = nil) {
         let err = rd_kafka_resp_err_t(rawValue: code)
         self.code = code
         self.name = name ?? String(cString: rd_kafka_err2name(err))
@@ -28,26 +28,26 @@ public struct KafkaError: Error, CustomStringConvertible, Sendable, Hashable {
         self.isRetriable = isRetriable ?? Self.retriableCodes.contains(code)
     }
 
-    public var description: String {
+    package var description: String {
         var text = "\(name) (\(code)): \(message)"
         if isFatal { text += " [fatal]" }
         return text
     }
 
     /// `_TIMED_OUT`: an operation did not finish within its time limit.
-    public static let timedOutCode: Int32 = RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
+    package static let timedOutCode: Int32 = RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue
     /// `_QUEUE_FULL`: the local producer queue is full (backpressure).
-    public static let queueFullCode: Int32 = RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue
+    package static let queueFullCode: Int32 = RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue
     /// `_PURGE_QUEUE`: a record was purged from the local queue before it was sent.
-    public static let purgedFromQueueCode: Int32 = RD_KAFKA_RESP_ERR__PURGE_QUEUE.rawValue
+    package static let purgedFromQueueCode: Int32 = RD_KAFKA_RESP_ERR__PURGE_QUEUE.rawValue
     /// `_PURGE_INFLIGHT`: a record was purged while a request carrying it was in flight.
-    public static let purgedInFlightCode: Int32 = RD_KAFKA_RESP_ERR__PURGE_INFLIGHT.rawValue
+    package static let purgedInFlightCode: Int32 = RD_KAFKA_RESP_ERR__PURGE_INFLIGHT.rawValue
 
     /// The local queue is full (see ``KafkaProducer/produce(topic:partition:key:value:headers:timestampMs:shouldAbort:)``).
-    public var isQueueFull: Bool { code == Self.queueFullCode }
+    package var isQueueFull: Bool { code == Self.queueFullCode }
 
     /// A record given up by ``KafkaProducer/purge(timeoutMs:)`` (this side's decision).
-    public var isPurge: Bool { code == Self.purgedFromQueueCode || code == Self.purgedInFlightCode }
+    package var isPurge: Bool { code == Self.purgedFromQueueCode || code == Self.purgedInFlightCode }
 
     // Codes worth retrying: the Kafka protocol's RetriableException family and
     // librdkafka's transient local conditions. librdkafka exposes this per

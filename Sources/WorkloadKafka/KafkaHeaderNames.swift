@@ -1,15 +1,15 @@
 /// Record header names laid out once as NUL-terminated C strings, so that
 /// producing a record with headers needs no allocation (see
 /// ``KafkaProducer/produce(to:partition:key:value:headerNames:headerValues:timestampMs:shouldAbort:)``).
-public final class KafkaHeaderNames: @unchecked Sendable {
+package final class KafkaHeaderNames: @unchecked Sendable {
     // @unchecked Sendable: the storage is written once in init and only read
     // afterwards; it is freed in deinit, when no reader can remain.
-    public let names: [String]
+    package let names: [String]
     private let storage: UnsafeMutablePointer<CChar>
     private let offsets: [Int]
 
     /// Names must not contain NUL.
-    public init(_ names: [String]) {
+    package init(_ names: [String]) {
         precondition(names.allSatisfy { !$0.utf8.contains(0) }, "header names must not contain NUL")
         self.names = names
         let total = names.reduce(0) { $0 + $1.utf8.count + 1 }
@@ -30,7 +30,7 @@ public final class KafkaHeaderNames: @unchecked Sendable {
 
     deinit { storage.deallocate() }
 
-    public var count: Int { offsets.count }
+    package var count: Int { offsets.count }
 
     func pointer(at index: Int) -> UnsafePointer<CChar> {
         UnsafePointer(storage + offsets[index])

@@ -15,7 +15,7 @@ import Synchronization
 /// Before dropping the last reference, ``flush(timeoutMs:)`` (and possibly
 /// ``purge(timeoutMs:)``): destruction neither waits for nor reports
 /// outstanding records.
-public final class KafkaProducer: @unchecked Sendable {
+package final class KafkaProducer: @unchecked Sendable {
     // @unchecked Sendable: `client` is an rd_kafka_t, which librdkafka documents
     // as safe to use from any number of threads; the topic-handle cache is
     // guarded by a Mutex and the callback state lives in a Sendable context.
@@ -25,11 +25,11 @@ public final class KafkaProducer: @unchecked Sendable {
     /// rd_kafka_topic_t handles by name, created on first use, destroyed before the client.
     private let topics = Mutex<[String: TopicHandle]>([:])
     /// The logger librdkafka's own log lines and delivery failures go to.
-    public let logger: Logger
+    package let logger: Logger
 
     /// Creates the producer. Nothing is sent to the brokers until a record is
     /// produced or metadata is requested.
-    public init(configuration: ProducerConfiguration, logger: Logger) throws(KafkaError) {
+    package init(configuration: ProducerConfiguration, logger: Logger) throws(KafkaError) {
         self.logger = logger
         let context = ClientContext(logger: logger)
         let conf = try NativeConfiguration.make(configuration.effectiveProperties.map { ($0.name, $0.value) })
@@ -74,7 +74,7 @@ public final class KafkaProducer: @unchecked Sendable {
     ///
     /// - Parameter timestampMs: record timestamp in milliseconds since the
     ///   Unix epoch; nil lets librdkafka stamp the current time.
-    public func produce(
+    package func produce(
         topic: String,
         partition: Int32,
         key: UnsafeRawBufferPointer,
@@ -106,7 +106,7 @@ public final class KafkaProducer: @unchecked Sendable {
     ///
     /// `headerValues` holds one value per name of `headerNames`, in order; a
     /// value without a base address leaves its header out of this record.
-    public func produce(
+    package func produce(
         to topic: KafkaTopic,
         partition: Int32,
         key: UnsafeRawBufferPointer,
@@ -219,7 +219,7 @@ public final class KafkaProducer: @unchecked Sendable {
     }
 
     /// Byte-array convenience for ``produce(topic:partition:key:value:headers:timestampMs:shouldAbort:)``.
-    public func produce(
+    package func produce(
         topic: String,
         partition: Int32,
         key: [UInt8],
@@ -245,14 +245,14 @@ public final class KafkaProducer: @unchecked Sendable {
     /// `timeoutMs` for the first one (0 = don't wait, -1 = wait indefinitely).
     /// Returns how many events were served.
     @discardableResult
-    public func poll(timeoutMs: Int32) -> Int {
+    package func poll(timeoutMs: Int32) -> Int {
         Int(rd_kafka_poll(client, timeoutMs))
     }
 
     /// Waits up to `timeoutMs` until every queued record is delivered or has
     /// failed, serving delivery reports meanwhile. Returns true if nothing is
     /// left outstanding.
-    public func flush(timeoutMs: Int32) -> Bool {
+    package func flush(timeoutMs: Int32) -> Bool {
         rd_kafka_flush(client, timeoutMs) == RD_KAFKA_RESP_ERR_NO_ERROR
     }
 
@@ -260,7 +260,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// gets a failed delivery report (`_PURGE_QUEUE` or `_PURGE_INFLIGHT`),
     /// served here for up to `timeoutMs`, so ``deliveryStats`` counts it.
     /// For a bounded shutdown after ``flush(timeoutMs:)`` returned false.
-    public func purge(timeoutMs: Int32) {
+    package func purge(timeoutMs: Int32) {
         let flags = Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT)
         let err = rd_kafka_purge(client, flags)
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -272,7 +272,7 @@ public final class KafkaProducer: @unchecked Sendable {
     /// The number of partitions of `topic`, from a metadata request that
     /// waits up to `timeoutMs`. Throws `UNKNOWN_TOPIC_OR_PART` for a topic
     /// that does not exist (topics are never auto-created by default).
-    public func partitionCount(topic: String, timeoutMs: Int32) throws(KafkaError) -> Int32 {
+    package func partitionCount(topic: String, timeoutMs: Int32) throws(KafkaError) -> Int32 {
         try Metadata.partitionCount(client: client, topic: topicHandle(topic), name: topic, timeoutMs: timeoutMs)
     }
 
@@ -280,30 +280,30 @@ public final class KafkaProducer: @unchecked Sendable {
     /// returns the number of brokers in the cluster. Use it to decide when the
     /// producer is ready (e.g. for systemd's READY=1).
     @discardableResult
-    public func waitUntilConnected(timeoutMs: Int32) throws(KafkaError) -> Int {
+    package func waitUntilConnected(timeoutMs: Int32) throws(KafkaError) -> Int {
         try Metadata.brokerCount(client: client, timeoutMs: timeoutMs)
     }
 
     /// Messages and requests still queued or in flight (`rd_kafka_outq_len`).
-    public var outstanding: Int {
+    package var outstanding: Int {
         Int(rd_kafka_outq_len(client))
     }
 
     /// Value bytes of the records queued or in flight: the measure librdkafka holds
     /// against `queue.buffering.max.kbytes` (it counts record values only).
-    public var queuedBytes: Int {
+    package var queuedBytes: Int {
         context.queuedBytes.load(ordering: .relaxed)
     }
 
     /// Delivery outcomes so far.
-    public var deliveryStats: DeliveryStats {
+    package var deliveryStats: DeliveryStats {
         context.delivery.withLock { $0 }
     }
 
     /// The fatal error that made this producer unusable, if any (e.g. the
     /// idempotent producer found a sequence gap). Once set, every further
     /// produce fails; recreate the producer.
-    public var fatalError: KafkaError? {
+    package var fatalError: KafkaError? {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 512) { buffer -> KafkaError? in
             buffer[0] = 0
             let err = rd_kafka_fatal_error(client, buffer.baseAddress, buffer.count)
@@ -314,7 +314,7 @@ public final class KafkaProducer: @unchecked Sendable {
 
     /// Resolves `name` once, for ``produce(to:partition:key:value:headerNames:headerValues:timestampMs:shouldAbort:)``.
     /// The handle lives as long as this producer.
-    public func topic(_ name: String) throws(KafkaError) -> KafkaTopic {
+    package func topic(_ name: String) throws(KafkaError) -> KafkaTopic {
         KafkaTopic(name: name, handle: TopicHandle(pointer: try topicHandle(name)))
     }
 
@@ -342,7 +342,7 @@ struct TopicHandle: @unchecked Sendable {
 
 /// A topic resolved by ``KafkaProducer/topic(_:)``: producing to it skips the
 /// lookup by name. Valid while its producer lives.
-public struct KafkaTopic: Sendable {
-    public let name: String
+package struct KafkaTopic: Sendable {
+    package let name: String
     let handle: TopicHandle
 }

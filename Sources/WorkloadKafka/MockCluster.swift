@@ -9,7 +9,7 @@ import Synchronization
 /// ``createTopic(_:partitions:replicationFactor:)``. The control methods are
 /// thread-safe (librdkafka runs each as an operation on the mock cluster's
 /// own thread and waits for its reply).
-public final class MockCluster: @unchecked Sendable {
+package final class MockCluster: @unchecked Sendable {
     // @unchecked Sendable: both pointers are immutable after init; the mock
     // API serialises every call through the cluster's own thread, and the host
     // client is never used directly after init.
@@ -17,14 +17,14 @@ public final class MockCluster: @unchecked Sendable {
     private let cluster: OpaquePointer       // rd_kafka_mock_cluster_t
     private let contextPointer: UnsafeMutableRawPointer
     /// Number of brokers, with ids `1...brokerCount`.
-    public let brokerCount: Int32
+    package let brokerCount: Int32
     /// The `bootstrap.servers` string for clients (loopback addresses).
-    public let bootstrapServers: String
+    package let bootstrapServers: String
     /// The ports of brokers that are down, each held by a bound socket that does not listen.
     private let heldPorts = Mutex<[UInt16: Int32]>([:])
 
     /// Starts a mock cluster of `brokers` brokers; its log lines go to `logger`.
-    public init(brokers: Int32 = 3, logger: Logger) throws(KafkaError) {
+    package init(brokers: Int32 = 3, logger: Logger) throws(KafkaError) {
         precondition(brokers > 0, "a cluster needs at least one broker")
         // The host handle's own notices (it has no bootstrap.servers, which
         // librdkafka remarks on at start-up) are noise: keep warnings and worse.
@@ -68,7 +68,7 @@ public final class MockCluster: @unchecked Sendable {
 
     /// Creates `name` with `partitions` partitions, replicated on
     /// `replicationFactor` brokers (at most ``brokerCount``).
-    public func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32 = 1) throws(KafkaError) {
+    package func createTopic(_ name: String, partitions: Int32, replicationFactor: Int32 = 1) throws(KafkaError) {
         try check(awake { rd_kafka_mock_topic_create(cluster, name, partitions, replicationFactor) }, "create topic \(name)")
     }
 
@@ -80,13 +80,13 @@ public final class MockCluster: @unchecked Sendable {
     /// same port again when the broker comes back up and aborts the process
     /// if it cannot, which any socket of this machine that took the free port
     /// as its ephemeral one would cause.
-    public func setBrokerDown(_ id: Int32) throws(KafkaError) {
+    package func setBrokerDown(_ id: Int32) throws(KafkaError) {
         try check(awake { rd_kafka_mock_broker_set_down(cluster, id) }, "set broker \(id) down")
         holdReleasedPorts()
     }
 
     /// Brings broker `id` back up.
-    public func setBrokerUp(_ id: Int32) throws(KafkaError) {
+    package func setBrokerUp(_ id: Int32) throws(KafkaError) {
         // librdkafka does not say which port is broker `id`'s: release every held one. The
         // others' brokers are still down and refuse connections as they did.
         heldPorts.withLock { held in
@@ -110,7 +110,7 @@ public final class MockCluster: @unchecked Sendable {
     /// protocol ApiKey: Produce is 0, Fetch 1, Metadata 3, InitProducerId
     /// 22), on whichever broker receives them, fail with these raw error codes
     /// in order. `-195` (`_TRANSPORT`) makes the broker drop the connection.
-    public func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
+    package func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
         let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
         codes.withUnsafeBufferPointer {
             rd_kafka_mock_push_request_errors_array(cluster, apiKey, $0.count, $0.baseAddress)
@@ -118,13 +118,13 @@ public final class MockCluster: @unchecked Sendable {
     }
 
     /// Forgets the queued injected errors for `apiKey`.
-    public func clearRequestErrors(apiKey: Int16) {
+    package func clearRequestErrors(apiKey: Int16) {
         rd_kafka_mock_clear_request_errors(cluster, apiKey)
     }
 
     /// Moves leadership of `topic`/`partition` to `broker`; clients find out
     /// through `NOT_LEADER_OR_FOLLOWER` answers and a metadata refresh.
-    public func setPartitionLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
+    package func setPartitionLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
         try check(
             awake { rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker) },
             "set leader of \(topic)[\(partition)] to broker \(broker)"
@@ -132,7 +132,7 @@ public final class MockCluster: @unchecked Sendable {
     }
 
     /// Adds `ms` of round-trip time to every response of `broker`.
-    public func setRTT(broker: Int32, ms: Int32) throws(KafkaError) {
+    package func setRTT(broker: Int32, ms: Int32) throws(KafkaError) {
         try check(awake { rd_kafka_mock_broker_set_rtt(cluster, broker, ms) }, "set RTT of broker \(broker)")
     }
 

@@ -2,14 +2,14 @@
 /// client (`org.apache.kafka.common.utils.Utils.murmur2` and
 /// `BuiltInPartitioner.partitionForKey`), so that records keyed here land on
 /// the same partition a Java producer would choose.
-public enum Murmur2 {
+package enum Murmur2 {
     private static let seed: UInt32 = 0x9747_b28c
     private static let m: UInt32 = 0x5bd1_e995
     private static let r: UInt32 = 24
 
     /// Kafka's murmur2 of `key` (seed `0x9747b28c`), as a signed 32-bit value
     /// like Java's `int`.
-    public static func hash(_ key: UnsafeRawBufferPointer) -> Int32 {
+    package static func hash(_ key: UnsafeRawBufferPointer) -> Int32 {
         let length = key.count
         var h = seed ^ UInt32(truncatingIfNeeded: length)
         let blocks = length / 4
@@ -47,7 +47,7 @@ public enum Murmur2 {
     }
 
     /// Kafka's murmur2 of any byte collection (a `String`'s `utf8` view, `[UInt8]`, ...).
-    public static func hash<Bytes: Collection<UInt8>>(_ key: Bytes) -> Int32 {
+    package static func hash<Bytes: Collection<UInt8>>(_ key: Bytes) -> Int32 {
         if let result = key.withContiguousStorageIfAvailable({ hash(UnsafeRawBufferPointer($0)) }) {
             return result
         }
@@ -57,13 +57,13 @@ public enum Murmur2 {
     /// The Java default partitioner's choice for a non-null key:
     /// `toPositive(murmur2(key)) % partitionCount`, where `toPositive(x) = x & 0x7fffffff`
     /// (not `abs`, which would differ for negative hashes).
-    public static func partition(forKey key: UnsafeRawBufferPointer, partitionCount: Int32) -> Int32 {
+    package static func partition(forKey key: UnsafeRawBufferPointer, partitionCount: Int32) -> Int32 {
         precondition(partitionCount > 0, "partitionCount must be positive")
         return (hash(key) & 0x7fff_ffff) % partitionCount
     }
 
     /// The Java default partitioner's choice for a non-null key; see the `UnsafeRawBufferPointer` overload.
-    public static func partition<Bytes: Collection<UInt8>>(forKey key: Bytes, partitionCount: Int32) -> Int32 {
+    package static func partition<Bytes: Collection<UInt8>>(forKey key: Bytes, partitionCount: Int32) -> Int32 {
         precondition(partitionCount > 0, "partitionCount must be positive")
         return (hash(key) & 0x7fff_ffff) % partitionCount
     }

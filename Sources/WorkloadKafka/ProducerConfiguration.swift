@@ -5,27 +5,27 @@
 /// rather than dropping events: idempotence on, `acks=all`, and no message
 /// timeout, so a record stays queued (and `produce` blocks once the queue is
 /// full) until the cluster takes it.
-public struct ProducerConfiguration: Sendable {
+package struct ProducerConfiguration: Sendable {
     /// Comma-separated `host:port` list (librdkafka's `bootstrap.servers`).
-    public var bootstrapServers: String
+    package var bootstrapServers: String
     /// librdkafka properties applied last, overriding the defaults and
     /// `bootstrapServers` (security settings, tuning).
-    public var properties: [String: String]
+    package var properties: [String: String]
 
     /// A configuration with the default properties.
-    public init(bootstrapServers: String, properties: [String: String] = [:]) {
+    package init(bootstrapServers: String, properties: [String: String] = [:]) {
         self.bootstrapServers = bootstrapServers
         self.properties = properties
     }
 
     /// The compression codec used unless overridden: `zstd` when this
     /// librdkafka build has it (better ratio on JSON), else `lz4`.
-    public static var defaultCompressionCodec: String {
+    package static var defaultCompressionCodec: String {
         NativeConfiguration.builtinFeatures.contains("zstd") ? "zstd" : "lz4"
     }
 
     /// The defaults, before `bootstrapServers` and `properties`.
-    public static var defaultProperties: [String: String] {
+    package static var defaultProperties: [String: String] {
         [
             "client.id": "llm-workload",
             // Exactly-once, in-order delivery per partition across retries.
@@ -53,7 +53,7 @@ public struct ProducerConfiguration: Sendable {
     /// logs). Later entries win, so a user property overrides a default even
     /// when spelled with an alias (`delivery.timeout.ms` for
     /// `message.timeout.ms`, `compression.type` for `compression.codec`).
-    public var effectiveProperties: [(name: String, value: String)] {
+    package var effectiveProperties: [(name: String, value: String)] {
         let defaults = Self.defaultProperties.sorted { $0.key < $1.key }
         let user = properties.sorted { $0.key < $1.key }
         return defaults.map { (name: $0.key, value: $0.value) }

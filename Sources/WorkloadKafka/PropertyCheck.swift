@@ -1,11 +1,11 @@
 internal import CRdKafka
 
 /// A problem librdkafka found in the producer's properties.
-public struct PropertyProblem: Sendable, Equatable {
+package struct PropertyProblem: Sendable, Equatable {
     /// The user property at fault, or nil when librdkafka rejects the
     /// combination as a whole (found when creating the client).
-    public var property: String?
-    public var message: String
+    package var property: String?
+    package var message: String
 }
 
 extension ProducerConfiguration {
@@ -15,7 +15,7 @@ extension ProducerConfiguration {
     /// once, which checks the combination (e.g. idempotence with `acks=1`,
     /// a missing CA file). `bootstrap.servers` is left out so that nothing
     /// tries to connect.
-    public func propertyProblems() -> [PropertyProblem] {
+    package func propertyProblems() -> [PropertyProblem] {
         guard let conf = rd_kafka_conf_new() else {
             return [PropertyProblem(property: nil, message: "rd_kafka_conf_new failed")]
         }

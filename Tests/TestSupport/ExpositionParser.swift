@@ -1,21 +1,21 @@
 /// A deliberately small, strict reader of the Prometheus text format 0.0.4, written from
 /// the format description (not from the renderer), so tests check what a scraper sees.
-public struct Exposition {
-    public struct Sample: Equatable {
-        public var name: String
-        public var labels: [String: String]
-        public var value: Double
+package struct Exposition {
+    package struct Sample: Equatable {
+        package var name: String
+        package var labels: [String: String]
+        package var value: Double
     }
 
-    public var help: [String: String] = [:]
-    public var types: [String: String] = [:]
-    public var samples: [Sample] = []
+    package var help: [String: String] = [:]
+    package var types: [String: String] = [:]
+    package var samples: [Sample] = []
 
-    public enum ParseError: Error, Equatable {
+    package enum ParseError: Error, Equatable {
         case badLine(Int, String)
     }
 
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         guard text.isEmpty || text.hasSuffix("\n") else { throw ParseError.badLine(0, "no final line feed") }
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty { continue }
@@ -109,7 +109,7 @@ public struct Exposition {
     }
 
     /// The value of the one sample with this name and exactly these labels.
-    public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    package func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         let matches = samples.filter { $0.name == name && $0.labels == labels }
         return matches.count == 1 ? matches[0].value : nil
     }

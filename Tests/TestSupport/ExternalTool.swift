@@ -8,7 +8,7 @@ import Testing
 /// reason and how to install it, so `swift test` passes on a machine set up with the
 /// README's line alone; unless `LLM_WORKLOAD_REQUIRE_TOOLS=1` (`.ci/run` sets it),
 /// where the test runs and the tool's absence fails it (``require()``).
-public enum ExternalTool: String, CaseIterable, Sendable {
+package enum ExternalTool: String, CaseIterable, Sendable {
     case kcat
     case systemdAnalyze = "systemd-analyze"
     case pythonJSONSchema = "python3 jsonschema"
@@ -19,12 +19,12 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     case dynamoReplay = "dynamo replay"
 
     /// True when the environment asks for every tool (CI).
-    public static var required: Bool {
+    package static var required: Bool {
         ProcessInfo.processInfo.environment["LLM_WORKLOAD_REQUIRE_TOOLS"] == "1"
     }
 
     /// How to install it.
-    public var installHint: String {
+    package var installHint: String {
         switch self {
         case .kcat: "apt-get install kcat"
         case .systemdAnalyze: "apt-get install systemd"
@@ -37,7 +37,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     }
 
     /// Where it is (an executable's path; `python3` for the Python module), or nil when missing.
-    public var location: String? {
+    package var location: String? {
         switch self {
         case .kcat: return Self.executable(named: "kcat")
         case .systemdAnalyze: return Self.executable(named: "systemd-analyze", also: ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"])
@@ -61,16 +61,16 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     }
 
     /// Whether a test needing it runs: it is installed, or the environment requires every tool.
-    public var shouldRun: Bool { Self.found[self] != nil || Self.required }
+    package var shouldRun: Bool { Self.found[self] != nil || Self.required }
 
     /// Why a test needing it is skipped.
-    public var skipReason: Comment {
+    package var skipReason: Comment {
         "\(rawValue) is not installed (\(installHint)); set LLM_WORKLOAD_REQUIRE_TOOLS=1 to fail instead of skipping"
     }
 
     /// Its location for a test that needs it; when missing (only reachable with
     /// `LLM_WORKLOAD_REQUIRE_TOOLS=1`), records a failure saying so and throws.
-    public func require(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+    package func require(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         if let found = Self.found[self] { return found }
         Issue.record("\(rawValue) is required (LLM_WORKLOAD_REQUIRE_TOOLS=1) but not installed: \(installHint)",
                      sourceLocation: sourceLocation)
@@ -97,15 +97,15 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     }
 }
 
-public struct MissingTool: Error, CustomStringConvertible {
-    public var tool: ExternalTool
-    public var description: String { "\(tool.rawValue) is not installed" }
+package struct MissingTool: Error, CustomStringConvertible {
+    package var tool: ExternalTool
+    package var description: String { "\(tool.rawValue) is not installed" }
 }
 
 extension Trait where Self == ConditionTrait {
     /// Runs the test only when `tool` is installed or the environment requires every
     /// tool; otherwise skips it with the reason and how to install it.
-    public static func needs(_ tool: ExternalTool) -> Self {
+    package static func needs(_ tool: ExternalTool) -> Self {
         .enabled(if: tool.shouldRun, tool.skipReason)
     }
 }

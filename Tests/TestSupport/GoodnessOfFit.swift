@@ -3,9 +3,9 @@ import WorkloadModel
 
 /// Goodness-of-fit statistics for the distribution tests, written out here
 /// so that the tests depend on nothing but the model.
-public enum GoodnessOfFit {
+package enum GoodnessOfFit {
     /// `count` draws of `distribution` from a generator seeded with `seed`.
-    public static func draws(_ distribution: Distribution, count: Int, seed: UInt64) -> [Double] {
+    package static func draws(_ distribution: Distribution, count: Int, seed: UInt64) -> [Double] {
         var rng = Xoshiro256(seed: seed)
         return (0..<count).map { _ in distribution.sample(using: &rng) }
     }
@@ -17,7 +17,7 @@ public enum GoodnessOfFit {
     /// uniforms are sorted in O(n) by a bucket sort (n buckets of width 1/n,
     /// then an insertion sort that only reorders within a bucket): a debug
     /// build's generic `sort()` would take several times longer than drawing.
-    public static func kolmogorovSmirnovStatistic(_ samples: [Double], cdf: (Double) -> Double) -> Double {
+    package static func kolmogorovSmirnovStatistic(_ samples: [Double], cdf: (Double) -> Double) -> Double {
         let n = samples.count
         let scale = Double(n)
         let uniforms = samples.map(cdf)
@@ -62,7 +62,7 @@ public enum GoodnessOfFit {
     /// V uniform: under the null hypothesis u is exactly uniform, so the
     /// continuous KS distribution applies (plugging F(x) in directly would not
     /// be valid for a step CDF).
-    public static func discreteKolmogorovSmirnovStatistic(_ samples: [Double], cdf: (Double) -> Double, seed: UInt64) -> Double {
+    package static func discreteKolmogorovSmirnovStatistic(_ samples: [Double], cdf: (Double) -> Double, seed: UInt64) -> Double {
         var rng = Xoshiro256(seed: seed)
         let uniforms = samples.map { x in
             let below = cdf(x - 1)
@@ -72,13 +72,13 @@ public enum GoodnessOfFit {
     }
 
     /// The p-value of `discreteKolmogorovSmirnovStatistic`.
-    public static func discreteKolmogorovSmirnovPValue(_ samples: [Double], cdf: (Double) -> Double, seed: UInt64) -> (d: Double, p: Double) {
+    package static func discreteKolmogorovSmirnovPValue(_ samples: [Double], cdf: (Double) -> Double, seed: UInt64) -> (d: Double, p: Double) {
         let d = discreteKolmogorovSmirnovStatistic(samples, cdf: cdf, seed: seed)
         return (d, kolmogorovSmirnovPValue(statistic: d, count: samples.count))
     }
 
     /// The asymptotic p-value Q_KS(sqrt(n)·D) of a KS statistic from n samples.
-    public static func kolmogorovSmirnovPValue(statistic d: Double, count n: Int) -> Double {
+    package static func kolmogorovSmirnovPValue(statistic d: Double, count n: Int) -> Double {
         kolmogorovSurvival(Double(n).squareRoot() * d)
     }
 
@@ -86,7 +86,7 @@ public enum GoodnessOfFit {
     /// 2 Σ_{j>=1} (−1)^(j−1) exp(−2 j² λ²) for large λ, and the complement of
     /// the Jacobi-theta form sqrt(2π)/λ Σ_{j>=1} exp(−(2j−1)² π² / (8 λ²)) for
     /// small λ, where the alternating series converges slowly.
-    public static func kolmogorovSurvival(_ lambda: Double) -> Double {
+    package static func kolmogorovSurvival(_ lambda: Double) -> Double {
         if lambda <= 0 { return 1 }
         if lambda < 1.18 {
             var sum = 0.0
@@ -107,14 +107,14 @@ public enum GoodnessOfFit {
 
     /// P(χ²_k > x) by the Wilson–Hilferty cube-root normal approximation,
     /// accurate to a few parts in a thousand for k in the hundreds.
-    public static func chiSquareSurvival(_ x: Double, degreesOfFreedom k: Double) -> Double {
+    package static func chiSquareSurvival(_ x: Double, degreesOfFreedom k: Double) -> Double {
         let spread = 2 / (9 * k)
         let z = (cbrt(x / k) - (1 - spread)) / spread.squareRoot()
         return 0.5 * erfc(z / 2.0.squareRoot())
     }
 
     /// Pearson's χ² statistic for observed counts against expected counts.
-    public static func chiSquareStatistic(observed: [Int], expected: [Double]) -> Double {
+    package static func chiSquareStatistic(observed: [Int], expected: [Double]) -> Double {
         zip(observed, expected).reduce(0) { sum, pair in
             let difference = Double(pair.0) - pair.1
             return sum + difference * difference / pair.1
@@ -124,7 +124,7 @@ public enum GoodnessOfFit {
     /// Sample mean and standard deviation, with the standard errors of both
     /// (SE of the std from the sample fourth central moment:
     /// Var(s²) ≈ (m4 − s⁴)/n, SE(s) ≈ SE(s²)/(2s)).
-    public static func sampleMoments(_ samples: [Double]) -> (mean: Double, std: Double, meanError: Double, stdError: Double) {
+    package static func sampleMoments(_ samples: [Double]) -> (mean: Double, std: Double, meanError: Double, stdError: Double) {
         let n = Double(samples.count)
         let mean = samples.reduce(0, +) / n
         var m2 = 0.0

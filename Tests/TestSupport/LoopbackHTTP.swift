@@ -4,7 +4,7 @@ import Glibc
 /// An HTTP/1.1 GET over loopback TCP, read until the server closes (the metrics server
 /// always answers `Connection: close`). Returns the status code and the body; throws on
 /// a refused connection, and gives up after 5 s without data.
-public func httpGet(port: UInt16, path: String) throws -> (status: Int, body: String) {
+package func httpGet(port: UInt16, path: String) throws -> (status: Int, body: String) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EMFILE) }
     defer { close(fd) }

@@ -2,16 +2,16 @@ import Foundation
 import Glibc
 
 /// A bound `AF_UNIX` datagram socket standing in for systemd's notification socket.
-public final class NotifySocket: @unchecked Sendable {
+package final class NotifySocket: @unchecked Sendable {
     // @unchecked Sendable: after init only `receive` touches the descriptor, from one
     // test thread at a time.
-    public let fd: Int32
-    public let path: String?
+    package let fd: Int32
+    package let path: String?
 
     /// `name` is a file-system path, or an abstract name when `abstract` is true.
     /// A receive gives up after `receiveTimeout` seconds, so a missing message fails
     /// a test instead of hanging it.
-    public init(name: String, abstract: Bool, receiveTimeout: Double) throws {
+    package init(name: String, abstract: Bool, receiveTimeout: Double) throws {
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
         path = abstract ? nil : name
@@ -35,7 +35,7 @@ public final class NotifySocket: @unchecked Sendable {
     }
 
     /// The next datagram, or nil when none came within the receive timeout.
-    public func receive() -> String? {
+    package func receive() -> String? {
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = recv(fd, &buffer, buffer.count, 0)
         guard n >= 0 else { return nil }

@@ -1,14 +1,14 @@
 /// Reads fields of one of our JSON lines as written (the exact digits of a
 /// `*_s` field, not a Double rounded from them), so that tests can check
 /// time arithmetic to the nanosecond, independently of the decoder under test.
-public struct RawJSONFields {
-    public let line: Substring
+package struct RawJSONFields {
+    package let line: Substring
 
-    public init(_ line: Substring) { self.line = line }
+    package init(_ line: Substring) { self.line = line }
 
     /// The raw text of top-level field `name` (a string without its quotes,
     /// an array with its brackets), or nil when absent.
-    public func text(_ name: String) -> Substring? {
+    package func text(_ name: String) -> Substring? {
         guard let key = line.range(of: "\"\(name)\":") else { return nil }
         var index = key.upperBound
         if line[index] == "\"" {
@@ -24,12 +24,12 @@ public struct RawJSONFields {
         return line[index..<end]
     }
 
-    public func string(_ name: String) -> String? { text(name).map(String.init) }
+    package func string(_ name: String) -> String? { text(name).map(String.init) }
 
-    public func integer(_ name: String) -> Int64? { text(name).flatMap { Int64($0) } }
+    package func integer(_ name: String) -> Int64? { text(name).flatMap { Int64($0) } }
 
     /// A seconds field written with nine decimals, as integer nanoseconds.
-    public func nanoseconds(_ name: String) -> Int64? {
+    package func nanoseconds(_ name: String) -> Int64? {
         guard let text = text(name) else { return nil }
         let negative = text.hasPrefix("-")
         let digits = negative ? text.dropFirst() : text
@@ -40,7 +40,7 @@ public struct RawJSONFields {
     }
 
     /// The request IDs of a `depends_on` array.
-    public func requestIDs(_ name: String) -> [String]? {
+    package func requestIDs(_ name: String) -> [String]? {
         guard let text = text(name) else { return nil }
         return text.dropFirst().dropLast().split(separator: ",").map { String($0.dropFirst().dropLast()) }
     }

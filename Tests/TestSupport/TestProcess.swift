@@ -4,17 +4,17 @@ import Glibc
 #endif
 
 /// How a child process ended.
-public struct ProcessResult: Sendable {
+package struct ProcessResult: Sendable {
     /// The exit status, or 128 + the signal that ended it.
-    public var status: Int32
+    package var status: Int32
     /// It was still running at its deadline and was killed (with its whole process group).
-    public var timedOut: Bool
-    public var stdout: Data
-    public var stderrData: Data
-    public var wallSeconds: Double
+    package var timedOut: Bool
+    package var stdout: Data
+    package var stderrData: Data
+    package var wallSeconds: Double
 
-    public var stderr: String { String(decoding: stderrData, as: UTF8.self) }
-    public var output: String { String(decoding: stdout, as: UTF8.self) }
+    package var stderr: String { String(decoding: stderrData, as: UTF8.self) }
+    package var output: String { String(decoding: stdout, as: UTF8.self) }
 }
 
 /// One child process for tests, spawned with `posix_spawn` in a process group of its
@@ -25,9 +25,9 @@ public struct ProcessResult: Sendable {
 /// hold the test past its deadline; and the deadline kills the whole group, so
 /// grandchildren go too. Output can be read while the child runs (``stdout``,
 /// ``stderr``), which is what tests that wait for a line and then signal need.
-public final class TestProcess: @unchecked Sendable {
+package final class TestProcess: @unchecked Sendable {
     // @unchecked Sendable: `pid` and the paths never change; `exit` is guarded by `lock`.
-    public let pid: pid_t
+    package let pid: pid_t
     private let stdoutPath: String
     private let stderrPath: String
     private let directory: String
@@ -41,7 +41,7 @@ public final class TestProcess: @unchecked Sendable {
     /// and `stdin` as its standard input (empty when nil).
     /// `discardStdout` sends standard output to /dev/null (for children that write much and are
     /// measured, not read).
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    package init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                 workingDirectory: String? = nil, stdin: Data? = nil, discardStdout: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("llm-workload-process-\(getpid())-\(UUID().uuidString)").path
@@ -111,20 +111,20 @@ public final class TestProcess: @unchecked Sendable {
     }
 
     /// Everything written to standard output so far.
-    public var stdoutData: Data { FileManager.default.contents(atPath: stdoutPath) ?? Data() }
-    public var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
-    public var stderrData: Data { FileManager.default.contents(atPath: stderrPath) ?? Data() }
-    public var stderr: String { String(decoding: stderrData, as: UTF8.self) }
+    package var stdoutData: Data { FileManager.default.contents(atPath: stdoutPath) ?? Data() }
+    package var stdout: String { String(decoding: stdoutData, as: UTF8.self) }
+    package var stderrData: Data { FileManager.default.contents(atPath: stderrPath) ?? Data() }
+    package var stderr: String { String(decoding: stderrData, as: UTF8.self) }
 
     /// The exit status (128 + signal when a signal ended it), or nil while it runs.
-    public var exitStatus: Int32? {
+    package var exitStatus: Int32? {
         guard let status = reaped() else { return nil }
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     /// The signal that ended it; nil while it runs or when it exited.
-    public var terminationSignal: Int32? {
+    package var terminationSignal: Int32? {
         guard let status = reaped() else { return nil }
         let signal = status & 0x7f
         return signal == 0 ? nil : signal
@@ -141,16 +141,16 @@ public final class TestProcess: @unchecked Sendable {
         return status
     }
 
-    public var isRunning: Bool { exitStatus == nil }
+    package var isRunning: Bool { exitStatus == nil }
 
     /// Sends `signal` to the child alone.
-    public func send(_ signal: Int32) { kill(pid, signal) }
+    package func send(_ signal: Int32) { kill(pid, signal) }
 
     /// Kills the child's whole process group.
-    public func killGroup(_ signal: Int32 = SIGKILL) { kill(-pid, signal) }
+    package func killGroup(_ signal: Int32 = SIGKILL) { kill(-pid, signal) }
 
     /// Polls `condition` every 10 ms for up to `timeout` seconds.
-    public func wait(upTo timeout: Double, until condition: () -> Bool) -> Bool {
+    package func wait(upTo timeout: Double, until condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition() { return true }
@@ -161,7 +161,7 @@ public final class TestProcess: @unchecked Sendable {
 
     /// The exit status once it exits within `timeout` seconds; nil when it did not
     /// (it is left running: call ``killGroup(_:)``).
-    public func waitForExit(timeout: Double) -> Int32? {
+    package func waitForExit(timeout: Double) -> Int32? {
         var status: Int32?
         _ = wait(upTo: timeout) {
             status = exitStatus
@@ -171,7 +171,7 @@ public final class TestProcess: @unchecked Sendable {
     }
 
     /// Waits up to `timeout` seconds; past it, kills the process group. Then collects the output.
-    public func finish(timeout: Double) -> ProcessResult {
+    package func finish(timeout: Double) -> ProcessResult {
         var timedOut = false
         var status = waitForExit(timeout: timeout)
         if status == nil {
@@ -186,10 +186,10 @@ public final class TestProcess: @unchecked Sendable {
     }
 }
 
-public enum TestProcessError: Error, CustomStringConvertible {
+package enum TestProcessError: Error, CustomStringConvertible {
     case cannotStart(String, String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .cannotStart(let executable, let why): "cannot start \(executable): \(why)"
         }
@@ -198,7 +198,7 @@ public enum TestProcessError: Error, CustomStringConvertible {
 
 /// Runs `executable` to completion, killing its process group after `timeout` seconds
 /// (then `timedOut` is true and the status is 128 + SIGKILL).
-public func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+package func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                        workingDirectory: String? = nil, stdin: Data? = nil, timeout: Double) throws -> ProcessResult {
     try TestProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory, stdin: stdin)
         .finish(timeout: timeout)

@@ -12,34 +12,34 @@ import Testing
 /// suites marked ``Trait/integration`` (a broker, real time, threads and sockets, or
 /// 10^6-draw statistics) are skipped when `LLM_WORKLOAD_LANE=fast`. They also carry the
 /// ``Tag/integration`` tag, for IDEs and for `swift test` once it filters by tag.
-public enum Lane {
+package enum Lane {
     /// True when the environment asks for the fast lane.
-    public static var isFast: Bool {
+    package static var isFast: Bool {
         ProcessInfo.processInfo.environment["LLM_WORKLOAD_LANE"] == "fast"
     }
 }
 
 extension Tag {
     /// Talks to a broker, waits on real time, spawns processes or draws 10^6 samples.
-    @Tag public static var integration: Self
+    @Tag package static var integration: Self
 }
 
 extension Trait where Self == ConditionTrait {
     /// Skipped in the fast lane (`LLM_WORKLOAD_LANE=fast`), with the reason.
-    public static var integration: Self {
+    package static var integration: Self {
         .enabled(if: !Lane.isFast, "an integration suite: skipped in the fast lane (LLM_WORKLOAD_LANE=fast)")
     }
 }
 
 extension Tag {
     /// Draws 10^5 to 10^6 samples (or as many function evaluations) for a statistical claim.
-    @Tag public static var statistics: Self
+    @Tag package static var statistics: Self
 }
 
 extension Trait where Self == ConditionTrait {
     /// Skipped in the fast lane (`LLM_WORKLOAD_LANE=fast`), with the reason: the statistics suites
     /// take most of the model tests' time, and the fast lane keeps their deterministic neighbours.
-    public static var statistics: Self {
+    package static var statistics: Self {
         .enabled(if: !Lane.isFast, "a statistics suite (10^5 to 10^6 draws): skipped in the fast lane (LLM_WORKLOAD_LANE=fast)")
     }
 }

@@ -5,10 +5,10 @@ import WorkloadModel
 /// Never traps: every year 0000-9999 and offset up to 23:59 is computed in
 /// seconds first (at most about 3 x 10^11), and only an instant that fits
 /// Int64 nanoseconds is returned.
-public enum RFC3339 {
+package enum RFC3339 {
     /// Unix nanoseconds, or `nil` if `text` is not an RFC 3339 time or lies
     /// outside Int64 nanoseconds (1677-09-21 to 2262-04-11).
-    public static func parse(_ text: String) -> Int64? {
+    package static func parse(_ text: String) -> Int64? {
         guard let (seconds, nanos) = parseSeconds(text) else { return nil }
         let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return nil }
@@ -17,7 +17,7 @@ public enum RFC3339 {
     }
 
     /// Unix seconds and the nanoseconds within, or `nil` if `text` is not an RFC 3339 time.
-    public static func parseSeconds(_ text: String) -> (seconds: Int64, nanoseconds: Int64)? {
+    package static func parseSeconds(_ text: String) -> (seconds: Int64, nanoseconds: Int64)? {
         let bytes = Array(text.utf8)
         func digits(_ start: Int, _ count: Int) -> Int64? {
             guard start + count <= bytes.count else { return nil }

@@ -4,7 +4,7 @@ import WorkloadModel
 extension Distribution {
     /// A YAML flow mapping that loads back to the same distribution (LogNormal
     /// in its log-space form, bounds and rounding spelled out).
-    public var yamlFlow: String {
+    package var yamlFlow: String {
         var fields: [String]
         switch family {
         case .exponential(let rate): fields = ["type: Exponential", "rate: \(n(rate))"]
@@ -36,7 +36,7 @@ extension Distribution {
 
 extension ServiceModel {
     /// A YAML flow mapping that loads back to the same model.
-    public var yamlFlow: String {
+    package var yamlFlow: String {
         var fields = ["ttft_s_dist_config: \(timeToFirstToken.yamlFlow)", "tpot_s_dist_config: \(timePerOutputToken.yamlFlow)"]
         if let rate = prefillTokensPerSecond { fields.append("prefill_tokens_per_s: \(n(rate))") }
         fields.append("emit_completions: \(emitCompletions)")
@@ -51,7 +51,7 @@ private func n(_ value: Double) -> String {
 
 extension Configuration {
     /// The configuration with every default filled in, as YAML that loads back.
-    public var effectiveYAML: String {
+    package var effectiveYAML: String {
         let w = workload
         var lines = ["workload:"]
         lines.append("  total_duration: \(w.totalDuration.map(n) ?? "null")")
@@ -122,7 +122,7 @@ extension Configuration {
     }
 
     /// Derived figures per profile, as `validate` prints them.
-    public var figuresReport: String {
+    package var figuresReport: String {
         let f = workload.figures
         var lines = [String(format: "expected: %.6g new sessions/s, %.6g requests/s, %.4g turns/session",
                             f.sessionRate, f.requestRate, f.meanTurnsPerSession)]

@@ -3,7 +3,7 @@ import WorkloadModel
 
 extension LoadSpec {
     /// A YAML flow mapping that loads back to the same load.
-    public var yamlFlow: String {
+    package var yamlFlow: String {
         var parts: [String] = []
         if let schedule {
             let points = schedule.points.map { "[\(num($0.time)), \(num($0.multiplier))]" }.joined(separator: ", ")

@@ -4,11 +4,11 @@
 /// bracketed IPv6 literals; ports 1-65535 (librdkafka's default 9092 when
 /// left out). librdkafka itself would silently take port 99999 modulo 65536
 /// and wait 30 s on an empty list.
-public enum BrokerList {
+package enum BrokerList {
     static let protocols = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
 
     /// Every problem with `list`, empty when it is usable.
-    public static func problems(_ list: String) -> [String] {
+    package static func problems(_ list: String) -> [String] {
         let entries = list.split(separator: ",", omittingEmptySubsequences: false)
         guard !list.allSatisfy(\.isWhitespace) else { return ["must list at least one host:port (got \"\(list)\")"] }
         var problems: [String] = []

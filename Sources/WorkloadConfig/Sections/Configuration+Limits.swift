@@ -18,7 +18,7 @@ extension Configuration {
 
 extension GeneratorBound {
     /// The key whose ceiling was reached, and what happened, for the operator.
-    public var message: String {
+    package var message: String {
         switch self {
         case .openSessions(let limit, let time):
             return "workload.limits.max_open_sessions: \(limit) sessions open at virtual time \(Double(time) / 1e9) s; the run was stopped there (raise the limit, or lower the arrival rate or session length)"

@@ -3,103 +3,103 @@ import WorkloadModel
 import Yams
 
 /// How virtual time maps onto wall time (`clock.mode`).
-public enum ClockMode: String, Sendable, Equatable, CaseIterable {
+package enum ClockMode: String, Sendable, Equatable, CaseIterable {
     case realtime
     case accelerated
 }
 
-public struct ClockConfiguration: Sendable, Equatable {
-    public var mode: ClockMode = .realtime
+package struct ClockConfiguration: Sendable, Equatable {
+    package var mode: ClockMode = .realtime
     /// Virtual seconds per wall second; `nil` means `max` (as fast as the sink takes).
-    public var speed: Double? = 1
+    package var speed: Double? = 1
     /// Unix nanoseconds of virtual time zero; `nil` means "now" (the default
     /// for `run`; `generate` uses the Unix epoch instead).
-    public var startUnixNanoseconds: Int64?
-    public var watermarkIntervalSeconds: Double = 1.0
+    package var startUnixNanoseconds: Int64?
+    package var watermarkIntervalSeconds: Double = 1.0
     /// `clock.on_resume`; nil: `skip` in real time, `catch_up` otherwise.
-    public var onResume: ResumePolicy?
+    package var onResume: ResumePolicy?
 
-    public init() {}
+    package init() {}
 }
 
-public struct KafkaTopics: Sendable, Equatable {
-    public var requests = "llm.requests"
-    public var sessions = "llm.sessions"
+package struct KafkaTopics: Sendable, Equatable {
+    package var requests = "llm.requests"
+    package var sessions = "llm.sessions"
     /// `completion` events (a service model with `emit_completions`).
-    public var completions = "llm.completions"
+    package var completions = "llm.completions"
     /// Whether the stream has `completion` events (set from the workload at
     /// load), which puts the completions topic in use.
-    public var carriesCompletions = false
-    public init() {}
+    package var carriesCompletions = false
+    package init() {}
 
     /// The topics the stream is published to, in this order: requests,
     /// sessions, then completions when the stream has them. A record's
     /// topic is named by its index here.
-    public var inUse: [String] { all.map(\.name) }
+    package var inUse: [String] { all.map(\.name) }
 
     /// The same topics with the key that names each, for messages about them.
-    public var all: [(key: String, name: String)] {
+    package var all: [(key: String, name: String)] {
         let base: [(key: String, name: String)] = [("kafka.topics.requests", requests), ("kafka.topics.sessions", sessions)]
         return carriesCompletions ? base + [("kafka.topics.completions", completions)] : base
     }
 }
 
 /// `kafka.create_topics`: the topics `run` creates when they are missing.
-public struct TopicCreationSettings: Sendable, Equatable {
-    public var partitions: Int32 = 6
-    public var replicationFactor: Int32 = 1
-    public init() {}
+package struct TopicCreationSettings: Sendable, Equatable {
+    package var partitions: Int32 = 6
+    package var replicationFactor: Int32 = 1
+    package init() {}
 }
 
-public struct KafkaConfiguration: Sendable, Equatable {
-    public var brokers = "localhost:9092"
-    public var topics = KafkaTopics()
+package struct KafkaConfiguration: Sendable, Equatable {
+    package var brokers = "localhost:9092"
+    package var topics = KafkaTopics()
     /// Passthrough librdkafka properties, applied over our defaults.
-    public var librdkafka: [String: String] = [:]
+    package var librdkafka: [String: String] = [:]
     /// Partitions of each topic the embedded mock cluster creates.
-    public var embeddedPartitions: Int32 = 6
+    package var embeddedPartitions: Int32 = 6
     /// How long shutdown waits for outstanding deliveries.
-    public var flushTimeoutSeconds: Double = 30
+    package var flushTimeoutSeconds: Double = 30
     /// `record_timestamp`: wall clock (default) or event time.
-    public var recordTimestamp = RecordTimestamp.wall
+    package var recordTimestamp = RecordTimestamp.wall
     /// `routing_headers`: copy request routing tags into record headers.
-    public var routingHeaders = false
+    package var routingHeaders = false
     /// `kafka.create_topics`; nil: a missing topic is a configuration error.
-    public var createTopics: TopicCreationSettings?
-    public init() {}
+    package var createTopics: TopicCreationSettings?
+    package init() {}
 }
 
-public struct MetricsConfiguration: Sendable, Equatable {
+package struct MetricsConfiguration: Sendable, Equatable {
     /// `host:port`; empty disables the endpoint.
-    public var listen = "127.0.0.1:9464"
-    public var health = HealthConfiguration()
-    public init() {}
+    package var listen = "127.0.0.1:9464"
+    package var health = HealthConfiguration()
+    package init() {}
 }
 
 /// The whole configuration file (see the Configuration reference article), validated.
-public struct Configuration: Sendable, Equatable {
-    public var workload: WorkloadSpec
+package struct Configuration: Sendable, Equatable {
+    package var workload: WorkloadSpec
     /// True when `random_seed` was absent and a random seed was chosen.
-    public var seedWasChosen: Bool
+    package var seedWasChosen: Bool
     /// `workload.run_id`, or one derived from the configuration and seed.
-    public var runID: String
+    package var runID: String
     /// Whether `runID` was set in the file (else it follows overrides).
-    public var runIDWasGiven = false
+    package var runIDWasGiven = false
     /// FNV-1a hash of the configuration text, for derived run IDs.
-    public var textHash: UInt64 = 0
-    public var clock: ClockConfiguration
-    public var kafka: KafkaConfiguration
-    public var metrics: MetricsConfiguration
+    package var textHash: UInt64 = 0
+    package var clock: ClockConfiguration
+    package var kafka: KafkaConfiguration
+    package var metrics: MetricsConfiguration
     /// Where it was read from (a path), for messages.
-    public var source = "<config>"
+    package var source = "<config>"
     /// `workload.replay`: a trace as the workload instead of profiles.
-    public var replay: ReplayConfiguration?
+    package var replay: ReplayConfiguration?
     /// `faults`: publish-time late, duplicate and dropped records; nil: none.
-    public var faults: FaultConfiguration?
+    package var faults: FaultConfiguration?
     /// `feedback`: completions from a service's topic; nil: from the service model.
-    public var feedback: FeedbackConfiguration?
+    package var feedback: FeedbackConfiguration?
 
-    public init(workload: WorkloadSpec, seedWasChosen: Bool = false, runID: String, clock: ClockConfiguration = .init(),
+    package init(workload: WorkloadSpec, seedWasChosen: Bool = false, runID: String, clock: ClockConfiguration = .init(),
                 kafka: KafkaConfiguration = .init(), metrics: MetricsConfiguration = .init()) {
         self.workload = workload
         self.seedWasChosen = seedWasChosen
@@ -126,7 +126,7 @@ extension Configuration {
 
     /// Loads and validates a configuration file. Throws `ConfigError` listing
     /// every problem (a missing file and a file that is not YAML included).
-    public static func load(path: String) throws(ConfigError) -> Configuration {
+    package static func load(path: String) throws(ConfigError) -> Configuration {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -138,7 +138,7 @@ extension Configuration {
     }
 
     /// Parses and validates configuration text.
-    public static func parse(yaml text: String, source: String = "<config>") throws(ConfigError) -> Configuration {
+    package static func parse(yaml text: String, source: String = "<config>") throws(ConfigError) -> Configuration {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -286,7 +286,7 @@ extension Configuration {
 
     /// Derives the run ID from the configuration text and everything that
     /// overrides it (seed, duration, request cap).
-    public mutating func deriveRunID() {
+    package mutating func deriveRunID() {
         guard !runIDWasGiven else { return }
         runID = RunIdentity.runID(self, seed: workload.seed)
     }

@@ -3,20 +3,20 @@
 /// `--speed`, `--metrics-listen`) and what a start of `run` decides (the
 /// brokers to use, the run's identity). `Configuration.override(_:)` applies
 /// them: the one place a read configuration changes.
-public struct ConfigurationOverrides: Sendable {
-    public var duration: Double?
-    public var requests: Int?
-    public var seed: UInt64?
-    public var clockMode: ClockMode?
+package struct ConfigurationOverrides: Sendable {
+    package var duration: Double?
+    package var requests: Int?
+    package var seed: UInt64?
+    package var clockMode: ClockMode?
     /// `--speed`: a speed, or `.some(nil)` for `max`.
-    public var speed: Double??
-    public var metricsListen: String?
+    package var speed: Double??
+    package var metricsListen: String?
     /// In place of `kafka.brokers` (`--brokers`, or the embedded cluster's).
-    public var brokers: String?
+    package var brokers: String?
     /// The run this start is: its run ID (anchored), and its seed when it differs.
-    public var identity: RunIdentity?
+    package var identity: RunIdentity?
 
-    public init(duration: Double? = nil, requests: Int? = nil, seed: UInt64? = nil) {
+    package init(duration: Double? = nil, requests: Int? = nil, seed: UInt64? = nil) {
         self.duration = duration
         self.requests = requests
         self.seed = seed
@@ -25,7 +25,7 @@ public struct ConfigurationOverrides: Sendable {
 
 extension Configuration {
     /// Applies `overrides`; the run ID follows (re-derived, or the identity's).
-    public mutating func override(_ overrides: ConfigurationOverrides) {
+    package mutating func override(_ overrides: ConfigurationOverrides) {
         if let duration = overrides.duration { workload.totalDuration = duration }
         if let requests = overrides.requests { workload.totalRequests = requests }
         if let seed = overrides.seed {
@@ -50,7 +50,7 @@ extension Configuration {
     }
 
     /// Applies command-line overrides and re-derives the run ID.
-    public mutating func override(duration: Double? = nil, requests: Int? = nil, seed: UInt64? = nil) {
+    package mutating func override(duration: Double? = nil, requests: Int? = nil, seed: UInt64? = nil) {
         override(ConfigurationOverrides(duration: duration, requests: requests, seed: seed))
     }
 }

@@ -5,17 +5,17 @@ import Yams
 /// generated stream (and `generate`'s output) is unchanged; only what the
 /// Kafka sink sends differs. Each data event draws its fate once, from a
 /// stream of its own keyed by its `seq`.
-public struct FaultConfiguration: Sendable, Equatable {
+package struct FaultConfiguration: Sendable, Equatable {
     /// Published after the watermark that passed it, `lateDelay` virtual
     /// seconds after it was due (at the first watermark round at or after).
-    public var lateProbability = 0.0
-    public var lateDelay = Distribution(.constant(1))
+    package var lateProbability = 0.0
+    package var lateDelay = Distribution(.constant(1))
     /// Published twice, back to back.
-    public var duplicateProbability = 0.0
+    package var duplicateProbability = 0.0
     /// Never published.
-    public var dropProbability = 0.0
+    package var dropProbability = 0.0
 
-    public init() {}
+    package init() {}
 }
 
 extension Configuration {

@@ -3,21 +3,21 @@ import Yams
 
 /// `feedback`: completion-anchored profiles take each turn's completion from a
 /// service's `completion` records on a topic, instead of the service model.
-public struct FeedbackConfiguration: Sendable, Equatable {
+package struct FeedbackConfiguration: Sendable, Equatable {
     /// The topic the service publishes its completions (and watermarks) to.
-    public var topic = "llm.completions"
+    package var topic = "llm.completions"
     /// Virtual seconds after a request's arrival with no completion: its session ends `no_response`.
-    public var timeoutSeconds = 600.0
+    package var timeoutSeconds = 600.0
     /// Virtual modes: how far the generator may run ahead of the completions'
     /// watermark; nil: the smallest think time any completion-anchored profile can draw.
-    public var lookaheadSeconds: Double?
+    package var lookaheadSeconds: Double?
 
-    public init() {}
+    package init() {}
 }
 
 extension ConfigBounds {
     /// `feedback.timeout_s` and `feedback.lookahead_s`: virtual seconds (the clock counts nanoseconds).
-    public static let feedbackSeconds: ClosedRange<Double> = 1e-9...1e9
+    package static let feedbackSeconds: ClosedRange<Double> = 1e-9...1e9
 }
 
 extension Configuration {
@@ -37,11 +37,11 @@ extension Configuration {
 
     /// Whether the clock paces in virtual time (accelerated or `max`), where
     /// the generator and the service synchronise by watermarks.
-    public var pacesVirtualTime: Bool { !(clock.mode == .realtime && clock.speed != nil) }
+    package var pacesVirtualTime: Bool { !(clock.mode == .realtime && clock.speed != nil) }
 
     /// `feedback.lookahead_s` as it applies: the given value, else the smallest
     /// think time a completion-anchored profile can draw.
-    public var feedbackLookaheadSeconds: Double {
+    package var feedbackLookaheadSeconds: Double {
         feedback?.lookaheadSeconds ?? workload.smallestThinkSeconds ?? 0
     }
 
@@ -60,7 +60,7 @@ extension Configuration {
 
     /// The problems of `feedback` with the clock as it now is (also after the
     /// command line's overrides): each names its key and value.
-    public var feedbackProblems: [ConfigProblem] {
+    package var feedbackProblems: [ConfigProblem] {
         guard let feedback else { return [] }
         var problems: [ConfigProblem] = []
         let lookahead = feedbackLookaheadSeconds

@@ -1,12 +1,12 @@
 /// `metrics.health`: when `/healthz` turns 503 (see `ProducerHealth`).
-public struct HealthConfiguration: Sendable, Equatable {
+package struct HealthConfiguration: Sendable, Equatable {
     /// Unhealthy once records have waited this long with no broker acknowledging any.
-    public var brokerTimeoutSeconds: Double = 30
+    package var brokerTimeoutSeconds: Double = 30
     /// Unhealthy while the producer queue holds more than this share of its bound
     /// (`queue.buffering.max.messages`).
-    public var queueSaturation: Double = 0.9
+    package var queueSaturation: Double = 0.9
 
-    public init() {}
+    package init() {}
 
     static let keys = ["broker_timeout_s", "queue_saturation"]
 

@@ -1,7 +1,7 @@
 import WorkloadModel
 
 /// Which time a Kafka record's timestamp (CreateTime) carries.
-public enum RecordTimestamp: String, Sendable, Equatable, CaseIterable {
+package enum RecordTimestamp: String, Sendable, Equatable, CaseIterable {
     /// The wall clock when the record is produced (the default).
     case wall
     /// The event's own time: the run's anchor (`clock.start`) plus `time_s`,

@@ -3,18 +3,18 @@ import WorkloadModel
 
 /// `workload.replay`: a trace replayed as the workload instead of
 /// client profiles.
-public struct ReplayConfiguration: Sendable, Equatable {
+package struct ReplayConfiguration: Sendable, Equatable {
     /// The trace, resolved against the configuration file's directory.
-    public var file: String
-    public var format: TraceFormat
+    package var file: String
+    package var format: TraceFormat
     /// Trace seconds per virtual second: 2 replays twice as fast.
-    public var timeScale: Double = 1
+    package var timeScale: Double = 1
     /// Repeat the trace forever, each pass shifted by the trace's span.
-    public var loop = false
+    package var loop = false
     /// Pass over malformed rows (and rows going back in time), counting them.
-    public var skipBadRows = false
+    package var skipBadRows = false
 
-    public init(file: String, format: TraceFormat) {
+    package init(file: String, format: TraceFormat) {
         self.file = file
         self.format = format
     }

@@ -1,6 +1,6 @@
 /// `clock.on_resume` (see the Resuming article): what a resumed paced run does with the
 /// events that fell due while the daemon was down.
-public enum ResumePolicy: String, Sendable, Equatable, CaseIterable {
+package enum ResumePolicy: String, Sendable, Equatable, CaseIterable {
     /// Publish them late (counted in the lateness histogram), then pace again.
     case catchUp = "catch_up"
     /// Publish none of them: one `skipped` marker per partition names the interval.
@@ -18,5 +18,5 @@ public enum ResumePolicy: String, Sendable, Equatable, CaseIterable {
 
 extension ClockConfiguration {
     /// `on_resume`, or its default: `skip` in real time, `catch_up` otherwise.
-    public var resumePolicy: ResumePolicy { onResume ?? (mode == .realtime && speed != nil ? .skip : .catchUp) }
+    package var resumePolicy: ResumePolicy { onResume ?? (mode == .realtime && speed != nil ? .skip : .catchUp) }
 }

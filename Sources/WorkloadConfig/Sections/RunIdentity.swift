@@ -11,14 +11,14 @@ import WorkloadModel
 ///
 /// `run` derives it once per start (`DaemonSetup`, from the state directory's
 /// record when it continues a run) and applies it with `Configuration.forRun`.
-public struct RunIdentity: Sendable, Equatable {
-    public let runID: String
-    public let seed: UInt64
-    public let anchorUnixNanoseconds: Int64
+package struct RunIdentity: Sendable, Equatable {
+    package let runID: String
+    package let seed: UInt64
+    package let anchorUnixNanoseconds: Int64
 
     /// `configuration` started at `anchor`, with `seed` instead of its own
     /// (the recorded seed of a run whose seed was chosen at random).
-    public init(configuration: Configuration, seed: UInt64? = nil, anchorUnixNanoseconds anchor: Int64) {
+    package init(configuration: Configuration, seed: UInt64? = nil, anchorUnixNanoseconds anchor: Int64) {
         let seed = seed ?? configuration.workload.seed
         self.seed = seed
         anchorUnixNanoseconds = anchor
@@ -54,7 +54,7 @@ extension Configuration {
     /// The configuration `run` uses: `identity` applied (its run ID, and the
     /// recorded seed when continuing a run whose seed was chosen) and `brokers`
     /// (the command line's, or the embedded cluster's) in place of `kafka.brokers`.
-    public func forRun(identity: RunIdentity, brokers: String?) -> Configuration {
+    package func forRun(identity: RunIdentity, brokers: String?) -> Configuration {
         var overrides = ConfigurationOverrides()
         overrides.identity = identity
         overrides.brokers = brokers

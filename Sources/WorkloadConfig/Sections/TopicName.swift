@@ -1,8 +1,8 @@
 /// Kafka's rules for topic names (`kafka.topics.*`), checked at load time
 /// rather than discovered when the first record fails.
-public enum TopicName {
+package enum TopicName {
     /// Why `name` cannot be a topic, or nil when it can.
-    public static func problem(_ name: String) -> String? {
+    package static func problem(_ name: String) -> String? {
         if name.isEmpty { return "must not be empty" }
         if name == "." || name == ".." { return "must not be . or .. (got \(name))" }
         if name.count > ConfigBounds.topicNameLength { return "must be at most \(ConfigBounds.topicNameLength) characters (got \(name.count))" }
@@ -13,7 +13,7 @@ public enum TopicName {
     }
 
     /// Kafka refuses two topics whose names differ only in '.' versus '_' (their metric names collide).
-    public static func collide(_ a: String, _ b: String) -> Bool {
+    package static func collide(_ a: String, _ b: String) -> Bool {
         a.replacingDots == b.replacingDots
     }
 }

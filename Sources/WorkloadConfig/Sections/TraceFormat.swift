@@ -1,6 +1,6 @@
 /// The trace formats `workload.replay`, `generate --format` and `convert`
 /// read and write (the "Traces, replay and fit" article).
-public enum TraceFormat: String, Sendable, Equatable, CaseIterable {
+package enum TraceFormat: String, Sendable, Equatable, CaseIterable {
     /// Azure LLM inference CSV `TIMESTAMP,ContextTokens,GeneratedTokens`
     /// (2023: `2023-11-16 18:15:46.6805900`; 2024: `... .009930+00:00`).
     case azure
@@ -16,10 +16,10 @@ public enum TraceFormat: String, Sendable, Equatable, CaseIterable {
     case agenticMooncake = "agentic-mooncake"
 
     /// Whether the format can be read (replayed, converted, fitted).
-    public var isReadable: Bool { self != .agenticMooncake }
+    package var isReadable: Bool { self != .agenticMooncake }
 
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// The formats that can be read, by name.
-    public static var readableNames: String { allCases.filter(\.isReadable).map(\.rawValue).joined(separator: ", ") }
+    package static var readableNames: String { allCases.filter(\.isReadable).map(\.rawValue).joined(separator: ", ") }
 }

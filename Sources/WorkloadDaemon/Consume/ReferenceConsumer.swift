@@ -4,17 +4,17 @@ import WorkloadKafka
 
 /// `llm-workload consume`: reads every partition of the topics and writes the
 /// data events as one time-ordered stream (see `WatermarkMerger` for the rule).
-public struct ReferenceConsumer {
-    public struct Options: Sendable {
-        public var brokers: String
-        public var topics: [String]
-        public var fromBeginning = false
+package struct ReferenceConsumer {
+    package struct Options: Sendable {
+        package var brokers: String
+        package var topics: [String]
+        package var fromBeginning = false
         /// Stop once every producer's stream has ended on every partition.
-        public var exitAtEnd = false
+        package var exitAtEnd = false
         /// Give up after this many wall seconds (nil: never; tests bound their wait).
-        public var timeoutSeconds: Double?
+        package var timeoutSeconds: Double?
 
-        public init(brokers: String, topics: [String], fromBeginning: Bool = false, exitAtEnd: Bool = false,
+        package init(brokers: String, topics: [String], fromBeginning: Bool = false, exitAtEnd: Bool = false,
                     timeoutSeconds: Double? = nil) {
             self.brokers = brokers
             self.topics = topics
@@ -25,25 +25,25 @@ public struct ReferenceConsumer {
     }
 
     /// How a consume ended.
-    public struct Summary: Sendable, Equatable {
-        public var released = 0
-        public var watermarks = 0
+    package struct Summary: Sendable, Equatable {
+        package var released = 0
+        package var watermarks = 0
         /// Data events still held back (no watermark passed them) at the end.
-        public var waiting = 0
+        package var waiting = 0
         /// Data events behind their own producer's watermark: a broken promise.
-        public var lateEvents = 0
+        package var lateEvents = 0
         /// Data events read twice (the same run and seq).
-        public var duplicateEvents = 0
+        package var duplicateEvents = 0
         /// Records neither a data event nor a readable watermark.
-        public var unreadable = 0
+        package var unreadable = 0
         /// Every producer's stream ended on every partition.
-        public var ended = false
+        package var ended = false
     }
 
     /// Reads until the streams end (`exitAtEnd`), `stop` is set or the
     /// timeout passes; hands each released event (its JSON object, no
     /// newline) to `output` in order.
-    public static func run(
+    package static func run(
         _ options: Options, stop: StopSignal, logger: Logger, output: ([UInt8]) throws -> Void
     ) throws -> Summary {
         let consumer = try KafkaConsumer(bootstrapServers: options.brokers, logger: logger)

@@ -14,12 +14,12 @@ import WorkloadModel
 /// that is complete: nothing can come before it any more. A `final`
 /// watermark ends its producer's stream on the partition; when every
 /// producer has ended on every partition, everything is released.
-public struct WatermarkMerger {
+package struct WatermarkMerger {
     /// A partition of one topic.
-    public struct PartitionID: Hashable, Sendable {
-        public var topic: String
-        public var partition: Int32
-        public init(topic: String, partition: Int32) {
+    package struct PartitionID: Hashable, Sendable {
+        package var topic: String
+        package var partition: Int32
+        package init(topic: String, partition: Int32) {
             self.topic = topic
             self.partition = partition
         }
@@ -63,33 +63,33 @@ public struct WatermarkMerger {
         var seq: UInt64
     }
     /// Data events read a second time while the first was still pending.
-    public private(set) var duplicateEvents = 0
+    package private(set) var duplicateEvents = 0
     /// Records that were neither a data event nor a watermark the consumer can read.
-    public private(set) var unreadable = 0
+    package private(set) var unreadable = 0
     /// `skipped` markers read (`clock.on_resume: skip`).
-    public private(set) var markers = 0
+    package private(set) var markers = 0
     /// Watermarks read.
-    public private(set) var watermarks = 0
+    package private(set) var watermarks = 0
     /// Data events that arrived behind their own producer's latest watermark
     /// on their partition: a broken promise (0 when the contract holds).
-    public private(set) var lateEvents = 0
+    package private(set) var lateEvents = 0
 
     /// `partitions`: every partition of every topic read.
-    public init(partitions: [PartitionID]) {
+    package init(partitions: [PartitionID]) {
         self.partitions = Dictionary(uniqueKeysWithValues: partitions.map { ($0, PartitionTime()) })
     }
 
     /// Events waiting for the watermarks.
-    public var waiting: Int { pending.count }
+    package var waiting: Int { pending.count }
 
     /// Every producer's stream has ended on every partition.
-    public var ended: Bool { partitions.values.allSatisfy(\.ended) }
+    package var ended: Bool { partitions.values.allSatisfy(\.ended) }
 
     /// The time below which every event is complete (ns; `.max` when all ended).
-    public var frontier: Int64 { partitions.values.map(\.time).min() ?? .min }
+    package var frontier: Int64 { partitions.values.map(\.time).min() ?? .min }
 
     /// Takes one record of `partition` (its value, the JSON object).
-    public mutating func add(_ value: [UInt8], from partition: PartitionID) {
+    package mutating func add(_ value: [UInt8], from partition: PartitionID) {
         let record = EventFields(value)
         guard let time = record.nanoseconds("time_s") else {
             unreadable += 1
@@ -128,7 +128,7 @@ public struct WatermarkMerger {
     }
 
     /// Hands every complete event to `body` in (time_s, seq) order.
-    public mutating func release(_ body: ([UInt8]) throws -> Void) rethrows {
+    package mutating func release(_ body: ([UInt8]) throws -> Void) rethrows {
         let limit = frontier
         while let first = pending.first, first.time < limit {
             let event = pending.removeFirst()

@@ -3,7 +3,7 @@ import WorkloadKafka
 import WorkloadModel
 
 /// Why a completions record was not handed to the engine (or was, and the engine ignored it).
-public enum FeedbackIgnoreReason: String, Sendable, CaseIterable {
+package enum FeedbackIgnoreReason: String, Sendable, CaseIterable {
     /// Not a JSON object with the fields of a completion or a watermark.
     case malformed
     /// A completion of another run.

@@ -10,16 +10,16 @@ import WorkloadModel
 /// `completion` record per answered request (keyed by session ID) and, after
 /// each batch, its watermark on every partition of the completions topic. A
 /// test double and a demo, not a simulator.
-public struct ServiceModelRunner {
-    public struct Options: Sendable {
-        public var brokers: String
-        public var replicas = 1
-        public var fromBeginning = false
-        public var dropFraction = 0.0
+package struct ServiceModelRunner {
+    package struct Options: Sendable {
+        package var brokers: String
+        package var replicas = 1
+        package var fromBeginning = false
+        package var dropFraction = 0.0
         /// Give up after this many wall seconds (nil: never; tests bound their wait).
-        public var timeoutSeconds: Double?
+        package var timeoutSeconds: Double?
 
-        public init(brokers: String, replicas: Int = 1, fromBeginning: Bool = false, dropFraction: Double = 0) {
+        package init(brokers: String, replicas: Int = 1, fromBeginning: Bool = false, dropFraction: Double = 0) {
             self.brokers = brokers
             self.replicas = replicas
             self.fromBeginning = fromBeginning
@@ -27,14 +27,14 @@ public struct ServiceModelRunner {
         }
     }
 
-    public struct Summary: Sendable, Equatable {
-        public var requests = 0
-        public var completions = 0
-        public var dropped = 0
-        public var unreadable = 0
-        public var watermarks = 0
+    package struct Summary: Sendable, Equatable {
+        package var requests = 0
+        package var completions = 0
+        package var dropped = 0
+        package var unreadable = 0
+        package var watermarks = 0
         /// Every request producer's stream ended (then the service's ended too).
-        public var ended = false
+        package var ended = false
     }
 
     let configuration: Configuration
@@ -51,7 +51,7 @@ public struct ServiceModelRunner {
     var summary = Summary()
     var line = ByteWriter(capacity: 1024)
 
-    public init(configuration: Configuration, options: Options, logger: Logger) {
+    package init(configuration: Configuration, options: Options, logger: Logger) {
         self.configuration = configuration
         self.options = options
         self.logger = logger
@@ -61,7 +61,7 @@ public struct ServiceModelRunner {
     }
 
     /// Serves until every request producer has ended, `stop` is set, or the timeout passes.
-    public mutating func run(stop: StopSignal) throws -> Summary {
+    package mutating func run(stop: StopSignal) throws -> Summary {
         let fast = ["fetch.wait.max.ms": "1", "fetch.error.backoff.ms": "5"]
         let consumer = try KafkaConsumer(bootstrapServers: options.brokers, properties: fast, logger: logger)
         let requestsTopic = configuration.kafka.topics.requests

@@ -9,7 +9,7 @@ import Logging
 import Synchronization
 
 /// Why the metrics endpoint could not be set up.
-public enum HTTPMetricsServerError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum HTTPMetricsServerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `metrics.listen` is not `host:port` (IPv6 hosts in brackets, port 0–65535).
     case invalidListenAddress(String, reason: String)
     /// The host part did not resolve (`getaddrinfo`).
@@ -19,7 +19,7 @@ public enum HTTPMetricsServerError: Error, Sendable, Equatable, CustomStringConv
     /// The wake-up pipe could not be created.
     case pipeFailed(errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .invalidListenAddress(let address, let reason):
             return "metrics.listen \"\(address)\": \(reason)"
@@ -54,13 +54,13 @@ public enum HTTPMetricsServerError: Error, Sendable, Equatable, CustomStringConv
 /// Hand-written rather than SwiftNIO: two endpoints with fixed bodies need no event loop,
 /// and NIO would double the build time on this machine. The server runs from `init`
 /// until `shutdown()`.
-public final class HTTPMetricsServer: Sendable {
+package final class HTTPMetricsServer: Sendable {
     /// `metrics.listen` as given.
-    public let listenAddress: String
+    package let listenAddress: String
     /// The address actually bound, e.g. `127.0.0.1:9464` or `[::1]:40321`.
-    public let boundAddress: String
+    package let boundAddress: String
     /// The port actually bound (the ephemeral one when asked for port 0).
-    public let port: UInt16
+    package let port: UInt16
 
     static let maxRequestHeaderBytes = 8 * 1024
     /// Connections served at once; more replace the oldest waiting for its request, or
@@ -82,7 +82,7 @@ public final class HTTPMetricsServer: Sendable {
 
     /// Binds `listen` (`host:port`, `[v6]:port`, `:port` for every interface; port 0 picks a
     /// free port) and starts serving on a new thread.
-    public init(
+    package init(
         listen: String,
         requestTimeout: Duration = .seconds(5),
         logger: Logger = Logger(label: "llm-workload.metrics-http"),
@@ -128,7 +128,7 @@ public final class HTTPMetricsServer: Sendable {
 
     /// Stops accepting, ends every connection in hand at once (the wake pipe interrupts
     /// their waits), joins the threads and closes the sockets. Safe to call more than once.
-    public func shutdown() {
+    package func shutdown() {
         guard !isStopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         var byte: UInt8 = 1
         _ = write(wakeWriteFD, &byte, 1)

@@ -8,9 +8,9 @@ import Musl
 /// metrics server binds with, and the host resolved, so a bad address is a
 /// configuration error rather than a failure after start-up. (Whether the
 /// port is free is only known when binding: that stays exit 73.)
-public enum ListenAddress {
+package enum ListenAddress {
     /// Why `address` cannot be listened on, or nil when it can (empty disables the endpoint).
-    public static func problem(_ address: String) -> String? {
+    package static func problem(_ address: String) -> String? {
         guard !address.isEmpty else { return nil }
         let host: String?
         let port: UInt16

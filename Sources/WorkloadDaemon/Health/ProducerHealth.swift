@@ -2,16 +2,16 @@ import Synchronization
 import WorkloadConfig
 
 /// What `/healthz` reports, and why.
-public struct HealthState: Sendable, Equatable {
+package struct HealthState: Sendable, Equatable {
     /// Records have waited longer than `broker_timeout_s` with no broker acknowledging any.
-    public var brokersUnreachable = false
+    package var brokersUnreachable = false
     /// The producer queue holds more than `queue_saturation` of either of its bounds,
     /// `queue.buffering.max.messages` or `queue.buffering.max.kbytes`.
-    public var queueSaturated = false
+    package var queueSaturated = false
     /// A fatal producer error, or a record Kafka rejected for good: sticky.
-    public var failed = false
+    package var failed = false
 
-    public var isHealthy: Bool { !brokersUnreachable && !queueSaturated && !failed }
+    package var isHealthy: Bool { !brokersUnreachable && !queueSaturated && !failed }
 
     /// The problems as metric label values, in a fixed order.
     static let problems = ["brokers_unreachable", "queue_saturated", "failed"]
@@ -26,18 +26,18 @@ public struct HealthState: Sendable, Equatable {
 /// acknowledged records grew or nothing was waiting. Records that wait
 /// longer than the timeout with no progress mean no leader of theirs answers;
 /// the first acknowledgement afterwards makes it healthy again.
-public final class ProducerHealth: Sendable {
-    public struct Observation: Sendable {
+package final class ProducerHealth: Sendable {
+    package struct Observation: Sendable {
         /// Records (and requests) queued or in flight.
-        public var outstanding: Int
+        package var outstanding: Int
         /// Records acknowledged so far.
-        public var delivered: Int
+        package var delivered: Int
         /// A fatal or permanent failure happened.
-        public var failed: Bool
+        package var failed: Bool
         /// Value bytes of the records queued or in flight.
-        public var queuedBytes: Int
+        package var queuedBytes: Int
 
-        public init(outstanding: Int, delivered: Int, failed: Bool, queuedBytes: Int = 0) {
+        package init(outstanding: Int, delivered: Int, failed: Bool, queuedBytes: Int = 0) {
             self.outstanding = outstanding
             self.delivered = delivered
             self.failed = failed
@@ -61,7 +61,7 @@ public final class ProducerHealth: Sendable {
     ///   - queueByteCapacity: its `queue.buffering.max.kbytes`, in bytes. Under a slow
     ///     broker large records fill this bound long before the message bound, and the
     ///     generator is throttled just the same.
-    public init(configuration: HealthConfiguration, queueCapacity: Int, queueByteCapacity: Int, clock: any WallClock) {
+    package init(configuration: HealthConfiguration, queueCapacity: Int, queueByteCapacity: Int, clock: any WallClock) {
         timeoutNanoseconds = UInt64(configuration.brokerTimeoutSeconds * 1e9)
         saturationRecords = configuration.queueSaturation * Double(max(1, queueCapacity))
         saturationBytes = configuration.queueSaturation * Double(max(1, queueByteCapacity))
@@ -71,7 +71,7 @@ public final class ProducerHealth: Sendable {
 
     /// Takes one observation and returns the resulting state.
     @discardableResult
-    public func observe(_ observation: Observation) -> HealthState {
+    package func observe(_ observation: Observation) -> HealthState {
         let now = clock.now()
         return memory.withLock { memory in
             if observation.delivered != memory.delivered || observation.outstanding == 0 {
@@ -87,7 +87,7 @@ public final class ProducerHealth: Sendable {
     }
 
     /// The state at the latest observation.
-    public var state: HealthState {
+    package var state: HealthState {
         memory.withLock { $0.state }
     }
 }

@@ -1,4 +1,4 @@
-public import CoreMetrics
+import CoreMetrics
 internal import Prometheus
 import Synchronization
 
@@ -14,13 +14,13 @@ import Synchronization
 /// error name (a fixed set), capped at `maxFailureLabels` (more fold into "other").
 /// Every (type, profile) and topic series exists from start-up at 0, so rates are
 /// defined from the first scrape.
-public final class DaemonMetrics: Sendable {
+package final class DaemonMetrics: Sendable {
     /// The event types counted by `eventGenerated`, in index order, unless told otherwise.
-    public static let defaultEventTypes = ["request", "session_started", "session_ended", "completion"]
+    package static let defaultEventTypes = ["request", "session_started", "session_ended", "completion"]
     /// The HTTP `Content-Type` of `render()`'s output (text format 0.0.4).
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
     /// Lateness histogram bounds, 10 µs to 10 s: the pacer's own floor up to a stalled sink.
-    public static let latenessBoundsSeconds: [Double] = [
+    package static let latenessBoundsSeconds: [Double] = [
         0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005,
         0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
     ]
@@ -29,23 +29,23 @@ public final class DaemonMetrics: Sendable {
 
     private let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
-    public let eventTypes: [String]
-    public let profiles: [String]
-    public let topics: [String]
+    package let eventTypes: [String]
+    package let profiles: [String]
+    package let topics: [String]
 
     /// `llm_workload_producer_queue_depth`: records waiting in the producer.
-    public let producerQueueDepth: Meter
+    package let producerQueueDepth: Meter
     /// `llm_workload_active_sessions`: sessions opened and not yet ended.
-    public let activeSessions: Meter
+    package let activeSessions: Meter
     /// `llm_workload_virtual_time_seconds`: virtual seconds since the run's virtual start.
-    public let virtualTimeSeconds: Meter
+    package let virtualTimeSeconds: Meter
     /// `llm_workload_pacing_lateness_seconds`: a histogram (shards' add up).
-    public let pacingLateness: LatencyHistogram
+    package let pacingLateness: LatencyHistogram
     /// `llm_workload_watermark_records_total`: watermark records handed to the producer
     /// (they are in `events_published_total` once acknowledged).
-    public let watermarkRecords: CoreMetrics.Counter
+    package let watermarkRecords: CoreMetrics.Counter
     /// `llm_workload_up`: 1 while running; set 0 when shutting down.
-    public let up: Meter
+    package let up: Meter
 
     private let generated: [CoreMetrics.Counter]  // [typeIndex * profiles.count + profileIndex]
     private let published: [CoreMetrics.Counter]  // [topicIndex]
@@ -58,7 +58,7 @@ public final class DaemonMetrics: Sendable {
     static let deliveryFailuresName = "llm_workload_delivery_failures_total"
     static let deliveryFailuresHelp = "Records Kafka failed to deliver, by librdkafka error name."
 
-    public init(
+    package init(
         profiles: [String],
         topics: [String],
         eventTypes: [String] = DaemonMetrics.defaultEventTypes,
@@ -114,31 +114,31 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// A further gauge in the same exposition (the health monitor's), made at start-up.
-    public func gauge(_ name: String, help: String, labels: [(String, String)] = []) -> Meter {
+    package func gauge(_ name: String, help: String, labels: [(String, String)] = []) -> Meter {
         Self.meter(registry: registry, factory: factory, name, help, labels)
     }
 
     /// Counts one generated event. Indexes are positions in `eventTypes` and `profiles`.
     @inline(__always)
-    public func eventGenerated(typeIndex: Int, profileIndex: Int) {
+    package func eventGenerated(typeIndex: Int, profileIndex: Int) {
         assert(profileIndex >= 0 && profileIndex < profiles.count, "profile index \(profileIndex) out of range")
         generated[typeIndex * profiles.count + profileIndex].increment()
     }
 
     /// Records how late one paced event left (`llm_workload_pacing_lateness_seconds`).
     @inline(__always)
-    public func recordLateness(nanoseconds: UInt64) {
+    package func recordLateness(nanoseconds: UInt64) {
         pacingLateness.record(nanoseconds: nanoseconds)
     }
 
     /// Counts `count` records acknowledged on topic `topics[topicIndex]`.
     @inline(__always)
-    public func eventsPublished(topicIndex: Int, count: UInt64 = 1) {
+    package func eventsPublished(topicIndex: Int, count: UInt64 = 1) {
         published[topicIndex].increment(by: count)
     }
 
     /// The counter of records a `faults` kind (late, duplicate, drop) changed.
-    public func faultsInjected(kind: String) -> CoreMetrics.Counter {
+    package func faultsInjected(kind: String) -> CoreMetrics.Counter {
         let name = "llm_workload_faults_injected_total"
         let labels = [("kind", kind)]
         let handler = registry.makeCounter(
@@ -148,7 +148,7 @@ public final class DaemonMetrics: Sendable {
 
     /// Counts failed deliveries. Off the hot path (delivery reports): takes a lock.
     /// The first `maxFailureLabels` error names get a series each; later ones count as "other".
-    public func deliveryFailed(error: String, count: UInt64 = 1) {
+    package func deliveryFailed(error: String, count: UInt64 = 1) {
         let counter = deliveryFailures.withLock { byError -> CoreMetrics.Counter in
             if let existing = byError[error] { return existing }
             let label = byError.count < Self.maxFailureLabels ? error : "other"
@@ -167,7 +167,7 @@ public final class DaemonMetrics: Sendable {
     /// histogram. swift-prometheus writes a family only once it has a series; the
     /// delivery failures family is declared from the start (as the dashboard expects),
     /// so its two header lines are added here until then.
-    public func render() -> String {
+    package func render() -> String {
         var text = registry.emitToString()
         if !text.contains("# TYPE \(Self.deliveryFailuresName) counter\n") {
             text += "# HELP \(Self.deliveryFailuresName) \(Self.deliveryFailuresHelp)\n# TYPE \(Self.deliveryFailuresName) counter\n"

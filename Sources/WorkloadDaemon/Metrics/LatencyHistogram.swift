@@ -9,9 +9,9 @@ import Synchronization
 /// load 15 on the bench machine, against 500-620 ns through swift-metrics' `Timer` and
 /// swift-prometheus's locked histogram (`bench`'s "metrics per event" row, run
 /// alternately). `DaemonMetrics.render` appends its exposition to the registry's.
-public final class LatencyHistogram: Sendable {
+package final class LatencyHistogram: Sendable {
     /// Upper bounds in nanoseconds (the `+Inf` bucket is implicit).
-    public let boundsNanoseconds: [UInt64]
+    package let boundsNanoseconds: [UInt64]
     private let boundsSeconds: [Double]
     private let counts: [Bucket]  // per bucket, not cumulative; one more for +Inf
     private let sum = Atomic<UInt64>(0)
@@ -29,7 +29,7 @@ public final class LatencyHistogram: Sendable {
     }
 
     @inline(__always)
-    public func record(nanoseconds value: UInt64) {
+    package func record(nanoseconds value: UInt64) {
         var index = 0
         while index < boundsNanoseconds.count && value > boundsNanoseconds[index] { index += 1 }
         counts[index].count.wrappingAdd(1, ordering: .relaxed)
@@ -37,7 +37,7 @@ public final class LatencyHistogram: Sendable {
     }
 
     /// Cumulative counts per bound (the last is `+Inf`), the sum in nanoseconds and the count.
-    public func snapshot() -> (cumulative: [UInt64], sumNanoseconds: UInt64, count: UInt64) {
+    package func snapshot() -> (cumulative: [UInt64], sumNanoseconds: UInt64, count: UInt64) {
         var running: UInt64 = 0
         let cumulative = counts.map { bucket -> UInt64 in
             running &+= bucket.count.load(ordering: .relaxed)

@@ -12,7 +12,7 @@ import WorkloadKafka
 ///
 /// Injected everywhere wall time matters (pacing, metric windows) so that tests use a
 /// `ManualClock` and run instantly.
-public protocol WallClock: Sendable {
+package protocol WallClock: Sendable {
     /// Monotonic nanoseconds since an arbitrary origin.
     func now() -> UInt64
     /// Blocks the calling thread until `now() >= untilNanoseconds` (returns at once when
@@ -26,17 +26,17 @@ public protocol WallClock: Sendable {
 /// scheduling delay, so the clock sleeps until `spinNanoseconds` before the deadline and
 /// then polls the clock. That keeps pacing lateness well under a millisecond at
 /// 10,000 events/s, at the price of a busy core for that stretch of each wait.
-public struct SystemWallClock: WallClock {
+package struct SystemWallClock: WallClock {
     /// How long before each deadline to stop sleeping and start spinning.
-    public let spinNanoseconds: UInt64
+    package let spinNanoseconds: UInt64
 
-    public init(spinNanoseconds: UInt64 = 60_000) {
+    package init(spinNanoseconds: UInt64 = 60_000) {
         self.spinNanoseconds = spinNanoseconds
     }
 
-    public func now() -> UInt64 { SteadyClock.nanoseconds() }
+    package func now() -> UInt64 { SteadyClock.nanoseconds() }
 
-    public func sleep(untilNanoseconds deadline: UInt64) {
+    package func sleep(untilNanoseconds deadline: UInt64) {
         var current = now()
         if current >= deadline { return }
         if deadline - current > spinNanoseconds {
@@ -61,7 +61,7 @@ public struct SystemWallClock: WallClock {
 
 /// A clock for tests: time moves only when told to, and sleeping jumps straight to the
 /// deadline.
-public final class ManualClock: WallClock {
+package final class ManualClock: WallClock {
     private let state: Mutex<State>
 
     private struct State {
@@ -69,16 +69,16 @@ public final class ManualClock: WallClock {
         var sleeps: [UInt64] = []
     }
 
-    public init(now: UInt64 = 0) {
+    package init(now: UInt64 = 0) {
         state = Mutex(State(now: now))
     }
 
-    public func now() -> UInt64 {
+    package func now() -> UInt64 {
         state.withLock { $0.now }
     }
 
     /// Records the deadline and, if it lies ahead, advances the clock to it.
-    public func sleep(untilNanoseconds deadline: UInt64) {
+    package func sleep(untilNanoseconds deadline: UInt64) {
         state.withLock {
             $0.sleeps.append(deadline)
             $0.now = max($0.now, deadline)
@@ -86,18 +86,18 @@ public final class ManualClock: WallClock {
     }
 
     /// Moves time forward, as if work had taken that long.
-    public func advance(by nanoseconds: UInt64) {
+    package func advance(by nanoseconds: UInt64) {
         state.withLock { $0.now += nanoseconds }
     }
 
     /// Every deadline passed to `sleep`, oldest first.
-    public var sleepDeadlines: [UInt64] {
+    package var sleepDeadlines: [UInt64] {
         state.withLock { $0.sleeps }
     }
 }
 
 /// How virtual time maps to wall time (`clock.mode` / `clock.speed`).
-public enum PacingMode: Sendable, Equatable {
+package enum PacingMode: Sendable, Equatable {
     /// Virtual seconds = wall seconds.
     case realtime
     /// Virtual seconds = `speed` × wall seconds (`speed` > 0, finite).
@@ -113,15 +113,15 @@ public enum PacingMode: Sendable, Equatable {
 /// whose virtual time lies before the virtual start are due at once. A generator that
 /// falls behind (a stalled sink) catches up at full speed rather than re-anchoring, so
 /// virtual time stays tied to wall time and the stall shows up as lateness.
-public struct Pacer: Sendable {
-    public let mode: PacingMode
-    public let virtualStartNanoseconds: Int64
-    public let wallStartNanoseconds: UInt64
-    public let clock: any WallClock
+package struct Pacer: Sendable {
+    package let mode: PacingMode
+    package let virtualStartNanoseconds: Int64
+    package let wallStartNanoseconds: UInt64
+    package let clock: any WallClock
     /// Lateness of the most recent `waitUntilDue`.
-    public private(set) var lastLatenessNanoseconds: UInt64 = 0
+    package private(set) var lastLatenessNanoseconds: UInt64 = 0
 
-    public init(mode: PacingMode, virtualStartNanoseconds: Int64, wallStartNanoseconds: UInt64, clock: any WallClock) {
+    package init(mode: PacingMode, virtualStartNanoseconds: Int64, wallStartNanoseconds: UInt64, clock: any WallClock) {
         if case .accelerated(let speed) = mode {
             precondition(speed > 0 && speed.isFinite, "accelerated pacing needs a finite speed > 0, got \(speed)")
         }
@@ -132,14 +132,14 @@ public struct Pacer: Sendable {
     }
 
     /// Anchors virtual start to the clock's current time.
-    public init(mode: PacingMode, virtualStartNanoseconds: Int64, clock: any WallClock) {
+    package init(mode: PacingMode, virtualStartNanoseconds: Int64, clock: any WallClock) {
         self.init(mode: mode, virtualStartNanoseconds: virtualStartNanoseconds,
                   wallStartNanoseconds: clock.now(), clock: clock)
     }
 
     /// The wall time (clock nanoseconds) at which `virtualNanoseconds` is due, or nil in
     /// `max` mode, where nothing waits.
-    public func dueWallNanoseconds(virtualNanoseconds: Int64) -> UInt64? {
+    package func dueWallNanoseconds(virtualNanoseconds: Int64) -> UInt64? {
         // Subtraction in the wider domain: virtual times may be negative or far apart.
         let offset = virtualNanoseconds.subtractingReportingOverflow(virtualStartNanoseconds)
         let elapsed: UInt64
@@ -167,7 +167,7 @@ public struct Pacer: Sendable {
     /// Sleeps until `virtualNanoseconds` is due and returns how late the caller is then, in
     /// nanoseconds (0 when on time, and always 0 in `max` mode).
     @discardableResult
-    public mutating func waitUntilDue(virtualNanoseconds: Int64) -> UInt64 {
+    package mutating func waitUntilDue(virtualNanoseconds: Int64) -> UInt64 {
         guard let due = dueWallNanoseconds(virtualNanoseconds: virtualNanoseconds) else {
             lastLatenessNanoseconds = 0
             return 0
@@ -185,7 +185,7 @@ public struct Pacer: Sendable {
     /// a diurnal profile) still pings the watchdog and notices a stop request.
     ///
     /// Returns the lateness, or nil when `tick` returned false (stop waiting).
-    public mutating func waitUntilDue(
+    package mutating func waitUntilDue(
         virtualNanoseconds: Int64,
         tickNanoseconds: UInt64,
         tick: () -> Bool
@@ -212,4 +212,4 @@ public struct Pacer: Sendable {
 
 /// Wall-clock time now as Unix milliseconds (`CLOCK_REALTIME`), for Kafka record
 /// timestamps. Never use it for pacing: it jumps when the system clock is set.
-public func wallRealtimeNow() -> Int64 { SteadyClock.unixMilliseconds() }
+package func wallRealtimeNow() -> Int64 { SteadyClock.unixMilliseconds() }

@@ -14,15 +14,15 @@ import WorkloadModel
 ///   prompt (the 1 - 1e-6 quantile of a first prompt, or twice the mean
 ///   later prompt when larger), 40 bytes each (the encoded number and the
 ///   sink's copy).
-public struct MemoryEstimate: Sendable, Equatable {
-    public var processMiB = 160.0
-    public var sessionsMiB: Double
-    public var poolsMiB: Double
-    public var largestEventMiB: Double
+package struct MemoryEstimate: Sendable, Equatable {
+    package var processMiB = 160.0
+    package var sessionsMiB: Double
+    package var poolsMiB: Double
+    package var largestEventMiB: Double
 
     static let mebibyte = 1_048_576.0
 
-    public init(_ spec: WorkloadSpec, capacity: CapacityFigures) {
+    package init(_ spec: WorkloadSpec, capacity: CapacityFigures) {
         let sessions = Swift.min(Double(spec.limits.maxOpenSessions), 2 * capacity.expectedOpenSessions)
         let requests = Swift.min(Double(spec.limits.maxInFlightRequests), 2 * capacity.expectedInFlightRequests)
         sessionsMiB = ((sessions.isNaN ? 0 : sessions) + (requests.isNaN ? 0 : requests)) * 320 / Self.mebibyte
@@ -42,9 +42,9 @@ public struct MemoryEstimate: Sendable, Equatable {
         }
     }
 
-    public var totalMiB: Double { processMiB + sessionsMiB + poolsMiB + largestEventMiB }
+    package var totalMiB: Double { processMiB + sessionsMiB + poolsMiB + largestEventMiB }
 
-    public var breakdown: String {
+    package var breakdown: String {
         "process \(Preflight.format(processMiB)), sessions and requests in flight \(Preflight.format(sessionsMiB)), prefix pools \(Preflight.format(poolsMiB)), largest event \(Preflight.format(largestEventMiB)) MiB"
     }
 }

@@ -10,18 +10,18 @@ import WorkloadConfig
 ///
 /// `validate`, `generate` and the daemon all call `Preflight.check` (the
 /// daemon once, at start-up), so they can never disagree about a configuration.
-public struct Preflight: Sendable {
+package struct Preflight: Sendable {
     /// Errors: the configuration must not run (exit 78).
-    public private(set) var problems: [ConfigProblem] = []
+    package private(set) var problems: [ConfigProblem] = []
     /// Worth saying, not fatal: a link above 80% or memory above half its limit.
-    public private(set) var warnings: [ConfigProblem] = []
-    public let figures: WorkloadFigures
-    public let capacity: CapacityFigures
-    public let limits: GeneratorLimits
-    public let memory: MemoryEstimate
+    package private(set) var warnings: [ConfigProblem] = []
+    package let figures: WorkloadFigures
+    package let capacity: CapacityFigures
+    package let limits: GeneratorLimits
+    package let memory: MemoryEstimate
 
     /// Runs every check on `configuration`.
-    public init(_ configuration: Configuration) {
+    package init(_ configuration: Configuration) {
         figures = configuration.workload.figures
         capacity = configuration.workload.capacityFigures(figures)
         limits = configuration.workload.limits
@@ -37,7 +37,7 @@ public struct Preflight: Sendable {
     }
 
     /// The preflight of `configuration`, or the error listing every problem.
-    public static func check(_ configuration: Configuration) throws(ConfigError) -> Preflight {
+    package static func check(_ configuration: Configuration) throws(ConfigError) -> Preflight {
         let preflight = Preflight(configuration)
         guard preflight.problems.isEmpty else {
             throw ConfigError(source: configuration.source, problems: preflight.problems)
@@ -116,7 +116,7 @@ public struct Preflight: Sendable {
     }
 
     /// The figures `validate` prints after the per-profile table.
-    public var report: String {
+    package var report: String {
         var lines = ["links (utilisation = requests/s x mean payload x 8 / bandwidth; rejected at >= 1, warned above \(ConfigBounds.utilisationWarning)):"]
         for link in capacity.links where !(link.ownerProfile == nil && link.profiles.isEmpty) {
             let name = link.ownerProfile.map { "client_profiles[\($0)].network" } ?? "workload.network"

@@ -159,10 +159,10 @@ enum StateDirectoryLock {
 }
 
 /// Which state directory `run` uses.
-public enum StateDirectoryPath {
+package enum StateDirectoryPath {
     /// The flag's directory, else `$STATE_DIRECTORY` (its first entry: systemd
     /// separates several with colons), else none.
-    public static func resolve(flag: String?, environment: [String: String]) -> String? {
+    package static func resolve(flag: String?, environment: [String: String]) -> String? {
         if let flag, !flag.isEmpty { return flag }
         guard let variable = environment["STATE_DIRECTORY"], !variable.isEmpty else { return nil }
         return variable.split(separator: ":").first.map(String.init)

@@ -32,7 +32,7 @@ extension Daemon {
 
 extension Preflight {
     /// Logs each warning (a link above 80%, memory above half its limit).
-    public func log(to logger: Logger) {
+    package func log(to logger: Logger) {
         for warning in warnings {
             logger.warning("configuration warning", metadata: ["path": "\(warning.path)", "warning": "\(warning.message)"])
         }

@@ -9,22 +9,22 @@ import WorkloadConfig
 /// `llm-workload run`: sets up the sink, metrics and health (`DaemonSetup`),
 /// then runs the long-running parts as swift-service-lifecycle services with
 /// one graceful shutdown, and returns the exit status.
-public enum Daemon {
+package enum Daemon {
     /// Exit statuses beyond 0, read from `ExitStatus` (the one table).
-    public enum Status {
+    package enum Status {
         /// Events could not all be delivered, or Kafka could not be reached.
-        public static let unavailable = ExitStatus.unavailable.code
+        package static let unavailable = ExitStatus.unavailable.code
         /// A fatal producer error or a sink that failed.
-        public static let software = ExitStatus.software.code
+        package static let software = ExitStatus.software.code
         /// The metrics address could not be bound, or an output not opened.
-        public static let cannotCreate = ExitStatus.cannotCreate.code
+        package static let cannotCreate = ExitStatus.cannotCreate.code
         /// Writing the output failed (a closed pipe, a full disk).
-        public static let ioError = ExitStatus.ioError.code
+        package static let ioError = ExitStatus.ioError.code
         /// EX_CONFIG: the configuration cannot run (found at start-up, or a memory
         /// ceiling of `workload.limits` reached): systemd does not restart on it.
-        public static let config = ExitStatus.config.code
+        package static let config = ExitStatus.config.code
         /// EX_DATAERR: the trace of `workload.replay` cannot be read.
-        public static let dataError = ExitStatus.dataError.code
+        package static let dataError = ExitStatus.dataError.code
     }
 
     /// Runs until a bounded workload ends or SIGTERM/SIGINT; returns the exit status.
@@ -33,7 +33,7 @@ public enum Daemon {
     /// graceful stop, also while still connecting; a second exits at once. It is not
     /// left to `ServiceGroup`'s own signal handling because that stops listening after
     /// the first signal, so it cannot escalate a second.
-    public static func run(
+    package static func run(
         configuration: Configuration, options: RunOptions, logger: Logger,
         announce: @escaping @Sendable (String) -> Void = { _ in }
     ) async -> Int32 {
@@ -45,7 +45,7 @@ public enum Daemon {
 
     /// The same with an injected clock and stop signal, from a thread that may block
     /// (tests drive it directly): waits for the async run.
-    public static func runBlocking(
+    package static func runBlocking(
         configuration: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
         announce: @escaping @Sendable (String) -> Void = { _ in }
     ) -> Int32 {
@@ -128,6 +128,6 @@ private struct SetupResult: @unchecked Sendable {
 package func unixNanosecondsNow() -> Int64 { SteadyClock.unixNanoseconds() }
 
 /// The version stamped in metrics.
-public enum LLMWorkloadVersion {
-    public static let current = "0.1.0"
+package enum LLMWorkloadVersion {
+    package static let current = "0.1.0"
 }

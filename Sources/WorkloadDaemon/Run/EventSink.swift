@@ -88,25 +88,25 @@ extension EventSink {
 }
 
 /// What a sink did with the events it was given.
-public struct SinkOutcome: Sendable, Equatable {
-    public var delivered = 0
-    public var failed = 0
+package struct SinkOutcome: Sendable, Equatable {
+    package var delivered = 0
+    package var failed = 0
     /// Still queued when the flush bound ran out (then purged, so also in `failed`).
-    public var undelivered = 0
-    public var failuresByError: [String: Int] = [:]
+    package var undelivered = 0
+    package var failuresByError: [String: Int] = [:]
     /// What made the sink unusable, if anything did.
-    public var failure: SinkError?
+    package var failure: SinkError?
     /// When the first record was acknowledged (`CLOCK_MONOTONIC` ns), if ever.
-    public var firstDeliveredAtMonotonicNanoseconds: UInt64?
+    package var firstDeliveredAtMonotonicNanoseconds: UInt64?
     /// Records `faults` changed (Kafka sink with a `faults` section only).
-    public var faults: FaultCounts?
+    package var faults: FaultCounts?
 
-    public var isClean: Bool { failed == 0 && undelivered == 0 && failure == nil }
+    package var isClean: Bool { failed == 0 && undelivered == 0 && failure == nil }
 }
 
 /// Why a sink could take nothing more.
-public struct SinkError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct SinkError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         /// A write to standard output or a file failed (closed pipe, full disk): exit 74.
         case output
         /// The producer hit a fatal error and cannot be used any more: exit 70.
@@ -116,12 +116,12 @@ public struct SinkError: Error, Sendable, Equatable, CustomStringConvertible {
         case kafkaRejected
     }
 
-    public var message: String
-    public var kind: Kind
-    public var isFatal: Bool { kind == .kafkaFatal }
-    public var description: String { message }
+    package var message: String
+    package var kind: Kind
+    package var isFatal: Bool { kind == .kafkaFatal }
+    package var description: String { message }
 
-    public init(message: String, kind: Kind) {
+    package init(message: String, kind: Kind) {
         self.message = message
         self.kind = kind
     }

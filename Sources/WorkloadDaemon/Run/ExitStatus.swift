@@ -1,7 +1,7 @@
 /// Every exit status `llm-workload` gives (sysexits(3) codes beyond 0), with
 /// its name and what it means. The one table: `Daemon.Status`, the command
 /// line's `--help`, the documentation and the tests read it.
-public enum ExitStatus: Int32, CaseIterable, Sendable {
+package enum ExitStatus: Int32, CaseIterable, Sendable {
     case success = 0
     case usage = 64
     case dataError = 65
@@ -12,10 +12,10 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case config = 78
 
     /// The status as the process returns it.
-    public var code: Int32 { rawValue }
+    package var code: Int32 { rawValue }
 
     /// The sysexits(3) name.
-    public var name: String {
+    package var name: String {
         switch self {
         case .success: return "EX_OK"
         case .usage: return "EX_USAGE"
@@ -29,7 +29,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     }
 
     /// What it means for `llm-workload`.
-    public var meaning: String {
+    package var meaning: String {
         switch self {
         case .success: return "done: every event delivered (or written), or stopped before generating"
         case .usage: return "bad command line"
@@ -43,12 +43,12 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     }
 
     /// One line for `--help`: "Exit status: 0 done ...; 64 bad command line; ...".
-    public static var helpLine: String {
+    package static var helpLine: String {
         "Exit status: " + allCases.map { "\($0.code) \($0.meaning)" }.joined(separator: "; ") + "."
     }
 
     /// The table in Markdown, for the documentation.
-    public static var markdownTable: String {
+    package static var markdownTable: String {
         (["| Code | Name | Meaning |", "|---:|---|---|"]
             + allCases.map { "| \($0.code) | `\($0.name)` | \($0.meaning) |" }).joined(separator: "\n") + "\n"
     }

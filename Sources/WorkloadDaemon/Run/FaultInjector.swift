@@ -4,13 +4,13 @@ import WorkloadConfig
 import WorkloadModel
 
 /// How many records the `faults` section changed, by kind.
-public struct FaultCounts: Sendable, Equatable {
+package struct FaultCounts: Sendable, Equatable {
     /// Published behind a watermark that had passed their `time_s`.
-    public var late = 0
+    package var late = 0
     /// Published a second time.
-    public var duplicated = 0
+    package var duplicated = 0
     /// Never published.
-    public var dropped = 0
+    package var dropped = 0
 }
 
 /// Publish-time faults (`faults`): decides each data event's fate and holds

@@ -3,28 +3,28 @@ import WorkloadKafka
 /// `--shard k/n`: every shard runs the identical simulation and
 /// publishes only the sessions whose murmur2(session_id) mod n is k, so the
 /// union of the n shards is exactly the single-instance stream.
-public struct Shard: Sendable, Equatable, CustomStringConvertible {
-    public var index: Int32
-    public var count: Int32
+package struct Shard: Sendable, Equatable, CustomStringConvertible {
+    package var index: Int32
+    package var count: Int32
 
-    public init(index: Int32, count: Int32) {
+    package init(index: Int32, count: Int32) {
         precondition(count >= 1 && index >= 0 && index < count)
         self.index = index
         self.count = count
     }
 
     /// Parses `k/n` with 0 <= k < n; `nil` for anything else.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int32(parts[0]), let n = Int32(parts[1]), n >= 1, k >= 0, k < n else { return nil }
         self.init(index: k, count: n)
     }
 
-    public var description: String { "\(index)/\(count)" }
+    package var description: String { "\(index)/\(count)" }
 
     /// Whether this shard publishes the session with this (hex) key.
     @inline(__always)
-    public func owns(sessionKey key: UnsafeRawBufferPointer) -> Bool {
+    package func owns(sessionKey key: UnsafeRawBufferPointer) -> Bool {
         count == 1 || Murmur2.partition(forKey: key, partitionCount: count) == index
     }
 }

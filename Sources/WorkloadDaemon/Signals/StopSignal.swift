@@ -15,7 +15,7 @@ import Synchronization
 /// Signals are received through `DispatchSourceSignal` with their default action
 /// ignored, so no code runs in signal context and nothing is interrupted mid-write:
 /// the flag is set on a dispatch queue and the loop sees it at its next check.
-public final class StopSignal: Sendable {
+package final class StopSignal: Sendable {
     private let flag = Atomic<Bool>(false)
     private let signalNumber = Atomic<Int32>(0)
     private let hangupCount = Atomic<Int>(0)
@@ -23,41 +23,41 @@ public final class StopSignal: Sendable {
     private let released = DispatchGroup()
     private let sources = Mutex<[any DispatchSourceSignal]>([])
 
-    public init() {
+    package init() {
         released.enter()
     }
 
     /// True once a stop was asked for.
     @inline(__always)
-    public var isSet: Bool {
+    package var isSet: Bool {
         flag.load(ordering: .acquiring)
     }
 
     /// The signal that asked to stop, or nil when none did (not set, or set by code).
-    public var receivedSignal: Int32? {
+    package var receivedSignal: Int32? {
         let number = signalNumber.load(ordering: .acquiring)
         return number == 0 ? nil : number
     }
 
     /// How many SIGHUPs were received (and ignored).
-    public var hangups: Int {
+    package var hangups: Int {
         hangupCount.load(ordering: .relaxed)
     }
 
     /// Asks to stop. Idempotent.
-    public func set() {
+    package func set() {
         if !flag.exchange(true, ordering: .acquiringAndReleasing) {
             released.leave()
         }
     }
 
     /// Blocks the calling thread until the flag is set.
-    public func wait() {
+    package func wait() {
         released.wait()
     }
 
     /// Blocks until the flag is set or `timeout` passes; returns whether it is set.
-    public func wait(timeout: Duration) -> Bool {
+    package func wait(timeout: Duration) -> Bool {
         let (seconds, attoseconds) = timeout.components
         let nanoseconds = Int(clamping: seconds) &* 1_000_000_000 &+ Int(attoseconds / 1_000_000_000)
         return released.wait(timeout: .now() + .nanoseconds(max(0, nanoseconds))) == .success
@@ -71,7 +71,7 @@ public final class StopSignal: Sendable {
     /// 128 + signal: an operator who presses Ctrl-C twice means it. systemd sends SIGTERM
     /// only once and then SIGKILL after `TimeoutStopSec`, so this does not shorten a
     /// graceful stop under systemd.
-    public static func installHandlers(
+    package static func installHandlers(
         logger: Logger,
         forceExitOnSecondSignal: Bool = true,
         queue: DispatchQueue = DispatchQueue(label: "llm-workload.signals")
@@ -117,7 +117,7 @@ public final class StopSignal: Sendable {
 
     /// Stops listening for signals (the dispositions stay ignored). For tests and for
     /// handing signals to another owner.
-    public func cancelHandlers() {
+    package func cancelHandlers() {
         sources.withLock { sources in
             for source in sources { source.cancel() }
             sources = []

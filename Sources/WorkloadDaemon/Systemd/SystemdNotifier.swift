@@ -8,7 +8,7 @@ import Darwin
 import Logging
 
 /// Why a notification could not be delivered to the service manager.
-public enum SystemdNotifyError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum SystemdNotifyError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `NOTIFY_SOCKET` is set but is neither an absolute path nor an abstract name (`@name`).
     case unsupportedAddress(String)
     /// The socket name does not fit in `sockaddr_un.sun_path`.
@@ -18,7 +18,7 @@ public enum SystemdNotifyError: Error, Sendable, Equatable, CustomStringConverti
     /// `sendto(2)` failed, or sent fewer bytes than the datagram holds.
     case sendFailed(address: String, errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unsupportedAddress(let address):
             return "NOTIFY_SOCKET=\(address): not an absolute path or an abstract socket name"
@@ -42,12 +42,12 @@ public enum SystemdNotifyError: Error, Sendable, Equatable, CustomStringConverti
 ///
 /// Failures never crash: each call returns its outcome, and a failure is also logged
 /// when a logger was given (a daemon has nothing better to do with it).
-public struct SystemdNotifier: Sendable {
+package struct SystemdNotifier: Sendable {
     /// `NOTIFY_SOCKET` as given.
-    public let socketAddress: String
+    package let socketAddress: String
     /// How often systemd expects `WATCHDOG=1` (`WATCHDOG_USEC`), or nil when the watchdog
     /// is off or meant for another process (`WATCHDOG_PID`). Ping at about half of it.
-    public let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
 
     /// The bytes of `sun_path` (with the leading NUL for abstract sockets, without a
     /// trailing NUL), or the reason the address cannot be used.
@@ -60,7 +60,7 @@ public struct SystemdNotifier: Sendable {
     /// `Type=notify`). An address that cannot be used still yields a notifier, whose
     /// sends report (and log) the problem, so a misconfiguration is seen rather than
     /// silently ignored.
-    public init?(environment: [String: String], processID: Int32 = getpid(), logger: Logger? = nil) {
+    package init?(environment: [String: String], processID: Int32 = getpid(), logger: Logger? = nil) {
         guard let address = environment["NOTIFY_SOCKET"], !address.isEmpty else { return nil }
         self.init(
             socketAddress: address,
@@ -70,7 +70,7 @@ public struct SystemdNotifier: Sendable {
     }
 
     /// A notifier for an explicit socket address (`/path` or `@abstract`).
-    public init(socketAddress: String, watchdogInterval: Duration? = nil, logger: Logger? = nil) {
+    package init(socketAddress: String, watchdogInterval: Duration? = nil, logger: Logger? = nil) {
         self.socketAddress = socketAddress
         self.watchdogInterval = watchdogInterval
         self.socketName = Self.socketName(for: socketAddress)
@@ -79,7 +79,7 @@ public struct SystemdNotifier: Sendable {
 
     /// The watchdog interval that `WATCHDOG_USEC` asks for, honouring `WATCHDOG_PID`:
     /// when that is set and is not `processID`, the watchdog is some other process's.
-    public static func watchdogInterval(environment: [String: String], processID: Int32) -> Duration? {
+    package static func watchdogInterval(environment: [String: String], processID: Int32) -> Duration? {
         guard let text = environment["WATCHDOG_USEC"], let usec = UInt64(text), usec > 0,
               usec <= UInt64(Int64.max) else { return nil }
         if let pidText = environment["WATCHDOG_PID"], !pidText.isEmpty {
@@ -92,7 +92,7 @@ public struct SystemdNotifier: Sendable {
 
     /// Sends `state` (one or more newline-separated `KEY=value` lines) as one datagram.
     @discardableResult
-    public func send(_ state: String) -> Result<Void, SystemdNotifyError> {
+    package func send(_ state: String) -> Result<Void, SystemdNotifyError> {
         let result = deliver(Array(state.utf8))
         if case .failure(let error) = result {
             logger?.warning("sd_notify failed", metadata: [
@@ -105,28 +105,28 @@ public struct SystemdNotifier: Sendable {
 
     /// `READY=1`: start-up is finished (ends `systemctl start` for `Type=notify`).
     @discardableResult
-    public func ready() -> Result<Void, SystemdNotifyError> { send("READY=1") }
+    package func ready() -> Result<Void, SystemdNotifyError> { send("READY=1") }
 
     /// `STATUS=…`: a one-line status shown by `systemctl status`. Newlines would start new
     /// assignments, so they are replaced by spaces.
     @discardableResult
-    public func status(_ text: String) -> Result<Void, SystemdNotifyError> {
+    package func status(_ text: String) -> Result<Void, SystemdNotifyError> {
         let oneLine = String(text.map { $0.isNewline ? " " : $0 })
         return send("STATUS=" + oneLine)
     }
 
     /// `WATCHDOG=1`: the keep-alive ping, sent from the main loop.
     @discardableResult
-    public func watchdog() -> Result<Void, SystemdNotifyError> { send("WATCHDOG=1") }
+    package func watchdog() -> Result<Void, SystemdNotifyError> { send("WATCHDOG=1") }
 
     /// `STOPPING=1`: shutdown has begun.
     @discardableResult
-    public func stopping() -> Result<Void, SystemdNotifyError> { send("STOPPING=1") }
+    package func stopping() -> Result<Void, SystemdNotifyError> { send("STOPPING=1") }
 
     /// `EXTEND_TIMEOUT_USEC=…`: asks for more time for the current start-up or shutdown
     /// phase (for example a long Kafka flush).
     @discardableResult
-    public func extendTimeout(by duration: Duration) -> Result<Void, SystemdNotifyError> {
+    package func extendTimeout(by duration: Duration) -> Result<Void, SystemdNotifyError> {
         let (seconds, attoseconds) = duration.components
         let usec = max(0, seconds) &* 1_000_000 &+ max(0, attoseconds / 1_000_000_000_000)
         return send("EXTEND_TIMEOUT_USEC=\(usec)")

@@ -11,15 +11,15 @@ import RealModule
 /// conditioned on min <= Z <= max. `cdf`, `mean` and `standardDeviation`
 /// describe that variable exactly (closed forms, or deterministic numerics for
 /// rounded and truncated variables).
-public struct Distribution: Sendable, Equatable {
-    public let family: DistributionFamily
-    public let isInt: Bool
-    public let min: Double?
-    public let max: Double?
+@usableFromInline package struct Distribution: Sendable, Equatable {
+    @usableFromInline package let family: DistributionFamily
+    @usableFromInline package let isInt: Bool
+    @usableFromInline package let min: Double?
+    @usableFromInline package let max: Double?
 
     /// P(min <= X <= max) for the untruncated (but rounded, if is_int) variable;
     /// 1 without truncation. The config layer rejects a truncation whose mass is tiny.
-    public let truncationMass: Double
+    @usableFromInline package let truncationMass: Double
 
     /// `min` and `max` with the absent ones as ∓infinity, for the hot path.
     @usableFromInline let lowerBound: Double
@@ -30,7 +30,7 @@ public struct Distribution: Sendable, Equatable {
     /// shapes, low < high, matching non-negative mixture weights with a
     /// positive sum, min <= max, at least one integer in an `is_int` Uniform);
     /// the config layer reports violations with key paths before this point.
-    public init(_ family: DistributionFamily, isInt: Bool = false, min: Double? = nil, max: Double? = nil) {
+    @usableFromInline package init(_ family: DistributionFamily, isInt: Bool = false, min: Double? = nil, max: Double? = nil) {
         if let problem = family.parameterProblem { preconditionFailure(problem) }
         precondition(!(min?.isNaN ?? false) && !(max?.isNaN ?? false), "truncation bounds must not be NaN")
         self.family = family
@@ -53,7 +53,7 @@ public struct Distribution: Sendable, Equatable {
     /// Truncation resamples until the draw lies in [min, max], so the expected
     /// number of family draws is 1 / `truncationMass`.
     @inlinable
-    public func sample<R: RandomNumberGenerator>(using rng: inout R) -> Double {
+    package func sample<R: RandomNumberGenerator>(using rng: inout R) -> Double {
         while true {
             var value = sampler.draw(using: &rng)
             if isInt { value = Swift.max(1, value.rounded()) }
@@ -63,14 +63,14 @@ public struct Distribution: Sendable, Equatable {
 
     /// CDF of the final variable, P(X <= x). For `is_int` variables a step
     /// function: P(X <= x) = P(X <= floor(x)).
-    public func cdf(_ x: Double) -> Double {
+    @usableFromInline package func cdf(_ x: Double) -> Double {
         guard !x.isNaN else { return .nan }
         return probability(in: .atMost(x))
     }
 
     /// Mean of the final variable (exact where closed-form, else deterministic numerics).
     /// Infinite for a heavy tail without `max` (Pareto with alpha <= 1).
-    public var mean: Double {
+    @usableFromInline package var mean: Double {
         if !isInt && min == nil && max == nil { return family.mean }
         if max == nil && family.mean == .infinity { return .infinity }
         // Summed over integers or integrated: worth keeping, as the figures ask for it many times.
@@ -86,7 +86,7 @@ public struct Distribution: Sendable, Equatable {
 
     /// Standard deviation of the final variable.
     /// Infinite for a heavy tail without `max` (Pareto with alpha <= 2).
-    public var standardDeviation: Double {
+    @usableFromInline package var standardDeviation: Double {
         if !isInt && min == nil && max == nil { return family.variance.squareRoot() }
         if max == nil && family.variance == .infinity { return .infinity }
         let mean = self.mean
@@ -106,14 +106,14 @@ public struct Distribution: Sendable, Equatable {
     /// The infimum of the untruncated family's support (0 for Exponential,
     /// -infinity for Normal, `scale` for Pareto ...). For a Mixture, the
     /// smallest `infimum` among its components (with positive weight).
-    public var supportLowerBound: Double {
+    @usableFromInline package var supportLowerBound: Double {
         family.supportLowerBound
     }
 
     /// The infimum of the final variable's support as far as the family, the
     /// rounding and `min` imply it: the smallest value `sample` can approach.
     /// A time-valued distribution never yields negative values if this is >= 0.
-    public var infimum: Double {
+    @usableFromInline package var infimum: Double {
         if isInt {
             var low: Double
             if case .uniform(let uniformLow, _) = family {
@@ -130,7 +130,7 @@ public struct Distribution: Sendable, Equatable {
 
     /// The supremum of the final variable's support as far as the family, the
     /// rounding and `max` imply it.
-    public var supremum: Double {
+    @usableFromInline package var supremum: Double {
         if isInt {
             var high: Double
             if case .uniform(_, let uniformHigh) = family {
@@ -148,7 +148,7 @@ public struct Distribution: Sendable, Equatable {
     /// The variable multiplied by `factor` > 0 (used to rescale inter-arrival
     /// times in superposition mode); bounds are scaled too. With `is_int` the
     /// scaled family is rounded again, so only the continuous part scales exactly.
-    public func scaled(by factor: Double) -> Distribution {
+    @usableFromInline package func scaled(by factor: Double) -> Distribution {
         precondition(factor > 0 && factor.isFinite, "scale factor must be > 0 (got \(factor))")
         return Distribution(
             family.scaled(by: factor), isInt: isInt,

@@ -1,7 +1,7 @@
 import RealModule
 
 /// The distribution families (see the Distributions article), with validated parameters.
-public indirect enum DistributionFamily: Sendable, Equatable {
+@usableFromInline package indirect enum DistributionFamily: Sendable, Equatable {
     case exponential(rate: Double)
     case gamma(shape: Double, scale: Double)
     case weibull(shape: Double, scale: Double)
@@ -26,7 +26,7 @@ public indirect enum DistributionFamily: Sendable, Equatable {
     ///
     /// sigma² = ln(1 + std²/mean²) and mu = ln(mean) − sigma²/2, the inverse of
     /// mean = exp(mu + sigma²/2), std² = mean²·(exp(sigma²) − 1).
-    public static func logNormal(mean: Double, std: Double) -> DistributionFamily {
+    package static func logNormal(mean: Double, std: Double) -> DistributionFamily {
         let ratio = std / mean
         let sigma2 = Double.log(onePlus: ratio * ratio)
         return .logNormal(mu: .log(mean) - sigma2 / 2, sigma: sigma2.squareRoot())
@@ -99,7 +99,7 @@ extension DistributionFamily {
     }
 
     /// Whether `scaled(by:)` exists (every family but Zipf, also inside a mixture).
-    public var isScalable: Bool {
+    package var isScalable: Bool {
         switch self {
         case .zipf: return false
         case .mixture(let components, _): return components.allSatisfy(\.family.isScalable)

@@ -5,15 +5,15 @@
 ///
 /// Every figure is exact: a segment is a uniform variable with the segment's
 /// share of the mass, an atom a point mass.
-public struct PiecewiseLinearCDF: Sendable, Equatable {
+@usableFromInline package struct PiecewiseLinearCDF: Sendable, Equatable {
     /// x_0 <= x_1 <= ... <= x_n.
-    public let knots: [Double]
+    @usableFromInline package let knots: [Double]
     /// F(x_i): 0 = levels[0] <= ... <= levels[n] = 1.
-    public let levels: [Double]
+    @usableFromInline package let levels: [Double]
 
     /// Requires at least two knots, non-decreasing finite knots and levels
     /// from 0 to 1 (the config layer reports violations with key paths).
-    public init(knots: [Double], levels: [Double]) {
+    @usableFromInline package init(knots: [Double], levels: [Double]) {
         precondition(knots.count >= 2 && knots.count == levels.count, "a piecewise-linear CDF needs matching knots and levels")
         self.knots = knots
         self.levels = levels
@@ -21,7 +21,7 @@ public struct PiecewiseLinearCDF: Sendable, Equatable {
 
     /// The law of a histogram: bin i is [edges[i], edges[i+1]) with weight
     /// weights[i] (weights normalised to sum to 1).
-    public static func histogram(edges: [Double], weights: [Double]) -> PiecewiseLinearCDF {
+    @usableFromInline package static func histogram(edges: [Double], weights: [Double]) -> PiecewiseLinearCDF {
         let total = weights.reduce(0, +)
         var levels = [0.0]
         var running = 0.0
@@ -34,7 +34,7 @@ public struct PiecewiseLinearCDF: Sendable, Equatable {
     }
 
     /// The bin weights of the histogram form (the mass of each segment).
-    public var segmentMasses: [Double] {
+    @usableFromInline package var segmentMasses: [Double] {
         (1..<levels.count).map { levels[$0] - levels[$0 - 1] }
     }
 
@@ -153,7 +153,7 @@ public struct PiecewiseLinearCDF: Sendable, Equatable {
     }
 
     /// The smallest y with F(y) >= p (p in [0, 1]): inverse of the linear pieces.
-    public func quantile(_ p: Double) -> Double {
+    @usableFromInline package func quantile(_ p: Double) -> Double {
         var i = 1
         while i < levels.count - 1 && levels[i] <= p { i += 1 }
         return value(inSegment: i, at: p)
@@ -170,11 +170,11 @@ public struct PiecewiseLinearCDF: Sendable, Equatable {
         return Swift.min(b, a + (b - a) * Swift.max(0, p - low) / span)
     }
 
-    public var mean: Double {
+    @usableFromInline package var mean: Double {
         partialMoments(in: .all, about: 0).first
     }
 
-    public var variance: Double {
+    @usableFromInline package var variance: Double {
         partialMoments(in: .all, about: mean).second
     }
 

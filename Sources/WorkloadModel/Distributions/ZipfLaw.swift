@@ -8,9 +8,9 @@ import RealModule
 /// Euler–Maclaurin formula beyond (relative error below 1e-15 there), so the
 /// CDF and moments cost O(1) for any n; draws use rejection-inversion
 /// (Hörmann and Derflinger 1996), O(1) expected with no table.
-public struct ZipfLaw: Sendable, Equatable {
-    public let exponent: Double
-    public let count: Double
+@usableFromInline package struct ZipfLaw: Sendable, Equatable {
+    @usableFromInline package let exponent: Double
+    @usableFromInline package let count: Double
     /// H(n, s).
     let normalizer: Double
     /// H(k, s) for k = 0 ... min(n, exactTerms): the CDF in O(1).
@@ -21,7 +21,7 @@ public struct ZipfLaw: Sendable, Equatable {
     @usableFromInline let acceptanceShortcut: Double
 
     /// `exponent` s > 0 and finite, `count` n an integer in 1...2^53.
-    public init(exponent: Double, count: Double) {
+    @usableFromInline package init(exponent: Double, count: Double) {
         precondition(exponent > 0 && exponent.isFinite, "Zipf needs s > 0 (got \(exponent))")
         precondition(count >= 1 && count <= 0x1p53 && count.rounded() == count, "Zipf needs an integer n >= 1 (got \(count))")
         self.exponent = exponent
@@ -41,7 +41,7 @@ public struct ZipfLaw: Sendable, Equatable {
         acceptanceShortcut = 2 - Self.hIntegralInverse(Self.hIntegral(2.5, exponent) - Self.h(2, exponent), exponent)
     }
 
-    public static func == (lhs: ZipfLaw, rhs: ZipfLaw) -> Bool {
+    @usableFromInline package static func == (lhs: ZipfLaw, rhs: ZipfLaw) -> Bool {
         lhs.exponent == rhs.exponent && lhs.count == rhs.count
     }
 
@@ -85,7 +85,7 @@ public struct ZipfLaw: Sendable, Equatable {
     }
 
     /// P(K = k).
-    public func probability(of k: Double) -> Double {
+    @usableFromInline package func probability(of k: Double) -> Double {
         guard k >= 1, k <= count, k.rounded() == k else { return 0 }
         return Double.pow(k, -exponent) / normalizer
     }
@@ -131,9 +131,9 @@ public struct ZipfLaw: Sendable, Equatable {
         return raw.about(pivot)
     }
 
-    public var mean: Double { partialMoments(in: .all, about: 0).first }
+    @usableFromInline package var mean: Double { partialMoments(in: .all, about: 0).first }
 
-    public var variance: Double { partialMoments(in: .all, about: mean).second }
+    @usableFromInline package var variance: Double { partialMoments(in: .all, about: mean).second }
 
     // MARK: - Rejection-inversion
 

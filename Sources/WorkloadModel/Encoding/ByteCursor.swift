@@ -5,16 +5,16 @@
 /// and plain stores; numbers are formatted in place, two digits at a time,
 /// with constant divisors only. A cursor comes from
 /// ``ByteWriter/write(reserving:_:)`` or wraps scratch memory of one's own.
-public struct ByteCursor {
+@usableFromInline package struct ByteCursor {
     /// Where the next byte goes.
     @inlinable
-    public var position: UnsafeMutablePointer<UInt8> { next }
+    package var position: UnsafeMutablePointer<UInt8> { next }
     @usableFromInline var next: UnsafeMutablePointer<UInt8>
     @usableFromInline let end: UnsafeMutablePointer<UInt8>
 
     /// A cursor over `start..<end`.
     @inlinable
-    public init(start: UnsafeMutablePointer<UInt8>, end: UnsafeMutablePointer<UInt8>) {
+    package init(start: UnsafeMutablePointer<UInt8>, end: UnsafeMutablePointer<UInt8>) {
         precondition(start <= end, "cursor start after its end")
         next = start
         self.end = end
@@ -30,30 +30,30 @@ public struct ByteCursor {
     }
 
     @inlinable @inline(__always)
-    public mutating func append(byte: UInt8) {
+    package mutating func append(byte: UInt8) {
         claim(1).pointee = byte
     }
 
     @inlinable @inline(__always)
-    public mutating func append(_ fragment: StaticString) {
+    package mutating func append(_ fragment: StaticString) {
         let count = fragment.utf8CodeUnitCount
         claim(count).update(from: fragment.utf8Start, count: count)
     }
 
     @inlinable @inline(__always)
-    public mutating func append(bytes: UnsafeRawBufferPointer) {
+    package mutating func append(bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         UnsafeMutableRawPointer(claim(bytes.count)).copyMemory(from: base, byteCount: bytes.count)
     }
 
     @inlinable
-    public mutating func append(_ value: Bool) {
+    package mutating func append(_ value: Bool) {
         if value { append("true") } else { append("false") }
     }
 
     /// Decimal digits of a signed integer.
     @inlinable
-    public mutating func append(_ value: Int64) {
+    package mutating func append(_ value: Int64) {
         if value < 0 {
             append(byte: UInt8(ascii: "-"))
             append(unsigned: value.magnitude)
@@ -64,7 +64,7 @@ public struct ByteCursor {
 
     /// Decimal digits of an unsigned integer.
     @inlinable
-    public mutating func append(unsigned value: UInt64) {
+    package mutating func append(unsigned value: UInt64) {
         var digits = 1
         var probe = value
         while probe >= 100 {
@@ -78,7 +78,7 @@ public struct ByteCursor {
     /// Exactly `width` digits, zero-padded (for dates and fractions): the
     /// lowest `width` digits of `value`.
     @inlinable
-    public mutating func append(padded value: UInt64, width: Int) {
+    package mutating func append(padded value: UInt64, width: Int) {
         Self.writeDigits(value, into: claim(width), count: width)
     }
 
@@ -106,7 +106,7 @@ public struct ByteCursor {
 
     /// Virtual nanoseconds as seconds with nine decimals, exact.
     @inlinable
-    public mutating func append(seconds nanoseconds: Int64) {
+    package mutating func append(seconds nanoseconds: Int64) {
         if nanoseconds < 0 { append(byte: UInt8(ascii: "-")) }
         let magnitude = nanoseconds.magnitude
         append(unsigned: magnitude / 1_000_000_000)
@@ -116,7 +116,7 @@ public struct ByteCursor {
 
     /// 16 lowercase hexadecimal digits.
     @inlinable
-    public mutating func append(hex value: UInt64) {
+    package mutating func append(hex value: UInt64) {
         let start = claim(16)
         var rest = value
         var index = 16
@@ -129,7 +129,7 @@ public struct ByteCursor {
     }
 
     /// A JSON string literal, quotes included, escaped per RFC 8259.
-    public mutating func append(jsonString string: String) {
+    @usableFromInline package mutating func append(jsonString string: String) {
         append(byte: UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {
@@ -150,7 +150,7 @@ public struct ByteCursor {
     }
 
     /// The most bytes `append(jsonString:)` writes for `string`.
-    public static func maximumJSONStringBytes(_ string: String) -> Int {
+    @usableFromInline package static func maximumJSONStringBytes(_ string: String) -> Int {
         2 + 6 * string.utf8.count
     }
 }

@@ -5,38 +5,38 @@
 /// end of the text, so a writer can hand out room for a whole event at once
 /// (``write(reserving:_:)``): one uniqueness and capacity check per event, and
 /// plain stores for the bytes.
-public struct ByteWriter: Sendable {
+@usableFromInline package struct ByteWriter: Sendable {
     /// Initialised to its full length; bytes past `count` are scratch.
     @usableFromInline var storage: [UInt8]
     @usableFromInline var end: Int
 
     @inlinable
-    public init(capacity: Int = 1 << 16) {
+    package init(capacity: Int = 1 << 16) {
         storage = [UInt8](repeating: 0, count: Swift.max(capacity, 16))
         end = 0
     }
 
     /// Bytes written so far.
     @inlinable
-    public var count: Int { end }
+    package var count: Int { end }
 
     /// A copy of the bytes written (allocates: for tests and cold paths).
-    public var bytes: [UInt8] { Array(storage[..<end]) }
+    @usableFromInline package var bytes: [UInt8] { Array(storage[..<end]) }
 
     /// Forgets the bytes written, keeping the storage.
     @inlinable
-    public mutating func removeAll() { end = 0 }
+    package mutating func removeAll() { end = 0 }
 
     /// Drops the last byte written (such as a line's newline).
     @inlinable
-    public mutating func removeLast() {
+    package mutating func removeLast() {
         precondition(end > 0, "removeLast on an empty ByteWriter")
         end -= 1
     }
 
     /// Calls `body` with the bytes written.
     @inlinable
-    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+    package func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         let end = self.end
         let result = storage.withUnsafeBytes { buffer -> Result<R, E> in
             do throws(E) {
@@ -50,7 +50,7 @@ public struct ByteWriter: Sendable {
 
     /// Appends at most `maxBytes` through a cursor; a write beyond them traps.
     @inlinable
-    public mutating func write<R>(reserving maxBytes: Int, _ body: (inout ByteCursor) -> R) -> R {
+    package mutating func write<R>(reserving maxBytes: Int, _ body: (inout ByteCursor) -> R) -> R {
         let start = end
         if storage.count - start < maxBytes { grow(toAtLeast: start + maxBytes) }
         var written = 0
@@ -73,61 +73,61 @@ public struct ByteWriter: Sendable {
     }
 
     @inlinable
-    public mutating func append(_ fragment: StaticString) {
+    package mutating func append(_ fragment: StaticString) {
         write(reserving: fragment.utf8CodeUnitCount) { $0.append(fragment) }
     }
 
     @inlinable
-    public mutating func append(_ fragment: [UInt8]) {
+    package mutating func append(_ fragment: [UInt8]) {
         fragment.withUnsafeBytes { bytes in append(bytes: bytes) }
     }
 
     @inlinable
-    public mutating func append(bytes: UnsafeRawBufferPointer) {
+    package mutating func append(bytes: UnsafeRawBufferPointer) {
         write(reserving: bytes.count) { $0.append(bytes: bytes) }
     }
 
     @inlinable
-    public mutating func append(byte: UInt8) {
+    package mutating func append(byte: UInt8) {
         write(reserving: 1) { $0.append(byte: byte) }
     }
 
     @inlinable
-    public mutating func append(_ value: Bool) {
+    package mutating func append(_ value: Bool) {
         write(reserving: 5) { $0.append(value) }
     }
 
     /// Decimal digits of a signed integer.
     @inlinable
-    public mutating func append(_ value: Int64) {
+    package mutating func append(_ value: Int64) {
         write(reserving: 20) { $0.append(value) }
     }
 
     @inlinable
-    public mutating func append(unsigned value: UInt64) {
+    package mutating func append(unsigned value: UInt64) {
         write(reserving: 20) { $0.append(unsigned: value) }
     }
 
     /// Exactly `width` digits, zero-padded (for dates and fractions).
     @inlinable
-    public mutating func append(padded value: UInt64, width: Int) {
+    package mutating func append(padded value: UInt64, width: Int) {
         write(reserving: width) { $0.append(padded: value, width: width) }
     }
 
     /// Virtual nanoseconds as seconds with nine decimals, exact.
     @inlinable
-    public mutating func append(seconds nanoseconds: VirtualNanoseconds) {
+    package mutating func append(seconds nanoseconds: VirtualNanoseconds) {
         write(reserving: 32) { $0.append(seconds: nanoseconds) }
     }
 
     /// 16 lowercase hexadecimal digits.
     @inlinable
-    public mutating func append(hex value: UInt64) {
+    package mutating func append(hex value: UInt64) {
         write(reserving: 16) { $0.append(hex: value) }
     }
 
     /// A JSON string literal, quotes included, escaped per RFC 8259.
-    public mutating func append(jsonString string: String) {
+    @usableFromInline package mutating func append(jsonString string: String) {
         write(reserving: ByteCursor.maximumJSONStringBytes(string)) { $0.append(jsonString: string) }
     }
 }

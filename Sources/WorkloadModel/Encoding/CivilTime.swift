@@ -1,9 +1,9 @@
 /// RFC 3339 timestamps from Unix time, without Foundation (Howard Hinnant's
 /// days-to-civil algorithm), so the encoder can stamp every event cheaply.
-public enum CivilTime {
+@usableFromInline package enum CivilTime {
     /// (year, month, day) of a day count since 1970-01-01.
     @inlinable
-    public static func date(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    package static func date(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -17,7 +17,7 @@ public enum CivilTime {
 
     /// Day count since 1970-01-01 of a civil date (inverse of `date(fromDays:)`).
     @inlinable
-    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    package static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -31,7 +31,7 @@ public enum CivilTime {
 extension ByteCursor {
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds, truncated).
     @inlinable
-    public mutating func append(rfc3339 unixNanoseconds: Int64) {
+    package mutating func append(rfc3339 unixNanoseconds: Int64) {
         let micros = unixNanoseconds >= 0 ? unixNanoseconds / 1000 : (unixNanoseconds - 999) / 1000
         var seconds = micros / 1_000_000
         var fraction = micros % 1_000_000
@@ -60,7 +60,7 @@ extension ByteCursor {
 extension ByteWriter {
     /// `YYYY-MM-DDTHH:MM:SS.ffffffZ` (UTC, microseconds, truncated).
     @inlinable
-    public mutating func append(rfc3339 unixNanoseconds: Int64) {
+    package mutating func append(rfc3339 unixNanoseconds: Int64) {
         write(reserving: 27) { $0.append(rfc3339: unixNanoseconds) }
     }
 }

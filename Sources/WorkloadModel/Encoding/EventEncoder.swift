@@ -4,16 +4,16 @@
 /// prefix of its client IDs) is escaped once at construction; per event only
 /// numbers are formatted. The output is a pure function of the event, so a
 /// file, stdout and a Kafka record carry identical bytes.
-public struct EventEncoder: Sendable {
+package struct EventEncoder: Sendable {
     /// Bumped when a field changes meaning or is removed.
-    public static let schemaVersion: Int64 = 1
+    package static let schemaVersion: Int64 = 1
 
-    public let runID: String
-    public let seed: UInt64
+    package let runID: String
+    package let seed: UInt64
     /// Unix time (ns) of virtual time zero; anchors the `time` field.
-    public let startUnixNanoseconds: Int64
+    package let startUnixNanoseconds: Int64
     /// The profiles' names, by index (for formats that spell them out).
-    public let profileNames: [String]
+    package let profileNames: [String]
 
     /// The per-run and per-profile fragments, back to back: `header`, then
     /// each profile's client-ID prefix and profile field.
@@ -26,16 +26,16 @@ public struct EventEncoder: Sendable {
     let profileField: [Range<Int>]
     /// The most bytes one event can take: the fixed text and the longest
     /// numbers (at most 20 digits and a sign each) with the longest fragments.
-    public let maximumEventBytes: Int
+    package let maximumEventBytes: Int
     /// With pools or `kv_blocks`, request events also carry
     /// `shared_prefix_tokens`, `prefix_ids` (see `PrefixFields`) and `hash_ids`
     /// (see `HashIDsField`).
-    public var prefixCatalog: PrefixCatalog?
+    package var prefixCatalog: PrefixCatalog?
     /// Tenants, models, adapters, SLO classes, reasoning and image tokens of
     /// request events (`RoutingTagFields`); nil when no profile has any.
-    public var routingTags: RoutingTagger?
+    package var routingTags: RoutingTagger?
 
-    public init(runID: String, seed: UInt64, startUnixNanoseconds: Int64, profileNames: [String]) {
+    package init(runID: String, seed: UInt64, startUnixNanoseconds: Int64, profileNames: [String]) {
         self.runID = runID
         self.seed = seed
         self.startUnixNanoseconds = startUnixNanoseconds
@@ -70,7 +70,7 @@ public struct EventEncoder: Sendable {
     }
 
     /// Appends the event as one JSON object and a newline.
-    public func encode(_ event: Event, into out: inout ByteWriter) {
+    package func encode(_ event: Event, into out: inout ByteWriter) {
         switch event {
         case .request(let e): encode(e, into: &out)
         case .sessionStarted(let e): encode(e, into: &out)
@@ -127,7 +127,7 @@ public struct EventEncoder: Sendable {
         out.append(bytes: UnsafeRawBufferPointer(rebasing: fragments[profileField[Int(profile)]]))
     }
 
-    public func encode(_ e: RequestEvent, into writer: inout ByteWriter) {
+    package func encode(_ e: RequestEvent, into writer: inout ByteWriter) {
         encodeRequest(e, hashIDs: nil, into: &writer)
     }
 
@@ -180,7 +180,7 @@ public struct EventEncoder: Sendable {
         writer.append("}\n")
     }
 
-    public func encode(_ e: SessionStartedEvent, into writer: inout ByteWriter) {
+    package func encode(_ e: SessionStartedEvent, into writer: inout ByteWriter) {
         writeEvent(into: &writer) { out, fragments in
             common(type: "session_started", seq: e.seq, time: e.time, into: &out, fragments)
             identity(session: AgentLinks.sessionID(root: e.sessionID, subagent: e.subagent), profile: e.profile, client: e.client,
@@ -199,7 +199,7 @@ public struct EventEncoder: Sendable {
         }
     }
 
-    public func encode(_ e: SessionEndedEvent, into writer: inout ByteWriter) {
+    package func encode(_ e: SessionEndedEvent, into writer: inout ByteWriter) {
         writeEvent(into: &writer) { out, fragments in
             common(type: "session_ended", seq: e.seq, time: e.time, into: &out, fragments)
             identity(session: AgentLinks.sessionID(root: e.sessionID, subagent: e.subagent), profile: e.profile, client: e.client,
@@ -229,7 +229,7 @@ public struct EventEncoder: Sendable {
 
     /// A request's modeled completion: the fields a simulator's own completion
     /// records carry too (a modeled one is always `ok`).
-    public func encode(_ e: CompletionEvent, into writer: inout ByteWriter) {
+    package func encode(_ e: CompletionEvent, into writer: inout ByteWriter) {
         writeEvent(into: &writer) { out, fragments in
             common(type: "completion", seq: e.seq, time: e.time, into: &out, fragments)
             requestIdentity(session: AgentLinks.sessionID(root: e.sessionID, subagent: e.subagent), turn: e.turn, profile: e.profile,
@@ -252,7 +252,7 @@ public struct EventEncoder: Sendable {
     /// (the last data event emitted before it) instead of a `seq` of its own,
     /// so data events keep consecutive numbers. `final`: that producer's
     /// stream on the partition has ended (nothing at all follows).
-    public func encodeWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, topic: String, partition: Int32,
+    package func encodeWatermark(time: VirtualNanoseconds, afterSeq: UInt64?, topic: String, partition: Int32,
                                 shard: Int32 = 0, shards: Int32 = 1, final: Bool = false, into writer: inout ByteWriter) {
         writeControl("{\"type\":\"watermark\"", afterSeq: afterSeq, topic: topic, into: &writer) { out in
             out.append(",\"time_s\":")
@@ -268,7 +268,7 @@ public struct EventEncoder: Sendable {
     /// on `partition` of `topic` (they fell due while it was down; `from` is the
     /// time of the last event published before the stop). Like a watermark it
     /// carries no `seq` of its own and is not a data event.
-    public func encodeSkipped(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?, topic: String,
+    package func encodeSkipped(from: VirtualNanoseconds, to: VirtualNanoseconds, afterSeq: UInt64?, topic: String,
                               partition: Int32, shard: Int32, shards: Int32, into writer: inout ByteWriter) {
         writeControl("{\"type\":\"skipped\"", afterSeq: afterSeq, topic: topic, into: &writer) { out in
             out.append(",\"from_time_s\":")

@@ -45,13 +45,13 @@ enum HashIDsField {
 extension EventEncoder {
     /// Encodes a request with `hashIDs` of its own (a replayed trace's) as its
     /// last field: `..., "hash_ids":[0,1,2]}`; with nil, as `encode(_:into:)`.
-    public func encode(_ e: RequestEvent, hashIDs: [Int64]?, into writer: inout ByteWriter) {
+    package func encode(_ e: RequestEvent, hashIDs: [Int64]?, into writer: inout ByteWriter) {
         encodeRequest(e, hashIDs: hashIDs, into: &writer)
     }
 
     /// Encodes an event with the hash_ids its request carries of its own (a
     /// replayed trace's), if any.
-    public func encode(_ item: ReplayEvent, into writer: inout ByteWriter) {
+    package func encode(_ item: ReplayEvent, into writer: inout ByteWriter) {
         if case .request(let e) = item.event {
             encodeRequest(e, hashIDs: item.hashIDs, into: &writer)
         } else {
@@ -61,13 +61,13 @@ extension EventEncoder {
 
     /// Whether requests of this stream carry hash_ids: their own (`given`) or
     /// from `kv_blocks`.
-    public func hasHashIDs(_ given: [Int64]?) -> Bool {
+    package func hasHashIDs(_ given: [Int64]?) -> Bool {
         HashIDsField.present(given, catalog: prefixCatalog)
     }
 
     /// The request's hash_ids in a trace format's own spelling (`opening`,
     /// `separator`): the Mooncake writer's.
-    public func appendHashIDs(
+    package func appendHashIDs(
         _ given: [Int64]?, of e: RequestEvent, opening: StaticString, separator: StaticString, into writer: inout ByteWriter
     ) {
         HashIDsField.append(given, of: e, catalog: prefixCatalog, opening: opening, separator: separator, into: &writer)

@@ -126,11 +126,11 @@ struct AgentState: Sendable, Equatable {
 
 /// Whether the profile runs agents: the public figure used by reports.
 extension WorkloadSpec {
-    public var hasAgents: Bool { profiles.contains { $0.agent != nil } }
+    package var hasAgents: Bool { profiles.contains { $0.agent != nil } }
 }
 
 /// The tool latencies of the batch that follows call `turn` of `session` (the call's own
 /// session ID): what the engine drew. Nil when that call spawned subagents instead.
-public func agentToolLatencies(spec: WorkloadSpec, profile: Int, session: UInt64, turn: Int32, root: Bool) -> [Double]? {
+package func agentToolLatencies(spec: WorkloadSpec, profile: Int, session: UInt64, turn: Int32, root: Bool) -> [Double]? {
     AgentRuntime.latencies(of: spec, profile: profile, session: session, turn: turn, maySpawn: root)
 }

@@ -49,8 +49,8 @@ package struct CheckpointWriter {
 }
 
 /// Why checkpoint bytes could not be restored.
-public struct EngineCheckpointError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
+package struct EngineCheckpointError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var description: String
     init(_ description: String) { self.description = description }
 }
 

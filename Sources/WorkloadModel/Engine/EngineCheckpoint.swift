@@ -9,10 +9,10 @@ extension WorkloadEngine {
     static let checkpointMagic: UInt64 = 0x3350_4B43_574D_4C4C  // "LLMWCKP3"
 
     /// The seq the next event will carry.
-    public var nextSequenceNumber: UInt64 { nextSeq }
+    package var nextSequenceNumber: UInt64 { nextSeq }
 
     /// The state as bytes.
-    public func checkpoint() -> [UInt8] {
+    package func checkpoint() -> [UInt8] {
         var w = CheckpointWriter()
         w.bytes.reserveCapacity(256 + 160 * (sessions.liveCount + inFlight.liveCount) + 64 * completions.liveCount + 32 * sessionPrefixes.count + 24 * queue.count)
         w.u64(Self.checkpointMagic)
@@ -74,7 +74,7 @@ extension WorkloadEngine {
     }
 
     /// The engine of `spec` in the state `bytes` (from `checkpoint()` of an engine of the same spec).
-    public init(spec: WorkloadSpec, restoring bytes: [UInt8]) throws(EngineCheckpointError) {
+    package init(spec: WorkloadSpec, restoring bytes: [UInt8]) throws(EngineCheckpointError) {
         self.init(spec: spec)
         let start = queue.heap.map(\.time).min()
         var r = CheckpointReader(bytes)

@@ -1,19 +1,19 @@
 /// A request's identity as a completion names it: its session and turn
 /// (`request_id` is `<session_id>-<turn>`).
-public struct CompletionKey: Hashable, Sendable, Comparable {
-    public var session: UInt64
-    public var turn: Int32
+package struct CompletionKey: Hashable, Sendable, Comparable {
+    package var session: UInt64
+    package var turn: Int32
 
-    public init(session: UInt64, turn: Int32) {
+    package init(session: UInt64, turn: Int32) {
         self.session = session
         self.turn = turn
     }
 
-    public static func < (a: CompletionKey, b: CompletionKey) -> Bool { (a.session, a.turn) < (b.session, b.turn) }
+    package static func < (a: CompletionKey, b: CompletionKey) -> Bool { (a.session, a.turn) < (b.session, b.turn) }
 }
 
 /// What the engine did with a completion handed to it.
-public enum CompletionVerdict: String, Sendable, Equatable, CaseIterable {
+package enum CompletionVerdict: String, Sendable, Equatable, CaseIterable {
     /// Held; it takes effect at its time.
     case accepted
     /// No request of this run awaits it (never sent, already answered or timed out).
@@ -58,18 +58,18 @@ struct KeyedInstant: Sendable, Comparable {
 }
 
 /// Counts of what the feedback did, for metrics and the closing summary.
-public struct FeedbackCounts: Sendable, Equatable {
+package struct FeedbackCounts: Sendable, Equatable {
     /// Follow-ups sent later than `completion + delay` (real time: the completion came late).
-    public var lateFollowUps = 0
+    package var lateFollowUps = 0
     /// Think times raised to `lookahead_s` (virtual modes).
-    public var raisedThinkTimes = 0
-    public var endedNoResponse = 0
-    public var endedFailed = 0
-    public var accepted = 0
+    package var raisedThinkTimes = 0
+    package var endedNoResponse = 0
+    package var endedFailed = 0
+    package var accepted = 0
     /// Completions ignored, by verdict.
-    public var ignored: [CompletionVerdict: Int] = [:]
+    package var ignored: [CompletionVerdict: Int] = [:]
 
-    public init() {}
+    package init() {}
 }
 
 /// The engine's state while completions come from outside (`feedback`).

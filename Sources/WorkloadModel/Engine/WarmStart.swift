@@ -24,7 +24,7 @@ struct WarmStartState: Sendable {
 
 extension WorkloadSpec {
     /// The burn-in B of `warm_start`, in nanoseconds.
-    public var burnInNanoseconds: VirtualNanoseconds {
+    package var burnInNanoseconds: VirtualNanoseconds {
         var longest = 0.0
         for profile in profiles where profile.conversationalProbability > 0 && maxTurnsPerSession > 1 {
             let turns = profile.turnCounts(maxTurns: maxTurnsPerSession).longSession

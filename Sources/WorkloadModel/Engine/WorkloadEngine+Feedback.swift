@@ -27,32 +27,32 @@ extension WorkloadEngine {
     }
 
     /// Whether completion-anchored turns wait for completions from outside.
-    public var awaitsExternalCompletions: Bool { feedback != nil }
+    package var awaitsExternalCompletions: Bool { feedback != nil }
 
     /// True when `next()` returned nil because it waits for completions (or a
     /// later watermark, or in real time for virtual time to pass), not
     /// because the run is over.
-    public var isStalled: Bool { stalled }
+    package var isStalled: Bool { stalled }
 
     /// Requests awaiting their completion.
-    public var awaitingCompletions: Int { feedback?.awaiting.count ?? 0 }
+    package var awaitingCompletions: Int { feedback?.awaiting.count ?? 0 }
 
     /// What the feedback did so far.
-    public var feedbackCounts: FeedbackCounts { feedback?.counts ?? FeedbackCounts() }
+    package var feedbackCounts: FeedbackCounts { feedback?.counts ?? FeedbackCounts() }
 
     /// The completions' watermark: every completion with an earlier time has
     /// been handed over (`.max`: all of them).
-    public var completionsFrontier: VirtualNanoseconds { feedback?.frontier ?? .max }
+    package var completionsFrontier: VirtualNanoseconds { feedback?.frontier ?? .max }
 
     /// Virtual modes: every completion earlier than `time` has been handed over.
-    public mutating func advanceCompletionsFrontier(to time: VirtualNanoseconds) {
+    package mutating func advanceCompletionsFrontier(to time: VirtualNanoseconds) {
         guard feedback != nil, time > feedback!.frontier else { return }
         feedback!.frontier = time
     }
 
     /// Real time: generate only what is due before `time` (the virtual time
     /// now); completions arrive when they do, so the frontier is ignored.
-    public mutating func generateOnly(before time: VirtualNanoseconds) {
+    package mutating func generateOnly(before time: VirtualNanoseconds) {
         guard feedback != nil else { return }
         feedback!.frontier = .max
         feedback!.wallLimit = time
@@ -74,7 +74,7 @@ extension WorkloadEngine {
 
     /// While waiting: no event still to come is earlier than this (what the
     /// generator may promise on every topic).
-    public mutating func eventsPromise() -> VirtualNanoseconds {
+    package mutating func eventsPromise() -> VirtualNanoseconds {
         guard feedback != nil, !feedback!.stopped else { return lastTime }
         var promise = generationBounds().soft
         if let first = queue.first { promise = Swift.min(promise, first.time) }
@@ -89,7 +89,7 @@ extension WorkloadEngine {
     /// generator may promise on the requests topic while it waits (a
     /// follow-up of a completion not yet handed over is no earlier than
     /// W + lookahead). `.max` when no request can come any more.
-    public var requestsPromise: VirtualNanoseconds {
+    package var requestsPromise: VirtualNanoseconds {
         guard let state = feedback, !state.stopped else { return lastTime }
         guard maySendRequests else { return .max }
         var promise = state.frontier.saturatingAdd(state.lookahead)
@@ -111,7 +111,7 @@ extension WorkloadEngine {
 
     /// Hands over a completion of request (`session`, `turn`): it takes effect
     /// at `time` (the follow-up, or the session's end), or is ignored (the verdict says why).
-    public mutating func deliverCompletion(session: UInt64, turn: Int32, time: VirtualNanoseconds, outputTokens: Int64,
+    package mutating func deliverCompletion(session: UInt64, turn: Int32, time: VirtualNanoseconds, outputTokens: Int64,
                                            status: CompletionStatus) -> CompletionVerdict {
         guard feedback != nil, !feedback!.stopped else { return .unknownRequest }
         let key = CompletionKey(session: session, turn: turn)

@@ -4,8 +4,8 @@
 /// It is a value: no I/O, no wall clock, no shared state. The same spec (seed
 /// included) always gives the same stream, whoever consumes it and however
 /// fast. Call `next()` until it returns `nil` (a bounded run) or forever.
-public struct WorkloadEngine: Sendable {
-    public let spec: WorkloadSpec
+package struct WorkloadEngine: Sendable {
+    package let spec: WorkloadSpec
 
     let profiles: ContiguousArray<ProfileRuntime>
     /// Sessions opened so far, per profile (the ordinal of the next one).
@@ -43,7 +43,7 @@ public struct WorkloadEngine: Sendable {
     /// `warm_start`: sessions begun in the burn-in, announced at time 0.
     var warm = WarmStartState()
     /// The bound that ended the run early, if any (see `GeneratorLimits`).
-    public internal(set) var boundReached: GeneratorBound?
+    package internal(set) var boundReached: GeneratorBound?
     /// Prefix pools and KV blocks; nil without either (today's path).
     let prefixCatalog: PrefixCatalog?
     /// Each session slot's prefix state; empty without a catalog.
@@ -55,7 +55,7 @@ public struct WorkloadEngine: Sendable {
     /// Each session slot's agent state; empty without agent profiles.
     var agentStates: ContiguousArray<AgentState> = []
 
-    public init(spec: WorkloadSpec) {
+    package init(spec: WorkloadSpec) {
         self.spec = spec
         maxTurns = Int32(clamping: spec.maxTurnsPerSession)
         bytesPerToken = spec.bytesPerToken
@@ -115,21 +115,21 @@ public struct WorkloadEngine: Sendable {
     }
 
     /// Number of sessions open now.
-    public var activeSessions: Int { sessions.liveCount }
+    package var activeSessions: Int { sessions.liveCount }
 
     /// Virtual time of the last event returned.
-    public var virtualTime: VirtualNanoseconds { lastTime }
+    package var virtualTime: VirtualNanoseconds { lastTime }
 
     /// Request events sent so far (those still in flight included).
-    public var requestsGenerated: Int { requestsSent }
+    package var requestsGenerated: Int { requestsSent }
 
     /// True once a bounded run has returned its last event.
-    public var isFinished: Bool { finished && pending == nil && closing.isEmpty }
+    package var isFinished: Bool { finished && pending == nil && closing.isEmpty }
 
     /// Stops the run at virtual time `time`: no send at or after it is made,
     /// requests already on the wire still arrive, and every session still open
     /// then ends with `reason`.
-    public mutating func stop(at time: VirtualNanoseconds, reason: SessionEndReason = .shutdown) {
+    package mutating func stop(at time: VirtualNanoseconds, reason: SessionEndReason = .shutdown) {
         let at = Swift.max(time, lastTime)
         stopAwaiting()
         if at < horizon {
@@ -139,7 +139,7 @@ public struct WorkloadEngine: Sendable {
     }
 
     /// The next event of the stream, or `nil` when a bounded run is over.
-    public mutating func next() -> Event? {
+    package mutating func next() -> Event? {
         if let event = pending {
             pending = nil
             return event

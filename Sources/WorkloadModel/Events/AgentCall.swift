@@ -1,6 +1,6 @@
 /// What an agent's LLM call is: the `call_kind` field, and what its
 /// `depends_on` names.
-public enum AgentCallKind: UInt8, Sendable, Equatable {
+package enum AgentCallKind: UInt8, Sendable, Equatable {
     /// Not an agent's call (no agent fields).
     case none = 0
     /// The first call of a user turn: carries the user's message; depends on
@@ -17,7 +17,7 @@ public enum AgentCallKind: UInt8, Sendable, Equatable {
     case subagentStart
 
     /// The `call_kind` field.
-    public var name: String {
+    package var name: String {
         switch self {
         case .none: ""
         case .user: "user"
@@ -36,25 +36,25 @@ public enum AgentCallKind: UInt8, Sendable, Equatable {
 /// the last call (its turn; 0: it sent none) of each of up to four subagents
 /// spawned together, 12 bits each. A subagent start: the turn of the root's
 /// spawning call.
-public struct AgentLinks: Sendable, Equatable {
-    public var bits: UInt64
+package struct AgentLinks: Sendable, Equatable {
+    package var bits: UInt64
 
-    public init(bits: UInt64) { self.bits = bits }
+    package init(bits: UInt64) { self.bits = bits }
 
     /// A join's links.
-    public init(firstSubagent: UInt16, lastTurns: [Int32]) {
+    package init(firstSubagent: UInt16, lastTurns: [Int32]) {
         var bits = UInt64(firstSubagent) << 48
         for (index, turn) in lastTurns.prefix(4).enumerated() { bits |= UInt64(UInt32(turn) & 0xFFF) << (12 * UInt64(index)) }
         self.bits = bits
     }
 
     /// A subagent start's link.
-    public init(spawningTurn: Int32) { bits = UInt64(UInt32(bitPattern: spawningTurn)) }
+    package init(spawningTurn: Int32) { bits = UInt64(UInt32(bitPattern: spawningTurn)) }
 
-    public var firstSubagent: UInt16 { UInt16(truncatingIfNeeded: bits >> 48) }
+    package var firstSubagent: UInt16 { UInt16(truncatingIfNeeded: bits >> 48) }
 
     /// The last call (turn) of subagent `firstSubagent + index` (0: none).
-    public func lastTurn(_ index: Int) -> Int32 { Int32((bits >> (12 * UInt64(index))) & 0xFFF) }
+    package func lastTurn(_ index: Int) -> Int32 { Int32((bits >> (12 * UInt64(index))) & 0xFFF) }
 
     /// Records subagent `index`'s last call.
     mutating func setLastTurn(_ index: Int, _ turn: Int32) {
@@ -62,13 +62,13 @@ public struct AgentLinks: Sendable, Equatable {
         bits = bits & ~(0xFFF << shift) | UInt64(UInt32(turn) & 0xFFF) << shift
     }
 
-    public var spawningTurn: Int32 { Int32(truncatingIfNeeded: bits) }
+    package var spawningTurn: Int32 { Int32(truncatingIfNeeded: bits) }
 
     /// A subagent's own session ID: a function of its root's and its ordinal
     /// (the root's own for ordinal 0), so that events carry the root's ID
     /// (their Kafka key) and the subagent's is derived where it is written.
     @inline(__always)
-    public static func sessionID(root: UInt64, subagent: UInt16) -> UInt64 {
+    package static func sessionID(root: UInt64, subagent: UInt16) -> UInt64 {
         subagent == 0 ? root : SplitMix64.mix(root ^ SplitMix64.mix(UInt64(subagent) | 0xA6E7 << 32))
     }
 }

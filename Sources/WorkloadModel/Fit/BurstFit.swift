@@ -6,8 +6,8 @@ import RealModule
 /// trace's IDC minus that of the stream without bursts) at the given
 /// windows, by least squares on a grid of d (0.5 s to 1 h, log-spaced) and
 /// a (0.02 to 0.98).
-public enum BurstFit {
-    public static func fit(windows: [Double], excess: [Double], rate: Double) -> (bursts: MarkovBursts, error: Double)? {
+package enum BurstFit {
+    package static func fit(windows: [Double], excess: [Double], rate: Double) -> (bursts: MarkovBursts, error: Double)? {
         guard rate > 0, windows.count == excess.count, excess.contains(where: { $0 > 0 }) else { return nil }
         var best: (MarkovBursts, Double)?
         for i in 0...60 {

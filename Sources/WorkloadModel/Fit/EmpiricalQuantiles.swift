@@ -1,13 +1,13 @@
 /// `Quantiles` points `[[p, x], ...]` for a sample: the empirical law as a
 /// piecewise-linear CDF (`fit`'s fallback when no parametric family fits).
-public enum EmpiricalQuantiles {
+package enum EmpiricalQuantiles {
     /// For integer data read with `is_int` (rounding to the nearest integer):
     /// knots at v - 0.5 with p = F_n(v - 1) and at v + 0.5 with p = F_n(v)
     /// for the empirical quantiles v at `levels` evenly spaced levels, so
     /// P(round(X) = v) is v's own share exactly and the mass between two
     /// such values is spread evenly over the integers between them. The
     /// first knot is min - 0.5 at p = 0.
-    public static func integerPoints(sorted: [Double], levels: Int = 256) -> [(p: Double, x: Double)] {
+    package static func integerPoints(sorted: [Double], levels: Int = 256) -> [(p: Double, x: Double)] {
         precondition(!sorted.isEmpty)
         let n = sorted.count
         var points: [(p: Double, x: Double)] = [(0, sorted[0] - 0.5)]
@@ -31,7 +31,7 @@ public enum EmpiricalQuantiles {
     /// For continuous data (atoms allowed: equal x on consecutive points put
     /// the jump on that value): the empirical quantile at `levels` evenly
     /// spaced levels, from the minimum (p = 0) to the maximum (p = 1).
-    public static func continuousPoints(sorted: [Double], levels: Int = 256) -> [(p: Double, x: Double)] {
+    package static func continuousPoints(sorted: [Double], levels: Int = 256) -> [(p: Double, x: Double)] {
         precondition(!sorted.isEmpty)
         let n = sorted.count
         var points: [(p: Double, x: Double)] = []

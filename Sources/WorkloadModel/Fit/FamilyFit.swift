@@ -5,7 +5,7 @@ import RealModule
 /// and keeps the best by Kolmogorov-Smirnov distance: a parametric law is
 /// kept only when the KS test at 5% does not reject it (D <= 1.358 / sqrt(n)),
 /// otherwise the sample's own `Quantiles` law is written.
-public enum FamilyFit {
+package enum FamilyFit {
     /// - Parameters:
     ///   - sample: the values (any order); token counts with `integer`.
     ///   - integer: the values are integer counts >= 1 (written with `is_int`).
@@ -18,7 +18,7 @@ public enum FamilyFit {
     ///     closed form (not Gamma or Mixture, which the copula inverts by
     ///     bisection: about 8x slower to generate): for lengths drawn
     ///     through `input_output_correlation`.
-    public static func fit(_ sample: [Double], integer: Bool, preserveMean: Bool = false, bounded: Bool = false,
+    package static func fit(_ sample: [Double], integer: Bool, preserveMean: Bool = false, bounded: Bool = false,
                            closedFormQuantile: Bool = false, levels: Int = 256) -> FittedLaw {
         let sorted = sample.sorted()
         let sampleMean = sorted.reduce(0, +) / Double(sorted.count)

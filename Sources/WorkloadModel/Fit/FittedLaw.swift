@@ -2,22 +2,22 @@ import RealModule
 
 /// A distribution `fit` chose for a sample, with how it was chosen: the KS
 /// distance of every candidate family and of the final law.
-public struct FittedLaw: Sendable {
+package struct FittedLaw: Sendable {
     /// The chosen law, ready for the generator.
-    public var distribution: Distribution
+    package var distribution: Distribution
     /// Its configuration text (a YAML flow mapping with documented keys only).
-    public var yaml: String
+    package var yaml: String
     /// What was chosen ("LogNormal", "Quantiles (empirical, 180 points)").
-    public var choice: String
+    package var choice: String
     /// KS distance between the chosen law and the sample.
-    public var ks: Double
+    package var ks: Double
     /// Every parametric candidate and its KS distance, best first.
-    public var candidates: [(name: String, ks: Double)]
+    package var candidates: [(name: String, ks: Double)]
     /// The KS acceptance distance a parametric family had to meet (5% level).
-    public var critical: Double
+    package var critical: Double
 
     /// One line for the configuration's comments.
-    public var summary: String {
+    package var summary: String {
         let tried = candidates.map { "\($0.name) \(format($0.ks))" }.joined(separator: ", ")
         return "\(choice), KS \(format(ks)) (parametric candidates by KS: \(tried.isEmpty ? "none applicable" : tried); accepted at <= \(format(critical)))"
     }
@@ -26,22 +26,22 @@ public struct FittedLaw: Sendable {
 }
 
 /// Number text for configurations (the model has no Foundation formatter).
-public enum YAMLNumber {
+package enum YAMLNumber {
     /// Reads back to the same Double.
-    public static func text(_ value: Double) -> String {
+    package static func text(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"
     }
 
     /// At most six significant digits.
-    public static func short(_ value: Double) -> String {
+    package static func short(_ value: Double) -> String {
         guard value.isFinite, value != 0 else { return value.isFinite ? "0" : "\(value)" }
         let decimals = 5 - Int(Double.log10(abs(value)).rounded(.down))
         return decimals <= 0 ? text(value.rounded()) : rounded(value, decimals: decimals)
     }
 
     /// Rounded to `decimals` places, shortest text.
-    public static func rounded(_ value: Double, decimals: Int) -> String {
+    package static func rounded(_ value: Double, decimals: Int) -> String {
         let factor = Double.pow(10, Double(decimals))
         return text((value * factor).rounded() / factor)
     }

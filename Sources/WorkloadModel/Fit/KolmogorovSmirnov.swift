@@ -2,9 +2,9 @@
 /// a sample and a distribution's CDF. Both handle ties (token counts are
 /// integers, Mooncake timestamps are rounded): the supremum is taken just
 /// after every distinct value, and for a CDF also just before it.
-public enum KolmogorovSmirnov {
+package enum KolmogorovSmirnov {
     /// sup |F_a(x) - F_b(x)| of the two empirical CDFs; both arrays sorted ascending.
-    public static func distance(sorted a: [Double], sorted b: [Double]) -> Double {
+    package static func distance(sorted a: [Double], sorted b: [Double]) -> Double {
         guard !a.isEmpty, !b.isEmpty else { return .nan }
         var i = 0, j = 0, d = 0.0
         let na = Double(a.count), nb = Double(b.count)
@@ -20,7 +20,7 @@ public enum KolmogorovSmirnov {
     /// sup |F_n(x) - F(x)| against `cdf` (P(X <= x)); `sample` sorted ascending.
     /// For the left limits, F(x-) is taken as F at the next lower integer for
     /// integer-valued data (`integer`), else just below x.
-    public static func distance(sorted sample: [Double], cdf: (Double) -> Double, integer: Bool) -> Double {
+    package static func distance(sorted sample: [Double], cdf: (Double) -> Double, integer: Bool) -> Double {
         guard !sample.isEmpty else { return .nan }
         let n = Double(sample.count)
         var i = 0, d = 0.0
@@ -35,7 +35,7 @@ public enum KolmogorovSmirnov {
     }
 
     /// The two-sample critical distance at level 5%: 1.358 sqrt((n + m) / (n m)).
-    public static func critical(_ n: Int, _ m: Int) -> Double {
+    package static func critical(_ n: Int, _ m: Int) -> Double {
         1.358 * ((Double(n) + Double(m)) / (Double(n) * Double(m))).squareRoot()
     }
 }

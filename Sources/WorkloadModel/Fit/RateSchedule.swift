@@ -5,19 +5,19 @@ import RealModule
 /// (0: none), as multipliers at the window centres, linearly interpolated
 /// and normalised so that m has mean 1 over [0, span]. With `repeat_s` (a
 /// daily period), the windows are folded onto one period first.
-public struct RateSchedule: Sendable, Equatable {
-    public var times: [Double]
-    public var multipliers: [Double]
-    public var repeatSeconds: Double?
+package struct RateSchedule: Sendable, Equatable {
+    package var times: [Double]
+    package var multipliers: [Double]
+    package var repeatSeconds: Double?
 
-    public init(times: [Double], multipliers: [Double], repeatSeconds: Double? = nil) {
+    package init(times: [Double], multipliers: [Double], repeatSeconds: Double? = nil) {
         self.times = times
         self.multipliers = multipliers
         self.repeatSeconds = repeatSeconds
     }
 
     /// Counts per window over [0, span) (the last window may be partial) and each window's length.
-    public static func counts(_ times: [Double], span: Double, width: Double) -> (counts: [Double], lengths: [Double]) {
+    package static func counts(_ times: [Double], span: Double, width: Double) -> (counts: [Double], lengths: [Double]) {
         let windows = Swift.max(1, Int((span / width).rounded(.up)))
         var counts = [Double](repeating: 0, count: windows)
         for t in times where t >= 0 { counts[Swift.min(windows - 1, Int(t / width))] += 1 }
@@ -25,7 +25,7 @@ public struct RateSchedule: Sendable, Equatable {
         return (counts, lengths)
     }
 
-    public static func fitted(_ times: [Double], span: Double, width: Double, bandwidth: Double, period: Double? = nil) -> RateSchedule {
+    package static func fitted(_ times: [Double], span: Double, width: Double, bandwidth: Double, period: Double? = nil) -> RateSchedule {
         var (counts, lengths) = counts(times, span: span, width: width)
         if let period {
             // Fold: each time-of-day window's rate is the mean over the days that cover it.
@@ -47,7 +47,7 @@ public struct RateSchedule: Sendable, Equatable {
 
     /// Rates per window smoothed by a Gaussian kernel of `bandwidth` windows
     /// (0: as they are), each window weighted by its length.
-    public static func smoothed(_ rates: [Double], lengths: [Double], bandwidth: Double) -> [Double] {
+    package static func smoothed(_ rates: [Double], lengths: [Double], bandwidth: Double) -> [Double] {
         guard bandwidth > 0 else { return rates }
         let reach = Int((3 * bandwidth).rounded(.up))
         return rates.indices.map { i in
@@ -63,13 +63,13 @@ public struct RateSchedule: Sendable, Equatable {
     }
 
     /// Scales the multipliers so that m has mean 1 over [0, seconds].
-    public mutating func normalise(over seconds: Double) {
+    package mutating func normalise(over seconds: Double) {
         let mean = integral(to: seconds) / seconds
         if mean > 0 { multipliers = multipliers.map { $0 / mean } }
     }
 
     /// m(t): the first value before the first point, the last after the last (no repeat).
-    public func value(at t: Double) -> Double {
+    package func value(at t: Double) -> Double {
         guard let first = times.first, let last = times.last else { return 1 }
         if t <= first { return multipliers[0] }
         if t >= last { return multipliers[multipliers.count - 1] }
@@ -83,7 +83,7 @@ public struct RateSchedule: Sendable, Equatable {
     }
 
     /// ∫_0^t m, piece by piece (without repeat: `fit` uses it within the trace's span).
-    public func integral(to t: Double) -> Double {
+    package func integral(to t: Double) -> Double {
         guard !times.isEmpty else { return t }
         var total = 0.0
         var previous = 0.0
@@ -104,7 +104,7 @@ public struct RateSchedule: Sendable, Equatable {
 
 /// How a fitted schedule goes on past the trace's span. Either way the first
 /// period is the trace's own windows, so a run's first span is the trace's.
-public enum BeyondSpan: String, Sendable, CaseIterable {
+package enum BeyondSpan: String, Sendable, CaseIterable {
     /// Later periods play the trace's whole blocks of windows in a new random order.
     case shuffled
     /// The trace's own windows again, period after period (an exact repeat of its shape).

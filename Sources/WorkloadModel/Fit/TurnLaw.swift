@@ -3,15 +3,15 @@
 /// off the counts n_k of sessions reaching turn k (p_k = n_(k+1) / n_k),
 /// while at least `minimumSessions` sessions reach a depth; deeper, one
 /// pooled probability (a geometric tail) ends the list.
-public struct TurnLaw: Sendable, Equatable {
-    public var conversationalProbability: Double
+package struct TurnLaw: Sendable, Equatable {
+    package var conversationalProbability: Double
     /// `continuation_probability` by depth (after turn 2, 3, ...).
-    public var continuation: [Double]
+    package var continuation: [Double]
     /// The deepest session seen.
-    public var maxTurns: Int
-    public var meanTurns: Double
+    package var maxTurns: Int
+    package var meanTurns: Double
 
-    public init(turnCounts: [Int], minimumSessions: Int = 30) {
+    package init(turnCounts: [Int], minimumSessions: Int = 30) {
         let deepest = turnCounts.max() ?? 1
         var reaching = [Int](repeating: 0, count: deepest + 2)  // reaching[k]: sessions with >= k turns
         for turns in turnCounts { reaching[Swift.max(1, turns)] += 1 }

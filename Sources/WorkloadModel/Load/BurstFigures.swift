@@ -10,7 +10,7 @@ import RealModule
 /// a_k = (sum_i sqrt(pi_i) b_i V_ik)^2 (the lambda = 0 term is the mean^2).
 extension MarkovBursts {
     /// The terms (a_k, r_k) of C(u) = sum_k a_k exp(-r_k u).
-    public var autocovarianceTerms: [(weight: Double, rate: Double)] {
+    package var autocovarianceTerms: [(weight: Double, rate: Double)] {
         let n = states.count
         let pi = stationary
         let b = normalisedMultipliers
@@ -34,7 +34,7 @@ extension MarkovBursts {
     /// The terms of the autocovariance of a product of independent
     /// modulations (workload-wide and a profile's own):
     /// (1 + C1)(1 + C2) - 1 = C1 + C2 + C1 C2.
-    public static func productTerms(_ levels: [MarkovBursts]) -> [(weight: Double, rate: Double)] {
+    package static func productTerms(_ levels: [MarkovBursts]) -> [(weight: Double, rate: Double)] {
         var terms: [(weight: Double, rate: Double)] = []
         for level in levels {
             let own = level.autocovarianceTerms
@@ -47,7 +47,7 @@ extension MarkovBursts {
     /// Var N(T) / E N(T) for windows of `window` seconds at mean rate `rate`:
     /// baseIDC + 2R sum_k a_k (exp(-r T) - 1 + r T) / (r^2 T). `baseIDC` is 1
     /// for a Poisson base; for another renewal base its CV^2 (approximate).
-    public static func indexOfDispersion(_ terms: [(weight: Double, rate: Double)], window: Double, rate: Double, baseIDC: Double = 1) -> Double {
+    package static func indexOfDispersion(_ terms: [(weight: Double, rate: Double)], window: Double, rate: Double, baseIDC: Double = 1) -> Double {
         let t = window
         return baseIDC + 2 * rate * terms.reduce(0) { sum, term in
             let rt = term.rate * t
@@ -57,7 +57,7 @@ extension MarkovBursts {
 
     /// Correlation of the counts of two adjacent windows of `window` seconds:
     /// R^2 sum_k a_k (1 - exp(-r T))^2 / r^2 over the variance R T IDC(T).
-    public static func lag1Autocorrelation(_ terms: [(weight: Double, rate: Double)], window: Double, rate: Double, baseIDC: Double = 1) -> Double {
+    package static func lag1Autocorrelation(_ terms: [(weight: Double, rate: Double)], window: Double, rate: Double, baseIDC: Double = 1) -> Double {
         let covariance = rate * rate * terms.reduce(0) { sum, term in
             let decay = 1 - Double.exp(-term.rate * window)
             return sum + term.weight * decay * decay / (term.rate * term.rate)
@@ -65,11 +65,11 @@ extension MarkovBursts {
         return covariance / (rate * window * indexOfDispersion(terms, window: window, rate: rate, baseIDC: baseIDC))
     }
 
-    public func indexOfDispersion(window: Double, rate: Double, baseIDC: Double = 1) -> Double {
+    package func indexOfDispersion(window: Double, rate: Double, baseIDC: Double = 1) -> Double {
         Self.indexOfDispersion(autocovarianceTerms, window: window, rate: rate, baseIDC: baseIDC)
     }
 
-    public func lag1Autocorrelation(window: Double, rate: Double, baseIDC: Double = 1) -> Double {
+    package func lag1Autocorrelation(window: Double, rate: Double, baseIDC: Double = 1) -> Double {
         Self.lag1Autocorrelation(autocovarianceTerms, window: window, rate: rate, baseIDC: baseIDC)
     }
 }

@@ -1,31 +1,31 @@
 /// What `validate` prints about a load: m(t) over the run (or, for a run
 /// without `total_duration`, over one cycle of its longest feature), the
 /// expected sessions and requests per hour, and the burst structure.
-public struct LoadFigures: Sendable, Equatable {
+package struct LoadFigures: Sendable, Equatable {
     /// Seconds from 0 the figures cover.
-    public var window: Double
+    package var window: Double
     /// Mean of the deterministic part (schedule x diurnal x spikes; bursts have mean 1).
-    public var mean: Double
+    package var mean: Double
     /// Sampled (at every breakpoint and 20,000 instants); bursts not included.
-    public var minimum: Double
-    public var maximum: Double
-    public var sessionsPerHour: Double
-    public var requestsPerHour: Double
+    package var minimum: Double
+    package var maximum: Double
+    package var sessionsPerHour: Double
+    package var requestsPerHour: Double
     /// Index of dispersion of session counts over 60 s and 600 s windows and
     /// the lag-1 autocorrelation of minute counts, with bursts (closed form
     /// for a Poisson base at the mean rate), or nil without bursts.
-    public var idc60: Double?
-    public var idc600: Double?
-    public var lag1Minutes: Double?
+    package var idc60: Double?
+    package var idc600: Double?
+    package var lag1Minutes: Double?
     /// True when those burst figures are approximate: a base that is not
     /// Exponential (its CV^2 stands in for the Poisson 1), or a deterministic
     /// part that is not constant (evaluated at its mean).
-    public var approximate: Bool
+    package var approximate: Bool
 }
 
 extension WorkloadSpec {
     /// True when some arrival stream has a load (the engine's loaded path).
-    public var hasLoad: Bool {
+    package var hasLoad: Bool {
         (load.map { !$0.isIdentity } ?? false)
             || (arrivalMode == .superposition && profiles.contains { $0.load.map { !$0.isIdentity } ?? false })
     }
@@ -39,7 +39,7 @@ extension WorkloadSpec {
     }
 
     /// Seconds the load figures cover.
-    public var loadWindow: Double {
+    package var loadWindow: Double {
         if let totalDuration { return Swift.min(totalDuration, 1e7) }
         var window = 0.0
         for level in [load].compactMap({ $0 }) + profiles.compactMap(\.load) {
@@ -53,7 +53,7 @@ extension WorkloadSpec {
     }
 
     /// Per profile and overall (rate-weighted); nil without a load.
-    public var loadFigures: (overall: LoadFigures, profiles: [LoadFigures])? {
+    package var loadFigures: (overall: LoadFigures, profiles: [LoadFigures])? {
         guard hasLoad else { return nil }
         let figures = self.figures
         let window = loadWindow

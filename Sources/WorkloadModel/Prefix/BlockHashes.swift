@@ -11,8 +11,8 @@
 /// later turn with `full` or `prompts` history continues). IDs are 53-bit
 /// (exact in every JSON parser); a collision between different contents has
 /// probability about n^2 / 2^54 for n distinct blocks.
-public struct BlockHashes {
-    public static let idMask: UInt64 = (1 << 53) - 1
+package struct BlockHashes {
+    package static let idMask: UInt64 = (1 << 53) - 1
 
     /// The chain value after item `packed` (pool << 32 | item).
     @inline(__always)
@@ -27,7 +27,7 @@ public struct BlockHashes {
 
     /// Calls `body` with each block ID of `request` in order, allocating nothing.
     @inline(__always)
-    public static func forEachID(of request: RequestEvent, catalog: PrefixCatalog, blockTokens: Int64, _ body: (UInt64) -> Void) {
+    package static func forEachID(of request: RequestEvent, catalog: PrefixCatalog, blockTokens: Int64, _ body: (UInt64) -> Void) {
         let items = request.prefixItems
         let count = Int(items.count)
         let prompt = request.promptTokens

@@ -3,21 +3,21 @@
 /// the popularity laws, and the KV-block size. Immutable and shared by the
 /// engine (which picks items) and the encoder (which writes `prefix_ids` and
 /// `hash_ids`).
-public final class PrefixCatalog: Sendable {
+package final class PrefixCatalog: Sendable {
     /// Tokens of item i of pool p: `itemTokens[p][i]` (at least 1).
-    public let itemTokens: [[Int64]]
+    package let itemTokens: [[Int64]]
     let popularity: [ZipfLaw?]
     let itemCounts: [UInt64]
     let poolNames: [String]
     /// `"<pool>:` per pool, JSON-escaped once (a `prefix_ids` entry without its number).
     let idFragments: [[UInt8]]
     /// `kv_blocks.block_tokens`; nil: no `hash_ids`.
-    public let blockTokens: Int64?
+    package let blockTokens: Int64?
     /// The root of every block ID's hash chain (derived from the seed).
     let root: UInt64
     let seed: UInt64
 
-    public init(spec: WorkloadSpec) {
+    package init(spec: WorkloadSpec) {
         seed = spec.seed
         blockTokens = spec.kvBlockTokens
         root = StreamIdentity("kv-blocks").combined(with: spec.seed)
@@ -44,7 +44,7 @@ public final class PrefixCatalog: Sendable {
     }
 
     /// Whether a workload needs a catalog at all (without one, events are today's).
-    public static func isNeeded(by spec: WorkloadSpec) -> Bool {
+    package static func isNeeded(by spec: WorkloadSpec) -> Bool {
         !spec.prefixPools.isEmpty || spec.kvBlockTokens != nil
     }
 

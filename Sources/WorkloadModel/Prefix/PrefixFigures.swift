@@ -4,9 +4,9 @@ import RealModule
 /// from a pool with item probabilities p_i, the number of distinct items D
 /// has E[D] = Σ 1 − (1 − p_i)^n, and the share of draws whose item was drawn
 /// before (an infinite cache's first-block hit ratio) is 1 − D / n.
-public enum PrefixFigures {
+package enum PrefixFigures {
     /// The probability of each item of a pool, most popular first.
-    public static func probabilities(of pool: PrefixPool) -> [Double] {
+    package static func probabilities(of pool: PrefixPool) -> [Double] {
         switch pool.popularity {
         case .uniform:
             return Array(repeating: 1 / Double(pool.items), count: pool.items)
@@ -19,7 +19,7 @@ public enum PrefixFigures {
     /// E[1 − D/n] and its standard deviation after `n` draws (n may be a
     /// real, an expected count): Var D = Σ a_i(1 − a_i) + Σ_{i≠j} (b_ij − a_i a_j)
     /// with a_i = (1 − p_i)^n, b_ij = (1 − p_i − p_j)^n (the indicators of unseen items).
-    public static func repeatShare(probabilities p: [Double], draws n: Double) -> (mean: Double, standardDeviation: Double) {
+    package static func repeatShare(probabilities p: [Double], draws n: Double) -> (mean: Double, standardDeviation: Double) {
         guard n > 0 else { return (0, 0) }
         let a = p.map { Double.pow(Swift.max(0, 1 - $0), n) }
         let unseen = a.reduce(0, +)
@@ -38,7 +38,7 @@ public enum PrefixFigures {
     /// sessions (per-session uses) and of clients (per-client uses) whose item
     /// an earlier one already used, after `seconds` of the spec's rates. Only
     /// the sessions (or clients) that carry the pool (`probability`) draw.
-    public static func report(for spec: WorkloadSpec, seconds: Double = 3600) -> [(pool: String, sessions: Double?, clients: Double?)] {
+    package static func report(for spec: WorkloadSpec, seconds: Double = 3600) -> [(pool: String, sessions: Double?, clients: Double?)] {
         let figures = spec.figures
         return spec.prefixPools.enumerated().map { index, pool in
             let p = probabilities(of: pool)

@@ -3,7 +3,7 @@
 /// `pool << 20 | (item index + 1)`, an empty slot is 0, and slots fill in
 /// order (so the count is the number of non-zero slots). Small enough that a
 /// request event stays within the size the compiler copies inline.
-public struct PrefixItems: Sendable, Equatable {
+package struct PrefixItems: Sendable, Equatable {
     var a: UInt32 = 0, b: UInt32 = 0, c: UInt32 = 0, d: UInt32 = 0
 
     /// Bits of a slot that hold the item index (plus one): room for
@@ -12,11 +12,11 @@ public struct PrefixItems: Sendable, Equatable {
     static let poolLimit = 1 << (32 - Int(itemBits))
     static let itemLimit = (1 << Int(itemBits)) - 1
 
-    public static let none = PrefixItems()
+    package static let none = PrefixItems()
 
-    public init() {}
+    package init() {}
 
-    public var count: Int32 {
+    package var count: Int32 {
         a == 0 ? 0 : b == 0 ? 1 : c == 0 ? 2 : d == 0 ? 3 : 4
     }
 
@@ -28,7 +28,7 @@ public struct PrefixItems: Sendable, Equatable {
     }
 
     /// Item `index` as (pool, item index).
-    public subscript(index: Int) -> (pool: Int, item: Int) {
+    package subscript(index: Int) -> (pool: Int, item: Int) {
         let slot: UInt32
         switch index {
         case 0: slot = a

@@ -5,38 +5,38 @@
 /// Streams are named by what they are for ("arrivals", a profile's name, a
 /// session ordinal), never by the order in which they are created, so adding
 /// a profile or a field does not shift the draws of the others.
-public struct StreamIdentity: Sendable, Hashable {
+@usableFromInline package struct StreamIdentity: Sendable, Hashable {
     /// The FNV-1a / SplitMix64 digest of the parts appended so far.
     @inlinable
-    public var hash: UInt64 { state }
+    package var hash: UInt64 { state }
 
     // Internal rather than `private(set)`: the `@inlinable` mutators below
     // must be able to write it from client modules.
     @usableFromInline var state: UInt64
 
-    public init(_ parts: String...) {
+    @usableFromInline package init(_ parts: String...) {
         state = 0xCBF2_9CE4_8422_2325
         for part in parts { append(part) }
     }
 
     /// Appends a string component (with a separator, so ("ab","c") != ("a","bc")).
-    public mutating func append(_ part: String) {
+    @usableFromInline package mutating func append(_ part: String) {
         for byte in part.utf8 { mixByte(byte) }
         mixByte(0xFF)
     }
 
     /// Appends an integer component, such as a session ordinal.
-    public mutating func append(_ value: UInt64) {
+    @usableFromInline package mutating func append(_ value: UInt64) {
         state = SplitMix64.mix(state ^ SplitMix64.mix(value &+ 0x632B_E59B_D9B4_E019))
     }
 
-    public func appending(_ value: UInt64) -> StreamIdentity {
+    @usableFromInline package func appending(_ value: UInt64) -> StreamIdentity {
         var copy = self
         copy.append(value)
         return copy
     }
 
-    public func appending(_ part: String) -> StreamIdentity {
+    @usableFromInline package func appending(_ part: String) -> StreamIdentity {
         var copy = self
         copy.append(part)
         return copy
@@ -47,7 +47,7 @@ public struct StreamIdentity: Sendable, Hashable {
     }
 
     /// The 64-bit seed of this identity's stream under a run seed.
-    public func combined(with seed: UInt64) -> UInt64 {
+    @usableFromInline package func combined(with seed: UInt64) -> UInt64 {
         SplitMix64.mix(seed ^ SplitMix64.mix(hash))
     }
 }

@@ -7,17 +7,17 @@
 /// request's complete blocks are the longest such prefix of its chain, at
 /// least two blocks long: one block alone is at most a prompt every session
 /// shares (Mooncake's block 0 is in every request).
-public struct HashChainSessions: Sendable {
-    public let blockTokens: Int64
+package struct HashChainSessions: Sendable {
+    package let blockTokens: Int64
     /// Digest of a complete-block prefix -> the session it belongs to.
     var owners: [UInt64: Int] = [:]
 
-    public init(blockTokens: Int64 = 512) {
+    package init(blockTokens: Int64 = 512) {
         self.blockTokens = blockTokens
     }
 
     /// The session `hashIDs` continues, if any (searching earlier requests only).
-    public func session(continuedBy hashIDs: [Int64]) -> Int? {
+    package func session(continuedBy hashIDs: [Int64]) -> Int? {
         guard hashIDs.count >= 3 else { return nil }
         var digest = StreamIdentity("chain")
         var found: Int?
@@ -30,7 +30,7 @@ public struct HashChainSessions: Sendable {
     }
 
     /// Records a request's complete blocks as belonging to `session`.
-    public mutating func record(_ hashIDs: [Int64], promptTokens: Int64, session: Int) {
+    package mutating func record(_ hashIDs: [Int64], promptTokens: Int64, session: Int) {
         let complete = Swift.min(hashIDs.count, Int(promptTokens / blockTokens))
         guard complete >= 2 else { return }
         var digest = StreamIdentity("chain")
@@ -38,5 +38,5 @@ public struct HashChainSessions: Sendable {
         owners[digest.hash] = session
     }
 
-    public mutating func removeAll() { owners.removeAll(keepingCapacity: true) }
+    package mutating func removeAll() { owners.removeAll(keepingCapacity: true) }
 }

@@ -6,19 +6,19 @@
 /// It is a value with no I/O: the caller feeds rows with `accept`, drains
 /// `next()`, and calls `endPass` at the end of the file (then `beginPass` to
 /// loop) or `finish` to close the run.
-public struct ReplayEngine: Sendable {
-    public struct Settings: Sendable, Equatable {
-        public var timeScale: Double = 1
-        public var seed: UInt64 = 0
-        public var network = NetworkLink()
-        public var bytesPerToken: Double = 2
-        public var accumulate = true
+package struct ReplayEngine: Sendable {
+    package struct Settings: Sendable, Equatable {
+        package var timeScale: Double = 1
+        package var seed: UInt64 = 0
+        package var network = NetworkLink()
+        package var bytesPerToken: Double = 2
+        package var accumulate = true
         /// Tokens per hash_ids block (Mooncake: 512), for later-turn detection.
-        public var blockTokens: Int64 = 512
+        package var blockTokens: Int64 = 512
         /// Sends at or after this instant are not made.
-        public var horizon: VirtualNanoseconds = .max
-        public var requestCap: Int = .max
-        public init() {}
+        package var horizon: VirtualNanoseconds = .max
+        package var requestCap: Int = .max
+        package init() {}
     }
 
     struct OpenSession: Sendable {
@@ -32,7 +32,7 @@ public struct ReplayEngine: Sendable {
         var startOrder: Int
     }
 
-    public let settings: Settings
+    package let settings: Settings
     let link: LinkState
     var heap = ReplayHeap()
     /// Events up to this time are final (no later row can precede them).
@@ -47,26 +47,26 @@ public struct ReplayEngine: Sendable {
     var open: [Int: OpenSession] = [:]
     var keyed: [UInt64: Int] = [:]
     var chains: HashChainSessions
-    public private(set) var requestsSent = 0
+    package private(set) var requestsSent = 0
     /// True once a row fell at or after the horizon or the request cap was reached.
-    public private(set) var reachedEnd = false
+    package private(set) var reachedEnd = false
 
-    public init(settings: Settings) {
+    package init(settings: Settings) {
         self.settings = settings
         link = LinkState(settings.network)
         chains = HashChainSessions(blockTokens: settings.blockTokens)
     }
 
     /// Sessions begun and not yet ended.
-    public var openSessions: Int { open.count }
+    package var openSessions: Int { open.count }
 
     /// The arrival time of the last accepted row.
-    public var virtualTime: VirtualNanoseconds { lastTime }
+    package var virtualTime: VirtualNanoseconds { lastTime }
 
     /// Feeds the next row of the trace (in file order, timestamps not
     /// decreasing). Returns false once the run's horizon or request cap is
     /// reached: stop feeding and call `finish`.
-    public mutating func accept(_ row: TraceRow) -> Bool {
+    package mutating func accept(_ row: TraceRow) -> Bool {
         guard !reachedEnd else { return false }
         let first = origin ?? row.timestamp
         origin = first
@@ -147,7 +147,7 @@ public struct ReplayEngine: Sendable {
     }
 
     /// The next event that no later row can precede, or `nil` (feed more rows).
-    public mutating func next() -> ReplayEvent? {
+    package mutating func next() -> ReplayEvent? {
         guard let time = heap.firstTime, time <= readyUntil, var item = heap.pop() else { return nil }
         let seq = nextSeq
         nextSeq += 1
@@ -163,14 +163,14 @@ public struct ReplayEngine: Sendable {
     /// The end of one pass over the trace: its sessions end (`completed`) when
     /// its last request arrives. Returns the pass's span (last arrival - first).
     @discardableResult
-    public mutating func endPass() -> VirtualNanoseconds {
+    package mutating func endPass() -> VirtualNanoseconds {
         closeOpenSessions(reason: .completed, at: lastArrival)
         return lastTime - offset
     }
 
     /// Starts another pass: shifted by the previous pass's span, with fresh
     /// session IDs.
-    public mutating func beginPass() {
+    package mutating func beginPass() {
         pass += 1
         offset = lastTime
         origin = nil
@@ -181,7 +181,7 @@ public struct ReplayEngine: Sendable {
 
     /// Ends the run: sessions still open end with `reason` once every request
     /// has arrived; every pending event becomes ready.
-    public mutating func finish(reason: SessionEndReason = .horizon) {
+    package mutating func finish(reason: SessionEndReason = .horizon) {
         let end = settings.horizon == .max || !reachedEnd ? lastArrival : Swift.max(settings.horizon, lastArrival)
         closeOpenSessions(reason: reachedEnd ? reason : .completed, at: end)
         readyUntil = .max

@@ -8,7 +8,7 @@
 /// request's session and turn, so independent of the order requests come
 /// in): with replicas enough that none waits, its completions are the
 /// service model's. Requests must come in (arrival, seq) order.
-public struct ReferenceService: Sendable {
+package struct ReferenceService: Sendable {
     /// The model timing each profile's requests (nil: the profile has none, its requests are dropped).
     let models: [ServiceRuntime?]
     let seed: UInt64
@@ -17,9 +17,9 @@ public struct ReferenceService: Sendable {
     /// The share of requests never answered (a service that drops them).
     let dropFraction: Double
     /// The least response time any model can give (its TTFT's infimum).
-    public let minimumResponse: VirtualNanoseconds
+    package let minimumResponse: VirtualNanoseconds
 
-    public init(spec: WorkloadSpec, replicas: Int, dropFraction: Double = 0) {
+    package init(spec: WorkloadSpec, replicas: Int, dropFraction: Double = 0) {
         let models = spec.profiles.indices.map { spec.serviceModel(ofProfile: $0) }
         self.models = models.map { $0.map(ServiceRuntime.init) }
         seed = spec.seed
@@ -30,10 +30,10 @@ public struct ReferenceService: Sendable {
     }
 
     /// Whether the service has a model for `profile`.
-    public func serves(profile: Int) -> Bool { profile >= 0 && profile < models.count && models[profile] != nil }
+    package func serves(profile: Int) -> Bool { profile >= 0 && profile < models.count && models[profile] != nil }
 
     /// Whether request (`session`, `turn`) is one the service drops (drawn from its own identity).
-    public func drops(session: UInt64, turn: Int32) -> Bool {
+    package func drops(session: UInt64, turn: Int32) -> Bool {
         guard dropFraction > 0 else { return false }
         var identity = StreamIdentity("service-drops")
         identity.append(session)
@@ -44,7 +44,7 @@ public struct ReferenceService: Sendable {
 
     /// Serves a request of `profile` arriving at `arrival`: its first token
     /// and completion, or nil when dropped (it then takes no replica).
-    public mutating func serve(session: UInt64, turn: Int32, profile: Int, arrival: VirtualNanoseconds,
+    package mutating func serve(session: UInt64, turn: Int32, profile: Int, arrival: VirtualNanoseconds,
                                uncachedTokens: Int64, outputTokens: Int64) -> (firstToken: VirtualNanoseconds, completion: VirtualNanoseconds)? {
         guard serves(profile: profile), !drops(session: session, turn: turn), let model = models[profile] else { return nil }
         var replica = 0
@@ -60,7 +60,7 @@ public struct ReferenceService: Sendable {
     /// request earlier than `requestsFrontier` has been served: a request
     /// still to come arrives no earlier, starts no earlier than the first
     /// replica frees up, and takes at least `minimumResponse`.
-    public func promise(requestsFrontier: VirtualNanoseconds) -> VirtualNanoseconds {
+    package func promise(requestsFrontier: VirtualNanoseconds) -> VirtualNanoseconds {
         guard requestsFrontier < .max else { return .max }
         return Swift.max(requestsFrontier, free.min() ?? .min).saturatingAdd(minimumResponse)
     }

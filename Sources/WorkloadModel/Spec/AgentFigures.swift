@@ -16,24 +16,24 @@ import RealModule
 ///   a user turn with history H carried in sums to E[N](S + H + u) + (o + x) E[N(N−1)]/2,
 ///   H grows by u + E[N] o + E[N−1] x per turn (`full`), and the subagents add
 ///   their own chains. The context window is not applied.
-public struct AgentFigures: Sendable, Equatable {
-    public var rootCallsPerTurn = 0.0
-    public var subagentCallsPerTurn = 0.0
-    public var callsPerTurn: Double { rootCallsPerTurn + subagentCallsPerTurn }
-    public var toolCallsPerBatch = 0.0
-    public var toolSecondsPerTurnMean = 0.0
-    public var toolSecondsPerTurnP99 = 0.0
-    public var promptGrowthPerCall = 0.0
-    public var cacheableShare = 0.0
+package struct AgentFigures: Sendable, Equatable {
+    package var rootCallsPerTurn = 0.0
+    package var subagentCallsPerTurn = 0.0
+    package var callsPerTurn: Double { rootCallsPerTurn + subagentCallsPerTurn }
+    package var toolCallsPerBatch = 0.0
+    package var toolSecondsPerTurnMean = 0.0
+    package var toolSecondsPerTurnP99 = 0.0
+    package var promptGrowthPerCall = 0.0
+    package var cacheableShare = 0.0
 
-    public static let toolTimeSamples = 100_000
+    package static let toolTimeSamples = 100_000
 
-    public init() {}
+    package init() {}
 }
 
 extension WorkloadSpec {
     /// The agent figures of profile `index`; nil for a profile without agents.
-    public func agentFigures(ofProfile index: Int) -> AgentFigures? {
+    package func agentFigures(ofProfile index: Int) -> AgentFigures? {
         let profile = profiles[index]
         guard let agent = profile.agent else { return nil }
         var figures = AgentFigures()

@@ -1,34 +1,34 @@
 /// The load a configuration puts on its links and on the generator's memory,
 /// derived without generating: what `validate` prints and checks.
-public struct CapacityFigures: Sendable, Equatable {
+package struct CapacityFigures: Sendable, Equatable {
     /// One client-to-service link, numbered as the engine numbers them: 0 is
     /// `workload.network`, then one per profile with a link of its own.
-    public struct Link: Sendable, Equatable {
+    package struct Link: Sendable, Equatable {
         /// The profile owning the link, or nil for the shared `workload.network`.
-        public var ownerProfile: Int?
+        package var ownerProfile: Int?
         /// Indices of the profiles whose requests cross it.
-        public var profiles: [Int]
-        public var requestRate: Double
+        package var profiles: [Int]
+        package var requestRate: Double
         /// Mean request payload in bytes over the requests crossing it.
-        public var meanPayloadBytes: Double
-        public var bandwidthBitsPerSecond: Double
+        package var meanPayloadBytes: Double
+        package var bandwidthBitsPerSecond: Double
         /// Offered load over capacity: requests/s x mean payload x 8 / bandwidth.
         /// At 1 or more the link's FIFO queue grows without bound.
-        public var utilisation: Double
+        package var utilisation: Double
     }
 
-    public var links: [Link]
+    package var links: [Link]
     /// Little's law: new sessions/s x mean session lifetime (from turn 1's
     /// send to the arrival of the last turn).
-    public var expectedOpenSessions: Double
+    package var expectedOpenSessions: Double
     /// Requests/s x (latency + mean transfer time), without queueing on the link.
-    public var expectedInFlightRequests: Double
+    package var expectedInFlightRequests: Double
 }
 
 extension WorkloadSpec {
     /// The load figures, from the expected figures (`figures`, passed in
     /// because it samples capped output means).
-    public func capacityFigures(_ figures: WorkloadFigures) -> CapacityFigures {
+    package func capacityFigures(_ figures: WorkloadFigures) -> CapacityFigures {
         var links = [CapacityFigures.Link(ownerProfile: nil, profiles: [], requestRate: 0, meanPayloadBytes: 0,
                                       bandwidthBitsPerSecond: network.bandwidthBitsPerSecond, utilisation: 0)]
         var bitsPerSecond = [0.0]

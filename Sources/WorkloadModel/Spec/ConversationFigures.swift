@@ -12,30 +12,30 @@ import Synchronization
 /// most about `simulatedRequests` requests (so that start-up stays bounded
 /// for any `max_turns_per_session`), and never more than
 /// `simulatedEventLimit` events in all.
-public struct ConversationFigures: Sendable, Equatable {
-    public var turns = TurnCountDistribution(maxTurns: 1, conversationalProbability: 0, continuationProbability: 0)
-    public var meanTurns = 1.0
+package struct ConversationFigures: Sendable, Equatable {
+    package var turns = TurnCountDistribution(maxTurns: 1, conversationalProbability: 0, continuationProbability: 0)
+    package var meanTurns = 1.0
     /// p50, p90, p99 and the largest reachable number of turns.
-    public var turnQuantiles: [Int] = [1, 1, 1, 1]
-    public var meanFirstPromptTokens = 0.0
+    package var turnQuantiles: [Int] = [1, 1, 1, 1]
+    package var meanFirstPromptTokens = 0.0
     /// Mean prompt of turns 2 and later (0 without any).
-    public var meanLaterPromptTokens = 0.0
+    package var meanLaterPromptTokens = 0.0
     /// E[Σ prompt_k] per session.
-    public var promptTokensPerSession = 0.0
+    package var promptTokensPerSession = 0.0
     /// Expected share of prompt tokens that are carried history.
-    public var carriedShare = 0.0
+    package var carriedShare = 0.0
     /// True when the figures are simulated (a context window is set).
-    public var simulated = false
+    package var simulated = false
     /// How many sessions the simulated figures follow.
-    public var simulatedSessionCount = 0
+    package var simulatedSessionCount = 0
 
-    public static let simulatedSessions = 20_000
+    package static let simulatedSessions = 20_000
     /// The request budget that sets the sessions followed: 20,000 sessions
     /// of up to 10 turns each on average, as before, and fewer of longer ones.
-    public static let simulatedRequests = 200_000.0
+    package static let simulatedRequests = 200_000.0
     /// A hard stop on the simulation: sessions not followed to their end by
     /// then count for the prompt means, not for the turn counts.
-    public static let simulatedEventLimit = 800_000
+    package static let simulatedEventLimit = 800_000
 
     /// Sessions followed for a profile whose closed-form mean turn count
     /// (the window ignored, so an upper bound) is `meanTurns`.
@@ -44,12 +44,12 @@ public struct ConversationFigures: Sendable, Equatable {
         return Swift.max(1, Swift.min(simulatedSessions, Int(simulatedRequests / meanTurns)))
     }
 
-    public init() {}
+    package init() {}
 }
 
 extension ClientProfile {
     /// The distribution of turns per session (continuation by depth included).
-    public func turnCounts(maxTurns: Int) -> TurnCountDistribution {
+    package func turnCounts(maxTurns: Int) -> TurnCountDistribution {
         TurnCountDistribution(maxTurns: maxTurns, conversationalProbability: conversationalProbability) {
             continuationProbability(afterTurn: $0)
         }
@@ -58,7 +58,7 @@ extension ClientProfile {
 
 extension TurnCountDistribution {
     /// The smallest k with P(K <= k) >= q.
-    public func quantile(_ q: Double) -> Int {
+    package func quantile(_ q: Double) -> Int {
         var total = 0.0
         for (index, p) in probabilities.enumerated() {
             total += p
@@ -68,14 +68,14 @@ extension TurnCountDistribution {
     }
 
     /// p50, p90, p99 and the largest k with P(K = k) > 0.
-    public var summary: [Int] {
+    package var summary: [Int] {
         let deepest = (probabilities.lastIndex { $0 > 0 } ?? 0) + 1
         return [quantile(0.5), quantile(0.9), quantile(0.99), deepest]
     }
 }
 
 extension WorkloadSpec {
-    public func conversationFigures(of profile: ClientProfile) -> ConversationFigures {
+    package func conversationFigures(of profile: ClientProfile) -> ConversationFigures {
         var figures = ConversationFigures()
         let turns = profile.turnCounts(maxTurns: maxTurnsPerSession)
         figures.turns = turns

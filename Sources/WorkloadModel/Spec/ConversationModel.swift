@@ -1,5 +1,5 @@
 /// What turn k's prompt carries before its new input.
-public enum HistoryMode: String, Sendable, Equatable, CaseIterable {
+package enum HistoryMode: String, Sendable, Equatable, CaseIterable {
     /// Previous prompt + previous response (the seed's accumulation).
     case full
     /// Previous prompt only (agent retries re-sending the same prompt).
@@ -9,7 +9,7 @@ public enum HistoryMode: String, Sendable, Equatable, CaseIterable {
 }
 
 /// What a turn whose prompt would exceed the context window does.
-public enum ContextFullPolicy: String, Sendable, Equatable, CaseIterable {
+package enum ContextFullPolicy: String, Sendable, Equatable, CaseIterable {
     /// The turn is not sent; the session ends with reason `context_full`.
     case end
     /// The turn carries only the most recent history that fits.
@@ -18,28 +18,28 @@ public enum ContextFullPolicy: String, Sendable, Equatable, CaseIterable {
 
 /// A profile's conversation and length model beyond the seed's keys
 /// (see the Conversations article). The default keeps the seed's behaviour and its draws exactly.
-public struct ConversationModel: Sendable, Equatable {
+package struct ConversationModel: Sendable, Equatable {
     /// New input of turns 2 and later; `nil`: the prompt distribution.
-    public var followUpInput: Distribution?
+    package var followUpInput: Distribution?
     /// Chance of another turn after turn i + 2 (the last element repeats);
     /// `nil`: the profile's single `continuationProbability`.
-    public var continuationByDepth: [Double]?
+    package var continuationByDepth: [Double]?
     /// `nil`: from the workload's `accumulate_conversational_tokens`
     /// (true: `full`, false: `none`).
-    public var history: HistoryMode?
+    package var history: HistoryMode?
     /// Target Spearman rank correlation between a turn's new-input draw and
     /// its output draw (a Gaussian copula); 0: independent draws, as today.
-    public var inputOutputCorrelation: Double
+    package var inputOutputCorrelation: Double
     /// The largest prompt; `nil`: only the bound `largestPromptTokens`.
-    public var contextWindowTokens: Int64?
-    public var onContextFull: ContextFullPolicy
+    package var contextWindowTokens: Int64?
+    package var onContextFull: ContextFullPolicy
 
     /// No accumulated prompt exceeds 10^9 tokens: the bound acts as a context
     /// window of last resort (turns that would cross it end the session with
     /// `context_full`), so prompts, totals and payloads never overflow.
-    public static let largestPromptTokens: Int64 = 1_000_000_000
+    package static let largestPromptTokens: Int64 = 1_000_000_000
 
-    public init(
+    package init(
         followUpInput: Distribution? = nil, continuationByDepth: [Double]? = nil, history: HistoryMode? = nil,
         inputOutputCorrelation: Double = 0, contextWindowTokens: Int64? = nil, onContextFull: ContextFullPolicy = .end
     ) {
@@ -52,25 +52,25 @@ public struct ConversationModel: Sendable, Equatable {
     }
 
     /// The effective window: the configured one, never above the bound.
-    public var effectiveWindow: Int64 {
+    package var effectiveWindow: Int64 {
         Swift.min(contextWindowTokens ?? Self.largestPromptTokens, Self.largestPromptTokens)
     }
 }
 
 extension ClientProfile {
     /// The chance of another turn after turn `turn` (>= 2).
-    public func continuationProbability(afterTurn turn: Int) -> Double {
+    package func continuationProbability(afterTurn turn: Int) -> Double {
         guard let list = conversation.continuationByDepth, !list.isEmpty else { return continuationProbability }
         return list[Swift.min(turn - 2, list.count - 1)]
     }
 
     /// The distribution of the new input of turn `turn`.
-    public func newInput(ofTurn turn: Int) -> Distribution {
+    package func newInput(ofTurn turn: Int) -> Distribution {
         turn == 1 ? promptTokens : conversation.followUpInput ?? promptTokens
     }
 
     /// The history mode, resolved against the workload's accumulation flag.
-    public func history(accumulate: Bool) -> HistoryMode {
+    package func history(accumulate: Bool) -> HistoryMode {
         conversation.history ?? (accumulate ? .full : .none)
     }
 }

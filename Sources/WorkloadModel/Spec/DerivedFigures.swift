@@ -1,32 +1,32 @@
 /// Expected figures of a profile, derived from the spec without generating
 /// (what `validate` prints, and what tests compare generated streams with).
-public struct ProfileFigures: Sendable, Equatable {
-    public var name: String
+package struct ProfileFigures: Sendable, Equatable {
+    package var name: String
     /// Fraction of new sessions.
-    public var share: Double
+    package var share: Double
     /// New sessions per virtual second.
-    public var sessionRate: Double
-    public var meanTurnsPerSession: Double
-    public var requestRate: Double
-    public var meanFirstTurnPromptTokens: Double
+    package var sessionRate: Double
+    package var meanTurnsPerSession: Double
+    package var requestRate: Double
+    package var meanFirstTurnPromptTokens: Double
     /// Mean prompt over all requests, accumulated context included.
-    public var meanPromptTokensPerRequest: Double
-    public var meanOutputTokens: Double
-    public var meanInterArrivalSeconds: Double
+    package var meanPromptTokensPerRequest: Double
+    package var meanOutputTokens: Double
+    package var meanInterArrivalSeconds: Double
     /// Conversations: turns per session, later-turn prompts, carried history.
-    public var conversation = ConversationFigures()
+    package var conversation = ConversationFigures()
 }
 
-public struct WorkloadFigures: Sendable, Equatable {
-    public var sessionRate: Double
-    public var requestRate: Double
-    public var meanTurnsPerSession: Double
-    public var profiles: [ProfileFigures]
+package struct WorkloadFigures: Sendable, Equatable {
+    package var sessionRate: Double
+    package var requestRate: Double
+    package var meanTurnsPerSession: Double
+    package var profiles: [ProfileFigures]
 }
 
 extension WorkloadSpec {
     /// Expected rates, shares and token means of arrivals and sessions.
-    public var figures: WorkloadFigures {
+    package var figures: WorkloadFigures {
         let rate = 1 / meanSessionGapSeconds
         var result: [ProfileFigures] = []
         for (index, profile) in profiles.enumerated() {
@@ -58,16 +58,16 @@ extension WorkloadSpec {
 /// The number of turns K of a session: 1 unless conversational; a
 /// conversational session always has turn 2, continues after each later turn
 /// with the continuation probability, and never exceeds the maximum.
-public struct TurnCountDistribution: Sendable, Equatable {
+package struct TurnCountDistribution: Sendable, Equatable {
     /// P(K = k) for k = 1 ... maxTurns (index k-1).
-    public var probabilities: [Double]
+    package var probabilities: [Double]
 
-    public init(maxTurns: Int, conversationalProbability c: Double, continuationProbability p: Double) {
+    package init(maxTurns: Int, conversationalProbability c: Double, continuationProbability p: Double) {
         self.init(maxTurns: maxTurns, conversationalProbability: c) { _ in p }
     }
 
     /// `continuation(k)`: the chance of another turn after turn k (>= 2).
-    public init(maxTurns: Int, conversationalProbability c: Double, continuation: (Int) -> Double) {
+    package init(maxTurns: Int, conversationalProbability c: Double, continuation: (Int) -> Double) {
         let maxTurns = Swift.max(1, maxTurns)
         var probabilities = [Double](repeating: 0, count: maxTurns)
         probabilities[0] = 1 - c
@@ -88,11 +88,11 @@ public struct TurnCountDistribution: Sendable, Equatable {
         self.probabilities = probabilities
     }
 
-    public var mean: Double {
+    package var mean: Double {
         probabilities.enumerated().reduce(0) { $0 + Double($1.offset + 1) * $1.element }
     }
 
-    public var secondMoment: Double {
+    package var secondMoment: Double {
         probabilities.enumerated().reduce(0) { $0 + Double(($1.offset + 1) * ($1.offset + 1)) * $1.element }
     }
 }
@@ -101,7 +101,7 @@ extension ClientProfile {
     /// E[min(output, max_output)], or E[max_output] when responses use it all.
     /// The capped mean has no closed form for every pair of families, so it is
     /// estimated from a fixed-seed sample (deterministic, error about 0.1%).
-    public var meanActualOutputTokens: Double {
+    package var meanActualOutputTokens: Double {
         guard let outputTokens else { return maxOutputTokens.mean }
         var rng = Xoshiro256(seed: 0x5EED, identity: StreamIdentity("figures", name))
         let draws = 200_000

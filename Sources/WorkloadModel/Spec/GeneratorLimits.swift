@@ -1,34 +1,34 @@
 /// Bounds on what the generator holds and how far its clock runs, so that no
 /// configuration can exhaust memory or wrap time.
-public struct GeneratorLimits: Sendable, Equatable {
+package struct GeneratorLimits: Sendable, Equatable {
     /// Sessions open at once; opening one more ends the run (`GeneratorBound.openSessions`).
-    public var maxOpenSessions: Int
+    package var maxOpenSessions: Int
     /// Requests sent and not yet arrived at the service; sending one more ends
     /// the run (`GeneratorBound.inFlightRequests`).
-    public var maxInFlightRequests: Int
+    package var maxInFlightRequests: Int
     /// The ceiling on `validate`'s estimate of the generator's peak memory,
     /// in MiB: a configuration estimated above it is refused before it runs.
-    public var maxMemoryMiB: Int = defaultMaxMemoryMiB
+    package var maxMemoryMiB: Int = defaultMaxMemoryMiB
 
     /// The defaults keep the generator's own memory well under 512 MiB
     /// (about 150 bytes per open session and 150 per request in flight).
-    public static let defaultMaxOpenSessions = 1_000_000
-    public static let defaultMaxInFlightRequests = 1_000_000
-    public static let defaultMaxMemoryMiB = 1024
+    package static let defaultMaxOpenSessions = 1_000_000
+    package static let defaultMaxInFlightRequests = 1_000_000
+    package static let defaultMaxMemoryMiB = 1024
 
     /// The last instant the clock represents: 10^18 ns, about 31.7 years. No
     /// event is emitted later; a run that gets there ends (`GeneratorBound.virtualTime`).
     /// Far below `Int64.max`, so an anchored `time` cannot wrap either.
-    public static let virtualTimeLimit: VirtualNanoseconds = 1_000_000_000_000_000_000
+    package static let virtualTimeLimit: VirtualNanoseconds = 1_000_000_000_000_000_000
 
-    public init(maxOpenSessions: Int = defaultMaxOpenSessions, maxInFlightRequests: Int = defaultMaxInFlightRequests) {
+    package init(maxOpenSessions: Int = defaultMaxOpenSessions, maxInFlightRequests: Int = defaultMaxInFlightRequests) {
         self.maxOpenSessions = maxOpenSessions
         self.maxInFlightRequests = maxInFlightRequests
     }
 }
 
 /// Why a run ended early at one of the generator's bounds.
-public enum GeneratorBound: Sendable, Equatable {
+package enum GeneratorBound: Sendable, Equatable {
     /// A new session at `time` would have exceeded `maxOpenSessions`.
     case openSessions(limit: Int, time: VirtualNanoseconds)
     /// A request sent at `time` would have exceeded `maxInFlightRequests`.
@@ -39,7 +39,7 @@ public enum GeneratorBound: Sendable, Equatable {
 
     /// A memory ceiling (a configuration error when reached), as opposed to
     /// the end of representable time (a clean end).
-    public var isMemoryCeiling: Bool {
+    package var isMemoryCeiling: Bool {
         if case .virtualTime = self { return false }
         return true
     }

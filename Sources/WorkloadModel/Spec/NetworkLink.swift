@@ -1,10 +1,10 @@
 /// A client-to-service link: transfers are serialised first-in
 /// first-out at `bandwidthBitsPerSecond`, then take `latencySeconds`.
-public struct NetworkLink: Sendable, Equatable {
-    public var latencySeconds: Double
-    public var bandwidthBitsPerSecond: Double
+package struct NetworkLink: Sendable, Equatable {
+    package var latencySeconds: Double
+    package var bandwidthBitsPerSecond: Double
 
-    public init(latencySeconds: Double = 0.0001, bandwidthBitsPerSecond: Double = 10.0e9) {
+    package init(latencySeconds: Double = 0.0001, bandwidthBitsPerSecond: Double = 10.0e9) {
         self.latencySeconds = latencySeconds
         self.bandwidthBitsPerSecond = bandwidthBitsPerSecond
     }

@@ -5,31 +5,31 @@
 /// Simulated: the engine runs the workload with every completion emitted
 /// (a fixed number of requests, from the configuration's own seed), so the
 /// figures include the turn mix, growing prompts and the links as the run has them.
-public struct ResponseFigures: Sendable {
-    public struct Profile: Sendable {
+package struct ResponseFigures: Sendable {
+    package struct Profile: Sendable {
         /// Requests whose completion the simulation saw.
-        public var responses = 0
-        public var meanSeconds = 0.0
-        public var p50Seconds = 0.0
-        public var p99Seconds = 0.0
+        package var responses = 0
+        package var meanSeconds = 0.0
+        package var p50Seconds = 0.0
+        package var p99Seconds = 0.0
         /// Later turns whose dependency's completion the simulation saw, and those sent before it.
-        public var laterTurns = 0
-        public var sentEarly = 0
+        package var laterTurns = 0
+        package var sentEarly = 0
 
-        public var earlyShare: Double? { laterTurns > 0 ? Double(sentEarly) / Double(laterTurns) : nil }
+        package var earlyShare: Double? { laterTurns > 0 ? Double(sentEarly) / Double(laterTurns) : nil }
     }
 
     /// By profile index; nil for a profile without a service model.
-    public var profiles: [Profile?]
-    public var simulatedRequests: Int
+    package var profiles: [Profile?]
+    package var simulatedRequests: Int
 
     /// Requests simulated: the p99 from about 20,000 responses is within a few percent.
-    public static let requestsToSimulate = 20_000
+    package static let requestsToSimulate = 20_000
 }
 
 extension WorkloadSpec {
     /// The response figures (nil when no profile has a service model).
-    public func responseFigures(requests: Int = ResponseFigures.requestsToSimulate) -> ResponseFigures? {
+    package func responseFigures(requests: Int = ResponseFigures.requestsToSimulate) -> ResponseFigures? {
         guard profiles.indices.contains(where: { serviceModel(ofProfile: $0) != nil }) else { return nil }
         var spec = self
         spec.serviceModel?.emitCompletions = true

@@ -5,18 +5,18 @@
 /// It gives each request modeled first-token and completion times, which a
 /// completion-anchored profile times its next turn from, and which
 /// `emit_completions` publishes as `completion` events.
-public struct ServiceModel: Sendable, Equatable {
+package struct ServiceModel: Sendable, Equatable {
     /// Seconds from arrival at the service to the first token.
-    public var timeToFirstToken: Distribution
+    package var timeToFirstToken: Distribution
     /// Seconds per output token after the first.
-    public var timePerOutputToken: Distribution
+    package var timePerOutputToken: Distribution
     /// Uncached prompt tokens (prompt minus prefix) prefilled per second,
     /// added to the time to first token; nil: none.
-    public var prefillTokensPerSecond: Double?
+    package var prefillTokensPerSecond: Double?
     /// Write a `completion` event per request at its modeled completion.
-    public var emitCompletions: Bool
+    package var emitCompletions: Bool
 
-    public init(timeToFirstToken: Distribution, timePerOutputToken: Distribution,
+    package init(timeToFirstToken: Distribution, timePerOutputToken: Distribution,
                 prefillTokensPerSecond: Double? = nil, emitCompletions: Bool = false) {
         self.timeToFirstToken = timeToFirstToken
         self.timePerOutputToken = timePerOutputToken
@@ -26,7 +26,7 @@ public struct ServiceModel: Sendable, Equatable {
 }
 
 /// What a profile times its next turn from (`follow_up_after`).
-public enum FollowUpAnchor: String, Sendable, Equatable, CaseIterable {
+package enum FollowUpAnchor: String, Sendable, Equatable, CaseIterable {
     /// Turn k+1 is sent the follow-up gap after turn k was sent (open loop).
     case send
     /// Turn k+1 is sent a think time (the follow-up distribution) after turn
@@ -37,14 +37,14 @@ public enum FollowUpAnchor: String, Sendable, Equatable, CaseIterable {
 extension ServiceModel {
     /// The mean response time (arrival to completion) of a request with these mean
     /// output and uncached prompt tokens: TTFT and TPOT are drawn apart from the lengths.
-    public func meanResponseSeconds(outputTokens: Double, uncachedTokens: Double) -> Double {
+    package func meanResponseSeconds(outputTokens: Double, uncachedTokens: Double) -> Double {
         timeToFirstToken.mean + uncachedTokens / (prefillTokensPerSecond ?? .infinity) + outputTokens * timePerOutputToken.mean
     }
 }
 
 extension WorkloadSpec {
     /// The service model that times profile `index`'s requests: its own, else the workload's.
-    public func serviceModel(ofProfile index: Int) -> ServiceModel? {
+    package func serviceModel(ofProfile index: Int) -> ServiceModel? {
         profiles[index].serviceModel ?? serviceModel
     }
 }

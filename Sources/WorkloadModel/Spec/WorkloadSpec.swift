@@ -1,5 +1,5 @@
 /// How new sessions arrive (`workload.arrival_mode`).
-public enum ArrivalMode: String, Sendable, Equatable, CaseIterable {
+package enum ArrivalMode: String, Sendable, Equatable, CaseIterable {
     /// One stream: each arrival picks a profile by weight, then waits an
     /// inter-arrival time drawn from that profile (the seed's behaviour).
     case mixture
@@ -9,36 +9,36 @@ public enum ArrivalMode: String, Sendable, Equatable, CaseIterable {
 }
 
 /// Everything the model needs to generate a stream: validated, no I/O.
-public struct WorkloadSpec: Sendable, Equatable {
+package struct WorkloadSpec: Sendable, Equatable {
     /// Virtual seconds; `nil` runs forever.
-    public var totalDuration: Double?
+    package var totalDuration: Double?
     /// Cap on request events; `nil` means no cap.
-    public var totalRequests: Int?
-    public var seed: UInt64
-    public var maxTurnsPerSession: Int
-    public var accumulateConversationalTokens: Bool
-    public var bytesPerToken: Double
-    public var arrivalMode: ArrivalMode
+    package var totalRequests: Int?
+    package var seed: UInt64
+    package var maxTurnsPerSession: Int
+    package var accumulateConversationalTokens: Bool
+    package var bytesPerToken: Double
+    package var arrivalMode: ArrivalMode
     /// The link shared by every profile without a link of its own.
-    public var network: NetworkLink
-    public var profiles: [ClientProfile]
+    package var network: NetworkLink
+    package var profiles: [ClientProfile]
     /// Workload-wide load over time (`load`); `nil`: m(t) = 1.
-    public var load: LoadSpec? = nil
+    package var load: LoadSpec? = nil
     /// Begin the run in steady state (sessions begun before 0 in progress).
-    public var warmStart = false
+    package var warmStart = false
     /// Memory ceilings of the generator (`workload.limits`).
-    public var limits = GeneratorLimits()
+    package var limits = GeneratorLimits()
     /// Shared prompt prefix pools (`prefix_pools`); empty: none.
-    public var prefixPools: [PrefixPool] = []
+    package var prefixPools: [PrefixPool] = []
     /// `kv_blocks.block_tokens`: emit `hash_ids`; nil: none.
-    public var kvBlockTokens: Int64? = nil
+    package var kvBlockTokens: Int64? = nil
     /// `service_model`: modeled response times of every profile without its own; nil: none.
-    public var serviceModel: ServiceModel? = nil
+    package var serviceModel: ServiceModel? = nil
     /// `feedback`: completion-anchored profiles take their completions from
     /// outside (`WorkloadEngine.deliverCompletion`); nil: from the service model.
-    public var externalCompletions: ExternalCompletions? = nil
+    package var externalCompletions: ExternalCompletions? = nil
 
-    public init(
+    package init(
         totalDuration: Double? = nil,
         totalRequests: Int? = nil,
         seed: UInt64,
@@ -63,20 +63,20 @@ public struct WorkloadSpec: Sendable, Equatable {
 
 extension WorkloadSpec {
     /// The share of new sessions of profile `index`: weight / sum of weights.
-    public func share(ofProfile index: Int) -> Double {
+    package func share(ofProfile index: Int) -> Double {
         profiles[index].weight / profiles.reduce(0) { $0 + $1.weight }
     }
 
     /// Mean gap between new sessions in mixture mode, sum(share_i E[IAT_i]);
     /// its inverse R is the new-session rate of both arrival modes.
-    public var meanSessionGapSeconds: Double {
+    package var meanSessionGapSeconds: Double {
         profiles.indices.reduce(0) { $0 + share(ofProfile: $1) * profiles[$1].interArrival.mean }
     }
 
     /// Superposition: profile i gets rate share_i * R, so its own gaps are
     /// multiplied by 1 / (share_i R E[IAT_i]). 1 for a profile with no share
     /// (it never arrives).
-    public func superpositionScale(ofProfile index: Int) -> Double {
+    package func superpositionScale(ofProfile index: Int) -> Double {
         let share = share(ofProfile: index)
         guard share > 0 else { return 1 }
         return meanSessionGapSeconds / (share * profiles[index].interArrival.mean)

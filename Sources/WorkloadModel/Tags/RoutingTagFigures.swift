@@ -3,19 +3,19 @@ import RealModule
 /// Expected routing-tag figures of a profile (what `validate` prints): the
 /// shares of requests by tenant, model, adapter and SLO class, and the
 /// expected number of distinct adapters in an hour.
-public struct RoutingTagFigures: Sendable, Equatable {
-    public var profile: String
+package struct RoutingTagFigures: Sendable, Equatable {
+    package var profile: String
     /// The most popular tenants first (at most 5), with their share of requests.
-    public var tenants: [(name: String, share: Double)] = []
-    public var models: [(name: String, share: Double)] = []
-    public var sloClasses: [(name: String, share: Double)] = []
+    package var tenants: [(name: String, share: Double)] = []
+    package var models: [(name: String, share: Double)] = []
+    package var sloClasses: [(name: String, share: Double)] = []
     /// The share of requests with an adapter, and the most popular adapters.
-    public var adapterShare: Double?
-    public var adapters: [(name: String, share: Double)] = []
+    package var adapterShare: Double?
+    package var adapters: [(name: String, share: Double)] = []
     /// Expected distinct adapters among an hour's requests.
-    public var distinctAdaptersPerHour: Double?
+    package var distinctAdaptersPerHour: Double?
 
-    public static func == (a: RoutingTagFigures, b: RoutingTagFigures) -> Bool {
+    package static func == (a: RoutingTagFigures, b: RoutingTagFigures) -> Bool {
         a.profile == b.profile && a.adapterShare == b.adapterShare && a.distinctAdaptersPerHour == b.distinctAdaptersPerHour
             && a.tenants.map(\.share) == b.tenants.map(\.share) && a.models.map(\.share) == b.models.map(\.share)
     }
@@ -63,7 +63,7 @@ public struct RoutingTagFigures: Sendable, Equatable {
 
 extension WorkloadSpec {
     /// The routing-tag figures of every profile with tags.
-    public var routingTagFigures: [RoutingTagFigures] {
+    package var routingTagFigures: [RoutingTagFigures] {
         let figures = self.figures
         var result: [RoutingTagFigures] = []
         for (index, profile) in profiles.enumerated() where !profile.tags.isEmpty {

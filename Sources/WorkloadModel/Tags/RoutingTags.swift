@@ -1,22 +1,22 @@
 /// The routing tags of one request, as indices into its profile's lists
 /// (`nil`: that tag is not configured for the profile).
-public struct RoutingTags: Sendable, Equatable {
+package struct RoutingTags: Sendable, Equatable {
     /// 1-based: `tenant-<n>`.
-    public var tenant: Int?
+    package var tenant: Int?
     /// Index into the profile's `models`.
-    public var model: Int?
+    package var model: Int?
     /// Whether the profile has `adapters` (then `adapter` may still be nil:
     /// this request's owner uses the base model).
-    public var adaptersConfigured = false
+    package var adaptersConfigured = false
     /// 1-based: `adapter-<n>`.
-    public var adapter: Int?
+    package var adapter: Int?
     /// Index into the profile's `slo_classes`.
-    public var sloClass: Int?
-    public var reasoningTokens: Int64?
-    public var imageCount: Int64?
-    public var imageTokens: Int64?
+    package var sloClass: Int?
+    package var reasoningTokens: Int64?
+    package var imageCount: Int64?
+    package var imageTokens: Int64?
 
-    public init() {}
+    package init() {}
 }
 
 /// A 1-based rank drawn uniformly or by Zipf's law.
@@ -140,14 +140,14 @@ final class ProfileTagger: Sendable {
 /// function of the run seed and the request's identities (profile, client,
 /// session ID, turn) and of its token counts, so every process, shard and
 /// resume agrees on them without carrying state.
-public struct RoutingTagger: Sendable {
+package struct RoutingTagger: Sendable {
     let seed: UInt64
     /// Per profile, in the engine's order; nil for a profile without tags.
     let profiles: [ProfileTagger?]
     let fields: [RoutingTagFields?]
 
     /// Nil when no profile of `spec` has tags (the stream is then unchanged).
-    public init?(spec: WorkloadSpec) {
+    package init?(spec: WorkloadSpec) {
         guard spec.profiles.contains(where: { !$0.tags.isEmpty }) else { return nil }
         seed = spec.seed
         profiles = spec.profiles.map { $0.tags.isEmpty ? nil : ProfileTagger(profile: $0.name, spec: $0.tags) }
@@ -155,25 +155,25 @@ public struct RoutingTagger: Sendable {
     }
 
     /// The tags of a request; nil when its profile has none.
-    public func tags(for e: RequestEvent) -> RoutingTags? {
+    package func tags(for e: RequestEvent) -> RoutingTags? {
         guard Int(e.profile) < profiles.count, let tagger = profiles[Int(e.profile)] else { return nil }
         return tagger.tags(client: e.client, session: e.sessionID, turn: e.turn, newInput: e.newInputTokens,
                            output: e.outputTokens, seed: seed)
     }
 
     /// The profile's tag configuration (names, SLO targets); nil without tags.
-    public func spec(ofProfile profile: Int32) -> RoutingTagsSpec? {
+    package func spec(ofProfile profile: Int32) -> RoutingTagsSpec? {
         Int(profile) < profiles.count ? profiles[Int(profile)]?.spec : nil
     }
 
     /// The request's model name, when its profile has `models`.
-    public func modelName(for e: RequestEvent) -> String? {
+    package func modelName(for e: RequestEvent) -> String? {
         guard let model = tags(for: e)?.model, let spec = spec(ofProfile: e.profile) else { return nil }
         return spec.models[model].name
     }
 
     /// Appends the request's tag fields (`,"tenant":"tenant-3",...`), if any.
-    public func encode(_ e: RequestEvent, into writer: inout ByteWriter) {
+    package func encode(_ e: RequestEvent, into writer: inout ByteWriter) {
         guard let tags = tags(for: e), let fields = fields[Int(e.profile)] else { return }
         fields.encode(tags, into: &writer)
     }

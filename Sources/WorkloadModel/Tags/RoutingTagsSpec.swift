@@ -1,9 +1,9 @@
 /// A name chosen by weight (a model, an SLO class).
-public struct WeightedName: Sendable, Equatable {
-    public var name: String
-    public var weight: Double
+package struct WeightedName: Sendable, Equatable {
+    package var name: String
+    package var weight: Double
 
-    public init(name: String, weight: Double) {
+    package init(name: String, weight: Double) {
         self.name = name
         self.weight = weight
     }
@@ -11,7 +11,7 @@ public struct WeightedName: Sendable, Equatable {
 
 /// Who keeps an adapter: every request of a tenant, of a session, or each
 /// request on its own (what every load generator we know of does).
-public enum AdapterScope: String, Sendable, Equatable, CaseIterable {
+package enum AdapterScope: String, Sendable, Equatable, CaseIterable {
     case tenant
     case session
     case request
@@ -19,11 +19,11 @@ public enum AdapterScope: String, Sendable, Equatable, CaseIterable {
 
 /// `tenants`: each client belongs to one of `count` tenants, `tenant-1`
 /// (the most popular under Zipf) to `tenant-<count>`.
-public struct TenantTags: Sendable, Equatable {
-    public var count: Int
-    public var popularity: PrefixPopularity
+package struct TenantTags: Sendable, Equatable {
+    package var count: Int
+    package var popularity: PrefixPopularity
 
-    public init(count: Int, popularity: PrefixPopularity) {
+    package init(count: Int, popularity: PrefixPopularity) {
         self.count = count
         self.popularity = popularity
     }
@@ -31,13 +31,13 @@ public struct TenantTags: Sendable, Equatable {
 
 /// `adapters`: with `probability`, the owner (`per`) uses one of `count`
 /// LoRA adapters, `adapter-1` to `adapter-<count>`, drawn by `popularity`.
-public struct AdapterTags: Sendable, Equatable {
-    public var count: Int
-    public var popularity: PrefixPopularity
-    public var per: AdapterScope
-    public var probability: Double
+package struct AdapterTags: Sendable, Equatable {
+    package var count: Int
+    package var popularity: PrefixPopularity
+    package var per: AdapterScope
+    package var probability: Double
 
-    public init(count: Int, popularity: PrefixPopularity, per: AdapterScope, probability: Double) {
+    package init(count: Int, popularity: PrefixPopularity, per: AdapterScope, probability: Double) {
         self.count = count
         self.popularity = popularity
         self.per = per
@@ -46,13 +46,13 @@ public struct AdapterTags: Sendable, Equatable {
 }
 
 /// An SLO class: its share and optional targets in whole milliseconds.
-public struct SLOClass: Sendable, Equatable {
-    public var name: String
-    public var weight: Double
-    public var ttftMilliseconds: Int64?
-    public var tpotMilliseconds: Int64?
+package struct SLOClass: Sendable, Equatable {
+    package var name: String
+    package var weight: Double
+    package var ttftMilliseconds: Int64?
+    package var tpotMilliseconds: Int64?
 
-    public init(name: String, weight: Double, ttftMilliseconds: Int64? = nil, tpotMilliseconds: Int64? = nil) {
+    package init(name: String, weight: Double, ttftMilliseconds: Int64? = nil, tpotMilliseconds: Int64? = nil) {
         self.name = name
         self.weight = weight
         self.ttftMilliseconds = ttftMilliseconds
@@ -62,11 +62,11 @@ public struct SLOClass: Sendable, Equatable {
 
 /// `images`: how many images a request carries and the tokens of each
 /// (one draw per request: a request's images share a resolution).
-public struct ImageTags: Sendable, Equatable {
-    public var count: Distribution
-    public var tokensPerImage: Distribution
+package struct ImageTags: Sendable, Equatable {
+    package var count: Distribution
+    package var tokensPerImage: Distribution
 
-    public init(count: Distribution, tokensPerImage: Distribution) {
+    package init(count: Distribution, tokensPerImage: Distribution) {
         self.count = count
         self.tokensPerImage = tokensPerImage
     }
@@ -78,25 +78,25 @@ public struct ImageTags: Sendable, Equatable {
 /// Tags are drawn from streams of their own, keyed by the request's stable
 /// identities (profile, client, session ID, turn), never from the session's
 /// stream: configuring them moves no other draw.
-public struct RoutingTagsSpec: Sendable, Equatable {
-    public var tenants: TenantTags?
+package struct RoutingTagsSpec: Sendable, Equatable {
+    package var tenants: TenantTags?
     /// Drawn per session.
-    public var models: [WeightedName] = []
-    public var adapters: AdapterTags?
+    package var models: [WeightedName] = []
+    package var adapters: AdapterTags?
     /// Drawn per session.
-    public var sloClasses: [SLOClass] = []
+    package var sloClasses: [SLOClass] = []
     /// Tokens of `output_tokens` spent reasoning, per request.
-    public var reasoningTokens: Distribution?
+    package var reasoningTokens: Distribution?
     /// `reasoning_tokens_clamp: output_tokens`: a draw above the request's
     /// output is lowered to it. Without it the configuration must show that
     /// no draw can exceed the smallest output.
-    public var clampReasoningToOutput = false
+    package var clampReasoningToOutput = false
     /// Image tokens, carved out of the turn's `new_input_tokens`.
-    public var images: ImageTags?
+    package var images: ImageTags?
 
-    public init() {}
+    package init() {}
 
-    public var isEmpty: Bool {
+    package var isEmpty: Bool {
         tenants == nil && models.isEmpty && adapters == nil && sloClasses.isEmpty && reasoningTokens == nil && images == nil
     }
 }

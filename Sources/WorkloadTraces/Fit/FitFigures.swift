@@ -3,30 +3,30 @@ import WorkloadModel
 /// The figures `fit` compares between a trace and streams generated from
 /// the configuration it wrote (the rows of `FitTable`), and the curves its
 /// report draws.
-public struct FitFigures: Sendable {
-    public static let idcWindows: [Double] = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600]
+package struct FitFigures: Sendable {
+    package static let idcWindows: [Double] = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600]
 
-    public var requests: Int
-    public var span: Double
-    public var rate: Double
-    public var idc60: Double
-    public var idc600: Double
-    public var lag1Minute: Double
-    public var spearman: Double
-    public var laterTurnShare: Double
+    package var requests: Int
+    package var span: Double
+    package var rate: Double
+    package var idc60: Double
+    package var idc600: Double
+    package var lag1Minute: Double
+    package var spearman: Double
+    package var laterTurnShare: Double
     /// Block reuse (share of blocks seen before), overall and only in other sessions; nil without hash_ids.
-    public var reuse: Double?
-    public var reuseAcross: Double?
+    package var reuse: Double?
+    package var reuseAcross: Double?
     /// Curves for the report.
-    public var idcCurve: [(window: Double, idc: Double)]
-    public var perMinute: [Double]
-    public var reuseByPosition: [Double]
+    package var idcCurve: [(window: Double, idc: Double)]
+    package var perMinute: [Double]
+    package var reuseByPosition: [Double]
     /// Sorted samples for CDFs and KS.
-    public var sortedPrompt: [Double]
-    public var sortedOutput: [Double]
-    public var sortedGaps: [Double]
+    package var sortedPrompt: [Double]
+    package var sortedOutput: [Double]
+    package var sortedGaps: [Double]
 
-    public init(_ sample: RequestSample) {
+    package init(_ sample: RequestSample) {
         requests = sample.count
         span = sample.span
         rate = span > 0 ? Double(requests) / span : 0
@@ -65,7 +65,7 @@ public struct FitFigures: Sendable {
     }
 
     /// The mean of several generated streams' scalar figures (curves and samples from the first).
-    public static func mean(_ runs: [FitFigures]) -> FitFigures {
+    package static func mean(_ runs: [FitFigures]) -> FitFigures {
         var out = runs[0]
         func average(_ key: KeyPath<FitFigures, Double>) -> Double { runs.map { $0[keyPath: key] }.reduce(0, +) / Double(runs.count) }
         out.rate = average(\.rate)

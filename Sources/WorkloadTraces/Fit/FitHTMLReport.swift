@@ -4,11 +4,11 @@ import WorkloadConfig
 /// scripts, no network fetches) with the goodness-of-fit table, the charts
 /// of the trace against the first generated stream (seed 1), and the
 /// configuration written.
-public struct FitHTMLReport {
-    public var result: FitResult
-    public var title: String
+package struct FitHTMLReport {
+    package var result: FitResult
+    package var title: String
 
-    public init(result: FitResult, title: String) {
+    package init(result: FitResult, title: String) {
         self.result = result
         self.title = title
     }
@@ -48,7 +48,7 @@ public struct FitHTMLReport {
         shares.enumerated().map { (Double($0.offset), $0.element) }
     }
 
-    public var html: String {
+    package var html: String {
         let table = result.table
         var rows = ""
         for row in table.rows {

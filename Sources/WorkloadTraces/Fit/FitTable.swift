@@ -4,26 +4,26 @@ import WorkloadModel
 /// The goodness-of-fit table: the trace against the mean of the streams
 /// generated from the fitted configuration, one row per figure of `FitFigures`
 /// that is compared, each with its tolerance and whether it is met.
-public struct FitTable: Sendable {
-    public struct Row: Sendable {
-        public var figure: String
-        public var real: Double
-        public var generated: Double
+package struct FitTable: Sendable {
+    package struct Row: Sendable {
+        package var figure: String
+        package var real: Double
+        package var generated: Double
         /// The difference as the tolerance measures it (relative, absolute, or the KS distance itself).
-        public var difference: Double
-        public var tolerance: Double
-        public var unit: Unit
-        public var met: Bool { difference.isFinite && difference <= tolerance }
+        package var difference: Double
+        package var tolerance: Double
+        package var unit: Unit
+        package var met: Bool { difference.isFinite && difference <= tolerance }
         /// Figures shown for information, without a tolerance.
-        public var informational = false
+        package var informational = false
     }
 
-    public enum Unit: Sendable { case relative, absolute, points, distance }
+    package enum Unit: Sendable { case relative, absolute, points, distance }
 
-    public var rows: [Row] = []
-    public var seeds: Int
+    package var rows: [Row] = []
+    package var seeds: Int
 
-    public init(real: FitFigures, generated: FitFigures, runs: [FitFigures]) {
+    package init(real: FitFigures, generated: FitFigures, runs: [FitFigures]) {
         seeds = runs.count
         func ks(_ key: KeyPath<FitFigures, [Double]>) -> Double {
             runs.map { KolmogorovSmirnov.distance(sorted: real[keyPath: key], sorted: $0[keyPath: key]) }.reduce(0, +) / Double(runs.count)
@@ -53,12 +53,12 @@ public struct FitTable: Sendable {
         rows.append(gaps)
     }
 
-    public var allMet: Bool { rows.allSatisfy { $0.informational || $0.met } }
+    package var allMet: Bool { rows.allSatisfy { $0.informational || $0.met } }
 
-    public func row(_ figure: String) -> Row? { rows.first { $0.figure == figure } }
+    package func row(_ figure: String) -> Row? { rows.first { $0.figure == figure } }
 
     /// The table as text, one line per figure.
-    public var text: String {
+    package var text: String {
         var lines = ["goodness of fit: trace vs the mean of \(seeds) generated streams (seeds \(TraceFitter.evaluationSeeds.map(String.init).joined(separator: ", ")))"]
         lines.append(pad("figure", 34) + pad("trace", 12) + pad("generated", 12) + pad("difference", 14) + pad("tolerance", 12) + "met")
         for row in rows { lines.append(cells(row).enumerated().map { pad($1, [34, 12, 12, 14, 12, 0][$0]) }.joined()) }
@@ -69,7 +69,7 @@ public struct FitTable: Sendable {
     var yamlComment: String { "\n" + text.split(separator: "\n").map { "# " + $0 }.joined(separator: "\n") + "\n" }
 
     /// Figure, trace, generated, difference, tolerance, met.
-    public func cells(_ row: Row) -> [String] {
+    package func cells(_ row: Row) -> [String] {
         func value(_ x: Double) -> String {
             switch row.unit {
             case .points: String(format: "%.2f%%", 100 * x)

@@ -3,28 +3,28 @@ import WorkloadConfig
 
 /// The requests of a trace or of a generated stream, as `fit` compares
 /// them: send times from 0, token counts, sessions, turns and block IDs.
-public struct RequestSample: Sendable {
-    public var times: [Double] = []
-    public var prompt: [Double] = []
-    public var output: [Double] = []
+package struct RequestSample: Sendable {
+    package var times: [Double] = []
+    package var prompt: [Double] = []
+    package var output: [Double] = []
     /// A session index per request (0 ..< sessions).
-    public var session: [Int] = []
+    package var session: [Int] = []
     /// 1 for a session's first request in the sample.
-    public var turn: [Int] = []
+    package var turn: [Int] = []
     /// Block IDs of request i: `blockIDs[blockStart[i] ..< blockStart[i + 1]]` (empty without hash_ids).
-    public var blockIDs: [UInt64] = []
-    public var blockStart: [Int] = [0]
-    public var hasBlocks = false
+    package var blockIDs: [UInt64] = []
+    package var blockStart: [Int] = [0]
+    package var hasBlocks = false
     /// The span the figures are taken over (seconds from 0).
-    public var span: Double = 0
+    package var span: Double = 0
     /// Requests per model name (BurstGPT's `Model` column); empty without one.
-    public var models: [String: Int] = [:]
+    package var models: [String: Int] = [:]
     /// Response times, where the trace gives them (our stream with `completion` events).
-    public var service: ServiceSample?
+    package var service: ServiceSample?
 
-    public init() {}
+    package init() {}
 
-    public var count: Int { times.count }
+    package var count: Int { times.count }
 
     mutating func append(time: Double, prompt: Int64, output: Int64, session: Int, turn: Int) {
         times.append(time)
@@ -42,7 +42,7 @@ public struct RequestSample: Sendable {
 extension RequestSample {
     /// Reads a trace: sessions from the trace's own session IDs, or for
     /// Mooncake-style hash_ids from the hash-chain rule the replay uses.
-    public static func read(path: String, format: TraceFormat, skipBadRows: Bool) throws(TraceError) -> (sample: RequestSample, reader: TraceReader, blockTokens: Int64?) {
+    package static func read(path: String, format: TraceFormat, skipBadRows: Bool) throws(TraceError) -> (sample: RequestSample, reader: TraceReader, blockTokens: Int64?) {
         let reader = try TraceReader(path: path, format: format, skipBadRows: skipBadRows)
         reader.countsModels = true
         var rows: [TraceRow] = []
@@ -82,7 +82,7 @@ extension RequestSample {
 
     /// The requests a configuration generates over [0, span] (send times),
     /// with hash_ids when it has `kv_blocks`.
-    public static func generate(_ spec: WorkloadSpec, span: Double) -> RequestSample {
+    package static func generate(_ spec: WorkloadSpec, span: Double) -> RequestSample {
         var engine = WorkloadEngine(spec: spec)
         let catalog = PrefixCatalog.isNeeded(by: spec) ? PrefixCatalog(spec: spec) : nil
         let blockTokens = catalog?.blockTokens

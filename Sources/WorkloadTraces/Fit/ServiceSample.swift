@@ -6,21 +6,21 @@ import WorkloadModel
 /// times are next send - previous completion; TTFT is first token - arrival
 /// (a prefill rate cannot be told apart from it, so it is folded in); TPOT is
 /// (completion - first token) / output tokens.
-public struct ServiceSample: Sendable {
-    public var thinkTimes: [Double] = []
-    public var ttfts: [Double] = []
-    public var tpots: [Double] = []
+package struct ServiceSample: Sendable {
+    package var thinkTimes: [Double] = []
+    package var ttfts: [Double] = []
+    package var tpots: [Double] = []
     /// Later turns sent before their dependency completed (an open-loop stream).
-    public var earlySends = 0
+    package var earlySends = 0
 
     /// Completion-anchored when (almost) no later turn was sent before the
     /// response it carries: then think times are what the clients did.
-    public var isClosedLoop: Bool {
+    package var isClosedLoop: Bool {
         !thinkTimes.isEmpty && Double(earlySends) <= 0.01 * Double(thinkTimes.count + earlySends)
     }
 
     /// Reads the requests and completions of one of our streams; nil without completion events.
-    public static func read(path: String) -> ServiceSample? {
+    package static func read(path: String) -> ServiceSample? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         struct Request { var arrival: Double; var sentAt: Double; var output: Double; var dependency: String? }
         var requests: [String: Request] = [:]

@@ -5,21 +5,21 @@ import WorkloadConfig
 
 /// `llm-workload fit`: a configuration that reproduces a trace (see the
 /// Traces, replay and fit article), checked against streams generated from it.
-public struct FitResult: Sendable {
+package struct FitResult: Sendable {
     /// The configuration written.
-    public var yaml: String
-    public var real: FitFigures
+    package var yaml: String
+    package var real: FitFigures
     /// One figure set per evaluation seed, and their mean.
-    public var runs: [FitFigures]
-    public var generated: FitFigures
-    public var table: FitTable
+    package var runs: [FitFigures]
+    package var generated: FitFigures
+    package var table: FitTable
 }
 
-public enum FitError: Error, CustomStringConvertible {
+package enum FitError: Error, CustomStringConvertible {
     case tooShort(String)
     case configuration(ConfigError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .tooShort(let message): message
         case .configuration(let error): "the fitted configuration does not load (a bug): \(error.description)"
@@ -27,29 +27,27 @@ public enum FitError: Error, CustomStringConvertible {
     }
 }
 
-public enum TraceFitter {
+package enum TraceFitter {
     /// The seeds the goodness-of-fit table averages over, and the ones every
     /// calibration step averages over (distinct, so the table is not fitted to
     /// its own seeds; the same for every candidate, so candidates differ by
     /// their parameters and not by their noise).
-    public static let evaluationSeeds: [UInt64] = [1, 2, 3]
+    package static let evaluationSeeds: [UInt64] = [1, 2, 3]
     static let calibrationSeeds: [UInt64] = [1001, 1002, 1003]
 
-    public static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat,
-                           beyondSpan: BeyondSpan = .shuffled) throws(FitError) -> FitResult {
+    package static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat,
+                            beyondSpan: BeyondSpan = .shuffled) throws(FitError) -> FitResult {
         let span = sample.span
         guard sample.count >= 20, span > 0 else {
             throw .tooShort("\(source): \(sample.count) requests over \(span) s: fit needs at least 20 requests and a span > 0")
         }
         let real = FitFigures(sample)
         var model = initialModel(sample, blockTokens: blockTokens, source: source, format: format)
-        model.beyondSpan = beyondSpan
-        (model.laterDelays, model.sessionClustering) = sessionSpread(sample)
+        model.goesOnPastTheSpan(beyondSpan, sample)
 
-        // Calibration by simulation (one seed apart from the table's):
-        // bursts from the short-window IDC the model without bursts misses,
-        // the copula's target so the stream's Spearman(prompt, output)
-        // matches, then the schedule's smoothing.
+        // Calibration by simulation (one seed apart from the table's): bursts from the short-window
+        // IDC the model without bursts misses, the copula's target so the stream's
+        // Spearman(prompt, output) matches, then the schedule's smoothing.
         let trialStreams = try streams(model, span: span, seeds: calibrationSeeds)
         let trial = FitFigures.mean(trialStreams.map(FitFigures.init))
         // The schedule multiplies new sessions, but it was read off all
@@ -99,7 +97,7 @@ public enum TraceFitter {
     }
 
     /// Each later turn's delay from its session's first request, and Σ n² / Σ n over sessions of n requests.
-    static func sessionSpread(_ sample: RequestSample) -> ([Double], Double) {
+    fileprivate static func sessionSpread(_ sample: RequestSample) -> ([Double], Double) {
         let members = sessionMembers(sample)
         let delays = members.flatMap { list in list.dropFirst().map { sample.times[$0] - sample.times[list[0]] } }
         let squares = members.reduce(0.0) { $0 + Double($1.count * $1.count) }
@@ -163,5 +161,13 @@ public enum TraceFitter {
         let a = RateSchedule.smoothed(zip(real, lengths).map { $0 / $1 }, lengths: lengths, bandwidth: bandwidth)
         let b = RateSchedule.smoothed(zip(generated, lengths).map { $0 / $1 }, lengths: lengths, bandwidth: bandwidth)
         return zip(a, b).map { $1 > 0 ? $0 / $1 : 1 }
+    }
+}
+
+extension FittedModel {
+    /// How the load goes on past the span, with the session figures its variance budget needs.
+    mutating func goesOnPastTheSpan(_ mode: BeyondSpan, _ sample: RequestSample) {
+        beyondSpan = mode
+        (laterDelays, sessionClustering) = TraceFitter.sessionSpread(sample)
     }
 }

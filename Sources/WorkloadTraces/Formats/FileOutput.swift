@@ -6,15 +6,15 @@ import Darwin
 
 /// A file or stdout that takes whole buffers with `write(2)`, retrying short
 /// writes and EINTR, so large bursts of JSON Lines cost one syscall each.
-public final class FileOutput: @unchecked Sendable {
+package final class FileOutput: @unchecked Sendable {
     // @unchecked: the descriptor is only used by the thread that owns the
     // output; the class exists for deinit, not for sharing.
-    public let path: String
+    package let path: String
     private let descriptor: Int32
     private let ownsDescriptor: Bool
 
     /// `-` is standard output; anything else is created or truncated.
-    public init(path: String) throws(OutputError) {
+    package init(path: String) throws(OutputError) {
         self.path = path
         if path == "-" {
             descriptor = STDOUT_FILENO
@@ -27,7 +27,7 @@ public final class FileOutput: @unchecked Sendable {
         }
     }
 
-    public func write(_ bytes: [UInt8]) throws(OutputError) {
+    package func write(_ bytes: [UInt8]) throws(OutputError) {
         let failure = bytes.withUnsafeBytes { buffer -> OutputError? in
             do throws(OutputError) {
                 try write(buffer)
@@ -39,7 +39,7 @@ public final class FileOutput: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
+    package func write(_ bytes: UnsafeRawBufferPointer) throws(OutputError) {
         var offset = 0
         while offset < bytes.count {
             let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -57,8 +57,8 @@ public final class FileOutput: @unchecked Sendable {
 }
 
 /// A failed write or open, with the path and the system's reason.
-public struct OutputError: Error, Sendable, CustomStringConvertible {
-    public var path: String
-    public var errno: Int32
-    public var description: String { "\(path): \(String(cString: strerror(errno)))" }
+package struct OutputError: Error, Sendable, CustomStringConvertible {
+    package var path: String
+    package var errno: Int32
+    package var description: String { "\(path): \(String(cString: strerror(errno)))" }
 }

@@ -12,24 +12,24 @@ import WorkloadConfig
 /// empty trace are `TraceError`s naming the file, line and column. With
 /// `skipBadRows`, bad rows (malformed or going backwards) are passed over and
 /// counted instead.
-public final class TraceReader {
-    public let path: String
-    public let format: TraceFormat
-    public let skipBadRows: Bool
+package final class TraceReader {
+    package let path: String
+    package let format: TraceFormat
+    package let skipBadRows: Bool
     let lines: LineReader
     var parser: TraceRowParser
     var previous: Int64?
     /// Rows returned so far.
-    public private(set) var rows = 0
+    package private(set) var rows = 0
     /// Bad rows passed over (with `skipBadRows`).
-    public private(set) var skipped = 0
+    package private(set) var skipped = 0
     /// The first bad row passed over, for the report.
-    public private(set) var firstSkipped: TraceError?
+    package private(set) var firstSkipped: TraceError?
     /// Count the rows per `Model` (BurstGPT) into `models`; off for replay.
-    public var countsModels = false
-    public private(set) var models: [String: Int] = [:]
+    package var countsModels = false
+    package private(set) var models: [String: Int] = [:]
 
-    public init(path: String, format: TraceFormat, skipBadRows: Bool = false) throws(TraceError) {
+    package init(path: String, format: TraceFormat, skipBadRows: Bool = false) throws(TraceError) {
         let lines = try LineReader(path: path)
         self.path = path
         self.format = format
@@ -56,7 +56,7 @@ public final class TraceReader {
 
     /// The next row, or `nil` at the end of the file. An empty trace (no row
     /// at all) is an error.
-    public func next() throws(TraceError) -> TraceRow? {
+    package func next() throws(TraceError) -> TraceRow? {
         while let line = try readLine() {
             let row: TraceRow?
             do {

@@ -2,28 +2,28 @@ import WorkloadModel
 import WorkloadConfig
 
 /// A stream that cannot be written in the chosen format.
-public struct ExportError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
+package struct ExportError: Error, Sendable, CustomStringConvertible {
+    package var message: String
+    package var description: String { message }
 }
 
 /// Writes request events in a trace format (the "Traces, replay and fit" article): one row
 /// per request at its `time_s` (arrival at the service); session and other
 /// events are left out (the formats have no place for them), except in `jsonl`.
-public struct TraceWriter: Sendable {
-    public let format: TraceFormat
+package struct TraceWriter: Sendable {
+    package let format: TraceFormat
     let encoder: EventEncoder
     /// Unix nanoseconds of virtual time zero, for Azure's calendar timestamps.
     let startUnixNanoseconds: Int64
 
-    public init(format: TraceFormat, encoder: EventEncoder) {
+    package init(format: TraceFormat, encoder: EventEncoder) {
         self.format = format
         self.encoder = encoder
         startUnixNanoseconds = encoder.startUnixNanoseconds
     }
 
     /// The header line, for CSV formats.
-    public func header(into out: inout ByteWriter) {
+    package func header(into out: inout ByteWriter) {
         switch format {
         case .azure: out.append("TIMESTAMP,ContextTokens,GeneratedTokens\n")
         case .burstgpt: out.append("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type,Session ID\n")
@@ -38,7 +38,7 @@ public struct TraceWriter: Sendable {
         }
     }
 
-    public func write(_ item: ReplayEvent, into out: inout ByteWriter) throws(ExportError) {
+    package func write(_ item: ReplayEvent, into out: inout ByteWriter) throws(ExportError) {
         guard case .request(let e) = item.event else {
             if format == .jsonl { encoder.encode(item.event, into: &out) }
             return

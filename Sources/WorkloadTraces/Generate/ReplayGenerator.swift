@@ -2,12 +2,12 @@ import WorkloadModel
 import WorkloadConfig
 
 /// Why writing a replayed or exported stream stopped.
-public enum ReplayFailure: Error, Sendable, CustomStringConvertible {
+package enum ReplayFailure: Error, Sendable, CustomStringConvertible {
     case trace(TraceError)
     case output(OutputError)
     case export(ExportError)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .trace(let error): "\(error)"
         case .output(let error): "write failed: \(error)"
@@ -18,11 +18,11 @@ public enum ReplayFailure: Error, Sendable, CustomStringConvertible {
 
 /// `generate` on a `workload.replay` configuration, and `generate --format`
 /// and `convert` for any stream: writes events in a trace format.
-public enum ReplayGenerator {
+package enum ReplayGenerator {
     /// Writes the replayed stream of `configuration` to `output` in `format`. The whole
     /// trace is read first, as `validate` and `run` read it: a bad row after the run's
     /// end (`total_duration`, a request cap) fails here too, before anything is written.
-    public static func write(
+    package static func write(
         _ configuration: Configuration, format: TraceFormat = .jsonl, to output: FileOutput, shouldStop: () -> Bool = { false }
     ) throws(ReplayFailure) -> (GenerationSummary, ReplaySource) {
         let source: ReplaySource
@@ -38,7 +38,7 @@ public enum ReplayGenerator {
     }
 
     /// Writes the generated (profile) stream of `configuration` in `format`.
-    public static func writeGenerated(
+    package static func writeGenerated(
         _ configuration: Configuration, format: TraceFormat, to output: FileOutput, shouldStop: () -> Bool = { false }
     ) throws(ReplayFailure) -> GenerationSummary {
         var engine = WorkloadEngine(spec: configuration.workload)
@@ -49,7 +49,7 @@ public enum ReplayGenerator {
     }
 
     /// Drains `next` into `output` through `writer`, flushing every `chunk` bytes.
-    public static func export(
+    package static func export(
         _ writer: TraceWriter, to output: FileOutput, chunk: Int = 1 << 20, shouldStop: () -> Bool, stop: () -> Void,
         next: () throws(ReplayFailure) -> ReplayEvent?
     ) throws(ReplayFailure) -> GenerationSummary {

@@ -2,24 +2,24 @@ import WorkloadModel
 import WorkloadConfig
 
 /// What a bounded generation produced.
-public struct GenerationSummary: Sendable, Equatable {
-    public var events = 0
-    public var requests = 0
-    public var sessionsStarted = 0
-    public var sessionsEnded = 0
+package struct GenerationSummary: Sendable, Equatable {
+    package var events = 0
+    package var requests = 0
+    package var sessionsStarted = 0
+    package var sessionsEnded = 0
     /// `completion` events (a service model with `emit_completions`).
-    public var completions = 0
-    public var bytes = 0
-    public var lastVirtualTime: VirtualNanoseconds = 0
+    package var completions = 0
+    package var bytes = 0
+    package var lastVirtualTime: VirtualNanoseconds = 0
     /// The generator bound that ended the stream early, if any.
-    public var bound: GeneratorBound?
+    package var bound: GeneratorBound?
 }
 
 /// `generate`: runs the model at full speed and writes JSON Lines.
-public enum StreamGenerator {
+package enum StreamGenerator {
     /// The encoder for a configuration; `defaultStart` anchors `time` when the
     /// configuration's `clock.start` is `now` (the Unix epoch for `generate`).
-    public static func encoder(for configuration: Configuration, defaultStart: Int64) -> EventEncoder {
+    package static func encoder(for configuration: Configuration, defaultStart: Int64) -> EventEncoder {
         var encoder = EventEncoder(
             runID: configuration.runID, seed: configuration.workload.seed,
             startUnixNanoseconds: configuration.clock.startUnixNanoseconds ?? defaultStart,
@@ -31,7 +31,7 @@ public enum StreamGenerator {
 
     /// Writes the whole stream of a bounded configuration (or until
     /// `shouldStop` says so) to `output`, flushing every `chunk` bytes.
-    public static func write(
+    package static func write(
         _ configuration: Configuration, to output: FileOutput, chunk: Int = 1 << 20,
         shouldStop: () -> Bool = { false }
     ) throws(OutputError) -> GenerationSummary {

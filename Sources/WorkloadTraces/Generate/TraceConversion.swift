@@ -4,8 +4,8 @@ import WorkloadConfig
 /// `convert`: a trace read in one format and written in another, row for row
 /// (an instant link, so each row keeps its time). Calendar timestamps (Azure)
 /// are anchored at the first row's own time.
-public enum TraceConversion {
-    public static func configuration(input: String, from: TraceFormat) throws(TraceError) -> Configuration {
+package enum TraceConversion {
+    package static func configuration(input: String, from: TraceFormat) throws(TraceError) -> Configuration {
         let spec = WorkloadSpec(seed: 0, bytesPerToken: 0, network: NetworkLink(latencySeconds: 0), profiles: [])
         var configuration = Configuration(workload: spec, runID: "convert")
         configuration.replay = ReplayConfiguration(file: input, format: from)
@@ -14,7 +14,7 @@ public enum TraceConversion {
         return configuration
     }
 
-    public static func convert(
+    package static func convert(
         _ input: String, from: TraceFormat, to: TraceFormat, output: FileOutput
     ) throws(ReplayFailure) -> (GenerationSummary, ReplaySource) {
         let configuration: Configuration

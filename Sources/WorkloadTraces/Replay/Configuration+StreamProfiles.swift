@@ -3,7 +3,7 @@ import WorkloadConfig
 extension Configuration {
     /// The profile names the stream's events carry (encoder, metrics): the
     /// client profiles', or the one `replay` of a replayed trace.
-    public var streamProfileNames: [String] {
+    package var streamProfileNames: [String] {
         replay == nil ? workload.profiles.map(\.name) : ["replay"]
     }
 }

@@ -3,18 +3,18 @@ import WorkloadConfig
 
 /// The event stream of a `workload.replay` configuration: reads the trace
 /// (again for each pass with `loop`) and feeds its rows to a `ReplayEngine`.
-public final class ReplaySource {
-    public let replay: ReplayConfiguration
+package final class ReplaySource {
+    package let replay: ReplayConfiguration
     var engine: ReplayEngine
     var reader: TraceReader
     var finished = false
     /// Bad rows skipped over every pass so far (with `skip_bad_rows`).
-    public private(set) var skipped = 0
-    public private(set) var firstSkipped: TraceError?
+    package private(set) var skipped = 0
+    package private(set) var firstSkipped: TraceError?
     /// Passes begun (1 for the first).
-    public private(set) var passes = 1
+    package private(set) var passes = 1
 
-    public init(_ configuration: Configuration) throws(TraceError) {
+    package init(_ configuration: Configuration) throws(TraceError) {
         guard let replay = configuration.replay else {
             throw TraceError(file: "<config>", message: "the configuration has no workload.replay")
         }
@@ -36,23 +36,23 @@ public final class ReplaySource {
     static let zeroSpanLoop = "loop: true needs a trace spanning more than 0 s (all rows have the same timestamp)"
 
     /// Virtual time of the last event returned (events come in time order).
-    public private(set) var virtualTime: VirtualNanoseconds = 0
+    package private(set) var virtualTime: VirtualNanoseconds = 0
 
     /// Sessions begun and not yet ended.
-    public var activeSessions: Int { engine.openSessions }
+    package var activeSessions: Int { engine.openSessions }
 
     /// Requests sent so far.
-    public var requests: Int { engine.requestsSent }
+    package var requests: Int { engine.requestsSent }
 
     /// Ends the run at the last row read: open sessions end with `shutdown`.
-    public func stop() {
+    package func stop() {
         guard !finished else { return }
         engine.finish(reason: .shutdown)
         finished = true
     }
 
     /// The next event, or `nil` once the trace (or the run's bound) is done.
-    public func next() throws(TraceError) -> ReplayEvent? {
+    package func next() throws(TraceError) -> ReplayEvent? {
         while true {
             if let event = engine.next() {
                 virtualTime = event.event.time

@@ -1,15 +1,15 @@
 import WorkloadConfig
 
 /// What one read of a whole trace found (`validate`, and `run` at start-up).
-public struct TraceScan: Sendable {
-    public var rows = 0
-    public var skipped = 0
+package struct TraceScan: Sendable {
+    package var rows = 0
+    package var skipped = 0
     /// Timestamps of the first and last rows read (trace clock, ns).
-    public var first: Int64?
-    public var last: Int64 = 0
+    package var first: Int64?
+    package var last: Int64 = 0
 
     /// The trace's span in virtual seconds (after `time_scale`).
-    public func spanSeconds(timeScale: Double) -> Double {
+    package func spanSeconds(timeScale: Double) -> Double {
         Double(last - (first ?? last)) / 1e9 / timeScale
     }
 
@@ -17,7 +17,7 @@ public struct TraceScan: Sendable {
     /// malformed row (unless skipped), timestamps going back, an empty trace,
     /// and `loop` over a trace of zero span are errors, found before anything
     /// is written or published.
-    public static func read(_ replay: ReplayConfiguration) throws(TraceError) -> TraceScan {
+    package static func read(_ replay: ReplayConfiguration) throws(TraceError) -> TraceScan {
         let reader = try TraceReader(path: replay.file, format: replay.format, skipBadRows: replay.skipBadRows)
         var scan = TraceScan()
         while let row = try reader.next() {

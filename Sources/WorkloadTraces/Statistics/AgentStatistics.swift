@@ -6,25 +6,25 @@ import Foundation
 /// time per user turn (the sum of the root chain's `delay_s` after tool
 /// batches), prompt growth per call and the share of prompt tokens that are
 /// prefix (cacheable).
-public struct AgentStatistics: Sendable {
-    public struct Profile: Sendable {
-        public var userTurns = 0
-        public var rootCalls = 0
-        public var subagentCalls = 0
-        public var batches = 0
-        public var toolCalls = 0
-        public var toolSecondsPerTurn: [Double] = []
-        public var growth = RunningMoments()
-        public var prefixTokens = 0.0
-        public var promptTokens = 0.0
+package struct AgentStatistics: Sendable {
+    package struct Profile: Sendable {
+        package var userTurns = 0
+        package var rootCalls = 0
+        package var subagentCalls = 0
+        package var batches = 0
+        package var toolCalls = 0
+        package var toolSecondsPerTurn: [Double] = []
+        package var growth = RunningMoments()
+        package var prefixTokens = 0.0
+        package var promptTokens = 0.0
     }
 
-    public var profiles: [String: Profile] = [:]
+    package var profiles: [String: Profile] = [:]
     /// Each session's last prompt, and each root session's tool time in its current user turn.
     var lastPrompt: [String: Double] = [:]
     var turnTools: [String: (profile: String, seconds: Double)] = [:]
 
-    public init() {}
+    package init() {}
 
     mutating func add(request event: StreamLine) {
         guard let kind = event.callKind, let session = event.sessionID else { return }

@@ -2,13 +2,13 @@ import Foundation
 
 /// `stats` figures of conversations: first prompts apart from later turns' new
 /// input, and the Spearman correlation of new input vs output tokens.
-public struct ConversationStatistics: Sendable {
-    public var firstPrompts: [Double] = []
-    public var laterNewInput: [Double] = []
-    public var newInput: [Double] = []
-    public var output: [Double] = []
+package struct ConversationStatistics: Sendable {
+    package var firstPrompts: [Double] = []
+    package var laterNewInput: [Double] = []
+    package var newInput: [Double] = []
+    package var output: [Double] = []
 
-    public init() {}
+    package init() {}
 
     mutating func add(request event: StreamLine) {
         guard let turn = event.turn, let input = event.newInputTokens else { return }
@@ -24,7 +24,7 @@ public struct ConversationStatistics: Sendable {
     }
 
     /// Spearman's rank correlation of new input and output tokens (nan below two requests).
-    public var inputOutputSpearman: Double { RankCorrelation.spearman(newInput, output) }
+    package var inputOutputSpearman: Double { RankCorrelation.spearman(newInput, output) }
 
     func reportLines(quantiles: ([Double]) -> String) -> [String] {
         [

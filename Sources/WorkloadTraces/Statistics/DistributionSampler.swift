@@ -4,9 +4,9 @@ import Yams
 import WorkloadConfig
 
 /// `sample`: draws from one distribution spec given as YAML or JSON.
-public enum DistributionSampler {
+package enum DistributionSampler {
     /// Parses a spec such as `{type: LogNormal, mean: 128, sigma: 64, is_int: true}`.
-    public static func parse(_ text: String) throws(ConfigError) -> Distribution {
+    package static func parse(_ text: String) throws(ConfigError) -> Distribution {
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -25,7 +25,7 @@ public enum DistributionSampler {
     }
 
     /// `count` draws from the stream named "sample" under `seed`.
-    public static func draws(_ distribution: Distribution, count: Int, seed: UInt64) -> [Double] {
+    package static func draws(_ distribution: Distribution, count: Int, seed: UInt64) -> [Double] {
         var rng = Xoshiro256(seed: seed, identity: StreamIdentity("sample"))
         var values = [Double]()
         values.reserveCapacity(count)
@@ -36,7 +36,7 @@ public enum DistributionSampler {
     /// Calls `body` with the `count` draws of `draws(_:count:seed:)`, in
     /// order, a block of at most `block` at a time: memory stays bounded
     /// whatever the count.
-    public static func forEachBlock(_ distribution: Distribution, count: Int, seed: UInt64, block: Int = 1 << 16,
+    package static func forEachBlock(_ distribution: Distribution, count: Int, seed: UInt64, block: Int = 1 << 16,
                                     _ body: (ArraySlice<Double>) -> Void) {
         var rng = Xoshiro256(seed: seed, identity: StreamIdentity("sample"))
         var values = [Double]()
@@ -51,24 +51,24 @@ public enum DistributionSampler {
     }
 
     /// One value per line: integers without a fraction, others round-trip exact.
-    public static func format(_ value: Double) -> String {
+    package static func format(_ value: Double) -> String {
         if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
         return "\(value)"
     }
 }
 
 /// Count, mean, standard deviation, extremes and quantiles of a sample.
-public struct SampleSummary: Sendable, Equatable {
-    public var count: Int
-    public var mean: Double
-    public var std: Double
-    public var min: Double
-    public var p50: Double
-    public var p90: Double
-    public var p99: Double
-    public var max: Double
+package struct SampleSummary: Sendable, Equatable {
+    package var count: Int
+    package var mean: Double
+    package var std: Double
+    package var min: Double
+    package var p50: Double
+    package var p90: Double
+    package var p99: Double
+    package var max: Double
 
-    public init?(_ values: [Double]) {
+    package init?(_ values: [Double]) {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         count = values.count
@@ -84,13 +84,13 @@ public struct SampleSummary: Sendable, Equatable {
 
     /// The largest sample whose quantiles are exact: beyond it `summary`
     /// keeps every k-th draw for the quantiles (80 MB of draws at most).
-    public static let exactQuantileLimit = 10_000_000
+    package static let exactQuantileLimit = 10_000_000
 
     /// The summary of `count` draws without holding them: count, mean, std,
     /// min and max use every draw; p50, p90 and p99 are exact up to
     /// `exactQuantileLimit` draws, beyond it those of every k-th draw
     /// (k = ceil(count / limit)), an i.i.d. subsample of at most `limit`.
-    public static func summary(_ distribution: Distribution, count: Int, seed: UInt64) -> SampleSummary? {
+    package static func summary(_ distribution: Distribution, count: Int, seed: UInt64) -> SampleSummary? {
         guard count > 0 else { return nil }
         if count <= exactQuantileLimit { return SampleSummary(DistributionSampler.draws(distribution, count: count, seed: seed)) }
         let stride = (count - 1) / exactQuantileLimit + 1
@@ -120,7 +120,7 @@ public struct SampleSummary: Sendable, Equatable {
     }
 
     /// Linear interpolation between order statistics (type 7).
-    public static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    package static func quantile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q * Double(sorted.count - 1)
         let lower = Int(position.rounded(.down))
         let upper = Swift.min(lower + 1, sorted.count - 1)
@@ -128,7 +128,7 @@ public struct SampleSummary: Sendable, Equatable {
         return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
     }
 
-    public var table: String {
+    package var table: String {
         let rows: [(String, String)] = [
             ("count", String(count)), ("mean", fmt(mean)), ("std", fmt(std)), ("min", fmt(min)),
             ("p50", fmt(p50)), ("p90", fmt(p90)), ("p99", fmt(p99)), ("max", fmt(max)),

@@ -4,13 +4,13 @@ import Foundation
 /// within a session, only across sessions), the share of requests whose
 /// first block was seen before, and optionally the hit ratio of an LRU cache
 /// of `cacheBlocks` blocks fed the requests in stream (time) order.
-public struct KVBlockStatistics: Sendable {
-    public var requests = 0
-    public var blocks = 0
-    public var reusedWithin = 0
-    public var reusedAcross = 0
-    public var firstBlockSeen = 0
-    public var cache: LRUBlockCache?
+package struct KVBlockStatistics: Sendable {
+    package var requests = 0
+    package var blocks = 0
+    package var reusedWithin = 0
+    package var reusedAcross = 0
+    package var firstBlockSeen = 0
+    package var cache: LRUBlockCache?
     var seen = Set<UInt64>()
     var sessionBlocks: [String: Set<UInt64>] = [:]
 
@@ -18,7 +18,7 @@ public struct KVBlockStatistics: Sendable {
     var positionBlocks: [Int]
     var positionReused: [Int]
 
-    public init(cacheBlocks: Int? = nil, positions: Int = 0) {
+    package init(cacheBlocks: Int? = nil, positions: Int = 0) {
         cache = cacheBlocks.map { LRUBlockCache(capacity: $0) }
         positionBlocks = [Int](repeating: 0, count: positions)
         positionReused = positionBlocks
@@ -65,7 +65,7 @@ public struct KVBlockStatistics: Sendable {
     }
 
     /// The hit ratio as `stats` prints it (6 decimals).
-    public static func format(hitRatio: Double) -> String { String(format: "%.6f", hitRatio) }
+    package static func format(hitRatio: Double) -> String { String(format: "%.6f", hitRatio) }
 
     func reportLines() -> [String] {
         guard requests > 0 else { return [] }
@@ -82,21 +82,21 @@ public struct KVBlockStatistics: Sendable {
 
 /// An LRU cache of block IDs: a dictionary into a doubly linked list kept in
 /// arrays (slot 0 is the list's sentinel).
-public struct LRUBlockCache: Sendable {
-    public let capacity: Int
-    public private(set) var hits = 0
-    public private(set) var accesses = 0
+package struct LRUBlockCache: Sendable {
+    package let capacity: Int
+    package private(set) var hits = 0
+    package private(set) var accesses = 0
     var slots: [UInt64: Int] = [:]
     var ids: [UInt64] = [0]
     var previous: [Int] = [0]
     var next: [Int] = [0]
 
-    public init(capacity: Int) { self.capacity = capacity }
+    package init(capacity: Int) { self.capacity = capacity }
 
-    public var hitRatio: Double { accesses > 0 ? Double(hits) / Double(accesses) : 0 }
+    package var hitRatio: Double { accesses > 0 ? Double(hits) / Double(accesses) : 0 }
 
     /// Looks `id` up (a hit or a miss) and makes it the most recently used.
-    public mutating func access(_ id: UInt64) {
+    package mutating func access(_ id: UInt64) {
         accesses += 1
         if let slot = slots[id] {
             hits += 1

@@ -1,8 +1,8 @@
 /// Spearman's rank correlation of paired values: Pearson's correlation of
 /// their ranks, tied values given their average rank (`stats`, and the
 /// copula's tests).
-public enum RankCorrelation {
-    public static func spearman(_ x: [Double], _ y: [Double]) -> Double {
+package enum RankCorrelation {
+    package static func spearman(_ x: [Double], _ y: [Double]) -> Double {
         precondition(x.count == y.count, "paired values")
         guard x.count > 1 else { return .nan }
         let rx = ranks(x), ry = ranks(y)
@@ -18,7 +18,7 @@ public enum RankCorrelation {
     }
 
     /// 1-based ranks, ties averaged.
-    public static func ranks(_ values: [Double]) -> [Double] {
+    package static func ranks(_ values: [Double]) -> [Double] {
         let order = values.indices.sorted { values[$0] < values[$1] }
         var result = [Double](repeating: 0, count: values.count)
         var start = 0

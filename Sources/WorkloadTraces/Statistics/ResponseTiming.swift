@@ -6,9 +6,9 @@ import Foundation
 /// completed (exactly from `completion` events, or under an assumed
 /// service: first token `ttft` seconds after arrival, `tpot` seconds per
 /// output token).
-public struct ResponseTiming: Sendable {
+package struct ResponseTiming: Sendable {
     /// An assumed service for streams without `completion` events.
-    public var assumed: (ttft: Double, tpot: Double)?
+    package var assumed: (ttft: Double, tpot: Double)?
 
     struct Request: Sendable {
         var arrival: Double
@@ -21,7 +21,7 @@ public struct ResponseTiming: Sendable {
     /// Completion times by request ID.
     var completions: [String: Double] = [:]
 
-    public init(assumed: (ttft: Double, tpot: Double)? = nil) {
+    package init(assumed: (ttft: Double, tpot: Double)? = nil) {
         self.assumed = assumed
     }
 
@@ -47,7 +47,7 @@ public struct ResponseTiming: Sendable {
     }
 
     /// Later turns whose dependency's completion is known, and those sent before it.
-    public var earlySends: (early: Int, of: Int) {
+    package var earlySends: (early: Int, of: Int) {
         var early = 0, known = 0
         for turn in laterTurns {
             guard let done = completion(of: turn.dependency) else { continue }

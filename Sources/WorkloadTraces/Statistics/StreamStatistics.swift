@@ -2,54 +2,54 @@ import Foundation
 
 /// `stats`: summarises a JSON Lines event stream (what `generate` writes, or
 /// what a consumer dumped from Kafka; watermarks are skipped).
-public struct StreamStatistics: Sendable {
-    public struct ProfileStats: Sendable {
-        public var requests = 0
-        public var sessions = 0
-        public var lastSessionStart: Double?
-        public var gaps: RunningMoments = .init()
+package struct StreamStatistics: Sendable {
+    package struct ProfileStats: Sendable {
+        package var requests = 0
+        package var sessions = 0
+        package var lastSessionStart: Double?
+        package var gaps: RunningMoments = .init()
     }
 
-    public var lines = 0
-    public var malformed = 0
-    public var firstTime: Double?
-    public var lastTime: Double?
-    public var requests = 0
-    public var sessionsStarted = 0
-    public var sessionsEnded = 0
-    public var watermarks = 0
-    public var conversationalTurns = 0
-    public var streaming = 0
-    public var promptTokens: [Double] = []
-    public var outputTokens: [Double] = []
-    public var turnsPerSession: [Double] = []
-    public var sessionGaps = RunningMoments()
-    public var profiles: [String: ProfileStats] = [:]
-    public var endReasons: [String: Int] = [:]
-    public var rates = WindowedRates()
-    public var conversation = ConversationStatistics()
+    package var lines = 0
+    package var malformed = 0
+    package var firstTime: Double?
+    package var lastTime: Double?
+    package var requests = 0
+    package var sessionsStarted = 0
+    package var sessionsEnded = 0
+    package var watermarks = 0
+    package var conversationalTurns = 0
+    package var streaming = 0
+    package var promptTokens: [Double] = []
+    package var outputTokens: [Double] = []
+    package var turnsPerSession: [Double] = []
+    package var sessionGaps = RunningMoments()
+    package var profiles: [String: ProfileStats] = [:]
+    package var endReasons: [String: Int] = [:]
+    package var rates = WindowedRates()
+    package var conversation = ConversationStatistics()
     /// Block reuse and the LRU cache, for streams with `hash_ids`.
-    public var kvBlocks = KVBlockStatistics()
-    public var tags = TagStatistics()
+    package var kvBlocks = KVBlockStatistics()
+    package var tags = TagStatistics()
     /// Response times and sends before the previous response completes.
-    public var responses = ResponseTiming()
-    public var completions = 0
+    package var responses = ResponseTiming()
+    package var completions = 0
     /// Agent figures, for requests with `call_kind`.
-    public var agents = AgentStatistics()
+    package var agents = AgentStatistics()
     private var lastSessionStart: Double?
 
-    public init() {}
+    package init() {}
 
     /// Adds one line of JSON; returns false if it was not an event object.
     @discardableResult
-    public mutating func add(line: Data) -> Bool {
+    package mutating func add(line: Data) -> Bool {
         line.withUnsafeBytes { raw in add(line: raw.bindMemory(to: UInt8.self)) }
     }
 
     /// Adds one line of JSON (its bytes, without the newline); returns false
     /// if it was not an event object.
     @discardableResult
-    public mutating func add(line: UnsafeBufferPointer<UInt8>) -> Bool {
+    package mutating func add(line: UnsafeBufferPointer<UInt8>) -> Bool {
         lines += 1
         guard let event = StreamLine.scan(line), let type = event.type else {
             malformed += 1
@@ -114,10 +114,10 @@ public struct StreamStatistics: Sendable {
         profiles[profile] = stats
     }
 
-    public var duration: Double { (lastTime ?? 0) - (firstTime ?? 0) }
+    package var duration: Double { (lastTime ?? 0) - (firstTime ?? 0) }
 
     /// A human-readable report.
-    public func report() -> String {
+    package func report() -> String {
         var out: [String] = []
         let span = duration
         func rate(_ n: Int) -> String { span > 0 ? String(format: "%.4g/s", Double(n) / span) : "n/a" }
@@ -157,21 +157,21 @@ public struct StreamStatistics: Sendable {
 }
 
 /// Mean and variance in one pass (Welford).
-public struct RunningMoments: Sendable, Equatable {
-    public private(set) var count = 0
-    public private(set) var mean = 0.0
+package struct RunningMoments: Sendable, Equatable {
+    package private(set) var count = 0
+    package private(set) var mean = 0.0
     private var m2 = 0.0
 
-    public init() {}
+    package init() {}
 
-    public mutating func add(_ value: Double) {
+    package mutating func add(_ value: Double) {
         count += 1
         let delta = value - mean
         mean += delta / Double(count)
         m2 += delta * (value - mean)
     }
 
-    public var variance: Double { count > 1 ? m2 / Double(count - 1) : 0 }
-    public var standardDeviation: Double { variance.squareRoot() }
-    public var coefficientOfVariation: Double { mean > 0 ? standardDeviation / mean : 0 }
+    package var variance: Double { count > 1 ? m2 / Double(count - 1) : 0 }
+    package var standardDeviation: Double { variance.squareRoot() }
+    package var coefficientOfVariation: Double { mean > 0 ? standardDeviation / mean : 0 }
 }

@@ -3,17 +3,17 @@ import Foundation
 /// `stats`' routing-tag lines: the measured shares of tenants, models,
 /// adapters and SLO classes among requests, and the distinct adapters seen in
 /// each hour of virtual time (what `validate` predicts).
-public struct TagStatistics: Sendable {
-    public private(set) var requests = 0
-    public private(set) var shares: [String: [String: Int]] = [:]
+package struct TagStatistics: Sendable {
+    package private(set) var requests = 0
+    package private(set) var shares: [String: [String: Int]] = [:]
     /// Distinct adapters per hour of `time_s` (hour 0 first).
-    public private(set) var adaptersByHour: [Int: Set<String>] = [:]
+    package private(set) var adaptersByHour: [Int: Set<String>] = [:]
     /// Requests whose reasoning tokens or image tokens broke their bound (0 when the stream is sound).
-    public private(set) var outOfBounds = 0
+    package private(set) var outOfBounds = 0
 
     static let fields = ["tenant", "model", "adapter", "slo_class"]
 
-    public init() {}
+    package init() {}
 
     mutating func add(request event: StreamLine, time: Double) {
         guard event.hasTagFields else { return }
@@ -32,7 +32,7 @@ public struct TagStatistics: Sendable {
     }
 
     /// The share of requests carrying `value` in `field` ("none" for a null adapter).
-    public func share(_ field: String, _ value: String) -> Double {
+    package func share(_ field: String, _ value: String) -> Double {
         requests > 0 ? Double(shares[field]?[value] ?? 0) / Double(requests) : 0
     }
 

@@ -5,18 +5,18 @@ import Foundation
 /// summarised over 1 s, 60 s and 600 s windows (complete windows only):
 /// mean rate, CV and peak/mean of the counts, their index of dispersion
 /// (variance / mean; 1 for Poisson) and lag-1 autocorrelation.
-public struct WindowedRates: Sendable {
+package struct WindowedRates: Sendable {
     /// Counts per second; index = floor(time_s). Key: profile, or "" for the whole stream.
-    public var requests: [String: [Int]] = [:]
-    public var sessions: [String: [Int]] = [:]
-    public var end = 0.0
+    package var requests: [String: [Int]] = [:]
+    package var sessions: [String: [Int]] = [:]
+    package var end = 0.0
 
     /// Bins beyond this (about 115 days) are not kept: 80 MB per series at most.
     static let largestBin = 10_000_000
 
-    public init() {}
+    package init() {}
 
-    public static let windows = [1, 60, 600]
+    package static let windows = [1, 60, 600]
 
     mutating func add(request time: Double, profile: String) { Self.count(time, profile, into: &requests, end: &end) }
 
@@ -36,16 +36,16 @@ public struct WindowedRates: Sendable {
     }
 
     /// Figures of counts over complete windows of `width` seconds.
-    public struct Summary: Sendable, Equatable {
-        public var windows: Int
-        public var meanRate: Double
-        public var cv: Double
-        public var peakToMean: Double
-        public var indexOfDispersion: Double
-        public var lag1: Double
+    package struct Summary: Sendable, Equatable {
+        package var windows: Int
+        package var meanRate: Double
+        package var cv: Double
+        package var peakToMean: Double
+        package var indexOfDispersion: Double
+        package var lag1: Double
     }
 
-    public func summary(_ bins: [Int], width: Int) -> Summary? {
+    package func summary(_ bins: [Int], width: Int) -> Summary? {
         let count = Swift.min(Int(end), Self.largestBin) / width
         guard count >= 2 else { return nil }
         var counts = [Double](repeating: 0, count: count)
@@ -61,7 +61,7 @@ public struct WindowedRates: Sendable {
                        lag1: variance > 0 ? covariance / variance : 0)
     }
 
-    public func report() -> [String] {
+    package func report() -> [String] {
         var out = ["rates over windows (complete windows from 0 s): mean/s, CV, peak/mean, IDC, lag-1 autocorrelation of counts"]
         let keys = [""] + Set(requests.keys).union(sessions.keys).subtracting([""]).sorted()
         for key in keys {
