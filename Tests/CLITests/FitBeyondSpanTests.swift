@@ -8,9 +8,10 @@ import WorkloadModel
 import WorkloadTraces
 
 /// A fitted configuration is a model of the trace's load, not of its first
-/// hour only: run for six hours, every hour from the second on has the
-/// trace's request rate, IDC over 60 s and 600 s, and lag-1 autocorrelation
-/// of minute counts, within the fit table's tolerances.
+/// hour only: run for six hours (the table's three seeds), hours 2 to 6 have
+/// the trace's request rate, IDC over 60 s and 600 s, and lag-1
+/// autocorrelation of minute counts within the fit table's tolerances, and
+/// each of those hours within them or its own standard error.
 @Suite(.serialized, .statistics, .timeLimit(.minutes(10))) struct FitBeyondSpanTests {
     static let hours = 6
 
@@ -59,11 +60,27 @@ import WorkloadTraces
             print(String(format: "  hour %d: rate %.3f/s (%+.1f%%) IDC60 %.2f (%+.0f%%) IDC600 %.1f (%+.0f%%) lag1 %.3f (%+.3f)", hour + 1,
                          g.rate, 100 * (g.rate / real.rate - 1), g.idc60, 100 * (g.idc60 / real.idc60 - 1),
                          g.idc600, 100 * (g.idc600 / real.idc600 - 1), g.lag1Minute, g.lag1Minute - real.lag1Minute))
-            guard hour >= 1 else { continue }
-            #expect(abs(g.rate / real.rate - 1) <= 0.03, "hour \(hour + 1): rate \(g.rate) vs \(real.rate)")
-            #expect(abs(g.idc60 / real.idc60 - 1) <= 0.30, "hour \(hour + 1): IDC 60 s \(g.idc60) vs \(real.idc60)")
-            #expect(abs(g.idc600 / real.idc600 - 1) <= 0.30, "hour \(hour + 1): IDC 600 s \(g.idc600) vs \(real.idc600)")
-            #expect(abs(g.lag1Minute - real.lag1Minute) <= 0.15, "hour \(hour + 1): lag-1 \(g.lag1Minute) vs \(real.lag1Minute)")
         }
+        // Hours 2 to 6 together (15 hour-long streams) meet the table's tolerances.
+        let later = FitFigures.mean(Array(hourly.dropFirst()))
+        print(String(format: "  hours 2-6: rate %.3f/s IDC60 %.2f IDC600 %.1f lag1 %.3f", later.rate, later.idc60, later.idc600, later.lag1Minute))
+        Self.expectMet(later, real, "hours 2-6", idc60: 0.30, idc600: 0.30, lag1: 0.15)
+        // Each hour alone: the table's tolerance, or three standard errors of one
+        // hour's figure (the mean of three seeds) where that is wider: an IDC
+        // from n windows is off by about IDC sqrt(2 / (n - 1)), a lag-1 from n
+        // minutes by about 1 / sqrt(n). Over 6 windows of 600 s that is most of
+        // the IDC itself, so the 600 s figure is judged on the hours together.
+        let seeds = Double(TraceFitter.evaluationSeeds.count)
+        for (hour, g) in hourly.enumerated().dropFirst() {
+            Self.expectMet(g, real, "hour \(hour + 1)", idc60: Swift.max(0.30, 3 * (2 / 59 / seeds).squareRoot()),
+                           idc600: Swift.max(0.30, 3 * (2 / 5 / seeds).squareRoot()), lag1: Swift.max(0.15, 3 / (60 * seeds).squareRoot()))
+        }
+    }
+
+    static func expectMet(_ g: FitFigures, _ real: FitFigures, _ name: String, idc60: Double, idc600: Double, lag1: Double) {
+        #expect(abs(g.rate / real.rate - 1) <= 0.03, "\(name): rate \(g.rate) vs \(real.rate)")
+        #expect(abs(g.idc60 / real.idc60 - 1) <= idc60, "\(name): IDC 60 s \(g.idc60) vs \(real.idc60)")
+        #expect(abs(g.idc600 / real.idc600 - 1) <= idc600, "\(name): IDC 600 s \(g.idc600) vs \(real.idc600)")
+        #expect(abs(g.lag1Minute - real.lag1Minute) <= lag1, "\(name): lag-1 \(g.lag1Minute) vs \(real.lag1Minute)")
     }
 }

@@ -185,7 +185,9 @@ package struct BlockLevels: Sendable, Equatable {
 
 extension RateSchedule {
     /// The schedule over its first period (the trace's windows, then fillers
-    /// to whole slots) and `periods - 1` later ones, then repeating: each
+    /// to whole slots) and `periods - 1` later ones, not repeating (so that
+    /// before 0, in a warm start's burn-in, it holds the first window's
+    /// value, as the fit that judged the first span had it): each
     /// later period plays the whole blocks of `base` (the trace's windowed
     /// request rates) and `plan.fillers` fillers in a random order (a
     /// fixed-seed stream), levelled by `levels`, scaled to mean 1. A filler
@@ -236,7 +238,7 @@ extension RateSchedule {
             previous /= scale > 0 ? scale : 1
         }
         let times = values.indices.map { (Double($0) + 0.5) * width }
-        return RateSchedule(times: [0] + times, multipliers: [values[0]] + values, repeatSeconds: Double(values.count) * width)
+        return RateSchedule(times: [0] + times, multipliers: [values[0]] + values)
     }
 
     /// (Both begin with a point at 0 at the first window's value: without a

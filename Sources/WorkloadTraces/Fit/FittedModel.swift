@@ -114,10 +114,8 @@ struct FittedModel {
         let points = zip(written.times, written.multipliers).map { "[\(YAMLNumber.text($0)), \(YAMLNumber.short($1))]" }
         out.append("      points: [\(points.joined(separator: ", "))]")
         out.append("      interpolation: linear")
-        if let period = written.repeatSeconds {
-            comment(beyondNote, indent: "      ")
-            out.append("      repeat_s: \(YAMLNumber.text(period))")
-        }
+        comment(beyondNote, indent: "      ")
+        if let period = written.repeatSeconds { out.append("      repeat_s: \(YAMLNumber.text(period))") }
         comment(burstNote, indent: "    ")
         if let bursts {
             let states = bursts.states.map { "{multiplier: \(YAMLNumber.short($0.multiplier)), mean_duration_s: \(YAMLNumber.short($0.meanDurationSeconds))}" }
@@ -168,7 +166,7 @@ struct FittedModel {
         let plan = BlockPlan(windows: schedule.multipliers.count, width: scheduleWidth, span: span)
         let block = Double(plan.blockWindows) * scheduleWidth
         let first = Double(plan.firstWindows) * scheduleWidth, later = Double(plan.slots) * block
-        let periods = 1 + Swift.max(1, Int(((86_400 - first) / later).rounded(.up)))
+        let periods = 1 + Swift.max(1, Int(((Self.horizon - first) / later).rounded(.up)))
         // Later periods start from the trace's request rates (the smear correction is the first period's).
         let base = smearCorrection.map { zip(schedule.multipliers, $0).map { $1 > 0 ? $0 / $1 : $0 } } ?? schedule.multipliers
         let b = plan.blockWindows
@@ -183,8 +181,11 @@ struct FittedModel {
         let split = String(format: "Variance budget over %@ s blocks: the trace's block counts have IDC %.3g; the generator adds about %.3g by itself (Poisson and sessions %.3g, bursts %.3g), so the blocks keep the rest: deviations x %.3g, fillers at the mean %@. Sessions send %.1f%% of a block's requests in the next: each block's level is set so that, with that spill from the block before, its request rate is the trace's.",
                                YAMLNumber.short(block), Self.blockIDC(levels, rate: rate, seconds: block), sessionClustering + burstIDC, sessionClustering, burstIDC,
                                budget.shrink, budget.fillerOffset > 0 ? String(format: "+/- %.3g", budget.fillerOffset) : "exactly", 100 * budget.spill)
-        return (written, "Past the span, a stationary load: the first \(YAMLNumber.short(first)) s are the trace's own windows (then fillers); each later \(YAMLNumber.short(later)) s play the trace's \(plan.wholeBlocks) whole blocks of \(YAMLNumber.short(block)) s\(fillers) in a new random order, scaled to mean 1; \(periods) periods, then they repeat. Blocks\(block == 600 ? " of 600 s line up with a run's 600 s windows and hours" : " are a third of the trace"), so every period has the trace's windowed rates: its mean rate, the spread of its 60 s and 600 s counts and, but at the joins, its minute-to-minute correlation; only the order changes (fit --beyond-span trace repeats the trace's own windows instead). \(split)")
+        return (written, "Past the span, a stationary load: the first \(YAMLNumber.short(first)) s are the trace's own windows (then fillers); each later \(YAMLNumber.short(later)) s play the trace's \(plan.wholeBlocks) whole blocks of \(YAMLNumber.short(block)) s\(fillers) in a new random order, scaled to mean 1; \(periods) periods (a week; past them the last window's rate holds; no repeat_s, so that a warm start's burn-in before 0 sees the first window's rate, as the fit judged it). Blocks\(block == 600 ? " of 600 s line up with a run's 600 s windows and hours" : " are a third of the trace"), so every period has the trace's windowed rates: its mean rate, the spread of its 60 s and 600 s counts and, but at the joins, its minute-to-minute correlation; only the order changes (fit --beyond-span trace repeats the trace's own windows instead). \(split)")
     }
+
+    /// How far a shuffled schedule is written: a week.
+    static let horizon = 7 * 86_400.0
 
     /// The IDC of block counts at `levels` (multipliers) x `rate` x `seconds`.
     static func blockIDC(_ levels: [Double], rate: Double, seconds: Double) -> Double {
