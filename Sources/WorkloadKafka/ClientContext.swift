@@ -136,10 +136,13 @@ private func clientDeliveryReportCallback(
 ) {
     guard let opaque, let message else { return }
     let err = message.pointee.err
-    let context = ClientContext.from(opaque)
-    context.queuedBytes.subtract(message.pointee.len, ordering: .relaxed)
-    context.recordDelivery(
-        error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err), topic: message.pointee.rkt,
-        partition: message.pointee.partition, offset: message.pointee.offset
-    )
+    // The handle keeps its context alive until rd_kafka_destroy returns (see `install`), so a
+    // report borrows it without the retain and release `takeUnretainedValue` would cost per record.
+    Unmanaged<ClientContext>.fromOpaque(opaque)._withUnsafeGuaranteedRef { context in
+        context.queuedBytes.subtract(message.pointee.len, ordering: .relaxed)
+        context.recordDelivery(
+            error: err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err), topic: message.pointee.rkt,
+            partition: message.pointee.partition, offset: message.pointee.offset
+        )
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import TestSupport
+import WorkloadDaemon
 import Yams
 
 /// `deploy/kubernetes/` and `deploy/grafana/`, checked offline.
@@ -108,13 +109,24 @@ struct DeployTests {
             exported.formUnion([name + "_bucket", name + "_sum", name + "_count"])
         }
         #expect(!exported.isEmpty)
+        // The feedback row's families exist only with `feedback` (a closed loop needs a service): taken from the metrics themselves.
+        let looped = try Exposition(parsing: DaemonMetrics(profiles: ["p"], topics: ["t"], version: "v", feedback: true).render())
+        for (name, type) in looped.types where name.hasPrefix("llm_workload_feedback_") {
+            exported.insert(name)
+            if type == "histogram" { exported.formUnion([name + "_bucket", name + "_sum", name + "_count"]) }
+        }
+        #expect(!exposition.types.keys.contains { $0.hasPrefix("llm_workload_feedback_") }, "feedback's families without feedback")
         for metric in queried.sorted() {
             #expect(exported.contains(metric), "the dashboard queries \(metric), which the daemon does not export")
         }
         // The panels the dashboard must keep: the figures an operator watches during a run.
         for wanted in ["llm_workload_events_generated_total", "llm_workload_events_published_total",
                        "llm_workload_producer_queue_depth", "llm_workload_pacing_lateness_seconds_bucket",
-                       "llm_workload_active_sessions", "llm_workload_virtual_time_seconds"] {
+                       "llm_workload_active_sessions", "llm_workload_virtual_time_seconds",
+                       "llm_workload_feedback_awaiting_requests", "llm_workload_feedback_watermark_lag_seconds",
+                       "llm_workload_feedback_completions_consumed_total", "llm_workload_feedback_completions_ignored_total",
+                       "llm_workload_feedback_late_follow_ups_total", "llm_workload_feedback_sessions_ended_total",
+                       "llm_workload_feedback_follow_up_lateness_seconds_bucket"] {
             #expect(queried.contains(wanted), "no panel shows \(wanted)")
         }
     }

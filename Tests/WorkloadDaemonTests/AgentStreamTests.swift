@@ -79,7 +79,11 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     /// Checks must-shows 2 and 3 on every request of the stream; returns counts for the report.
     static func checkEveryCall(_ configuration: Configuration, blockTokens: Int64) -> [String: Int] {
         let (calls, completions) = parse(lines(configuration))
-        let spec = configuration.workload
+        return checkEveryCall(calls, completions: completions, spec: configuration.workload, blockTokens: blockTokens)
+    }
+
+    /// The same checks on calls whose completions (by request ID) came from elsewhere (a closed loop's service).
+    static func checkEveryCall(_ calls: [String: Call], completions: [String: Int64], spec: WorkloadSpec, blockTokens: Int64) -> [String: Int] {
         let profileIndex = Dictionary(uniqueKeysWithValues: spec.profiles.enumerated().map { ($1.name, $0) })
         var counts: [String: Int] = [:]
         // Subagents spawned by each root call: the subagent sessions whose first call depends on it.

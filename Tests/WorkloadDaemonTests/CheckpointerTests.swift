@@ -104,6 +104,8 @@ struct CheckpointerTests {
         #expect(sink.smallestQueue > 1_000, "the queue never emptied")
         #expect(checkpointer.written >= Int(wallSeconds) - 2, "one checkpoint about every second: \(checkpointer.written)")
         #expect(sink.finishes == 0, "the loop never flushed the sink")
+        // The writer runs on its own thread: the last checkpoint handed over may still be on its way.
+        checkpointer.waitForWrites()
         let bytes = try directory.read(StateDirectory.checkpointName)
         let checkpoint = try #require(bytes.flatMap(RunCheckpoint.init(bytes:)))
         #expect((checkpoint.lastSeq ?? 0) > UInt64(sink.published) * 3 / 4, "a recent checkpoint: seq \(checkpoint.lastSeq ?? 0)")

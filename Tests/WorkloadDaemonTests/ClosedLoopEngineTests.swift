@@ -44,8 +44,9 @@ struct InProcessLoop {
     /// The engine's verdicts on what it was handed (with `fuzz`, bad completions too).
     var verdicts: [CompletionVerdict: Int] = [:]
 
+    /// `status`: what the service answers for a request (ok unless it says otherwise).
     init(_ configuration: Configuration, replicas: Int, dropFraction: Double = 0, withholding seed: UInt64? = nil,
-         fuzz: Bool = false) {
+         fuzz: Bool = false, status: ((CompletionKey) -> CompletionStatus)? = nil) {
         var engine = WorkloadEngine(spec: configuration.workload)
         var service = ReferenceService(spec: configuration.workload, replicas: replicas, dropFraction: dropFraction)
         var waiting: [LoopCompletion] = []
@@ -55,10 +56,11 @@ struct InProcessLoop {
         while true {
             while let event = engine.next() {
                 events.append(event)
+                // A request is named by its own session (a subagent's, not its root's).
                 guard case .request(let r) = event,
-                      let times = service.serve(session: r.sessionID, turn: r.turn, profile: Int(r.profile), arrival: r.time,
+                      let times = service.serve(session: r.ownSessionID, turn: r.turn, profile: Int(r.profile), arrival: r.time,
                                                 uncachedTokens: r.newInputTokens, outputTokens: r.outputTokens) else { continue }
-                let done = LoopCompletion(key: CompletionKey(session: r.sessionID, turn: r.turn), time: times.completion, arrival: r.time,
+                let done = LoopCompletion(key: CompletionKey(session: r.ownSessionID, turn: r.turn), time: times.completion, arrival: r.time,
                                           output: r.outputTokens)
                 waiting.append(done)
                 completions[done.key] = done
@@ -92,7 +94,7 @@ struct InProcessLoop {
                     }
                 }
                 verdicts[engine.deliverCompletion(session: done.key.session, turn: done.key.turn, time: done.time,
-                                                  outputTokens: done.output, status: .ok), default: 0] += 1
+                                                  outputTokens: done.output, status: status?(done.key) ?? .ok), default: 0] += 1
                 if fuzz {
                     verdicts[engine.deliverCompletion(session: done.key.session, turn: done.key.turn, time: done.time + 5,
                                                       outputTokens: 7, status: .rejected), default: 0] += 1

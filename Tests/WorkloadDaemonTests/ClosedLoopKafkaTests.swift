@@ -18,9 +18,10 @@ struct KafkaLoopRun {
     var served: ServiceModelRunner.Summary?
     var announcements: [String]
 
-    init(duration: Double, replicas: Int, rate: Double = 0.06, dropFraction: Double = 0) throws {
+    /// `base`: the configuration to run (default: chat-closed's, at `rate`).
+    init(duration: Double, replicas: Int, rate: Double = 0.06, dropFraction: Double = 0, base: Configuration? = nil) throws {
         let fixture = try DaemonKafkaFixture(completionPartitions: 3)
-        var configuration = fixture.configure(try closedLoopConfiguration(duration: duration, rate: rate))
+        var configuration = fixture.configure(try base ?? closedLoopConfiguration(duration: duration, rate: rate))
         configuration.clock.startUnixNanoseconds = fixedClockStart
         configuration.metrics.listen = "127.0.0.1:0"
         configuration.kafka.librdkafka["linger.ms"] = "1"

@@ -132,4 +132,66 @@ struct DaemonMetricsTests {
         #expect(parsed.value("llm_workload_active_sessions") == 60_000)
         #expect(parsed.value("llm_workload_pacing_lateness_seconds_count") == 80_000)
     }
+
+    @Test("with feedback: the closed loop's families, every series from the start at 0; without it, none")
+    func feedbackFamilies() throws {
+        let plain = try Exposition(parsing: DaemonMetrics(profiles: ["p"], topics: ["t"], version: "v").render())
+        #expect(!plain.types.keys.contains { $0.hasPrefix("llm_workload_feedback_") })
+        let metrics = DaemonMetrics(profiles: ["p"], topics: ["t"], version: "v", feedback: true)
+        let loop = try #require(metrics.feedback)
+        let initial = try Exposition(parsing: metrics.render())
+        #expect(initial.types.filter { $0.key.hasPrefix("llm_workload_feedback_") } == [
+            "llm_workload_feedback_awaiting_requests": "gauge",
+            "llm_workload_feedback_watermark_lag_seconds": "gauge",
+            "llm_workload_feedback_completions_consumed_total": "counter",
+            "llm_workload_feedback_completions_ignored_total": "counter",
+            "llm_workload_feedback_late_follow_ups_total": "counter",
+            "llm_workload_feedback_sessions_ended_total": "counter",
+            "llm_workload_feedback_follow_up_lateness_seconds": "histogram",
+        ])
+        for reason in ["malformed", "other_run", "behind_watermark", "watermark_backwards", "unknown_request", "duplicate",
+                       "before_arrival", "after_timeout"] {
+            #expect(initial.value("llm_workload_feedback_completions_ignored_total", ["reason": reason]) == 0)
+        }
+        #expect(initial.value("llm_workload_feedback_sessions_ended_total", ["reason": "no_response"]) == 0)
+        #expect(initial.value("llm_workload_feedback_sessions_ended_total", ["reason": "failed"]) == 0)
+        #expect(initial.value("llm_workload_feedback_follow_up_lateness_seconds_count") == 0)
+        #expect(Set(initial.help.keys) == Set(initial.types.keys))
+
+        loop.ignored[FeedbackIgnoreReason.allCases.firstIndex(of: .duplicate)!].increment(by: 2)
+        loop.noResponse.increment()
+        loop.followUpLateness.record(nanoseconds: 3_000_000)
+        loop.watermarkLag.set(FeedbackGauges.lagSeconds(generator: 12_500_000_000, completions: 10_000_000_000))
+        let parsed = try Exposition(parsing: metrics.render())
+        #expect(parsed.value("llm_workload_feedback_completions_ignored_total", ["reason": "duplicate"]) == 2)
+        #expect(parsed.value("llm_workload_feedback_completions_ignored_total", ["reason": "malformed"]) == 0)
+        #expect(parsed.value("llm_workload_feedback_sessions_ended_total", ["reason": "no_response"]) == 1)
+        #expect(parsed.value("llm_workload_feedback_follow_up_lateness_seconds_bucket", ["le": "0.002"]) == 0)
+        #expect(parsed.value("llm_workload_feedback_follow_up_lateness_seconds_bucket", ["le": "0.005"]) == 1)
+        #expect(parsed.value("llm_workload_feedback_watermark_lag_seconds") == 2.5)
+        // Past the generator, final, or none yet.
+        #expect(FeedbackGauges.lagSeconds(generator: 5, completions: 9) == 0)
+        #expect(FeedbackGauges.lagSeconds(generator: 5_000_000_000, completions: .max) == 0)
+        #expect(FeedbackGauges.lagSeconds(generator: 5_000_000_000, completions: .min) == 5)
+    }
+
+    @Test("follow-up lateness quantiles are within 0.8 % of the exact ones, the maximum exact")
+    func latenessQuantiles() {
+        var sketch = LatenessQuantiles()
+        #expect(sketch.quantile(0.5) == nil)
+        var generator = SystemRandomNumberGenerator()
+        // Log-uniform over 10 ns .. 10 s: every range of buckets is used.
+        let values = (0..<20_000).map { _ in UInt64(pow(10, Double.random(in: 1...10, using: &generator))) }
+        for value in values { sketch.record(nanoseconds: value) }
+        let sorted = values.sorted()
+        #expect(sketch.count == 20_000 && sketch.maximum == sorted.last)
+        for q in [0.01, 0.5, 0.9, 0.99, 0.999] {
+            let exact = Double(sorted[Int((q * 20_000).rounded(.up)) - 1])
+            let estimate = Double(sketch.quantile(q)!)
+            #expect(abs(estimate - exact) <= exact / 128 + 1, "q \(q): \(estimate) vs \(exact)")
+        }
+        var small = LatenessQuantiles()
+        for value: UInt64 in [0, 5, 5, 100] { small.record(nanoseconds: value) }
+        #expect(small.quantile(0.5) == 5 && small.quantile(1) == 100 && small.quantile(0.1) == 0)
+    }
 }

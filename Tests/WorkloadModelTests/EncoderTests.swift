@@ -107,6 +107,18 @@ import Testing
     @Test func digitsAgreeWithStringConversion() {
         var rng = Xoshiro256(seed: 5)
         var writer = ByteWriter(capacity: 16)
+        // Every digit count's edges (the formatter splits at 10^8 and 10^16).
+        var power: UInt64 = 1
+        var edges: [UInt64] = [0, UInt64.max, UInt64.max - 1]
+        for _ in 0..<19 {
+            edges += [power - 1, power, power + 1]
+            power *= 10
+        }
+        for value in edges {
+            writer.removeAll()
+            writer.append(unsigned: value)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == String(value))
+        }
         for _ in 0..<5000 {
             let value = rng.next() >> (rng.next() % 64)
             writer.removeAll()

@@ -78,11 +78,24 @@ extension Configuration {
         if kafka.topics.carriesCompletions && TopicName.collide(kafka.topics.completions, feedback.topic) {
             problems.append(ConfigProblem(path: "feedback.topic", message: "must differ from kafka.topics.completions, where this run's own modeled completions go (got \(feedback.topic) and \(kafka.topics.completions))"))
         }
-        if let index = workload.profiles.firstIndex(where: { $0.agent != nil }) {
-            problems.append(ConfigProblem(path: "workload.client_profiles[\(index)].agent", message: "feedback does not drive agent sessions yet: their calls' completions come from the service model (got an agent profile with feedback)"))
-        }
+        if pacesVirtualTime { problems += agentLatencyProblems }
         if replay != nil {
             problems.append(ConfigProblem(path: "feedback", message: "applies to client profiles, not to workload.replay (got both)"))
+        }
+        return problems
+    }
+
+    /// Agent profiles under `feedback` in virtual time: an agent's next call
+    /// may be sent at its predecessor's completion (a join, a subagent's first
+    /// call), so the link's latency is all the lookahead the generator has for
+    /// it; with 0 neither side could pass the other.
+    var agentLatencyProblems: [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        for (index, profile) in workload.profiles.enumerated() where profile.agent != nil {
+            let link = profile.network ?? workload.network
+            guard !(link.latencySeconds > 0) else { continue }
+            let path = profile.network == nil ? "workload.network.latency_s" : "workload.client_profiles[\(index)].network.latency_s"
+            problems.append(ConfigProblem(path: path, message: "must be > 0 for the agent profile \(profile.name) with feedback in virtual time: an agent's next call may be sent at the completion before it, and its request's latency is then the generator's only lookahead (got \(NumberRule.format(link.latencySeconds)))"))
         }
         return problems
     }

@@ -36,20 +36,29 @@ final class CompletionFeed {
     private(set) var positions: [Int64]
     private(set) var ignored: [FeedbackIgnoreReason: Int] = [:]
     private(set) var consumed = 0
+    /// `--shard k/n`: every shard's engine is the whole simulation, so it takes every
+    /// session's completions; those of sessions other shards publish are counted apart.
+    var shard: Shard?
+    private(set) var forOtherShards = 0
     private var lastLog: UInt64 = 0
 
-    init(brokers: String, topic: String, runID: String, properties: [String: String], startAt offsets: [Int64]?, logger: Logger) throws {
+    /// `resuming`: where a restart reads on and the watermarks read so far
+    /// (from the checkpoint, or the positions alone from the run's first
+    /// start); nil on a first start.
+    init(brokers: String, topic: String, runID: String, properties: [String: String], resuming saved: CompletionFeedState?, logger: Logger) throws {
         var settings = properties.filter { !$0.key.hasPrefix("linger") && !$0.key.hasPrefix("queue.buffering") && !$0.key.hasPrefix("batch") }
         settings["fetch.wait.max.ms"] = settings["fetch.wait.max.ms"] ?? "1"
         consumer = try KafkaConsumer(bootstrapServers: brokers, properties: settings, logger: logger)
-        let count = try consumer.partitionCount(topic: topic, timeoutMs: 10_000)
+        let count = Int(try consumer.partitionCount(topic: topic, timeoutMs: 10_000))
         var starts: [Int64] = []
         for partition in 0..<count {
-            if let offsets, Int(partition) < offsets.count {
-                starts.append(offsets[Int(partition)])
+            let range = try consumer.offsetRange(topic: topic, partition: Int32(partition), timeoutMs: 10_000)
+            if let saved, partition < saved.positions.count, saved.positions[partition] >= 0 {
+                starts.append(saved.positions[partition])
             } else {
                 // A first start: only what comes from now on (an earlier run's completions are not this run's).
-                starts.append(try consumer.offsetRange(topic: topic, partition: partition, timeoutMs: 10_000).upperBound)
+                // A partition added since the run began holds only what came after: all of it.
+                starts.append(saved == nil ? range.upperBound : range.lowerBound)
             }
         }
         try consumer.assign(offsets: starts.enumerated().map { (topic, Int32($0.offset), $0.element) })
@@ -57,18 +66,30 @@ final class CompletionFeed {
         self.runID = Array(runID.utf8)
         self.logger = logger
         positions = starts
-        promises = Array(repeating: [:], count: Int(count))
-        producers = Array(repeating: 0, count: Int(count))
+        promises = (0..<count).map { saved?.watermarks.indices.contains($0) == true ? saved!.watermarks[$0] : [:] }
+        producers = (0..<count).map { saved?.producers.indices.contains($0) == true ? saved!.producers[$0] : 0 }
+    }
+
+    /// What a checkpoint keeps of this reader (see `CompletionFeedState`).
+    var state: CompletionFeedState {
+        CompletionFeedState(positions: positions, watermarks: promises, producers: producers)
     }
 
     /// The least watermark over every partition: every completion with an earlier time has been read.
     var frontier: VirtualNanoseconds {
         var least = VirtualNanoseconds.max
-        for (index, latest) in promises.enumerated() {
-            guard producers[index] > 0, latest.count >= producers[index] else { return .min }
-            least = min(least, latest.values.min() ?? .min)
+        for partition in promises.indices {
+            guard producers[partition] > 0 else { return .min }
+            least = min(least, promise(partition))
         }
         return least
+    }
+
+    /// The least watermark of `partition`'s producers: .min until each of them has sent one.
+    private func promise(_ partition: Int) -> VirtualNanoseconds {
+        let latest = promises[partition]
+        guard producers[partition] > 0, latest.count >= producers[partition] else { return .min }
+        return latest.values.min() ?? .min
     }
 
     /// Reads what has come (waiting up to `timeoutMs` for the first record)
@@ -97,12 +118,11 @@ final class CompletionFeed {
         }
         guard let completion = ParsedCompletion(fields) else { return ignore(.malformed, value) }
         guard fields.string("run_id") == runID else { return ignore(.otherRun, value) }
-        if let least = promises[partition].values.min(), producers[partition] > 0, completion.time < least {
-            return ignore(.behindWatermark, value)
-        }
+        if completion.time < promise(partition) { return ignore(.behindWatermark, value) }
         consumed += 1
         switch deliver(completion) {
-        case .accepted: break
+        case .accepted:
+            if let shard, !withSessionKey(completion.session, { shard.owns(sessionKey: $0) }) { forOtherShards += 1 }
         case .unknownRequest: ignore(.unknownRequest, value)
         case .duplicate: ignore(.duplicate, value)
         case .beforeArrival: ignore(.beforeArrival, value)
@@ -132,6 +152,25 @@ final class CompletionFeed {
         logger.warning("completions record ignored", metadata: [
             "reason": "\(reason.rawValue)", "record": "\(String(decoding: value.prefix(300), as: UTF8.self))",
         ])
+    }
+}
+
+/// What a checkpoint keeps of the completions reader, taken with the engine's
+/// copy (both on the generating thread, with no read in between): per
+/// partition the next offset to read, the latest watermark of each of the
+/// service's producers, and how many producers the partition has. Every
+/// record the engine copy has not seen lies at or above the positions, so a
+/// restart that reads on from there, with these watermarks, sees exactly
+/// what the process before saw after the copy, in the same order per partition.
+package struct CompletionFeedState: Sendable, Equatable {
+    package var positions: [Int64]
+    package var watermarks: [[Int32: VirtualNanoseconds]]
+    package var producers: [Int]
+
+    package init(positions: [Int64], watermarks: [[Int32: VirtualNanoseconds]] = [], producers: [Int] = []) {
+        self.positions = positions
+        self.watermarks = watermarks
+        self.producers = producers
     }
 }
 

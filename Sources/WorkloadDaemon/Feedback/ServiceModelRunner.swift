@@ -113,6 +113,8 @@ package struct ServiceModelRunner {
         guard let times = service.serve(session: request.session, turn: request.turn, profile: request.profile,
                                         arrival: request.arrival, uncachedTokens: request.newInput, outputTokens: request.output) else {
             summary.dropped += 1
+            // Which ones, so that a test or a reader can match the sessions that end `no_response`.
+            logger.info("dropped", metadata: ["request_id": "\(String(decoding: request.sessionText, as: UTF8.self))-\(request.turn)"])
             return
         }
         let encoder = self.encoder(run: request.run, start: request.start)

@@ -46,6 +46,8 @@ package final class DaemonMetrics: Sendable {
     package let watermarkRecords: CoreMetrics.Counter
     /// `llm_workload_up`: 1 while running; set 0 when shutting down.
     package let up: Meter
+    /// With `feedback`: the closed loop's metrics (nil otherwise: the families are not exported).
+    package let feedback: FeedbackMetrics?
 
     private let generated: [CoreMetrics.Counter]  // [typeIndex * profiles.count + profileIndex]
     private let published: [CoreMetrics.Counter]  // [topicIndex]
@@ -62,7 +64,8 @@ package final class DaemonMetrics: Sendable {
         profiles: [String],
         topics: [String],
         eventTypes: [String] = DaemonMetrics.defaultEventTypes,
-        version: String
+        version: String,
+        feedback: Bool = false
     ) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
@@ -99,6 +102,7 @@ package final class DaemonMetrics: Sendable {
         virtualTimeSeconds = meter(
             "llm_workload_virtual_time_seconds", "Virtual time of the latest emitted event, seconds since the virtual start.")
         pacingLateness = LatencyHistogram(boundsSeconds: Self.latenessBoundsSeconds)
+        self.feedback = feedback ? FeedbackMetrics(counter: counter, meter: { meter($0, $1) }) : nil
     }
 
     private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
@@ -173,6 +177,7 @@ package final class DaemonMetrics: Sendable {
             text += "# HELP \(Self.deliveryFailuresName) \(Self.deliveryFailuresHelp)\n# TYPE \(Self.deliveryFailuresName) counter\n"
         }
         pacingLateness.render(name: Self.latenessName, help: Self.latenessHelp, into: &text)
+        feedback?.render(into: &text)
         return text
     }
 }

@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import Synchronization
+import WorkloadKafka
 import WorkloadModel
 
 /// Writes a resumable run's checkpoints. About once a second (wall time) it
@@ -33,12 +34,16 @@ package final class Checkpointer {
         var produced: [Int]
         /// Where a restart from this snapshot reads back from (see `EventSink.resumeOffsets`).
         var offsets: [String: [Int64]]
+        /// `feedback`: the completions reader's state, taken with the engine copy.
+        var feedback: CompletionFeedState?
     }
 
     let directory: StateDirectory
     let pacingAnchorUnixNanoseconds: Int64
     private let logger: Logger
     private let sink: any EventSink
+    /// `feedback`: the completions reader's state now (read with each engine copy, on the same thread).
+    var feedbackState: (() -> CompletionFeedState)?
     static let intervalNanoseconds: UInt64 = 1_000_000_000
     private var pending: Snapshot?
     /// When the last snapshot was taken; the first comes an interval after the first tick.
@@ -51,6 +56,14 @@ package final class Checkpointer {
     package private(set) var written = 0
     /// Encodes and writes off the generating thread, one checkpoint at a time, in order.
     private let writer = DispatchQueue(label: "llm-workload.checkpoint-writer")
+    /// Time the generating thread spent in each of its checkpoint steps (logged at the end):
+    /// taking a snapshot, comparing acknowledgements, handing a snapshot to the writer.
+    package private(set) var snapshotTimes = StepTimes()
+    package private(set) var acknowledgementTimes = StepTimes()
+    package private(set) var handOffTimes = StepTimes()
+    /// The writer's steps: encoding a checkpoint, writing it (with its fsyncs); shared with its closures.
+    private final class WriterTimes: Sendable { let steps = Mutex((encode: StepTimes(), write: StepTimes())) }
+    private let writerTimes = WriterTimes()
     /// Set while the writer has a checkpoint in hand (shared with its closures, hence a box).
     private final class Busy: Sendable { let flag = Atomic<Bool>(false) }
     private let writing = Busy()
@@ -66,8 +79,10 @@ package final class Checkpointer {
     func tick(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) {
         if lastTaken == nil { lastTaken = now }
         if pending == nil && !lost, let last = lastTaken, now &- last >= Self.intervalNanoseconds {
+            let start = SteadyClock.nanoseconds()
             pending = snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, now: now)
             lastTaken = now
+            snapshotTimes.add(SteadyClock.nanoseconds() &- start)
         }
         poll()
     }
@@ -75,15 +90,19 @@ package final class Checkpointer {
     /// Writes the pending snapshot once every record before it is acknowledged.
     func poll() {
         guard let snapshot = pending else { return }
+        let start = SteadyClock.nanoseconds()
         let acknowledged = sink.acknowledgedRecords
         guard acknowledged.failed == 0 else {
             pending = nil  // a record failed: keep the older checkpoint
             lost = true
             return
         }
-        guard acknowledged.records.count == snapshot.produced.count,
-              zip(acknowledged.records, snapshot.produced).allSatisfy({ $0 >= $1 }),
-              !writing.flag.load(ordering: .acquiring) else { return }
+        let due = acknowledged.records.count == snapshot.produced.count
+            && zip(acknowledged.records, snapshot.produced).allSatisfy({ $0 >= $1 })
+            && !writing.flag.load(ordering: .acquiring)
+        let compared = SteadyClock.nanoseconds()
+        acknowledgementTimes.add(compared &- start)
+        guard due else { return }
         pending = nil
         written += 1
         writing.flag.store(true, ordering: .releasing)
@@ -92,6 +111,7 @@ package final class Checkpointer {
             write()
             writing.flag.store(false, ordering: .releasing)
         }
+        handOffTimes.add(SteadyClock.nanoseconds() &- compared)
     }
 
     /// The run's last state (a resumable stop or the end), to write once the final flush delivered everything.
@@ -108,20 +128,43 @@ package final class Checkpointer {
         written += 1
     }
 
+    /// Returns once every checkpoint handed to the writer is on disk.
+    package func waitForWrites() {
+        writer.sync {}
+    }
+
+    /// Logs how long each checkpoint step took, on the generating thread and on the writer.
+    func logStepTimes() {
+        let writer = writerTimes.steps.withLock { $0 }
+        logger.info("checkpoint steps", metadata: [
+            "snapshot": "\(snapshotTimes)", "acknowledgement_check": "\(acknowledgementTimes)", "hand_off": "\(handOffTimes)",
+            "writer_encode": "\(writer.encode)", "writer_write": "\(writer.write)",
+        ])
+    }
+
     private func snapshot(engine: WorkloadEngine, lastSeq: UInt64?, lastTime: VirtualNanoseconds, now: UInt64) -> Snapshot {
         Snapshot(engine: engine, lastSeq: lastSeq, lastTime: lastTime, takenAt: now, produced: sink.producedRecords,
-                 offsets: sink.resumeOffsets(after: lastSeq))
+                 offsets: sink.resumeOffsets(after: lastSeq), feedback: feedbackState?())
     }
 
     /// The encoding and atomic write of `snapshot`, to run on the writer.
     private func writeOperation(_ snapshot: Snapshot) -> @Sendable () -> Void {
-        let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds
+        let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds, times = writerTimes
         let engine = snapshot.engine, lastSeq = snapshot.lastSeq, lastTime = snapshot.lastTime, offsets = snapshot.offsets
+        let feedback = snapshot.feedback
         return {
+            let start = SteadyClock.nanoseconds()
             let checkpoint = RunCheckpoint(
-                lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: anchor, offsets: offsets, engine: engine.checkpoint())
+                lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: anchor, offsets: offsets, feedback: feedback,
+                engine: engine.checkpoint())
+            let bytes = checkpoint.bytes
+            let encoded = SteadyClock.nanoseconds()
+            defer {
+                let end = SteadyClock.nanoseconds()
+                times.steps.withLock { $0.encode.add(encoded &- start); $0.write.add(end &- encoded) }
+            }
             do {
-                try directory.write(StateDirectory.checkpointName, bytes: checkpoint.bytes)
+                try directory.write(StateDirectory.checkpointName, bytes: bytes)
             } catch {
                 // The older checkpoint stays valid (a restart regenerates more and skips what Kafka holds).
                 logger.error("cannot write the checkpoint", metadata: ["error": "\(error)"])
@@ -142,6 +185,7 @@ extension Checkpointer: RunObserver {
     }
 
     package func ended(progress: RunProgress, source: any RunEventSource) {
+        logStepTimes()
         guard let engine = source.checkpointEngine else { return }
         hold(engine: engine, lastSeq: progress.lastSeq, lastTime: progress.lastTime)
     }

@@ -9,8 +9,12 @@ import WorkloadModel
 /// body, and the CRC-32C of everything before it (u32). The body: seq of the
 /// last event + 1 (0: none), its virtual time, the pacing anchor, the offsets
 /// (u32 topic count; per topic its u32 name length, name, u32 partition
-/// count, an i64 each) and the engine's own bytes. A file that is cut short,
-/// grown, or has any byte changed is refused, never read as another state.
+/// count, an i64 each) and the engine's own bytes. A run with `feedback`
+/// writes magic "LLMWCKP4" and, after the offsets, the completions reader's
+/// state (u32 partition count; per partition its next offset (i64), producer
+/// count (u32), and u32 watermark count, each a shard (i32) and a time (i64)).
+/// A file that is cut short, grown, or has any byte changed is refused, never
+/// read as another state.
 package struct RunCheckpoint: Sendable, Equatable {
     /// The first layout (no offsets, no checksum), still read.
     static let magicWithoutOffsets: UInt64 = 0x3154_4E55_574D_4C4C  // "LLMWUNT1"
@@ -19,6 +23,8 @@ package struct RunCheckpoint: Sendable, Equatable {
     /// Four bytes apart from the older magics, so that no flipped byte turns a
     /// checksummed file into one read without its checksum.
     static let magic: UInt64 = 0x3350_4B43_574D_4C4C  // "LLMWCKP3"
+    /// The layout with the completions reader's state (`feedback`); checksummed like the third.
+    static let magicWithFeedback: UInt64 = 0x3450_4B43_574D_4C4C  // "LLMWCKP4"
     static let headerBytes = 16
     static let checksumBytes = 4
     static let maximumTopics = 64
@@ -36,13 +42,15 @@ package struct RunCheckpoint: Sendable, Equatable {
     /// yet). Every record after the checkpoint lies at or above it, so a restart
     /// reads back from there.
     var offsets: [String: [Int64]] = [:]
+    /// `feedback`: the completions reader's state when the engine copy was taken.
+    var feedback: CompletionFeedState?
     /// `WorkloadEngine.checkpoint()`.
     var engine: [UInt8]
 
     package var bytes: [UInt8] {
         var out = CheckpointWriter()
         out.bytes.reserveCapacity(Self.headerBytes + 64 + engine.count + Self.checksumBytes)
-        out.u64(Self.magic)
+        out.u64(feedback == nil ? Self.magic : Self.magicWithFeedback)
         out.u64(0)  // the body's length, set below
         out.u64(lastSeq.map { $0 &+ 1 } ?? 0)
         out.u64(UInt64(bitPattern: lastTime))
@@ -57,13 +65,16 @@ package struct RunCheckpoint: Sendable, Equatable {
             out.u32(UInt32(partitions.count))
             for offset in partitions { out.u64(UInt64(bitPattern: offset)) }
         }
+        if let feedback { Self.write(feedback, to: &out) }
         out.append(contentsOf: engine)
         out.set(UInt64(out.bytes.count - Self.headerBytes), at: 8)
         out.u32(CRC32C.checksum(out.bytes))
         return out.bytes
     }
 
-    package init(lastSeq: UInt64?, lastTime: VirtualNanoseconds, pacingAnchorUnixNanoseconds: Int64, offsets: [String: [Int64]] = [:], engine: [UInt8]) {
+    package init(lastSeq: UInt64?, lastTime: VirtualNanoseconds, pacingAnchorUnixNanoseconds: Int64, offsets: [String: [Int64]] = [:],
+                 feedback: CompletionFeedState? = nil, engine: [UInt8]) {
+        self.feedback = feedback
         self.lastSeq = lastSeq
         self.lastTime = lastTime
         self.pacingAnchorUnixNanoseconds = pacingAnchorUnixNanoseconds
@@ -83,7 +94,7 @@ package struct RunCheckpoint: Sendable, Equatable {
         var reader = CheckpointReader(bytes, from: 0)
         guard let magic = try? reader.u64() else { throw .truncated(size: bytes.count) }
         switch magic {
-        case Self.magic:
+        case Self.magic, Self.magicWithFeedback:
             guard bytes.count >= headerBytes + checksumBytes else { throw .truncated(size: bytes.count) }
             let length = (try? reader.u64()) ?? 0
             let actual = bytes.count - headerBytes - checksumBytes
@@ -93,7 +104,8 @@ package struct RunCheckpoint: Sendable, Equatable {
             let stored = (try? trailer.u32()) ?? 0
             let computed = bytes.withUnsafeBufferPointer { CRC32C.update(0, UnsafeBufferPointer(rebasing: $0[..<end])) }
             guard stored == computed else { throw .checksum(stored: stored, computed: computed) }
-            return try body(CheckpointReader(Array(bytes[..<end]), from: headerBytes), withOffsets: true)
+            return try body(CheckpointReader(Array(bytes[..<end]), from: headerBytes), withOffsets: true,
+                            withFeedback: magic == Self.magicWithFeedback)
         case Self.magicWithoutChecksum:
             return try body(reader, withOffsets: true)
         case Self.magicWithoutOffsets:
@@ -103,14 +115,15 @@ package struct RunCheckpoint: Sendable, Equatable {
         }
     }
 
-    private static func body(_ reader: CheckpointReader, withOffsets: Bool) throws(RunCheckpointError) -> RunCheckpoint {
+    private static func body(_ reader: CheckpointReader, withOffsets: Bool, withFeedback: Bool = false) throws(RunCheckpointError) -> RunCheckpoint {
         var reader = reader
         guard let seq = try? reader.u64(), let time = try? reader.u64(), let anchor = try? reader.u64() else {
             throw .malformed("the header is cut short at byte \(reader.offset)")
         }
         let offsets = withOffsets ? try readOffsets(&reader) : [:]
+        let feedback = withFeedback ? try readFeedback(&reader) : nil
         return RunCheckpoint(lastSeq: seq == 0 ? nil : seq - 1, lastTime: Int64(bitPattern: time),
-                             pacingAnchorUnixNanoseconds: Int64(bitPattern: anchor), offsets: offsets,
+                             pacingAnchorUnixNanoseconds: Int64(bitPattern: anchor), offsets: offsets, feedback: feedback,
                              engine: Array(reader.rest))
     }
 
@@ -138,6 +151,40 @@ package struct RunCheckpoint: Sendable, Equatable {
             offsets[topic] = partitions
         }
         return offsets
+    }
+
+    private static func write(_ feedback: CompletionFeedState, to out: inout CheckpointWriter) {
+        out.u32(UInt32(feedback.positions.count))
+        for (partition, position) in feedback.positions.enumerated() {
+            out.u64(UInt64(bitPattern: position))
+            out.u32(UInt32(partition < feedback.producers.count ? feedback.producers[partition] : 0))
+            let watermarks = partition < feedback.watermarks.count ? feedback.watermarks[partition].sorted { $0.key < $1.key } : []
+            out.u32(UInt32(watermarks.count))
+            for (shard, time) in watermarks {
+                out.u32(UInt32(bitPattern: shard))
+                out.u64(UInt64(bitPattern: time))
+            }
+        }
+    }
+
+    /// The completions reader's state; every count is capped by the bytes left.
+    private static func readFeedback(_ reader: inout CheckpointReader) throws(RunCheckpointError) -> CompletionFeedState {
+        let cut = RunCheckpointError.malformed("the completions reader's state is cut short or malformed")
+        guard let count = try? Int(reader.u32()), count <= maximumPartitions, count <= reader.remaining / 16 else { throw cut }
+        var state = CompletionFeedState(positions: [], watermarks: [], producers: [])
+        for _ in 0..<count {
+            guard let position = try? Int64(bitPattern: reader.u64()), let producers = try? Int(reader.u32()), producers <= 1024,
+                  let watermarks = try? Int(reader.u32()), watermarks <= producers, watermarks <= reader.remaining / 12 else { throw cut }
+            var latest: [Int32: VirtualNanoseconds] = [:]
+            for _ in 0..<watermarks {
+                guard let shard = try? Int32(bitPattern: reader.u32()), shard >= 0, Int(shard) < producers,
+                      let time = try? Int64(bitPattern: reader.u64()), latest.updateValue(time, forKey: shard) == nil else { throw cut }
+            }
+            state.positions.append(position)
+            state.producers.append(producers)
+            state.watermarks.append(latest)
+        }
+        return state
     }
 
     /// The header, then the engine restored for `workload`: how `run --state-dir` loads a

@@ -7,6 +7,6 @@ extension DaemonMetrics {
     package convenience init(for configuration: Configuration, clock: any WallClock) {
         self.init(
             profiles: configuration.streamProfileNames, topics: configuration.kafka.topics.inUse,
-            version: LLMWorkloadVersion.current)
+            version: LLMWorkloadVersion.current, feedback: configuration.feedback != nil)
     }
 }

@@ -36,6 +36,8 @@ package final class DaemonRunner {
     /// The observers called for every event (those whose `watchesEachEvent`).
     private var eventObservers: [any RunObserver] = []
     private var outcome = RunOutcome()
+    /// With `feedback`: its metrics (nil without metrics or without `feedback`).
+    private let feedbackMetrics: FeedbackMetrics?
 
     /// Stop after this many events (the benchmark's `--events`), without
     /// closing the open sessions.
@@ -61,6 +63,7 @@ package final class DaemonRunner {
         self.logger = logger
         progress = RunProgress(pacer: Pacer(mode: pacing, virtualStartNanoseconds: 0, clock: clock))
         unpaced = pacing == .max
+        feedbackMetrics = metrics?.feedback
         watermarks = WatermarkSchedule(intervalSeconds: configuration.clock.watermarkIntervalSeconds, pacing: pacing, now: clock.now())
         if let notifier { observe(Heartbeat(notifier: notifier, sink: sink, now: clock.now())) }
         if let metrics { observe(RunGauges(metrics: metrics, sink: sink, profileCount: configuration.streamProfileNames.count)) }
@@ -77,6 +80,10 @@ package final class DaemonRunner {
         if !unpaced { TimerSlack.setForThisThread(nanoseconds: 1_000) }
         guard let source = openSource() else { return outcome }
         if let restored { resume(from: restored.checkpoint) }
+        if let feedback, let taker = source.completions {
+            feedback.begin(taker)
+            observe(FeedbackGauges(loop: feedback, taker: taker, metrics: feedbackMetrics))
+        }
         let stopping = generate(from: source)
         finish(source, stopping: stopping)
         if let feedback, let taker = source.completions { feedback.report(taker, logger: logger) }
@@ -113,6 +120,8 @@ package final class DaemonRunner {
     private func generate(from source: any RunEventSource) -> Bool {
         var line = ByteWriter(capacity: 4096)
         var stopping = false
+        var steps = unpaced ? nil : LoopSteps(now: clock.now())
+        defer { if let steps { logSteps(steps) } }
         while true {
             if stop.isSet && !stopping {
                 stopping = true
@@ -132,13 +141,16 @@ package final class DaemonRunner {
                 continue
             }
             outcome.events += 1
+            steps?.nextTaken(at: clock.now())
             if let due = skip.begins(at: event) { skip.began(until: beginSkip(until: due)) }
             if skip.skips(event) { continue }  // fell due while down (`on_resume: skip`)
             if let shard, !withSessionKey(event.sessionID, { shard.owns(sessionKey: $0) }) { continue }
 
             // At `max` nothing is due, so there is no lateness to wait for or record.
             let lateness = stopping || unpaced ? nil : waitUntilDue(event)
+            steps?.restart(at: clock.now())
             guard publish(event, from: source, line: &line) else { break }
+            steps?.published(at: clock.now())
             for observer in eventObservers { observer.published(event, lateness: lateness, progress: progress) }
             if watermarks.worthChecking(at: event.time, published: outcome.published),
                watermarks.dueByVirtualTime(now: clock.now) {
@@ -147,8 +159,16 @@ package final class DaemonRunner {
             if outcome.published & 255 == 0 || (!unpaced && clock.now() &- lastHousekeeping >= housekeepingInterval) {
                 housekeeping(source: source)
             }
+            steps?.afterDone(at: clock.now())
         }
         return stopping
+    }
+
+    /// How long the paced loop's steps took: what held up an event now and then shows as a step's worst.
+    private func logSteps(_ steps: LoopSteps) {
+        logger.info("generating loop steps", metadata: [
+            "next_event": "\(steps.next)", "publish": "\(steps.publish)", "observers_and_housekeeping": "\(steps.after)",
+        ])
     }
 
     /// Waits until `event` is due, serving the idle ticks; returns its lateness.

@@ -59,6 +59,9 @@ package protocol EventSink: AnyObject {
     /// After a restart: the highest seq of this run and shard Kafka already holds (read back), if any.
     var highestHeldSeq: UInt64? { get }
 
+    /// After a restart: the latest watermark time this shard wrote before it (read back), if any.
+    var latestHeldWatermark: VirtualNanoseconds? { get }
+
     /// After a restart: events not published again because Kafka already held them; nil when
     /// nothing was read back.
     var skippedOnResume: Int? { get }
@@ -82,6 +85,7 @@ extension EventSink {
     package var acknowledgedRecords: (records: [Int], failed: Int) { ([], 0) }
     package func resumeOffsets(after seq: UInt64?) -> [String: [Int64]] { [:] }
     package var highestHeldSeq: UInt64? { nil }
+    package var latestHeldWatermark: VirtualNanoseconds? { nil }
     package var skippedOnResume: Int? { nil }
     package func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? { nil }
     package func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {}

@@ -65,7 +65,9 @@ final class GeneratorService: Service, @unchecked Sendable {
                 logger: logger, sink: sink)
         }
         do {
-            runner.feedback = try FeedbackLoop.open(for: configuration, pacing: setup.pacing, positions: nil, logger: logger)
+            runner.feedback = try FeedbackResume.open(setup, logger: logger)
+            if let feed = runner.feedback?.feed { runner.checkpointer?.feedbackState = { feed.state } }
+            runner.feedback?.feed.shard = options.shard
         } catch {
             logger.critical("cannot read the completions topic (feedback.topic)", metadata: ["error": "\(error)"])
             announce("cannot read the completions topic \(configuration.feedback?.topic ?? ""): \(error)")

@@ -291,6 +291,8 @@ package final class KafkaSink: EventSink {
 
     package var highestHeldSeq: UInt64? { cover?.highest }
 
+    package var latestHeldWatermark: VirtualNanoseconds? { cover?.floors.joined().compactMap { $0 }.max() }
+
     package var skippedOnResume: Int? { cover == nil ? nil : skippedAsHeld }
 
     package func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? {

@@ -43,8 +43,7 @@ extension WorkloadEngine {
         w.byte(endReason.rawValue)
         w.int(requestsSent)
         w.u64(sessionsStarted)
-        w.u64(nextSeq)
-        w.i64(lastTime)
+        w.u64(nextSeq); w.i64(lastTime)
         w.optional(pending) { $0.event($1) }
         w.array(closing) { $0.event($1) }
         w.bool(finished)
@@ -69,6 +68,7 @@ extension WorkloadEngine {
             w.bool(pending.emits)
         }
         w.array(agentStates) { $0.agentState($1) }
+        if let feedback { w.externalCompletions(feedback) }
         w.u64(Self.checkpointMagic)
         return w.bytes
     }
@@ -87,6 +87,14 @@ extension WorkloadEngine {
             PendingCompletion(event: try r.completion(), sessionSlot: try r.i32(), emits: try r.bool())
         }
         agentStates = try r.array { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.agentState() }
+        if let fresh = feedback {
+            feedback = try r.externalCompletions(fresh)
+            // An awaited request names its session: it must be open.
+            for awaited in feedback!.awaiting.values
+            where Int(awaited.sessionSlot) >= sessions.storage.count || sessions.storage[Int(awaited.sessionSlot)] == nil {
+                throw EngineCheckpointError("checkpoint corrupt (awaited session)")
+            }
+        }
         guard try r.u64() == Self.checkpointMagic, r.atEnd else { throw EngineCheckpointError("checkpoint corrupt (trailer)") }
         try checkReferences()
         try checkAgentReferences()

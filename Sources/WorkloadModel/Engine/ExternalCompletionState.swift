@@ -32,6 +32,8 @@ struct AwaitedRequest: Sendable {
     var arrival: VirtualNanoseconds
     /// Nanoseconds from the completion to the follow-up's send (the think
     /// time, at least the lookahead); -1 when this turn is the session's last.
+    /// An agent's call: the least time from its completion to the arrival of
+    /// a request it leads to (`agentFollowUpBound`).
     var followUpGap: VirtualNanoseconds
     /// A completion for it is held (it takes effect at its time).
     var answered = false
@@ -59,7 +61,7 @@ struct KeyedInstant: Sendable, Comparable {
 
 /// Counts of what the feedback did, for metrics and the closing summary.
 package struct FeedbackCounts: Sendable, Equatable {
-    /// Follow-ups sent later than `completion + delay` (real time: the completion came late).
+    /// Follow-ups sent later than `completion + delay` (real time: the completion's record came after that).
     package var lateFollowUps = 0
     /// Think times raised to `lookahead_s` (virtual modes).
     package var raisedThinkTimes = 0
@@ -90,13 +92,32 @@ struct ExternalCompletionState: Sendable {
     var frontier: VirtualNanoseconds = .min
     /// Real time: nothing at or after this (virtual "now") is generated yet.
     var wallLimit: VirtualNanoseconds = .max
+    /// Real time: follow-ups (keyed by their own request) sent after they
+    /// were due, and by how much (see `followUpSendLag`).
+    var sendLags: [CompletionKey: VirtualNanoseconds] = [:]
     /// `stop` was asked for: nothing is awaited any more.
     var stopped = false
+    /// After a restart (`holdEarlyCompletions`): completions of requests the
+    /// engine has not generated again yet, each kept until the engine passes
+    /// its time (no request arrives after its own completion).
+    var early: [CompletionKey: HeldCompletion] = [:]
+    /// The early completions' times (entries already matched are skipped).
+    var earlyExpiry = MinHeap<KeyedInstant>()
+    /// While the engine's time is at most this, a completion of a request it
+    /// has not generated is kept for it (`.min`: never, as on a first start).
+    var earlyUntil: VirtualNanoseconds = .min
     var counts = FeedbackCounts()
 
     init(_ external: ExternalCompletions) {
         timeout = external.timeout
         lookahead = external.lookahead
+    }
+
+    /// Drops the deadlines of requests answered or gone from the top: they
+    /// end nothing, and in real time the engine would wait for the wall clock
+    /// to reach them (up to `timeout_s` after the run's last request).
+    mutating func dropSpentDeadlines() {
+        while let top = deadlines.first, awaiting[top.key].map(\.answered) ?? true { deadlines.removeFirst() }
     }
 
     /// The earliest arrival of a request whose completion is still unknown.

@@ -62,7 +62,7 @@ final class ProfileRuntime: Sendable {
         self.link = link
         sessionIdentity = StreamIdentity("session", profile.name)
         prefixes = ContiguousArray(profile.prefixes)
-        awaitsExternal = external && profile.followUpAfter == .completion && profile.agent == nil
+        awaitsExternal = external && profile.followUpAfter == .completion
         // Its completions are the service's own: the model neither times nor emits them.
         self.service = awaitsExternal ? nil : service.map(ServiceRuntime.init)
         anchoredOnCompletion = profile.followUpAfter == .completion && (service != nil || awaitsExternal)

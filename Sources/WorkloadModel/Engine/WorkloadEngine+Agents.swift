@@ -23,6 +23,7 @@ extension WorkloadEngine {
     /// profiles). Returns the session's end when the call does not fit the
     /// context window.
     mutating func sendAgentCall(slot: Int32, at time: VirtualNanoseconds, profile: ProfileRuntime, agent: AgentRuntime) -> SessionEndedEvent? {
+        if let reason = treeFailure(of: slot) { return endInFailedTree(slot: slot, reason: reason, at: time) }
         var session = sessions[slot]
         var state = agentStates[Int(slot)]
         let turn = session.turnsSent + 1
@@ -61,7 +62,14 @@ extension WorkloadEngine {
         agentStates[Int(slot)] = state
         let flight = inFlight.insert(request, sessionSlot: slot)
         queue.schedule(.delivery, at: arrival, payload: flight)
-        scheduleAgentCompletion(request, service: profile.service!, sessionSlot: slot, uncached: draws.newInput)
+        if let service = profile.service {
+            scheduleAgentCompletion(request, service: service, sessionSlot: slot, uncached: draws.newInput)
+        } else {
+            // `feedback`: the service's completion decides what follows (`applyAgentCompletion`).
+            awaitCompletion(of: request, sessionSlot: slot, followUpGap: nil)
+            let key = CompletionKey(session: request.ownSessionID, turn: turn)
+            feedback!.awaiting[key]!.followUpGap = agentFollowUpBound(request, state: state, profile: profile, agent: agent)
+        }
         return nil
     }
 
@@ -140,8 +148,7 @@ extension WorkloadEngine {
         sessions[slot] = session
         if state.call + 1 < state.calls {
             let isRoot = session.subagent == 0
-            let step = profile.agent!.step(session: session.ownID, turn: turn, seed: spec.seed,
-                                           maySpawn: isRoot && state.nextOrdinal <= UInt16.max - 3)
+            let step = agentStep(after: turn, session: session.ownID, state: state, agent: profile.agent!)
             if step.subagents > 0 {
                 if time < horizon && requestsSent < requestCap {
                     spawnSubagents(step.subagents, root: slot, state: &state, turn: turn, at: time)
@@ -165,6 +172,13 @@ extension WorkloadEngine {
             return ended(session, reason: .contextFull, at: time)
         }
         return agentChainEnded(slot: slot, session: session, state: state, turn: turn, outputTokens: outputTokens, at: time)
+    }
+
+    /// What follows call `turn` of the session `session` (its own ID), not
+    /// its chain's last: a root chain may spawn while ordinals remain.
+    func agentStep(after turn: Int32, session: UInt64, state: AgentState, agent: AgentRuntime) -> AgentStep {
+        let isRoot = state.parentSlot < 0
+        return agent.step(session: session, turn: turn, seed: spec.seed, maySpawn: isRoot && state.nextOrdinal <= UInt16.max - 3)
     }
 
     /// The chain's last call completed: a subagent ends (and may release its

@@ -79,6 +79,7 @@ extension WorkloadEngine {
         var promise = generationBounds().soft
         if let first = queue.first { promise = Swift.min(promise, first.time) }
         if let held = feedback!.held.first { promise = Swift.min(promise, held.time) }
+        feedback!.dropSpentDeadlines()
         if let deadline = feedback!.deadlines.first { promise = Swift.min(promise, deadline.time) }
         // The sessions still open at the end close at the horizon (or the last event, if later).
         if horizon < .max && sessions.liveCount > 0 { promise = Swift.min(promise, horizon) }
@@ -95,6 +96,8 @@ extension WorkloadEngine {
         var promise = state.frontier.saturatingAdd(state.lookahead)
         if let first = queue.first { promise = Swift.min(promise, first.time) }
         if let held = state.held.first { promise = Swift.min(promise, held.time.saturatingAdd(state.lookahead)) }
+        // An agent's next call may follow its completion sooner than the lookahead (see `agentFollowUpBound`).
+        if agentsAwaitCompletions { promise = Swift.min(promise, state.earliestFollowUp()) }
         return Swift.max(promise, lastTime)
     }
 
@@ -106,7 +109,9 @@ extension WorkloadEngine {
         if inFlight.liveCount > 0 { return true }
         if queue.heap.contains(where: { ($0.action == .arrival || $0.action == .send) && $0.time < horizon }) { return true }
         guard let state = feedback, !state.awaiting.isEmpty else { return false }
-        return state.frontier.saturatingAdd(state.lookahead) < horizon || state.held.storage.contains { $0.time.saturatingAdd(state.lookahead) < horizon }
+        // An agent's next call may be sent at its completion.
+        let gap = agentsAwaitCompletions ? 0 : state.lookahead
+        return state.frontier.saturatingAdd(gap) < horizon || state.held.storage.contains { $0.time.saturatingAdd(gap) < horizon }
     }
 
     /// Hands over a completion of request (`session`, `turn`): it takes effect
@@ -128,11 +133,50 @@ extension WorkloadEngine {
                 feedback!.awaiting[key]!.answered = true
                 feedback!.held.insert(HeldCompletion(time: time, key: key, outputTokens: Swift.max(0, outputTokens), status: status))
             }
+        } else if let kept = keepEarly(HeldCompletion(time: time, key: key, outputTokens: Swift.max(0, outputTokens), status: status)) {
+            return kept
         } else {
             verdict = .unknownRequest
         }
         if verdict == .accepted { feedback!.counts.accepted += 1 } else { feedback!.counts.ignored[verdict, default: 0] += 1 }
         return verdict
+    }
+
+    /// A restart continues from a checkpoint (or from the start) and reads the
+    /// completions topic again from the checkpoint's positions. What it reads
+    /// there may answer a request the engine has not generated again yet (the
+    /// process before the restart had, and the service answered it): until
+    /// the engine's time passes `time`, such a completion is kept for its
+    /// request, and taken when the request is generated. `time` is the latest
+    /// watermark the process before wrote: the service answers no request
+    /// before every producer's watermark has passed it, so no later request
+    /// of the restarted engine has an answer yet.
+    package mutating func holdEarlyCompletions(until time: VirtualNanoseconds) {
+        guard feedback != nil else { return }
+        feedback!.earlyUntil = Swift.max(feedback!.earlyUntil, time)
+    }
+
+    /// Keeps `completion` for a request still to be generated again (see
+    /// `holdEarlyCompletions`); nil when it cannot be one.
+    mutating func keepEarly(_ completion: HeldCompletion) -> CompletionVerdict? {
+        guard lastTime <= feedback!.earlyUntil, completion.time >= lastTime else { return nil }
+        guard feedback!.early[completion.key] == nil else {
+            feedback!.counts.ignored[.duplicate, default: 0] += 1
+            return .duplicate
+        }
+        feedback!.early[completion.key] = completion
+        feedback!.earlyExpiry.insert(KeyedInstant(time: completion.time, key: completion.key))
+        return .accepted
+    }
+
+    /// The early completions whose time the engine has passed: their request
+    /// never came (no request arrives after its completion).
+    mutating func expireEarly() {
+        while let first = feedback!.earlyExpiry.first, first.time < lastTime {
+            feedback!.earlyExpiry.removeFirst()
+            guard feedback!.early.removeValue(forKey: first.key) != nil else { continue }
+            feedback!.counts.ignored[.unknownRequest, default: 0] += 1
+        }
     }
 
     /// After sending a request of a completion-anchored session: it awaits its
@@ -146,18 +190,24 @@ extension WorkloadEngine {
                 feedback!.counts.raisedThinkTimes += 1
             }
         }
-        let key = CompletionKey(session: request.sessionID, turn: request.turn)
+        // A subagent's call is named by its own session ID (its events' `session_id`).
+        let key = CompletionKey(session: request.ownSessionID, turn: request.turn)
         feedback!.awaiting[key] = AwaitedRequest(sessionSlot: sessionSlot, arrival: request.time, followUpGap: gap)
         feedback!.unanswered.insert(KeyedInstant(time: request.time, key: key))
         feedback!.deadlines.insert(KeyedInstant(time: request.time.saturatingAdd(feedback!.timeout), key: key))
+        if let early = feedback!.early.removeValue(forKey: key) {
+            _ = deliverCompletion(session: key.session, turn: key.turn, time: early.time, outputTokens: early.outputTokens, status: early.status)
+        }
     }
 
     /// The next step while completions come from outside: a held completion
     /// or a deadline due before the queue's next entry, the queue, or a stall.
     mutating func nextExternal() -> ExternalStep {
+        if !feedback!.early.isEmpty { expireEarly() }
         let (hard, soft) = generationBounds()
         let before = Swift.min(hard, soft)
         let queueTime = queue.first?.time ?? .max
+        feedback!.dropSpentDeadlines()
         let deadline = feedback!.deadlines.first?.time ?? .max
         if let held = feedback!.held.first, held.time < queueTime, held.time <= deadline {
             guard held.time < before else { return .stalled }
@@ -178,6 +228,9 @@ extension WorkloadEngine {
         guard let awaited = feedback!.awaiting.removeValue(forKey: completion.key) else { return nil }
         // In real time a completion may come after the engine passed its time: it takes effect now.
         let at = Swift.max(completion.time, lastTime)
+        if profiles[Int(sessions[awaited.sessionSlot].profile)].agent != nil {
+            return applyAgentCompletion(completion, slot: awaited.sessionSlot, at: at)
+        }
         var session = sessions[awaited.sessionSlot]
         session.lastCompletion = completion.time
         // A service may stop early: the history carries what it answered.
@@ -192,9 +245,25 @@ extension WorkloadEngine {
             return endAwaited(awaited.sessionSlot, reason: session.closingReason ?? .completed, at: at)
         }
         let due = completion.time.saturatingAdd(awaited.followUpGap)
-        if due < lastTime { feedback!.counts.lateFollowUps += 1 }
+        // Real time: a record that came after its follow-up was due sends the follow-up at once, late.
+        let now = feedback!.wallLimit == .max ? lastTime : Swift.max(lastTime, feedback!.wallLimit - 1)
+        if due < now { feedback!.counts.lateFollowUps += 1 }
+        if due < lastTime {
+            // The send goes out at `lastTime`, not when due: the publish lateness the pacer sees misses this much.
+            // (A shard never asks about other shards' follow-ups: the map is bounded, a diagnostic only.)
+            if feedback!.sendLags.count >= 65_536 { feedback!.sendLags.removeAll() }
+            feedback!.sendLags[CompletionKey(session: completion.key.session, turn: completion.key.turn + 1)] = lastTime - due
+        }
         queue.schedule(.send, at: Swift.max(due, lastTime), payload: awaited.sessionSlot)
         return nil
+    }
+
+    /// How much later than due the follow-up request (`session`, `turn`) was
+    /// sent because its completion came after that (real time); 0 when on time.
+    /// Asked once per follow-up, when it is published.
+    package mutating func followUpSendLag(session: UInt64, turn: Int32) -> VirtualNanoseconds {
+        guard feedback != nil, !feedback!.sendLags.isEmpty else { return 0 }
+        return feedback!.sendLags.removeValue(forKey: CompletionKey(session: session, turn: turn)) ?? 0
     }
 
     /// A deadline passed: a request still unanswered ends its session `no_response`.
@@ -202,7 +271,11 @@ extension WorkloadEngine {
         guard let awaited = feedback!.awaiting[deadline.key], !awaited.answered else { return nil }
         feedback!.awaiting[deadline.key] = nil
         feedback!.counts.endedNoResponse += 1
-        return endAwaited(awaited.sessionSlot, reason: .noResponse, at: Swift.max(deadline.time, lastTime))
+        let at = Swift.max(deadline.time, lastTime)
+        if profiles[Int(sessions[awaited.sessionSlot].profile)].agent != nil {
+            return agentCallFailed(slot: awaited.sessionSlot, reason: .noResponse, at: at)
+        }
+        return endAwaited(awaited.sessionSlot, reason: .noResponse, at: at)
     }
 
     mutating func endAwaited(_ slot: Int32, reason: SessionEndReason, at time: VirtualNanoseconds) -> Event {
@@ -218,5 +291,8 @@ extension WorkloadEngine {
         feedback!.held.removeAll()
         feedback!.deadlines.removeAll()
         feedback!.unanswered.removeAll()
+        feedback!.sendLags.removeAll()
+        feedback!.early.removeAll()
+        feedback!.earlyExpiry.removeAll()
     }
 }

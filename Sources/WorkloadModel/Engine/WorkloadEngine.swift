@@ -54,6 +54,9 @@ package struct WorkloadEngine: Sendable {
     var stalled = false
     /// Each session slot's agent state; empty without agent profiles.
     var agentStates: ContiguousArray<AgentState> = []
+    /// `feedback` with agent profiles: an agent's next call may follow its
+    /// completion sooner than the lookahead (see `agentFollowUpBound`).
+    let agentsAwaitCompletions: Bool
 
     package init(spec: WorkloadSpec) {
         self.spec = spec
@@ -88,6 +91,7 @@ package struct WorkloadEngine: Sendable {
             cumulative.append(running)
         }
         if !cumulative.isEmpty { cumulative[cumulative.count - 1] = 1 }
+        agentsAwaitCompletions = spec.externalCompletions != nil && runtimes.contains { $0.agent != nil }
         self.links = links
         self.profiles = runtimes
         self.sessionsOpened = ContiguousArray(repeating: 0, count: runtimes.count)

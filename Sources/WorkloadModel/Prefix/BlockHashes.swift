@@ -22,12 +22,21 @@ package struct BlockHashes {
 
     @inline(__always)
     static func id(_ chain: UInt64, end: Int64) -> UInt64 {
-        SplitMix64.mix(chain &+ SplitMix64.mix(UInt64(end))) & idMask
+        id(chain, endMix: SplitMix64.mix(UInt64(end)))
     }
 
-    /// Calls `body` with each block ID of `request` in order, allocating nothing.
+    /// The ID with the block end already mixed (`PrefixCatalog.blockEndMixes`).
     @inline(__always)
-    package static func forEachID(of request: RequestEvent, catalog: PrefixCatalog, blockTokens: Int64, _ body: (UInt64) -> Void) {
+    static func id(_ chain: UInt64, endMix: UInt64) -> UInt64 {
+        SplitMix64.mix(chain &+ endMix) & idMask
+    }
+
+    /// Calls `body` with each block ID of `request` in order, allocating
+    /// nothing; from block `firstBlock` on, which must end inside the first
+    /// shared item (`PrefixCatalog.firstItemIDs` holds the ones before it).
+    @inline(__always)
+    package static func forEachID(of request: RequestEvent, catalog: PrefixCatalog, blockTokens: Int64, from firstBlock: Int = 0,
+                                  _ body: (UInt64) -> Void) {
         let items = request.prefixItems
         let count = Int(items.count)
         let prompt = request.promptTokens
@@ -41,9 +50,12 @@ package struct BlockHashes {
         }
         let shared = request.sharedPrefixTokens
         let session = SplitMix64.mix(Self.allItemsChain(items, catalog: catalog) ^ request.lineage)
-        var start: Int64 = 0
+        var block = firstBlock
+        var start = Int64(block) * blockTokens
+        let mixes = catalog.blockEndMixes
         while start < prompt {
             let end = Swift.min(start + blockTokens, prompt)
+            let endMix = end - start == blockTokens && block < mixes.count ? mixes[block] : SplitMix64.mix(UInt64(end))
             if end <= shared {
                 while end > itemEnd && itemIndex + 1 < count {
                     itemIndex += 1
@@ -51,11 +63,12 @@ package struct BlockHashes {
                     chain = Self.chain(chain, item: items.packed(itemIndex))
                     itemEnd += catalog.itemTokens[next.pool][next.item]
                 }
-                body(id(chain, end: end))
+                body(id(chain, endMix: endMix))
             } else {
-                body(id(session, end: end))
+                body(id(session, endMix: endMix))
             }
             start = end
+            block += 1
         }
     }
 

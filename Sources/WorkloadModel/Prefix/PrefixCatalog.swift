@@ -16,6 +16,13 @@ package final class PrefixCatalog: Sendable {
     /// The root of every block ID's hash chain (derived from the seed).
     let root: UInt64
     let seed: UInt64
+    /// `SplitMix64.mix(k B)` for the ends of the first complete blocks
+    /// (k = 1, 2, ...): a block's ID then costs one mix.
+    let blockEndMixes: [UInt64]
+    /// Per pool and item, the `hash_ids` of the complete blocks inside the
+    /// item when it is a prompt's first: the same in every such prompt, so
+    /// written once. Empty when the pools hold too many blocks to keep.
+    let firstItemIDs: [[FirstItemIDs]]
 
     package init(spec: WorkloadSpec) {
         seed = spec.seed
@@ -34,11 +41,39 @@ package final class PrefixCatalog: Sendable {
             if case .zipf(let s) = pool.popularity { return ZipfLaw(exponent: s, count: Double(pool.items)) }
             return nil
         }
-        itemTokens = spec.prefixPools.map { pool in
+        let itemTokens = spec.prefixPools.map { pool in
             let identity = StreamIdentity("prefix-item", pool.name)
             return (0..<pool.items).map { item in
                 var rng = Xoshiro256(seed: identity.appending(UInt64(item)).combined(with: spec.seed))
                 return Swift.max(1, Int64(Swift.min(pool.tokens.sample(using: &rng).rounded(), 1e9)))
+            }
+        }
+        self.itemTokens = itemTokens
+        let block = spec.kvBlockTokens ?? 0
+        blockEndMixes = block > 0 ? (1...Self.mixedBlockEnds).map { SplitMix64.mix(UInt64($0) &* UInt64(block)) } : []
+        firstItemIDs = Self.firstItemIDs(itemTokens: itemTokens, blockTokens: block, root: StreamIdentity("kv-blocks").combined(with: spec.seed))
+    }
+
+    /// Blocks whose end is mixed in advance (a prompt of 4M tokens at 512 a block).
+    static let mixedBlockEnds = 8192
+    /// The most first-item blocks kept (about 17 bytes each).
+    static let keptFirstItemBlocks = 1 << 16
+
+    static func firstItemIDs(itemTokens: [[Int64]], blockTokens: Int64, root: UInt64) -> [[FirstItemIDs]] {
+        guard blockTokens > 0 else { return [] }
+        let blocks = itemTokens.reduce(0) { $0 + $1.reduce(0) { $0 + Int($1 / blockTokens) } }
+        guard blocks <= keptFirstItemBlocks else { return [] }
+        return itemTokens.enumerated().map { pool, items in
+            items.enumerated().map { item, tokens in
+                let chain = BlockHashes.chain(root, item: UInt64(pool) << 32 | UInt64(item))
+                var writer = ByteWriter(capacity: 64)
+                var ends: [Int] = [0]
+                for index in 0..<Int(tokens / blockTokens) {
+                    writer.append(unsigned: BlockHashes.id(chain, end: Int64(index + 1) * blockTokens))
+                    writer.append(byte: UInt8(ascii: ","))
+                    ends.append(writer.count)
+                }
+                return FirstItemIDs(text: writer.bytes, ends: ends)
             }
         }
     }
@@ -81,4 +116,11 @@ package final class PrefixCatalog: Sendable {
         }
         return (items, tokens)
     }
+}
+
+/// The `hash_ids` of the complete blocks inside one prefix item when it comes
+/// first: each ID followed by a comma; `ends[k]`: the bytes of the first k.
+struct FirstItemIDs: Sendable {
+    let text: [UInt8]
+    let ends: [Int]
 }
