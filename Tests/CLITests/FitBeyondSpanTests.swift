@@ -12,7 +12,7 @@ import WorkloadTraces
 /// the trace's request rate, IDC over 60 s and 600 s, and lag-1
 /// autocorrelation of minute counts within the fit table's tolerances, and
 /// each of those hours within them or its own standard error.
-@Suite(.serialized, .statistics, .timeLimit(.minutes(10))) struct FitBeyondSpanTests {
+@Suite(.serialized, .long, .tags(.long), .timeLimit(.minutes(10))) struct FitBeyondSpanTests {
     static let hours = 6
 
     /// The requests sent in [start, start + length), from 0.

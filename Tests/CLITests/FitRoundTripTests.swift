@@ -12,7 +12,7 @@ import WorkloadTraces
 /// table against that export. A figure listed in `knownMisses` is expected
 /// to miss, for the reason given; it must still miss (so the list shrinks
 /// when a fix lands) and every other figure must be met.
-@Suite(.serialized, .statistics, .timeLimit(.minutes(10))) struct FitRoundTripTests {
+@Suite(.serialized, .long, .tags(.long), .timeLimit(.minutes(10))) struct FitRoundTripTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var path: String
         var format: TraceFormat
