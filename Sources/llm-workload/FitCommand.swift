@@ -3,6 +3,9 @@ import Foundation
 import WorkloadDaemon
 import WorkloadConfig
 import WorkloadTraces
+import WorkloadModel
+
+extension BeyondSpan: ExpressibleByArgument {}
 
 struct FitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,6 +26,8 @@ struct FitCommand: ParsableCommand {
     @Option(help: "Also write an HTML report (table and charts) to this file.") var report: String?
     @Flag(name: .customLong("skip-bad-rows"), help: "Pass over malformed rows and rows going back in time, and count them.")
     var skipBadRows = false
+    @Option(name: .customLong("beyond-span"), help: "How the load goes on past the trace's span: shuffled (the trace's blocks of windows in a new random order each period, the first in its own order) or trace (its own windows repeated exactly).")
+    var beyondSpan: BeyondSpan = .shuffled
 
     func run() throws {
         let sample: RequestSample
@@ -40,7 +45,8 @@ struct FitCommand: ParsableCommand {
         }
         let result: FitResult
         do {
-            result = try TraceFitter.fit(sample, blockTokens: blockTokens, source: (file as NSString).lastPathComponent, format: format)
+            result = try TraceFitter.fit(sample, blockTokens: blockTokens, source: (file as NSString).lastPathComponent, format: format,
+                                         beyondSpan: beyondSpan)
         } catch {
             printError("error: \(error)")
             throw ExitStatus.dataError.exit

@@ -6,12 +6,12 @@ import TestSupport
 /// each request's dependencies exactly, and Dynamo's own replay reads them.
 @Suite(.timeLimit(.minutes(10))) struct AgentExportTests {
     /// Five minutes of config/coding-agent.yaml, as our events and as agentic rows.
-    static func generate() throws -> (events: [Substring], rows: URL) {
+    static func generate() async throws -> (events: [Substring], rows: URL) {
         let rows = try temporaryFile("agentic.jsonl")
         let config = repositoryRoot.appendingPathComponent("config/coding-agent.yaml").path
-        let export = try runCLI(["generate", "--config", config, "--duration", "300", "--format", "agentic-mooncake", "--out", rows.path])
+        let export = try await runCLI(["generate", "--config", config, "--duration", "300", "--format", "agentic-mooncake", "--out", rows.path])
         #expect(export.status == 0, "\(export.stderr.prefix(400))")
-        let stream = try runCLI(["generate", "--config", config, "--duration", "300"])
+        let stream = try await runCLI(["generate", "--config", config, "--duration", "300"])
         #expect(stream.status == 0)
         return (stream.output.split(separator: "\n"), rows)
     }
@@ -22,8 +22,8 @@ import TestSupport
         return (objects[0], Array(objects.dropFirst()))
     }
 
-    @Test func rowsCarryEveryRequestsDependencies() throws {
-        let (events, file) = try Self.generate()
+    @Test func rowsCarryEveryRequestsDependencies() async throws {
+        let (events, file) = try await Self.generate()
         let (header, rows) = try Self.rows(file)
         #expect(header["schema"] as? String == "dynamo.agentic_mooncake" && header["version"] as? Int == 2 && header["block_size"] as? Int == 512)
         let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0["request_id"] as! String, $0) })
@@ -58,10 +58,10 @@ import TestSupport
 
     /// Every event of an agent stream matches the JSON Schema, which can fail (a `call_kind`
     /// it does not know, a negative `call`).
-    @Test(.needs(.pythonJSONSchema)) func agentEventsMatchTheJSONSchema() throws {
+    @Test(.needs(.pythonJSONSchema)) func agentEventsMatchTheJSONSchema() async throws {
         let python = try ExternalTool.pythonJSONSchema.require()
         let file = try temporaryFile("coding-agent-300.jsonl")
-        let generate = try runCLI(["generate", "--config", "config/coding-agent.yaml", "--duration", "300", "--out", file.path])
+        let generate = try await runCLI(["generate", "--config", "config/coding-agent.yaml", "--duration", "300", "--out", file.path])
         #expect(generate.status == 0, "\(generate.stderr.prefix(300))")
         let schema = repositoryRoot.appendingPathComponent("Sources/WorkloadModel/Encoding/events.schema.json").path
         let script = """
@@ -81,7 +81,7 @@ import TestSupport
                 print("the schema accepts a broken agent request"); sys.exit(1)
             print(json.dumps(kinds, sort_keys=True))
             """
-        let run = try runProcess(python, ["-c", script, schema, file.path], timeout: 120)
+        let run = try await runProcess(python, ["-c", script, schema, file.path], timeout: 120)
         #expect(run.status == 0, "\(run.output)\(run.stderr.prefix(400))")
         for kind in ["request:user", "request:agent", "request:subagent+root", "session_started:+root", "completion:+root"] {
             #expect(run.output.contains("\"\(kind)\""), "\(kind) in \(run.output)")
@@ -90,9 +90,9 @@ import TestSupport
 
     /// Dynamo's replay (its native runtime, `run_mocker_trace_replay`) reads the rows and
     /// simulates every request, each after its dependencies completed (+ their delay).
-    @Test(.needs(.dynamoReplay)) func dynamosReplayReadsTheRows() throws {
+    @Test(.needs(.dynamoReplay)) func dynamosReplayReadsTheRows() async throws {
         let python = try ExternalTool.dynamoReplay.require()
-        let (_, file) = try Self.generate()
+        let (_, file) = try await Self.generate()
         let report = try temporaryFile("agentic-report.jsonl")
         let script = """
             import sys
@@ -101,7 +101,7 @@ import TestSupport
                                           model_name="coding_agent", execution_model="coding_agent",
                                           capture_per_request=True, report_jsonl_path=sys.argv[2])
             """
-        let run = try runProcess(python, ["-c", script, file.path, report.path], timeout: 300)
+        let run = try await runProcess(python, ["-c", script, file.path, report.path], timeout: 300)
         #expect(run.status == 0, "\(run.stderr.prefix(800))")
         let (_, rows) = try Self.rows(file)
         let lines = try String(contentsOf: report, encoding: .utf8).split(separator: "\n")

@@ -60,13 +60,13 @@ import Testing
         """), "workload.client_profiles[0].agent.subagents.count_dist_config", "can give 6"),
     ]
 
-    @Test func badAgentInputIsAConfigurationErrorNamingKeyAndValue() throws {
+    @Test func badAgentInputIsAConfigurationErrorNamingKeyAndValue() async throws {
         let fine = try temporaryFile("agent-good.yaml", contents: Self.config(agent: Self.good))
-        let accepted = try runCLI(["validate", "--config", fine.path], timeout: 60)
+        let accepted = try await runCLI(["validate", "--config", fine.path], timeout: 60)
         #expect(accepted.status == 0, "the good configuration: \(accepted.stderr.prefix(400))")
         for (what, text, path, value) in Self.cases {
             let file = try temporaryFile("agent-\(what.filter(\.isLetter)).yaml", contents: text)
-            let validate = try runCLI(["validate", "--config", file.path], timeout: 60)
+            let validate = try await runCLI(["validate", "--config", file.path], timeout: 60)
             #expect(validate.status == 78, "\(what): validate exited \(validate.status): \(validate.stderr.prefix(400))")
             #expect(validate.stderr.contains(path) && validate.stderr.contains(value), "\(what): \(validate.stderr.prefix(600))")
         }

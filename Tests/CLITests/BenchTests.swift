@@ -9,10 +9,10 @@ import Testing
         "kafka_over_baseline", "lateness_ms", "lateness_state_dir_ms", "rss_mib_1e6", "rss_mib_1e7", "first_event_ms",
     ]
 
-    @Test func jsonHasExactlyTheIssueKeys() throws {
+    @Test func jsonHasExactlyTheIssueKeys() async throws {
         // Memory probes run 10^6 requests, too long for a debug build: skipped
         // here (their child is tested below), so those two are null.
-        let result = try runCLI([
+        let result = try await runCLI([
             "bench", "--config", "config/example.yaml", "--quick", "--json", "--events", "2000",
             "--pacing-seconds", "0.2", "--skip", "memory",
         ], timeout: 300)
@@ -36,8 +36,8 @@ import Testing
         }
     }
 
-    @Test func pacingIsolatedRunsTheClusterOnAnotherCPU() throws {
-        let result = try runCLI([
+    @Test func pacingIsolatedRunsTheClusterOnAnotherCPU() async throws {
+        let result = try await runCLI([
             "bench", "--config", "config/example.yaml", "--quick", "--pacing-isolated", "--pacing-seconds", "0.2",
             "--skip", "core,json,metrics,kafka,memory,first-event",
         ], timeout: 300)
@@ -51,12 +51,12 @@ import Testing
             #expect(row.contains("dev-kafka on CPUs \(last), bench thread on CPUs 0"), "\(row)")
             #expect(row.contains("load average "), "\(row)")
         }
-        let refused = try runCLI(["bench", "--pacing-isolated", "--pacing-brokers", "127.0.0.1:9092"])
+        let refused = try await runCLI(["bench", "--pacing-isolated", "--pacing-brokers", "127.0.0.1:9092"])
         #expect(refused.status == 64, "\(refused.stderr)")
     }
 
-    @Test func baselineConfigAddsItsFiguresAndRatios() throws {
-        let result = try runCLI([
+    @Test func baselineConfigAddsItsFiguresAndRatios() async throws {
+        let result = try await runCLI([
             "bench", "--config", "config/example.yaml", "--baseline-config", "config/mixed-fleet.yaml",
             "--quick", "--json", "--events", "2000", "--skip", "kafka,pacing,memory,first-event",
         ], timeout: 300)
@@ -79,26 +79,26 @@ import Testing
         #expect(result.stderr.contains("json (baseline config)"))
     }
 
-    @Test func badBaselineConfigIsAConfigError() throws {
-        let result = try runCLI(["bench", "--baseline-config", "no/such/file.yaml", "--quick"])
+    @Test func badBaselineConfigIsAConfigError() async throws {
+        let result = try await runCLI(["bench", "--baseline-config", "no/such/file.yaml", "--quick"])
         #expect(result.status == 78, "\(result.stderr)")
         #expect(result.stderr.contains("no/such/file.yaml"))
     }
 
-    @Test func aReplayConfigIsRefusedNotATrap() throws {
+    @Test func aReplayConfigIsRefusedNotATrap() async throws {
         let trace = repositoryRoot.appendingPathComponent("Tests/Fixtures/traces/mooncake_conv_head.jsonl").path
         let config = try temporaryFile("bench-replay.yaml", contents: """
             workload:
               random_seed: 1
               replay: {file: \(trace), format: mooncake}
             """)
-        let result = try runCLI(["bench", "--config", config.path, "--quick", "--skip", "kafka,pacing,memory,first-event"])
+        let result = try await runCLI(["bench", "--config", config.path, "--quick", "--skip", "kafka,pacing,memory,first-event"])
         #expect(result.status == 78, "\(result.stderr)")
         #expect(result.stderr.contains("workload.replay"))
     }
 
-    @Test func memoryProbeChildReportsItsPeak() throws {
-        let result = try runCLI(["bench", "--config", "config/example.yaml", "--probe-memory", "2000"])
+    @Test func memoryProbeChildReportsItsPeak() async throws {
+        let result = try await runCLI(["bench", "--config", "config/example.yaml", "--probe-memory", "2000"])
         #expect(result.status == 0, "\(result.stderr)")
         let line = try #require(result.output.split(separator: "\n").last)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])

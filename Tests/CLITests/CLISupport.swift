@@ -25,8 +25,16 @@ struct CommandResult {
 
 /// Runs the binary in the repository root to completion, killing it (and anything it
 /// started) after `timeout` seconds: then `timedOut` is set and the status is 137.
-func runCLI(_ arguments: [String], stdin: Data? = nil, timeout: Double = 120) throws -> CommandResult {
-    let result = try runProcess(binary.path, arguments, workingDirectory: repositoryRoot.path, stdin: stdin, timeout: timeout)
+/// Waits without holding a thread, so other tests run meanwhile.
+func runCLI(_ arguments: [String], stdin: Data? = nil, timeout: Double = 120) async throws -> CommandResult {
+    let result = try await runProcess(binary.path, arguments, workingDirectory: repositoryRoot.path, stdin: stdin, timeout: timeout)
+    return CommandResult(status: result.status, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut)
+}
+
+/// ``runCLI(_:stdin:timeout:)``, blocking the calling thread: for scenarios on a thread of their own (`onThread`).
+@available(*, noasync, message: "await runCLI: a blocked pool thread stalls other tests")
+func runCLIBlocking(_ arguments: [String], stdin: Data? = nil, timeout: Double = 120) throws -> CommandResult {
+    let result = try runProcessBlocking(binary.path, arguments, workingDirectory: repositoryRoot.path, stdin: stdin, timeout: timeout)
     return CommandResult(status: result.status, stdout: result.stdout, stderr: result.stderr, timedOut: result.timedOut)
 }
 

@@ -82,10 +82,10 @@ struct ClosedLoopKillTests {
         for other in others { scenario.statuses.append(other.waitForExit(timeout: 180)) }
         _ = service.waitForExit(timeout: 60)
         scenario.serviceSummary = service.stderr.split(separator: "\n").last.map(String.init) ?? ""
-        let consumed = try runCLI(["consume", "--brokers", bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
+        let consumed = try runCLIBlocking(["consume", "--brokers", bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
         scenario.stream = consumed.stdout
         scenario.consumeSummary = consumed.stderr.split(separator: "\n").last.map(String.init) ?? ""
-        scenario.completions = try runCLI(["consume", "--brokers", bootstrap, "--topics", "completions", "--from-beginning",
+        scenario.completions = try runCLIBlocking(["consume", "--brokers", bootstrap, "--topics", "completions", "--from-beginning",
                                            "--exit-at-end"], timeout: 60).stdout
         return scenario
     }

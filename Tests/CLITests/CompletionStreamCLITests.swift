@@ -20,9 +20,9 @@ import WorkloadModel
         return (process.terminationStatus, output)
     }
 
-    @Test(.needs(.pythonJSONSchema), .timeLimit(.minutes(10))) func completionsAndDependenciesMatchTheJSONSchema() throws {
+    @Test(.needs(.pythonJSONSchema), .timeLimit(.minutes(10))) func completionsAndDependenciesMatchTheJSONSchema() async throws {
         let file = try temporaryFile("chat-closed-120.jsonl")
-        let generate = try runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "120", "--out", file.path], timeout: 120)
+        let generate = try await runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "120", "--out", file.path], timeout: 120)
         #expect(generate.status == 0, "\(generate.stderr.prefix(300))")
         let schema = repositoryRoot.appendingPathComponent("Sources/WorkloadModel/Encoding/events.schema.json").path
         let script = """
@@ -67,11 +67,11 @@ import WorkloadModel
     /// sent before the response they carry could complete (first token 0.1 s after
     /// arrival, 0.03 s per output token), as `stats` reports it and as computed here
     /// from the lines, in integer nanoseconds.
-    @Test func statsReportsTheShareOfEarlySendsUnderAnAssumedService() throws {
+    @Test func statsReportsTheShareOfEarlySendsUnderAnAssumedService() async throws {
         let file = try temporaryFile("example-3600-early.jsonl")
-        let generate = try runCLI(["generate", "--config", "config/example.yaml", "--duration", "3600", "--out", file.path], timeout: 300)
+        let generate = try await runCLI(["generate", "--config", "config/example.yaml", "--duration", "3600", "--out", file.path], timeout: 300)
         #expect(generate.status == 0, "\(generate.stderr.prefix(300))")
-        let stats = try runCLI(["stats", file.path, "--assume-ttft", "0.1", "--assume-tpot", "0.03"], timeout: 300)
+        let stats = try await runCLI(["stats", file.path, "--assume-ttft", "0.1", "--assume-tpot", "0.03"], timeout: 300)
         #expect(stats.status == 0, "\(stats.stderr.prefix(300))")
         let reported = try #require(Self.earlySends(stats.output), "\(stats.output)")
 
@@ -95,20 +95,20 @@ import WorkloadModel
         #expect(abs(Double(early) / Double(known) - 0.84) < 0.02, "about 84%")
 
         // Without completion events or an assumed service there is no share, and the two options go together.
-        let bare = try runCLI(["stats", file.path], timeout: 300)
+        let bare = try await runCLI(["stats", file.path], timeout: 300)
         #expect(bare.output.contains("early sends   n/a"), "\(bare.output)")
-        let half = try runCLI(["stats", file.path, "--assume-ttft", "0.1"], timeout: 60)
+        let half = try await runCLI(["stats", file.path, "--assume-ttft", "0.1"], timeout: 60)
         #expect(half.status == 64 && half.stderr.contains("--assume-tpot"), "\(half.status) \(half.stderr)")
-        let negative = try runCLI(["stats", file.path, "--assume-ttft", "90000", "--assume-tpot", "0.03"], timeout: 60)
+        let negative = try await runCLI(["stats", file.path, "--assume-ttft", "90000", "--assume-tpot", "0.03"], timeout: 60)
         #expect(negative.status == 64 && negative.stderr.contains("--assume-ttft") && negative.stderr.contains("90000"), "\(negative.status) \(negative.stderr)")
     }
 
     /// Through `stats`: the completion-anchored stream sends nothing early.
-    @Test func statsFindsNoEarlySendInTheCompletionAnchoredStream() throws {
+    @Test func statsFindsNoEarlySendInTheCompletionAnchoredStream() async throws {
         let file = try temporaryFile("chat-closed-600.jsonl")
-        let generate = try runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "600", "--out", file.path], timeout: 300)
+        let generate = try await runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "600", "--out", file.path], timeout: 300)
         #expect(generate.status == 0)
-        let stats = try runCLI(["stats", file.path], timeout: 300)
+        let stats = try await runCLI(["stats", file.path], timeout: 300)
         #expect(stats.status == 0, "\(stats.stderr.prefix(300))")
         let reported = try #require(Self.earlySends(stats.output), "\(stats.output)")
         #expect(reported.early == 0 && reported.of > 4_000 && reported.line.contains("from the completion events"), "\(reported.line)")
@@ -119,8 +119,8 @@ import WorkloadModel
     /// checked against the closed form, E[TTFT] + E[new input] / prefill rate + E[output]
     /// E[TPOT], within 4 standard errors of a 20,000-request simulation), and for a
     /// send-anchored profile the share of early sends as a warning.
-    @Test func validatePrintsResponseTimesAndWarnsOfEarlySends() throws {
-        let closed = try runCLI(["validate", "--config", "config/chat-closed.yaml"], timeout: 120)
+    @Test func validatePrintsResponseTimesAndWarnsOfEarlySends() async throws {
+        let closed = try await runCLI(["validate", "--config", "config/chat-closed.yaml"], timeout: 120)
         #expect(closed.status == 0, "\(closed.stderr.prefix(300))")
         let line = try #require(closed.output.split(separator: "\n").first { $0.contains("response time (completion - arrival) mean") }, "\(closed.output)")
         let mean = try #require(Double(line.components(separatedBy: "mean ")[1].components(separatedBy: " s")[0]), "\(line)")
@@ -139,7 +139,7 @@ import WorkloadModel
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("config/example.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "workload:\n", with: "workload:\n  service_model: {ttft_s_dist_config: {type: Constant, value: 0.1}, tpot_s_dist_config: {type: Constant, value: 0.03}}\n")
         let file = try temporaryFile("example-with-model.yaml", contents: text)
-        let open = try runCLI(["validate", "--config", file.path], timeout: 120)
+        let open = try await runCLI(["validate", "--config", file.path], timeout: 120)
         #expect(open.status == 0, "\(open.stderr.prefix(300))")
         let warning = try #require(open.output.split(separator: "\n").first { $0.contains("warning: ") && $0.contains("sent before the previous response") }, "\(open.output)")
         let share = try #require(Double(warning.components(separatedBy: "warning: ")[1].components(separatedBy: "%")[0]))
@@ -153,12 +153,12 @@ import WorkloadModel
     /// completions and recovers the think-time mean and the TPOT mean within 5% (of the
     /// configuration's 5 s and 0.03 s; at 20 minutes the think-time sample's standard error
     /// is about 1%). A trace without latencies keeps send-anchored gaps and says so.
-    @Test func fitRecoversThinkTimeAndTPOTFromOurStream() throws {
+    @Test func fitRecoversThinkTimeAndTPOTFromOurStream() async throws {
         let trace = try temporaryFile("chat-closed-1200.jsonl")
-        let generate = try runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "1200", "--out", trace.path], timeout: 300)
+        let generate = try await runCLI(["generate", "--config", "config/chat-closed.yaml", "--duration", "1200", "--out", trace.path], timeout: 300)
         #expect(generate.status == 0)
         let out = try temporaryFile("chat-closed-fitted.yaml")
-        let fit = try runCLI(["fit", trace.path, "--format", "jsonl", "--out", out.path], timeout: 480)
+        let fit = try await runCLI(["fit", trace.path, "--format", "jsonl", "--out", out.path], timeout: 480)
         #expect(fit.status == 0, "\(fit.stderr.prefix(400))")
         let fitted = try Configuration.load(path: out.path)
         let profile = try #require(fitted.workload.profiles.first)
@@ -171,9 +171,9 @@ import WorkloadModel
         #expect(model.emitCompletions)
 
         let plain = try temporaryFile("example-300.jsonl")
-        #expect(try runCLI(["generate", "--config", "config/example.yaml", "--duration", "300", "--out", plain.path], timeout: 120).status == 0)
+        #expect(try await runCLI(["generate", "--config", "config/example.yaml", "--duration", "300", "--out", plain.path], timeout: 120).status == 0)
         let plainOut = try temporaryFile("example-fitted.yaml")
-        let plainFit = try runCLI(["fit", plain.path, "--format", "jsonl", "--out", plainOut.path], timeout: 480)
+        let plainFit = try await runCLI(["fit", plain.path, "--format", "jsonl", "--out", plainOut.path], timeout: 480)
         #expect(plainFit.status == 0, "\(plainFit.stderr.prefix(400))")
         let text = try String(contentsOf: plainOut, encoding: .utf8)
         #expect(text.contains("no response times") && text.contains("follow_up_after: send") && !text.contains("service_model:"))

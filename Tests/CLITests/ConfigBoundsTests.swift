@@ -39,7 +39,7 @@ struct ConfigBoundsTests {
         index % 20 == 0 || index == BoundsTable.rows.count - 1
     }
 
-    @Test func everyKeyJustOutsideItsRangeExits78FromValidateAndRun() throws {
+    @Test func everyKeyJustOutsideItsRangeExits78FromValidateAndRun() async throws {
         var failures: [String] = []
         var spawns = 0
         for (index, row) in BoundsTable.rows.enumerated() {
@@ -54,8 +54,8 @@ struct ConfigBoundsTests {
                 }
             }
             guard Self.spawned(index) else { continue }
-            let validate = try runCLI(["validate", "--config", file.path], timeout: 30)
-            let run = try runCLI(["run", "--config", file.path, "--sink", "null", "--duration", "1", "--speed", "max"], timeout: 30)
+            let validate = try await runCLI(["validate", "--config", file.path], timeout: 30)
+            let run = try await runCLI(["run", "--config", file.path, "--sink", "null", "--duration", "1", "--speed", "max"], timeout: 30)
             spawns += 2
             for (name, result) in [("validate", validate), ("run", run)] {
                 if result.status != 78 || !result.stderr.contains(prefix) {
@@ -67,7 +67,7 @@ struct ConfigBoundsTests {
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 
-    @Test func everyBoundItselfLoads() throws {
+    @Test func everyBoundItselfLoads() async throws {
         var failures: [String] = []
         for (index, row) in BoundsTable.rows.enumerated() {
             guard let inside = row.inside else { continue }
@@ -78,18 +78,18 @@ struct ConfigBoundsTests {
                 failures.append("\(row.path): \(inside) (in process): \(error.prefix(300))")
             }
             guard Self.spawned(index) else { continue }
-            let validate = try runCLI(["validate", "--config", file.path], timeout: 30)
+            let validate = try await runCLI(["validate", "--config", file.path], timeout: 30)
             if validate.status != 0 { failures.append("\(row.path): \(inside) exited \(validate.status): \(validate.stderr.prefix(300))") }
         }
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
     }
 
-    @Test func commandLineValuesOutsideTheirRangeExit64() throws {
+    @Test func commandLineValuesOutsideTheirRangeExit64() async throws {
         let config = repositoryRoot.appendingPathComponent("config/example.yaml").path
         for extra in [["--speed", "inf"], ["--speed", "nan"], ["--speed", "0"], ["--speed", "-1"], ["--speed", "1e300"],
                       ["--brokers", ""], ["--brokers", "127.0.0.1:99999"], ["--brokers", "a:1,,b:2"],
                       ["--metrics-listen", "127.0.0.1:70000"], ["--metrics-listen", "nowhere"]] {
-            let result = try runCLI(["run", "--config", config, "--duration", "1", "--sink", "null"] + extra, timeout: 30)
+            let result = try await runCLI(["run", "--config", config, "--duration", "1", "--sink", "null"] + extra, timeout: 30)
             #expect(result.status == 64, "\(extra): \(result.status) \(result.stderr.prefix(300))")
         }
     }

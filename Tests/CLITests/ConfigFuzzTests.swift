@@ -24,7 +24,7 @@ import Testing
         "Tests/Fixtures/repro/warm_start_burnin_100ps.yaml", "Tests/Fixtures/repro/kv_block1_prompt1e9.yaml",
     ]
 
-    @Test func mutatedConfigurationsNeverCrashHangOrDisagree() throws {
+    @Test func mutatedConfigurationsNeverCrashHangOrDisagree() async throws {
         let cases = Int(Self.environment["LLM_WORKLOAD_FUZZ_CASES"] ?? "") ?? 12
         let seed = UInt64(Self.environment["LLM_WORKLOAD_FUZZ_SEED"] ?? "") ?? 13
         let timeout = Double(Self.environment["LLM_WORKLOAD_FUZZ_TIMEOUT"] ?? "") ?? 60  // debug builds are slow
@@ -54,7 +54,8 @@ import Testing
                 ["generate", "--config", file.path, "--duration", "10", "--requests", "1000000", "--out", "/dev/null"],
                 ["run", "--config", file.path, "--sink", "null", "--duration", "10", "--requests", "1000000", "--speed", "max", "--mode", "accelerated"],
             ]
-            let exits = try commands.map { try runMeasured($0, binary: executable, timeout: timeout) }
+            var exits: [MeasuredExit] = []
+            for command in commands { exits.append(try await runMeasured(command, binary: executable, timeout: timeout)) }
             let what = "case \(index) [\(mutations.joined(separator: "; "))]"
             for (command, exit) in zip(commands, exits) {
                 statuses["\(command[0]) \(exit.status)", default: 0] += 1

@@ -6,11 +6,11 @@ import WorkloadKafka
 
 /// `llm-workload consume` and the refusal, through the binary.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct ConsumeCommandTests {
-    @Test func usageErrorsExit64() throws {
+    @Test func usageErrorsExit64() async throws {
         for arguments in [["consume"], ["consume", "--brokers", ""], ["consume", "--brokers", "127.0.0.1:99999"],
                           ["consume", "--brokers", "127.0.0.1:9092", "--topics", ","],
                           ["consume", "--brokers", "127.0.0.1:9092", "--topics", "requests,llm.requests"]] {
-            let result = try runCLI(arguments)
+            let result = try await runCLI(arguments)
             #expect(result.status == 64, "\(arguments): \(result.status) \(result.stderr)")
         }
     }
@@ -26,14 +26,14 @@ import WorkloadKafka
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("config/example.yaml"), encoding: .utf8)
         let config = try temporaryFile("consume-example.yaml", contents: text + "\nclock:\n  start: \"2026-01-01T00:00:00Z\"\n")
         let common = ["--config", config.path, "--duration", "60", "--seed", "3"]
-        let generated = try runCLI(["generate"] + common + ["--out", "-"])
+        let generated = try await runCLI(["generate"] + common + ["--out", "-"])
         #expect(generated.status == 0, "\(generated.stderr)")
 
         let (first, consumed, again) = try await onThread {
             let run = ["run"] + common + ["--brokers", bootstrap, "--mode", "accelerated", "--speed", "max", "--metrics-listen", ""]
-            let first = try runCLI(run)
-            let consumed = try runCLI(["consume", "--brokers", bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
-            return (first, consumed, try runCLI(run))
+            let first = try runCLIBlocking(run)
+            let consumed = try runCLIBlocking(["consume", "--brokers", bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
+            return (first, consumed, try runCLIBlocking(run))
         }
         #expect(first.status == 0, "\(first.stderr)")
         #expect(consumed.status == 0, "\(consumed.stderr)")

@@ -25,32 +25,61 @@ final class DaemonProcess {
         process.send(signal)
     }
 
-    /// Polls `condition` every 10 ms for up to `timeout` seconds.
-    func wait(upTo timeout: Double, until condition: () -> Bool) -> Bool {
-        process.wait(upTo: timeout, until: condition)
+    /// Polls `condition` every 10 ms for up to `timeout` seconds (without holding a thread).
+    func wait(upTo timeout: Double, until condition: () -> Bool) async -> Bool {
+        await process.wait(upTo: timeout, until: condition)
     }
 
     /// The first standard-error line containing `text`, waiting up to `timeout` seconds.
-    func waitForStderrLine(containing text: String, timeout: Double) -> String? {
+    func waitForStderrLine(containing text: String, timeout: Double) async -> String? {
         var found: String?
-        _ = wait(upTo: timeout) {
-            found = stderr.split(separator: "\n").first { $0.contains(text) }.map(String.init)
+        _ = await wait(upTo: timeout) {
+            found = stderrLine(containing: text)
             return found != nil || !process.isRunning
         }
-        return found ?? stderr.split(separator: "\n").first { $0.contains(text) }.map(String.init)
+        return found ?? stderrLine(containing: text)
     }
 
     /// The metrics port from "metrics at http://HOST:PORT/metrics" (started with
     /// `--metrics-listen 127.0.0.1:0`).
-    func waitForMetricsPort(timeout: Double = 30) -> UInt16? {
-        guard let line = waitForStderrLine(containing: "metrics at http://", timeout: timeout),
-              let start = line.range(of: "metrics at http://") else { return nil }
-        let address = line[start.upperBound...].prefix { $0 != "/" }
-        return address.split(separator: ":").last.flatMap { UInt16($0) }
+    func waitForMetricsPort(timeout: Double = 30) async -> UInt16? {
+        Self.metricsPort(in: await waitForStderrLine(containing: "metrics at http://", timeout: timeout))
     }
 
     /// Waits up to `timeout` seconds for the child to exit; returns its exit status, or
     /// nil if it had to be killed (its process group) or died of a signal.
+    func waitForExit(timeout: Double) async -> Int32? {
+        guard let status = await process.waitForExit(timeout: timeout) else {
+            process.killGroup()
+            _ = await process.waitForExit(timeout: 30)
+            return nil
+        }
+        return process.terminationSignal == nil ? status : nil
+    }
+
+    // Blocking variants, for scenarios on a thread of their own (`onThread`).
+
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
+    func wait(upTo timeout: Double, until condition: () -> Bool) -> Bool {
+        process.wait(upTo: timeout, until: condition)
+    }
+
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
+    func waitForStderrLine(containing text: String, timeout: Double) -> String? {
+        var found: String?
+        _ = wait(upTo: timeout) {
+            found = stderrLine(containing: text)
+            return found != nil || !process.isRunning
+        }
+        return found ?? stderrLine(containing: text)
+    }
+
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
+    func waitForMetricsPort(timeout: Double = 30) -> UInt16? {
+        Self.metricsPort(in: waitForStderrLine(containing: "metrics at http://", timeout: timeout))
+    }
+
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
     func waitForExit(timeout: Double) -> Int32? {
         guard let status = process.waitForExit(timeout: timeout) else {
             process.killGroup()
@@ -58,6 +87,16 @@ final class DaemonProcess {
             return nil
         }
         return process.terminationSignal == nil ? status : nil
+    }
+
+    private func stderrLine(containing text: String) -> String? {
+        stderr.split(separator: "\n").first { $0.contains(text) }.map(String.init)
+    }
+
+    private static func metricsPort(in line: String?) -> UInt16? {
+        guard let line, let start = line.range(of: "metrics at http://") else { return nil }
+        let address = line[start.upperBound...].prefix { $0 != "/" }
+        return address.split(separator: ":").last.flatMap { UInt16($0) }
     }
 }
 

@@ -12,27 +12,27 @@ struct DeployTests {
     let manifests = ["configmap.yaml", "service.yaml", "statefulset.yaml"]
 
     /// Runs `kubernetes-validate --strict` (PyPI; offline, Kubernetes' own schemas) on `files`.
-    func kubernetesValidate(_ files: [String]) throws -> (status: Int32, output: String) {
-        let result = try runProcess(try ExternalTool.kubernetesValidate.require(), ["--strict"] + files, timeout: 120)
+    func kubernetesValidate(_ files: [String]) async throws -> (status: Int32, output: String) {
+        let result = try await runProcess(try ExternalTool.kubernetesValidate.require(), ["--strict"] + files, timeout: 120)
         return (result.status, result.output + result.stderr)
     }
 
     /// kubernetes-validate is not part of the README's setup line (see `ExternalTool`).
     @Test("the manifests validate against Kubernetes' schemas (and a broken one does not)",
           .needs(.kubernetesValidate), .timeLimit(.minutes(10)))
-    func manifestsValidate() throws {
-        let result = try kubernetesValidate(manifests.map { kubernetes.appendingPathComponent($0).path })
+    func manifestsValidate() async throws {
+        let result = try await kubernetesValidate(manifests.map { kubernetes.appendingPathComponent($0).path })
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.components(separatedBy: "passed").count - 1 == manifests.count, "\(result.output)")
 
         // The validator can fail: a misspelt field in the same StatefulSet.
         let text = try String(contentsOf: kubernetes.appendingPathComponent("statefulset.yaml"), encoding: .utf8)
         let broken = try temporaryFile("broken-statefulset.yaml", contents: text.replacingOccurrences(of: "serviceName:", with: "servceName:"))
-        #expect(try kubernetesValidate([broken.path]).status != 0)
+        #expect(try await kubernetesValidate([broken.path]).status != 0)
     }
 
     @Test("the StatefulSet runs --shard ordinal/replicas, probes /healthz on the metrics port, mounts the ConfigMap")
-    func statefulSetWiring() throws {
+    func statefulSetWiring() async throws {
         let text = try String(contentsOf: kubernetes.appendingPathComponent("statefulset.yaml"), encoding: .utf8)
         let set = try #require(try Yams.load(yaml: text) as? [String: Any])
         let spec = try #require(set["spec"] as? [String: Any])
@@ -73,7 +73,7 @@ struct DeployTests {
         let map = try #require(try Yams.load(yaml: String(contentsOf: kubernetes.appendingPathComponent("configmap.yaml"), encoding: .utf8)) as? [String: Any])
         let config = try #require((map["data"] as? [String: String])?["config.yaml"])
         let file = try temporaryFile("k8s-config.yaml", contents: config)
-        let validated = try runCLI(["validate", "--config", file.path])
+        let validated = try await runCLI(["validate", "--config", file.path])
         #expect(validated.status == 0, "\(validated.stderr)")
         let parsed = try #require(try Yams.load(yaml: config) as? [String: Any])
         let metrics = parsed["metrics"] as? [String: Any]

@@ -76,7 +76,7 @@ import WorkloadTraces
 
     /// python3's jsonschema is not part of the README's setup line (see `ExternalTool`).
     @Test(.needs(.pythonJSONSchema), .timeLimit(.minutes(10)))
-    func everyEventMatchesTheJSONSchema() throws {
+    func everyEventMatchesTheJSONSchema() async throws {
         // Validated by the reference implementation of JSON Schema (python-jsonschema).
         let file = try temporaryFile("schema-sample.jsonl")
         let sample = Self.lines.prefix(20_000).map { String(decoding: try! JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
@@ -99,14 +99,14 @@ import WorkloadTraces
                 n += 1
             print("valid", n)
             """
-        func validate(_ path: String) throws -> (Int32, String) {
-            let result = try runProcess(try ExternalTool.pythonJSONSchema.require(), ["-c", script, schema, path], timeout: 60)
+        func validate(_ path: String) async throws -> (Int32, String) {
+            let result = try await runProcess(try ExternalTool.pythonJSONSchema.require(), ["-c", script, schema, path], timeout: 60)
             return (result.status, result.output + result.stderr)
         }
-        let good = try validate(file.path)
+        let good = try await validate(file.path)
         #expect(good.0 == 0 && good.1.contains("valid 20002"), "\(good.1)")
         // The schema can fail: a request without its fields is rejected.
-        let rejected = try validate(bad.path)
+        let rejected = try await validate(bad.path)
         #expect(rejected.0 == 1 && rejected.1.contains("INVALID"), "\(rejected.1)")
     }
 }

@@ -20,50 +20,50 @@ import Testing
             .replacingOccurrences(of: "kv_blocks: {block_tokens: 512}", with: "kv_blocks: {block_tokens: 0}") ?? ""),
     ]
 
-    @Test func configErrorsExit78WithPathAndValueAndNoTrace() throws {
+    @Test func configErrorsExit78WithPathAndValueAndNoTrace() async throws {
         for (what, text) in Self.bad {
             let file = try temporaryFile("bad-\(what.replacingOccurrences(of: " ", with: "-")).yaml", contents: text)
             for command in [["validate", "--config", file.path], ["generate", "--config", file.path, "--out", "/dev/null"]] {
-                let result = try runCLI(command)
+                let result = try await runCLI(command)
                 #expect(result.status == 78, "\(what) \(command[0]): status \(result.status), \(result.stderr)")
                 #expect(!result.stderr.contains("Fatal error") && !result.stderr.contains("Stack dump"), "\(result.stderr)")
                 #expect(result.stderr.contains(file.path))
             }
         }
-        let prefixes = try runCLI(["validate", "--config", try temporaryFile("bad-bad-prefixes.yaml").path]).stderr
+        let prefixes = try await runCLI(["validate", "--config", try temporaryFile("bad-bad-prefixes.yaml").path]).stderr
         for expected in ["workload.prefix_pools[0].items: must be between 1 and 1000000 (got 0)",
                          "workload.prefix_pools[1].popularity.type: must be Uniform or Zipf (got Pareto)",
                          "workload.kv_blocks.block_tokens: must be between 1 and 1000000000 (got 0)",
                          "workload.client_profiles[1].prefixes[0].pool: unknown pool 'systems'"] {
             #expect(prefixes.contains(expected), "\(prefixes)")
         }
-        let result = try runCLI(["validate", "--config", try temporaryFile("bad-bad-rate.yaml").path])
+        let result = try await runCLI(["validate", "--config", try temporaryFile("bad-bad-rate.yaml").path])
         #expect(result.stderr.contains("workload.client_profiles[0].inter_arrival_time_dist_config.rate: must be > 0 (got -5)"), "\(result.stderr)")
     }
 
-    @Test func missingFileExits78() throws {
-        let result = try runCLI(["validate", "--config", "/nonexistent/llm.yaml"])
+    @Test func missingFileExits78() async throws {
+        let result = try await runCLI(["validate", "--config", "/nonexistent/llm.yaml"])
         #expect(result.status == 78)
         #expect(result.stderr.contains("no such file: /nonexistent/llm.yaml"))
     }
 
-    @Test func badDistributionSpecExits78() throws {
-        let result = try runCLI(["sample", "--dist", "{type: LogNormal, mu: 1, sigma: 0}"])
+    @Test func badDistributionSpecExits78() async throws {
+        let result = try await runCLI(["sample", "--dist", "{type: LogNormal, mu: 1, sigma: 0}"])
         #expect(result.status == 78)
         #expect(result.stderr.contains("dist.sigma: must be > 0 (got 0)"), "\(result.stderr)")
     }
 
-    @Test func usageErrorsExit64() throws {
+    @Test func usageErrorsExit64() async throws {
         for arguments in [["generate"], ["generate", "--config", "config/example.yaml", "--duration", "-3"],
                           ["sample", "--dist", "{type: Constant, value: 1}", "-n", "0"], ["frobnicate"],
                           ["generate", "--config", "config/example.yaml", "--seed", "minus-one"]] {
-            let result = try runCLI(arguments)
+            let result = try await runCLI(arguments)
             #expect(result.status == 64, "\(arguments): \(result.status) \(result.stderr)")
         }
     }
 
-    @Test func validatePrintsTheEffectiveConfigurationAndFigures() throws {
-        let result = try runCLI(["validate", "--config", "config/example.yaml"])
+    @Test func validatePrintsTheEffectiveConfigurationAndFigures() async throws {
+        let result = try await runCLI(["validate", "--config", "config/example.yaml"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.output.contains("continuation_probability: 0.7"))
         #expect(result.output.contains("expected: 5 new sessions/s"))

@@ -20,11 +20,11 @@ import WorkloadConfig
               streaming_response_probability: 1.0
         """
 
-    @Test func mooncakeExportOfAReplayReplaysToTheSameRows() throws {
+    @Test func mooncakeExportOfAReplayReplaysToTheSameRows() async throws {
         let original = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(TraceFixtures.mooncake, "mooncake")))
         let exported = try temporaryFile("export.mooncake.jsonl")
         let config = try temporaryFile("export-mooncake.yaml", contents: TraceFixtures.yaml(TraceFixtures.mooncake, "mooncake"))
-        let result = try runCLI(["generate", "-c", config.path, "--format", "mooncake", "-o", exported.path])
+        let result = try await runCLI(["generate", "-c", config.path, "--format", "mooncake", "-o", exported.path])
         #expect(result.status == 0, "\(result.stderr)")
         let again = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(exported.path, "mooncake")))
         #expect(again.count == original.count)
@@ -35,14 +35,14 @@ import WorkloadConfig
         }
     }
 
-    @Test func azureExportOfAGeneratedStreamReplaysToTheSameTimesAndTokens() throws {
+    @Test func azureExportOfAGeneratedStreamReplaysToTheSameTimesAndTokens() async throws {
         let configuration = try Configuration.parse(yaml: Self.profileConfig)
         var engine = WorkloadEngine(spec: configuration.workload)
         var original: [RequestEvent] = []
         while let event = engine.next() { if case .request(let r) = event { original.append(r) } }
         let exported = try temporaryFile("export.azure.csv")
         let config = try temporaryFile("export-azure.yaml", contents: Self.profileConfig)
-        let result = try runCLI(["generate", "-c", config.path, "--format", "azure", "-o", exported.path])
+        let result = try await runCLI(["generate", "-c", config.path, "--format", "azure", "-o", exported.path])
         #expect(result.status == 0, "\(result.stderr)")
         let again = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(exported.path, "azure")))
         #expect(again.count == original.count && original.count > 400)
@@ -54,17 +54,17 @@ import WorkloadConfig
         }
     }
 
-    @Test func mooncakeExportWithoutHashIDsIsAUsageError() throws {
+    @Test func mooncakeExportWithoutHashIDsIsAUsageError() async throws {
         let config = try temporaryFile("export-nohash.yaml", contents: Self.profileConfig)
-        let result = try runCLI(["generate", "-c", config.path, "--format", "mooncake", "-o", "/dev/null"])
+        let result = try await runCLI(["generate", "-c", config.path, "--format", "mooncake", "-o", "/dev/null"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--format mooncake needs hash_ids"), "\(result.stderr)")
     }
 
-    @Test func convertKeepsAzureAndMooncakeRowsByteForByte() throws {
+    @Test func convertKeepsAzureAndMooncakeRowsByteForByte() async throws {
         for (path, format, name) in [(TraceFixtures.azure, "azure", "conv.csv"), (TraceFixtures.mooncake, "mooncake", "conv.jsonl")] {
             let out = try temporaryFile("converted-" + name)
-            let result = try runCLI(["convert", "--from", format, "--to", format, path, out.path])
+            let result = try await runCLI(["convert", "--from", format, "--to", format, path, out.path])
             #expect(result.status == 0, "\(result.stderr)")
             let original = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\r\n", with: "\n")
             let converted = try String(contentsOf: out, encoding: .utf8)

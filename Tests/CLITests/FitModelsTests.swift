@@ -8,7 +8,7 @@ import WorkloadTraces
 /// each model's share of the trace's requests as its weight.
 @Suite struct FitModelsTests {
     @Test(.timeLimit(.minutes(10)))
-    func burstGPTModelColumnBecomesModels() throws {
+    func burstGPTModelColumnBecomesModels() async throws {
         var rows = ["Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type"]
         var time = 0.0
         for i in 0..<400 {
@@ -19,7 +19,7 @@ import WorkloadTraces
         }
         let trace = try temporaryFile("burstgpt-models.csv", contents: rows.joined(separator: "\n") + "\n")
         let config = try temporaryFile("burstgpt-models.yaml")
-        let fit = try runCLI(["fit", trace.path, "--format", "burstgpt", "--out", config.path])
+        let fit = try await runCLI(["fit", trace.path, "--format", "burstgpt", "--out", config.path])
         #expect(fit.status == 0, "\(fit.stderr)")
         let text = try String(contentsOf: config, encoding: .utf8)
         #expect(text.contains("models: [{name: \"ChatGPT\", weight: 0.75}, {name: \"GPT-4\", weight: 0.25}]"), "\(text)")
@@ -28,7 +28,7 @@ import WorkloadTraces
     }
 
     /// Exports keep the model: BurstGPT's Model column carries it ("replay" without models).
-    @Test func burstGPTExportCarriesTheModel() throws {
+    @Test func burstGPTExportCarriesTheModel() async throws {
         let config = try temporaryFile("export-models.yaml", contents: """
             workload:
               total_duration: 60
@@ -42,7 +42,7 @@ import WorkloadTraces
                   streaming_response_probability: 0.5
                   models: [{name: big, weight: 0.8}, {name: small, weight: 0.2}]
             """)
-        let export = try runCLI(["generate", "--config", config.path, "--format", "burstgpt"])
+        let export = try await runCLI(["generate", "--config", config.path, "--format", "burstgpt"])
         #expect(export.status == 0, "\(export.stderr)")
         let rows = String(decoding: export.stdout, as: UTF8.self).split(separator: "\n").dropFirst()
         let big = rows.filter { $0.contains(",big,") }.count, small = rows.filter { $0.contains(",small,") }.count

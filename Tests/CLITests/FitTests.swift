@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 import WorkloadDaemon
@@ -10,8 +11,7 @@ import WorkloadTraces
 /// loads through `validate`, and its HTML report renders in headless Chromium.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct FitTests {
     static func fit(_ path: String, _ format: TraceFormat) throws -> FitResult {
-        let read = try RequestSample.read(path: path, format: format, skipBadRows: false)
-        return try TraceFitter.fit(read.sample, blockTokens: read.blockTokens, source: (path as NSString).lastPathComponent, format: format)
+        try SampleFits.fit(path, format)
     }
 
     /// Every row of the table within its tolerance (the figures are the
@@ -47,16 +47,16 @@ import WorkloadTraces
         Self.expectMet(result)
     }
 
-    @Test func fittedConfigurationValidatesAndReportRendersInChromium() throws {
+    @Test func fittedConfigurationValidatesAndReportRendersInChromium() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let config = directory.appendingPathComponent("fitted.yaml").path
         let report = directory.appendingPathComponent("report.html").path
-        let fit = try runCLI(["fit", TraceFixtures.mooncake, "--format", "mooncake", "--out", config, "--report", report])
+        let fit = try await runCLI(["fit", TraceFixtures.mooncake, "--format", "mooncake", "--out", config, "--report", report])
         #expect(fit.status == 0, "\(fit.stderr)")
         #expect(fit.output.contains("goodness of fit") && fit.output.contains("KS prompt tokens"))
-        let validate = try runCLI(["validate", "--config", config])
+        let validate = try await runCLI(["validate", "--config", config])
         #expect(validate.status == 0, "\(validate.stderr)")
 
         let html = try String(contentsOfFile: report, encoding: .utf8)
@@ -71,7 +71,7 @@ import WorkloadTraces
         }
         let chromium = try ExternalTool.chromium.require()
         let png = directory.appendingPathComponent("report.png").path
-        let shot = try runProcess(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+        let shot = try await runProcess(chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                                              "--user-data-dir=\(directory.path)/profile", "--window-size=1200,1800",
                                              "--screenshot=\(png)", "file://\(report)"], timeout: 120)
         #expect(shot.status == 0, "\(shot.stderr.suffix(1000))")
@@ -84,12 +84,26 @@ import WorkloadTraces
         #expect(bytes.count > 40_000, "screenshot is only \(bytes.count) bytes: blank?")
     }
 
-    @Test func badInputExitsWithItsStatus() throws {
-        let missing = try runCLI(["fit", "/nonexistent/trace.csv", "--format", "azure", "--out", "/tmp/never.yaml"])
+    @Test func badInputExitsWithItsStatus() async throws {
+        let missing = try await runCLI(["fit", "/nonexistent/trace.csv", "--format", "azure", "--out", "/tmp/never.yaml"])
         #expect(missing.status == 65 && missing.stderr.contains("no such file"))
-        let format = try runCLI(["fit", TraceFixtures.azure, "--format", "parquet", "--out", "/tmp/never.yaml"])
+        let format = try await runCLI(["fit", TraceFixtures.azure, "--format", "parquet", "--out", "/tmp/never.yaml"])
         #expect(format.status == 64)
-        let wrong = try runCLI(["fit", TraceFixtures.azure, "--format", "mooncake", "--out", "/tmp/never.yaml"])
+        let wrong = try await runCLI(["fit", TraceFixtures.azure, "--format", "mooncake", "--out", "/tmp/never.yaml"])
         #expect(wrong.status == 65)
+    }
+}
+
+/// Each sample trace fitted once per test process (a debug-build fit of the
+/// Mooncake sample takes minutes): `FitTests` and `FitBeyondSpanTests` judge the same fit.
+enum SampleFits {
+    static let cache = Mutex<[String: FitResult]>([:])
+
+    static func fit(_ path: String, _ format: TraceFormat) throws -> FitResult {
+        if let done = cache.withLock({ $0[path] }) { return done }
+        let read = try RequestSample.read(path: path, format: format, skipBadRows: false)
+        let result = try TraceFitter.fit(read.sample, blockTokens: read.blockTokens, source: (path as NSString).lastPathComponent, format: format)
+        cache.withLock { $0[path] = result }
+        return result
     }
 }

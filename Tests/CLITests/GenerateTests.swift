@@ -2,24 +2,24 @@ import Foundation
 import Testing
 
 @Suite(.timeLimit(.minutes(10))) struct GenerateTests {
-    @Test func sameSeedSameBytesForEveryTargetAndOtherSeedDiffers() throws {
+    @Test func sameSeedSameBytesForEveryTargetAndOtherSeedDiffers() async throws {
         let file = try temporaryFile("determinism.jsonl")
         let base = ["generate", "--config", "config/example.yaml", "--duration", "120", "--seed", "1"]
-        let toFile = try runCLI(base + ["--out", file.path])
+        let toFile = try await runCLI(base + ["--out", file.path])
         #expect(toFile.status == 0, "\(toFile.stderr)")
         let fileBytes = try Data(contentsOf: file)
-        let toStdout = try runCLI(base + ["--out", "-"])
-        let again = try runCLI(base)
+        let toStdout = try await runCLI(base + ["--out", "-"])
+        let again = try await runCLI(base)
         #expect(fileBytes.count > 10_000)
         #expect(toStdout.stdout == fileBytes)
         #expect(again.stdout == fileBytes)
-        let otherSeed = try runCLI(["generate", "--config", "config/example.yaml", "--duration", "120", "--seed", "2"])
+        let otherSeed = try await runCLI(["generate", "--config", "config/example.yaml", "--duration", "120", "--seed", "2"])
         #expect(otherSeed.stdout != fileBytes)
     }
 
-    @Test func statsSummarisesAStream() throws {
-        let stream = try runCLI(["generate", "--config", "config/example.yaml", "--duration", "200", "--seed", "3"])
-        let result = try runCLI(["stats", "-"], stdin: stream.stdout)
+    @Test func statsSummarisesAStream() async throws {
+        let stream = try await runCLI(["generate", "--config", "config/example.yaml", "--duration", "200", "--seed", "3"])
+        let result = try await runCLI(["stats", "-"], stdin: stream.stdout)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.output.contains("requests"))
         #expect(result.output.contains("interactive_chat"))
@@ -29,13 +29,13 @@ import Testing
         #expect(abs(rate - 5) < 0.5, "\(line)")
     }
 
-    @Test func sampleSummaryAndDraws() throws {
-        let draws = try runCLI(["sample", "--dist", "{\"type\": \"Uniform\", \"low\": 1, \"high\": 6, \"is_int\": true}", "-n", "1000", "--seed", "4"])
+    @Test func sampleSummaryAndDraws() async throws {
+        let draws = try await runCLI(["sample", "--dist", "{\"type\": \"Uniform\", \"low\": 1, \"high\": 6, \"is_int\": true}", "-n", "1000", "--seed", "4"])
         #expect(draws.status == 0)
         let values = draws.output.split(separator: "\n").compactMap { Int($0) }
         #expect(values.count == 1000)
         #expect(Set(values) == Set(1...6))
-        let summary = try runCLI(["sample", "--dist", "{type: Exponential, rate: 2}", "-n", "20000", "--summary"])
+        let summary = try await runCLI(["sample", "--dist", "{type: Exponential, rate: 2}", "-n", "20000", "--summary"])
         #expect(summary.output.contains("count 20000"))
         let meanLine = summary.output.split(separator: "\n").first { $0.hasPrefix("mean") } ?? ""
         let mean = Double(meanLine.split(separator: " ").last ?? "") ?? 0

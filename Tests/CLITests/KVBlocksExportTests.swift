@@ -27,8 +27,8 @@ import WorkloadModel
     }
 
     /// The requests `generate` writes as JSON Lines (the reference the exports are checked against).
-    static func streamRequests() throws -> [Request] {
-        let result = try runCLI(["generate", "-c", config, "--duration", duration])
+    static func streamRequests() async throws -> [Request] {
+        let result = try await runCLI(["generate", "-c", config, "--duration", duration])
         #expect(result.status == 0, "\(result.stderr)")
         return result.stdout.split(separator: 0x0A).compactMap { line in
             let text = String(decoding: line, as: UTF8.self)
@@ -44,13 +44,13 @@ import WorkloadModel
     /// Mooncake's integer ms of a time, rounded half up as the writer does.
     static func ms(_ nanoseconds: Int64) -> Int64 { (nanoseconds + 500_000) / 1_000_000 }
 
-    @Test func mooncakeExportReplaysToTheSameMillisecondsTokensAndHashIDs() throws {
-        let original = try Self.streamRequests()
+    @Test func mooncakeExportReplaysToTheSameMillisecondsTokensAndHashIDs() async throws {
+        let original = try await Self.streamRequests()
         #expect(original.count > 300, "about 3 sessions a second with follow-up turns over 60 s")
         #expect(original.allSatisfy { $0.hashIDs.count == Int(($0.prompt + 511) / 512) }, "one ID per 512-token block")
 
         let exported = try temporaryFile("kv-export.mooncake.jsonl")
-        let result = try runCLI(["generate", "-c", Self.config, "--duration", Self.duration, "--format", "mooncake", "-o", exported.path])
+        let result = try await runCLI(["generate", "-c", Self.config, "--duration", Self.duration, "--format", "mooncake", "-o", exported.path])
         #expect(result.status == 0, "\(result.stderr)")
         // The file's own timestamps: each request's time_s in integer ms.
         let rows = try TraceFixtures.mooncakeRows(exported.path)
@@ -71,12 +71,12 @@ import WorkloadModel
     static let aiperfPython = ProcessInfo.processInfo.environment["AIPERF_PYTHON"]
 
     @Test(.enabled(if: aiperfPython != nil, "set AIPERF_PYTHON to a python that has aiperf"))
-    func aiperfsMooncakeLoaderReadsTheExport() throws {
+    func aiperfsMooncakeLoaderReadsTheExport() async throws {
         let exported = try temporaryFile("kv-export-aiperf.mooncake.jsonl")
-        let result = try runCLI(["generate", "-c", Self.config, "--duration", Self.duration, "--format", "mooncake", "-o", exported.path])
+        let result = try await runCLI(["generate", "-c", Self.config, "--duration", Self.duration, "--format", "mooncake", "-o", exported.path])
         #expect(result.status == 0, "\(result.stderr)")
         let rows = try TraceFixtures.mooncakeRows(exported.path).count
-        let check = try runProcess(Self.aiperfPython ?? "python3",
+        let check = try await runProcess(Self.aiperfPython ?? "python3",
                                    [repositoryRoot.appendingPathComponent("Tests/Fixtures/aiperf/mooncake_check.py").path, exported.path],
                                    timeout: 300)
         let text = check.output
@@ -84,10 +84,10 @@ import WorkloadModel
         #expect(text.contains("can_load=True loaded=\(rows) skipped=0"), "\(text)")
     }
 
-    @Test func azureExportReplaysToTheSameTimesAndTokens() throws {
-        let original = try Self.streamRequests()
+    @Test func azureExportReplaysToTheSameTimesAndTokens() async throws {
+        let original = try await Self.streamRequests()
         let exported = try temporaryFile("kv-export.azure.csv")
-        let result = try runCLI(["generate", "-c", Self.config, "--duration", Self.duration, "--format", "azure", "-o", exported.path])
+        let result = try await runCLI(["generate", "-c", Self.config, "--duration", Self.duration, "--format", "azure", "-o", exported.path])
         #expect(result.status == 0, "\(result.stderr)")
         let again = TraceFixtures.requests(try TraceFixtures.events(TraceFixtures.yaml(exported.path, "azure")))
         #expect(again.count == original.count)

@@ -10,7 +10,7 @@ import Testing
         return text.replacingOccurrences(of: old, with: new)
     }
 
-    @Test func badLoadExits78NamingKeyPathAndValue() throws {
+    @Test func badLoadExits78NamingKeyPathAndValue() async throws {
         let cases: [(String, String, String, String)] = [
             ("peak", "peak_to_trough: 2.0", "peak_to_trough: 0.5", "workload.load.diurnal.peak_to_trough: must be between 1 and 1000000 (got 0.5)"),
             ("states", "        - {multiplier: 2.0, mean_duration_s: 60}\n", "", "workload.load.bursts.states: an MMPP needs at least two states (got 1)"),
@@ -19,17 +19,17 @@ import Testing
         for (name, old, new, message) in cases {
             let file = try temporaryFile("bad-load-\(name).yaml", contents: try Self.example(replacing: old, with: new))
             for command in [["validate", "--config", file.path], ["generate", "--config", file.path, "--out", "/dev/null"]] {
-                let result = try runCLI(command)
+                let result = try await runCLI(command)
                 #expect(result.status == 78, "\(name) \(command[0]): status \(result.status), \(result.stderr)")
                 #expect(result.stderr.contains(message), "\(result.stderr)")
             }
         }
     }
 
-    @Test func dayLongStreamIsDeterministic() throws {
+    @Test func dayLongStreamIsDeterministic() async throws {
         let base = ["generate", "--config", "config/day-long.yaml", "--duration", "600", "--seed", "5"]
-        let first = try runCLI(base)
-        let again = try runCLI(base)
+        let first = try await runCLI(base)
+        let again = try await runCLI(base)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.count > 100_000)
         #expect(first.stdout == again.stdout)
@@ -52,12 +52,12 @@ import Testing
         return result
     }
 
-    @Test func statsPrintsWindowedRatesThatFitAPoissonStream() throws {
+    @Test func statsPrintsWindowedRatesThatFitAPoissonStream() async throws {
         // The example without load: sessions are Poisson at 5/s, so over 1 s
         // windows the IDC is 1 (SE sqrt(2/n) = 0.041 for n = 1200) and the
         // lag-1 autocorrelation 0 (SE 1/sqrt(n) = 0.029).
-        let stream = try runCLI(["generate", "--config", "config/example.yaml", "--duration", "1200", "--seed", "3"])
-        let result = try runCLI(["stats", "-"], stdin: stream.stdout)
+        let stream = try await runCLI(["generate", "--config", "config/example.yaml", "--duration", "1200", "--seed", "3"])
+        let result = try await runCLI(["stats", "-"], stdin: stream.stdout)
         #expect(result.status == 0, "\(result.stderr)")
         let sessions = Self.figures(result.output, row: "all sessions", window: "1 s")
         #expect(abs((sessions["rate"] ?? 0) - 5) < 4 * (5.0 / 1200).squareRoot(), "\(result.output)")

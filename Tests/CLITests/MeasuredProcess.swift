@@ -17,8 +17,12 @@ struct MeasuredExit {
 /// /proc every 10 ms while it runs and just before a kill: wait4's `ru_maxrss` cannot be used, as
 /// posix_spawn's child shares the test process's memory until exec, and Linux carries that high-water
 /// mark (the whole test process's, hundreds of MiB) into the child's. A child that lives under 10 ms
-/// reports 0.
-func runMeasured(_ arguments: [String], binary path: String = binary.path, timeout: Double) throws -> MeasuredExit {
+/// reports 0. Sleeps between samples without holding a thread, once a ``ProcessSlots`` slot is free.
+func runMeasured(_ arguments: [String], binary path: String = binary.path, timeout: Double) async throws -> MeasuredExit {
+    try await ProcessSlots.shared.run { try await measure(arguments, binary: path, timeout: timeout) }
+}
+
+private func measure(_ arguments: [String], binary path: String, timeout: Double) async throws -> MeasuredExit {
     let started = Date()
     let child = try TestProcess(path, arguments, discardStdout: true)
     var timedOut = false
@@ -32,7 +36,7 @@ func runMeasured(_ arguments: [String], binary path: String = binary.path, timeo
             peak = max(peak, highWaterMarkKiB(child.pid))
             child.killGroup()
         }
-        usleep(2_000)
+        try? await Task.sleep(for: .milliseconds(2))
     }
     return MeasuredExit(status: child.exitStatus ?? -1, timedOut: timedOut, peakRSSKiB: peak,
                         wallSeconds: Date().timeIntervalSince(started), stderr: child.stderr)

@@ -20,8 +20,10 @@ struct RealBrokerTests {
     static let logger = Logger(label: "real-broker-test") { _ in SwiftLogNoOpLogHandler() }
     static let start = "2026-01-01T00:00:00Z"
 
-    static func broker() throws -> NoidaBroker {
-        try NoidaBroker(executable: try ExternalTool.noidaDB.require())
+    static func broker() async throws -> NoidaBroker {
+        let executable = try ExternalTool.noidaDB.require()
+        // Its start-up polls the port: on a thread of its own, not the cooperative pool.
+        return try await onThread { try NoidaBroker(executable: executable) }
     }
 
     /// The example with a fixed start, and `create_topics` when given.
@@ -52,8 +54,8 @@ struct RealBrokerTests {
     }
 
     @Test("CreateTopics (Admin API): N partitions each, a second create finds them, an impossible request is refused")
-    func adminCreatesTopicsWithPartitions() throws {
-        let broker = try Self.broker()
+    func adminCreatesTopicsWithPartitions() async throws {
+        let broker = try await Self.broker()
         let admin = try KafkaAdmin(bootstrapServers: broker.bootstrap, logger: Self.logger)
         let wanted = [NewTopic(name: "one", partitions: 1, replicationFactor: 1),
                       NewTopic(name: "four", partitions: 4, replicationFactor: 1),
@@ -74,22 +76,22 @@ struct RealBrokerTests {
     /// (idempotent producer, acks=all, zstd, explicit partitions, four headers), and reading it back.
     @Test("missing topics: 78 naming topic and key; with create_topics N partitions, and consume yields generate's bytes")
     func missingTopicsThenCreatedThenRoundTrip() async throws {
-        let broker = try Self.broker()
+        let broker = try await Self.broker()
         let plain = try Self.config("plain")
         let creating = try Self.config("create", createTopics: "{partitions: 5, replication_factor: 1}")
         let common = ["--duration", "60", "--seed", "3"]
         // The run ID derives from the configuration's text: generate reads the file the publishing run reads.
-        let generated = try runCLI(["generate", "--config", creating.path, "--out", "-"] + common)
+        let generated = try await runCLI(["generate", "--config", creating.path, "--out", "-"] + common)
         #expect(generated.status == 0, "\(generated.stderr)")
         let run = ["run", "--brokers", broker.bootstrap, "--mode", "accelerated", "--speed", "max"] + common
 
         // The processes are waited for on a thread of their own, off Swift's cooperative pool.
         let (refused, afterRefusal, created, afterCreation, consumed) = try await onThread {
-            let refused = try runCLI(run + ["--config", plain.path], timeout: 60)
+            let refused = try runCLIBlocking(run + ["--config", plain.path], timeout: 60)
             let afterRefusal = try Self.partitionCounts(broker.bootstrap)
-            let created = try runCLI(run + ["--config", creating.path], timeout: 120)
+            let created = try runCLIBlocking(run + ["--config", creating.path], timeout: 120)
             let afterCreation = try Self.partitionCounts(broker.bootstrap)
-            let consumed = try runCLI(["consume", "--brokers", broker.bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
+            let consumed = try runCLIBlocking(["consume", "--brokers", broker.bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
             return (refused, afterRefusal, created, afterCreation, consumed)
         }
         #expect(refused.status == 78, "\(refused.stderr)")
@@ -140,10 +142,10 @@ struct RealBrokerTests {
     /// continues the run from its checkpoint and the broker ends up with every event once.
     @Test("run --state-dir: SIGTERM mid-run, restart continues, consume yields generate's bytes")
     func sigtermThenResume() async throws {
-        let broker = try Self.broker()
+        let broker = try await Self.broker()
         let config = try Self.config("resume", createTopics: "{partitions: 3, replication_factor: 1}")
         let common = ["--config", config.path, "--duration", "300", "--seed", "7"]
-        let generated = try runCLI(["generate"] + common + ["--out", "-"])
+        let generated = try await runCLI(["generate"] + common + ["--out", "-"])
         #expect(generated.status == 0, "\(generated.stderr)")
         let state = try temporaryFile("real-broker-state-\(UUID().uuidString.prefix(8))")
         let run = ["run"] + common + ["--brokers", broker.bootstrap, "--mode", "accelerated", "--speed", "60", "--state-dir", state.path]
@@ -154,8 +156,8 @@ struct RealBrokerTests {
             usleep(2_000_000)
             daemon.send(SIGTERM)
             let first = daemon.finish(timeout: 60)
-            let second = try runProcess(binary.path, run, workingDirectory: repositoryRoot.path, timeout: 120)
-            let consumed = try runCLI(["consume", "--brokers", broker.bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
+            let second = try runProcessBlocking(binary.path, run, workingDirectory: repositoryRoot.path, timeout: 120)
+            let consumed = try runCLIBlocking(["consume", "--brokers", broker.bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
             return (first, second, consumed)
         }
         #expect(first.status == 0 && !first.timedOut, "a SIGTERM ends the first start cleanly: \(first.stderr.suffix(1500))")

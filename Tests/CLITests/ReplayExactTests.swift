@@ -112,9 +112,9 @@ import WorkloadModel
         #expect(events.map(\.event.seq) == (0..<UInt64(events.count)).map { $0 })
     }
 
-    @Test func generateWritesHashIDsOnlyWhenTheTraceHasThem() throws {
+    @Test func generateWritesHashIDsOnlyWhenTheTraceHasThem() async throws {
         let config = try temporaryFile("replay-mooncake.yaml", contents: TraceFixtures.yaml(TraceFixtures.mooncake, "mooncake"))
-        let result = try runCLI(["generate", "-c", config.path])
+        let result = try await runCLI(["generate", "-c", config.path])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: 0x0A).map { try! JSONSerialization.jsonObject(with: $0) as! [String: Any] }
         let requests = lines.filter { $0["type"] as? String == "request" }

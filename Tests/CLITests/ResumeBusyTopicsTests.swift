@@ -50,7 +50,7 @@ struct ResumeBusyTopicsTests {
     @Test("killed, then 256+ records of another run on every partition, then restarted: each event exactly once",
           arguments: [0.3, 6.0])
     func resumeReadsBackFromTheCheckpointsOffsets(killAfter: Double) async throws {
-        let generated = try runCLI(["generate", "--config", ResumeKillLoopTests.config.path, "--duration", "600", "--seed", "7", "--out", "-"])
+        let generated = try await runCLI(["generate", "--config", ResumeKillLoopTests.config.path, "--duration", "600", "--seed", "7", "--out", "-"])
         #expect(generated.status == 0)
         let lines = generated.stdout.split(separator: 0x0A)
         let firstLine = String(decoding: try #require(lines.first), as: UTF8.self)

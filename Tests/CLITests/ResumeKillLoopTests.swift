@@ -64,7 +64,7 @@ struct ResumeKillLoopTests {
         scenario.statuses.append(last.waitForExit(timeout: 120))
         if last.stderr.contains("continuing run") { scenario.continued += 1 }
         scenario.skipped.append(skippedCount(last.stderr))
-        scenario.consumed = try runCLI(["consume", "--brokers", bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
+        scenario.consumed = try runCLIBlocking(["consume", "--brokers", bootstrap, "--from-beginning", "--exit-at-end"], timeout: 60)
         scenario.records = try readAll(bootstrap)
         return scenario
     }
@@ -144,13 +144,13 @@ struct ResumeKillLoopTests {
         #expect(watermarkBackwards == 0, "watermarks go back \(watermarkBackwards) times within a partition")
     }
 
-    static func generated() throws -> CommandResult {
-        try runCLI(["generate", "--config", config.path, "--duration", "600", "--seed", "7", "--out", "-"])
+    static func generated() async throws -> CommandResult {
+        try await runCLI(["generate", "--config", config.path, "--duration", "600", "--seed", "7", "--out", "-"])
     }
 
     @Test("SIGKILL three times at seeded moments: exactly generate's stream")
     func sigkillLoop() async throws {
-        let generated = try Self.generated()
+        let generated = try await Self.generated()
         #expect(generated.status == 0)
         let scenario = try await onThread { try Self.scenario(signal: SIGKILL, seed: 2026) }
         Self.check(scenario, signal: "SIGKILL", generated: generated)
@@ -159,7 +159,7 @@ struct ResumeKillLoopTests {
 
     @Test("SIGTERM three times at seeded moments: exactly generate's stream, sessions continue")
     func sigtermLoop() async throws {
-        let generated = try Self.generated()
+        let generated = try await Self.generated()
         let scenario = try await onThread { try Self.scenario(signal: SIGTERM, seed: 11) }
         Self.check(scenario, signal: "SIGTERM", generated: generated)
         #expect(scenario.statuses == [0, 0, 0, 0], "a resumable stop exits 0: \(scenario.statuses)")

@@ -56,7 +56,7 @@ struct ResumeLostRecordTests {
 
     @Test("a permanent produce error in a SIGKILL loop: never exit 0 with a gap; the refusal names exactly what is missing")
     func lostRecordIsNamedNotHidden() async throws {
-        let generated = try runCLI(["generate", "--config", ResumeKillLoopTests.config.path, "--duration", "600", "--seed", "7", "--out", "-"])
+        let generated = try await runCLI(["generate", "--config", ResumeKillLoopTests.config.path, "--duration", "600", "--seed", "7", "--out", "-"])
         let expected = generated.stdout.split(separator: 0x0A).compactMap { ResumeKillLoopTests.integer("seq", in: Array($0)) }
         let outcome = try await onThread { try Self.scenario(seed: 24) }
         let data = outcome.records.filter { $0.header("event-type") != Array("watermark".utf8) && $0.header("event-type") != Array("skipped".utf8) }

@@ -30,7 +30,7 @@ struct ResumeOffsetsTests {
     @Test("killed 4 s in, restarted and killed soon after, restarted: the third start reads back a few seconds, not the run",
           arguments: [0.5, 1.5])
     func firstCheckpointCarriesOffsets(secondRun: Double) async throws {
-        let generated = try runCLI(["generate", "--config", ResumeKillLoopTests.config.path, "--duration", "600", "--seed", "7", "--out", "-"])
+        let generated = try await runCLI(["generate", "--config", ResumeKillLoopTests.config.path, "--duration", "600", "--seed", "7", "--out", "-"])
         let (statuses, stderrs, records, before) = try await onThread { () throws -> ([Int32?], [String], [ConsumedRecord], Int64) in
             let cluster = try MockCluster(brokers: 1, logger: Logger(label: "cli-test") { _ in SwiftLogNoOpLogHandler() })
             try cluster.createTopic("llm.requests", partitions: 3)

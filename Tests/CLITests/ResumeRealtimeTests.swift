@@ -59,9 +59,9 @@ struct ResumeRealtimeTests {
     }
 
     /// (seq, time_s in ns) of generate's events.
-    static func generated() throws -> [(seq: Int64, time: Int64)] {
+    static func generated() async throws -> [(seq: Int64, time: Int64)] {
         let config = try temporaryFile("realtime-skip.yaml")
-        let result = try runCLI(["generate", "--config", config.path, "--seed", "9", "--duration", "120", "--out", "-"])
+        let result = try await runCLI(["generate", "--config", config.path, "--seed", "9", "--duration", "120", "--out", "-"])
         return result.stdout.split(separator: 0x0A).compactMap { line in
             let value = Array(line)
             guard let seq = ResumeKillLoopTests.integer("seq", in: value), let time = nanoseconds("time_s", in: value) else { return nil }
@@ -89,7 +89,7 @@ struct ResumeRealtimeTests {
         async let skipped = onThread { try Self.scenario("skip") }
         async let caughtUp = onThread { try Self.scenario("catch_up") }
         let (skip, catchUp) = try await (skipped, caughtUp)
-        let stream = try Self.generated()
+        let stream = try await Self.generated()
 
         // skip: one marker per partition (4 + 3), all naming the same interval of at least 10 s.
         #expect(skip.statuses == [0, 0], "\(skip.stderr)")

@@ -16,7 +16,7 @@ struct ResumeRefusalTests {
         let state = try temporaryFile("refusal-state")
         try? FileManager.default.removeItem(at: state)
         @Sendable func run(_ extra: [String]) throws -> CommandResult {
-            try runCLI(["run", "--config", "config/example.yaml", "--brokers", bootstrap, "--mode", "accelerated",
+            try runCLIBlocking(["run", "--config", "config/example.yaml", "--brokers", bootstrap, "--mode", "accelerated",
                         "--speed", "max", "--metrics-listen", "", "--state-dir", state.path] + extra)
         }
         let results = try await onThread { () -> [CommandResult] in
@@ -53,11 +53,11 @@ struct ResumeRefusalTests {
         #expect(corrupt.stderr.contains("cannot be restored"), "\(corrupt.stderr)")
     }
 
-    @Test func usage() throws {
-        let noDirectory = try runCLI(["run", "--config", "config/example.yaml", "--new-run"])
+    @Test func usage() async throws {
+        let noDirectory = try await runCLI(["run", "--config", "config/example.yaml", "--new-run"])
         #expect(noDirectory.status == 64)
         #expect(noDirectory.stderr.contains("--new-run needs a state directory"), "\(noDirectory.stderr)")
-        let stdout = try runCLI(["run", "--config", "config/example.yaml", "--sink", "stdout", "--state-dir", "/tmp/x"])
+        let stdout = try await runCLI(["run", "--config", "config/example.yaml", "--sink", "stdout", "--state-dir", "/tmp/x"])
         #expect(stdout.status == 64)
         #expect(stdout.stderr.contains("--state-dir needs --sink kafka"), "\(stdout.stderr)")
     }

@@ -44,7 +44,7 @@ struct ResumeSkipMarkerTests {
             outcome.records = try ResumeKillLoopTests.readAll(cluster.bootstrapServers)
             return outcome
         }
-        let stream = try ResumeRealtimeTests.generated()
+        let stream = try await ResumeRealtimeTests.generated()
         #expect(outcome.statuses == [nil, 0], "\(outcome.stderr)")
         let markers = outcome.records.filter { $0.header("event-type") == Array("skipped".utf8) }
         #expect(markers.count == 7, "one marker per partition: \(markers.count)")

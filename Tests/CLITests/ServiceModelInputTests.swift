@@ -56,20 +56,20 @@ import Testing
         """, "workload.client_profiles[0].service_model.emit_completion", "emit_completions"),
     ]
 
-    @Test func badServiceInputIsAConfigurationErrorNamingKeyAndValue() throws {
+    @Test func badServiceInputIsAConfigurationErrorNamingKeyAndValue() async throws {
         for (what, workload, profileLines, path, value) in Self.cases {
             let text = "workload:\n  total_duration: 10\n  random_seed: 1\n" + (workload.isEmpty ? "" : workload + "\n")
                 + Self.profile + (profileLines.isEmpty ? "" : "\n" + profileLines) + "\n"
             let file = try temporaryFile("service-\(what.filter(\.isLetter)).yaml", contents: text)
-            let validate = try runCLI(["validate", "--config", file.path], timeout: 30)
+            let validate = try await runCLI(["validate", "--config", file.path], timeout: 30)
             #expect(validate.status == 78, "\(what): validate exited \(validate.status): \(validate.stderr.prefix(400))")
             #expect(validate.stderr.contains(path) && validate.stderr.contains(value), "\(what): \(validate.stderr.prefix(600))")
-            let run = try runCLI(["run", "--config", file.path, "--sink", "null", "--speed", "max"], timeout: 30)
+            let run = try await runCLI(["run", "--config", file.path, "--sink", "null", "--speed", "max"], timeout: 30)
             #expect(run.status == 78, "\(what): run exited \(run.status)")
         }
     }
 
-    @Test func aProfilesOwnModelSatisfiesItsAnchor() throws {
+    @Test func aProfilesOwnModelSatisfiesItsAnchor() async throws {
         let text = "workload:\n  total_duration: 10\n  random_seed: 1\n" + Self.profile + """
 
               follow_up_after: completion
@@ -79,7 +79,7 @@ import Testing
 
         """
         let file = try temporaryFile("service-own-model.yaml", contents: text)
-        let validate = try runCLI(["validate", "--config", file.path], timeout: 30)
+        let validate = try await runCLI(["validate", "--config", file.path], timeout: 30)
         #expect(validate.status == 0, "\(validate.stderr.prefix(400))")
     }
 }

@@ -9,8 +9,8 @@ struct SinkFailureTests {
                      "--duration", "600", "--seed", "3", "--metrics-listen", ""]
 
     @Test("--sink file: on a full disk (/dev/full): exit 74, 'output failed', no Kafka in the message")
-    func fullDisk() throws {
-        let result = try runCLI(arguments + ["--sink", "file:/dev/full"], timeout: 60)
+    func fullDisk() async throws {
+        let result = try await runCLI(arguments + ["--sink", "file:/dev/full"], timeout: 60)
         #expect(result.status == 74, "\(result.stderr)")
         #expect(result.stderr.contains("output failed"), "\(result.stderr)")
         #expect(result.stderr.contains("No space left on device"), "\(result.stderr)")

@@ -8,13 +8,13 @@ import TestSupport
 @Suite("TestProcess: a timeout that fires", .timeLimit(.minutes(10)))
 struct TestProcessTests {
     @Test("a child holding its output open with a grandchild: killed at 1 s, group and all")
-    func timeoutKillsTheGroup() throws {
-        let result = try runProcess("/bin/sh", ["-c", "sleep 60 & echo grandchild $!; sleep 60"], timeout: 1)
+    func timeoutKillsTheGroup() async throws {
+        let result = try await runProcess("/bin/sh", ["-c", "sleep 60 & echo grandchild $!; sleep 60"], timeout: 1)
         #expect(result.timedOut)
         #expect(result.status == 128 + SIGKILL)
         #expect(result.wallSeconds < 10, "returned after \(result.wallSeconds) s")
         let grandchild = try #require(result.output.split(separator: " ").last.flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-        usleep(100_000)
+        try await Task.sleep(for: .milliseconds(100))
         // Dead: gone, or a zombie waiting for whoever reaps orphans here (state Z in /proc).
         let stat = (try? String(contentsOfFile: "/proc/\(grandchild)/stat", encoding: .utf8)) ?? ""
         let state = stat.split(separator: ")").last?.split(separator: " ").first.map(String.init)
@@ -22,13 +22,13 @@ struct TestProcessTests {
     }
 
     @Test("exit status, signal, standard input, output and working directory")
-    func collectsWhatTheChildDid() throws {
-        let echo = try runProcess("/bin/sh", ["-c", "cat; pwd; echo oops >&2; exit 3"], workingDirectory: "/tmp",
+    func collectsWhatTheChildDid() async throws {
+        let echo = try await runProcess("/bin/sh", ["-c", "cat; pwd; echo oops >&2; exit 3"], workingDirectory: "/tmp",
                                   stdin: Data("in\n".utf8), timeout: 10)
         #expect(!echo.timedOut && echo.status == 3)
         #expect(echo.output == "in\n/tmp\n" && echo.stderr == "oops\n")
-        let killed = try runProcess("/bin/sh", ["-c", "kill -TERM $$"], timeout: 10)
+        let killed = try await runProcess("/bin/sh", ["-c", "kill -TERM $$"], timeout: 10)
         #expect(killed.status == 128 + SIGTERM && !killed.timedOut)
-        #expect(throws: TestProcessError.self) { try runProcess("/nonexistent/binary", [], timeout: 1) }
+        await #expect(throws: TestProcessError.self) { try await runProcess("/nonexistent/binary", [], timeout: 1) }
     }
 }

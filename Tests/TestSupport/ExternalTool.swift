@@ -37,6 +37,7 @@ package enum ExternalTool: String, CaseIterable, Sendable {
     }
 
     /// Where it is (an executable's path; `python3` for the Python module), or nil when missing.
+    /// (Looked up once per test process, while the traits are evaluated: the blocking import checks are brief.)
     package var location: String? {
         switch self {
         case .kcat: return Self.executable(named: "kcat")
@@ -51,11 +52,11 @@ package enum ExternalTool: String, CaseIterable, Sendable {
         case .dynamoReplay:
             let given = ProcessInfo.processInfo.environment["LLM_WORKLOAD_DYNAMO_PYTHON"] ?? ""
             guard let python = given.isEmpty ? Self.executable(named: "python3") : given else { return nil }
-            let check = try? runProcess(python, ["-c", "import dynamo._core"], timeout: 60)
+            let check = try? runProcessBlocking(python, ["-c", "import dynamo._core"], timeout: 60)
             return check?.status == 0 ? python : nil
         case .pythonJSONSchema:
             guard let python = Self.executable(named: "python3") else { return nil }
-            let check = try? runProcess(python, ["-c", "import jsonschema"], timeout: 30)
+            let check = try? runProcessBlocking(python, ["-c", "import jsonschema"], timeout: 30)
             return check?.status == 0 ? python : nil
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,8 +26,13 @@ package struct ProcessResult: Sendable {
 /// hold the test past its deadline; and the deadline kills the whole group, so
 /// grandchildren go too. Output can be read while the child runs (``stdout``,
 /// ``stderr``), which is what tests that wait for a line and then signal need.
+///
+/// Tests await its waits (``finish(timeout:)``, ``waitForExit(timeout:)``,
+/// ``wait(upTo:until:)``, ``runProcess(_:_:environment:workingDirectory:stdin:timeout:)``):
+/// they hold no thread while the child runs, so the cooperative pool (one thread per core)
+/// keeps running other tests. The blocking variants are for scenarios on a thread of their own.
 package final class TestProcess: @unchecked Sendable {
-    // @unchecked Sendable: `pid` and the paths never change; `exit` is guarded by `lock`.
+    // @unchecked Sendable: `pid` and the paths never change; `waitStatus` is guarded by `lock`.
     package let pid: pid_t
     private let stdoutPath: String
     private let stderrPath: String
@@ -35,6 +41,8 @@ package final class TestProcess: @unchecked Sendable {
     private let lock = NSLock()
     /// The raw wait status, once reaped.
     private var waitStatus: Int32?
+    /// Wakes tasks awaiting the child's exit.
+    private let exitWatch: ChildExit
 
     /// Starts `executable` (a path, or a name looked up in `PATH`) with `arguments`,
     /// in `workingDirectory`, with `environment` added to this process's environment
@@ -93,6 +101,7 @@ package final class TestProcess: @unchecked Sendable {
             throw TestProcessError.cannotStart(executable, POSIXErrorCode(rawValue: spawned).map { "\($0)" } ?? "\(spawned)")
         }
         pid = child
+        exitWatch = ChildExit(watching: child)
     }
 
     /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29 and later), which Swift's Glibc
@@ -149,7 +158,47 @@ package final class TestProcess: @unchecked Sendable {
     /// Kills the child's whole process group.
     package func killGroup(_ signal: Int32 = SIGKILL) { kill(-pid, signal) }
 
-    /// Polls `condition` every 10 ms for up to `timeout` seconds.
+    /// Polls `condition` every 10 ms for up to `timeout` seconds, sleeping between polls
+    /// without holding a thread: a test awaiting this leaves the cooperative pool (two
+    /// threads on a two-core machine) to other tests meanwhile.
+    package func wait(upTo timeout: Double, until condition: () -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { break }
+        }
+        return condition()
+    }
+
+    /// The exit status once it exits within `timeout` seconds; nil when it did not
+    /// (it is left running: call ``killGroup(_:)``). Waits without holding a thread.
+    package func waitForExit(timeout: Double) async -> Int32? {
+        if let status = exitStatus { return status }
+        await exitWatch.wait(timeout: timeout)
+        return exitStatus
+    }
+
+    /// Waits up to `timeout` seconds; past it, kills the process group. Then collects the output.
+    /// Waits without holding a thread. The kill is made at the deadline by a timer thread, not by
+    /// this task: a task resumes only when the cooperative pool has a thread free, which can be
+    /// long after the deadline on a busy machine.
+    package func finish(timeout: Double) async -> ProcessResult {
+        let deadline = DeadlineKill()
+        ChildExit.timers.asyncAfter(deadline: .now() + timeout) { [pid, exitWatch] in
+            guard !exitWatch.hasEnded else { return }
+            deadline.fired.store(true, ordering: .relaxed)
+            kill(-pid, SIGKILL)
+        }
+        let status = await waitForExit(timeout: timeout + 30)
+        return collect(status: status, timedOut: deadline.fired.load(ordering: .relaxed))
+    }
+
+    // The blocking variants below are for scenarios that run on a thread of their own
+    // (the test targets' `onThread`), never on the cooperative pool: there a blocked
+    // thread is one of the two that run every test.
+
+    /// Polls `condition` every 10 ms for up to `timeout` seconds, blocking the calling thread.
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
     package func wait(upTo timeout: Double, until condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -159,8 +208,9 @@ package final class TestProcess: @unchecked Sendable {
         return condition()
     }
 
-    /// The exit status once it exits within `timeout` seconds; nil when it did not
-    /// (it is left running: call ``killGroup(_:)``).
+    /// The exit status once it exits within `timeout` seconds, blocking the calling thread;
+    /// nil when it did not (it is left running: call ``killGroup(_:)``).
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
     package func waitForExit(timeout: Double) -> Int32? {
         var status: Int32?
         _ = wait(upTo: timeout) {
@@ -170,7 +220,8 @@ package final class TestProcess: @unchecked Sendable {
         return status
     }
 
-    /// Waits up to `timeout` seconds; past it, kills the process group. Then collects the output.
+    /// ``finish(timeout:)``, blocking the calling thread.
+    @available(*, noasync, message: "await the async variant: a blocked pool thread stalls other tests")
     package func finish(timeout: Double) -> ProcessResult {
         var timedOut = false
         var status = waitForExit(timeout: timeout)
@@ -179,11 +230,20 @@ package final class TestProcess: @unchecked Sendable {
             killGroup()
             status = waitForExit(timeout: 30)
         }
+        return collect(status: status, timedOut: timedOut)
+    }
+
+    private func collect(status: Int32?, timedOut: Bool) -> ProcessResult {
         // Anything the group left behind goes too (a grandchild holding the files is harmless, but not wanted).
         kill(-pid, SIGKILL)
         return ProcessResult(status: status ?? 128 + SIGKILL, timedOut: timedOut, stdout: stdoutData,
                              stderrData: stderrData, wallSeconds: Date().timeIntervalSince(started))
     }
+}
+
+/// Whether ``TestProcess/finish(timeout:)``'s deadline killed the child.
+private final class DeadlineKill: Sendable {
+    let fired = Atomic<Bool>(false)
 }
 
 package enum TestProcessError: Error, CustomStringConvertible {
@@ -197,9 +257,21 @@ package enum TestProcessError: Error, CustomStringConvertible {
 }
 
 /// Runs `executable` to completion, killing its process group after `timeout` seconds
-/// (then `timedOut` is true and the status is 128 + SIGKILL).
+/// (then `timedOut` is true and the status is 128 + SIGKILL). Waits without holding a thread, for a
+/// free ``ProcessSlots`` slot first.
 package func runProcess(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                       workingDirectory: String? = nil, stdin: Data? = nil, timeout: Double) throws -> ProcessResult {
+                       workingDirectory: String? = nil, stdin: Data? = nil, timeout: Double) async throws -> ProcessResult {
+    try await ProcessSlots.shared.run {
+        try await TestProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory, stdin: stdin)
+            .finish(timeout: timeout)
+    }
+}
+
+/// ``runProcess(_:_:environment:workingDirectory:stdin:timeout:)``, blocking the calling thread: for
+/// scenarios on a thread of their own, never from a test's own task.
+@available(*, noasync, message: "await runProcess: a blocked pool thread stalls other tests")
+package func runProcessBlocking(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                               workingDirectory: String? = nil, stdin: Data? = nil, timeout: Double) throws -> ProcessResult {
     try TestProcess(executable, arguments, environment: environment, workingDirectory: workingDirectory, stdin: stdin)
         .finish(timeout: timeout)
 }

@@ -17,6 +17,11 @@ package enum Lane {
     package static var isFast: Bool {
         ProcessInfo.processInfo.environment["LLM_WORKLOAD_LANE"] == "fast"
     }
+
+    /// True when the environment asks for the full lane, the long suites included.
+    package static var isFull: Bool {
+        ProcessInfo.processInfo.environment["LLM_WORKLOAD_LANE"] == "full"
+    }
 }
 
 extension Tag {
@@ -41,5 +46,18 @@ extension Trait where Self == ConditionTrait {
     /// take most of the model tests' time, and the fast lane keeps their deterministic neighbours.
     package static var statistics: Self {
         .enabled(if: !Lane.isFast, "a statistics suite (10^5 to 10^6 draws): skipped in the fast lane (LLM_WORKLOAD_LANE=fast)")
+    }
+}
+
+extension Tag {
+    /// Minutes of CPU in a debug build (e.g. fitting nine configurations back from their exports).
+    @Tag package static var long: Self
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs only in the full lane (`LLM_WORKLOAD_LANE=full swift test`): a suite whose CPU alone would
+    /// take the default suite past its few minutes on two cores. It is skipped, with this reason, otherwise.
+    package static var long: Self {
+        .enabled(if: Lane.isFull, "a long suite (minutes of CPU in debug): runs with LLM_WORKLOAD_LANE=full")
     }
 }

@@ -8,8 +8,9 @@ import WorkloadKafka
 
 /// One closed loop over the mock cluster: `service-model` (in process, on a
 /// thread) and `run --speed max` with `feedback`, then `consume` of the
-/// requests and sessions topics and of the completions topic.
-struct KafkaLoopRun {
+/// requests and sessions topics and of the completions topic. It blocks throughout
+/// (waiting for the run, consuming): tests build it on a thread of their own (`onThread`).
+struct KafkaLoopRun: Sendable {
     var status: Int32?
     var wallSeconds: Double
     var stream: [String]
@@ -87,8 +88,8 @@ extension DaemonIntegrationTests {
     @Suite("closed loop over Kafka")
     struct ClosedLoop {
         @Test("service-model --replicas 2 and run --speed max with feedback: later turns sent exactly delay_s after the published completion, nothing behind a watermark, the run ends on its own")
-        func exactAndOrdered() throws {
-            let loop = try KafkaLoopRun(duration: 600, replicas: 2)
+        func exactAndOrdered() async throws {
+            let loop = try await onThread { try KafkaLoopRun(duration: 600, replicas: 2) }
             print("closed loop over Kafka: \(loop.stream.count) events in \(loop.wallSeconds) s wall; served \(String(describing: loop.served)); \(loop.announcements.last ?? "")")
             #expect(loop.status == 0)
             #expect(loop.consumed.ended)
@@ -109,9 +110,9 @@ extension DaemonIntegrationTests {
         }
 
         @Test("two closed-loop runs over Kafka give byte-identical request streams")
-        func deterministic() throws {
-            let first = try KafkaLoopRun(duration: 300, replicas: 1, rate: 0.1)
-            let second = try KafkaLoopRun(duration: 300, replicas: 1, rate: 0.1)
+        func deterministic() async throws {
+            let first = try await onThread { try KafkaLoopRun(duration: 300, replicas: 1, rate: 0.1) }
+            let second = try await onThread { try KafkaLoopRun(duration: 300, replicas: 1, rate: 0.1) }
             let requests = { (run: KafkaLoopRun) in run.stream.filter { $0.hasPrefix("{\"type\":\"request\"") } }
             #expect(requests(first).count > 20)
             #expect(requests(first) == requests(second))

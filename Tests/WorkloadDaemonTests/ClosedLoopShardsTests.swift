@@ -9,8 +9,9 @@ import WorkloadKafka
 /// The closed loop over the mock cluster with the run split in `shards`
 /// (`--shard k/n`, each a daemon on a thread of its own) and one
 /// `service-model` serving the union: what `consume` reads of the requests
-/// and sessions topics, and of the completions topic.
-struct ShardedLoopRun {
+/// and sessions topics, and of the completions topic. It blocks throughout: tests build it
+/// on a thread of their own (`onThread`).
+struct ShardedLoopRun: Sendable {
     var statuses: [Int32?] = []
     var stream: [String] = []
     var completions: [String] = []
@@ -63,9 +64,9 @@ extension DaemonIntegrationTests.ClosedLoop {
     /// completions; with one reference service the completions are the same
     /// too (it is deterministic given its input, the union).
     @Test("three shards and one service-model: the union equals the single run, completions included")
-    func threeShardsGiveTheSingleRun() throws {
-        let single = try ShardedLoopRun(shards: 1, duration: 600, replicas: 1, rate: 0.1)
-        let sharded = try ShardedLoopRun(shards: 3, duration: 600, replicas: 1, rate: 0.1)
+    func threeShardsGiveTheSingleRun() async throws {
+        let single = try await onThread { try ShardedLoopRun(shards: 1, duration: 600, replicas: 1, rate: 0.1) }
+        let sharded = try await onThread { try ShardedLoopRun(shards: 3, duration: 600, replicas: 1, rate: 0.1) }
         print("single: \(single.stream.count) events, \(single.completions.count) completions; served \(String(describing: single.served))")
         print("3 shards: \(sharded.stream.count) events, \(sharded.completions.count) completions; served \(String(describing: sharded.served))")
         #expect(single.statuses == [0])

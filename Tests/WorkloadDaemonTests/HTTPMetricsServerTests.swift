@@ -164,13 +164,13 @@ struct HTTPMetricsServerTests {
     }
 
     @Test("requests arriving in pieces are reassembled")
-    func partialReads() throws {
+    func partialReads() async throws {
         let server = try HTTPMetricsServer(listen: "127.0.0.1:0", metrics: { "m 1\n" }, health: { true })
         defer { server.shutdown() }
         let client = try TCPClient(port: server.port)
         for piece in ["G", "ET /met", "rics HTTP/1.1\r", "\nHost: x\r\n", "\r", "\n"] {
             client.send(piece)
-            usleep(20_000)  // let each piece arrive as its own segment
+            try await Task.sleep(for: .milliseconds(20))  // let each piece arrive as its own segment
         }
         let response = try #require(HTTPResponse(client.readAll()))
         #expect(response.statusLine == "HTTP/1.1 200 OK")
@@ -217,7 +217,7 @@ struct HTTPMetricsServerTests {
     }
 
     @Test("five idle connections and a slow sender do not delay a scrape: it is answered while they are all still open")
-    func concurrentConnections() throws {
+    func concurrentConnections() async throws {
         let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
                                            metrics: { "m 1\n" }, health: { true })
         defer { server.shutdown() }
@@ -235,7 +235,7 @@ struct HTTPMetricsServerTests {
             }
         }
         slowSender.start()
-        usleep(100_000)  // the server has accepted all six
+        try await Task.sleep(for: .milliseconds(100))  // the server has accepted all six
 
         let started = ContinuousClock.now
         let reply = try get(server.port, "/metrics")
@@ -295,13 +295,13 @@ struct HTTPMetricsServerTests {
 
     @Test("200 idle clients hold every connection slot: health probes still get their real answer, 200",
           .timeLimit(.minutes(10)))
-    func probesUnderIdleClients() throws {
+    func probesUnderIdleClients() async throws {
         let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
                                            metrics: { "m 1\n" }, health: { true })
         defer { server.shutdown() }
         // Connected, sending nothing: each would hold its slot for the 30 s header deadline.
         let idle = try (0..<200).map { _ in try TCPClient(port: server.port, source: "127.0.0.2") }
-        usleep(200_000)  // the server has accepted them
+        try await Task.sleep(for: .milliseconds(200))  // the server has accepted them
         var statuses: [String] = []
         for _ in 0..<20 {
             statuses.append(try get(server.port, "/healthz")?.statusLine ?? "no response")
@@ -315,7 +315,7 @@ struct HTTPMetricsServerTests {
 
     @Test("200 idle clients that reconnect as soon as they are closed: every probe still gets 200",
           .timeLimit(.minutes(10)))
-    func probesUnderReconnectingIdleClients() throws {
+    func probesUnderReconnectingIdleClients() async throws {
         let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
                                            metrics: { "m 1\n" }, health: { true })
         defer { server.shutdown() }
@@ -337,21 +337,21 @@ struct HTTPMetricsServerTests {
             }
         }
         clients.forEach { $0.start() }
-        usleep(300_000)
+        try await Task.sleep(for: .milliseconds(300))
         var statuses: [String] = []
         for _ in 0..<40 {
             statuses.append(try get(server.port, "/healthz")?.statusLine ?? "no response")
-            usleep(10_000)
+            try await Task.sleep(for: .milliseconds(10))
         }
         running.store(false, ordering: .relaxed)
         print("probes with 200 reconnecting idle clients: \(statuses.filter { $0 == "HTTP/1.1 200 OK" }.count) of \(statuses.count) answered 200; \(reconnects.load(ordering: .relaxed)) reconnects")
         #expect(statuses.allSatisfy { $0 == "HTTP/1.1 200 OK" }, "\(statuses)")
-        usleep(200_000)  // the client threads notice and end
+        try await Task.sleep(for: .milliseconds(200))  // the client threads notice and end
     }
 
     @Test("every connection slot busy answering: a probe gets 429 with Retry-After, never the unhealthy 503",
           .timeLimit(.minutes(10)))
-    func busyIsNotUnhealthy() throws {
+    func busyIsNotUnhealthy() async throws {
         let release = DispatchSemaphore(value: 0)
         let released = Atomic<Bool>(false)
         let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(30),
@@ -363,7 +363,7 @@ struct HTTPMetricsServerTests {
         defer { server.shutdown() }
         let scrapes = try (0..<HTTPMetricsServer.maxConnections).map { _ in try TCPClient(port: server.port) }
         for scrape in scrapes { scrape.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") }
-        usleep(300_000)  // every scrape is being answered
+        try await Task.sleep(for: .milliseconds(300))  // every scrape is being answered
         let probe = try #require(try get(server.port, "/healthz"))
         released.store(true, ordering: .relaxed)
         for _ in scrapes { release.signal() }
@@ -375,14 +375,14 @@ struct HTTPMetricsServerTests {
     }
 
     @Test("shutdown stops serving and frees the port, even with an idle client connected")
-    func shutdown() throws {
+    func shutdown() async throws {
         let server = try HTTPMetricsServer(listen: "127.0.0.1:0", requestTimeout: .seconds(60),
                                            metrics: { "" }, health: { true })
         let port = server.port
         #expect(try get(port, "/healthz")?.statusLine == "HTTP/1.1 200 OK")
         let idle = try TCPClient(port: port)
         idle.send("GET /hea")
-        usleep(50_000)  // let the server pick the connection up
+        try await Task.sleep(for: .milliseconds(50))  // let the server pick the connection up
         server.shutdown()  // must not wait for the idle client's 60 s deadline
         server.shutdown()  // idempotent
         #expect(throws: POSIXError.self) { try TCPClient(port: port) }

@@ -12,10 +12,10 @@ struct SystemdUnitTests {
         "systemd/verify.sh: units verify cleanly and rate OK or better",
         .needs(.systemdAnalyze), .timeLimit(.minutes(10))
     )
-    func verifyScript() throws {
+    func verifyScript() async throws {
         let script = repositoryRoot.appendingPathComponent("systemd/verify.sh")
         _ = try ExternalTool.systemdAnalyze.require()
-        let result = try runProcess("/bin/bash", [script.path], timeout: 90)
+        let result = try await runProcess("/bin/bash", [script.path], timeout: 90)
         let text = result.output + result.stderr
         #expect(result.status == 0, "verify.sh failed:\n\(text)")
         // Both units were really checked, not skipped.

@@ -5,6 +5,53 @@ import WorkloadModel
 /// The pure maths of `fit`: KS distances, family choice, empirical laws,
 /// the turn law, the schedule and the burst fit.
 @Suite struct FitMathsTests {
+    /// Past the span: the first period is the trace's windows then fillers
+    /// to a whole hour; each later hour plays the trace's whole 600 s blocks
+    /// and a filler in a new order, blocks kept whole, scaled to mean 1.
+    @Test func aShuffledScheduleKeepsEachHoursBlocksAndMovesOnlyTheirOrder() {
+        let multipliers = (0..<59).map { 0.5 + Double($0 * 37 % 59) / 59 }
+        let schedule = RateSchedule(times: (0..<59).map { (Double($0) + 0.5) * 60 }, multipliers: multipliers)
+        let plan = BlockPlan(windows: 59, width: 60, span: 3502)
+        #expect(plan == BlockPlan(blockWindows: 10, wholeBlocks: 5, slots: 6, firstWindows: 60))
+        #expect(BlockPlan(windows: 60, width: 60, span: 3600).fillers == 0)
+        #expect(BlockPlan(windows: 121, width: 60, span: 7201).slots == 12)
+        // Under half an hour: thirds of the trace, no hour to fill.
+        #expect(BlockPlan(windows: 20, width: 5, span: 100) == BlockPlan(blockWindows: 6, wholeBlocks: 3, slots: 3, firstWindows: 24))
+        let shuffled = schedule.shuffled(width: 60, plan: plan, periods: 24)
+        #expect(shuffled.repeatSeconds == nil)
+        // A point at 0 holds the first window's value before its centre, as an unrepeated schedule does.
+        let centres: [Double] = (0..<1440).map { (Double($0) + 0.5) * 60 }
+        #expect(shuffled.times == [0] + centres)
+        #expect(Array(shuffled.multipliers.prefix(60)) == [multipliers[0]] + multipliers)
+        let blocks = (0..<5).map { Array(multipliers[($0 * 10)..<($0 * 10 + 10)]) }
+        let mean = blocks.map { $0.reduce(0, +) / 10 }.reduce(0, +) / 5
+        var orders = Set<[Int]>()
+        for hour in 1..<24 {
+            let part = Array(shuffled.multipliers[(hour * 60 + 1)..<((hour + 1) * 60 + 1)])
+            #expect(abs(part.reduce(0, +) / 60 - 1) < 1e-12, "hour \(hour) has mean 1")
+            let scaled = part.map { $0 * mean }
+            // Every whole block once, whole and in order, at a 600 s boundary (the hour's
+            // scale is 1 / the blocks' mean level); the sixth slot a filler: a block's shape at that level.
+            var order: [Int] = []
+            var fillers = 0
+            for slot in 0..<6 {
+                let piece = Array(scaled[(slot * 10)..<(slot * 10 + 10)])
+                let level = piece.reduce(0, +) / 10
+                if let block = blocks.firstIndex(where: { zip($0, piece).allSatisfy { abs($0 - $1) < 1e-9 } }) {
+                    order.append(block)
+                } else if abs(level - mean) < 1e-9, blocks.contains(where: { b in
+                    zip(b, piece).allSatisfy { abs($0 / (b.reduce(0, +) / 10) - $1 / level) < 1e-9 } }) {
+                    fillers += 1
+                }
+            }
+            #expect(order.sorted() == [0, 1, 2, 3, 4] && fillers == 1, "hour \(hour): \(order), \(fillers) filler(s)")
+            orders.insert(order)
+        }
+        #expect(orders.count > 15, "the order changes from hour to hour")
+        let repeated = schedule.repeating(width: 60)
+        #expect(repeated.repeatSeconds == Double(59 * 60) && repeated.multipliers == [multipliers[0]] + multipliers)
+    }
+
     @Test func twoSampleDistanceHandlesTies() {
         // F_a jumps to 2/3 at 1, F_b to 1/3 at 1 and to 1 at 2: sup = 1/3 at 1.
         #expect(abs(KolmogorovSmirnov.distance(sorted: [1, 1, 3], sorted: [1, 2, 2]) - 1.0 / 3) < 1e-12)

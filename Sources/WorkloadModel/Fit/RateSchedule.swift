@@ -101,3 +101,151 @@ package struct RateSchedule: Sendable, Equatable {
         return total
     }
 }
+
+/// How a fitted schedule goes on past the trace's span. Either way the first
+/// period is the trace's own windows, so a run's first span is the trace's.
+package enum BeyondSpan: String, Sendable, CaseIterable {
+    /// Later periods play the trace's whole blocks of windows in a new random order.
+    case shuffled
+    /// The trace's own windows again, period after period (an exact repeat of its shape).
+    case trace
+}
+
+/// The plan of a shuffled schedule: blocks of `blockWindows` windows (600 s
+/// for a trace of half an hour or more, so that a 600 s count of a run falls
+/// on exactly one block), the trace's `wholeBlocks` complete ones, and
+/// `slots` blocks per later period (for 600 s blocks, whole hours: the
+/// slots past the trace's blocks are fillers at the mean rate).
+package struct BlockPlan: Sendable, Equatable {
+    package var blockWindows: Int
+    package var wholeBlocks: Int
+    package var slots: Int
+    /// Windows in the first period: the trace's, padded to whole slots (hours for 600 s blocks).
+    package var firstWindows: Int
+
+    package init(blockWindows: Int, wholeBlocks: Int, slots: Int, firstWindows: Int) {
+        self.blockWindows = blockWindows
+        self.wholeBlocks = wholeBlocks
+        self.slots = slots
+        self.firstWindows = firstWindows
+    }
+
+    /// Blocks of 600 s need three whole ones (half an hour); shorter traces are cut in thirds.
+    package init(windows: Int, width: Double, span: Double) {
+        let hourly = span >= 1800 && abs(600 / width - (600 / width).rounded()) < 1e-9
+        blockWindows = hourly ? Int((600 / width).rounded()) : Swift.max(1, windows / 3)
+        wholeBlocks = Swift.max(1, Swift.min(windows / blockWindows, Int((span / (Double(blockWindows) * width)).rounded(.down))))
+        let group = hourly ? 6 : 1
+        slots = (wholeBlocks + group - 1) / group * group
+        let perGroup = group * blockWindows
+        firstWindows = (windows + perGroup - 1) / perGroup * perGroup
+    }
+
+    package var fillers: Int { slots - wholeBlocks }
+}
+
+/// How the later periods of a shuffled schedule are levelled: the variance
+/// budget over blocks and the smear of sessions across a block's end.
+package struct BlockLevels: Sendable, Equatable {
+    /// The share of a block's requests its sessions send in the next block (0 without sessions).
+    package var spill: Double = 0
+    /// Block levels' deviations from their mean are multiplied by this (1: as in the trace).
+    package var shrink: Double = 1
+    /// A filler's level: the blocks' mean plus or minus this many times their mean (the sign drawn per filler).
+    package var fillerOffset: Double = 0
+
+    package init(spill: Double = 0, shrink: Double = 1, fillerOffset: Double = 0) {
+        self.spill = spill
+        self.shrink = shrink
+        self.fillerOffset = fillerOffset
+    }
+
+    /// The budget over `slots` blocks of `seconds`: the schedule's blocks take
+    /// the variance of the trace's whole block counts (`levels` x `rate` x
+    /// `seconds`) less what the generator adds by itself at that window
+    /// (`intrinsicIDC` x the mean count: Poisson, sessions, bursts). Fillers
+    /// sit far enough from the mean that the blocks keep that variance; when
+    /// even fillers at the mean would give too much, deviations shrink.
+    package init(levels: [Double], slots: Int, rate: Double, seconds: Double, intrinsicIDC: Double, spill: Double) {
+        self.spill = Swift.min(0.45, Swift.max(0, spill))
+        let n = Double(levels.count), k = Double(slots - levels.count)
+        guard levels.count >= 2 else { return }
+        let counts = levels.map { $0 * rate * seconds }
+        let mean = counts.reduce(0, +) / n
+        let squares = counts.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        guard mean > 0, squares > 0 else { return }
+        let target = Swift.max(0, squares / (n - 1) - intrinsicIDC * mean) * (n + k - 1)
+        if target >= squares, k > 0 {
+            fillerOffset = ((target - squares) / k).squareRoot() / mean
+        } else {
+            shrink = Swift.min(1, (target / squares).squareRoot())
+        }
+    }
+}
+
+extension RateSchedule {
+    /// The schedule over its first period (the trace's windows, then fillers
+    /// to whole slots) and `periods - 1` later ones, not repeating (so that
+    /// before 0, in a warm start's burn-in, it holds the first window's
+    /// value, as the fit that judged the first span had it): each
+    /// later period plays the whole blocks of `base` (the trace's windowed
+    /// request rates) and `plan.fillers` fillers in a random order (a
+    /// fixed-seed stream), levelled by `levels`, scaled to mean 1. A filler
+    /// is one of the trace's blocks (drawn at random) at its own level from
+    /// `levels`: the trace's partial last block (a cut, not a full window of
+    /// its load) is not replayed. With sessions each block's level is
+    /// deconvolved so that, after the spill from the block before, its
+    /// request rate is the target.
+    package func shuffled(width: Double, plan: BlockPlan, periods: Int, base: [Double]? = nil, levels budget: BlockLevels = BlockLevels(),
+                          seed: UInt64 = 1) -> RateSchedule {
+        let source = base ?? multipliers
+        let b = plan.blockWindows
+        let blocks = (0..<plan.wholeBlocks).map { Array(source[($0 * b)..<(($0 + 1) * b)]) }
+        let levels = blocks.map { $0.reduce(0, +) / Double(b) }
+        let mean = levels.reduce(0, +) / Double(levels.count)
+        var rng = Xoshiro256(seed: seed, identity: StreamIdentity("fit-shuffled-schedule"))
+        func draw(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
+        /// A block's windows at `level`, and that level.
+        func block(_ index: Int?) -> ([Double], Double) {
+            guard let index else {
+                let pick = draw(blocks.count)
+                let level = mean * (1 + (draw(2) == 0 ? -1 : 1) * budget.fillerOffset)
+                return (blocks[pick], level)
+            }
+            return (blocks[index], mean + budget.shrink * (levels[index] - mean))
+        }
+        var values = multipliers
+        while values.count < plan.firstWindows {
+            // The first period's pad: a block's windows at the blocks' mean level.
+            let windows = blocks[draw(blocks.count)], own = windows.reduce(0, +) / Double(b)
+            values += windows.prefix(plan.firstWindows - values.count).map { own > 0 ? $0 * mean / own : mean }
+        }
+        var previous = mean
+        for _ in 1..<Swift.max(2, periods) {
+            // Fisher-Yates on an explicit draw, so a written schedule does not depend on the standard library's shuffle.
+            var order = Array(0..<plan.slots)
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, draw(i + 1)) }
+            var period: [Double] = []
+            for slot in order {
+                let (windows, target) = block(slot < blocks.count ? slot : nil)
+                let level = Swift.max(0.1 * target, (target - budget.spill * previous) / (1 - budget.spill))
+                let own = windows.reduce(0, +) / Double(b)
+                period += windows.map { own > 0 ? $0 * level / own : level }
+                previous = level
+            }
+            let scale = period.reduce(0, +) / Double(period.count)
+            values += period.map { scale > 0 ? $0 / scale : 1 }
+            previous /= scale > 0 ? scale : 1
+        }
+        let times = values.indices.map { (Double($0) + 0.5) * width }
+        return RateSchedule(times: [0] + times, multipliers: [values[0]] + values)
+    }
+
+    /// (Both begin with a point at 0 at the first window's value: without a
+    /// repeat the schedule holds that value before the first centre, and so
+    /// the first span stays exactly what it was, not a ramp from the last point.)
+    /// The trace's own windows, repeating every `windows x width` seconds.
+    package func repeating(width: Double) -> RateSchedule {
+        RateSchedule(times: [0] + times, multipliers: [multipliers[0]] + multipliers, repeatSeconds: Double(Swift.max(1, multipliers.count)) * width)
+    }
+}

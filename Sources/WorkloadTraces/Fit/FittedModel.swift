@@ -23,6 +23,12 @@ struct FittedModel {
     var smearCorrection: [Double]?
     var bursts: MarkovBursts?
     var burstNote: String
+    /// How the load goes on past the span (a schedule folded onto a day already repeats).
+    var beyondSpan: BeyondSpan = .shuffled
+    /// Each later turn's delay from its session's first request, and Σ n² / Σ n over
+    /// sessions of n requests (the IDC sessions add to a window holding them whole).
+    var laterDelays: [Double] = []
+    var sessionClustering: Double = 1
     var warmStart: Bool
     var warmStartNote: String
     var firstPrompt: FittedLaw
@@ -104,13 +110,12 @@ struct FittedModel {
         } ?? ""
         comment("Windowed request rates: \(schedule.multipliers.count) windows of \(YAMLNumber.short(scheduleWidth)) s, Gaussian-smoothed over \(YAMLNumber.short(scheduleBandwidth)) windows (chosen by simulation to match the IDC and lag-1 autocorrelation of minute counts), mean 1.\(smearNote)", indent: "    ")
         out.append("    schedule:")
-        let points = zip(schedule.times, schedule.multipliers).map { "[\(YAMLNumber.text($0)), \(YAMLNumber.short($1))]" }
+        let (written, beyondNote) = writtenSchedule()
+        let points = zip(written.times, written.multipliers).map { "[\(YAMLNumber.text($0)), \(YAMLNumber.short($1))]" }
         out.append("      points: [\(points.joined(separator: ", "))]")
         out.append("      interpolation: linear")
-        if let period = schedule.repeatSeconds {
-            comment("A daily period is evident (lag-24 h autocorrelation of hourly counts): the windows are folded onto one day.", indent: "      ")
-            out.append("      repeat_s: \(YAMLNumber.text(period))")
-        }
+        comment(beyondNote, indent: "      ")
+        if let period = written.repeatSeconds { out.append("      repeat_s: \(YAMLNumber.text(period))") }
         comment(burstNote, indent: "    ")
         if let bursts {
             let states = bursts.states.map { "{multiplier: \(YAMLNumber.short($0.multiplier)), mean_duration_s: \(YAMLNumber.short($0.meanDurationSeconds))}" }
@@ -139,6 +144,55 @@ struct FittedModel {
                     document: true, into: &out)
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The schedule as written, going on past the span, and the comment saying how.
+    func writtenSchedule() -> (RateSchedule, String) {
+        if schedule.repeatSeconds != nil {
+            return (schedule, "A daily period is evident (lag-24 h autocorrelation of hourly counts): the windows are folded onto one day.")
+        }
+        let windows = schedule.multipliers.count
+        switch beyondSpan {
+        case .trace:
+            let written = schedule.repeating(width: scheduleWidth)
+            return (written, "Past the span: the trace's own \(windows) windows again every \(YAMLNumber.short(written.repeatSeconds ?? 0)) s (fit --beyond-span trace: an exact repeat of its shape).")
+        case .shuffled:
+            return shuffledSchedule()
+        }
+    }
+
+    /// The shuffled schedule past the span (see `RateSchedule.shuffled`), with the variance budget, and its comment.
+    func shuffledSchedule() -> (RateSchedule, String) {
+        let plan = BlockPlan(windows: schedule.multipliers.count, width: scheduleWidth, span: span)
+        let block = Double(plan.blockWindows) * scheduleWidth
+        let first = Double(plan.firstWindows) * scheduleWidth, later = Double(plan.slots) * block
+        let periods = 1 + Swift.max(1, Int(((Self.horizon - first) / later).rounded(.up)))
+        // Later periods start from the trace's request rates (the smear correction is the first period's).
+        let base = smearCorrection.map { zip(schedule.multipliers, $0).map { $1 > 0 ? $0 / $1 : $0 } } ?? schedule.multipliers
+        let b = plan.blockWindows
+        let levels = (0..<plan.wholeBlocks).map { base[($0 * b)..<(($0 + 1) * b)].reduce(0, +) / Double(b) }
+        let rate = Double(requests) / span
+        let burstIDC = bursts?.indexOfDispersion(window: block, rate: rate, baseIDC: 0) ?? 0
+        let spill = laterDelays.reduce(0) { $0 + Swift.min(1, $1 / block) } / Double(Swift.max(1, requests))
+        let budget = BlockLevels(levels: levels, slots: plan.slots, rate: rate, seconds: block,
+                                 intrinsicIDC: sessionClustering + burstIDC, spill: spill)
+        let written = schedule.shuffled(width: scheduleWidth, plan: plan, periods: periods, base: base, levels: budget)
+        let fillers = plan.fillers == 0 ? "" : " and \(plan.fillers) filler(s) (one of its blocks drawn at random, where the trace's partial last block would be)"
+        let split = String(format: "Variance budget over %@ s blocks: the trace's block counts have IDC %.3g; the generator adds about %.3g by itself (Poisson and sessions %.3g, bursts %.3g), so the blocks keep the rest: deviations x %.3g, fillers at the mean %@. Sessions send %.1f%% of a block's requests in the next: each block's level is set so that, with that spill from the block before, its request rate is the trace's.",
+                               YAMLNumber.short(block), Self.blockIDC(levels, rate: rate, seconds: block), sessionClustering + burstIDC, sessionClustering, burstIDC,
+                               budget.shrink, budget.fillerOffset > 0 ? String(format: "+/- %.3g", budget.fillerOffset) : "exactly", 100 * budget.spill)
+        return (written, "Past the span, a stationary load: the first \(YAMLNumber.short(first)) s are the trace's own windows (then fillers); each later \(YAMLNumber.short(later)) s play the trace's \(plan.wholeBlocks) whole blocks of \(YAMLNumber.short(block)) s\(fillers) in a new random order, scaled to mean 1; \(periods) periods (a week; past them the last window's rate holds; no repeat_s, so that a warm start's burn-in before 0 sees the first window's rate, as the fit judged it). Blocks\(block == 600 ? " of 600 s line up with a run's 600 s windows and hours" : " are a third of the trace"), so every period has the trace's windowed rates: its mean rate, the spread of its 60 s and 600 s counts and, but at the joins, its minute-to-minute correlation; only the order changes (fit --beyond-span trace repeats the trace's own windows instead). \(split)")
+    }
+
+    /// How far a shuffled schedule is written: a week.
+    static let horizon = 7 * 86_400.0
+
+    /// The IDC of block counts at `levels` (multipliers) x `rate` x `seconds`.
+    static func blockIDC(_ levels: [Double], rate: Double, seconds: Double) -> Double {
+        let counts = levels.map { $0 * rate * seconds }
+        guard counts.count >= 2 else { return .nan }
+        let mean = counts.reduce(0, +) / Double(counts.count)
+        return counts.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(counts.count - 1) / mean
     }
 
     /// The fitted service model, or a comment saying the trace has none to fit.

@@ -35,18 +35,19 @@ package enum TraceFitter {
     package static let evaluationSeeds: [UInt64] = [1, 2, 3]
     static let calibrationSeeds: [UInt64] = [1001, 1002, 1003]
 
-    package static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat) throws(FitError) -> FitResult {
+    package static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat,
+                            beyondSpan: BeyondSpan = .shuffled) throws(FitError) -> FitResult {
         let span = sample.span
         guard sample.count >= 20, span > 0 else {
             throw .tooShort("\(source): \(sample.count) requests over \(span) s: fit needs at least 20 requests and a span > 0")
         }
         let real = FitFigures(sample)
         var model = initialModel(sample, blockTokens: blockTokens, source: source, format: format)
+        model.goesOnPastTheSpan(beyondSpan, sample)
 
-        // Calibration by simulation (one seed apart from the table's):
-        // bursts from the short-window IDC the model without bursts misses,
-        // the copula's target so the stream's Spearman(prompt, output)
-        // matches, then the schedule's smoothing.
+        // Calibration by simulation (one seed apart from the table's): bursts from the short-window
+        // IDC the model without bursts misses, the copula's target so the stream's
+        // Spearman(prompt, output) matches, then the schedule's smoothing.
         let trialStreams = try streams(model, span: span, seeds: calibrationSeeds)
         let trial = FitFigures.mean(trialStreams.map(FitFigures.init))
         // The schedule multiplies new sessions, but it was read off all
@@ -59,18 +60,7 @@ package enum TraceFitter {
             model.smearCorrection = correction
             model.schedule = schedule(sample, model: model)
         }
-        // Windows below the schedule's, and (for ticked timestamps) at least
-        // five ticks, whose IDC the rounding itself inflates.
-        let short = real.idcCurve.filter { $0.window < model.scheduleWidth && $0.window >= 5 * (model.timeResolution ?? 0) }
-        let excess = short.map { point in point.idc - (trial.idcCurve.first { $0.window == point.window }?.idc ?? point.idc) }
-        let relative = zip(short, excess).map { $1 / $0.idc }.max() ?? 0
-        if relative > 0.15, let fitted = BurstFit.fit(windows: short.map(\.window), excess: excess, rate: real.rate) {
-            model.bursts = fitted.bursts
-            let s = fitted.bursts.states
-            model.burstNote = "Bursts fitted to the IDC curve from \(YAMLNumber.short(short.first?.window ?? 0)) s to below \(YAMLNumber.short(model.scheduleWidth)) s (the trace's IDC exceeded the stream's without bursts by up to \(Int((relative * 100).rounded()))%): two states of mean \(YAMLNumber.short(s[0].meanDurationSeconds)) s at 1 -/+ \(YAMLNumber.short(s[1].multiplier - 1))."
-        } else {
-            model.burstNote = "No bursts: the schedule and the inter-arrival shape already give the trace's IDC from \(YAMLNumber.short(short.first?.window ?? 0)) s to below \(YAMLNumber.short(model.scheduleWidth)) s (largest shortfall \(Int((relative * 100).rounded()))%, bursts added above 15%)."
-        }
+        fitBursts(&model, real: real, trial: trial)
         let target = model.correlation + (real.spearman - trial.spearman)
         let calibrated = Swift.max(-0.99, Swift.min(0.99, target))
         model.correlationNote += String(format: " Copula target %.4f, moved by %.4f so that the generated Spearman(prompt, output) matches the trace's %.4f.", calibrated, calibrated - model.correlation, real.spearman)
@@ -93,6 +83,33 @@ package enum TraceFitter {
         let generated = FitFigures.mean(runs)
         let table = FitTable(real: real, generated: generated, runs: runs)
         return FitResult(yaml: yaml + table.yamlComment, real: real, runs: runs, generated: generated, table: table)
+    }
+
+    /// The variance budget below the schedule's window: bursts take only the
+    /// short-window IDC the trace has beyond the stream without them, with
+    /// sojourns under half a window (slower variation is the schedule's).
+    static func fitBursts(_ model: inout FittedModel, real: FitFigures, trial: FitFigures) {
+        // Windows below the schedule's, and (for ticked timestamps) at least
+        // five ticks, whose IDC the rounding itself inflates.
+        let short = real.idcCurve.filter { $0.window < model.scheduleWidth && $0.window >= 5 * (model.timeResolution ?? 0) }
+        let excess = short.map { point in point.idc - (trial.idcCurve.first { $0.window == point.window }?.idc ?? point.idc) }
+        let relative = zip(short, excess).map { $1 / $0.idc }.max() ?? 0
+        if relative > 0.15, let fitted = BurstFit.fit(windows: short.map(\.window), excess: excess, rate: real.rate,
+                                                            longestDuration: model.scheduleWidth / 2) {
+            model.bursts = fitted.bursts
+            let s = fitted.bursts.states
+            model.burstNote = "Bursts fitted to the IDC curve from \(YAMLNumber.short(short.first?.window ?? 0)) s to below \(YAMLNumber.short(model.scheduleWidth)) s (the trace's IDC exceeded the stream's without bursts by up to \(Int((relative * 100).rounded()))%): two states of mean \(YAMLNumber.short(s[0].meanDurationSeconds)) s (at most half a window) at 1 -/+ \(YAMLNumber.short(s[1].multiplier - 1))."
+        } else {
+            model.burstNote = "No bursts: the schedule and the inter-arrival shape already give the trace's IDC from \(YAMLNumber.short(short.first?.window ?? 0)) s to below \(YAMLNumber.short(model.scheduleWidth)) s (largest shortfall \(Int((relative * 100).rounded()))%, bursts added above 15%)."
+        }
+    }
+
+    /// Each later turn's delay from its session's first request, and Σ n² / Σ n over sessions of n requests.
+    fileprivate static func sessionSpread(_ sample: RequestSample) -> ([Double], Double) {
+        let members = sessionMembers(sample)
+        let delays = members.flatMap { list in list.dropFirst().map { sample.times[$0] - sample.times[list[0]] } }
+        let squares = members.reduce(0.0) { $0 + Double($1.count * $1.count) }
+        return (delays, sample.count > 0 ? squares / Double(sample.count) : 1)
     }
 
     static func relativeError(_ a: Double, _ b: Double) -> Double { b != 0 && a.isFinite ? abs(a / b - 1) : 0 }
@@ -152,5 +169,13 @@ package enum TraceFitter {
         let a = RateSchedule.smoothed(zip(real, lengths).map { $0 / $1 }, lengths: lengths, bandwidth: bandwidth)
         let b = RateSchedule.smoothed(zip(generated, lengths).map { $0 / $1 }, lengths: lengths, bandwidth: bandwidth)
         return zip(a, b).map { $1 > 0 ? $0 / $1 : 1 }
+    }
+}
+
+extension FittedModel {
+    /// How the load goes on past the span, with the session figures its variance budget needs.
+    mutating func goesOnPastTheSpan(_ mode: BeyondSpan, _ sample: RequestSample) {
+        beyondSpan = mode
+        (laterDelays, sessionClustering) = TraceFitter.sessionSpread(sample)
     }
 }
