@@ -188,9 +188,9 @@ extension DaemonIntegrationTests {
     @Suite("agents in a closed loop over Kafka")
     struct AgentLoop {
         @Test("service-model and run --speed max with feedback on the coding agent: every call sent exactly delay_s after the latest published completion among its depends_on")
-        func everyCallFollowsThePublishedCompletions() throws {
+        func everyCallFollowsThePublishedCompletions() async throws {
             let configuration = try agentLoopConfiguration(duration: 300)
-            let loop = try KafkaLoopRun(duration: 300, replicas: 6, base: configuration)
+            let loop = try await onThread { try KafkaLoopRun(duration: 300, replicas: 6, base: configuration) }
             print("agents over Kafka: \(loop.stream.count) events in \(loop.wallSeconds) s wall; served \(String(describing: loop.served))")
             #expect(loop.status == 0)
             #expect(loop.consumed.ended)

@@ -55,7 +55,11 @@ extension DaemonIntegrationTests {
         /// with the test's producer holding the completions' watermark at
         /// 400 s while it publishes bad records, scraping /metrics there.
         @Test("a service dropping 5%: exactly those sessions end no_response at arrival + timeout_s; fuzzed completion records are counted by reason (metrics and log), nothing crashes, and the stream is byte-identical to the clean run")
-        func timeoutsAndFuzzedCompletions() throws {
+        func timeoutsAndFuzzedCompletions() async throws {
+            try await onScenarioExecutor { try Self.timeoutsAndFuzzedCompletionsBody() }
+        }
+
+        static func timeoutsAndFuzzedCompletionsBody() throws {
             let configuration = try Self.virtualConfiguration()
             let clean = try SteppedLoop(configuration)
             clean.startService(replicas: 8, dropFraction: 0.05)
@@ -249,7 +253,11 @@ extension DaemonIntegrationTests {
         /// how late they were (against the best-paced request, whose
         /// offset is the set-up time: see the test).
         @Test("real time: follow-ups leave at completion time_s + delay_s; the lateness p50/p99/max is reported for every follow-up, p99 under 50 ms by the daemon and by Kafka's timestamps")
-        func realTimeFollowUpLateness() throws {
+        func realTimeFollowUpLateness() async throws {
+            try await onScenarioExecutor { try Self.realTimeFollowUpLatenessBody() }
+        }
+
+        static func realTimeFollowUpLatenessBody() throws {
             let configuration = try feedbackConfiguration(
                 duration: 25, rate: 2, timeout: 60, lookahead: nil, clock: "{mode: realtime, watermark_interval_s: 0.05}",
                 replacing: ["{type: Uniform, low: 0.02, high: 0.04}": "{type: Uniform, low: 0.001, high: 0.003}",

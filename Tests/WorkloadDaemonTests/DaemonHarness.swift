@@ -100,6 +100,27 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
     }
 }
 
+/// Runs `body` (an async test body that blocks: it waits on in-process daemons, consumers or
+/// child processes synchronously) with a task executor of its own, a serial queue, so that the
+/// body's blocking holds neither of the cooperative pool's threads -- two on two cores -- which the
+/// daemon under test and every other test need. Unlike `onThread`, the body keeps the test's task
+/// context, so `#expect` inside it is recorded against the test.
+func onScenarioExecutor<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    try await withTaskExecutorPreference(ScenarioExecutor()) { try await body() }
+}
+
+/// A task executor running its jobs on a serial dispatch queue (an overcommitting one, not the
+/// cooperative pool).
+final class ScenarioExecutor: TaskExecutor, @unchecked Sendable {
+    // @unchecked Sendable: the only state is the queue, which is thread-safe.
+    private let queue = DispatchQueue(label: "daemon-test-scenario")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
 /// Sleeps the calling thread.
 func pause(_ seconds: Double) {
     Thread.sleep(forTimeInterval: seconds)
