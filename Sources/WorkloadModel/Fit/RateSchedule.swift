@@ -4,16 +4,20 @@ import RealModule
 /// `width` seconds, smoothed by a Gaussian kernel of `bandwidth` windows
 /// (0: none), as multipliers at the window centres, linearly interpolated
 /// and normalised so that m has mean 1 over [0, span]. With `repeat_s` (a
-/// daily period), the windows are folded onto one period first.
+/// daily period), the windows are folded onto one period first. Stepped
+/// (`interpolation: step`), a multiplier holds from its time to the next:
+/// `denoised` writes one per window from the window's start.
 package struct RateSchedule: Sendable, Equatable {
     package var times: [Double]
     package var multipliers: [Double]
     package var repeatSeconds: Double?
+    package var step: Bool
 
-    package init(times: [Double], multipliers: [Double], repeatSeconds: Double? = nil) {
+    package init(times: [Double], multipliers: [Double], repeatSeconds: Double? = nil, step: Bool = false) {
         self.times = times
         self.multipliers = multipliers
         self.repeatSeconds = repeatSeconds
+        self.step = step
     }
 
     /// Counts per window over [0, span) (the last window may be partial) and each window's length.
@@ -26,6 +30,34 @@ package struct RateSchedule: Sendable, Equatable {
     }
 
     package static func fitted(_ times: [Double], span: Double, width: Double, bandwidth: Double, period: Double? = nil) -> RateSchedule {
+        let (rates, lengths) = windowRates(times, span: span, width: width, period: period)
+        let times = rates.indices.map { (Double($0) + 0.5) * width }
+        var schedule = RateSchedule(times: times, multipliers: smoothed(rates, lengths: lengths, bandwidth: bandwidth), repeatSeconds: period)
+        schedule.normalise(over: period ?? span)
+        return schedule
+    }
+
+    /// The windowed rates with the count noise taken out (`SpectralShrink`;
+    /// `noise`: the banded periodogram of the generator's own windowed rates
+    /// under a flat schedule), stepped: each window's multiplier holds over
+    /// the window, so a run's count in a window is that window's rate alone
+    /// (linear interpolation would mix each window's noise into its
+    /// neighbours' and correlate them). Negative rates are cut to 0.
+    /// With `transfer`, deconvolved by it (`SpectralShrink.shrunk`).
+    package static func denoised(_ times: [Double], span: Double, width: Double, noise: [Double], transfer: [(re: Double, im: Double)]? = nil,
+                                 period: Double? = nil) -> (schedule: RateSchedule, keptVariance: Double) {
+        let (rates, _) = windowRates(times, span: span, width: width, period: period)
+        let usable = transfer.map { $0.count == rates.count } ?? true
+        let (values, kept) = noise.count == rates.count && usable ? SpectralShrink.shrunk(rates, noise: noise, transfer: transfer) : (rates, 1)
+        var schedule = RateSchedule(times: rates.indices.map { Double($0) * width }, multipliers: values.map { Swift.max(0, $0) },
+                                    repeatSeconds: period, step: true)
+        schedule.normalise(over: period ?? span)
+        return (schedule, kept)
+    }
+
+    /// The request rate per window over [0, span) (folded onto one period when
+    /// there is one) and each window's covered length.
+    package static func windowRates(_ times: [Double], span: Double, width: Double, period: Double? = nil) -> (rates: [Double], lengths: [Double]) {
         var (counts, lengths) = counts(times, span: span, width: width)
         if let period {
             // Fold: each time-of-day window's rate is the mean over the days that cover it.
@@ -38,11 +70,7 @@ package struct RateSchedule: Sendable, Equatable {
             counts = folded
             lengths = covered.map { Swift.max($0, 1e-9) }
         }
-        let rates = smoothed(zip(counts, lengths).map { $0 / $1 }, lengths: lengths, bandwidth: bandwidth)
-        let times = rates.indices.map { (Double($0) + 0.5) * width }
-        var schedule = RateSchedule(times: times, multipliers: rates, repeatSeconds: period)
-        schedule.normalise(over: period ?? span)
-        return schedule
+        return (zip(counts, lengths).map { $0 / $1 }, lengths)
     }
 
     /// Rates per window smoothed by a Gaussian kernel of `bandwidth` windows
@@ -78,6 +106,7 @@ package struct RateSchedule: Sendable, Equatable {
             let mid = (low + high) / 2
             if times[mid] <= t { low = mid } else { high = mid }
         }
+        if step { return multipliers[low] }
         let f = (t - times[low]) / (times[high] - times[low])
         return multipliers[low] + f * (multipliers[high] - multipliers[low])
     }
@@ -85,6 +114,19 @@ package struct RateSchedule: Sendable, Equatable {
     /// ∫_0^t m, piece by piece (without repeat: `fit` uses it within the trace's span).
     package func integral(to t: Double) -> Double {
         guard !times.isEmpty else { return t }
+        if step {
+            // Each value from its time to the next (the first also before it).
+            var total = 0.0, previous = 0.0
+            for index in times.indices {
+                let end = Swift.min(t, index + 1 < times.count ? times[index + 1] : t)
+                if end > previous {
+                    total += (end - previous) * multipliers[index]
+                    previous = end
+                }
+                if end >= t { break }
+            }
+            return total
+        }
         var total = 0.0
         var previous = 0.0
         var previousValue = multipliers[0]
@@ -195,13 +237,15 @@ extension RateSchedule {
     /// `levels`: the trace's partial last block (a cut, not a full window of
     /// its load) is not replayed. With sessions each block's level is
     /// deconvolved so that, after the spill from the block before, its
-    /// request rate is the target.
-    package func shuffled(width: Double, plan: BlockPlan, periods: Int, base: [Double]? = nil, levels budget: BlockLevels = BlockLevels(),
-                          seed: UInt64 = 1) -> RateSchedule {
+    /// request rate is the target. `blockLevels`: each whole block's level
+    /// when it is not its windows' mean (a denoised schedule's windows keep
+    /// their shape, the budget is over the trace's own block counts).
+    package func shuffled(width: Double, plan: BlockPlan, periods: Int, base: [Double]? = nil, blockLevels: [Double]? = nil,
+                          levels budget: BlockLevels = BlockLevels(), seed: UInt64 = 1) -> RateSchedule {
         let source = base ?? multipliers
         let b = plan.blockWindows
         let blocks = (0..<plan.wholeBlocks).map { Array(source[($0 * b)..<(($0 + 1) * b)]) }
-        let levels = blocks.map { $0.reduce(0, +) / Double(b) }
+        let levels = blockLevels ?? blocks.map { $0.reduce(0, +) / Double(b) }
         let mean = levels.reduce(0, +) / Double(levels.count)
         var rng = Xoshiro256(seed: seed, identity: StreamIdentity("fit-shuffled-schedule"))
         func draw(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
@@ -237,8 +281,15 @@ extension RateSchedule {
             values += period.map { scale > 0 ? $0 / scale : 1 }
             previous /= scale > 0 ? scale : 1
         }
+        return Self.windows(values, width: width, step: step)
+    }
+
+    /// One point per window: at its start when stepped; else at its centre,
+    /// after a point at 0 at the first window's value.
+    static func windows(_ values: [Double], width: Double, step: Bool, repeatSeconds: Double? = nil) -> RateSchedule {
+        if step { return RateSchedule(times: values.indices.map { Double($0) * width }, multipliers: values, repeatSeconds: repeatSeconds, step: true) }
         let times = values.indices.map { (Double($0) + 0.5) * width }
-        return RateSchedule(times: [0] + times, multipliers: [values[0]] + values)
+        return RateSchedule(times: [0] + times, multipliers: [values[0]] + values, repeatSeconds: repeatSeconds)
     }
 
     /// (Both begin with a point at 0 at the first window's value: without a
@@ -246,6 +297,6 @@ extension RateSchedule {
     /// the first span stays exactly what it was, not a ramp from the last point.)
     /// The trace's own windows, repeating every `windows x width` seconds.
     package func repeating(width: Double) -> RateSchedule {
-        RateSchedule(times: [0] + times, multipliers: [multipliers[0]] + multipliers, repeatSeconds: Double(Swift.max(1, multipliers.count)) * width)
+        Self.windows(multipliers, width: width, step: step, repeatSeconds: Double(Swift.max(1, multipliers.count)) * width)
     }
 }

@@ -18,6 +18,20 @@ struct FittedModel {
     var schedule: RateSchedule
     var scheduleWidth: Double
     var scheduleBandwidth: Double
+    /// The generator's own noise in the schedule's windowed rates (the banded
+    /// periodogram of a flat-schedule stream's); once set, the schedule is
+    /// the trace's rates with that noise taken out (`RateSchedule.denoised`).
+    var scheduleNoise: [Double]?
+    /// With sessions, the spread of a session's requests from its start, per
+    /// frequency (`SpectralShrink.spreadTransfer`): the denoised schedule of
+    /// new sessions is deconvolved by it (in place of the smear correction).
+    var scheduleTransfer: [(re: Double, im: Double)]?
+    /// The share of the windowed rates' variance the denoised schedule kept.
+    var scheduleKept: Double?
+    /// How the schedule was chosen among its candidates.
+    var scheduleChoice = ""
+    /// The trace's own request rate per window over its mean (the variance budget past the span is over their blocks).
+    var windowRates: [Double] = []
     /// Per schedule window, the factor that undoes later turns' smearing of
     /// the schedule (nil: not applied, the trace has no sessions).
     var smearCorrection: [Double]?
@@ -108,12 +122,12 @@ struct FittedModel {
         let smearNote = smearCorrection.map { c in
             " Times a correction for later turns, which follow their sessions by minutes and so smear the schedule: per window, the trace's request rate over a simulated stream's, both smoothed over \(YAMLNumber.short(TraceFitter.smearBandwidth)) windows (factors \(YAMLNumber.short(c.min() ?? 1)) to \(YAMLNumber.short(c.max() ?? 1)))."
         } ?? ""
-        comment("Windowed request rates: \(schedule.multipliers.count) windows of \(YAMLNumber.short(scheduleWidth)) s, Gaussian-smoothed over \(YAMLNumber.short(scheduleBandwidth)) windows (chosen by simulation to match the IDC and lag-1 autocorrelation of minute counts), mean 1.\(smearNote)", indent: "    ")
+        comment(scheduleNote + smearNote, indent: "    ")
         out.append("    schedule:")
         let (written, beyondNote) = writtenSchedule()
         let points = zip(written.times, written.multipliers).map { "[\(YAMLNumber.text($0)), \(YAMLNumber.short($1))]" }
         out.append("      points: [\(points.joined(separator: ", "))]")
-        out.append("      interpolation: linear")
+        out.append("      interpolation: \(written.step ? "step" : "linear")")
         comment(beyondNote, indent: "      ")
         if let period = written.repeatSeconds { out.append("      repeat_s: \(YAMLNumber.text(period))") }
         comment(burstNote, indent: "    ")
@@ -146,6 +160,17 @@ struct FittedModel {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// What the schedule is and how its variance was split with the generator's own noise.
+    var scheduleNote: String {
+        guard let kept = scheduleKept else {
+            return "Windowed request rates: \(schedule.multipliers.count) windows of \(YAMLNumber.short(scheduleWidth)) s, Gaussian-smoothed over \(YAMLNumber.short(scheduleBandwidth)) windows, mean 1. \(scheduleChoice)"
+        }
+        return String(format: "Windowed request rates: %d windows of %@ s, stepped (each holds over its window), mean 1. Variance budget: the trace's windowed rates are its load's variation plus count noise, and a run adds its own noise again, so the schedule keeps only the variance beyond that noise, frequency by frequency (each frequency's amplitude x sqrt(1 - noise / power), both averaged over about a third of an octave; the noise is the windowed rates' spectrum of streams from this model under a flat schedule: Poisson, sessions, bursts): %.1f%% of the windows' variance kept%@. %@",
+                      schedule.multipliers.count, YAMLNumber.short(scheduleWidth), 100 * kept,
+                      scheduleTransfer == nil ? "" : ", deconvolved by the spread of sessions' requests from their first (the trace's later turns' delays; the transfer's modulus taken as at least 0.3), so that the request rate, not the session starts, has that variation",
+                      scheduleChoice)
+    }
+
     /// The schedule as written, going on past the span, and the comment saying how.
     func writtenSchedule() -> (RateSchedule, String) {
         if schedule.repeatSeconds != nil {
@@ -170,13 +195,15 @@ struct FittedModel {
         // Later periods start from the trace's request rates (the smear correction is the first period's).
         let base = smearCorrection.map { zip(schedule.multipliers, $0).map { $1 > 0 ? $0 / $1 : $0 } } ?? schedule.multipliers
         let b = plan.blockWindows
-        let levels = (0..<plan.wholeBlocks).map { base[($0 * b)..<(($0 + 1) * b)].reduce(0, +) / Double(b) }
+        // A denoised schedule's block means lost their noise already: the budget is over the trace's own.
+        let raw = scheduleKept != nil && windowRates.count == base.count ? windowRates : base
+        let levels = (0..<plan.wholeBlocks).map { raw[($0 * b)..<(($0 + 1) * b)].reduce(0, +) / Double(b) }
         let rate = Double(requests) / span
         let burstIDC = bursts?.indexOfDispersion(window: block, rate: rate, baseIDC: 0) ?? 0
         let spill = laterDelays.reduce(0) { $0 + Swift.min(1, $1 / block) } / Double(Swift.max(1, requests))
         let budget = BlockLevels(levels: levels, slots: plan.slots, rate: rate, seconds: block,
                                  intrinsicIDC: sessionClustering + burstIDC, spill: spill)
-        let written = schedule.shuffled(width: scheduleWidth, plan: plan, periods: periods, base: base, levels: budget)
+        let written = schedule.shuffled(width: scheduleWidth, plan: plan, periods: periods, base: base, blockLevels: levels, levels: budget)
         let fillers = plan.fillers == 0 ? "" : " and \(plan.fillers) filler(s) (one of its blocks drawn at random, where the trace's partial last block would be)"
         let split = String(format: "Variance budget over %@ s blocks: the trace's block counts have IDC %.3g; the generator adds about %.3g by itself (Poisson and sessions %.3g, bursts %.3g), so the blocks keep the rest: deviations x %.3g, fillers at the mean %@. Sessions send %.1f%% of a block's requests in the next: each block's level is set so that, with that spill from the block before, its request rate is the trace's.",
                                YAMLNumber.short(block), Self.blockIDC(levels, rate: rate, seconds: block), sessionClustering + burstIDC, sessionClustering, burstIDC,

@@ -58,31 +58,97 @@ package enum TraceFitter {
         if sample.turn.contains(where: { $0 >= 2 }), model.schedule.repeatSeconds == nil {
             let correction = smearCorrection(real: sample, streams: trialStreams, width: model.scheduleWidth)
             model.smearCorrection = correction
-            model.schedule = schedule(sample, model: model)
+            model.schedule = schedule(sample, model: model).schedule
         }
         fitBursts(&model, real: real, trial: trial)
         let target = model.correlation + (real.spearman - trial.spearman)
         let calibrated = Swift.max(-0.99, Swift.min(0.99, target))
         model.correlationNote += String(format: " Copula target %.4f, moved by %.4f so that the generated Spearman(prompt, output) matches the trace's %.4f.", calibrated, calibrated - model.correlation, real.spearman)
+        let firstPoint = (copula: model.correlation, spearman: trial.spearman)
         model.correlation = calibrated
 
-        var best: (score: Double, bandwidth: Double)?
-        for bandwidth in [0.0, 1, 2] {
-            var candidate = model
-            candidate.scheduleBandwidth = bandwidth
-            candidate.schedule = schedule(sample, model: candidate)
+        // The variance budget at and above the schedule's window. Candidates,
+        // judged by simulation: the windowed rates denoised (the schedule keeps
+        // only what the generator's own noise, Poisson, sessions and bursts,
+        // does not already give, frequency by frequency), or smoothed by a
+        // Gaussian kernel of 0, 1 or 2 windows (with sessions, a denoised
+        // schedule of new sessions loses what the sessions' own spread smooths
+        // out of the request rate; smoothing keeps some of the noise instead).
+        var best: (score: Double, model: FittedModel, spearman: Double)?
+        var scores: [String] = []
+        for (name, candidate) in try scheduleCandidates(model, sample: sample) {
             let g = FitFigures.mean(try figures(candidate, span: span, seeds: calibrationSeeds))
             let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1Minute - real.lag1Minute) / 0.5
-            if best == nil || score < best!.score { best = (score, bandwidth) }
+            scores.append(String(format: "%@ %.3f", name, score))
+            if best == nil || score < best!.score { best = (score, candidate, g.spearman) }
         }
-        model.scheduleBandwidth = best?.bandwidth ?? 1
-        model.schedule = schedule(sample, model: model)
+        model = best!.model
+        try refineCorrelation(&model, real: real.spearman, first: firstPoint, second: (calibrated, best!.spearman), span: span)
+        model.scheduleChoice = "Chosen by simulation (calibration seeds; score: relative errors of IDC 60 s and 600 s plus |lag-1 difference| / 0.5) among \(scores.joined(separator: ", "))."
 
         let yaml = model.yaml()
         let runs = try streams(model, span: span, seeds: evaluationSeeds).map(FitFigures.init)
         let generated = FitFigures.mean(runs)
         let table = FitTable(real: real, generated: generated, runs: runs)
         return FitResult(yaml: yaml + table.yamlComment, real: real, runs: runs, generated: generated, table: table)
+    }
+
+    /// The schedules `fit` chooses among by simulation, named: the windowed
+    /// rates denoised (with sessions, also deconvolved by their spread, in
+    /// place of the smear correction), and smoothed over 0, 1 and 2 windows.
+    static func scheduleCandidates(_ model: FittedModel, sample: RequestSample) throws(FitError) -> [(String, FittedModel)] {
+        let starts = sessionStarts(sample)
+        var denoised = model
+        // Twice: the noise depends on the gaps of new sessions, fitted in the
+        // operational time of the schedule they run under, which depends on the noise.
+        for _ in 0..<2 {
+            denoised.scheduleNoise = try noiseSpectrum(denoised, sample: sample)
+            (denoised.schedule, denoised.scheduleKept) = schedule(sample, model: denoised)
+            denoised.interArrival = sessionGaps(starts, schedule: denoised.schedule)
+        }
+        var out: [(String, FittedModel)] = []
+        func add(_ name: String, _ candidate: FittedModel) {
+            var c = candidate
+            (c.schedule, c.scheduleKept) = schedule(sample, model: c)
+            if c.scheduleNoise != nil { c.interArrival = sessionGaps(starts, schedule: c.schedule) }
+            out.append((name, c))
+        }
+        add("denoised", denoised)
+        if !model.laterDelays.isEmpty, model.schedule.repeatSeconds == nil {
+            var deconvolved = denoised
+            let windows = RateSchedule.windowRates([], span: sample.span, width: model.scheduleWidth).rates.count
+            deconvolved.scheduleTransfer = SpectralShrink.spreadTransfer(delays: model.laterDelays, firsts: sample.count - model.laterDelays.count,
+                                                                         windows: windows, width: model.scheduleWidth)
+            deconvolved.smearCorrection = nil
+            add("denoised and deconvolved", deconvolved)
+        }
+        for bandwidth in [0.0, 1, 2] {
+            var smoothed = model
+            smoothed.scheduleBandwidth = bandwidth
+            add("smoothed over \(YAMLNumber.short(bandwidth))", smoothed)
+        }
+        return out
+    }
+
+    /// A second step of the copula's calibration when the first left the
+    /// stream's Spearman(prompt, output) more than 0.02 from the trace's: a
+    /// prompt is more than its new input (history, shared prefixes), so the
+    /// stream's rank correlation moves by less than the copula's (strong
+    /// correlations are reached only partly in one step). The secant through
+    /// the two simulated points (its slope kept within 0.2 to 2), kept if
+    /// simulation puts it closer.
+    static func refineCorrelation(_ model: inout FittedModel, real: Double, first: (copula: Double, spearman: Double),
+                                  second: (copula: Double, spearman: Double), span: Double) throws(FitError) {
+        guard abs(second.spearman - real) > 0.02, abs(second.copula - first.copula) > 1e-3 else { return }
+        let slope = Swift.min(2, Swift.max(0.2, (second.spearman - first.spearman) / (second.copula - first.copula)))
+        var candidate = model
+        candidate.correlation = Swift.max(-0.99, Swift.min(0.99, second.copula + (real - second.spearman) / slope))
+        guard candidate.correlation != second.copula else { return }
+        let reached = FitFigures.mean(try figures(candidate, span: span, seeds: calibrationSeeds)).spearman
+        guard abs(reached - real) < abs(second.spearman - real) else { return }
+        candidate.correlationNote += String(format: " A second step (the first reached %.4f): copula %.4f, reaching %.4f on the calibration seeds.",
+                                            second.spearman, candidate.correlation, reached)
+        model = candidate
     }
 
     /// The variance budget below the schedule's window: bursts take only the
@@ -141,15 +207,41 @@ package enum TraceFitter {
         return results.withLock { $0.map { $0! } }
     }
 
-    /// The schedule of `model`'s width and smoothing, times its smear correction.
-    static func schedule(_ sample: RequestSample, model: FittedModel) -> RateSchedule {
+    /// The schedule of `model`'s width, denoised once its noise is known
+    /// (before, smoothed), times its smear correction.
+    /// With it, the share of the windowed rates' variance the denoised schedule kept.
+    static func schedule(_ sample: RequestSample, model: FittedModel) -> (schedule: RateSchedule, kept: Double?) {
         var schedule = RateSchedule.fitted(sample.times, span: sample.span, width: model.scheduleWidth,
                                            bandwidth: model.scheduleBandwidth, period: model.schedule.repeatSeconds)
+        var kept: Double?
+        if let noise = model.scheduleNoise {
+            (schedule, kept) = RateSchedule.denoised(sample.times, span: sample.span, width: model.scheduleWidth, noise: noise,
+                                                     transfer: model.scheduleTransfer, period: model.schedule.repeatSeconds)
+        }
         if let correction = model.smearCorrection, correction.count == schedule.multipliers.count {
             schedule.multipliers = zip(schedule.multipliers, correction).map { $0 * $1 }
             schedule.normalise(over: sample.span)
         }
-        return schedule
+        return (schedule, kept)
+    }
+
+    /// The generator's own noise in windowed rates: the banded periodogram of
+    /// the windowed rates of streams from `model` under a flat schedule (with
+    /// its sessions, inter-arrival shape and bursts), the mean over the calibration seeds.
+    static func noiseSpectrum(_ model: FittedModel, sample: RequestSample) throws(FitError) -> [Double] {
+        var flat = model
+        let windows = RateSchedule.windowRates([], span: sample.span, width: model.scheduleWidth, period: model.schedule.repeatSeconds).rates.count
+        flat.schedule = RateSchedule(times: (0..<windows).map { Double($0) * model.scheduleWidth }, multipliers: [Double](repeating: 1, count: windows),
+                                     repeatSeconds: model.schedule.repeatSeconds, step: true)
+        flat.smearCorrection = nil
+        flat.scheduleNoise = nil
+        var power = [Double](repeating: 0, count: windows)
+        let runs = try streams(flat, span: sample.span, seeds: calibrationSeeds)
+        for stream in runs {
+            let rates = RateSchedule.windowRates(stream.times, span: sample.span, width: model.scheduleWidth, period: model.schedule.repeatSeconds).rates
+            for (k, p) in SpectralShrink.periodogram(rates).enumerated() { power[k] += p / Double(runs.count) }
+        }
+        return SpectralShrink.banded(power)
     }
 
     /// Windows the smear correction's two rates are smoothed over (it
@@ -177,5 +269,7 @@ extension FittedModel {
     mutating func goesOnPastTheSpan(_ mode: BeyondSpan, _ sample: RequestSample) {
         beyondSpan = mode
         (laterDelays, sessionClustering) = TraceFitter.sessionSpread(sample)
+        let rate = Double(sample.count) / sample.span
+        windowRates = RateSchedule.windowRates(sample.times, span: sample.span, width: scheduleWidth, period: schedule.repeatSeconds).rates.map { $0 / rate }
     }
 }
