@@ -43,12 +43,9 @@ package struct RateSchedule: Sendable, Equatable {
     /// the window, so a run's count in a window is that window's rate alone
     /// (linear interpolation would mix each window's noise into its
     /// neighbours' and correlate them). Negative rates are cut to 0.
-    /// With `transfer`, deconvolved by it (`SpectralShrink.shrunk`).
-    package static func denoised(_ times: [Double], span: Double, width: Double, noise: [Double], transfer: [(re: Double, im: Double)]? = nil,
-                                 period: Double? = nil) -> (schedule: RateSchedule, keptVariance: Double) {
+    package static func denoised(_ times: [Double], span: Double, width: Double, noise: [Double], period: Double? = nil) -> (schedule: RateSchedule, keptVariance: Double) {
         let (rates, _) = windowRates(times, span: span, width: width, period: period)
-        let usable = transfer.map { $0.count == rates.count } ?? true
-        let (values, kept) = noise.count == rates.count && usable ? SpectralShrink.shrunk(rates, noise: noise, transfer: transfer) : (rates, 1)
+        let (values, kept) = noise.count == rates.count ? SpectralShrink.shrunk(rates, noise: noise) : (rates, 1)
         var schedule = RateSchedule(times: rates.indices.map { Double($0) * width }, multipliers: values.map { Swift.max(0, $0) },
                                     repeatSeconds: period, step: true)
         schedule.normalise(over: period ?? span)

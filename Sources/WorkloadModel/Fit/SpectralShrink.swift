@@ -52,25 +52,14 @@ package enum SpectralShrink {
 
     /// `x` with each frequency's amplitude multiplied by its gain (`noise`: the
     /// noise's banded periodogram, same length), and the share of `x`'s variance kept.
-    /// With `transfer` (per frequency, conjugate-symmetric, 1 at k = 0), each
-    /// frequency is also divided by it, its modulus taken as at least
-    /// `transferFloor`: the series that, passed through the transfer, gives
-    /// the shrunk one (new sessions whose later turns spread their requests).
-    package static func shrunk(_ x: [Double], noise: [Double], transfer: [(re: Double, im: Double)]? = nil,
-                               transferFloor: Double = 0.3) -> (values: [Double], keptVariance: Double) {
-        precondition(noise.count == x.count && (transfer?.count ?? x.count) == x.count, "one noise power and transfer per frequency")
+    package static func shrunk(_ x: [Double], noise: [Double]) -> (values: [Double], keptVariance: Double) {
+        precondition(noise.count == x.count, "one noise power per frequency")
         guard x.count > 2 else { return (x, 1) }
         let g = gains(x, noise: noise)
         var (re, im) = transform(x)
         for k in re.indices {
             re[k] *= g[k]
             im[k] *= g[k]
-            if let h = transfer?[k], k > 0 {
-                // Divide by h with its modulus floored: times conj(h) / (|h| max(|h|, floor)).
-                let modulus = (h.re * h.re + h.im * h.im).squareRoot()
-                let scale = modulus > 0 ? 1 / (modulus * Swift.max(modulus, transferFloor)) : 0
-                (re[k], im[k]) = ((re[k] * h.re + im[k] * h.im) * scale, (im[k] * h.re - re[k] * h.im) * scale)
-            }
         }
         let values = inverse(re, im)
         func variance(_ v: [Double]) -> Double {
@@ -118,29 +107,6 @@ package enum SpectralShrink {
                 if index >= n { index -= n }
             }
             return sum / Double(n)
-        }
-    }
-
-    /// The transfer of a spread (new sessions to requests) at each frequency of
-    /// `n` windows of `width` s: (`firsts` + sum over later turns of
-    /// exp(-2 pi i k d / (n width))) / (firsts + later turns), with `delays`
-    /// the later turns' delays from their sessions' first requests (binned
-    /// to a twentieth of a window, so the cost does not grow with the trace).
-    package static func spreadTransfer(delays: [Double], firsts: Int, windows n: Int, width: Double) -> [(re: Double, im: Double)] {
-        let bin = width / 20
-        var histogram: [Int: Double] = [:]
-        for d in delays where d >= 0 { histogram[Int((d / bin).rounded()), default: 0] += 1 }
-        let total = Double(firsts) + Double(delays.count)
-        guard n > 0, total > 0 else { return [] }
-        let bins = histogram.sorted { $0.key < $1.key }
-        return (0..<n).map { k in
-            var re = Double(firsts), im = 0.0
-            for (b, count) in bins {
-                let phase = 2 * Double.pi * Double(k) * Double(b) * bin / (Double(n) * width)
-                re += count * Double.cos(phase)
-                im -= count * Double.sin(phase)
-            }
-            return (re / total, im / total)
         }
     }
 

@@ -22,10 +22,6 @@ struct FittedModel {
     /// periodogram of a flat-schedule stream's); once set, the schedule is
     /// the trace's rates with that noise taken out (`RateSchedule.denoised`).
     var scheduleNoise: [Double]?
-    /// With sessions, the spread of a session's requests from its start, per
-    /// frequency (`SpectralShrink.spreadTransfer`): the denoised schedule of
-    /// new sessions is deconvolved by it (in place of the smear correction).
-    var scheduleTransfer: [(re: Double, im: Double)]?
     /// The share of the windowed rates' variance the denoised schedule kept.
     var scheduleKept: Double?
     /// How the schedule was chosen among its candidates.
@@ -165,10 +161,8 @@ struct FittedModel {
         guard let kept = scheduleKept else {
             return "Windowed request rates: \(schedule.multipliers.count) windows of \(YAMLNumber.short(scheduleWidth)) s, Gaussian-smoothed over \(YAMLNumber.short(scheduleBandwidth)) windows, mean 1. \(scheduleChoice)"
         }
-        return String(format: "Windowed request rates: %d windows of %@ s, stepped (each holds over its window), mean 1. Variance budget: the trace's windowed rates are its load's variation plus count noise, and a run adds its own noise again, so the schedule keeps only the variance beyond that noise, frequency by frequency (each frequency's amplitude x sqrt(1 - noise / power), both averaged over about a third of an octave; the noise is the windowed rates' spectrum of streams from this model under a flat schedule: Poisson, sessions, bursts): %.1f%% of the windows' variance kept%@. %@",
-                      schedule.multipliers.count, YAMLNumber.short(scheduleWidth), 100 * kept,
-                      scheduleTransfer == nil ? "" : ", deconvolved by the spread of sessions' requests from their first (the trace's later turns' delays; the transfer's modulus taken as at least 0.3), so that the request rate, not the session starts, has that variation",
-                      scheduleChoice)
+        return String(format: "Windowed request rates: %d windows of %@ s, stepped (each holds over its window), mean 1. Variance budget: the trace's windowed rates are its load's variation plus count noise, and a run adds its own noise again, so the schedule keeps only the variance beyond that noise, frequency by frequency (each frequency's amplitude x sqrt(1 - noise / power), both averaged over about a third of an octave; the noise is the windowed rates' spectrum of streams from this model under a flat schedule: Poisson, sessions, bursts): %.1f%% of the windows' variance kept. %@",
+                      schedule.multipliers.count, YAMLNumber.short(scheduleWidth), 100 * kept, scheduleChoice)
     }
 
     /// The schedule as written, going on past the span, and the comment saying how.

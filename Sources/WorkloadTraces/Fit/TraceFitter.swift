@@ -94,8 +94,7 @@ package enum TraceFitter {
     }
 
     /// The schedules `fit` chooses among by simulation, named: the windowed
-    /// rates denoised (with sessions, also deconvolved by their spread, in
-    /// place of the smear correction), and smoothed over 0, 1 and 2 windows.
+    /// rates denoised, and smoothed over 0, 1 and 2 windows.
     static func scheduleCandidates(_ model: FittedModel, sample: RequestSample) throws(FitError) -> [(String, FittedModel)] {
         let starts = sessionStarts(sample)
         var denoised = model
@@ -114,14 +113,6 @@ package enum TraceFitter {
             out.append((name, c))
         }
         add("denoised", denoised)
-        if !model.laterDelays.isEmpty, model.schedule.repeatSeconds == nil {
-            var deconvolved = denoised
-            let windows = RateSchedule.windowRates([], span: sample.span, width: model.scheduleWidth).rates.count
-            deconvolved.scheduleTransfer = SpectralShrink.spreadTransfer(delays: model.laterDelays, firsts: sample.count - model.laterDelays.count,
-                                                                         windows: windows, width: model.scheduleWidth)
-            deconvolved.smearCorrection = nil
-            add("denoised and deconvolved", deconvolved)
-        }
         for bandwidth in [0.0, 1, 2] {
             var smoothed = model
             smoothed.scheduleBandwidth = bandwidth
@@ -216,7 +207,7 @@ package enum TraceFitter {
         var kept: Double?
         if let noise = model.scheduleNoise {
             (schedule, kept) = RateSchedule.denoised(sample.times, span: sample.span, width: model.scheduleWidth, noise: noise,
-                                                     transfer: model.scheduleTransfer, period: model.schedule.repeatSeconds)
+                                                     period: model.schedule.repeatSeconds)
         }
         if let correction = model.smearCorrection, correction.count == schedule.multipliers.count {
             schedule.multipliers = zip(schedule.multipliers, correction).map { $0 * $1 }
