@@ -30,7 +30,6 @@ import WorkloadTraces
         Case(path: "config/prefixes.yaml", format: .mooncake, knownMisses: [
             "KS prompt tokens": "0.133: sessions of one client that share a system prompt of several blocks are merged by the hash-chain session rule, so first prompts and turns are misread",
             "IDC of counts, 600 s": "11.9 vs 3.18: the merged sessions are few and long, and the schedule follows their smeared starts",
-            "lag-1 autocorr. of minute counts": "0.350 vs 0.185: as IDC 600 s, and the schedule follows the export's minute counts, its Poisson noise included, and linear interpolation spreads that noise over neighbouring minutes: a near-Poisson export's lag-1 cannot be met while the schedule replays its minutes",
             "block reuse, overall": "26.7% vs 76.3%: no prefix model for per-client prompts of several blocks (the session rule merges them)"]),
         Case(path: "Tests/Fixtures/roundtrip/bursts-diurnal.yaml", format: .azure),
         Case(path: "Tests/Fixtures/roundtrip/strong-correlation.yaml", format: .azure, knownMisses: [

@@ -98,13 +98,12 @@ package enum TraceFitter {
     static func scheduleCandidates(_ model: FittedModel, sample: RequestSample) throws(FitError) -> [(String, FittedModel)] {
         let starts = sessionStarts(sample)
         var denoised = model
-        // Twice: the noise depends on the gaps of new sessions, fitted in the
-        // operational time of the schedule they run under, which depends on the noise.
-        for _ in 0..<2 {
-            denoised.scheduleNoise = try noiseSpectrum(denoised, sample: sample)
-            (denoised.schedule, denoised.scheduleKept) = schedule(sample, model: denoised)
-            denoised.interArrival = sessionGaps(starts, schedule: denoised.schedule)
-        }
+        // The noise of new sessions' gaps as they are (a flat schedule's
+        // operational time): gaps fitted under a schedule that replays the
+        // trace's noise are more regular than the trace's, and would
+        // understate it. The candidate's own gaps are then refitted under its schedule.
+        denoised.interArrival = sessionGaps(starts, schedule: RateSchedule(times: [0], multipliers: [1]))
+        denoised.scheduleNoise = try noiseSpectrum(denoised, sample: sample)
         var out: [(String, FittedModel)] = []
         func add(_ name: String, _ candidate: FittedModel) {
             var c = candidate
