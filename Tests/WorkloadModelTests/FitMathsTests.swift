@@ -125,7 +125,7 @@ import WorkloadModel
     /// cannot tell from it), and a flat load stays nearly flat.
     @Test(arguments: [0.0, 0.1, 0.2])
     func aDenoisedScheduleKeepsTheLoadsVariationAndDropsTheCountNoise(amplitude: Double) {
-        let n = 120, width = 60.0, rate = 1.0, seeds = 200
+        let n = 120, width = 60.0, rate = 1.0, seeds = 100
         let load = (0..<n).map { rate * (1 + amplitude * sin(2 * Double.pi * Double($0) / 25) + amplitude * sin(2 * Double.pi * Double($0) / 7)) }
         func variance(_ v: [Double]) -> Double {
             let m = v.reduce(0, +) / Double(v.count)
