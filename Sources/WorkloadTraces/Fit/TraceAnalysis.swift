@@ -15,10 +15,15 @@ extension TraceFitter {
         // Prefix structure: the leading blocks (almost) every request shares.
         let (sharedBlocks, prefixNote) = sample.hasBlocks ? blockTokens.map { sharedPrefix(sample, blockTokens: $0) } ?? (0, "") : (0, "")
         let system = Double(Int64(sharedBlocks) * (blockTokens ?? 0))
-        let documents = sample.hasBlocks ? blockTokens.flatMap { DocumentFamilies(sample, systemBlocks: sharedBlocks, blockTokens: $0) } : nil
-        /// A first turn's own new input: its prompt after the system prefix and its shared document.
+        // Mostly shared first turns: prefix families; else documents some sessions share.
+        let families = sample.hasBlocks ? blockTokens.flatMap { PrefixFamilies(sample, systemBlocks: sharedBlocks, blockTokens: $0) } : nil
+        let documents = sample.hasBlocks && families == nil ? blockTokens.flatMap { DocumentFamilies(sample, systemBlocks: sharedBlocks, blockTokens: $0) } : nil
+        func familyTokens(_ index: Int) -> Double {
+            families?.prefixTokens[sample.session[index]] ?? documents?.tokens[sample.session[index]] ?? 0
+        }
+        /// A first turn's own new input: its prompt after the system prefix and its shared document or families.
         func firstInput(_ index: Int) -> Double {
-            Swift.max(1, sample.prompt[index] - system - (documents?.tokens[sample.session[index]] ?? 0))
+            Swift.max(1, sample.prompt[index] - system - familyTokens(index))
         }
 
         let (times, resolution) = dequantised(sample.times)
@@ -28,29 +33,34 @@ extension TraceFitter {
         // History: the most carrying mode under which 95% of later turns add >= 0 tokens.
         let later = members.flatMap { list in zip(list.dropFirst(), list).map { (index: $0, previous: $1) } }
         // Without history a prompt is its shared prefixes (system, document) and its new input.
-        func unshared(_ index: Int) -> Double { sample.prompt[index] - system - (documents?.tokens[sample.session[index]] ?? 0) }
+        func unshared(_ index: Int) -> Double { sample.prompt[index] - system - familyTokens(index) }
         let (history, historyNote, newInput) = hasSessions ? historyMode(sample, later: later, unshared: unshared) : (nil, "", { index, _ in unshared(index) })
 
-        // Sessions that share a document are written as a profile of their own
-        // (their first prompts and turn counts differ from the others').
-        func sharesDocument(_ session: Int) -> Bool { (documents?.tokens[session] ?? 0) > 0 }
+        // Sessions that share a document (or a variant of their prefix family) are written as a
+        // profile of their own (their first prompts and turn counts differ from the others').
+        func sharesDocument(_ session: Int) -> Bool { families?.sharesVariant[session] ?? ((documents?.tokens[session] ?? 0) > 0) }
         func firstPrompts(sharing: Bool) -> [Double] {
             let values = (0..<sample.count).filter { sample.turn[$0] == 1 && sharesDocument(sample.session[$0]) == sharing }.map(firstInput)
             return values.isEmpty ? [1] : values
         }
         let firstPrompt = FamilyFit.fit(firstPrompts(sharing: false), integer: true, closedFormQuantile: true)
-        let output = FamilyFit.fit(sample.output.map { Swift.max(1, $0) }, integer: true, closedFormQuantile: true)
+        let splitsOutput = families?.variant != nil
+        func outputs(sharing: Bool?) -> FittedLaw {
+            let values = (0..<sample.count).filter { sharing == nil || sharesDocument(sample.session[$0]) == sharing }.map { Swift.max(1, sample.output[$0]) }
+            return FamilyFit.fit(values.isEmpty ? [1] : values, integer: true, closedFormQuantile: true)
+        }
+        let output = outputs(sharing: splitsOutput ? false : nil)
         let inputs = newInputs(sample, later: later, first: firstInput, following: newInput)
         let rho = RankCorrelation.spearman(inputs, sample.output)
         let correlationNote = String(format: "Spearman(new input, output) in the trace %.4f.", rho)
 
         let laws = hasSessions ? SessionLaws(members: members, later: later, times: times, inputs: inputs,
-                                             documents: documents != nil, sharesDocument: sharesDocument,
+                                             documents: documents != nil || families?.variant != nil, sharesDocument: sharesDocument,
                                              thinkTimes: sample.service.flatMap { $0.isClosedLoop ? $0.thinkTimes : nil }) : SessionLaws()
         let (warmStart, warmStartNote) = warmStart(sample, span: span, turns: hasSessions ? laws.allTurns : nil)
         let interArrivalNote = resolution.map(tickNote) ?? ""
 
-        return FittedModel(
+        var model = FittedModel(
             source: source, format: format, requests: sample.count, span: span, sessions: starts.count,
             interArrival: interArrival, interArrivalNote: interArrivalNote, timeResolution: resolution, schedule: schedule, scheduleWidth: width, scheduleBandwidth: 1, smearCorrection: nil,
             bursts: nil, burstNote: "", warmStart: warmStart, warmStartNote: warmStartNote,
@@ -58,9 +68,14 @@ extension TraceFitter {
             correlationNote: correlationNote, turns: laws.turns, followUpGap: laws.followUpGap, followUpInput: laws.followUpInput,
             history: history, historyNote: historyNote, blockTokens: sample.hasBlocks ? blockTokens : nil,
             sharedBlocks: sharedBlocks, prefixNote: prefixNote, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: laws.documentTurns),
-            maxTurns: laws.allTurns?.maxTurns ?? 1,
+            families: families, maxTurns: laws.allTurns?.maxTurns ?? 1,
             models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
             service: FittedModel.Service(sample.service))
+        if let families, families.variant != nil {
+            model.variantProfile = (families.variantShare, FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true),
+                                    laws.documentTurns, outputs(sharing: true))
+        }
+        return model
     }
 
     /// What dequantising the timestamps did, for the written configuration's comments.
