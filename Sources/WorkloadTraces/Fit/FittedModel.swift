@@ -129,27 +129,7 @@ struct FittedModel {
         }
         comment(warmStartNote, indent: "  ")
         if warmStart { out.append("  warm_start: true") }
-        if let blockTokens {
-            comment(prefixNote, indent: "  ")
-            if let documents { comment(documents.note, indent: "  ") }
-            if let families { comment(families.note, indent: "  ") }
-            if sharedBlocks > 0 || documents != nil || families != nil { out.append("  prefix_pools:") }
-            if sharedBlocks > 0 {
-                out.append("    - {name: system, items: 1, tokens_dist_config: {type: Constant, value: \(systemTokens)}, popularity: {type: Uniform}}")
-            }
-            if let documents {
-                out.append("    - {name: documents, items: \(documents.items), tokens_dist_config: \(documents.tokens.yaml), popularity: {type: Uniform}}")
-            }
-            if let families {
-                func pool(_ name: String, _ level: PrefixFamilies.Level) {
-                    let popularity = level.exponent < 1e-3 ? "{type: Uniform}" : "{type: Zipf, s: \(YAMLNumber.short(level.exponent))}"
-                    out.append("    - {name: \(name), items: \(level.items), tokens_dist_config: \(level.constant.map { "{type: Constant, value: \(YAMLNumber.text($0))}" } ?? level.tokens.yaml), popularity: \(popularity)}")
-                }
-                pool("families", families.family)
-                if let variant = families.variant { pool("variants", variant) }
-            }
-            out.append("  kv_blocks: {block_tokens: \(blockTokens)}")
-        }
+        if let blockTokens { prefixPools(blockTokens: blockTokens, into: &out) }
         serviceModel(into: &out)
         out.append("  client_profiles:")
         profile(name: "fitted", weight: 1 - (documents?.share ?? variantProfile?.share ?? 0), firstPrompt: firstPrompt, turns: turns,
@@ -214,6 +194,30 @@ struct FittedModel {
         return counts.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(counts.count - 1) / mean
     }
 
+    /// The prefix pools (system, documents or families) and the block size, with their comments.
+    private func prefixPools(blockTokens: Int64, into out: inout [String]) {
+        func note(_ text: String, indent: String) { out.append("\(indent)# \(text)") }
+        note(prefixNote, indent: "  ")
+        if let documents { note(documents.note, indent: "  ") }
+        if let families { note(families.note, indent: "  ") }
+        if sharedBlocks > 0 || documents != nil || families != nil { out.append("  prefix_pools:") }
+        if sharedBlocks > 0 {
+            out.append("    - {name: system, items: 1, tokens_dist_config: {type: Constant, value: \(systemTokens)}, popularity: {type: Uniform}}")
+        }
+        if let documents {
+            out.append("    - {name: documents, items: \(documents.items), tokens_dist_config: \(documents.tokens.yaml), popularity: {type: Uniform}}")
+        }
+        if let families {
+            func pool(_ name: String, _ level: PrefixFamilies.Level) {
+                let popularity = level.exponent < 1e-3 ? "{type: Uniform}" : "{type: Zipf, s: \(YAMLNumber.short(level.exponent))}"
+                out.append("    - {name: \(name), items: \(level.items), tokens_dist_config: \(level.constant.map { "{type: Constant, value: \(YAMLNumber.text($0))}" } ?? level.tokens.yaml), popularity: \(popularity)}")
+            }
+            pool("families", families.family)
+            if let variant = families.variant { pool("variants", variant) }
+        }
+        out.append("  kv_blocks: {block_tokens: \(blockTokens)}")
+    }
+
     /// The fitted service model, or a comment saying the trace has none to fit.
     private func serviceModel(into out: inout [String]) {
         func comment(_ text: String, indent: String) { out.append("\(indent)# \(text)") }
@@ -227,6 +231,21 @@ struct FittedModel {
             out.append("    emit_completions: true")
         } else {
             comment("The trace gives no response times (no latencies): follow-ups are timed from the previous send (follow_up_after: send), with the trace's send-to-send gaps.", indent: "  ")
+        }
+    }
+
+    /// A profile's output law: its own where sessions sharing a variant have a profile
+    /// of their own, else the trace's (the second profile refers to the first's).
+    private func outputLaw(document: Bool, into out: inout [String]) {
+        if let variantProfile {
+            let own = document ? variantProfile.output : output
+            out.append("      # Output tokens of this profile's sessions (the trace's actual lengths, as max_output_tokens): \(own.summary).")
+            out.append("      max_output_tokens_dist_config: \(own.yaml)")
+        } else if document {
+            out.append("      max_output_tokens_dist_config: *output")
+        } else {
+            out.append("      # Output tokens (the trace's actual lengths, as max_output_tokens): \(output.summary).")
+            out.append("      max_output_tokens_dist_config: \(documents == nil ? "" : "&output ")\(output.yaml)")
         }
     }
 
@@ -251,14 +270,7 @@ struct FittedModel {
                      families != nil ? (document ? "the family and variant" : "the family") : nil].compactMap { $0 }
         comment((turns == nil ? "Prompts" : "First prompts") + (after.isEmpty ? "" : " after " + after.joined(separator: " and ")) + ": " + firstPrompt.summary + ".")
         out.append("      prompt_tokens_dist_config: \(firstPrompt.yaml)")
-        if let variantProfile {
-            let own = document ? variantProfile.output : output
-            comment("Output tokens of this profile's sessions (the trace's actual lengths, as max_output_tokens): \(own.summary).")
-            out.append("      max_output_tokens_dist_config: \(own.yaml)")
-        } else {
-            if !document { comment("Output tokens (the trace's actual lengths, as max_output_tokens): \(output.summary).") }
-            law("max_output_tokens_dist_config", "output", output.yaml)
-        }
+        outputLaw(document: document, into: &out)
         if !document { comment(correlationNote) }
         out.append("      input_output_correlation: \(YAMLNumber.short(correlation))")
         if !document { comment("The trace says nothing of streaming.") }

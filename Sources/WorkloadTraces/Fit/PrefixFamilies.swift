@@ -41,25 +41,7 @@ struct PrefixFamilies {
     /// nil unless most first turns share leading blocks beyond the system prefix.
     init?(_ sample: RequestSample, systemBlocks: Int, blockTokens: Int64) {
         let firsts = (0..<sample.count).filter { sample.turn[$0] == 1 }
-        func complete(_ index: Int) -> Int { Swift.min(sample.blocks(of: index).count, Int(sample.prompt[index] / Double(blockTokens))) }
-        // Digest of each first turn's chain after the system blocks, per depth.
-        let chains = firsts.map { index -> [UInt64] in
-            var digest = StreamIdentity("family")
-            let ids = sample.blocks(of: index)
-            return (systemBlocks..<Swift.max(systemBlocks, complete(index))).map { k in
-                digest.append(ids[ids.startIndex + k])
-                return digest.hash
-            }
-        }
-        var through: [UInt64: Int] = [:]
-        for chain in chains { for node in chain { through[node, default: 0] += 1 } }
-        // Shared depth d and family end e <= d of each first turn.
-        let depths = chains.map { chain -> (d: Int, e: Int) in
-            let d = chain.prefix { through[$0]! >= 2 }.count
-            var e = Swift.min(1, d)
-            while e < d && through[chain[e]]! == through[chain[e - 1]]! { e += 1 }
-            return (d, e)
-        }
+        let (chains, depths) = Self.paths(sample, firsts: firsts, systemBlocks: systemBlocks, blockTokens: blockTokens)
         let sharing = depths.filter { $0.d > 0 }.count
         guard !firsts.isEmpty, Double(sharing) >= Self.mostlyShared * Double(firsts.count) else { return nil }
         firstTurns = firsts.count
@@ -101,6 +83,32 @@ struct PrefixFamilies {
             sharesVariant[sample.session[index]] = depth.d > depth.e
             prefixTokens[sample.session[index]] = familyMean.rounded() + (depth.d > depth.e ? Double(depth.d - depth.e) * block : 0)
         }
+    }
+
+    /// Each first turn's chain digests after the system blocks (one per depth), its shared
+    /// depth d (nodes another first turn passes through too) and family end e <= d (the
+    /// first node where some of the sessions through it part).
+    static func paths(_ sample: RequestSample, firsts: [Int], systemBlocks: Int, blockTokens: Int64) -> ([[UInt64]], [(d: Int, e: Int)]) {
+        func complete(_ index: Int) -> Int { Swift.min(sample.blocks(of: index).count, Int(sample.prompt[index] / Double(blockTokens))) }
+        // Digest of each first turn's chain after the system blocks, per depth.
+        let chains = firsts.map { index -> [UInt64] in
+            var digest = StreamIdentity("family")
+            let ids = sample.blocks(of: index)
+            return (systemBlocks..<Swift.max(systemBlocks, complete(index))).map { k in
+                digest.append(ids[ids.startIndex + k])
+                return digest.hash
+            }
+        }
+        var through: [UInt64: Int] = [:]
+        for chain in chains { for node in chain { through[node, default: 0] += 1 } }
+        // Shared depth d and family end e <= d of each first turn.
+        let depths = chains.map { chain -> (d: Int, e: Int) in
+            let d = chain.prefix { through[$0]! >= 2 }.count
+            var e = Swift.min(1, d)
+            while e < d && through[chain[e]]! == through[chain[e - 1]]! { e += 1 }
+            return (d, e)
+        }
+        return (chains, depths)
     }
 
     /// The comment of the written pools.
