@@ -12,12 +12,13 @@ import WorkloadModel
 ///   not one session's history: nothing continues a request whose complete
 ///   blocks end there. A session's history is followed by one block only:
 ///   each later turn carries the one before it.
-/// - A complete chain that requests of two sessions end at is shared too.
-/// - A continuation's prompt does not shrink; and where the trace's later
-///   turns carry their predecessor's answer (80% of candidate links grow by
-///   at least half the earlier output), a continuation grows by at least half
-///   of it, so a sibling with a few more tokens of new input is not read as a
-///   later turn.
+/// - A continuation's prompt does not shrink (a shorter prompt on the same
+///   blocks is a sibling: an edit, a regeneration), and a complete chain that
+///   requests of two sessions end at is shared too.
+///
+/// (Requiring a continuation to grow by half the earlier answer, where most
+/// later turns do, kept a few more siblings apart in our exports, but moved
+/// the Mooncake sample's own fit off its lag-1 figure: not done.)
 ///
 /// A first turn whose complete blocks all lie in a family prefix cannot be
 /// told from its neighbours by its blocks: its next turn starts a session of
@@ -27,17 +28,10 @@ import WorkloadModel
 struct ChainSessions {
     let blockTokens: Int64
 
-    /// Share of candidate links that must grow by half the earlier output for the trace to carry answers.
-    static let carryingShare = 0.8
-
     /// One session index per row (0 ..< sessions, in order of first appearance).
     func sessions(_ rows: [TraceRow]) -> [Int] {
         let chains = rows.map(digests)
-        let branching = familyPrefixes(rows, chains: chains)
-        let loose = link(rows, chains: chains, branching: branching, carriesAnswers: false)
-        let grown = loose.grew.filter { $0 }.count
-        let carries = !loose.grew.isEmpty && Double(grown) >= Self.carryingShare * Double(loose.grew.count)
-        return carries ? link(rows, chains: chains, branching: branching, carriesAnswers: true).sessions : loose.sessions
+        return link(rows, chains: chains, branching: familyPrefixes(rows, chains: chains))
     }
 
     /// The complete blocks of a row (at most its IDs).
@@ -76,15 +70,13 @@ struct ChainSessions {
     struct Owner {
         var session: Int
         var prompt: Int64
-        var output: Int64
     }
 
-    /// Sessions by the rule, and per link made whether it grew by half the earlier output.
-    func link(_ rows: [TraceRow], chains: [[UInt64]], branching: Set<UInt64>, carriesAnswers: Bool) -> (sessions: [Int], grew: [Bool]) {
+    /// Sessions by the rule.
+    func link(_ rows: [TraceRow], chains: [[UInt64]], branching: Set<UInt64>) -> [Int] {
         var owners: [UInt64: Owner] = [:]
         var shared = Set<UInt64>()
         var sessions: [Int] = []
-        var grew: [Bool] = []
         var count = 0
         for (row, chain) in zip(rows, chains) {
             var found: Owner?
@@ -93,20 +85,18 @@ struct ChainSessions {
                 for k in 1..<(chain.count - 1) {
                     guard let owner = owners[chain[k]], !branching.contains(chain[k]), !shared.contains(chain[k]),
                           row.promptTokens >= owner.prompt else { continue }
-                    if carriesAnswers && 2 * (row.promptTokens - owner.prompt) < owner.output { continue }
                     found = owner
                 }
             }
             let session = found?.session ?? count
-            if let found { grew.append(2 * (row.promptTokens - found.prompt) >= found.output) }
             if session == count { count += 1 }
             sessions.append(session)
             guard complete(row) >= 2 else { continue }
             // A chain two sessions end at is shared: nothing continues it.
             let end = chain[complete(row) - 1]
             if let owner = owners[end], owner.session != session { shared.insert(end) }
-            owners[end] = Owner(session: session, prompt: row.promptTokens, output: row.outputTokens)
+            owners[end] = Owner(session: session, prompt: row.promptTokens)
         }
-        return (sessions, grew)
+        return sessions
     }
 }
