@@ -5,10 +5,7 @@ import Testing
 /// two cores, which the CPU-bound statistics and fuzz tests hold for seconds at a time). A job
 /// runs on an idle thread of the executor, or on a new one when every thread is busy, so a job
 /// that blocks (a test waiting on a daemon, a consumer or a child process) never delays another.
-/// A thread left idle for a second ends. Its threads, and the threads they start (a daemon's,
-/// librdkafka's), ask for a nice value of -5 where the process may (root, or CAP_SYS_NICE), so that
-/// real-time runs and round trips under test are scheduled ahead of the CPU-bound tests and child
-/// processes around them; elsewhere they keep the default.
+/// A thread left idle for a second ends.
 package final class ThreadsExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked Sendable: `jobs` and `idle` are only touched with `condition` locked.
     private let condition = NSCondition()
@@ -28,21 +25,12 @@ package final class ThreadsExecutor: TaskExecutor, @unchecked Sendable {
         jobs.append(job)
         // Every queued job needs a waiting thread of its own: a busy thread may block for long.
         if jobs.count > idle {
-            let thread = Thread { [self] in
-                raisePriority()
-                work()
-            }
+            let thread = Thread { [self] in work() }
             thread.name = name
             thread.start()
         } else {
             condition.signal()
         }
-    }
-
-    /// Nice -5 for the calling thread (on Linux a nice value is a thread's); refused without privilege.
-    private func raisePriority() {
-        // Who 0 is the calling thread on Linux (threads are tasks), not the whole process.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -5)
     }
 
     private func work() {
