@@ -185,7 +185,7 @@ func requestID(_ key: CompletionKey) -> String {
 }
 
 extension DaemonIntegrationTests {
-    @Suite("agents in a closed loop over Kafka", .serialized(in: .roundTrips))
+    @Suite("agents in a closed loop over Kafka")
     struct AgentLoop {
         @Test("service-model and run --speed max with feedback on the coding agent: every call sent exactly delay_s after the latest published completion among its depends_on")
         func everyCallFollowsThePublishedCompletions() async throws {

@@ -85,7 +85,7 @@ func exactNanoseconds(_ text: Substring) -> Int64 {
 }
 
 extension DaemonIntegrationTests {
-    @Suite("closed loop over Kafka", .serialized(in: .roundTrips))
+    @Suite("closed loop over Kafka")
     struct ClosedLoop {
         @Test("service-model --replicas 2 and run --speed max with feedback: later turns sent exactly delay_s after the published completion, nothing behind a watermark, the run ends on its own")
         func exactAndOrdered() async throws {

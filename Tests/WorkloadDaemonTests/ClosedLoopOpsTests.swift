@@ -36,7 +36,7 @@ private func seconds(_ nanoseconds: Int64) -> String {
 }
 
 extension DaemonIntegrationTests {
-    @Suite("closed loop over Kafka: timeouts, bad completions, metrics, real time", .serialized(in: .realTime))
+    @Suite("closed loop over Kafka: timeouts, bad completions, metrics, real time")
     struct ClosedLoopOps {
         static let timeout: Int64 = 300_000_000_000
         /// Where the test's own producer holds the completions' watermark while it injects records.

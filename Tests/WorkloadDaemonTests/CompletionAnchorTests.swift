@@ -308,7 +308,7 @@ extension CompletionAnchorTests {
 }
 
 extension DaemonIntegrationTests {
-    @Suite("run --shard k/n with completion anchoring", .serialized(in: .roundTrips))
+    @Suite("run --shard k/n with completion anchoring")
     struct CompletionSharding {
         @Test("chat-closed, 300 s: the union of shards 0/2 and 1/2 is the single stream, equal to generate's, completions included")
         func unionOfTwoShards() async throws {
@@ -326,7 +326,7 @@ extension DaemonIntegrationTests {
 }
 
 extension DaemonIntegrationTests {
-    @Suite("run → Kafka with completion events", .serialized(in: .roundTrips))
+    @Suite("run → Kafka with completion events")
     struct CompletionRoundTrip {
         @Test("chat-closed at max speed: completions on llm.completions keyed by session ID, watermarked, the rest as before",
               .timeLimit(.minutes(10)))

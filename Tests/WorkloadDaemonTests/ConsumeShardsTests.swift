@@ -8,7 +8,7 @@ extension DaemonIntegrationTests {
     /// `consume --exit-at-end` over three shards' records
     /// yields exactly the single-instance stream, in non-decreasing time_s, and every
     /// watermark's promise holds for its own shard's records.
-    @Suite("consume: shards into one time-ordered stream", .serialized(in: .roundTrips))
+    @Suite("consume: shards into one time-ordered stream")
     struct ConsumeShards {
         static func configuration(_ fixture: DaemonKafkaFixture) throws -> Configuration {
             var configuration = fixture.configure(try exampleConfiguration(duration: 120, seed: 11))

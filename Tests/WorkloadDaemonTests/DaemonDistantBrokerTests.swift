@@ -4,7 +4,7 @@ import WorkloadDaemon
 import WorkloadKafka
 
 extension DaemonIntegrationTests {
-    @Suite("run against a broker far away", .serialized(in: .faultTimelines), .timeLimit(.minutes(10)))
+    @Suite("run against a broker far away", .timeLimit(.minutes(10)))
     struct DistantBroker {
         @Test("120 ms and 500 ms round trips: run connects and delivers exactly generate's lines", arguments: [120, 500])
         func distantBroker(roundTripMs: Int32) async throws {

@@ -8,25 +8,13 @@ import WorkloadKafka
 import WorkloadConfig
 import WorkloadTraces
 
-/// The parent of the daemon tests that run Kafka or pace in real time, on threads of its own:
-/// its tests mostly wait, and on the cooperative pool each would first wait for a thread while
-/// the statistics tests hold both (serialised there, this suite took 240 s of a run whose CPU
-/// is under 180 s). Its suites run in three groups side by side, one test at a time in each, so
-/// that the mock clusters, fault timelines and real-time runs do not compete with their own kind
-/// for the machine's two cores: the runs whose assertions are on wall-clock lateness
-/// (`realTime`), the outages and injected faults (`faultTimelines`), and the round trips at
-/// full speed (`roundTrips`).
-@Suite("Daemon integration", .ownThreads, .integration, .tags(.integration), .timeLimit(.minutes(10)))
+/// The parent of the daemon tests that run Kafka or pace in real time. Serialised, so
+/// that the mock clusters, the fault timelines and the 10 s real-time run do not compete
+/// for the machine's two cores; on threads of its own, so that its tests, which mostly
+/// wait, do not each wait first for a thread of the cooperative pool while the statistics
+/// tests hold both (it took 240 s in a suite whose CPU is under 180 s).
+@Suite("Daemon integration", .serialized, .ownThreads, .integration, .tags(.integration), .timeLimit(.minutes(10)))
 struct DaemonIntegrationTests {}
-
-extension SerialGroup {
-    /// Daemon runs paced in real time whose assertions are on lateness.
-    static let realTime = SerialGroup()
-    /// Daemon runs through broker outages, injected errors, rejections and refusals.
-    static let faultTimelines = SerialGroup()
-    /// Daemon runs at full speed through the mock cluster and back.
-    static let roundTrips = SerialGroup()
-}
 
 /// The repository root (three levels above this file).
 let daemonRepositoryRoot = URL(fileURLWithPath: #filePath)

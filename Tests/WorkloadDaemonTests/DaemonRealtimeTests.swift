@@ -6,7 +6,7 @@ import WorkloadBench
 import WorkloadConfig
 
 extension DaemonIntegrationTests {
-    @Suite("run --mode realtime", .serialized(in: .realTime))
+    @Suite("run --mode realtime")
     struct Realtime {
         /// One-turn sessions at 333.3/s: session_started, request and session_ended make
         /// about 1,000 events per second.

@@ -4,7 +4,7 @@ import WorkloadDaemon
 import WorkloadKafka
 
 extension DaemonIntegrationTests {
-    @Suite("run when Kafka rejects records for good", .serialized(in: .faultTimelines))
+    @Suite("run when Kafka rejects records for good")
     struct Rejections {
         @Test("Produce answered TOPIC_AUTHORIZATION_FAILED mid-run: the run ends by itself, exit 69, every event accounted")
         func topicAuthorizationFailed() async throws {

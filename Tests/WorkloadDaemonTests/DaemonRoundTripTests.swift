@@ -4,7 +4,7 @@ import WorkloadDaemon
 import WorkloadKafka
 
 extension DaemonIntegrationTests {
-    @Suite("run → Kafka round trip", .serialized(in: .roundTrips))
+    @Suite("run → Kafka round trip")
     struct RoundTrip {
         @Test("a bounded max-speed run of the example delivers exactly generate's lines, placed, ordered and watermarked")
         func roundTrip() async throws {

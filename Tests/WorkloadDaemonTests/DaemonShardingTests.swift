@@ -5,7 +5,7 @@ import WorkloadKafka
 import WorkloadConfig
 
 extension DaemonIntegrationTests {
-    @Suite("run --shard k/n", .serialized(in: .roundTrips))
+    @Suite("run --shard k/n")
     struct Sharding {
         /// Runs `configuration` at max speed into a JSON Lines file and returns its lines.
         static func runToFile(_ configuration: Configuration, shard: Shard?) throws -> (status: Int32?, lines: [String]) {

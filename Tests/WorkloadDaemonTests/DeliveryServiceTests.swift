@@ -8,7 +8,7 @@ extension DaemonIntegrationTests {
     /// The delivery service serves reports while the producing thread never polls (as
     /// when the generator sleeps in the pacer), and its metric syncs, racing the
     /// generator's own, count every report once.
-    @Suite("DeliveryService", .serialized(in: .roundTrips))
+    @Suite("DeliveryService")
     struct DeliveryServiceTests {
         @Test("reports served by the service alone; published counts exact with two threads syncing")
         func servedWhileTheProducerSleeps() async throws {

@@ -6,7 +6,7 @@ import WorkloadConfig
 extension DaemonIntegrationTests {
     /// With a `load` (and warm start) the shards' union is
     /// still exactly the single-instance stream, which is what generate writes.
-    @Suite("run --shard k/n with a load", .serialized(in: .roundTrips))
+    @Suite("run --shard k/n with a load")
     struct LoadSharding {
         @Test("day-long example, 300 s: the union of shards 0/2 and 1/2 is the single stream, equal to generate's")
         func unionOfTwoShards() async throws {

@@ -9,7 +9,7 @@ extension DaemonIntegrationTests {
     /// `faults`: over about 100,000 events each kind's count is within 4
     /// standard errors of N·p, and `consume` finds exactly the late records
     /// and duplicates the run says it injected, and nothing of the dropped.
-    @Suite("faults: late, duplicate and dropped records", .serialized(in: .faultTimelines))
+    @Suite("faults: late, duplicate and dropped records")
     struct PublishFaults {
         static let yaml = """
             workload:

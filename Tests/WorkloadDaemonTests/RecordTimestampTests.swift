@@ -9,7 +9,7 @@ extension DaemonIntegrationTests {
     /// `kafka.record_timestamp: event`: every record consumed back from the
     /// mock cluster carries the anchor plus its `time_s` in whole ms, at max
     /// speed and in real time; `routing_headers` copies the tags.
-    @Suite("kafka.record_timestamp and routing_headers", .serialized(in: .realTime))
+    @Suite("kafka.record_timestamp and routing_headers")
     struct RecordTimestamps {
         static func yaml(mode: String, duration: Int) -> String {
             configYAML(profile: RoutingTagsTests.tags, top: """

@@ -8,7 +8,7 @@ import WorkloadTraces
 /// Replay is exact, `run` half: a replayed trace through the daemon to the
 /// embedded cluster at `--speed max` publishes exactly what `generate` writes.
 extension DaemonIntegrationTests {
-    @Suite("run on workload.replay", .serialized(in: .roundTrips))
+    @Suite("run on workload.replay")
     struct ReplayRun {
         static let azure = daemonRepositoryRoot.appendingPathComponent("Tests/Fixtures/traces/azure_conv_head.csv").path
         static let mooncake = daemonRepositoryRoot.appendingPathComponent("Tests/Fixtures/traces/mooncake_conv_head.jsonl").path

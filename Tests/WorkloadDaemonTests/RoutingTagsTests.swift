@@ -254,7 +254,7 @@ enum ZipfHarmonic {
 }
 
 extension DaemonIntegrationTests {
-    @Suite("run --shard k/n with routing tags", .serialized(in: .roundTrips))
+    @Suite("run --shard k/n with routing tags")
     struct TagSharding {
         @Test("tagged example, 120 s: the union of shards 0/2 and 1/2 is the single stream, equal to generate's")
         func unionOfTwoShards() async throws {

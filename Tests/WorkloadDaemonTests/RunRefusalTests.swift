@@ -8,7 +8,7 @@ import WorkloadConfig
 /// Never duplicate by accident (first half): a second start of the same run against
 /// topics that hold its records refuses (exit 78) and publishes nothing.
 extension DaemonIntegrationTests {
-    @Suite("run refuses to publish a run twice", .serialized(in: .faultTimelines))
+    @Suite("run refuses to publish a run twice")
     struct RunRefusal {
         /// Records in both topics (the sum of every partition's offset range).
         static func recordCount(_ fixture: DaemonKafkaFixture) throws -> Int64 {

@@ -10,7 +10,7 @@ import WorkloadKafka
 /// `kafka.create_topics` needs a broker with a controller: librdkafka 2.0.2's mock cluster
 /// times out CreateTopics, so that half is in the real-broker suite, `RealBrokerTests`.)
 extension DaemonIntegrationTests {
-    @Suite("run with a topic missing", .serialized(in: .faultTimelines), .timeLimit(.minutes(10)))
+    @Suite("run with a topic missing", .timeLimit(.minutes(10)))
     struct TopicMissing {
         @Test("sessions topic missing: exit 78 naming llm.sessions and kafka.topics.sessions; nothing created")
         func missingTopicIsAConfigurationError() async throws {
