@@ -1,11 +1,11 @@
 import Foundation
-import Testing
 
 /// A task executor with threads of its own, apart from Swift's cooperative pool (two threads on
 /// two cores, which the CPU-bound statistics and fuzz tests hold for seconds at a time). A job
 /// runs on an idle thread of the executor, or on a new one when every thread is busy, so a job
 /// that blocks (a test waiting on a daemon, a consumer or a child process) never delays another.
-/// A thread left idle for a second ends.
+/// A thread left idle for a second ends. The daemons that tests start in process run their tasks
+/// on one (`DaemonRun`), so that they never wait for the pool.
 package final class ThreadsExecutor: TaskExecutor, @unchecked Sendable {
     // @unchecked Sendable: `jobs` and `idle` are only touched with `condition` locked.
     private let condition = NSCondition()
@@ -50,30 +50,4 @@ package final class ThreadsExecutor: TaskExecutor, @unchecked Sendable {
         }
         condition.unlock()
     }
-}
-
-/// Runs a suite -- its tests, its child suites and their child tasks -- on a ``ThreadsExecutor``
-/// of its own instead of the cooperative pool. For suites whose tests mostly wait (on real time,
-/// brokers, daemons, child processes): on the pool, a serialised suite of them waits for a pool
-/// thread at every step while CPU-bound tests hold both, and ends minutes after its own work.
-package struct OwnThreadsTrait: SuiteTrait, TestTrait, TestScoping {
-    package var isRecursive: Bool { false }
-
-    /// Once around a whole suite, or around each case of a test outside such a suite.
-    package func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
-        test.isSuite == (testCase == nil) ? self : nil
-    }
-
-    package func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
-    ) async throws {
-        try await withTaskExecutorPreference(ThreadsExecutor(name: "test-own-threads")) {
-            try await function()
-        }
-    }
-}
-
-extension Trait where Self == OwnThreadsTrait {
-    /// Runs the suite (or test) on threads of its own, off the cooperative pool.
-    package static var ownThreads: Self { OwnThreadsTrait() }
 }
