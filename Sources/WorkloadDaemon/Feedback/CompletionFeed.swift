@@ -34,10 +34,13 @@ final class CompletionFeed {
     private var producers: [Int]
     /// The next offset to read per partition (for checkpoints).
     private(set) var positions: [Int64]
+    /// Each partition's end when the reader was opened.
+    private let ends: [Int64]
     private(set) var ignored: [FeedbackIgnoreReason: Int] = [:]
     private(set) var consumed = 0
     /// `--shard k/n`: every shard's engine is the whole simulation, so it takes every
-    /// session's completions; those of sessions other shards publish are counted apart.
+    /// session's completions; those of sessions other shards publish are counted apart
+    /// (a subagent's call by its tree's root, whose key its records carry).
     var shard: Shard?
     private(set) var forOtherShards = 0
     private var lastLog: UInt64 = 0
@@ -51,8 +54,10 @@ final class CompletionFeed {
         consumer = try KafkaConsumer(bootstrapServers: brokers, properties: settings, logger: logger)
         let count = Int(try consumer.partitionCount(topic: topic, timeoutMs: 10_000))
         var starts: [Int64] = []
+        var ends: [Int64] = []
         for partition in 0..<count {
             let range = try consumer.offsetRange(topic: topic, partition: Int32(partition), timeoutMs: 10_000)
+            ends.append(range.upperBound)
             if let saved, partition < saved.positions.count, saved.positions[partition] >= 0 {
                 starts.append(saved.positions[partition])
             } else {
@@ -66,6 +71,7 @@ final class CompletionFeed {
         self.runID = Array(runID.utf8)
         self.logger = logger
         positions = starts
+        self.ends = ends
         promises = (0..<count).map { saved?.watermarks.indices.contains($0) == true ? saved!.watermarks[$0] : [:] }
         producers = (0..<count).map { saved?.producers.indices.contains($0) == true ? saved!.producers[$0] : 0 }
     }
@@ -93,15 +99,15 @@ final class CompletionFeed {
     }
 
     /// Reads what has come (waiting up to `timeoutMs` for the first record)
-    /// and hands each completion to `deliver`; returns the records read.
+    /// and hands each completion to `taker`; returns the records read.
     @discardableResult
-    func pump(timeoutMs: Int32, deliver: (ParsedCompletion) -> CompletionVerdict) -> Int {
+    func pump(timeoutMs: Int32, into taker: any CompletionTaker) -> Int {
         var read = 0
         do {
             while read < 10_000, let record = try consumer.poll(timeoutMs: read == 0 ? timeoutMs : 0) {
                 read += 1
                 if Int(record.partition) < positions.count { positions[Int(record.partition)] = record.offset + 1 }
-                take(record.value, partition: Int(record.partition), deliver: deliver)
+                take(record.value, partition: Int(record.partition), into: taker)
             }
         } catch {
             logger.warning("completions consumer error; still reading", metadata: ["error": "\(error)"])
@@ -109,7 +115,7 @@ final class CompletionFeed {
         return read
     }
 
-    private func take(_ value: [UInt8], partition: Int, deliver: (ParsedCompletion) -> CompletionVerdict) {
+    private func take(_ value: [UInt8], partition: Int, into taker: any CompletionTaker) {
         guard partition < promises.count else { return }
         let fields = EventFields(value)
         if fields.isWatermark {
@@ -120,9 +126,12 @@ final class CompletionFeed {
         guard fields.string("run_id") == runID else { return ignore(.otherRun, value) }
         if completion.time < promise(partition) { return ignore(.behindWatermark, value) }
         consumed += 1
-        switch deliver(completion) {
+        switch taker.deliver(completion) {
         case .accepted:
-            if let shard, !withSessionKey(completion.session, { shard.owns(sessionKey: $0) }) { forOtherShards += 1 }
+            if let shard {
+                let keying = taker.keyingSessionID(of: completion) ?? completion.session
+                if !withSessionKey(keying, { shard.owns(sessionKey: $0) }) { forOtherShards += 1 }
+            }
         case .unknownRequest: ignore(.unknownRequest, value)
         case .duplicate: ignore(.duplicate, value)
         case .beforeArrival: ignore(.beforeArrival, value)
@@ -155,6 +164,23 @@ final class CompletionFeed {
     }
 }
 
+extension CompletionFeed: CompletionSupply {
+    /// Whether every record the topic held when the reader was opened has been read.
+    var caughtUp: Bool { positions.indices.allSatisfy { positions[$0] >= ends[$0] } }
+
+    /// Reads on towards the ends the topic had when the reader was opened
+    /// (waiting at most 10 s for the next record), hands each completion to
+    /// `taker` and raises its frontier to the watermarks read: what the run
+    /// had published when it stopped (the resume's gap check).
+    func supply(_ taker: any CompletionTaker) -> Bool {
+        let deadline = SteadyClock.nanoseconds() &+ 10_000_000_000
+        var read = 0
+        while read == 0, !caughtUp, SteadyClock.nanoseconds() < deadline { read = pump(timeoutMs: 100, into: taker) }
+        taker.advanceCompletionsFrontier(to: frontier)
+        return read > 0
+    }
+}
+
 /// What a checkpoint keeps of the completions reader, taken with the engine's
 /// copy (both on the generating thread, with no read in between): per
 /// partition the next offset to read, the latest watermark of each of the
@@ -181,6 +207,14 @@ package struct ParsedCompletion {
     package var time: VirtualNanoseconds
     package var outputTokens: Int64
     package var status: CompletionStatus
+
+    package init(session: UInt64, turn: Int32, time: VirtualNanoseconds, outputTokens: Int64, status: CompletionStatus = .ok) {
+        self.session = session
+        self.turn = turn
+        self.time = time
+        self.outputTokens = outputTokens
+        self.status = status
+    }
 
     init?(_ fields: EventFields) {
         guard fields.string("type") == Array("completion".utf8), let id = fields.string("request_id"),

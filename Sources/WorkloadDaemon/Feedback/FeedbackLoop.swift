@@ -44,7 +44,7 @@ final class FeedbackLoop {
     /// Before the next event, in real time: what came, and how far the wall clock allows.
     func prepare(_ taker: any CompletionTaker, virtualNow: VirtualNanoseconds) {
         guard realTime else { return }
-        feed.pump(timeoutMs: 0) { taker.deliver($0) }
+        feed.pump(timeoutMs: 0, into: taker)
         taker.generateOnly(before: virtualNow == .max ? .max : virtualNow + 1)
     }
 
@@ -63,7 +63,7 @@ final class FeedbackLoop {
             }
         }
         sink.poll()
-        feed.pump(timeoutMs: realTime ? 1 : 2) { taker.deliver($0) }
+        feed.pump(timeoutMs: realTime ? 1 : 2, into: taker)
         if !realTime { taker.advanceCompletionsFrontier(to: feed.frontier) }
     }
 

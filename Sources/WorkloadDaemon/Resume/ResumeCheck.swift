@@ -29,9 +29,11 @@ struct ResumeCheck {
             runID: configuration.runID, shard: shard, brokers: kafka.brokers, topics: kafka.topics,
             partitions: sink.partitionCounts, properties: kafka.librdkafka, from: from, logger: logger)
         sink.cover = cover
-        let lost = ResumeGap.lost(
-            continuing: resume.restored?.engine ?? WorkloadEngine(spec: configuration.workload),
-            cover: cover, shard: shard, partitions: sink.partitionCounts)
+        var engine = resume.restored?.engine ?? WorkloadEngine(spec: configuration.workload)
+        // As the restart will: completions of requests not generated again yet are kept for them.
+        engine.holdEarlyCompletions(until: sink.latestHeldWatermark ?? .min)
+        let lost = ResumeGap.lost(continuing: engine, cover: cover, shard: shard, partitions: sink.partitionCounts,
+                                  completions: completionsForGapCheck(resume))
         guard lost.isEmpty else {
             logger.critical("\(ResumeGap.refusal(runID: configuration.runID, stateDirectory: resume.directory.path, lost: lost))")
             return ExitStatus.unavailable.code
@@ -42,6 +44,23 @@ struct ResumeCheck {
             "records_read_back": "\(cover.recordsRead)",
         ])
         return nil
+    }
+
+    /// `feedback` in virtual time: the completions topic from where the
+    /// restart reads it, so that the gap check's engine copy gets past its
+    /// waits for completions. Not in real time: there the stream depends on
+    /// when completions came, and the copy stops at the checkpoint's "now".
+    private func completionsForGapCheck(_ resume: ResumeStart) -> CompletionFeed? {
+        guard let feedback = configuration.feedback, PacingMode(configuration.clock) != .realtime else { return nil }
+        do {
+            return try CompletionFeed(brokers: configuration.kafka.brokers, topic: feedback.topic, runID: configuration.runID,
+                                      properties: configuration.kafka.librdkafka,
+                                      resuming: FeedbackResume.saved(resume, topic: feedback.topic), logger: logger)
+        } catch {
+            logger.warning("cannot read the completions topic for the resume's gap check; it stops at the first wait for completions",
+                           metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     private func refuseExisting(partitionsOf sink: KafkaSink, resume: ResumeStart?) throws(KafkaError) -> Int32? {

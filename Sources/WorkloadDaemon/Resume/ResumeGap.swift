@@ -10,11 +10,19 @@ import WorkloadModel
 enum ResumeGap {
     /// The seqs of this shard's events after the checkpoint (`engine`) that Kafka lacks although
     /// later records of their partitions are there. Regenerates up to the highest seq Kafka holds.
-    static func lost(continuing engine: WorkloadEngine, cover: ResumeCover, shard: Shard?, partitions: [Int32]) -> [UInt64] {
+    /// With `feedback` the copy waits for completions as the run did: `completions` hands it
+    /// those the completions topic holds, so that it gets past each wait (nil: it stops at the first).
+    static func lost(continuing engine: WorkloadEngine, cover: ResumeCover, shard: Shard?, partitions: [Int32],
+                     completions: (any CompletionSupply)? = nil) -> [UInt64] {
         guard let highest = cover.highest else { return [] }
-        var engine = engine
+        let source = GeneratedEvents(engine: engine)
         var lost: [UInt64] = []
-        while let event = engine.next(), event.seq <= highest {
+        while true {
+            guard let event = source.next() else {
+                guard source.isStalled, let completions, completions.supply(source) else { break }
+                continue
+            }
+            guard event.seq <= highest else { break }
             let topicIndex: Int
             switch event {
             case .request: topicIndex = 0
@@ -40,4 +48,11 @@ enum ResumeGap {
             + "They cannot be published in their place now, and the run is not reported complete. "
             + "Start a new run (--new-run, or clear the state directory \(stateDirectory)). Exit status 69."
     }
+}
+
+/// Completions for an engine copy that waits for them (`feedback`), a batch at a time.
+protocol CompletionSupply {
+    /// Hands `taker` more completions and raises its completions frontier;
+    /// false once there is nothing more to hand over.
+    func supply(_ taker: any CompletionTaker) -> Bool
 }

@@ -31,6 +31,9 @@ package protocol CompletionTaker: AnyObject {
     /// `next()` returned nil because it waits, not because the stream ended.
     var isStalled: Bool { get }
     func deliver(_ completion: ParsedCompletion) -> CompletionVerdict
+    /// The session ID keying the records of the request `completion` answers
+    /// (a subagent's call: its tree's root's); nil when unknown.
+    func keyingSessionID(of completion: ParsedCompletion) -> UInt64?
     func advanceCompletionsFrontier(to time: VirtualNanoseconds)
     func generateOnly(before time: VirtualNanoseconds)
     /// While stalled: no event still to come is earlier.
@@ -78,6 +81,9 @@ extension GeneratedEvents: CompletionTaker {
     func deliver(_ completion: ParsedCompletion) -> CompletionVerdict {
         engine.deliverCompletion(session: completion.session, turn: completion.turn, time: completion.time,
                                  outputTokens: completion.outputTokens, status: completion.status)
+    }
+    func keyingSessionID(of completion: ParsedCompletion) -> UInt64? {
+        engine.keyingSessionID(ofRequest: completion.session, turn: completion.turn)
     }
     func advanceCompletionsFrontier(to time: VirtualNanoseconds) { engine.advanceCompletionsFrontier(to: time) }
     func generateOnly(before time: VirtualNanoseconds) { engine.generateOnly(before: time) }

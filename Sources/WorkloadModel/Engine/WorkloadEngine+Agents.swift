@@ -1,9 +1,7 @@
-/// What one agent call draws before it is sent.
+/// What one agent call draws before it is sent: a turn's lengths and
+/// streaming (a chain's later call draws no follow-up of its own), and its kind.
 struct AgentCallDraws {
-    var newInput: Int64
-    var maxOutput: Int64
-    var output: Int64
-    var streaming: Bool
+    var turn: TurnDraws
     var kind: AgentCallKind
 }
 
@@ -28,42 +26,24 @@ extension WorkloadEngine {
         var state = agentStates[Int(slot)]
         let turn = session.turnsSent + 1
         let draws = drawAgentCall(session: &session, state: &state, turn: turn, profile: profile, agent: agent)
-        let shared = prefixCatalog == nil ? 0 : sessionPrefixes[Int(slot)].sharedTokens
         // A user turn carries what the profile's history says; a chain's later calls carry everything.
         let history = draws.kind == .user ? profile.history : .full
-        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, shared: shared, session: session, history: history) else {
+        guard var request = makeRequest(turn: turn, draws: draws.turn, slot: slot, session: &session, profile: profile, history: history,
+                                        followsCompletion: draws.kind != .user || turn >= 2, at: time) else {
             if state.parentSlot >= 0 { subagentFinished(state, lastTurn: session.turnsSent, output: session.lastOutput, at: time) }
             return endForContext(slot: slot, session: session, at: time)
         }
-        requestsSent += 1
-        if prefixCatalog != nil { updateLineage(slot: slot, profile: profile, turn: turn, kept: prefix, session: session, history: history) }
-        let prompt = prefix + draws.newInput
-        let payload = Int64((Double(prompt) * bytesPerToken).rounded())
-        let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
-        var delay: VirtualNanoseconds = -1
-        if draws.kind != .user || turn >= 2 { delay = time - session.lastCompletion }
-        session.turnsSent = turn
-        session.lastPrompt = prompt
-        session.lastOutput = draws.output
-        session.totalPrompt += prompt
-        session.totalOutput += draws.output
-        var request = RequestEvent(
-            seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
-            client: session.client, turn: turn, streaming: draws.streaming,
-            newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
-            outputTokens: draws.output, priority: session.priority, payloadBytes: payload, delay: delay)
         request.callKind = draws.kind
         request.call = UInt16(truncatingIfNeeded: state.call)
         request.subagent = session.subagent
         if draws.kind == .agent || draws.kind == .subagent { request.toolCalls = UInt8(truncatingIfNeeded: state.toolCalls) }
         if draws.kind.storesLinks { request.agentLinks = state.links }
-        if prefixCatalog != nil { attachPrefixes(to: &request, slot: slot) }
         sessions[slot] = session
         agentStates[Int(slot)] = state
         let flight = inFlight.insert(request, sessionSlot: slot)
-        queue.schedule(.delivery, at: arrival, payload: flight)
+        queue.schedule(.delivery, at: request.time, payload: flight)
         if let service = profile.service {
-            scheduleAgentCompletion(request, service: service, sessionSlot: slot, uncached: draws.newInput)
+            scheduleAgentCompletion(request, service: service, sessionSlot: slot, uncached: draws.turn.newInput)
         } else {
             // `feedback`: the service's completion decides what follows (`applyAgentCompletion`).
             awaitCompletion(of: request, sessionSlot: slot, followUpGap: nil)
@@ -88,8 +68,7 @@ extension WorkloadEngine {
             state.calls = agent.calls(session: own, turn: turn, seed: spec.seed)
             state.call = 0
             state.toolCalls = 0
-            return AgentCallDraws(newInput: draws.newInput, maxOutput: draws.maxOutput, output: draws.output,
-                                  streaming: draws.streaming, kind: .user)
+            return AgentCallDraws(turn: draws, kind: .user)
         }
         var rng = AgentRuntime.stream(AgentRuntime.callPurpose, session: own, turn: turn, seed: spec.seed)
         var newInput = state.carried
@@ -100,8 +79,8 @@ extension WorkloadEngine {
             state.call += 1
         }
         let call = profile.drawCall(using: &rng)
-        return AgentCallDraws(newInput: newInput, maxOutput: call.maxOutput, output: call.output, streaming: call.streaming,
-                              kind: state.nextKind)
+        let lengths = TurnDraws(newInput: newInput, maxOutput: call.maxOutput, output: call.output, streaming: call.streaming)
+        return AgentCallDraws(turn: lengths, kind: state.nextKind)
     }
 
     /// Every agent call's completion is scheduled: what follows is decided there.

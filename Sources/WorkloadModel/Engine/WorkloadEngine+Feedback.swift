@@ -142,6 +142,17 @@ extension WorkloadEngine {
         return verdict
     }
 
+    /// The session ID that keys request (`session`, `turn`)'s records, which
+    /// a shard owns: the request's own for a root session's call, its tree's
+    /// root's for a subagent's (a completion names the subagent). Nil when the
+    /// engine holds no such request or session (an early completion whose
+    /// subagent has not been generated again yet, after a restart).
+    package func keyingSessionID(ofRequest session: UInt64, turn: Int32) -> UInt64? {
+        if let awaited = feedback?.awaiting[CompletionKey(session: session, turn: turn)] { return sessions[awaited.sessionSlot].id }
+        for case let open? in sessions.storage where open.ownID == session { return open.id }
+        return nil
+    }
+
     /// A restart continues from a checkpoint (or from the start) and reads the
     /// completions topic again from the checkpoint's positions. What it reads
     /// there may answer a request the engine has not generated again yet (the

@@ -255,17 +255,12 @@ package struct WorkloadEngine: Sendable {
         if let agent = profile.agent { return sendAgentCall(slot: slot, at: time, profile: profile, agent: agent) }
         let turn = session.turnsSent + 1
         let draws = profile.drawTurn(turn, maxTurns: maxTurns, session: &session)
-        let shared = prefixCatalog == nil ? 0 : sessionPrefixes[Int(slot)].sharedTokens
-        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, shared: shared, session: session) else {
+        guard let request = makeRequest(turn: turn, draws: draws, slot: slot, session: &session, profile: profile,
+                                        history: profile.history, followsCompletion: profile.anchoredOnCompletion && turn >= 2, at: time) else {
             return endForContext(slot: slot, session: session, at: time)
         }
-        requestsSent += 1
-        if prefixCatalog != nil { updateLineage(slot: slot, profile: profile, turn: turn, kept: prefix, session: session) }
-        let prompt = prefix + draws.newInput
-        let payload = Int64((Double(prompt) * bytesPerToken).rounded())
-        let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
         let modeled = profile.service.map {
-            modelTimes($0, anchored: profile.anchoredOnCompletion, session: &session, turn: turn, sentAt: time, arrival: arrival,
+            modelTimes($0, anchored: profile.anchoredOnCompletion, session: &session, turn: turn, sentAt: time, arrival: request.time,
                        uncachedTokens: draws.newInput, outputTokens: draws.output)
         }
         if let gap = draws.followUpGap {
@@ -274,7 +269,41 @@ package struct WorkloadEngine: Sendable {
         } else {
             session.closingReason = draws.closingReason
         }
+        sessions[slot] = session
+        if time < 0 {
+            sentBeforeRun(slot: slot)
+        } else {
+            let flight = inFlight.insert(request, sessionSlot: slot)
+            queue.schedule(.delivery, at: request.time, payload: flight)
+            if profile.awaitsExternal { awaitCompletion(of: request, sessionSlot: slot, followUpGap: draws.followUpGap) }
+        }
+        if let modeled {
+            scheduleModeled(modeled, service: profile.service!, anchored: profile.anchoredOnCompletion, request: request,
+                            sessionSlot: slot, followUpGap: draws.followUpGap)
+        }
+        return nil
+    }
 
+    /// Turn `turn` of the session in `slot`, sent at `time` with `draws`:
+    /// the one place a request is made, for every profile (an agent's call
+    /// too). Its prompt carries what `history` keeps of the session (as much
+    /// as the window allows), the session's counters move on and the request
+    /// gets its prefixes; `followsCompletion`: its `delay_s` counts from the
+    /// session's last completion (else it depends on nothing: -1). Nil when the
+    /// turn does not fit the window (then only the draws changed `session`).
+    /// The caller stores `session` and schedules what follows.
+    @inline(__always)
+    mutating func makeRequest(turn: Int32, draws: TurnDraws, slot: Int32, session: inout SessionState, profile: ProfileRuntime,
+                              history: HistoryMode, followsCompletion: Bool, at time: VirtualNanoseconds) -> RequestEvent? {
+        let shared = prefixCatalog == nil ? 0 : sessionPrefixes[Int(slot)].sharedTokens
+        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, shared: shared, session: session, history: history)
+        else { return nil }
+        requestsSent += 1
+        if prefixCatalog != nil { updateLineage(slot: slot, profile: profile, turn: turn, kept: prefix, session: session, history: history) }
+        let prompt = prefix + draws.newInput
+        let payload = Int64((Double(prompt) * bytesPerToken).rounded())
+        let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
+        let delay = followsCompletion ? time - session.lastCompletion : -1
         session.turnsSent = turn
         session.lastPrompt = prompt
         session.lastOutput = draws.output
@@ -284,22 +313,9 @@ package struct WorkloadEngine: Sendable {
             seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
             client: session.client, turn: turn, streaming: draws.streaming,
             newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
-            outputTokens: draws.output, priority: session.priority, payloadBytes: payload,
-            delay: profile.awaitsExternal ? (turn >= 2 ? time - session.lastCompletion : -1) : modeled?.delay ?? -1)
+            outputTokens: draws.output, priority: session.priority, payloadBytes: payload, delay: delay)
         if prefixCatalog != nil { attachPrefixes(to: &request, slot: slot) }
-        sessions[slot] = session
-        if time < 0 {
-            sentBeforeRun(slot: slot)
-        } else {
-            let flight = inFlight.insert(request, sessionSlot: slot)
-            queue.schedule(.delivery, at: arrival, payload: flight)
-            if profile.awaitsExternal { awaitCompletion(of: request, sessionSlot: slot, followUpGap: draws.followUpGap) }
-        }
-        if let modeled {
-            scheduleModeled(modeled, service: profile.service!, anchored: profile.anchoredOnCompletion, request: request,
-                            sessionSlot: slot, followUpGap: draws.followUpGap)
-        }
-        return nil
+        return request
     }
 
     /// A turn that does not fit: the session ends with `context_full`, now if
