@@ -184,7 +184,7 @@ package struct BenchReport: Sendable {
                      ratioDetail))
         rows.append(("metrics per event", metrics.map {
             "\(format($0.generatedNanoseconds, decimals: 1)) + \(format($0.latenessNanoseconds, decimals: 1)) ns"
-        } ?? missing("metrics_ns"), "eventGenerated (every event) + lateness histogram (every paced event), one thread"))
+        } ?? missing("metrics_ns"), "eventGenerated (every paced event) + lateness histogram (every paced event), one thread"))
         rows += latenessRows(lateness, label: "lateness", key: "lateness_ms")
         rows += latenessRows(latenessWithStateDirectory, label: "lateness, state dir", key: "lateness_state_dir_ms")
         let memory = "fresh process, --speed max, null sink, conversational_probability 0.6"

@@ -2,7 +2,7 @@ import WorkloadConfig
 import WorkloadDaemon
 
 /// The per-event metric updates of the daemon's loop, alone: what one
-/// `eventGenerated` (every published event) and one lateness recording (every
+/// `eventGenerated` (every event a paced run publishes) and one lateness recording (every
 /// paced event) cost, in nanoseconds per call, on the metrics `run` exports.
 enum MetricsBench {
     struct Figures: Sendable {

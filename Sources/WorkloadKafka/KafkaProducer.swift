@@ -116,6 +116,22 @@ package final class KafkaProducer: @unchecked Sendable {
         timestampMs: Int64? = nil,
         shouldAbort: () -> Bool = { false }
     ) throws(KafkaError) {
+        try produce(to: topic.ref, partition: partition, key: key, value: value, headerNames: headerNames,
+                    headerValues: headerValues, timestampMs: timestampMs, shouldAbort: shouldAbort)
+    }
+
+    /// ``produce(to:partition:key:value:headerNames:headerValues:timestampMs:shouldAbort:)`` to a
+    /// topic held without its name, which a caller can keep and copy per record without a retain.
+    package func produce(
+        to topic: KafkaTopicRef,
+        partition: Int32,
+        key: UnsafeRawBufferPointer,
+        value: UnsafeRawBufferPointer,
+        headerNames: KafkaHeaderNames,
+        headerValues: UnsafeBufferPointer<UnsafeRawBufferPointer>,
+        timestampMs: Int64? = nil,
+        shouldAbort: () -> Bool = { false }
+    ) throws(KafkaError) {
         precondition(headerValues.count == headerNames.count, "one header value per header name")
         let failure = withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { fields -> KafkaError? in
             let count = Self.fillRecordFields(
@@ -344,5 +360,14 @@ struct TopicHandle: @unchecked Sendable {
 /// lookup by name. Valid while its producer lives.
 package struct KafkaTopic: Sendable {
     package let name: String
+    let handle: TopicHandle
+
+    /// The topic without its name.
+    package var ref: KafkaTopicRef { KafkaTopicRef(handle: handle) }
+}
+
+/// A ``KafkaTopic`` without its name: a trivial value (copying it retains nothing), for a
+/// per-record path. Valid while its producer lives.
+package struct KafkaTopicRef: Sendable {
     let handle: TopicHandle
 }

@@ -49,10 +49,7 @@ struct ClosedLoopResumeSkipTests {
                    "--metrics-listen", "", "--state-dir", state.path]
         var outcome = Outcome()
         let first = try DaemonProcess(run)
-        _ = first.waitForStderrLine(containing: "generating", timeout: 30)
-        usleep(3_000_000)
-        first.send(SIGTERM)
-        outcome.statuses.append(first.waitForExit(timeout: 30))
+        outcome.statuses.append(first.stop(with: SIGTERM, secondsAfterGenerating: 3))
         usleep(2_000_000)  // down for 2 s
         let second = try DaemonProcess(run)
         outcome.statuses.append(second.waitForExit(timeout: 120))

@@ -89,6 +89,16 @@ final class DaemonProcess {
         return process.terminationSignal == nil ? status : nil
     }
 
+    /// Waits for the "generating" line, lets the run go on for `seconds`, sends `signal` and
+    /// returns the exit status as ``waitForExit(timeout:)`` does: the stop of a resume scenario.
+    @available(*, noasync, message: "for scenarios on a thread of their own (onThread)")
+    func stop(with signal: Int32, secondsAfterGenerating seconds: Double) -> Int32? {
+        _ = waitForStderrLine(containing: "generating", timeout: 30)
+        usleep(UInt32(seconds * 1_000_000))
+        send(signal)
+        return waitForExit(timeout: 30)
+    }
+
     private func stderrLine(containing text: String) -> String? {
         stderr.split(separator: "\n").first { $0.contains(text) }.map(String.init)
     }

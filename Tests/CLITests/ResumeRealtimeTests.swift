@@ -37,10 +37,7 @@ struct ResumeRealtimeTests {
                    "--mode", "realtime", "--metrics-listen", "127.0.0.1:0", "--state-dir", state.path]
         var outcome = Outcome()
         let first = try DaemonProcess(run)
-        _ = first.waitForStderrLine(containing: "generating", timeout: 30)
-        usleep(3_000_000)
-        first.send(SIGTERM)
-        outcome.statuses.append(first.waitForExit(timeout: 30))
+        outcome.statuses.append(first.stop(with: SIGTERM, secondsAfterGenerating: 3))
         if let summary = first.stderr.split(separator: "\n").first(where: { $0.hasPrefix("published ") }),
            let range = summary.range(of: " over "), let seconds = Double(summary[range.upperBound...].prefix { $0.isNumber || $0 == "." }) {
             outcome.stoppedAt = Int64(seconds * 1e9)

@@ -29,17 +29,11 @@ struct ResumeSkipMarkerTests {
                        "--mode", "realtime", "--metrics-listen", "", "--state-dir", state.path]
             var outcome = ResumeRealtimeTests.Outcome()
             let first = try DaemonProcess(run)
-            _ = first.waitForStderrLine(containing: "generating", timeout: 30)
             // Half-way between two checkpoints (one a second): about half a second of events after the last.
-            usleep(2_500_000)
-            first.send(SIGKILL)
-            outcome.statuses.append(first.waitForExit(timeout: 30))
+            outcome.statuses.append(first.stop(with: SIGKILL, secondsAfterGenerating: 2.5))
             usleep(3_000_000)
             let second = try DaemonProcess(run)
-            _ = second.waitForStderrLine(containing: "generating", timeout: 30)
-            usleep(2_000_000)
-            second.send(SIGTERM)
-            outcome.statuses.append(second.waitForExit(timeout: 30))
+            outcome.statuses.append(second.stop(with: SIGTERM, secondsAfterGenerating: 2))
             outcome.stderr = second.stderr
             outcome.records = try ResumeKillLoopTests.readAll(cluster.bootstrapServers)
             return outcome

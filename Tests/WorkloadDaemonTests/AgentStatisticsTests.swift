@@ -58,7 +58,7 @@ import TestSupport
         return turns
     }
 
-    @Test(.statistics, .tags(.statistics)) func anHourMatchesValidateAndValidateMatchesThePublishedFigures() throws {
+    @Test(.statistics, .background, .tags(.statistics)) func anHourMatchesValidateAndValidateMatchesThePublishedFigures() throws {
         let configuration = try AgentStreamTests.codingAgent(duration: 3600)
         let figures = try #require(configuration.workload.agentFigures(ofProfile: 0))
         // Published: 7.83 LLM calls per user turn, 1.12 tool calls per batch, 85.7% of prompt tokens cached.

@@ -10,7 +10,7 @@ import WorkloadModel
 /// way `run --state-dir` loads a checkpoint (`RunCheckpoint.restore`), are
 /// either refused with the typed error or give exactly the original state.
 /// The process crashing would end the test run.
-@Suite(.statistics, .tags(.statistics)) struct CheckpointFuzzTests {
+@Suite(.statistics, .background, .tags(.statistics)) struct CheckpointFuzzTests {
     struct Counts: CustomStringConvertible {
         var cases = 0, refused = 0, identical = 0
         var byKind: [String: Int] = [:]

@@ -157,4 +157,29 @@ struct CheckpointerTests {
         #expect(writtenAt.count >= 2)
         #expect(writtenAt.allSatisfy { $0 < 4_000_000_000 }, "\(writtenAt)")
     }
+
+    @Test("the writer reuses one buffer: each file holds exactly the checkpoint's bytes, a smaller one after a larger included")
+    func reusedBufferWritesExactBytes() throws {
+        let clock = ManualClock(now: 1_000_000_000)
+        let sink = LaggingSink(clock: clock, wallPerEvent: 200_000, lag: 50_000_000)
+        let directory = try Self.stateDirectory("exact")
+        let checkpointer = Checkpointer(directory: directory, pacingAnchorUnixNanoseconds: 1_234_567,
+                                        logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, sink: sink)
+        var engine = WorkloadEngine(spec: try WatermarkCadenceTests.configuration(duration: 2_000).workload)
+        let early = engine
+        var last: Event?
+        for _ in 0..<20_000 { last = engine.next() }
+        let event = try #require(last)
+        // Larger first (thousands of open sessions), then the engine before its first event.
+        for (state, lastSeq, lastTime) in [(engine, Optional(event.seq), event.time), (early, nil, 0)] {
+            checkpointer.hold(engine: state, lastSeq: lastSeq, lastTime: lastTime)
+            checkpointer.commit()
+            let expected = RunCheckpoint(lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: 1_234_567,
+                                         engine: state.checkpoint()).bytes
+            let written = try #require(try directory.read(StateDirectory.checkpointName))
+            let same = written == expected  // compared apart: a failure would print both arrays
+            #expect(written.count == expected.count)
+            #expect(same, "the file differs from the checkpoint's bytes")
+        }
+    }
 }

@@ -82,7 +82,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
 
     /// One hour of config/chat-closed.yaml: exact dependency arithmetic, no early send, and the
     /// think times, TTFT and TPOT recovered from the events pass KS (1%) against their laws.
-    @Test(.statistics, .tags(.statistics)) func laterTurnsAreSentExactlyTheirDelayAfterTheirDependencyCompletes() throws {
+    @Test(.statistics, .background, .tags(.statistics)) func laterTurnsAreSentExactlyTheirDelayAfterTheirDependencyCompletes() throws {
         let configuration = try Self.chatClosed(duration: 3600)
         let seed = configuration.workload.seed
         let (requests, completions, ended) = Self.parse(Self.lines(configuration))
@@ -152,7 +152,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
     /// A closed form: Exponential arrivals, Constant TTFT, TPOT and outputs, a fixed
     /// continuation probability. A session of K turns lasts K R + (K - 1) D
     /// (R the response time, D the think time); requests arrive at rate λ E[K].
-    @Test(.statistics, .tags(.statistics)) func meanSessionDurationAndRequestRateMatchTheirClosedForms() throws {
+    @Test(.statistics, .background, .tags(.statistics)) func meanSessionDurationAndRequestRateMatchTheirClosedForms() throws {
         let (lambda, ttft, tpot, output, think, continuation, conversational, maxTurns, duration) =
             (2.0, 0.3, 0.02, 100.0, 3.0, 0.5, 0.6, 12, 4000.0)
         let yaml = """
@@ -252,7 +252,7 @@ extension CompletionAnchorTests {
     /// Warm start with completion anchoring: the burn-in follows the same rule, every
     /// session still keeps its order (started, its turns and completions, ended at its
     /// last completion), and a checkpoint cut at 16 points continues byte for byte.
-    @Test(.statistics, .tags(.statistics)) func warmStartKeepsSessionsOrderedAndCheckpointsContinueExactly() throws {
+    @Test(.statistics, .background, .tags(.statistics)) func warmStartKeepsSessionsOrderedAndCheckpointsContinueExactly() throws {
         var configuration = try Self.chatClosed(duration: 300, seed: 5)
         configuration.workload.warmStart = true
         let encoder = StreamGenerator.encoder(for: configuration, defaultStart: 0)

@@ -8,7 +8,7 @@ import WorkloadConfig
 /// Follow-up inputs, continuation by depth,
 /// history modes, the input-output copula and the context window, each
 /// through a configuration as a user writes it and the engine's stream.
-@Suite(.statistics, .tags(.statistics)) struct ConversationTests {
+@Suite(.statistics, .background, .tags(.statistics)) struct ConversationTests {
     static func configuration(_ profile: String, maxTurns: Int = 10, duration: Double = 1000, accumulate: Bool = true) throws -> Configuration {
         try Configuration.parse(yaml: """
             workload:

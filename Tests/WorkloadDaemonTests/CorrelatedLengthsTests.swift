@@ -11,7 +11,7 @@ import WorkloadTraces
 /// and output over 10^5 first turns is within 0.02 of the target (its
 /// standard error is about (1 − rho²)/sqrt(n) < 0.004), and both marginals
 /// still pass KS at 1%.
-@Suite(.statistics, .tags(.statistics)) struct CorrelatedLengthsTests {
+@Suite(.statistics, .background, .tags(.statistics)) struct CorrelatedLengthsTests {
     static func firstTurns(_ rho: Double, outputKey: String) throws -> (config: Configuration, input: [Double], output: [Double]) {
         let output = outputKey == "output_tokens_dist_config"
             ? "max_output_tokens_dist_config: {type: Constant, value: 100000}\n      output_tokens_dist_config: {type: Weibull, shape: 1.5, scale: 300}"

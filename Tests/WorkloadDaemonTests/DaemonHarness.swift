@@ -10,7 +10,10 @@ import WorkloadTraces
 
 /// The parent of the daemon tests that run Kafka or pace in real time. Serialised, so
 /// that the mock clusters, the fault timelines and the 10 s real-time run do not compete
-/// for the machine's two cores.
+/// for the machine's two cores. It stays on the cooperative pool: run side by side with the
+/// CPU-bound tests (on threads of its own, or split into groups) its real-time and fault
+/// tests failed their wall-clock assertions on a loaded machine; the daemons it starts run
+/// on threads of their own (`DaemonRun`).
 @Suite("Daemon integration", .serialized, .integration, .tags(.integration), .timeLimit(.minutes(10)))
 struct DaemonIntegrationTests {}
 
@@ -101,24 +104,12 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async thr
 }
 
 /// Runs `body` (an async test body that blocks: it waits on in-process daemons, consumers or
-/// child processes synchronously) with a task executor of its own, a serial queue, so that the
-/// body's blocking holds neither of the cooperative pool's threads -- two on two cores -- which the
-/// daemon under test and every other test need. Unlike `onThread`, the body keeps the test's task
-/// context, so `#expect` inside it is recorded against the test.
+/// child processes synchronously) on threads of its own, so that the body's blocking holds
+/// neither of the cooperative pool's threads -- two on two cores -- which every other test needs.
+/// Unlike `onThread`, the body keeps the test's task context, so `#expect` inside it is recorded
+/// against the test.
 func onScenarioExecutor<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-    try await withTaskExecutorPreference(ScenarioExecutor()) { try await body() }
-}
-
-/// A task executor running its jobs on a serial dispatch queue (an overcommitting one, not the
-/// cooperative pool).
-final class ScenarioExecutor: TaskExecutor, @unchecked Sendable {
-    // @unchecked Sendable: the only state is the queue, which is thread-safe.
-    private let queue = DispatchQueue(label: "daemon-test-scenario")
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
-    }
+    try await withTaskExecutorPreference(ThreadsExecutor(name: "daemon-test-scenario")) { try await body() }
 }
 
 /// Sleeps the calling thread.
@@ -144,7 +135,7 @@ final class DaemonRun: Sendable {
         let thread = Thread { [self] in
             let status = Daemon.runBlocking(
                 configuration: configuration, options: options, stop: stop, clock: clock, logger: logger,
-                announce: { line in self.state.withLock { $0.announcements.append(line) } })
+                executor: ThreadsExecutor(name: "daemon-under-test"), announce: { line in self.state.withLock { $0.announcements.append(line) } })
             let elapsed = ContinuousClock.now - started
             state.withLock {
                 $0.status = status

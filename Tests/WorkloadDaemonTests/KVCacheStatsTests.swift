@@ -10,7 +10,7 @@ import WorkloadModel
 /// list but the stack-distance rule: an access hits iff fewer than N distinct
 /// other blocks were used since the block's previous access (counted with a
 /// Fenwick tree over access times).
-@Suite(.statistics, .tags(.statistics)) struct KVCacheStatsTests {
+@Suite(.statistics, .background, .tags(.statistics)) struct KVCacheStatsTests {
     struct Fenwick {
         var tree: [Int]
         init(_ n: Int) { tree = Array(repeating: 0, count: n + 1) }

@@ -8,7 +8,7 @@ import TestSupport
 
 /// The hash_ids rule on every request of a one-hour
 /// stream of config/prefixes.yaml, at 512-token and 16-token blocks.
-@Suite(.statistics, .tags(.statistics)) struct PrefixHashTests {
+@Suite(.statistics, .background, .tags(.statistics)) struct PrefixHashTests {
     static func example(blockTokens: Int64) throws -> Configuration {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var configuration = try Configuration.load(path: root.appendingPathComponent("config/prefixes.yaml").path)

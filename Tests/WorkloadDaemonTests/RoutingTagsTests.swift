@@ -73,7 +73,7 @@ import WorkloadTraces
     /// Model and SLO-class shares per session, adapter share per
     /// request, each within 4 standard errors; tenants per client pass a
     /// chi-square test (1%) against Zipf(1.0) on 50.
-    @Test(.statistics, .tags(.statistics)) func sharesMatchTheConfiguration() throws {
+    @Test(.statistics, .background, .tags(.statistics)) func sharesMatchTheConfiguration() throws {
         let tags = Self.tags.replacingOccurrences(of: "per: tenant", with: "per: request")
         let yaml = configYAML(profile: tags + "\nnum_clients: 5000")
             .replacingOccurrences(of: "total_duration: 10", with: "total_duration: 3600")
@@ -109,7 +109,7 @@ import WorkloadTraces
     /// Per tenant, every request of a tenant uses one adapter (or
     /// none); per session, every request of a session; reasoning within the
     /// output and image tokens within the new input (so within the prompt).
-    @Test(.statistics, .tags(.statistics), arguments: [AdapterScope.tenant, .session])
+    @Test(.statistics, .background, .tags(.statistics), arguments: [AdapterScope.tenant, .session])
     func adaptersStickAndClampsHold(per scope: AdapterScope) throws {
         let tags = Self.tags.replacingOccurrences(of: "per: tenant", with: "per: \(scope.rawValue)")
         let requests = try Self.taggedRequests(try Self.hour(tags))
@@ -167,7 +167,7 @@ import WorkloadTraces
     /// `validate` predicts them. With one-turn sessions and `per: session`,
     /// the distinct count at the measured n is Σ 1 − (1 − p·q_k)^n, with a
     /// variance below Σ P_k (1 − P_k) (the indicators are negatively correlated).
-    @Test(.statistics, .tags(.statistics)) func validatePredictsWhatStatsMeasures() throws {
+    @Test(.statistics, .background, .tags(.statistics)) func validatePredictsWhatStatsMeasures() throws {
         // 100,000 adapters: an hour leaves many unused, so the count tests the formula.
         let tags = Self.tags.replacingOccurrences(of: "per: tenant", with: "per: session").replacingOccurrences(of: "count: 200", with: "count: 100000")
         let yaml = configYAML(workload: "run_id: fixed", profile: tags)

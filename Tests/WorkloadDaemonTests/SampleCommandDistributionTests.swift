@@ -16,7 +16,7 @@ import WorkloadTraces
 /// mixture, written as JSON) is still drawn 10^6 times here end to end, with the
 /// power check. This used to draw 10^6 for every spec: 14 x 10^6 draws, 12 of
 /// them repeating the model suite's work.
-@Suite(.statistics, .tags(.statistics), .timeLimit(.minutes(10))) struct SampleCommandDistributionTests {
+@Suite(.statistics, .background, .tags(.statistics), .timeLimit(.minutes(10))) struct SampleCommandDistributionTests {
     static let specs: [(spec: String, model: Distribution)] = [
         ("{type: Exponential, rate: 5.0}", Distribution(.exponential(rate: 5))),
         ("{type: Gamma, shape: 0.4, scale: 2}", Distribution(.gamma(shape: 0.4, scale: 2))),

@@ -12,7 +12,7 @@ import WorkloadTraces
 /// forms (Zipf, and `is_int`) pass Pearson's chi-square against their exact
 /// probabilities; truncated forms included. Sample moments agree with the
 /// exact mean and standard deviation within 4 standard errors.
-@Suite(.statistics, .tags(.statistics), .timeLimit(.minutes(10))) struct TabulatedDistributionSampleTests {
+@Suite(.statistics, .background, .tags(.statistics), .timeLimit(.minutes(10))) struct TabulatedDistributionSampleTests {
     static let continuous = [
         "{type: LogUniform, low: 1, high: 10000}",
         "{type: LogUniform, low: 0.5, high: 3, min: 1, max: 2.5}",

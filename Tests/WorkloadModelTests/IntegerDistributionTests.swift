@@ -5,7 +5,7 @@ import WorkloadModel
 
 /// `is_int` variables: rounding, the raise to 1, integer Uniform, and the
 /// step-function CDF and moments of rounded variables.
-@Suite("is_int distributions", .statistics, .tags(.statistics))
+@Suite("is_int distributions", .statistics, .background, .tags(.statistics))
 struct IntegerDistributionTests {
     /// Integer Uniform(100, 500): all 401 values, endpoints included, equally
     /// likely (rounding a continuous draw would give the endpoints half weight).

@@ -18,7 +18,7 @@ struct NamedDistribution: Sendable, CustomTestStringConvertible {
 }
 
 /// Every family, and truncated forms, sampled 10^6 times against the exact CDF.
-@Suite("Kolmogorov–Smirnov against the exact CDF", .statistics, .tags(.statistics))
+@Suite("Kolmogorov–Smirnov against the exact CDF", .statistics, .background, .tags(.statistics))
 struct KolmogorovSmirnovTests {
     static let sampleCount = 1_000_000
 

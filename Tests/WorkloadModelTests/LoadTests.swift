@@ -7,7 +7,7 @@ import Testing
 /// session starts of an Exponential profile (an inhomogeneous Poisson
 /// process with intensity R m(t) under the time change) against the
 /// integral of m.
-@Suite(.statistics, .tags(.statistics)) struct LoadTests {
+@Suite(.statistics, .background, .tags(.statistics)) struct LoadTests {
     /// Session start times (seconds) per profile of a bounded run.
     static func sessionStarts(_ spec: WorkloadSpec) -> [[Double]] {
         var starts = [[Double]](repeating: [], count: spec.profiles.count)

@@ -5,7 +5,7 @@ import WorkloadModel
 
 /// `mean` and `standardDeviation` against closed forms, and against sample
 /// moments (within 4 standard errors) where no closed form is at hand.
-@Suite("Moments of the final variable", .statistics, .tags(.statistics))
+@Suite("Moments of the final variable", .statistics, .background, .tags(.statistics))
 struct MomentTests {
     struct Expected: Sendable, CustomTestStringConvertible {
         let name: String

@@ -7,7 +7,7 @@ import Testing
 /// exactly the final variable's distribution, for the closed-form inverses
 /// (truncation and rounding included) and for the bisection on the exact CDF.
 /// KS at 1% over 10^5 draws, 2·10^4 for the bisection (randomised PIT for integer forms).
-@Suite(.statistics, .tags(.statistics)) struct QuantileTransformTests {
+@Suite(.statistics, .background, .tags(.statistics)) struct QuantileTransformTests {
     static let cases: [NamedDistribution] = [
         NamedDistribution("LogNormal truncated", Distribution(.logNormal(mu: 4, sigma: 1), min: 20, max: 200)),
         NamedDistribution("LogNormal is_int", Distribution(.logNormal(mean: 128, std: 64), isInt: true, max: 1e9)),

@@ -5,7 +5,7 @@ import TestSupport
 /// The incomplete gamma function at very large shapes (a nearly constant sample fits
 /// a Gamma shape of 1e12 and more): bounded work, and continuous where the series
 /// hands over to the asymptotic form.
-@Suite(.statistics, .tags(.statistics), .timeLimit(.minutes(10)))
+@Suite(.statistics, .background, .tags(.statistics), .timeLimit(.minutes(10)))
 struct RegularizedGammaTests {
     @Test("either side of the hand-over shape, P(a, x) agrees to 1e-6 over the body of the law")
     func continuousAtTheHandOver() {

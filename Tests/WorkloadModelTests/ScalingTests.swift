@@ -4,7 +4,7 @@ import WorkloadModel
 
 /// `scaled(by:)` multiplies the variable: the mean scales, the coefficient of
 /// variation stays, the CDF is stretched, and the bounds move with it.
-@Suite("Scaling", .statistics, .tags(.statistics))
+@Suite("Scaling", .statistics, .background, .tags(.statistics))
 struct ScalingTests {
     static let factor = 2.5
 

@@ -122,11 +122,11 @@ package final class DaemonMetrics: Sendable {
         Self.meter(registry: registry, factory: factory, name, help, labels)
     }
 
-    /// Counts one generated event. Indexes are positions in `eventTypes` and `profiles`.
+    /// Counts `count` generated events. Indexes are positions in `eventTypes` and `profiles`.
     @inline(__always)
-    package func eventGenerated(typeIndex: Int, profileIndex: Int) {
+    package func eventGenerated(typeIndex: Int, profileIndex: Int, count: UInt64 = 1) {
         assert(profileIndex >= 0 && profileIndex < profiles.count, "profile index \(profileIndex) out of range")
-        generated[typeIndex * profiles.count + profileIndex].increment()
+        generated[typeIndex * profiles.count + profileIndex].increment(by: count)
     }
 
     /// Records how late one paced event left (`llm_workload_pacing_lateness_seconds`).

@@ -12,7 +12,14 @@ import WorkloadModel
 /// that many records on every partition: a partition's reports come in
 /// produce order, so then every record before the snapshot is in Kafka. Only
 /// then is it encoded and written, on a writer thread of its own (encoding a
-/// large engine state and the fsyncs take milliseconds). Nothing here waits
+/// large engine state and the fsyncs take milliseconds). The writer encodes
+/// into one buffer it keeps from checkpoint to checkpoint and writes from it,
+/// so it allocates and frees no megabytes per checkpoint; and it hands each
+/// engine copy back for the generating thread to release: the copy's arrays
+/// were allocated on that thread, and glibc frees a chunk under its arena's
+/// lock (trimming the heap under it), so a writer preempted while freeing
+/// them held up the loop's next allocation (seen with `perf sched`: the
+/// loop waiting on that lock until the writer released it). Nothing here waits
 /// or flushes: the generating loop only compares counts (the delivery
 /// reports are served on another thread) and hands the snapshot over, so
 /// pacing is never held up by a checkpoint, and under sustained load the
@@ -25,7 +32,7 @@ import WorkloadModel
 /// process: a checkpoint after a lost record would hide the loss from the
 /// next start, which finds it by reading back from the last good one.
 package final class Checkpointer {
-    struct Snapshot {
+    struct Snapshot: Sendable {
         var engine: WorkloadEngine
         var lastSeq: UInt64?
         var lastTime: VirtualNanoseconds
@@ -61,9 +68,16 @@ package final class Checkpointer {
     package private(set) var snapshotTimes = StepTimes()
     package private(set) var acknowledgementTimes = StepTimes()
     package private(set) var handOffTimes = StepTimes()
-    /// The writer's steps: encoding a checkpoint, writing it (with its fsyncs); shared with its closures.
-    private final class WriterTimes: Sendable { let steps = Mutex((encode: StepTimes(), write: StepTimes())) }
-    private let writerTimes = WriterTimes()
+    /// What the writer thread uses, shared with its closures: the snapshot handed to it, its buffer
+    /// (kept between checkpoints), the engine copy it is done with, and its steps' times (encoding
+    /// a checkpoint, writing it with its fsyncs). Only the writer takes `job` and `buffer`.
+    private final class Writer: Sendable {
+        let job = Mutex<Snapshot?>(nil)
+        let buffer = Mutex(CheckpointWriter())
+        let spent = Mutex<Snapshot?>(nil)
+        let steps = Mutex((encode: StepTimes(), write: StepTimes()))
+    }
+    private let writerState = Writer()
     /// Set while the writer has a checkpoint in hand (shared with its closures, hence a box).
     private final class Busy: Sendable { let flag = Atomic<Bool>(false) }
     private let writing = Busy()
@@ -89,6 +103,7 @@ package final class Checkpointer {
 
     /// Writes the pending snapshot once every record before it is acknowledged.
     func poll() {
+        releaseSpent()
         guard let snapshot = pending else { return }
         let start = SteadyClock.nanoseconds()
         let acknowledged = sink.acknowledgedRecords
@@ -106,12 +121,18 @@ package final class Checkpointer {
         pending = nil
         written += 1
         writing.flag.store(true, ordering: .releasing)
-        let write = writeOperation(snapshot)
+        writerState.job.withLock { $0 = snapshot }
+        let write = writeOperation()
         writer.async { [writing] in
             write()
             writing.flag.store(false, ordering: .releasing)
         }
         handOffTimes.add(SteadyClock.nanoseconds() &- compared)
+    }
+
+    /// Drops the engine copy the writer is done with, here on the generating thread that allocated its arrays.
+    private func releaseSpent() {
+        _ = writerState.spent.withLock { spent in spent.take() }
     }
 
     /// The run's last state (a resumable stop or the end), to write once the final flush delivered everything.
@@ -124,7 +145,10 @@ package final class Checkpointer {
     package func commit() {
         guard let held else { return }
         self.held = nil
-        writer.sync(execute: writeOperation(held))
+        writer.sync {}  // after any write under way, which may still hold `job`
+        writerState.job.withLock { $0 = held }
+        writer.sync(execute: writeOperation())
+        releaseSpent()
         written += 1
     }
 
@@ -135,7 +159,7 @@ package final class Checkpointer {
 
     /// Logs how long each checkpoint step took, on the generating thread and on the writer.
     func logStepTimes() {
-        let writer = writerTimes.steps.withLock { $0 }
+        let writer = writerState.steps.withLock { $0 }
         logger.info("checkpoint steps", metadata: [
             "snapshot": "\(snapshotTimes)", "acknowledgement_check": "\(acknowledgementTimes)", "hand_off": "\(handOffTimes)",
             "writer_encode": "\(writer.encode)", "writer_write": "\(writer.write)",
@@ -147,29 +171,37 @@ package final class Checkpointer {
                  offsets: sink.resumeOffsets(after: lastSeq), feedback: feedbackState?())
     }
 
-    /// The encoding and atomic write of `snapshot`, to run on the writer.
-    private func writeOperation(_ snapshot: Snapshot) -> @Sendable () -> Void {
-        let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds, times = writerTimes
-        let engine = snapshot.engine, lastSeq = snapshot.lastSeq, lastTime = snapshot.lastTime, offsets = snapshot.offsets
-        let feedback = snapshot.feedback
+    /// The encoding and atomic write of the snapshot handed over in `job`, to run on the writer.
+    private func writeOperation() -> @Sendable () -> Void {
+        let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds, state = writerState
         return {
-            let start = SteadyClock.nanoseconds()
-            let checkpoint = RunCheckpoint(
-                lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: anchor, offsets: offsets, feedback: feedback,
-                engine: engine.checkpoint())
-            let bytes = checkpoint.bytes
-            let encoded = SteadyClock.nanoseconds()
-            defer {
-                let end = SteadyClock.nanoseconds()
-                times.steps.withLock { $0.encode.add(encoded &- start); $0.write.add(end &- encoded) }
+            var done = state.job.withLock { job in job.take() }
+            if let snapshot = done {
+                state.buffer.withLock { out in
+                    Self.write(snapshot, anchor: anchor, into: &out, directory: directory, logger: logger, times: state)
+                }
             }
-            do {
-                try directory.write(StateDirectory.checkpointName, bytes: bytes)
-            } catch {
-                // The older checkpoint stays valid (a restart regenerates more and skips what Kafka holds).
-                logger.error("cannot write the checkpoint", metadata: ["error": "\(error)"])
-            }
+            // Moved, not copied: the writer keeps no reference, so the generating thread's release is the last.
+            state.spent.withLock { $0 = done.take() }
         }
+    }
+
+    /// Encodes `snapshot` into `out` (emptied, its memory kept; the engine encoded straight into it) and writes it.
+    private static func write(_ snapshot: Snapshot, anchor: Int64, into out: inout CheckpointWriter, directory: StateDirectory,
+                              logger: Logger, times: Writer) {
+        let start = SteadyClock.nanoseconds()
+        out.removeAll()
+        RunCheckpoint.encode(lastSeq: snapshot.lastSeq, lastTime: snapshot.lastTime, pacingAnchorUnixNanoseconds: anchor,
+                             offsets: snapshot.offsets, feedback: snapshot.feedback, into: &out) { snapshot.engine.checkpoint(into: &$0) }
+        let encoded = SteadyClock.nanoseconds()
+        do {
+            try directory.write(StateDirectory.checkpointName, bytes: out.bytes)
+        } catch {
+            // The older checkpoint stays valid (a restart regenerates more and skips what Kafka holds).
+            logger.error("cannot write the checkpoint", metadata: ["error": "\(error)"])
+        }
+        let end = SteadyClock.nanoseconds()
+        times.steps.withLock { $0.encode.add(encoded &- start); $0.write.add(end &- encoded) }
     }
 }
 

@@ -50,6 +50,16 @@ package struct RunCheckpoint: Sendable, Equatable {
     package var bytes: [UInt8] {
         var out = CheckpointWriter()
         out.bytes.reserveCapacity(Self.headerBytes + 64 + engine.count + Self.checksumBytes)
+        Self.encode(lastSeq: lastSeq, lastTime: lastTime, pacingAnchorUnixNanoseconds: pacingAnchorUnixNanoseconds,
+                    offsets: offsets, feedback: feedback, into: &out) { $0.append(contentsOf: engine) }
+        return out.bytes
+    }
+
+    /// Appends a checkpoint's bytes (those of `bytes`) to `out`, which should be empty, with the
+    /// engine's own bytes appended by `engine`: the checkpointer encodes the engine straight into
+    /// the buffer it keeps, instead of into an array of its own that is then copied.
+    static func encode(lastSeq: UInt64?, lastTime: VirtualNanoseconds, pacingAnchorUnixNanoseconds: Int64, offsets: [String: [Int64]],
+                       feedback: CompletionFeedState?, into out: inout CheckpointWriter, engine: (inout CheckpointWriter) -> Void) {
         out.u64(feedback == nil ? Self.magic : Self.magicWithFeedback)
         out.u64(0)  // the body's length, set below
         out.u64(lastSeq.map { $0 &+ 1 } ?? 0)
@@ -66,10 +76,9 @@ package struct RunCheckpoint: Sendable, Equatable {
             for offset in partitions { out.u64(UInt64(bitPattern: offset)) }
         }
         if let feedback { Self.write(feedback, to: &out) }
-        out.append(contentsOf: engine)
+        engine(&out)
         out.set(UInt64(out.bytes.count - Self.headerBytes), at: 8)
         out.u32(CRC32C.checksum(out.bytes))
-        return out.bytes
     }
 
     package init(lastSeq: UInt64?, lastTime: VirtualNanoseconds, pacingAnchorUnixNanoseconds: Int64, offsets: [String: [Int64]] = [:],

@@ -44,14 +44,16 @@ package enum Daemon {
     }
 
     /// The same with an injected clock and stop signal, from a thread that may block
-    /// (tests drive it directly): waits for the async run.
+    /// (tests drive it directly): waits for the async run. The run's tasks go to `executor` when
+    /// one is given (tests give each run threads of its own, so that it does not wait for the
+    /// cooperative pool while other tests hold it), else to the global executor.
     package static func runBlocking(
         configuration: Configuration, options: RunOptions, stop: StopSignal, clock: any WallClock, logger: Logger,
-        announce: @escaping @Sendable (String) -> Void = { _ in }
+        executor: (any TaskExecutor)? = nil, announce: @escaping @Sendable (String) -> Void = { _ in }
     ) -> Int32 {
         let done = DispatchSemaphore(value: 0)
         let status = Mutex<Int32>(Status.software)
-        Task {
+        Task(executorPreference: executor) {
             let result = await run(configuration: configuration, options: options, stop: stop, clock: clock,
                                    logger: logger, announce: announce)
             status.withLock { $0 = result }
@@ -99,20 +101,24 @@ package enum Daemon {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.kafka.flushTimeoutSeconds + 10)
         let group = ServiceGroup(configuration: groupConfiguration)
 
-        // A stop (a signal, or a test setting the flag) shuts the group down gracefully.
-        let watcher = Task {
-            await onDedicatedThread(name: "llm-workload.stop-watcher") { stop.wait() }
-            await group.triggerGracefulShutdown()
-        }
+        // A stop (a signal, or a test setting the flag) shuts the group down gracefully. A child
+        // task, so that it runs on the executor the run prefers, if any.
+        async let watcher: Void = shutDown(group, on: stop)
         do {
             try await group.run()
         } catch {
             logger.error("service group ended with an error", metadata: ["error": "\(error)"])
         }
         stop.set()  // releases the watcher if the run ended by itself
-        await watcher.value
+        await watcher
         withExtendedLifetime(setup.cluster) {}
         return generator.status
+    }
+
+    /// Waits (off the cooperative pool) for `stop`, then shuts `group` down gracefully.
+    private static func shutDown(_ group: ServiceGroup, on stop: StopSignal) async {
+        await onDedicatedThread(name: "llm-workload.stop-watcher") { stop.wait() }
+        await group.triggerGracefulShutdown()
     }
 }
 

@@ -61,12 +61,13 @@ package final class DaemonRunner {
         self.stop = stop
         self.notifier = notifier
         self.logger = logger
-        progress = RunProgress(pacer: Pacer(mode: pacing, virtualStartNanoseconds: 0, clock: clock))
+        progress = RunProgress(pacer: Pacer(mode: pacing, virtualStartNanoseconds: 0, clock: clock),
+                               profiles: configuration.streamProfileNames.count)
         unpaced = pacing == .max
         feedbackMetrics = metrics?.feedback
         watermarks = WatermarkSchedule(intervalSeconds: configuration.clock.watermarkIntervalSeconds, pacing: pacing, now: clock.now())
         if let notifier { observe(Heartbeat(notifier: notifier, sink: sink, now: clock.now())) }
-        if let metrics { observe(RunGauges(metrics: metrics, sink: sink, profileCount: configuration.streamProfileNames.count)) }
+        if let metrics { observe(RunGauges(metrics: metrics, sink: sink, paced: !unpaced)) }
     }
 
     /// Adds a concern that watches the loop (before `run`).
@@ -151,9 +152,11 @@ package final class DaemonRunner {
             steps?.restart(at: clock.now())
             guard publish(event, from: source, line: &line) else { break }
             steps?.published(at: clock.now())
-            for observer in eventObservers { observer.published(event, lateness: lateness, progress: progress) }
+            if !eventObservers.isEmpty {
+                for observer in eventObservers { observer.published(event, lateness: lateness, progress: progress) }
+            }
             if watermarks.worthChecking(at: event.time, published: outcome.published),
-               watermarks.dueByVirtualTime(now: clock.now) {
+               watermarks.dueByVirtualTime(now: { clock.now() }) {
                 emitWatermark(at: event.time)
             }
             if outcome.published & 255 == 0 || (!unpaced && clock.now() &- lastHousekeeping >= housekeepingInterval) {
@@ -207,6 +210,7 @@ package final class DaemonRunner {
         progress.published = outcome.published
         progress.lastSeq = event.seq
         progress.lastTime = event.time
+        progress.tally.count(event)
         return true
     }
 

@@ -46,6 +46,8 @@ package final class KafkaSink: EventSink {
     let producer: KafkaProducer
     /// The topics in use (`KafkaTopics.inUse`), and their partition counts.
     private let topics: [KafkaTopic]
+    /// `topics` without their names, for the per-record path (copying one retains nothing).
+    private let topicRefs: [KafkaTopicRef]
     private let partitions: [Int32]
     /// Where each topic's partitions begin in `produced`.
     private let firstPartition: [Int]
@@ -61,11 +63,19 @@ package final class KafkaSink: EventSink {
     private let names = KafkaHeaderNames(KafkaSink.headerNames)
     private let routedNames = KafkaHeaderNames(KafkaSink.headerNames + RoutingHeaders.names)
     /// Wall-clock or event-time record timestamps (`kafka.record_timestamp`).
-    package var stamp = RecordStamp.wall
+    package var stamp: RecordStamp {
+        get { recordStamp }
+        set { recordStamp = newValue }
+    }
+    /// `stamp`, private so that reading it per record needs no dynamic exclusivity check.
+    private var recordStamp = RecordStamp.wall
     /// `kafka.routing_headers`: request records also carry their routing tags.
-    package var routing: RoutingHeaders?
+    package var routing: RoutingHeaders? { didSet { notePlain() } }
     /// `faults`: late, duplicate and dropped records (see `FaultInjector`).
-    package var faults: FaultInjector?
+    package var faults: FaultInjector? { didSet { notePlain() } }
+    /// No resume cover, faults or routing headers: a data record takes `producePlain`, which
+    /// loads none of those optional references per record.
+    private var plain = true
     /// The constant header values, back to back, owned by the sink.
     private let constantValues: UnsafeMutableRawBufferPointer
     /// Views into `constantValues`: `event-type` by kind, then schema version, run ID.
@@ -74,14 +84,15 @@ package final class KafkaSink: EventSink {
     private let runIDValue: UnsafeRawBufferPointer
     private var watermarkBuffer = ByteWriter(capacity: 1024)
     private var notProduced = 0
-    /// Records queued per partition: the topics' in `topics` order.
-    private var produced: [Int]
+    /// Records queued per partition: the topics' in `topics` order. Counted in memory the sink
+    /// owns, so that a count per record is a plain increment (no uniqueness check of an array).
+    private let produced: UnsafeMutableBufferPointer<Int>
     private var abandoned = false
     package private(set) var watermarkRecords = 0
     /// A watermark Kafka refused synchronously (data records throw instead).
     private var rejectedWatermark: SinkError?
     /// After a restart with a state directory: what Kafka already holds of this run (not sent twice).
-    var cover: ResumeCover?
+    var cover: ResumeCover? { didSet { notePlain() } }
     private var skippedAsHeld = 0
     /// Partitions of each topic in use.
     var partitionCounts: [Int32] { partitions }
@@ -97,12 +108,14 @@ package final class KafkaSink: EventSink {
             counts.append(try producer.partitionCount(topic: name, timeoutMs: 10_000))
         }
         self.topics = handles
+        topicRefs = handles.map(\.ref)
         partitions = counts
         firstPartition = firsts
         self.encoder = encoder
         self.logger = logger
         self.shouldAbort = shouldAbort
-        produced = [Int](repeating: 0, count: Int(counts.reduce(0, +)))
+        produced = .allocate(capacity: Int(counts.reduce(0, +)))
+        produced.initialize(repeating: 0)
 
         let texts = KafkaSink.eventTypes + [String(EventEncoder.schemaVersion), encoder.runID]
         let total = texts.reduce(0) { $0 + $1.utf8.count }
@@ -127,14 +140,23 @@ package final class KafkaSink: EventSink {
         logger.info("kafka topics", metadata: described)
     }
 
-    deinit { constantValues.deallocate() }
+    deinit {
+        constantValues.deallocate()
+        produced.deallocate()
+    }
+
+    private func notePlain() { plain = cover == nil && faults == nil && routing == nil }
 
     package func publish(_ event: Event, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws(SinkError) {
+        let kind = RecordKind(event)
+        if plain && !abandoned {
+            try producePlain(topicIndex: kind.topicIndex, key: key, value: value, kind: kind, time: event.time)
+            return
+        }
         if abandoned {
             notProduced += 1
             return
         }
-        let kind = RecordKind(event)
         let topicIndex = kind.topicIndex
         let partition = Murmur2.partition(forKey: key, partitionCount: partitions[topicIndex])
         if let cover, cover.holding(topicIndex: topicIndex, partition: partition, seq: event.seq, time: event.time) != .absent {
@@ -168,7 +190,7 @@ package final class KafkaSink: EventSink {
                 do throws(KafkaError) {
                     try producer.produce(
                         to: topic, partition: partition, key: key, value: value, headerNames: routed.isEmpty ? names : routedNames,
-                        headerValues: UnsafeBufferPointer(values), timestampMs: stamp.timestampMs(at: time),
+                        headerValues: UnsafeBufferPointer(values), timestampMs: recordStamp.timestampMs(at: time),
                         shouldAbort: shouldAbort)
                     return nil
                 } catch {
@@ -176,6 +198,38 @@ package final class KafkaSink: EventSink {
                 }
             }
         }
+        try settle(failure, topicIndex: topicIndex, partition: partition)
+    }
+
+    /// A data record of an ordinary run (see `plain`): the four headers, no optional step.
+    @inline(__always)
+    private func producePlain(topicIndex: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+                              kind: RecordKind, time: VirtualNanoseconds) throws(SinkError) {
+        let partition = Murmur2.partition(forKey: key, partitionCount: partitions[topicIndex])
+        let failure = withVirtualTimeText(time) { virtualTime in
+            withUnsafeTemporaryAllocation(of: UnsafeRawBufferPointer.self, capacity: 4) { values -> KafkaError? in
+                values.initializeElement(at: 0, to: eventTypeValues[kind.rawValue])
+                values.initializeElement(at: 1, to: schemaVersionValue)
+                values.initializeElement(at: 2, to: runIDValue)
+                values.initializeElement(at: 3, to: virtualTime)
+                do throws(KafkaError) {
+                    try producer.produce(
+                        to: topicRefs[topicIndex], partition: partition, key: key, value: value, headerNames: names,
+                        headerValues: UnsafeBufferPointer(values), timestampMs: recordStamp.timestampMs(at: time),
+                        shouldAbort: { self.shouldAbort() })
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+        }
+        try settle(failure, topicIndex: topicIndex, partition: partition)
+    }
+
+    /// Counts a record queued, or handles the producer's refusal: a full queue at the shutdown
+    /// bound abandons the rest; any other refusal throws.
+    @inline(__always)
+    private func settle(_ failure: KafkaError?, topicIndex: Int, partition: Int32) throws(SinkError) {
         guard let error = failure else {
             produced[firstPartition[topicIndex] + Int(partition)] += 1
             return
@@ -190,7 +244,7 @@ package final class KafkaSink: EventSink {
         }
         // Any other synchronous rejection (a fatal producer, a topic in an error
         // state such as TOPIC_AUTHORIZATION_FAILED) will not mend by retrying.
-        throw SinkError(message: "Kafka rejected a record for \(topic.name)[\(partition)]: \(error)",
+        throw SinkError(message: "Kafka rejected a record for \(topics[topicIndex].name)[\(partition)]: \(error)",
                         kind: error.isFatal ? .kafkaFatal : .kafkaRejected)
     }
 
@@ -261,7 +315,7 @@ package final class KafkaSink: EventSink {
         if pollsDeliveryReports { producer.poll(timeoutMs: 0) }
     }
 
-    package var producedRecords: [Int] { produced }
+    package var producedRecords: [Int] { Array(produced) }
 
     package var acknowledgedRecords: (records: [Int], failed: Int) {
         let stats = producer.deliveryStats

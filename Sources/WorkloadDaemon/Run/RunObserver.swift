@@ -3,17 +3,60 @@ import WorkloadModel
 /// What the generating loop has done so far: read by its observers, written
 /// by the loop only (on its one thread).
 package final class RunProgress {
+    // The loop writes the next three for every event and nothing else writes them; each write
+    // is a single store with no access in progress around it, so the dynamic exclusivity check
+    // a class property otherwise gets per access is left out.
     /// Events the sink took.
-    package var published = 0
+    @exclusivity(unchecked) package var published = 0
     /// The seq and virtual time of the last event published (or, after a
     /// skip on resume, the time the skip reached).
-    package var lastSeq: UInt64?
-    package var lastTime: VirtualNanoseconds = 0
+    @exclusivity(unchecked) package var lastSeq: UInt64?
+    @exclusivity(unchecked) package var lastTime: VirtualNanoseconds = 0
     /// How events are held back until due: observers read it to turn a
     /// virtual time into the wall time it was due.
     package var pacer: Pacer
+    /// The events published, by type and profile.
+    package let tally: EventTally
 
-    init(pacer: Pacer) { self.pacer = pacer }
+    init(pacer: Pacer, profiles: Int) {
+        self.pacer = pacer
+        tally = EventTally(profiles: profiles)
+    }
+}
+
+/// Events published by type (request, session started, session ended,
+/// completion) and profile: the loop counts each with a plain increment, and
+/// the gauges add what is new to the metrics' counters at housekeeping.
+package final class EventTally {
+    /// Profiles counted apart (a profile index is taken modulo this).
+    package let profiles: Int
+    /// `[type * profiles + profile]`, in memory of its own so that a count is one increment.
+    private let counts: UnsafeMutableBufferPointer<UInt64>
+
+    init(profiles: Int) {
+        self.profiles = max(1, profiles)
+        counts = .allocate(capacity: 4 * self.profiles)
+        counts.initialize(repeating: 0)
+    }
+
+    deinit { counts.deallocate() }
+
+    /// Slots: 4 types times `profiles`.
+    package var count: Int { counts.count }
+
+    package subscript(slot: Int) -> UInt64 { counts[slot] }
+
+    @inline(__always)
+    func count(_ event: Event) {
+        let type: Int
+        switch event {
+        case .request: type = 0
+        case .sessionStarted: type = 1
+        case .sessionEnded: type = 2
+        case .completion: type = 3
+        }
+        counts[type * profiles + Int(event.profile) % profiles] &+= 1
+    }
 }
 
 /// A concern that watches the generating loop without being part of it: the

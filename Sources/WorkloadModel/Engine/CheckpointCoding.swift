@@ -5,6 +5,9 @@ package struct CheckpointWriter {
 
     package init() {}
 
+    /// Empties the buffer but keeps its memory, for the next checkpoint.
+    package mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
     package mutating func u32(_ value: UInt32) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }

@@ -14,7 +14,15 @@ extension WorkloadEngine {
     /// The state as bytes.
     package func checkpoint() -> [UInt8] {
         var w = CheckpointWriter()
-        w.bytes.reserveCapacity(256 + 160 * (sessions.liveCount + inFlight.liveCount) + 64 * completions.liveCount + 32 * sessionPrefixes.count + 24 * queue.count)
+        checkpoint(into: &w)
+        return w.bytes
+    }
+
+    /// Appends the state's bytes (those of `checkpoint()`) to `w`: a writer that keeps one buffer
+    /// between checkpoints encodes into it directly, with neither a fresh allocation nor a copy.
+    package func checkpoint(into w: inout CheckpointWriter) {
+        w.bytes.reserveCapacity(w.bytes.count + 256 + 160 * (sessions.liveCount + inFlight.liveCount) + 64 * completions.liveCount
+                                + 32 * sessionPrefixes.count + 24 * queue.count)
         w.u64(Self.checkpointMagic)
         w.u64(spec.seed)
         w.array(sessionsOpened) { $0.u64($1) }
@@ -70,7 +78,6 @@ extension WorkloadEngine {
         w.array(agentStates) { $0.agentState($1) }
         if let feedback { w.externalCompletions(feedback) }
         w.u64(Self.checkpointMagic)
-        return w.bytes
     }
 
     /// The engine of `spec` in the state `bytes` (from `checkpoint()` of an engine of the same spec).

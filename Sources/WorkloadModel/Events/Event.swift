@@ -227,6 +227,9 @@ package enum Event: Sendable, Equatable {
     case sessionEnded(SessionEndedEvent)
     case completion(CompletionEvent)
 
+    // The accessors below are inlinable: the publishing loop reads them for every record, from
+    // another module, where a call each would cost more than the switch.
+    @inlinable
     package var seq: UInt64 {
         switch self {
         case .request(let e): e.seq
@@ -236,6 +239,7 @@ package enum Event: Sendable, Equatable {
         }
     }
 
+    @inlinable
     package var time: VirtualNanoseconds {
         switch self {
         case .request(let e): e.time
@@ -245,6 +249,7 @@ package enum Event: Sendable, Equatable {
         }
     }
 
+    @inlinable
     package var sessionID: UInt64 {
         switch self {
         case .request(let e): e.sessionID
@@ -254,6 +259,7 @@ package enum Event: Sendable, Equatable {
         }
     }
 
+    @inlinable
     package var profile: Int32 {
         switch self {
         case .request(let e): e.profile

@@ -57,6 +57,12 @@ struct FittedModel {
     var prefixNote: String
     /// Documents shared across sessions beyond the system prefix (nil: none found).
     var documents: Documents?
+    /// Prefix families where most first turns share leading blocks (then no documents).
+    var families: PrefixFamilies?
+    /// With families, the profile of sessions that share a variant: their share, first prompts and turn law.
+    /// Both profiles then have outputs of their own (the two populations' outputs differ, which is
+    /// much of the trace's prompt-output correlation): `output` is the other sessions'.
+    var variantProfile: (share: Double, firstPrompt: FittedLaw, turns: TurnLaw?, output: FittedLaw)?
 
     /// The deepest session in the trace (`max_turns_per_session`).
     var maxTurns: Int
@@ -133,24 +139,17 @@ struct FittedModel {
         }
         comment(warmStartNote, indent: "  ")
         if warmStart { out.append("  warm_start: true") }
-        if let blockTokens {
-            comment(prefixNote, indent: "  ")
-            if let documents { comment(documents.note, indent: "  ") }
-            if sharedBlocks > 0 || documents != nil { out.append("  prefix_pools:") }
-            if sharedBlocks > 0 {
-                out.append("    - {name: system, items: 1, tokens_dist_config: {type: Constant, value: \(systemTokens)}, popularity: {type: Uniform}}")
-            }
-            if let documents {
-                out.append("    - {name: documents, items: \(documents.items), tokens_dist_config: \(documents.tokens.yaml), popularity: {type: Uniform}}")
-            }
-            out.append("  kv_blocks: {block_tokens: \(blockTokens)}")
-        }
+        if let blockTokens { prefixPools(blockTokens: blockTokens, into: &out) }
         serviceModel(into: &out)
         out.append("  client_profiles:")
-        profile(name: "fitted", weight: 1 - (documents?.share ?? 0), firstPrompt: firstPrompt, turns: turns,
+        profile(name: "fitted", weight: 1 - (documents?.share ?? variantProfile?.share ?? 0), firstPrompt: firstPrompt, turns: turns,
                 document: false, into: &out)
         if let documents {
             profile(name: "documents", weight: documents.share, firstPrompt: documents.firstPrompt, turns: documents.turns,
+                    document: true, into: &out)
+        }
+        if let variantProfile {
+            profile(name: "variants", weight: variantProfile.share, firstPrompt: variantProfile.firstPrompt, turns: variantProfile.turns,
                     document: true, into: &out)
         }
         return out.joined(separator: "\n") + "\n"
@@ -216,6 +215,30 @@ struct FittedModel {
         return counts.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(counts.count - 1) / mean
     }
 
+    /// The prefix pools (system, documents or families) and the block size, with their comments.
+    private func prefixPools(blockTokens: Int64, into out: inout [String]) {
+        func note(_ text: String, indent: String) { out.append("\(indent)# \(text)") }
+        note(prefixNote, indent: "  ")
+        if let documents { note(documents.note, indent: "  ") }
+        if let families { note(families.note, indent: "  ") }
+        if sharedBlocks > 0 || documents != nil || families != nil { out.append("  prefix_pools:") }
+        if sharedBlocks > 0 {
+            out.append("    - {name: system, items: 1, tokens_dist_config: {type: Constant, value: \(systemTokens)}, popularity: {type: Uniform}}")
+        }
+        if let documents {
+            out.append("    - {name: documents, items: \(documents.items), tokens_dist_config: \(documents.tokens.yaml), popularity: {type: Uniform}}")
+        }
+        if let families {
+            func pool(_ name: String, _ level: PrefixFamilies.Level) {
+                let popularity = level.exponent < 1e-3 ? "{type: Uniform}" : "{type: Zipf, s: \(YAMLNumber.short(level.exponent))}"
+                out.append("    - {name: \(name), items: \(level.items), tokens_dist_config: \(level.constant.map { "{type: Constant, value: \(YAMLNumber.text($0))}" } ?? level.tokens.yaml), popularity: \(popularity)}")
+            }
+            pool("families", families.family)
+            if let variant = families.variant { pool("variants", variant) }
+        }
+        out.append("  kv_blocks: {block_tokens: \(blockTokens)}")
+    }
+
     /// The fitted service model, or a comment saying the trace has none to fit.
     private func serviceModel(into out: inout [String]) {
         func comment(_ text: String, indent: String) { out.append("\(indent)# \(text)") }
@@ -232,27 +255,43 @@ struct FittedModel {
         }
     }
 
+    /// A profile's output law: its own where sessions sharing a variant have a profile
+    /// of their own, else the trace's (the second profile refers to the first's).
+    private func outputLaw(document: Bool, into out: inout [String]) {
+        if let variantProfile {
+            let own = document ? variantProfile.output : output
+            out.append("      # Output tokens of this profile's sessions (the trace's actual lengths, as max_output_tokens): \(own.summary).")
+            out.append("      max_output_tokens_dist_config: \(own.yaml)")
+        } else if document {
+            out.append("      max_output_tokens_dist_config: *output")
+        } else {
+            out.append("      # Output tokens (the trace's actual lengths, as max_output_tokens): \(output.summary).")
+            out.append("      max_output_tokens_dist_config: \(documents == nil ? "" : "&output ")\(output.yaml)")
+        }
+    }
+
     /// One profile. The second (`documents`) shares the first's laws through
     /// YAML anchors, so only its own first prompts, turns and prefixes differ.
     private func profile(name: String, weight: Double, firstPrompt: FittedLaw, turns: TurnLaw?, document: Bool, into out: inout [String]) {
         func comment(_ text: String) { out.append("      # \(text)") }
         func law(_ key: String, _ anchor: String, _ yaml: String) {
             if document { out.append("      \(key): *\(anchor)") }
-            else { out.append("      \(key): \(documents == nil ? "" : "&\(anchor) ")\(yaml)") }
+            else { out.append("      \(key): \(documents == nil && variantProfile == nil ? "" : "&\(anchor) ")\(yaml)") }
         }
         out.append("    - profile_name: \(name)")
         out.append("      weight: \(YAMLNumber.short(weight))")
         if document {
-            comment("Sessions that start from a shared document: the laws of `fitted` except first prompts, turns and prefixes.")
+            comment(families == nil ? "Sessions that start from a shared document: the laws of `fitted` except first prompts, turns and prefixes."
+                    : "Sessions that share a variant under their family (they carry one): the laws of `fitted` except first prompts, turns and prefixes.")
         } else {
             comment("\(interArrivalNote)New sessions: \(sessions) (\(YAMLNumber.short(Double(sessions) / span))/s); gaps in operational time (the schedule divided out): \(interArrival.summary).")
         }
         law("inter_arrival_time_dist_config", "gaps", interArrival.yaml)
-        let after = [sharedBlocks > 0 ? "the system prefix (\(systemTokens) tokens)" : nil, document ? "the document" : nil].compactMap { $0 }
+        let after = [sharedBlocks > 0 ? "the system prefix (\(systemTokens) tokens)" : nil, document && families == nil ? "the document" : nil,
+                     families != nil ? (document ? "the family and variant" : "the family") : nil].compactMap { $0 }
         comment((turns == nil ? "Prompts" : "First prompts") + (after.isEmpty ? "" : " after " + after.joined(separator: " and ")) + ": " + firstPrompt.summary + ".")
         out.append("      prompt_tokens_dist_config: \(firstPrompt.yaml)")
-        if !document { comment("Output tokens (the trace's actual lengths, as max_output_tokens): \(output.summary).") }
-        law("max_output_tokens_dist_config", "output", output.yaml)
+        outputLaw(document: document, into: &out)
         if !document { comment(correlationNote) }
         out.append("      input_output_correlation: \(YAMLNumber.short(correlation))")
         if !document { comment("The trace says nothing of streaming.") }
@@ -287,7 +326,9 @@ struct FittedModel {
         if blockTokens != nil {
             var uses: [String] = []
             if sharedBlocks > 0 { uses.append("{pool: system, per: session}") }
-            if document { uses.append("{pool: documents, per: session}") }
+            if document && families == nil { uses.append("{pool: documents, per: session}") }
+            if families != nil { uses.append("{pool: families, per: session}") }
+            if families != nil && document { uses.append("{pool: variants, per: session}") }
             if !uses.isEmpty { out.append("      prefixes: [\(uses.joined(separator: ", "))]") }
         }
     }

@@ -41,7 +41,8 @@ package struct RequestSample: Sendable {
 
 extension RequestSample {
     /// Reads a trace: sessions from the trace's own session IDs, or for
-    /// Mooncake-style hash_ids from the hash-chain rule the replay uses.
+    /// Mooncake-style hash_ids from the chain rule of `ChainSessions` (the
+    /// replay's, kept from merging sessions that share a family prefix).
     package static func read(path: String, format: TraceFormat, skipBadRows: Bool) throws(TraceError) -> (sample: RequestSample, reader: TraceReader, blockTokens: Int64?) {
         let reader = try TraceReader(path: path, format: format, skipBadRows: skipBadRows)
         reader.countsModels = true
@@ -49,24 +50,26 @@ extension RequestSample {
         while let row = try reader.next() { rows.append(row) }
         let blockTokens = BlockSizeInference.blockTokens(rows)
         var sample = RequestSample()
-        var chains = HashChainSessions(blockTokens: blockTokens ?? 512)
+        // Rows without a session key but with hash_ids: sessions by the chain rule.
+        let chained = rows.contains(where: { $0.sessionKey == nil && $0.hashIDs != nil }) ? blockTokens.map { ChainSessions(blockTokens: $0).sessions(rows) } : nil
+        var chainSession: [Int: Int] = [:]
         var keyed: [UInt64: Int] = [:]
         var turns: [Int] = []
         let first = rows[0].timestamp
-        for row in rows {
+        for (index, row) in rows.enumerated() {
             var session: Int
             if let key = row.sessionKey {
                 session = keyed[key] ?? turns.count
                 keyed[key] = session
-            } else if let ids = row.hashIDs, blockTokens != nil, let owner = chains.session(continuedBy: ids) {
-                session = owner
+            } else if row.hashIDs != nil, let chained {
+                session = chainSession[chained[index]] ?? turns.count
+                chainSession[chained[index]] = session
             } else {
                 session = turns.count
             }
             if session == turns.count { turns.append(0) }
             turns[session] += 1
             if let ids = row.hashIDs, blockTokens != nil {
-                chains.record(ids, promptTokens: row.promptTokens, session: session)
                 sample.blockIDs += ids.map { UInt64(bitPattern: $0) }
                 sample.hasBlocks = true
             }

@@ -12,14 +12,10 @@ extension TraceFitter {
         let members = sessionMembers(sample)
         let hasSessions = sample.turn.contains { $0 >= 2 }
 
-        // Prefix structure: the leading blocks (almost) every request shares.
-        let (sharedBlocks, prefixNote) = sample.hasBlocks ? blockTokens.map { sharedPrefix(sample, blockTokens: $0) } ?? (0, "") : (0, "")
-        let system = Double(Int64(sharedBlocks) * (blockTokens ?? 0))
-        let documents = sample.hasBlocks ? blockTokens.flatMap { DocumentFamilies(sample, systemBlocks: sharedBlocks, blockTokens: $0) } : nil
-        /// A first turn's own new input: its prompt after the system prefix and its shared document.
-        func firstInput(_ index: Int) -> Double {
-            Swift.max(1, sample.prompt[index] - system - (documents?.tokens[sample.session[index]] ?? 0))
-        }
+        let prefixes = SharedPrefixes(sample, blockTokens: blockTokens)
+        let (sharedBlocks, families, documents) = (prefixes.systemBlocks, prefixes.families, prefixes.documents)
+        /// A first turn's own new input: its prompt after the system prefix and its shared document or families.
+        func firstInput(_ index: Int) -> Double { Swift.max(1, prefixes.unshared(index)) }
 
         let (times, resolution) = dequantised(sample.times)
         let starts = sessionStarts(sample)
@@ -28,39 +24,78 @@ extension TraceFitter {
         // History: the most carrying mode under which 95% of later turns add >= 0 tokens.
         let later = members.flatMap { list in zip(list.dropFirst(), list).map { (index: $0, previous: $1) } }
         // Without history a prompt is its shared prefixes (system, document) and its new input.
-        func unshared(_ index: Int) -> Double { sample.prompt[index] - system - (documents?.tokens[sample.session[index]] ?? 0) }
+        func unshared(_ index: Int) -> Double { prefixes.unshared(index) }
         let (history, historyNote, newInput) = hasSessions ? historyMode(sample, later: later, unshared: unshared) : (nil, "", { index, _ in unshared(index) })
 
-        // Sessions that share a document are written as a profile of their own
-        // (their first prompts and turn counts differ from the others').
-        func sharesDocument(_ session: Int) -> Bool { (documents?.tokens[session] ?? 0) > 0 }
+        func sharesDocument(_ session: Int) -> Bool { prefixes.ownProfile(session) }
         func firstPrompts(sharing: Bool) -> [Double] {
             let values = (0..<sample.count).filter { sample.turn[$0] == 1 && sharesDocument(sample.session[$0]) == sharing }.map(firstInput)
             return values.isEmpty ? [1] : values
         }
         let firstPrompt = FamilyFit.fit(firstPrompts(sharing: false), integer: true, closedFormQuantile: true)
-        let output = FamilyFit.fit(sample.output.map { Swift.max(1, $0) }, integer: true, closedFormQuantile: true)
+        let output = prefixes.outputs(sharing: families?.variant != nil ? false : nil)
         let inputs = newInputs(sample, later: later, first: firstInput, following: newInput)
         let rho = RankCorrelation.spearman(inputs, sample.output)
         let correlationNote = String(format: "Spearman(new input, output) in the trace %.4f.", rho)
 
         let laws = hasSessions ? SessionLaws(members: members, later: later, times: times, inputs: inputs,
-                                             documents: documents != nil, sharesDocument: sharesDocument,
+                                             documents: documents != nil || families?.variant != nil, sharesDocument: sharesDocument,
                                              thinkTimes: sample.service.flatMap { $0.isClosedLoop ? $0.thinkTimes : nil }) : SessionLaws()
         let (warmStart, warmStartNote) = warmStart(sample, span: span, turns: hasSessions ? laws.allTurns : nil)
         let interArrivalNote = resolution.map(tickNote) ?? ""
 
-        return FittedModel(
+        var model = FittedModel(
             source: source, format: format, requests: sample.count, span: span, sessions: starts.count,
             interArrival: interArrival, interArrivalNote: interArrivalNote, timeResolution: resolution, schedule: schedule, scheduleWidth: width, scheduleBandwidth: 1, smearCorrection: nil,
             bursts: nil, burstNote: "", warmStart: warmStart, warmStartNote: warmStartNote,
             firstPrompt: firstPrompt, output: output, correlation: Swift.max(-0.99, Swift.min(0.99, rho.isFinite ? rho : 0)),
             correlationNote: correlationNote, turns: laws.turns, followUpGap: laws.followUpGap, followUpInput: laws.followUpInput,
             history: history, historyNote: historyNote, blockTokens: sample.hasBlocks ? blockTokens : nil,
-            sharedBlocks: sharedBlocks, prefixNote: prefixNote, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: laws.documentTurns),
-            maxTurns: laws.allTurns?.maxTurns ?? 1,
+            sharedBlocks: sharedBlocks, prefixNote: prefixes.note, documents: documents?.pool(sessions: starts.count, firstPrompt: FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true), turns: laws.documentTurns),
+            families: families, maxTurns: laws.allTurns?.maxTurns ?? 1,
             models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
             service: FittedModel.Service(sample.service))
+        if let families, families.variant != nil {
+            model.variantProfile = (families.variantShare, FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true),
+                                    laws.documentTurns, prefixes.outputs(sharing: true))
+        }
+        return model
+    }
+
+    /// A trace's shared prefixes: the leading blocks (almost) every request
+    /// shares (a system prompt), then prefix families where most first turns
+    /// share more, else documents some sessions share.
+    struct SharedPrefixes {
+        let sample: RequestSample
+        var systemBlocks = 0
+        var note = ""
+        var system = 0.0
+        var families: PrefixFamilies?
+        var documents: DocumentFamilies?
+
+        init(_ sample: RequestSample, blockTokens: Int64?) {
+            self.sample = sample
+            guard sample.hasBlocks, let blockTokens else { return }
+            (systemBlocks, note) = sharedPrefix(sample, blockTokens: blockTokens)
+            system = Double(Int64(systemBlocks) * blockTokens)
+            families = PrefixFamilies(sample, systemBlocks: systemBlocks, blockTokens: blockTokens)
+            if families == nil { documents = DocumentFamilies(sample, systemBlocks: systemBlocks, blockTokens: blockTokens) }
+        }
+
+        /// A request's prompt after the system prefix and its session's document or families.
+        func unshared(_ index: Int) -> Double {
+            let session = sample.session[index]
+            return sample.prompt[index] - system - (families?.prefixTokens[session] ?? documents?.tokens[session] ?? 0)
+        }
+
+        /// Whether a session is written in the second profile: it shares a document, or a variant of its family.
+        func ownProfile(_ session: Int) -> Bool { families?.sharesVariant[session] ?? ((documents?.tokens[session] ?? 0) > 0) }
+
+        /// The output law of the requests of sessions in the second profile (true), the others (false) or all (nil).
+        func outputs(sharing: Bool?) -> FittedLaw {
+            let values = (0..<sample.count).filter { sharing == nil || ownProfile(sample.session[$0]) == sharing }.map { Swift.max(1, sample.output[$0]) }
+            return FamilyFit.fit(values.isEmpty ? [1] : values, integer: true, closedFormQuantile: true)
+        }
     }
 
     /// What dequantising the timestamps did, for the written configuration's comments.

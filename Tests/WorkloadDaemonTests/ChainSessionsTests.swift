@@ -1,0 +1,65 @@
+import Testing
+import WorkloadModel
+@testable import WorkloadTraces
+
+/// `fit`'s sessions from hash_ids: a later turn continues its own history,
+/// not a system prompt or template that other sessions begin with too.
+@Suite struct ChainSessionsTests {
+    /// A row of complete 512-token blocks `ids` and `tail` more tokens (a partial block, an ID of its own).
+    static func row(_ ids: [Int64], tail: Int64 = 100, output: Int64 = 200) -> TraceRow {
+        TraceRow(timestamp: 0, promptTokens: Int64(ids.count) * 512 + tail, outputTokens: output, hashIDs: ids + [-(ids.last ?? 0) * 1_000 - tail])
+    }
+
+    /// Three clients' sessions begin with one 3-block system prompt; the first
+    /// session's first turn has no complete block beyond it. The replay's rule
+    /// reads every later request as that session's; these are four sessions.
+    @Test func sessionsSharingASystemPromptAreNotMerged() {
+        let system: [Int64] = [1, 2, 3]
+        let rows = [
+            Self.row(system, output: 300),              // A1: only the system prompt complete
+            Self.row(system + [10, 11]),                // B1
+            Self.row(system + [20]),                    // C1
+            Self.row(system + [10, 11, 12, 13]),        // B2: B1's prompt, its answer, new input
+            Self.row(system + [30, 31, 32]),            // A2 (its first block holds A1's tail and answer)
+            Self.row(system + [20, 21, 22]),            // C2
+            Self.row(system + [10, 11, 12, 13, 14]),    // B3
+        ]
+        let old = HashChainSessions(blockTokens: 512)
+        var replay = old
+        var replaySessions: [Int] = []
+        for row in rows {
+            let session = replay.session(continuedBy: row.hashIDs!) ?? replaySessions.count
+            replaySessions.append(session)
+            replay.record(row.hashIDs!, promptTokens: row.promptTokens, session: session)
+        }
+        #expect(Set(replaySessions).count < 4, "the replay's rule merges sessions here (else this test shows nothing)")
+        #expect(ChainSessions(blockTokens: 512).sessions(rows) == [0, 1, 2, 1, 3, 2, 1])
+    }
+
+    /// A shorter prompt on the same blocks is a sibling (an edit, a
+    /// regeneration), not a continuation: a session of its own. The chain
+    /// both end at is then shared, so nothing continues it.
+    @Test func aSiblingIsNotAContinuation() {
+        let rows = [
+            Self.row([1, 2, 3, 4], tail: 300),  // A1
+            Self.row([1, 2, 3, 4], tail: 50),   // a sibling: 250 tokens shorter
+            Self.row([5, 6]),                   // B1
+            Self.row([5, 6, 7, 8]),             // B2: continues B1
+            Self.row([1, 2, 3, 4, 40]),         // after A1 or its sibling: ambiguous
+        ]
+        #expect(ChainSessions(blockTokens: 512).sessions(rows) == [0, 1, 2, 2, 3])
+    }
+
+    /// A session whose history is its own (one block follows each of its
+    /// chains) is read whole, turn after turn.
+    @Test func aSessionsOwnHistoryIsFollowed() {
+        let rows = [
+            Self.row([1, 2]),
+            Self.row([1, 2, 3, 4]),
+            Self.row([9, 8, 7]),
+            Self.row([1, 2, 3, 4, 5]),
+            Self.row([9, 8, 7, 6, 5]),
+        ]
+        #expect(ChainSessions(blockTokens: 512).sessions(rows) == [0, 0, 1, 0, 1])
+    }
+}
