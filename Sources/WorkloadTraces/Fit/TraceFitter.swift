@@ -67,24 +67,35 @@ package enum TraceFitter {
         let firstPoint = (copula: model.correlation, spearman: trial.spearman)
         model.correlation = calibrated
 
-        // The variance budget at and above the schedule's window. Candidates,
-        // judged by simulation: the windowed rates denoised (the schedule keeps
-        // only what the generator's own noise, Poisson, sessions and bursts,
-        // does not already give, frequency by frequency), or smoothed by a
-        // Gaussian kernel of 0, 1 or 2 windows (with sessions, a denoised
-        // schedule of new sessions loses what the sessions' own spread smooths
-        // out of the request rate; smoothing keeps some of the noise instead).
-        var best: (score: Double, model: FittedModel, spearman: Double)?
+        // The variance budget at and above the schedule's window. Candidates:
+        // the windowed rates denoised (the schedule keeps only what the
+        // generator's own noise, Poisson, sessions and bursts, does not
+        // already give, frequency by frequency), or smoothed by a Gaussian
+        // kernel of 0, 1 or 2 windows (with sessions, a denoised schedule of
+        // new sessions loses what the sessions' own spread smooths out of the
+        // request rate; smoothing keeps some of the noise instead). Each is
+        // scored by the figures it is expected to give (`ExpectedLoad`): its
+        // schedule's expected counts plus the generator's noise (the
+        // trial's, about the trial streams' mean, with the bursts' own added;
+        // the denoised candidate's from its flat-schedule streams).
+        let rate = real.rate
+        let (candidates, flatNoise) = try scheduleCandidates(model, sample: sample)
+        let smoothedNoise = ExpectedLoad.adding(model.bursts, to: ExpectedLoad.noise(trialStreams, span: span), rate: rate)
+        var best: (score: Double, model: FittedModel)?
         var scores: [String] = []
-        for (name, candidate) in try scheduleCandidates(model, sample: sample) {
-            let g = FitFigures.mean(try figures(candidate, span: span, seeds: calibrationSeeds))
-            let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1Minute - real.lag1Minute) / 0.5
-            scores.append(String(format: "%@ %.3f", name, score))
-            if best == nil || score < best!.score { best = (score, candidate, g.spearman) }
+        for (name, candidate) in candidates {
+            let expected = ExpectedLoad(noise: candidate.scheduleNoise == nil ? smoothedNoise : flatNoise, delays: model.laterDelays,
+                                        sessions: model.sessions, warmStart: model.warmStart)
+            let g = expected.figures(candidate.schedule, span: span, requests: sample.count)
+            let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1 - real.lag1Minute) / 0.5
+            scores.append(String(format: "%@ %.3f (IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f)", name, score, g.idc60, g.idc600, g.lag1))
+            if best == nil || score < best!.score { best = (score, candidate) }
         }
         model = best!.model
-        try refineCorrelation(&model, real: real.spearman, first: firstPoint, second: (calibrated, best!.spearman), span: span)
-        model.scheduleChoice = "Chosen by simulation (calibration seeds; score: relative errors of IDC 60 s and 600 s plus |lag-1 difference| / 0.5) among \(scores.joined(separator: ", "))."
+        let calibration = FitFigures.mean(try figures(model, span: span, seeds: calibrationSeeds))
+        try refineCorrelation(&model, real: real.spearman, first: firstPoint, second: (calibrated, calibration.spearman), span: span)
+        let simulated = String(format: "IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f", calibration.idc60, calibration.idc600, calibration.lag1Minute)
+        model.scheduleChoice = "Chosen by expected score (relative errors of IDC 60 s and 600 s plus |lag-1 difference| / 0.5 against the trace's \(String(format: "%.3g, %.3g, %.3f", real.idc60, real.idc600, real.lag1Minute)); expected: the schedule's own counts plus the generator's noise, not simulated seeds, whose 600 s IDC over an hour is mostly noise) among \(scores.joined(separator: ", ")); simulated on the calibration seeds: \(simulated)."
 
         let yaml = model.yaml()
         let runs = try streams(model, span: span, seeds: evaluationSeeds).map(FitFigures.init)
@@ -95,7 +106,7 @@ package enum TraceFitter {
 
     /// The schedules `fit` chooses among by simulation, named: the windowed
     /// rates denoised, and smoothed over 0, 1 and 2 windows.
-    static func scheduleCandidates(_ model: FittedModel, sample: RequestSample) throws(FitError) -> [(String, FittedModel)] {
+    static func scheduleCandidates(_ model: FittedModel, sample: RequestSample) throws(FitError) -> ([(String, FittedModel)], ExpectedLoad.Noise) {
         let starts = sessionStarts(sample)
         var denoised = model
         // The noise of new sessions' gaps as they are (a flat schedule's
@@ -103,7 +114,8 @@ package enum TraceFitter {
         // trace's noise are more regular than the trace's, and would
         // understate it. The candidate's own gaps are then refitted under its schedule.
         denoised.interArrival = sessionGaps(starts, schedule: RateSchedule(times: [0], multipliers: [1]))
-        denoised.scheduleNoise = try noiseSpectrum(denoised, sample: sample)
+        let (spectrum, noise) = try noiseSpectrum(denoised, sample: sample)
+        denoised.scheduleNoise = spectrum
         var out: [(String, FittedModel)] = []
         func add(_ name: String, _ candidate: FittedModel) {
             var c = candidate
@@ -117,7 +129,7 @@ package enum TraceFitter {
             smoothed.scheduleBandwidth = bandwidth
             add("smoothed over \(YAMLNumber.short(bandwidth))", smoothed)
         }
-        return out
+        return (out, noise)
     }
 
     /// A second step of the copula's calibration when the first left the
@@ -218,7 +230,7 @@ package enum TraceFitter {
     /// The generator's own noise in windowed rates: the banded periodogram of
     /// the windowed rates of streams from `model` under a flat schedule (with
     /// its sessions, inter-arrival shape and bursts), the mean over the calibration seeds.
-    static func noiseSpectrum(_ model: FittedModel, sample: RequestSample) throws(FitError) -> [Double] {
+    static func noiseSpectrum(_ model: FittedModel, sample: RequestSample) throws(FitError) -> ([Double], ExpectedLoad.Noise) {
         var flat = model
         let windows = RateSchedule.windowRates([], span: sample.span, width: model.scheduleWidth, period: model.schedule.repeatSeconds).rates.count
         flat.schedule = RateSchedule(times: (0..<windows).map { Double($0) * model.scheduleWidth }, multipliers: [Double](repeating: 1, count: windows),
@@ -231,7 +243,10 @@ package enum TraceFitter {
             let rates = RateSchedule.windowRates(stream.times, span: sample.span, width: model.scheduleWidth, period: model.schedule.repeatSeconds).rates
             for (k, p) in SpectralShrink.periodogram(rates).enumerated() { power[k] += p / Double(runs.count) }
         }
-        return SpectralShrink.banded(power)
+        // About the flat schedule's expected counts: without a warm start, later turns ramp up over the first minutes.
+        let expected = ExpectedLoad(noise: .init(idc60: 1, idc600: 1, lag1: 0), delays: model.laterDelays, sessions: model.sessions, warmStart: model.warmStart)
+        let shape = expected.counts(flat.schedule, span: sample.span, requests: sample.count)
+        return (SpectralShrink.banded(power), ExpectedLoad.noise(runs, span: sample.span, shape: shape))
     }
 
     /// Windows the smear correction's two rates are smoothed over (it
