@@ -78,24 +78,11 @@ package enum TraceFitter {
         // schedule's expected counts plus the generator's noise (the
         // trial's, about the trial streams' mean, with the bursts' own added;
         // the denoised candidate's from its flat-schedule streams).
-        let rate = real.rate
-        let (candidates, flatNoise) = try scheduleCandidates(model, sample: sample)
-        let smoothedNoise = ExpectedLoad.adding(model.bursts, to: ExpectedLoad.noise(trialStreams, span: span), rate: rate)
-        var best: (score: Double, model: FittedModel)?
-        var scores: [String] = []
-        for (name, candidate) in candidates {
-            let expected = ExpectedLoad(noise: candidate.scheduleNoise == nil ? smoothedNoise : flatNoise, delays: model.laterDelays,
-                                        sessions: model.sessions, warmStart: model.warmStart)
-            let g = expected.figures(candidate.schedule, span: span, requests: sample.count)
-            let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1 - real.lag1Minute) / 0.5
-            scores.append(String(format: "%@ %.3f (IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f)", name, score, g.idc60, g.idc600, g.lag1))
-            if best == nil || score < best!.score { best = (score, candidate) }
-        }
-        model = best!.model
+        model = try chooseSchedule(model, sample: sample, real: real, trial: trialStreams)
         let calibration = FitFigures.mean(try figures(model, span: span, seeds: calibrationSeeds))
         try refineCorrelation(&model, real: real.spearman, first: firstPoint, second: (calibrated, calibration.spearman), span: span)
         let simulated = String(format: "IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f", calibration.idc60, calibration.idc600, calibration.lag1Minute)
-        model.scheduleChoice = "Chosen by expected score (relative errors of IDC 60 s and 600 s plus |lag-1 difference| / 0.5 against the trace's \(String(format: "%.3g, %.3g, %.3f", real.idc60, real.idc600, real.lag1Minute)); expected: the schedule's own counts plus the generator's noise, not simulated seeds, whose 600 s IDC over an hour is mostly noise) among \(scores.joined(separator: ", ")); simulated on the calibration seeds: \(simulated)."
+        model.scheduleChoice = "Chosen by expected score (relative errors of IDC 60 s and 600 s plus |lag-1 difference| / 0.5 against the trace's \(String(format: "%.3g, %.3g, %.3f", real.idc60, real.idc600, real.lag1Minute)); expected: the schedule's own counts plus the generator's noise, not simulated seeds, whose 600 s IDC over an hour is mostly noise) among \(model.scheduleChoice); simulated on the calibration seeds: \(simulated)."
 
         let yaml = model.yaml()
         let runs = try streams(model, span: span, seeds: evaluationSeeds).map(FitFigures.init)
@@ -104,7 +91,26 @@ package enum TraceFitter {
         return FitResult(yaml: yaml + table.yamlComment, real: real, runs: runs, generated: generated, table: table)
     }
 
-    /// The schedules `fit` chooses among by simulation, named: the windowed
+    /// The candidate schedule with the lowest expected score, each candidate's score in its note.
+    static func chooseSchedule(_ model: FittedModel, sample: RequestSample, real: FitFigures, trial: [RequestSample]) throws(FitError) -> FittedModel {
+        let (candidates, flatNoise) = try scheduleCandidates(model, sample: sample)
+        let smoothedNoise = ExpectedLoad.adding(model.bursts, to: ExpectedLoad.noise(trial, span: sample.span), rate: real.rate)
+        var best: (score: Double, model: FittedModel)?
+        var scores: [String] = []
+        for (name, candidate) in candidates {
+            let expected = ExpectedLoad(noise: candidate.scheduleNoise == nil ? smoothedNoise : flatNoise, delays: model.laterDelays,
+                                        sessions: model.sessions, warmStart: model.warmStart)
+            let g = expected.figures(candidate.schedule, span: sample.span, requests: sample.count)
+            let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1 - real.lag1Minute) / 0.5
+            scores.append(String(format: "%@ %.3f (IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f)", name, score, g.idc60, g.idc600, g.lag1))
+            if best == nil || score < best!.score { best = (score, candidate) }
+        }
+        var chosen = best!.model
+        chosen.scheduleChoice = scores.joined(separator: ", ")
+        return chosen
+    }
+
+    /// The schedules `fit` chooses among, named: the windowed
     /// rates denoised, and smoothed over 0, 1 and 2 windows.
     static func scheduleCandidates(_ model: FittedModel, sample: RequestSample) throws(FitError) -> ([(String, FittedModel)], ExpectedLoad.Noise) {
         let starts = sessionStarts(sample)
