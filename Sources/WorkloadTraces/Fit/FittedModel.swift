@@ -24,6 +24,10 @@ struct FittedModel {
     var scheduleNoise: [Double]?
     /// The share of the windowed rates' variance the denoised schedule kept.
     var scheduleKept: Double?
+    /// The share of the trace's own windowed rates mixed back into the denoised
+    /// schedule (with sessions, their spread smooths the schedule again, so
+    /// the denoised one alone can fall short of the trace's minute-scale variance).
+    var scheduleBlend = 0.0
     /// How the schedule was chosen among its candidates.
     var scheduleChoice = ""
     /// The trace's own request rate per window over its mean (the variance budget past the span is over their blocks).
@@ -160,8 +164,9 @@ struct FittedModel {
         guard let kept = scheduleKept else {
             return "Windowed request rates: \(schedule.multipliers.count) windows of \(YAMLNumber.short(scheduleWidth)) s, Gaussian-smoothed over \(YAMLNumber.short(scheduleBandwidth)) windows, mean 1. \(scheduleChoice)"
         }
-        return String(format: "Windowed request rates: %d windows of %@ s, stepped (each holds over its window), mean 1. Variance budget: the trace's windowed rates are its load's variation plus count noise, and a run adds its own noise again, so the schedule keeps only the variance beyond that noise, frequency by frequency (each frequency's amplitude x sqrt(1 - noise / power), both averaged over about a third of an octave; the noise is the windowed rates' spectrum of streams from this model under a flat schedule: Poisson, sessions, bursts): %.1f%% of the windows' variance kept. %@",
-                      schedule.multipliers.count, YAMLNumber.short(scheduleWidth), 100 * kept, scheduleChoice)
+        return String(format: "Windowed request rates: %d windows of %@ s, stepped (each holds over its window), mean 1. Variance budget: the trace's windowed rates are its load's variation plus count noise, and a run adds its own noise again, so the schedule keeps only the variance beyond that noise, frequency by frequency (each frequency's amplitude x sqrt(1 - noise / power), both averaged over about a third of an octave; the noise is the windowed rates' spectrum of streams from this model under a flat schedule: Poisson, sessions, bursts): %.1f%% of the windows' variance kept%@. %@",
+                      schedule.multipliers.count, YAMLNumber.short(scheduleWidth), 100 * kept,
+                      scheduleBlend > 0 ? String(format: ", then mixed with the trace's own windowed rates at %.0f%%", 100 * scheduleBlend) : "", scheduleChoice)
     }
 
     /// The schedule as written, going on past the span, and the comment saying how.

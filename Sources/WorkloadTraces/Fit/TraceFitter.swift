@@ -130,6 +130,11 @@ package enum TraceFitter {
             out.append((name, c))
         }
         add("denoised", denoised)
+        for blend in [0.25, 0.5, 0.75] {
+            var mixed = denoised
+            mixed.scheduleBlend = blend
+            add("denoised + \(Int(blend * 100))% of the trace's rates", mixed)
+        }
         for bandwidth in [0.0, 1, 2] {
             var smoothed = model
             smoothed.scheduleBandwidth = bandwidth
@@ -225,6 +230,15 @@ package enum TraceFitter {
         if let noise = model.scheduleNoise {
             (schedule, kept) = RateSchedule.denoised(sample.times, span: sample.span, width: model.scheduleWidth, noise: noise,
                                                      period: model.schedule.repeatSeconds)
+            if model.scheduleBlend > 0 {
+                let raw = RateSchedule.windowRates(sample.times, span: sample.span, width: model.scheduleWidth, period: model.schedule.repeatSeconds).rates
+                let mean = Swift.max(raw.reduce(0, +) / Double(Swift.max(raw.count, 1)), 1e-12)
+                let b = model.scheduleBlend
+                if raw.count == schedule.multipliers.count {
+                    schedule.multipliers = zip(schedule.multipliers, raw).map { (1 - b) * $0 + b * $1 / mean }
+                    schedule.normalise(over: model.schedule.repeatSeconds ?? sample.span)
+                }
+            }
         }
         if let correction = model.smearCorrection, correction.count == schedule.multipliers.count {
             schedule.multipliers = zip(schedule.multipliers, correction).map { $0 * $1 }
