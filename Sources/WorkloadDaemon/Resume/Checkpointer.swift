@@ -54,7 +54,7 @@ package final class Checkpointer {
     static let intervalNanoseconds: UInt64 = 1_000_000_000
     private var pending: Snapshot?
     /// When the last snapshot was taken; the first comes an interval after the first tick.
-    private var lastTaken: UInt64?
+    private(set) var lastTaken: UInt64?
     /// A record failed: no more checkpoints from this process.
     private var lost = false
     /// The snapshot of the run's end (a stop, a bound), written by `commit` after the final flush.
@@ -75,7 +75,7 @@ package final class Checkpointer {
         let job = Mutex<Snapshot?>(nil)
         let buffer = Mutex(CheckpointWriter())
         let spent = Mutex<Snapshot?>(nil)
-        let steps = Mutex((encode: StepTimes(), write: StepTimes()))
+        let steps = Mutex((encode: StepTimes(), write: StepTimes(), cpu: StepTimes(), bytes: 0))
     }
     private let writerState = Writer()
     /// Set while the writer has a checkpoint in hand (shared with its closures, hence a box).
@@ -162,7 +162,7 @@ package final class Checkpointer {
         let writer = writerState.steps.withLock { $0 }
         logger.info("checkpoint steps", metadata: [
             "snapshot": "\(snapshotTimes)", "acknowledgement_check": "\(acknowledgementTimes)", "hand_off": "\(handOffTimes)",
-            "writer_encode": "\(writer.encode)", "writer_write": "\(writer.write)",
+            "writer_encode": "\(writer.encode)", "writer_write": "\(writer.write)", "writer_cpu": "\(writer.cpu)", "max_bytes": "\(writer.bytes)",
         ])
     }
 
@@ -190,6 +190,7 @@ package final class Checkpointer {
     private static func write(_ snapshot: Snapshot, anchor: Int64, into out: inout CheckpointWriter, directory: StateDirectory,
                               logger: Logger, times: Writer) {
         let start = SteadyClock.nanoseconds()
+        let cpuStart = SteadyClock.threadCPUNanoseconds()
         out.removeAll()
         RunCheckpoint.encode(lastSeq: snapshot.lastSeq, lastTime: snapshot.lastTime, pacingAnchorUnixNanoseconds: anchor,
                              offsets: snapshot.offsets, feedback: snapshot.feedback, into: &out) { snapshot.engine.checkpoint(into: &$0) }
@@ -201,7 +202,8 @@ package final class Checkpointer {
             logger.error("cannot write the checkpoint", metadata: ["error": "\(error)"])
         }
         let end = SteadyClock.nanoseconds()
-        times.steps.withLock { $0.encode.add(encoded &- start); $0.write.add(end &- encoded) }
+        let cpu = SteadyClock.threadCPUNanoseconds() &- cpuStart
+        times.steps.withLock { $0.encode.add(encoded &- start); $0.write.add(end &- encoded); $0.cpu.add(cpu); $0.bytes = max($0.bytes, out.bytes.count) }
     }
 }
 
