@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 import WorkloadKafka
@@ -132,7 +135,7 @@ package final class Checkpointer {
 
     /// Drops the engine copy the writer is done with, here on the generating thread that allocated its arrays.
     private func releaseSpent() {
-        _ = writerState.spent.withLock { spent in spent.take() }
+        _ = writerState.spent.withLockIfAvailable { spent in spent.take() }
     }
 
     /// The run's last state (a resumable stop or the end), to write once the final flush delivered everything.
@@ -175,8 +178,11 @@ package final class Checkpointer {
     private func writeOperation() -> @Sendable () -> Void {
         let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds, state = writerState
         return {
+            let idle = writerIdle
+            if idle { Self.setPolicy(5) }
+            defer { if idle { Self.setPolicy(0) } }
             var done = state.job.withLock { job in job.take() }
-            if let snapshot = done {
+            if let snapshot = done, !writerSkips {
                 state.buffer.withLock { out in
                     Self.write(snapshot, anchor: anchor, into: &out, directory: directory, logger: logger, times: state)
                 }
@@ -184,6 +190,13 @@ package final class Checkpointer {
             // Moved, not copied: the writer keeps no reference, so the generating thread's release is the last.
             state.spent.withLock { $0 = done.take() }
         }
+    }
+
+    /// EXPERIMENT: the calling thread's scheduling policy (0 SCHED_OTHER, 5 SCHED_IDLE).
+    private static func setPolicy(_ policy: Int32) {
+        var parameters = sched_param()
+        parameters.sched_priority = 0
+        _ = pthread_setschedparam(pthread_self(), policy, &parameters)
     }
 
     /// Encodes `snapshot` into `out` (emptied, its memory kept; the engine encoded straight into it) and writes it.
@@ -206,6 +219,11 @@ package final class Checkpointer {
         times.steps.withLock { $0.encode.add(encoded &- start); $0.write.add(end &- encoded); $0.cpu.add(cpu); $0.bytes = max($0.bytes, out.bytes.count) }
     }
 }
+
+/// EXPERIMENT toggle: LLMW_WRITER_IDLE=1 runs the writer under SCHED_IDLE.
+let writerIdle = getenv("LLMW_WRITER_IDLE") != nil
+/// EXPERIMENT toggle: LLMW_NO_WRITE=1 hands snapshots to the writer, which neither encodes nor writes them.
+let writerSkips = getenv("LLMW_NO_WRITE") != nil
 
 /// The loop's side of checkpoints: a snapshot considered at housekeeping,
 /// acknowledgements looked at while idle, the last state held at the end.
