@@ -49,7 +49,8 @@ package final class Checkpointer {
     }
 
     let directory: StateDirectory
-    let pacingAnchorUnixNanoseconds: Int64
+    /// Where the run's pacing anchored virtual time 0 (set again by the loop when pacing begins).
+    var pacingAnchorUnixNanoseconds: Int64
     private let logger: Logger
     private let sink: any EventSink
     /// `feedback`: the completions reader's state now (read with each engine copy, on the same thread).
