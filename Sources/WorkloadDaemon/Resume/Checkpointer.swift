@@ -1,7 +1,4 @@
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Synchronization
 import WorkloadKafka
@@ -29,7 +26,10 @@ import WorkloadModel
 /// queue need never empty for one to be written. While a write is under
 /// way the next snapshot waits, so at most two engine copies are alive. A
 /// restart therefore regenerates at most a few seconds of events, which
-/// bounds resume time however long the run is.
+/// bounds resume time however long the run is. The writer keeps the ordinary
+/// priority: tried under `SCHED_IDLE` on a loaded machine, the loop stalled for
+/// up to 5 s (an idle-priority thread holding what the loop waits for, or
+/// Dispatch threads started meanwhile inheriting the policy).
 ///
 /// Once any record has failed, no checkpoint is written again by this
 /// process: a checkpoint after a lost record would hide the loss from the
@@ -58,7 +58,7 @@ package final class Checkpointer {
     static let intervalNanoseconds: UInt64 = 1_000_000_000
     private var pending: Snapshot?
     /// When the last snapshot was taken; the first comes an interval after the first tick.
-    private(set) var lastTaken: UInt64?
+    private var lastTaken: UInt64?
     /// A record failed: no more checkpoints from this process.
     private var lost = false
     /// The snapshot of the run's end (a stop, a bound), written by `commit` after the final flush.
@@ -74,7 +74,8 @@ package final class Checkpointer {
     package private(set) var handOffTimes = StepTimes()
     /// What the writer thread uses, shared with its closures: the snapshot handed to it, its buffer
     /// (kept between checkpoints), the engine copy it is done with, and its steps' times (encoding
-    /// a checkpoint, writing it with its fsyncs). Only the writer takes `job` and `buffer`.
+    /// a checkpoint, writing it with its fsyncs, its CPU time for both) and largest checkpoint.
+    /// Only the writer takes `job` and `buffer`.
     private final class Writer: Sendable {
         let job = Mutex<Snapshot?>(nil)
         let buffer = Mutex(CheckpointWriter())
@@ -135,6 +136,7 @@ package final class Checkpointer {
     }
 
     /// Drops the engine copy the writer is done with, here on the generating thread that allocated its arrays.
+    /// Never waits: while the writer holds the slot, the next poll takes the copy instead.
     private func releaseSpent() {
         _ = writerState.spent.withLockIfAvailable { spent in spent.take() }
     }
@@ -179,11 +181,8 @@ package final class Checkpointer {
     private func writeOperation() -> @Sendable () -> Void {
         let directory = directory, logger = logger, anchor = pacingAnchorUnixNanoseconds, state = writerState
         return {
-            let idle = writerIdle
-            if idle { Self.setPolicy(5) }
-            defer { if idle { Self.setPolicy(0) } }
             var done = state.job.withLock { job in job.take() }
-            if let snapshot = done, !writerSkips {
+            if let snapshot = done {
                 state.buffer.withLock { out in
                     Self.write(snapshot, anchor: anchor, into: &out, directory: directory, logger: logger, times: state)
                 }
@@ -191,13 +190,6 @@ package final class Checkpointer {
             // Moved, not copied: the writer keeps no reference, so the generating thread's release is the last.
             state.spent.withLock { $0 = done.take() }
         }
-    }
-
-    /// EXPERIMENT: the calling thread's scheduling policy (0 SCHED_OTHER, 5 SCHED_IDLE).
-    private static func setPolicy(_ policy: Int32) {
-        var parameters = sched_param()
-        parameters.sched_priority = 0
-        _ = pthread_setschedparam(pthread_self(), policy, &parameters)
     }
 
     /// Encodes `snapshot` into `out` (emptied, its memory kept; the engine encoded straight into it) and writes it.
@@ -220,11 +212,6 @@ package final class Checkpointer {
         times.steps.withLock { $0.encode.add(encoded &- start); $0.write.add(end &- encoded); $0.cpu.add(cpu); $0.bytes = max($0.bytes, out.bytes.count) }
     }
 }
-
-/// EXPERIMENT toggle: LLMW_WRITER_IDLE=1 runs the writer under SCHED_IDLE.
-let writerIdle = getenv("LLMW_WRITER_IDLE") != nil
-/// EXPERIMENT toggle: LLMW_NO_WRITE=1 hands snapshots to the writer, which neither encodes nor writes them.
-let writerSkips = getenv("LLMW_NO_WRITE") != nil
 
 /// The loop's side of checkpoints: a snapshot considered at housekeeping,
 /// acknowledgements looked at while idle, the last state held at the end.

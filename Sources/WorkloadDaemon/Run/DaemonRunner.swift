@@ -123,8 +123,7 @@ package final class DaemonRunner {
         var line = ByteWriter(capacity: 4096)
         var stopping = false
         var steps = unpaced ? nil : LoopSteps(now: clock.now())
-        var stalls = unpaced ? nil : LoopStalls(now: clock.now())
-        defer { if let steps { logSteps(steps) }; if let stalls { logger.info("loop stalls\n\(stalls.report)") } }
+        defer { if let steps { logSteps(steps) } }
         while true {
             if stop.isSet && !stopping {
                 stopping = true
@@ -145,7 +144,6 @@ package final class DaemonRunner {
             }
             outcome.events += 1
             steps?.nextTaken(at: clock.now())
-            stalls?.nextTaken(at: clock.now())
             if let due = skip.begins(at: event) { skip.began(until: beginSkip(until: due)) }
             if skip.skips(event) { continue }  // fell due while down (`on_resume: skip`)
             if let shard, !withSessionKey(event.sessionID, { shard.owns(sessionKey: $0) }) { continue }
@@ -153,10 +151,8 @@ package final class DaemonRunner {
             // At `max` nothing is due, so there is no lateness to wait for or record.
             let lateness = stopping || unpaced ? nil : waitUntilDue(event)
             steps?.restart(at: clock.now())
-            stalls?.waited(at: clock.now(), due: progress.pacer.dueWallNanoseconds(virtualNanoseconds: event.time), lateness: lateness)
             guard publish(event, from: source, line: &line) else { break }
             steps?.published(at: clock.now())
-            stalls?.published(at: clock.now())
             if !eventObservers.isEmpty {
                 for observer in eventObservers { observer.published(event, lateness: lateness, progress: progress) }
             }
@@ -168,7 +164,6 @@ package final class DaemonRunner {
                 housekeeping(source: source)
             }
             steps?.afterDone(at: clock.now())
-            stalls?.afterDone(at: clock.now(), snapshotAt: checkpointer?.lastTaken)
         }
         return stopping
     }
