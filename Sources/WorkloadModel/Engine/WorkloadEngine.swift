@@ -234,9 +234,11 @@ package struct WorkloadEngine: Sendable {
         if profile.agent != nil { setAgentState(slot, AgentState()) }
         let ended = send(sessionSlot: slot, at: time)
         if time < 0 { return beganBeforeRun(slot: slot, at: time) }
+        // Turn bands decide it again at turn 1 (a session that ended unsent keeps the arrival's draw).
+        let decided = profile.bands.isEmpty ? conversational : sessions.storage[Int(slot)]?.conversational ?? conversational
         let started = emit(.sessionStarted(SessionStartedEvent(
             seq: 0, time: time, sessionID: id, profile: profileIndex, client: client,
-            conversational: conversational)))
+            conversational: decided)))
         if let ended { pending = emit(.sessionEnded(ended)) }
         return started
     }
