@@ -23,8 +23,8 @@ package struct TurnBands: Sendable, Equatable {
     /// Two neighbouring bands stay apart when their mean turns differ by more than this many standard errors.
     package static let mergeZ = 3.0
 
-    /// `firstPrompts[i]` and `turns[i]` of session i; nil when one law fits every band.
-    package init?(firstPrompts: [Double], turns: [Int]) {
+    /// `firstPrompts[i]` and `turns[i]` of session i (and its censoring, see `TurnLaw`); nil when one law fits every band.
+    package init?(firstPrompts: [Double], turns: [Int], censoring: TurnLaw.Censoring? = nil) {
         let count = Swift.min(firstPrompts.count, turns.count)
         let wanted = Swift.min(Self.initialBands, count / Self.sessionsPerBand)
         guard wanted >= 2 else { return nil }
@@ -39,7 +39,11 @@ package struct TurnBands: Sendable, Equatable {
             if end > start { groups.append(Array(order[start..<end])) }
             start = end
         }
-        var bands = groups.map { Self.band($0.map { turns[$0] }, upTo: Int64(firstPrompts[$0.last!])) }
+        func band(_ members: [Int], upTo: Int64) -> Band {
+            Self.band(members.map { turns[$0] }, upTo: upTo,
+                      censoring: censoring.map { c in TurnLaw.Censoring(remaining: members.map { c.remaining[$0] }, sorted: c.sortedGaps) })
+        }
+        var bands = groups.map { band($0, upTo: Int64(firstPrompts[$0.last!])) }
         var members = groups
         while bands.count >= 2 {
             let z = (0..<(bands.count - 1)).map { i in
@@ -49,18 +53,18 @@ package struct TurnBands: Sendable, Equatable {
             guard let closest = z.indices.min(by: { z[$0] < z[$1] }), z[closest] <= Self.mergeZ else { break }
             members[closest] += members[closest + 1]
             members.remove(at: closest + 1)
-            bands[closest] = Self.band(members[closest].map { turns[$0] }, upTo: bands[closest + 1].upToTokens)
+            bands[closest] = band(members[closest], upTo: bands[closest + 1].upToTokens)
             bands.remove(at: closest + 1)
         }
         guard bands.count >= 2 else { return nil }
         self.bands = bands
     }
 
-    static func band(_ turns: [Int], upTo: Int64) -> Band {
+    static func band(_ turns: [Int], upTo: Int64, censoring: TurnLaw.Censoring?) -> Band {
         let n = Double(turns.count)
         let mean = Double(turns.reduce(0, +)) / n
         let variance = turns.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Swift.max(1, n - 1)
-        return Band(upToTokens: upTo, sessions: turns.count, law: TurnLaw(turnCounts: turns), meanTurns: mean,
+        return Band(upToTokens: upTo, sessions: turns.count, law: TurnLaw(turnCounts: turns, censoring: censoring), meanTurns: mean,
                     standardError: (variance / n).squareRoot())
     }
 

@@ -210,19 +210,32 @@ extension TraceFitter {
             func sessions(sharing: Bool?) -> [Int] {
                 members.indices.filter { !members[$0].isEmpty && (sharing == nil || sharesDocument($0) == sharing) }
             }
-            func counts(sharing: Bool?) -> [Int] { sessions(sharing: sharing).map { members[$0].count } }
+            // The trace's end cuts sessions: each session's seconds left after its last turn.
+            let gaps = later.map { times[$0.index] - times[$0.previous] }
+            let end = times.last ?? 0
+            var turnOf = [Int](repeating: 0, count: times.count)
+            for list in members { for (offset, index) in list.enumerated() { turnOf[index] = offset + 1 } }
+            let gapsAfter = zip(later, gaps).map { (after: turnOf[$0.previous], seconds: $1) }
+            func censoring(_ chosen: [Int]) -> TurnLaw.Censoring {
+                TurnLaw.Censoring(remaining: chosen.map { end - times[members[$0].last!] }, gaps: gapsAfter)
+            }
+            func law(sharing: Bool?) -> TurnLaw {
+                let chosen = sessions(sharing: sharing)
+                return TurnLaw(turnCounts: chosen.map { members[$0].count }, censoring: censoring(chosen))
+            }
             func banded(sharing: Bool?) -> TurnBands? {
                 let chosen = sessions(sharing: sharing)
-                return TurnBands(firstPrompts: chosen.map { firstInput(members[$0][0]) }, turns: chosen.map { members[$0].count })
+                return TurnBands(firstPrompts: chosen.map { firstInput(members[$0][0]) }, turns: chosen.map { members[$0].count },
+                                 censoring: censoring(chosen))
             }
-            allTurns = TurnLaw(turnCounts: counts(sharing: nil))
-            turns = documents ? TurnLaw(turnCounts: counts(sharing: false)) : allTurns
+            allTurns = law(sharing: nil)
+            turns = documents ? law(sharing: false) : allTurns
             bands = banded(sharing: documents ? false : nil)
             if documents {
-                documentTurns = TurnLaw(turnCounts: counts(sharing: true))
+                documentTurns = law(sharing: true)
                 documentBands = banded(sharing: true)
             }
-            followUpGap = FamilyFit.fit(later.map { times[$0.index] - times[$0.previous] }, integer: false, preserveMean: true, bounded: true)
+            followUpGap = FamilyFit.fit(gaps, integer: false, preserveMean: true, bounded: true)
             if let thinkTimes {
                 followUpGap = FamilyFit.fit(thinkTimes, integer: false, preserveMean: true, bounded: true)
             }
