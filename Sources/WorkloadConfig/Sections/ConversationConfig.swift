@@ -73,16 +73,19 @@ extension Configuration {
             return []
         }
         var bands: [TurnBand] = []
+        var previous: Int?
         for (index, item) in list.enumerated() {
             let at = "\(path)[\(index)]"
             guard let band = reader.object(item, at: at, allowed: turnBandKeys) else { continue }
             let bound = band.integer("up_to_tokens", default: nil, .between(1, Double(ConversationModel.largestPromptTokens)))
             let conversational = band.number("conversational_probability", default: nil, .probability)
             if !band.has("continuation_probability") { reader.report(band.path("continuation_probability"), "missing (expected a probability or a list of probabilities by depth)") }
-            guard let bound, let conversational, let continuation = continuationProbability(band, reader: reader) else { continue }
-            if let previous = bands.last, Int64(bound) <= previous.upToTokens {
-                reader.report(band.path("up_to_tokens"), "must be above the previous band's \(previous.upToTokens) (bounds increase; got \(bound))")
+            let continuation = continuationProbability(band, reader: reader)
+            if let bound, let last = previous, bound <= last {
+                reader.report(band.path("up_to_tokens"), "must be above the previous band's \(last) (bounds increase; got \(bound))")
             }
+            previous = bound ?? previous
+            guard let bound, let conversational, let continuation else { continue }
             bands.append(TurnBand(upToTokens: Int64(bound), conversationalProbability: conversational, continuation: continuation.1 ?? [continuation.0]))
         }
         return bands
