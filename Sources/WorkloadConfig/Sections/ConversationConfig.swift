@@ -6,7 +6,7 @@ import Yams
 extension Configuration {
     static let conversationKeys = [
         "follow_up_input_tokens_dist_config", "history", "input_output_correlation",
-        "context_window_tokens", "on_context_full", "turns_by_first_prompt",
+        "context_window_tokens", "on_context_full", "turns_by_first_prompt", "cut_input_to_window",
     ]
 
     /// The keys of one `turns_by_first_prompt` band.
@@ -39,6 +39,7 @@ extension Configuration {
            let window = object.integer("context_window_tokens", default: nil, .between(1, Double(ConversationModel.largestPromptTokens))) {
             model.contextWindowTokens = Int64(window)
         }
+        model.cutInputToWindow = object.bool("cut_input_to_window", default: false)
         if let node = object["turns_by_first_prompt"] { model.turnBands = turnBands(node, at: object.path("turns_by_first_prompt"), reader: reader) }
         guard reader.problems.count == before else { return nil }
         return (continuation, model)

@@ -24,6 +24,8 @@ final class ProfileRuntime: Sendable {
     let history: HistoryMode
     let window: Int64
     let truncate: Bool
+    /// `cut_input_to_window`: new input cut to what fits beside the shared prefixes.
+    let cutInput: Bool
     let copula: CorrelatedLengths?
     /// Turn laws by first-prompt size (empty: the profile's own for every session).
     let bands: ContiguousArray<TurnBand>
@@ -59,6 +61,7 @@ final class ProfileRuntime: Sendable {
         history = profile.history(accumulate: accumulate)
         window = model.effectiveWindow
         truncate = model.onContextFull == .truncate
+        cutInput = model.cutInputToWindow
         copula = model.inputOutputCorrelation == 0 ? nil : CorrelatedLengths(profile)
         bands = ContiguousArray(model.turnBands)
         numClients = UInt64(Swift.max(1, profile.numClients))

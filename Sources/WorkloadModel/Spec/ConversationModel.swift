@@ -52,6 +52,9 @@ package struct ConversationModel: Sendable, Equatable {
     /// Turn laws by first-prompt size, bounds increasing; a first prompt above
     /// the last bound keeps the profile's own laws. Empty: one law for all.
     package var turnBands: [TurnBand] = []
+    /// A new input never exceeds what fits beside the shared prefixes (it is cut, as a client
+    /// trims a pasted document), so a first turn that does not fit is sent, not dropped.
+    package var cutInputToWindow = false
 
     /// No accumulated prompt exceeds 10^9 tokens: the bound acts as a context
     /// window of last resort (turns that would cross it end the session with
