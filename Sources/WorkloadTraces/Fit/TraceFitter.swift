@@ -60,6 +60,7 @@ package enum TraceFitter {
             model.smearCorrection = correction
             model.schedule = schedule(sample, model: model)
         }
+        if model.warmStart, model.turns != nil, trial.rate > 0 { model.scaleSessionRate(real.rate / trial.rate) }
         fitBursts(&model, real: real, trial: trial)
         let target = model.correlation + (real.spearman - trial.spearman)
         let calibrated = Swift.max(-0.99, Swift.min(0.99, target))
@@ -173,6 +174,16 @@ package enum TraceFitter {
 }
 
 extension FittedModel {
+    /// Sessions in progress at a trace's start are read as new sessions there, and a warm start makes
+    /// its own: the new-session rate (the gaps' scale) is set so that a trial stream's request rate is
+    /// the trace's.
+    mutating func scaleSessionRate(_ factor: Double) {
+        guard factor.isFinite, factor > 0 else { return }
+        interArrival.distribution = interArrival.distribution.scaled(by: 1 / factor)
+        interArrival.yaml = interArrival.distribution.yamlFlow
+        interArrivalNote += String(format: "New-session rate x %.4f (calibrated: sessions in progress at the trace's start are read as new sessions there, and the warm start makes its own). ", factor)
+    }
+
     /// How the load goes on past the span, with the session figures its variance budget needs.
     mutating func goesOnPastTheSpan(_ mode: BeyondSpan, _ sample: RequestSample) {
         beyondSpan = mode
