@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import WorkloadModel
-import WorkloadTraces
+@testable import WorkloadTraces
 
 /// `stats` numbers profiles, end reasons and request IDs from the bytes of
 /// each line instead of keying dictionaries by `String`: its figures are
@@ -150,5 +150,18 @@ import WorkloadTraces
         if completions {
             #expect(report.contains { $0.hasPrefix("completions   \(expected.completions);") })
         }
+    }
+
+    /// Ranks by counting (whole numbers) and by sorting (others) are those of
+    /// the definition: 1 + how many values are smaller + (ties - 1) / 2.
+    @Test(arguments: [1.0, 0.5, -1.0])
+    func ranksAreTheDefinitions(scale: Double) {
+        var random = SplitMix64(seed: 5)
+        let values = (0..<400).map { _ in Double(Self.below(&random, 60)) * scale }
+        let definition = values.map { value in
+            1 + Double(values.filter { $0 < value }.count) + Double(values.filter { $0 == value }.count - 1) / 2
+        }
+        #expect(RankCorrelation.ranks(values) == definition)
+        #expect((RankCorrelation.countedRanks(values) != nil) == (scale == 1))
     }
 }
