@@ -252,7 +252,8 @@ extension DaemonIntegrationTests {
         /// lateness, and Kafka's own record timestamps (ms) show independently
         /// how late they were (against the best-paced request, whose
         /// offset is the set-up time: see the test).
-        @Test("real time: follow-ups leave at completion time_s + delay_s; the lateness p50/p99/max is reported for every follow-up, p99 under 50 ms by the daemon and by Kafka's timestamps")
+        @Test("real time: follow-ups leave at completion time_s + delay_s; the lateness p50/p99/max is reported for every follow-up, p99 under 50 ms by the daemon and by Kafka's timestamps",
+              .quietMachine)
         func realTimeFollowUpLateness() async throws {
             try await onScenarioExecutor { try Self.realTimeFollowUpLatenessBody() }
         }

@@ -83,7 +83,7 @@ func pinLeaders(_ fixture: DaemonKafkaFixture) throws {
 extension DaemonIntegrationTests {
     /// The example at speed 40 for 120 virtual seconds: about 3 s of wall time, so faults
     /// injected half a second in land mid-run.
-    @Suite("run under Kafka faults")
+    @Suite("run under Kafka faults", .quietMachine)
     struct Faults {
         @Test("a broker down for 2 s mid-run: exit 0, every event once and in order; the queue depth shows the stall")
         func brokerDown() async throws {

@@ -8,13 +8,14 @@ import WorkloadKafka
 import WorkloadConfig
 import WorkloadTraces
 
-/// The parent of the daemon tests that run Kafka or pace in real time. Serialised, so
-/// that the mock clusters, the fault timelines and the 10 s real-time run do not compete
-/// for the machine's two cores. It stays on the cooperative pool: run side by side with the
-/// CPU-bound tests (on threads of its own, or split into groups) its real-time and fault
-/// tests failed their wall-clock assertions on a loaded machine; the daemons it starts run
-/// on threads of their own (`DaemonRun`).
-@Suite("Daemon integration", .serialized, .integration, .tags(.integration), .timeLimit(.minutes(10)))
+/// The parent of the daemon tests that run Kafka or pace in real time. Not serialised: each test
+/// case holds ``MachineGate`` shared (`.loadsTheMachine`: at most three run at once, beside the rest
+/// of the suite), except the few whose assertions read the wall clock (pacing lateness, fault
+/// timelines, health timeouts), which carry `.quietMachine` and hold it alone, so that no other heavy
+/// work of this process runs while they do. Run side by side with the CPU-bound tests and no gate,
+/// those wall-clock tests failed on a loaded machine; the daemons the tests start run on threads of
+/// their own (`DaemonRun`).
+@Suite("Daemon integration", .loadsTheMachine, .integration, .tags(.integration), .timeLimit(.minutes(10)))
 struct DaemonIntegrationTests {}
 
 /// The repository root (three levels above this file).

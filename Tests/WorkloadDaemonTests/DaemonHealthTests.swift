@@ -25,7 +25,7 @@ private func waitForHealth(_ status: Int, port: UInt16, timeout: Double) -> (sec
 }
 
 extension DaemonIntegrationTests {
-    @Suite("live metrics and health")
+    @Suite("live metrics and health", .quietMachine)
     struct LiveHealth {
         @Test("a scrape mid-run: events_published_total > 0 by topic, and acknowledged + queued accounts for generated")
         func publishedIsLive() async throws {

@@ -6,7 +6,7 @@ import WorkloadBench
 import WorkloadConfig
 
 extension DaemonIntegrationTests {
-    @Suite("run --mode realtime")
+    @Suite("run --mode realtime", .quietMachine)
     struct Realtime {
         /// One-turn sessions at 333.3/s: session_started, request and session_ended make
         /// about 1,000 events per second.

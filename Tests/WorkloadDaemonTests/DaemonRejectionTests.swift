@@ -1,10 +1,11 @@
+import TestSupport
 import Foundation
 import Testing
 import WorkloadDaemon
 import WorkloadKafka
 
 extension DaemonIntegrationTests {
-    @Suite("run when Kafka rejects records for good")
+    @Suite("run when Kafka rejects records for good", .quietMachine)
     struct Rejections {
         @Test("Produce answered TOPIC_AUTHORIZATION_FAILED mid-run: the run ends by itself, exit 69, every event accounted")
         func topicAuthorizationFailed() async throws {

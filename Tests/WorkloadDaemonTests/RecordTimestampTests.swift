@@ -92,6 +92,47 @@ extension DaemonIntegrationTests {
             #expect(records.allSatisfy { $0.timestampMs < 1_767_225_600_000 + 5_000 })
         }
 
+        /// `time` (`YYYY-MM-DDTHH:MM:SS.ffffffZ`) as Unix milliseconds, rounded down.
+        static func unixMilliseconds(rfc3339 text: String) -> Int64? {
+            let digits = text.split(whereSeparator: { !$0.isNumber }).map { Int64($0) }
+            guard digits.count == 7, let year = digits[0], let month = digits[1], let day = digits[2], let hour = digits[3],
+                  let minute = digits[4], let second = digits[5], let micros = digits[6] else { return nil }
+            let seconds = CivilTime.days(year: year, month: month, day: day) * 86_400 + hour * 3_600 + minute * 60 + second
+            return seconds * 1_000 + micros / 1_000
+        }
+
+        /// With `clock.start: now`, `time` is anchored where pacing begins: a record's wall-clock
+        /// stamp (taken when it was handed to Kafka, after it fell due) is never before its
+        /// `time`, and the earliest records are stamped within a few ms of it. Anchored at
+        /// set-up (before connecting to Kafka), every `time` was 10-30 ms before its instant.
+        @Test("real time, clock.start now: each record's time is the instant it was paced for", .timeLimit(.minutes(10)))
+        func timeIsThePacedInstant() async throws {
+            let fixture = try DaemonKafkaFixture()
+            let yaml = configYAML(top: "clock: {mode: realtime}\nmetrics: {listen: \"\"}")
+                .replacingOccurrences(of: "total_duration: 10", with: "total_duration: 2")
+                .replacingOccurrences(of: "rate: 5.0", with: "rate: 100.0")
+            let configuration = fixture.configure(try Configuration.parse(yaml: yaml))
+            let expected = try generatedLines(configuration)
+            let (status, records) = try await onThread { [configuration] in
+                let run = DaemonRun(configuration: configuration, options: RunOptions())
+                return (run.waitForStatus(timeout: 60), try fixture.consume(expecting: expected))
+            }
+            #expect(status == 0)
+            var offsets: [Int64] = []  // stamp - time, ms
+            for record in records where record.header("event-type") != Array("watermark".utf8) {
+                let line = String(decoding: record.value, as: UTF8.self)
+                let time = try #require(Self.field(line, "time").flatMap(Self.unixMilliseconds(rfc3339:)), "\(line)")
+                offsets.append(record.timestampMs - time)
+            }
+            offsets.sort()
+            #expect(offsets.count == expected.count && offsets.count > 300)
+            // Both are rounded down to ms, and the pacer's two clocks are read a few ns apart.
+            #expect((offsets.first ?? .min) >= -1, "a record stamped before its time: \(offsets.prefix(5))")
+            // The earliest is an event that left on time: its stamp is its time, give or take a ms.
+            #expect((offsets.first ?? .max) <= 3, "every record stamped at least \(offsets.first ?? 0) ms after its time")
+            print("time vs stamp: \(offsets.count) records, stamp - time min \(offsets.first ?? 0) ms, median \(offsets.isEmpty ? 0 : offsets[offsets.count / 2]) ms")
+        }
+
         @Test func anEventTimeBefore1970IsRefused() {
             let yaml = configYAML(top: "clock: {start: \"1969-12-31T23:59:59Z\"}\nkafka: {record_timestamp: event}")
             #expect(problems(yaml) == [

@@ -5,7 +5,8 @@ import WorkloadModel
 /// three are in the configuration's own ID (`Configuration.runID`, from
 /// `read` and `override`); an explicit `clock.start` is in the configuration
 /// text. With `clock.start: now` the anchor is chosen when the run starts, so
-/// a `run` started at another instant is another run. `generate` anchors at
+/// a `run` started at another instant is another run (`run` then anchors
+/// `time` where its pacing begins, once connected: a few tens of ms later). `generate` anchors at
 /// the Unix epoch, which adds nothing: its `run_id` stays what it always was,
 /// and with an explicit `clock.start` `run` and `generate` agree byte for byte.
 ///

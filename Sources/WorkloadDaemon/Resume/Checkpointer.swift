@@ -26,7 +26,10 @@ import WorkloadModel
 /// queue need never empty for one to be written. While a write is under
 /// way the next snapshot waits, so at most two engine copies are alive. A
 /// restart therefore regenerates at most a few seconds of events, which
-/// bounds resume time however long the run is.
+/// bounds resume time however long the run is. The writer keeps the ordinary
+/// priority: tried under `SCHED_IDLE` on a loaded machine, the loop stalled for
+/// up to 5 s (an idle-priority thread holding what the loop waits for, or
+/// Dispatch threads started meanwhile inheriting the policy).
 ///
 /// Once any record has failed, no checkpoint is written again by this
 /// process: a checkpoint after a lost record would hide the loss from the
@@ -46,7 +49,8 @@ package final class Checkpointer {
     }
 
     let directory: StateDirectory
-    let pacingAnchorUnixNanoseconds: Int64
+    /// Where the run's pacing anchored virtual time 0 (set again by the loop when pacing begins).
+    var pacingAnchorUnixNanoseconds: Int64
     private let logger: Logger
     private let sink: any EventSink
     /// `feedback`: the completions reader's state now (read with each engine copy, on the same thread).
@@ -70,12 +74,13 @@ package final class Checkpointer {
     package private(set) var handOffTimes = StepTimes()
     /// What the writer thread uses, shared with its closures: the snapshot handed to it, its buffer
     /// (kept between checkpoints), the engine copy it is done with, and its steps' times (encoding
-    /// a checkpoint, writing it with its fsyncs). Only the writer takes `job` and `buffer`.
+    /// a checkpoint, writing it with its fsyncs, its CPU time for both) and largest checkpoint.
+    /// Only the writer takes `job` and `buffer`.
     private final class Writer: Sendable {
         let job = Mutex<Snapshot?>(nil)
         let buffer = Mutex(CheckpointWriter())
         let spent = Mutex<Snapshot?>(nil)
-        let steps = Mutex((encode: StepTimes(), write: StepTimes()))
+        let steps = Mutex((encode: StepTimes(), write: StepTimes(), cpu: StepTimes(), bytes: 0))
     }
     private let writerState = Writer()
     /// Set while the writer has a checkpoint in hand (shared with its closures, hence a box).
@@ -131,8 +136,9 @@ package final class Checkpointer {
     }
 
     /// Drops the engine copy the writer is done with, here on the generating thread that allocated its arrays.
+    /// Never waits: while the writer holds the slot, the next poll takes the copy instead.
     private func releaseSpent() {
-        _ = writerState.spent.withLock { spent in spent.take() }
+        _ = writerState.spent.withLockIfAvailable { spent in spent.take() }
     }
 
     /// The run's last state (a resumable stop or the end), to write once the final flush delivered everything.
@@ -162,7 +168,7 @@ package final class Checkpointer {
         let writer = writerState.steps.withLock { $0 }
         logger.info("checkpoint steps", metadata: [
             "snapshot": "\(snapshotTimes)", "acknowledgement_check": "\(acknowledgementTimes)", "hand_off": "\(handOffTimes)",
-            "writer_encode": "\(writer.encode)", "writer_write": "\(writer.write)",
+            "writer_encode": "\(writer.encode)", "writer_write": "\(writer.write)", "writer_cpu": "\(writer.cpu)", "max_bytes": "\(writer.bytes)",
         ])
     }
 
@@ -190,6 +196,7 @@ package final class Checkpointer {
     private static func write(_ snapshot: Snapshot, anchor: Int64, into out: inout CheckpointWriter, directory: StateDirectory,
                               logger: Logger, times: Writer) {
         let start = SteadyClock.nanoseconds()
+        let cpuStart = SteadyClock.threadCPUNanoseconds()
         out.removeAll()
         RunCheckpoint.encode(lastSeq: snapshot.lastSeq, lastTime: snapshot.lastTime, pacingAnchorUnixNanoseconds: anchor,
                              offsets: snapshot.offsets, feedback: snapshot.feedback, into: &out) { snapshot.engine.checkpoint(into: &$0) }
@@ -201,7 +208,8 @@ package final class Checkpointer {
             logger.error("cannot write the checkpoint", metadata: ["error": "\(error)"])
         }
         let end = SteadyClock.nanoseconds()
-        times.steps.withLock { $0.encode.add(encoded &- start); $0.write.add(end &- encoded) }
+        let cpu = SteadyClock.threadCPUNanoseconds() &- cpuStart
+        times.steps.withLock { $0.encode.add(encoded &- start); $0.write.add(end &- encoded); $0.cpu.add(cpu); $0.bytes = max($0.bytes, out.bytes.count) }
     }
 }
 

@@ -22,7 +22,7 @@ package final class DaemonRunner {
     private let stop: StopSignal
     private let notifier: SystemdNotifier?
     private let logger: Logger
-    private let encoder: EventEncoder
+    private var encoder: EventEncoder
     private let progress: RunProgress
     private var watermarks: WatermarkSchedule
     private var skip = SkipOnResume()
@@ -85,6 +85,7 @@ package final class DaemonRunner {
             feedback.begin(taker)
             observe(FeedbackGauges(loop: feedback, taker: taker, metrics: feedbackMetrics))
         }
+        if restored == nil { startPacing() }
         let stopping = generate(from: source)
         finish(source, stopping: stopping)
         if let feedback, let taker = source.completions { feedback.report(taker, logger: logger) }
@@ -251,12 +252,31 @@ package final class DaemonRunner {
         }
     }
 
-    /// Continues after a checkpoint: from its last published event, paced from the first start's
-    /// anchor. With `on_resume: skip`, the events due before now are skipped (`SkipOnResume`).
+    /// Anchors virtual time 0 where generating begins: the pacer's wall start and the Unix time
+    /// read together. The sink is connected by now, so with `clock.start: now` an event's `time`
+    /// is the instant it is paced for (anchored at set-up, before connecting, it was 10-30 ms early).
+    private func startPacing() {
+        let unixNow = unixNanosecondsNow()
+        progress.pacer = Pacer(mode: progress.pacer.mode, virtualStartNanoseconds: 0, clock: clock)
+        anchorTime(atUnixNanoseconds: unixNow)
+    }
+
+    /// With `clock.start: now`, the records' `time` is anchored where pacing is; the checkpoints carry it.
+    private func anchorTime(atUnixNanoseconds anchor: Int64) {
+        checkpointer?.pacingAnchorUnixNanoseconds = anchor
+        guard configuration.clock.startUnixNanoseconds == nil else { return }
+        encoder.anchor(atUnixNanoseconds: anchor)
+        sink.anchor(atUnixNanoseconds: anchor)
+    }
+
+    /// Continues after a checkpoint: from its last published event, paced (and, with
+    /// `clock.start: now`, `time` anchored) from the first start's anchor. With `on_resume: skip`,
+    /// the events due before now are skipped (`SkipOnResume`).
     private func resume(from checkpoint: RunCheckpoint) {
         progress.lastSeq = checkpoint.lastSeq
         progress.lastTime = checkpoint.lastTime
         watermarks.resume(after: checkpoint.lastTime)
+        anchorTime(atUnixNanoseconds: checkpoint.pacingAnchorUnixNanoseconds)
         guard !unpaced else { return }
         progress.pacer = .resumed(mode: progress.pacer.mode, anchorUnixNanoseconds: checkpoint.pacingAnchorUnixNanoseconds,
                                   nowUnixNanoseconds: unixNanosecondsNow(), clock: clock)

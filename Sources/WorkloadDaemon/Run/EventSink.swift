@@ -72,6 +72,10 @@ package protocol EventSink: AnyObject {
 
     /// While stopping: a wait for room in a full queue gives up once `shouldAbort` says so.
     func giveUpWaiting(when shouldAbort: @escaping () -> Bool)
+
+    /// `clock.start: now`: virtual time 0 is `unixNanoseconds` (where pacing began), for the
+    /// records the sink encodes or stamps itself (watermarks, event-time stamps).
+    func anchor(atUnixNanoseconds unixNanoseconds: Int64)
 }
 
 extension EventSink {
@@ -89,6 +93,7 @@ extension EventSink {
     package var skippedOnResume: Int? { nil }
     package func deliveryReportsService(metrics: DaemonMetrics?) -> (any Service)? { nil }
     package func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {}
+    package func anchor(atUnixNanoseconds unixNanoseconds: Int64) {}
 }
 
 /// What a sink did with the events it was given.

@@ -51,7 +51,7 @@ package final class KafkaSink: EventSink {
     private let partitions: [Int32]
     /// Where each topic's partitions begin in `produced`.
     private let firstPartition: [Int]
-    private let encoder: EventEncoder
+    private var encoder: EventEncoder
     /// The producer its watermarks speak for (`--shard k/n`; 0 of 1 without).
     private let shard: Shard
     let logger: Logger
@@ -356,6 +356,11 @@ package final class KafkaSink: EventSink {
 
     package func giveUpWaiting(when shouldAbort: @escaping () -> Bool) {
         self.shouldAbort = shouldAbort
+    }
+
+    package func anchor(atUnixNanoseconds unixNanoseconds: Int64) {
+        encoder.anchor(atUnixNanoseconds: unixNanoseconds)
+        if recordStamp.eventTime { recordStamp = RecordStamp(eventTime: true, anchorNanoseconds: unixNanoseconds) }
     }
 
     package var deliveryStats: DeliveryStats? { producer.deliveryStats }

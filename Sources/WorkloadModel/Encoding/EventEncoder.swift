@@ -11,7 +11,7 @@ package struct EventEncoder: Sendable {
     package let runID: String
     package let seed: UInt64
     /// Unix time (ns) of virtual time zero; anchors the `time` field.
-    package let startUnixNanoseconds: Int64
+    package private(set) var startUnixNanoseconds: Int64
     /// The profiles' names, by index (for formats that spell them out).
     package let profileNames: [String]
 
@@ -37,6 +37,12 @@ package struct EventEncoder: Sendable {
     /// Each session's last `hash_ids`, for the next request that continues
     /// its prompt (shared by copies of the encoder; never changes a byte).
     let recentHashIDs = RecentHashIDs()
+
+    /// Moves virtual time zero to `unixNanoseconds` (`run` with `clock.start: now` anchors
+    /// `time` where pacing begins); every other byte stays as it was.
+    package mutating func anchor(atUnixNanoseconds unixNanoseconds: Int64) {
+        startUnixNanoseconds = unixNanoseconds
+    }
 
     package init(runID: String, seed: UInt64, startUnixNanoseconds: Int64, profileNames: [String]) {
         self.runID = runID
