@@ -1,6 +1,14 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Optimised in debug builds too (WorkloadModel, WorkloadConfig, WorkloadTraces, WorkloadDaemon,
+// the executable and TestSupport): the tests draw millions of samples, generate hours of
+// stream, fit and scan traces and spawn the debug binary hundreds of times through these
+// targets, and unoptimised they dominate the suite's CPU time (a `stats` or `fit` child
+// took 12 s). `-enable-testing` is still passed, so `@testable import` works; a debugger
+// steps through them less faithfully, and the test targets themselves stay unoptimised.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 // Linux only: the code calls Glibc directly (`Glibc.write`, `Glibc.shutdown`, sockets,
 // prctl, sched_setaffinity, systemd's notify socket), so no Apple platform is claimed.
 let package = Package(
@@ -37,10 +45,7 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             exclude: ["Encoding/events.schema.json"],
-            // Optimised in debug builds too: the tests draw millions of samples and generate
-            // hours of stream through this engine, and unoptimised it dominates their time.
-            // `-enable-testing` is still passed, so `@testable import` works.
-            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
+            swiftSettings: optimisedInDebug
         ),
         // The Kafka client and nothing else: producer, consumer, delivery
         // reports, headers, the partitioner, the mock cluster. Imports only
@@ -63,7 +68,8 @@ let package = Package(
             dependencies: [
                 "WorkloadModel",
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: optimisedInDebug
         ),
         // Traces and streams as files: the trace formats (read, written,
         // converted), the replay source that feeds trace rows to the engine,
@@ -77,7 +83,8 @@ let package = Package(
                 "WorkloadConfig",
                 .product(name: "RealModule", package: "swift-numerics"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            swiftSettings: optimisedInDebug
         ),
         // The daemon: the run loop and its sinks, pacing, resume and the
         // state directory, preflight, metrics and health, the HTTP endpoint,
@@ -96,7 +103,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            swiftSettings: optimisedInDebug
         ),
         // `bench`: generator, pacing, metrics, resume and Kafka benchmarks,
         // including the raw librdkafka baseline loop the Kafka path is measured
@@ -128,11 +136,12 @@ let package = Package(
                 "WorkloadBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: optimisedInDebug
         ),
         // Shared by the test targets: goodness-of-fit statistics, a Prometheus
         // text parser, a loopback HTTP client.
-        .target(name: "TestSupport", dependencies: ["WorkloadModel"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["WorkloadModel"], path: "Tests/TestSupport", swiftSettings: optimisedInDebug),
         .testTarget(name: "WorkloadModelTests", dependencies: ["WorkloadModel", "TestSupport"]),
         .testTarget(name: "WorkloadKafkaTests", dependencies: ["WorkloadKafka", "CRdKafka"]),
         .testTarget(name: "WorkloadDaemonTests", dependencies: [

@@ -24,7 +24,7 @@ private let repositoryRoot = URL(fileURLWithPath: #filePath)
         var engine = WorkloadEngine(spec: configuration.workload)
         var writer = ByteWriter()
         while let event = engine.next() { encoder.encode(event, into: &writer) }
-        return String(decoding: writer.bytes, as: UTF8.self).split(separator: "\n")
+        return JSONLines.lines(String(decoding: writer.bytes, as: UTF8.self))
     }
 
     /// The cdfs the test checks against, written out from the configuration's parameters.

@@ -98,6 +98,36 @@ import WorkloadModel
         #expect(law.maxTurns == 4)
     }
 
+    /// Sessions cut by a trace's end: counted as ended they make the law too short (the test can
+    /// fail); read with the gaps' survival, the chance of a second turn and of a third are each
+    /// within 4 standard errors of the law the sessions were drawn from.
+    @Test func turnLawUndoesTheTracesEnd() {
+        var rng = Xoshiro256(seed: 23)
+        let (span, c, p) = (1000.0, 0.5, 0.6)
+        let gapLaw = Distribution(.exponential(rate: 0.01))
+        var counts: [Int] = [], remaining: [Double] = [], gaps: [(after: Int, seconds: Double)] = []
+        for _ in 0..<20_000 {
+            var time = Double.random(in: 0..<span, using: &rng)
+            var turns = 1
+            while turns < 20 && rng.nextUnit() < (turns == 1 ? c : p) {
+                let gap = gapLaw.sample(using: &rng)
+                guard time + gap <= span else { break }  // beyond the end: not in the trace
+                gaps.append((turns, gap))
+                time += gap
+                turns += 1
+            }
+            counts.append(turns)
+            remaining.append(span - time)
+        }
+        let naive = TurnLaw(turnCounts: counts)
+        let read = TurnLaw(turnCounts: counts, censoring: TurnLaw.Censoring(remaining: remaining, gaps: gaps))
+        let se = (c * (1 - c) / 20_000).squareRoot()
+        #expect(c - naive.conversationalProbability > 4 * se, "naive \(naive.conversationalProbability)")
+        #expect(abs(read.conversationalProbability - c) <= 4 * se, "\(read.conversationalProbability) vs \(c)")
+        let seP = (p * (1 - p) / (20_000 * c)).squareRoot()
+        #expect(abs(read.continuation[0] - p) <= 4 * seP, "\(read.continuation[0]) vs \(p)")
+    }
+
     @Test func scheduleHasMeanOneOverTheSpan() {
         var rng = Xoshiro256(seed: 2)
         let times = (0..<5000).map { _ in Double.random(in: 0..<1000, using: &rng) * Double.random(in: 0.5..<1, using: &rng) }.sorted()

@@ -8,7 +8,13 @@ extension Configuration {
         let model = p.conversation
         let history = p.history(accumulate: workload.accumulateConversationalTokens)
         let window = model.contextWindowTokens.map { String($0) } ?? "null   # only the bound of 10^9 tokens"
-        return [
+        let bands = model.turnBands.map { band in
+            "{up_to_tokens: \(band.upToTokens), conversational_probability: \(Self.format(band.conversationalProbability)), continuation_probability: [\(band.continuation.map(Self.format).joined(separator: ", "))]}"
+        }
+        // Only when set, so that the effective configuration of every other profile reads as before.
+        var banded = bands.isEmpty ? [] : ["      turns_by_first_prompt: [\(bands.joined(separator: ", "))]   # above the last bound: the profile's own"]
+        if model.cutInputToWindow { banded.append("      cut_input_to_window: true") }
+        return banded + [
             "      follow_up_input_tokens_dist_config: \(model.followUpInput?.yamlFlow ?? "null")   # null: prompt_tokens_dist_config",
             "      history: \(model.history.map(\.rawValue) ?? "null   # \(history.rawValue), from accumulate_conversational_tokens")",
             "      input_output_correlation: \(Self.format(model.inputOutputCorrelation))",

@@ -6,8 +6,14 @@ import Yams
 extension Configuration {
     static let conversationKeys = [
         "follow_up_input_tokens_dist_config", "history", "input_output_correlation",
-        "context_window_tokens", "on_context_full",
+        "context_window_tokens", "on_context_full", "turns_by_first_prompt", "cut_input_to_window",
     ]
+
+    /// The keys of one `turns_by_first_prompt` band.
+    static let turnBandKeys = ["up_to_tokens", "conversational_probability", "continuation_probability"]
+
+    /// At most this many bands (a session's band is one byte of its state).
+    static let turnBandLimit = 64
 
     /// `continuation_probability` (a number, or a list by depth) and the
     /// conversation model; nil when anything is bad (every problem reported).
@@ -17,24 +23,9 @@ extension Configuration {
         let before = reader.problems.count
         var model = ConversationModel()
         var continuation = 0.7
-        if let node = object["continuation_probability"] {
-            let path = object.path("continuation_probability")
-            if case .sequence(let list) = node {
-                if list.isEmpty { reader.report(path, "expected a number or a non-empty list of probabilities (got an empty list)") }
-                var values: [Double] = []
-                for (index, item) in list.enumerated() {
-                    guard let value = reader.number(item, at: "\(path)[\(index)]") else { continue }
-                    if (0...1).contains(value) {
-                        values.append(value)
-                    } else {
-                        reader.report("\(path)[\(index)]", "must be a probability in [0, 1] (got \(ConfigReader.describe(item)))")
-                    }
-                }
-                if let first = values.first { continuation = first }
-                model.continuationByDepth = values
-            } else if let value = object.number("continuation_probability", default: 0.7, .probability) {
-                continuation = value
-            }
+        if let (value, list) = continuationProbability(object, reader: reader) {
+            continuation = value
+            model.continuationByDepth = list
         }
         if let node = object["follow_up_input_tokens_dist_config"] {
             model.followUpInput = parser.parse(node, at: object.path("follow_up_input_tokens_dist_config"), role: .tokens)
@@ -48,8 +39,57 @@ extension Configuration {
            let window = object.integer("context_window_tokens", default: nil, .between(1, Double(ConversationModel.largestPromptTokens))) {
             model.contextWindowTokens = Int64(window)
         }
+        model.cutInputToWindow = object.bool("cut_input_to_window", default: false)
+        if let node = object["turns_by_first_prompt"] { model.turnBands = turnBands(node, at: object.path("turns_by_first_prompt"), reader: reader) }
         guard reader.problems.count == before else { return nil }
         return (continuation, model)
+    }
+
+    /// `continuation_probability` of `object`, when given: a number (no list), or a list by depth
+    /// (its first element and the list).
+    private static func continuationProbability(_ object: ConfigObject, reader: ConfigReader) -> (Double, [Double]?)? {
+        guard let node = object["continuation_probability"] else { return nil }
+        let path = object.path("continuation_probability")
+        guard case .sequence(let list) = node else {
+            return object.number("continuation_probability", default: 0.7, .probability).map { ($0, nil) }
+        }
+        if list.isEmpty { reader.report(path, "expected a number or a non-empty list of probabilities (got an empty list)") }
+        var values: [Double] = []
+        for (index, item) in list.enumerated() {
+            guard let value = reader.number(item, at: "\(path)[\(index)]") else { continue }
+            if (0...1).contains(value) {
+                values.append(value)
+            } else {
+                reader.report("\(path)[\(index)]", "must be a probability in [0, 1] (got \(ConfigReader.describe(item)))")
+            }
+        }
+        return (values.first ?? 0.7, values)
+    }
+
+    /// `turns_by_first_prompt`: a list of bands, each `{up_to_tokens, conversational_probability,
+    /// continuation_probability}` (all three required), bounds increasing.
+    private static func turnBands(_ node: Node, at path: String, reader: ConfigReader) -> [TurnBand] {
+        guard case .sequence(let list) = node, !list.isEmpty, list.count <= turnBandLimit else {
+            reader.report(path, "expected a list of 1 to \(turnBandLimit) bands {up_to_tokens, conversational_probability, continuation_probability} (got \(ConfigReader.describe(node))\(node.sequence.map { ", \($0.count) bands" } ?? ""))")
+            return []
+        }
+        var bands: [TurnBand] = []
+        var previous: Int?
+        for (index, item) in list.enumerated() {
+            let at = "\(path)[\(index)]"
+            guard let band = reader.object(item, at: at, allowed: turnBandKeys) else { continue }
+            let bound = band.integer("up_to_tokens", default: nil, .between(1, Double(ConversationModel.largestPromptTokens)))
+            let conversational = band.number("conversational_probability", default: nil, .probability)
+            if !band.has("continuation_probability") { reader.report(band.path("continuation_probability"), "missing (expected a probability or a list of probabilities by depth)") }
+            let continuation = continuationProbability(band, reader: reader)
+            if let bound, let last = previous, bound <= last {
+                reader.report(band.path("up_to_tokens"), "must be above the previous band's \(last) (bounds increase; got \(bound))")
+            }
+            previous = bound ?? previous
+            guard let bound, let conversational, let continuation else { continue }
+            bands.append(TurnBand(upToTokens: Int64(bound), conversationalProbability: conversational, continuation: continuation.1 ?? [continuation.0]))
+        }
+        return bands
     }
 
     /// One of an enumeration's raw values, with a "did you mean" hint.
@@ -80,7 +120,10 @@ extension Configuration {
                 reader.report(path + ".prompt_tokens_dist_config", "every first prompt exceeds the context window of \(NumberRule.format(window)) tokens (the smallest is \(NumberRule.format(first)))")
                 continue
             }
-            guard profile.conversationalProbability > 0, spec.maxTurnsPerSession >= 2 else { continue }
+            if !model.turnBands.isEmpty && profile.agent != nil {
+                reader.report(path + ".turns_by_first_prompt", "is for conversations, not agent profiles (an agent's turns follow its own model)")
+            }
+            guard profile.mayContinue, spec.maxTurnsPerSession >= 2 else { continue }
             let later = profile.newInput(ofTurn: 2).infimum
             if later > window {
                 reader.report(path + ".follow_up_input_tokens_dist_config", "every follow-up input exceeds the context window of \(NumberRule.format(window)) tokens (the smallest is \(NumberRule.format(later)))")

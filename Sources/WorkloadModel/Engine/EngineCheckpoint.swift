@@ -195,7 +195,8 @@ extension WorkloadEngine {
         for arrival in arrivals where !profileRange.contains(arrival.nextProfile) { throw corrupt("arrival profile") }
         for session in sessions.storage {
             guard let session else { continue }
-            guard profileRange.contains(session.profile), session.client >= 0, session.turnsSent >= 0,
+            guard profileRange.contains(session.profile), Int(session.band) <= profiles[Int(session.profile)].bands.count,
+                  session.client >= 0, session.turnsSent >= 0,
                   (0...session.turnsSent).contains(session.turnsDelivered),
                   [session.lastPrompt, session.lastOutput, session.totalPrompt, session.totalOutput].allSatisfy(tokens.contains)
             else { throw corrupt("session") }
@@ -266,7 +267,8 @@ extension CheckpointWriter {
     }
 
     mutating func session(_ s: SessionState) {
-        u64(s.id); i32(s.profile); i32(s.client); rng(s.rng); bool(s.conversational); i64(s.priority)
+        // The band shares the conversational byte (bit 0), so a checkpoint without bands keeps its bytes.
+        u64(s.id); i32(s.profile); i32(s.client); rng(s.rng); byte(s.band << 1 | (s.conversational ? 1 : 0)); i64(s.priority)
         i32(s.turnsSent); i32(s.turnsDelivered); i64(s.lastPrompt); i64(s.lastOutput); i64(s.totalPrompt)
         i64(s.totalOutput); i64(s.lastDelivery); i64(s.lastCompletion); u64(s.startOrder)
         optional(s.closingReason) { $0.byte($1.rawValue) }
@@ -363,8 +365,11 @@ extension CheckpointReader {
     }
 
     mutating func session() throws(EngineCheckpointError) -> SessionState {
-        var s = SessionState(id: try u64(), profile: try i32(), client: try i32(), rng: try rng(), conversational: try bool(),
+        let (id, profile, client, rng) = (try u64(), try i32(), try i32(), try rng())
+        let flags = try byte()
+        var s = SessionState(id: id, profile: profile, client: client, rng: rng, conversational: flags & 1 == 1,
                              priority: try i64(), startOrder: 0)
+        s.band = flags >> 1
         s.turnsSent = try i32(); s.turnsDelivered = try i32(); s.lastPrompt = try i64(); s.lastOutput = try i64()
         s.totalPrompt = try i64(); s.totalOutput = try i64(); s.lastDelivery = try i64(); s.lastCompletion = try i64(); s.startOrder = try u64()
         s.closingReason = try optional { (r: inout CheckpointReader) throws(EngineCheckpointError) in try r.reason() }

@@ -24,7 +24,11 @@ final class ProfileRuntime: Sendable {
     let history: HistoryMode
     let window: Int64
     let truncate: Bool
+    /// `cut_input_to_window`: new input cut to what fits beside the shared prefixes.
+    let cutInput: Bool
     let copula: CorrelatedLengths?
+    /// Turn laws by first-prompt size (empty: the profile's own for every session).
+    let bands: ContiguousArray<TurnBand>
     let numClients: UInt64
     let link: Int
     /// Identity of this profile's sessions: ("session", profile name).
@@ -57,7 +61,9 @@ final class ProfileRuntime: Sendable {
         history = profile.history(accumulate: accumulate)
         window = model.effectiveWindow
         truncate = model.onContextFull == .truncate
+        cutInput = model.cutInputToWindow
         copula = model.inputOutputCorrelation == 0 ? nil : CorrelatedLengths(profile)
+        bands = ContiguousArray(model.turnBands)
         numClients = UInt64(Swift.max(1, profile.numClients))
         self.link = link
         sessionIdentity = StreamIdentity("session", profile.name)
@@ -137,16 +143,37 @@ extension ProfileRuntime {
         }
         let streaming = session.rng.nextUnit() < streamingProbability
         var draws = TurnDraws(newInput: newInput, maxOutput: maxOutput, output: output, streaming: streaming)
+        if turn == 1 && !bands.isEmpty { chooseBand(firstPrompt: newInput, session: &session) }
         if !session.conversational {
             draws.closingReason = .completed
         } else if turn >= maxTurns {
             draws.closingReason = .maxTurns
-        } else if turn == 1 || session.rng.nextUnit() < continuation[Swift.min(Int(turn) - 2, continuation.count - 1)] {
+        } else if turn == 1 || session.rng.nextUnit() < continuationProbability(afterTurn: turn, band: session.band) {
             draws.followUpGap = followUp.sample(using: &session.rng)
         } else {
             draws.closingReason = .completed
         }
         return draws
+    }
+}
+
+extension ProfileRuntime {
+    /// With turn bands: the band of the session's first prompt. In a band, whether the
+    /// session is conversational is drawn again (next from its stream) with the band's
+    /// probability; above every bound the arrival's draw with the profile's own stands.
+    @inline(__always)
+    func chooseBand(firstPrompt: Int64, session: inout SessionState) {
+        guard let index = bands.firstIndex(where: { firstPrompt <= $0.upToTokens }) else { return }
+        session.band = UInt8(index + 1)
+        session.conversational = session.rng.nextUnit() < bands[index].conversationalProbability
+    }
+
+    /// The chance of another turn after turn `turn` (>= 2) of a session in `band`.
+    @inline(__always)
+    func continuationProbability(afterTurn turn: Int32, band: UInt8) -> Double {
+        if band == 0 { return continuation[Swift.min(Int(turn) - 2, continuation.count - 1)] }
+        let list = bands[Int(band) - 1].continuation
+        return list[Swift.min(Int(turn) - 2, list.count - 1)]
     }
 }
 

@@ -24,6 +24,9 @@ struct SessionState: Sendable {
     /// An agent's subagent: its ordinal in the tree (`id` is the root's); 0 otherwise.
     var subagent: UInt16 = 0
     var conversational: Bool
+    /// The turn band of its first prompt: 0 the profile's own law, i the
+    /// profile's `turnBands[i - 1]` (see `ProfileRuntime.chooseBand`).
+    var band: UInt8 = 0
     /// Set when the last turn has been sent; the session ends when it arrives.
     var closingReason: SessionEndReason?
 

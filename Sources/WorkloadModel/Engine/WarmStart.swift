@@ -26,7 +26,7 @@ extension WorkloadSpec {
     /// The burn-in B of `warm_start`, in nanoseconds.
     package var burnInNanoseconds: VirtualNanoseconds {
         var longest = 0.0
-        for profile in profiles where profile.conversationalProbability > 0 && maxTurnsPerSession > 1 {
+        for profile in profiles where profile.mayContinue && maxTurnsPerSession > 1 {
             let turns = profile.turnCounts(maxTurns: maxTurnsPerSession).longSession
             longest = Swift.max(longest, Double(turns - 1) * profile.followUp.longGap)
         }
@@ -34,7 +34,7 @@ extension WorkloadSpec {
         for (index, profile) in profiles.enumerated() where profile.followUpAfter == .completion {
             guard let model = serviceModel(ofProfile: index) else { continue }
             let response = model.longResponse(of: profile)
-            let turns = profile.conversationalProbability > 0 ? profile.turnCounts(maxTurns: maxTurnsPerSession).longSession : 1
+            let turns = profile.mayContinue ? profile.turnCounts(maxTurns: maxTurnsPerSession).longSession : 1
             longest = Swift.max(longest, Double(turns - 1) * (profile.followUp.longGap + response) + response)
         }
         let seconds = Swift.min(longest, 7 * 86_400)

@@ -43,7 +43,7 @@ extension WorkloadEngine {
         let flight = inFlight.insert(request, sessionSlot: slot)
         queue.schedule(.delivery, at: request.time, payload: flight)
         if let service = profile.service {
-            scheduleAgentCompletion(request, service: service, sessionSlot: slot, uncached: draws.turn.newInput)
+            scheduleAgentCompletion(request, service: service, sessionSlot: slot, uncached: request.newInputTokens)
         } else {
             // `feedback`: the service's completion decides what follows (`applyAgentCompletion`).
             awaitCompletion(of: request, sessionSlot: slot, followUpGap: nil)

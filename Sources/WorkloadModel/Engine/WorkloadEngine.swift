@@ -234,9 +234,11 @@ package struct WorkloadEngine: Sendable {
         if profile.agent != nil { setAgentState(slot, AgentState()) }
         let ended = send(sessionSlot: slot, at: time)
         if time < 0 { return beganBeforeRun(slot: slot, at: time) }
+        // Turn bands decide it again at turn 1 (a session that ended unsent keeps the arrival's draw).
+        let decided = profile.bands.isEmpty ? conversational : sessions.storage[Int(slot)]?.conversational ?? conversational
         let started = emit(.sessionStarted(SessionStartedEvent(
             seq: 0, time: time, sessionID: id, profile: profileIndex, client: client,
-            conversational: conversational)))
+            conversational: decided)))
         if let ended { pending = emit(.sessionEnded(ended)) }
         return started
     }
@@ -261,7 +263,7 @@ package struct WorkloadEngine: Sendable {
         }
         let modeled = profile.service.map {
             modelTimes($0, anchored: profile.anchoredOnCompletion, session: &session, turn: turn, sentAt: time, arrival: request.time,
-                       uncachedTokens: draws.newInput, outputTokens: draws.output)
+                       uncachedTokens: request.newInputTokens, outputTokens: draws.output)
         }
         if let gap = draws.followUpGap {
             // A completion-anchored follow-up is scheduled after the completion (see `scheduleModeled`).
@@ -296,11 +298,13 @@ package struct WorkloadEngine: Sendable {
     mutating func makeRequest(turn: Int32, draws: TurnDraws, slot: Int32, session: inout SessionState, profile: ProfileRuntime,
                               history: HistoryMode, followsCompletion: Bool, at time: VirtualNanoseconds) -> RequestEvent? {
         let shared = prefixCatalog == nil ? 0 : sessionPrefixes[Int(slot)].sharedTokens
-        guard let prefix = profile.carriedPrefix(turn: turn, newInput: draws.newInput, shared: shared, session: session, history: history)
+        let room = profile.window - shared
+        let newInput = profile.cutInput && room >= 1 ? Swift.min(draws.newInput, room) : draws.newInput
+        guard let prefix = profile.carriedPrefix(turn: turn, newInput: newInput, shared: shared, session: session, history: history)
         else { return nil }
         requestsSent += 1
         if prefixCatalog != nil { updateLineage(slot: slot, profile: profile, turn: turn, kept: prefix, session: session, history: history) }
-        let prompt = prefix + draws.newInput
+        let prompt = prefix + newInput
         let payload = Int64((Double(prompt) * bytesPerToken).rounded())
         let arrival = links[profile.link].transfer(bytes: payload, sentAt: time)
         let delay = followsCompletion ? time - session.lastCompletion : -1
@@ -312,7 +316,7 @@ package struct WorkloadEngine: Sendable {
         var request = RequestEvent(
             seq: 0, time: arrival, sentAt: time, sessionID: session.id, profile: session.profile,
             client: session.client, turn: turn, streaming: draws.streaming,
-            newInputTokens: draws.newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
+            newInputTokens: newInput, prefixTokens: prefix, maxOutputTokens: draws.maxOutput,
             outputTokens: draws.output, priority: session.priority, payloadBytes: payload, delay: delay)
         if prefixCatalog != nil { attachPrefixes(to: &request, slot: slot) }
         return request

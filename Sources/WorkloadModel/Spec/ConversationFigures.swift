@@ -6,9 +6,10 @@ import Synchronization
 /// f = E[follow-up input], o = E[output]): E[prompt_k] = a + (k−1)(o + f)
 /// with history `full`, a + (k−1) f with `prompts`, f with `none`. With a
 /// window, truncation and `context_full` ends make prompts depend on the
-/// path, so the figures come from simulating `simulatedSessions` sessions of
-/// the profile alone with a fixed seed (deterministic; standard error about
-/// 1% of a prompt's standard deviation), fewer when sessions are long: at
+/// path (with turn bands, turn counts depend on the first prompt), so the
+/// figures come from simulating `simulatedSessions` sessions of the profile
+/// alone with a fixed seed (deterministic; standard error about 1% of a
+/// prompt's standard deviation), fewer when sessions are long: at
 /// most about `simulatedRequests` requests (so that start-up stays bounded
 /// for any `max_turns_per_session`), and never more than
 /// `simulatedEventLimit` events in all.
@@ -48,10 +49,29 @@ package struct ConversationFigures: Sendable, Equatable {
 }
 
 extension ClientProfile {
-    /// The distribution of turns per session (continuation by depth included).
+    /// The distribution of turns per session (continuation by depth included;
+    /// with turn bands, their mixture by the first prompt's distribution).
+    package func turnCounts(maxTurns: Int) -> TurnCountDistribution {
+        var own = TurnCountDistribution(maxTurns: maxTurns, conversationalProbability: conversationalProbability) {
+            continuationProbability(afterTurn: $0)
+        }
+        guard !conversation.turnBands.isEmpty else { return own }
+        let shares = turnBandShares
+        var mixed = own.probabilities.map { $0 * shares.last! }
+        for (band, share) in zip(conversation.turnBands, shares) {
+            let law = band.turnCounts(maxTurns: maxTurns)
+            for k in mixed.indices { mixed[k] += share * law.probabilities[k] }
+        }
+        own.probabilities = mixed
+        return own
+    }
+}
+
+extension TurnBand {
+    /// The distribution of turns of this band's sessions.
     package func turnCounts(maxTurns: Int) -> TurnCountDistribution {
         TurnCountDistribution(maxTurns: maxTurns, conversationalProbability: conversationalProbability) {
-            continuationProbability(afterTurn: $0)
+            continuation[Swift.min($0 - 2, continuation.count - 1)]
         }
     }
 }
@@ -81,7 +101,8 @@ extension WorkloadSpec {
         figures.turns = turns
         figures.turnQuantiles = turns.summary
         figures.meanTurns = turns.mean
-        if profile.conversation.contextWindowTokens != nil {
+        // A window makes prompts depend on the path; bands tie the turn count to the first prompt.
+        if profile.conversation.contextWindowTokens != nil || !profile.conversation.turnBands.isEmpty {
             return simulatedFigures(of: profile, base: figures)
         }
         let a = profile.promptTokens.mean

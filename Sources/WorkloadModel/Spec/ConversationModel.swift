@@ -16,6 +16,22 @@ package enum ContextFullPolicy: String, Sendable, Equatable, CaseIterable {
     case truncate
 }
 
+/// The turn law of the sessions whose first prompt (turn 1's new input, the
+/// `prompt_tokens_dist_config` draw, without shared prefixes) is at most
+/// `upToTokens` and above the previous band's bound (`turns_by_first_prompt`).
+package struct TurnBand: Sendable, Equatable {
+    package var upToTokens: Int64
+    package var conversationalProbability: Double
+    /// By depth, after turn 2, 3, ... (the last repeats).
+    package var continuation: [Double]
+
+    package init(upToTokens: Int64, conversationalProbability: Double, continuation: [Double]) {
+        self.upToTokens = upToTokens
+        self.conversationalProbability = conversationalProbability
+        self.continuation = continuation
+    }
+}
+
 /// A profile's conversation and length model beyond the seed's keys
 /// (see the Conversations article). The default keeps the seed's behaviour and its draws exactly.
 package struct ConversationModel: Sendable, Equatable {
@@ -33,6 +49,12 @@ package struct ConversationModel: Sendable, Equatable {
     /// The largest prompt; `nil`: only the bound `largestPromptTokens`.
     package var contextWindowTokens: Int64?
     package var onContextFull: ContextFullPolicy
+    /// Turn laws by first-prompt size, bounds increasing; a first prompt above
+    /// the last bound keeps the profile's own laws. Empty: one law for all.
+    package var turnBands: [TurnBand] = []
+    /// A new input never exceeds what fits beside the shared prefixes (it is cut, as a client
+    /// trims a pasted document), so a first turn that does not fit is sent, not dropped.
+    package var cutInputToWindow = false
 
     /// No accumulated prompt exceeds 10^9 tokens: the bound acts as a context
     /// window of last resort (turns that would cross it end the session with
@@ -58,6 +80,25 @@ package struct ConversationModel: Sendable, Equatable {
 }
 
 extension ClientProfile {
+    /// Whether any session can have a second turn (the profile's law or a band's).
+    package var mayContinue: Bool {
+        conversationalProbability > 0 || conversation.turnBands.contains { $0.conversationalProbability > 0 }
+    }
+
+    /// The share of sessions in each band, then above the last bound (the
+    /// profile's own law): the band holds first prompts whose drawn value,
+    /// truncated to an integer as the engine does, is at most its bound.
+    package var turnBandShares: [Double] {
+        var below = 0.0
+        var shares: [Double] = []
+        for band in conversation.turnBands {
+            let cumulative = promptTokens.cdf((Double(band.upToTokens) + 1).nextDown)
+            shares.append(Swift.max(0, cumulative - below))
+            below = Swift.max(below, cumulative)
+        }
+        return shares + [Swift.max(0, 1 - below)]
+    }
+
     /// The chance of another turn after turn `turn` (>= 2).
     package func continuationProbability(afterTurn turn: Int) -> Double {
         guard let list = conversation.continuationByDepth, !list.isEmpty else { return continuationProbability }

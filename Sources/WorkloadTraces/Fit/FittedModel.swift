@@ -13,6 +13,9 @@ struct FittedModel {
     var sessions: Int
     var interArrival: FittedLaw
     var interArrivalNote: String
+    /// The new-session rate's calibration (`scaleSessionRate`), kept so that
+    /// gaps refitted under another schedule keep it.
+    var sessionRateFactor = 1.0
     /// The timestamps' tick, when they come in ticks (Mooncake: 3 s).
     var timeResolution: Double?
     var schedule: RateSchedule
@@ -67,6 +70,9 @@ struct FittedModel {
     /// Both profiles then have outputs of their own (the two populations' outputs differ, which is
     /// much of the trace's prompt-output correlation): `output` is the other sessions'.
     var variantProfile: (share: Double, firstPrompt: FittedLaw, turns: TurnLaw?, output: FittedLaw)?
+    /// Turn laws by first-prompt band, of the first profile and of the second (documents or variants); nil: one law.
+    var turnBands: TurnBands?
+    var documentBands: TurnBands?
 
     /// The deepest session in the trace (`max_turns_per_session`).
     var maxTurns: Int
@@ -275,6 +281,24 @@ struct FittedModel {
         }
     }
 
+    /// A profile's turn laws: one, or by first-prompt band (the last band's law is the profile's own).
+    private func turnLaws(_ turns: TurnLaw, bands: TurnBands?, into out: inout [String]) {
+        func comment(_ text: String) { out.append("      # \(text)") }
+        comment("Sessions: mean \(YAMLNumber.short(turns.meanTurns)) turns; turn-count law by depth (n_(k+1) / n_k while 30 sessions reach a depth, then pooled).")
+        var own = turns
+        if let bands {
+            let list = bands.bands.map { String(format: "<= %lld tokens: %d sessions, %.3f +/- %.3f", $0.upToTokens, $0.sessions, $0.meanTurns, $0.standardError) }
+            comment("Session length depends on the first prompt (after shared prefixes): mean turns by band (first prompts cut at quantiles, neighbours within \(YAMLNumber.short(TurnBands.mergeZ)) standard errors merged) \(list.joined(separator: "; ")). Each band has its own law; the last band's is the profile's own.")
+            let written = bands.lowerBands.map { band in
+                "{up_to_tokens: \(band.upToTokens), conversational_probability: \(YAMLNumber.short(band.conversationalProbability)), continuation_probability: [\(band.continuation.map(YAMLNumber.short).joined(separator: ", "))]}"
+            }
+            out.append("      turns_by_first_prompt: [\(written.joined(separator: ", "))]")
+            own = bands.bands.last!.law
+        }
+        out.append("      conversational_probability: \(YAMLNumber.short(own.conversationalProbability))")
+        out.append("      continuation_probability: [\(own.continuation.map(YAMLNumber.short).joined(separator: ", "))]")
+    }
+
     /// One profile. The second (`documents`) shares the first's laws through
     /// YAML anchors, so only its own first prompts, turns and prefixes differ.
     private func profile(name: String, weight: Double, firstPrompt: FittedLaw, turns: TurnLaw?, document: Bool, into out: inout [String]) {
@@ -302,9 +326,7 @@ struct FittedModel {
         if !document { comment("The trace says nothing of streaming.") }
         out.append("      streaming_response_probability: 0")
         if let turns, let followUpGap, let followUpInput, let history {
-            comment("Sessions: mean \(YAMLNumber.short(turns.meanTurns)) turns; turn-count law by depth (n_(k+1) / n_k while 30 sessions reach a depth, then pooled).")
-            out.append("      conversational_probability: \(YAMLNumber.short(turns.conversationalProbability))")
-            out.append("      continuation_probability: [\(turns.continuation.map(YAMLNumber.short).joined(separator: ", "))]")
+            turnLaws(turns, bands: document ? documentBands : turnBands, into: &out)
             if service?.anchored == true {
                 if !document { comment("Think times from a response's completion to the next send: \(followUpGap.summary).") }
                 out.append("      follow_up_after: completion")

@@ -38,7 +38,7 @@ extension TraceFitter {
         let rho = RankCorrelation.spearman(inputs, sample.output)
         let correlationNote = String(format: "Spearman(new input, output) in the trace %.4f.", rho)
 
-        let laws = hasSessions ? SessionLaws(members: members, later: later, times: times, inputs: inputs,
+        let laws = hasSessions ? SessionLaws(members: members, later: later, times: times, inputs: inputs, firstInput: firstInput,
                                              documents: documents != nil || families?.variant != nil, sharesDocument: sharesDocument,
                                              thinkTimes: sample.service.flatMap { $0.isClosedLoop ? $0.thinkTimes : nil }) : SessionLaws()
         let (warmStart, warmStartNote) = warmStart(sample, span: span, turns: hasSessions ? laws.allTurns : nil)
@@ -55,6 +55,7 @@ extension TraceFitter {
             families: families, maxTurns: laws.allTurns?.maxTurns ?? 1,
             models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
             service: FittedModel.Service(sample.service))
+        (model.turnBands, model.documentBands) = (laws.bands, laws.documentBands)
         if let families, families.variant != nil {
             model.variantProfile = (families.variantShare, FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true),
                                     laws.documentTurns, prefixes.outputs(sharing: true))
@@ -201,20 +202,45 @@ extension TraceFitter {
         var documentTurns: TurnLaw?
         var followUpGap: FittedLaw?
         var followUpInput: FittedLaw?
+        /// Turn laws by first-prompt band (without a shared document, with one); nil: one law.
+        var bands: TurnBands?
+        var documentBands: TurnBands?
 
         init() {}
 
         /// `thinkTimes`: next send minus previous completion, when the trace's later turns waited
         /// for their answers; the follow-up gap is then that think time.
-        init(members: [[Int]], later: [(index: Int, previous: Int)], times: [Double], inputs: [Double], documents: Bool,
-             sharesDocument: (Int) -> Bool, thinkTimes: [Double]?) {
-            func counts(sharing: Bool?) -> [Int] {
-                members.indices.filter { !members[$0].isEmpty && (sharing == nil || sharesDocument($0) == sharing) }.map { members[$0].count }
+        init(members: [[Int]], later: [(index: Int, previous: Int)], times: [Double], inputs: [Double], firstInput: (Int) -> Double,
+             documents: Bool, sharesDocument: (Int) -> Bool, thinkTimes: [Double]?) {
+            func sessions(sharing: Bool?) -> [Int] {
+                members.indices.filter { !members[$0].isEmpty && (sharing == nil || sharesDocument($0) == sharing) }
             }
-            allTurns = TurnLaw(turnCounts: counts(sharing: nil))
-            turns = documents ? TurnLaw(turnCounts: counts(sharing: false)) : allTurns
-            if documents { documentTurns = TurnLaw(turnCounts: counts(sharing: true)) }
-            followUpGap = FamilyFit.fit(later.map { times[$0.index] - times[$0.previous] }, integer: false, preserveMean: true, bounded: true)
+            // The trace's end cuts sessions: each session's seconds left after its last turn.
+            let gaps = later.map { times[$0.index] - times[$0.previous] }
+            let end = times.last ?? 0
+            var turnOf = [Int](repeating: 0, count: times.count)
+            for list in members { for (offset, index) in list.enumerated() { turnOf[index] = offset + 1 } }
+            let gapsAfter = zip(later, gaps).map { (after: turnOf[$0.previous], seconds: $1) }
+            func censoring(_ chosen: [Int]) -> TurnLaw.Censoring {
+                TurnLaw.Censoring(remaining: chosen.map { end - times[members[$0].last!] }, gaps: gapsAfter)
+            }
+            func law(sharing: Bool?) -> TurnLaw {
+                let chosen = sessions(sharing: sharing)
+                return TurnLaw(turnCounts: chosen.map { members[$0].count }, censoring: censoring(chosen))
+            }
+            func banded(sharing: Bool?) -> TurnBands? {
+                let chosen = sessions(sharing: sharing)
+                return TurnBands(firstPrompts: chosen.map { firstInput(members[$0][0]) }, turns: chosen.map { members[$0].count },
+                                 censoring: censoring(chosen))
+            }
+            allTurns = law(sharing: nil)
+            turns = documents ? law(sharing: false) : allTurns
+            bands = banded(sharing: documents ? false : nil)
+            if documents {
+                documentTurns = law(sharing: true)
+                documentBands = banded(sharing: true)
+            }
+            followUpGap = FamilyFit.fit(gaps, integer: false, preserveMean: true, bounded: true)
             if let thinkTimes {
                 followUpGap = FamilyFit.fit(thinkTimes, integer: false, preserveMean: true, bounded: true)
             }

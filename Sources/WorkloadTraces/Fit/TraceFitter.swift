@@ -60,6 +60,7 @@ package enum TraceFitter {
             model.smearCorrection = correction
             model.schedule = schedule(sample, model: model).schedule
         }
+        if model.warmStart, model.turns != nil, trial.rate > 0 { model.scaleSessionRate(real.rate / trial.rate) }
         fitBursts(&model, real: real, trial: trial)
         let target = model.correlation + (real.spearman - trial.spearman)
         let calibrated = Swift.max(-0.99, Swift.min(0.99, target))
@@ -119,14 +120,14 @@ package enum TraceFitter {
         // operational time): gaps fitted under a schedule that replays the
         // trace's noise are more regular than the trace's, and would
         // understate it. The candidate's own gaps are then refitted under its schedule.
-        denoised.interArrival = sessionGaps(starts, schedule: RateSchedule(times: [0], multipliers: [1]))
+        denoised.refitSessionGaps(starts, schedule: RateSchedule(times: [0], multipliers: [1]))
         let (spectrum, noise) = try noiseSpectrum(denoised, sample: sample)
         denoised.scheduleNoise = spectrum
         var out: [(String, FittedModel)] = []
         func add(_ name: String, _ candidate: FittedModel) {
             var c = candidate
             (c.schedule, c.scheduleKept) = schedule(sample, model: c)
-            if c.scheduleNoise != nil { c.interArrival = sessionGaps(starts, schedule: c.schedule) }
+            if c.scheduleNoise != nil { c.refitSessionGaps(starts, schedule: c.schedule) }
             out.append((name, c))
         }
         add("denoised", denoised)
@@ -290,6 +291,28 @@ package enum TraceFitter {
 }
 
 extension FittedModel {
+    /// Sessions in progress at a trace's start are read as new sessions there, and a warm start makes
+    /// its own: the new-session rate (the gaps' scale) is set so that a trial stream's request rate is
+    /// the trace's.
+    mutating func scaleSessionRate(_ factor: Double) {
+        guard factor.isFinite, factor > 0 else { return }
+        sessionRateFactor *= factor
+        interArrival.distribution = interArrival.distribution.scaled(by: 1 / factor)
+        interArrival.yaml = interArrival.distribution.yamlFlow
+        interArrivalNote += String(format: "New-session rate x %.4f (calibrated: sessions in progress at the trace's start are read as new sessions there, and the warm start makes its own). ", factor)
+    }
+
+    /// New sessions' gaps refitted in the operational time of `schedule`, at
+    /// the calibrated new-session rate: refitted from the trace's session
+    /// starts alone they would count the sessions in progress at its start
+    /// twice again, and the stream would run over the trace's rate.
+    mutating func refitSessionGaps(_ starts: [Double], schedule: RateSchedule) {
+        interArrival = TraceFitter.sessionGaps(starts, schedule: schedule)
+        guard sessionRateFactor != 1 else { return }
+        interArrival.distribution = interArrival.distribution.scaled(by: 1 / sessionRateFactor)
+        interArrival.yaml = interArrival.distribution.yamlFlow
+    }
+
     /// How the load goes on past the span, with the session figures its variance budget needs.
     mutating func goesOnPastTheSpan(_ mode: BeyondSpan, _ sample: RequestSample) {
         beyondSpan = mode

@@ -57,14 +57,32 @@ struct JSONLineScanner {
         guard i < line.count, line[i] == UInt8(ascii: "\"") else { throw fail("expected a string") }
         i += 1
         let start = i
-        while i < line.count, line[i] != UInt8(ascii: "\"") {
-            if line[i] == UInt8(ascii: "\\") { i += 1 }
-            i += 1
+        while true {
+            i = Self.quoteOrBackslash(in: line, from: i)
+            guard i < line.count, line[i] == UInt8(ascii: "\\") else { break }
+            i += 2
         }
         guard i < line.count else { throw fail("unterminated string") }
         let text = UnsafeBufferPointer(rebasing: line[start..<i])
         i += 1
         return text
+    }
+
+    /// The offset of the first `"` or `\\` at or after `start` (`line.count` if none), eight bytes at a time.
+    static func quoteOrBackslash(in line: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var k = start
+        if let base = UnsafeRawPointer(line.baseAddress) {
+            let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+            while k + 8 <= line.count {
+                let word = base.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+                let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\""))), backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+                // A zero byte in either marks one of the two.
+                if ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes) & highs != 0 { break }
+                k += 8
+            }
+        }
+        while k < line.count, line[k] != UInt8(ascii: "\""), line[k] != UInt8(ascii: "\\") { k += 1 }
+        return k
     }
 
     mutating func value() throws(RowError) -> Value {

@@ -27,8 +27,8 @@ package struct AgentStatistics: Sendable {
     package init() {}
 
     mutating func add(request event: StreamLine) {
-        guard let kind = event.callKind, let session = event.sessionID else { return }
-        let name = event.profile ?? "?"
+        guard let kind = event.callKind.map(StreamLine.decode), let session = event.sessionName else { return }
+        let name = event.profileName ?? "?"
         let prompt = event.promptTokens ?? 0
         let tools = event.toolCalls ?? 0
         var profile = profiles[name, default: .init()]

@@ -26,7 +26,7 @@ package struct KVBlockStatistics: Sendable {
 
     mutating func add(request event: StreamLine) {
         guard let ids = event.hashIDs else { return }
-        add(session: event.sessionID ?? "", ids: ids)
+        add(session: event.sessionName ?? "", ids: ids)
     }
 
     /// One request's block IDs, in order.
@@ -61,7 +61,8 @@ package struct KVBlockStatistics: Sendable {
     }
 
     mutating func end(session event: StreamLine) {
-        if let session = event.sessionID { sessionBlocks[session] = nil }
+        // Most streams have no blocks: no session name to decode.
+        if !sessionBlocks.isEmpty, let session = event.sessionName { sessionBlocks[session] = nil }
     }
 
     /// The hit ratio as `stats` prints it (6 decimals).

@@ -13,9 +13,13 @@ struct StreamLine {
         var name: String? { if case .name(let text) = self { text } else { nil } }
     }
 
-    var type: String?
+    /// A string field's content as it stands in the line, escapes not decoded
+    /// (`decode` makes it a `String`): valid while the line is.
+    typealias Text = UnsafeBufferPointer<UInt8>
+
+    var type: Text?
     var time: Double?
-    var profile: String?
+    var profile: Text?
     var conversationalTurn = false
     var streaming = false
     var beganBeforeRun = false
@@ -25,22 +29,26 @@ struct StreamLine {
     var turn: Int?
     /// `session_ended`'s turn count.
     var turns: Double?
-    var reason: String?
-    var sessionID: String?
-    var requestID: String?
+    var reason: Text?
+    var sessionID: Text?
+    var requestID: Text?
     var sentAt: Double?
-    var dependsOnLast: String?
+    /// The last of `depends_on`'s names, when they are all strings.
+    var dependsOnLast: Text?
     var hashIDs: [UInt64]?
-    /// tenant, model, adapter, slo_class, in `TagStatistics.fields` order.
-    var tags: [Tag?] = [nil, nil, nil, nil]
+    /// tenant, model, adapter, slo_class, in `TagStatistics.fields` order (empty until a tag is read).
+    var tags: [Tag?] = []
     var hasTagFields = false
     var reasoningTokens: Int64?
     var imageTokens: Int64?
     /// Agent calls: `call_kind`, `tool_calls`, `prefix_tokens`, `delay_s`.
-    var callKind: String?
+    var callKind: Text?
     var toolCalls: Int?
     var prefixTokens: Double?
     var delay: Double?
+
+    var profileName: String? { profile.map(Self.decode) }
+    var sessionName: String? { sessionID.map(Self.decode) }
 
     /// The line's fields, or `nil` when it is not one JSON object.
     static func scan(_ line: UnsafeBufferPointer<UInt8>) -> StreamLine? {
@@ -62,17 +70,17 @@ struct StreamLine {
             number = parsed
         }
         switch key.count {
-        case 4 where Self.equal(key, "type"): type = Self.text(value)
+        case 4 where Self.equal(key, "type"): type = Self.raw(value)
         case 4 where Self.equal(key, "turn"): turn = number.flatMap { Int(exactly: $0.rounded(.towardZero)) }
         case 5 where Self.equal(key, "turns"): turns = number
         case 5 where Self.equal(key, "model"): tag(1, value)
         case 6 where Self.equal(key, "time_s"): time = number
-        case 6 where Self.equal(key, "reason"): reason = Self.text(value)
+        case 6 where Self.equal(key, "reason"): reason = Self.raw(value)
         case 6 where Self.equal(key, "tenant"): tag(0, value)
-        case 7 where Self.equal(key, "profile"): profile = Self.text(value)
+        case 7 where Self.equal(key, "profile"): profile = Self.raw(value)
         case 7 where Self.equal(key, "adapter"): tag(2, value)
         case 7 where Self.equal(key, "delay_s"): delay = number
-        case 9 where Self.equal(key, "call_kind"): callKind = Self.text(value)
+        case 9 where Self.equal(key, "call_kind"): callKind = Self.raw(value)
         case 10 where Self.equal(key, "tool_calls"): toolCalls = number.flatMap { Int(exactly: $0.rounded(.towardZero)) }
         case 13 where Self.equal(key, "prefix_tokens"): prefixTokens = number
         case 8 where Self.equal(key, "hash_ids"):
@@ -82,11 +90,11 @@ struct StreamLine {
         case 9 where Self.equal(key, "streaming"): streaming = Self.isTrue(value)
         case 9 where Self.equal(key, "slo_class"): tag(3, value)
         case 9 where Self.equal(key, "sent_at_s"): sentAt = number
-        case 10 where Self.equal(key, "session_id"): sessionID = Self.text(value)
-        case 10 where Self.equal(key, "request_id"): requestID = Self.text(value)
+        case 10 where Self.equal(key, "session_id"): sessionID = Self.raw(value)
+        case 10 where Self.equal(key, "request_id"): requestID = Self.raw(value)
         case 10 where Self.equal(key, "depends_on"):
             if case .array(let start) = value, let names = try JSONLineScanner.strings(in: line, at: start) {
-                dependsOnLast = names.last.map { Self.decode($0) }
+                dependsOnLast = names.last
             }
         case 12 where Self.equal(key, "image_tokens"):
             hasTagFields = true
@@ -105,6 +113,7 @@ struct StreamLine {
 
     private mutating func tag(_ index: Int, _ value: JSONLineScanner.Value) {
         hasTagFields = true
+        if tags.isEmpty { tags = [nil, nil, nil, nil] }
         tags[index] = Self.text(value).map(Tag.name) ?? .notAString
     }
 
@@ -113,6 +122,17 @@ struct StreamLine {
 
     static func isTrue(_ value: JSONLineScanner.Value) -> Bool {
         if case .boolean(true) = value { true } else { false }
+    }
+
+    static func raw(_ value: JSONLineScanner.Value) -> Text? {
+        if case .string(let bytes) = value { return bytes }
+        return nil
+    }
+
+    /// Whether a string field's content is `literal` (decoded and compared as `String`s when it is not plain ASCII).
+    static func equals(_ raw: Text, _ literal: StaticString) -> Bool {
+        if TraceRowParser.equal(raw, literal) { return true }
+        return !StringTable.isPlainASCII(raw) && decode(raw) == String(describing: literal)
     }
 
     static func text(_ value: JSONLineScanner.Value) -> String? {
@@ -130,5 +150,32 @@ struct StreamLine {
 
     static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
         TraceRowParser.equal(bytes, text)
+    }
+}
+
+/// A stream line's `type`.
+enum EventType: CaseIterable {
+    case request, sessionStarted, sessionEnded, completion, watermark, skipped, other
+
+    var name: StaticString {
+        switch self {
+        case .request: "request"
+        case .sessionStarted: "session_started"
+        case .sessionEnded: "session_ended"
+        case .completion: "completion"
+        case .watermark: "watermark"
+        case .skipped: "skipped"
+        case .other: ""
+        }
+    }
+
+    /// The type a `type` field's content names (`other` for any other string).
+    init(_ raw: StreamLine.Text) {
+        if StringTable.isPlainASCII(raw) {
+            self = Self.allCases.first { TraceRowParser.equal(raw, $0.name) } ?? .other
+        } else {
+            let text = StreamLine.decode(raw)
+            self = Self.allCases.first { $0 != .other && text == String(describing: $0.name) } ?? .other
+        }
     }
 }

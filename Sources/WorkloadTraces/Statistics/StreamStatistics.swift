@@ -24,9 +24,6 @@ package struct StreamStatistics: Sendable {
     package var outputTokens: [Double] = []
     package var turnsPerSession: [Double] = []
     package var sessionGaps = RunningMoments()
-    package var profiles: [String: ProfileStats] = [:]
-    package var endReasons: [String: Int] = [:]
-    package var rates = WindowedRates()
     package var conversation = ConversationStatistics()
     /// Block reuse and the LRU cache, for streams with `hash_ids`.
     package var kvBlocks = KVBlockStatistics()
@@ -37,8 +34,24 @@ package struct StreamStatistics: Sendable {
     /// Agent figures, for requests with `call_kind`.
     package var agents = AgentStatistics()
     private var lastSessionStart: Double?
+    /// Profiles and end reasons by number (a name per line, not a `String`).
+    private var profileNames = StringTable()
+    private var profileStats: [ProfileStats] = []
+    private var reasonNames = StringTable()
+    private var reasonCounts: [Int] = []
+    private var counts = RateCounts()
 
     package init() {}
+
+    package var profiles: [String: ProfileStats] {
+        Dictionary(uniqueKeysWithValues: profileStats.indices.map { (profileNames.name($0), profileStats[$0]) })
+    }
+
+    package var endReasons: [String: Int] {
+        Dictionary(uniqueKeysWithValues: reasonCounts.indices.map { (reasonNames.name($0), reasonCounts[$0]) })
+    }
+
+    package var rates: WindowedRates { counts.rates(names: profileNames.name) }
 
     /// Adds one line of JSON; returns false if it was not an event object.
     @discardableResult
@@ -51,45 +64,56 @@ package struct StreamStatistics: Sendable {
     @discardableResult
     package mutating func add(line: UnsafeBufferPointer<UInt8>) -> Bool {
         lines += 1
-        guard let event = StreamLine.scan(line), let type = event.type else {
+        guard let event = StreamLine.scan(line), let type = event.type.map(EventType.init) else {
             malformed += 1
             return false
         }
-        if type == "watermark" {
+        if type == .watermark {
             watermarks += 1
             return true
         }
         // A resume's marker of an interval left out: part of a stream, but no event.
-        if type == "skipped" { return true }
+        if type == .skipped { return true }
         guard let time = event.time else {
             malformed += 1
             return false
         }
         firstTime = Swift.min(firstTime ?? time, time)
         lastTime = Swift.max(lastTime ?? time, time)
-        let profile = event.profile ?? "?"
         switch type {
-        case "request": add(request: event, time: time, profile: profile)
-        case "session_started": addSessionStart(event, time: time, profile: profile)
-        case "session_ended":
+        case .request: add(request: event, time: time, profile: profile(event))
+        case .sessionStarted: addSessionStart(event, time: time, profile: profile(event))
+        case .sessionEnded:
             sessionsEnded += 1
             if let turns = event.turns { turnsPerSession.append(turns) }
-            endReasons[event.reason ?? "?", default: 0] += 1
+            let reason = event.reason.map { reasonNames.index(json: $0) } ?? reasonNames.index(of: "?")
+            if reason == reasonCounts.count { reasonCounts.append(0) }
+            reasonCounts[reason] += 1
             kvBlocks.end(session: event)
-        case "completion":
+        case .completion:
             completions += 1
             responses.add(completion: event, time: time)
-        default:
+        case .watermark, .skipped, .other:
             malformed += 1
             return false
         }
         return true
     }
 
-    mutating func add(request event: StreamLine, time: Double, profile: String) {
+    /// The event's profile by number ("?" without one).
+    private mutating func profile(_ event: StreamLine) -> Int {
+        let index = event.profile.map { profileNames.index(json: $0) } ?? profileNames.index(of: "?")
+        if index == profileStats.count {
+            profileStats.append(.init())
+            counts.addProfile(isEmpty: profileNames.name(index).isEmpty)
+        }
+        return index
+    }
+
+    mutating func add(request event: StreamLine, time: Double, profile: Int) {
         requests += 1
-        profiles[profile, default: .init()].requests += 1
-        rates.add(request: time, profile: profile)
+        profileStats[profile].requests += 1
+        counts.add(request: time, profile: profile)
         if event.conversationalTurn { conversationalTurns += 1 }
         if event.streaming { streaming += 1 }
         if let prompt = event.promptTokens { promptTokens.append(prompt) }
@@ -101,17 +125,15 @@ package struct StreamStatistics: Sendable {
         agents.add(request: event)
     }
 
-    mutating func addSessionStart(_ event: StreamLine, time: Double, profile: String) {
+    mutating func addSessionStart(_ event: StreamLine, time: Double, profile: Int) {
         sessionsStarted += 1
         // warm_start's announcements at 0 are sessions begun before the run, not new ones.
-        if !event.beganBeforeRun { rates.add(session: time, profile: profile) }
+        if !event.beganBeforeRun { counts.add(session: time, profile: profile) }
         if let last = lastSessionStart { sessionGaps.add(time - last) }
         lastSessionStart = time
-        var stats = profiles[profile, default: .init()]
-        stats.sessions += 1
-        if let last = stats.lastSessionStart { stats.gaps.add(time - last) }
-        stats.lastSessionStart = time
-        profiles[profile] = stats
+        profileStats[profile].sessions += 1
+        if let last = profileStats[profile].lastSessionStart { profileStats[profile].gaps.add(time - last) }
+        profileStats[profile].lastSessionStart = time
     }
 
     package var duration: Double { (lastTime ?? 0) - (firstTime ?? 0) }

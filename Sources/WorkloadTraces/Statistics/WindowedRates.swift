@@ -77,3 +77,69 @@ package struct WindowedRates: Sendable {
         return out
     }
 }
+
+/// `stats`' per-second counts kept by profile number (no dictionary per
+/// event), made a `WindowedRates` for the report.
+struct RateCounts: Sendable {
+    var end = 0.0
+    var allRequests: [Int] = []
+    var allSessions: [Int] = []
+    var requests: [[Int]] = []
+    var sessions: [[Int]] = []
+    /// Whether a profile has a series (it counted an event in range), and whether its name is empty
+    /// (its events count once, in the whole stream's series).
+    var hasRequests: [Bool] = []
+    var hasSessions: [Bool] = []
+    var unnamed: [Bool] = []
+    var anyRequests = false
+    var anySessions = false
+
+    mutating func addProfile(isEmpty: Bool) {
+        requests.append([])
+        sessions.append([])
+        hasRequests.append(false)
+        hasSessions.append(false)
+        unnamed.append(isEmpty)
+    }
+
+    mutating func add(request time: Double, profile: Int) {
+        end = Swift.max(end, time)
+        guard let bin = Self.bin(time) else { return }
+        anyRequests = true
+        Self.count(bin, &allRequests)
+        guard !unnamed[profile] else { return }
+        hasRequests[profile] = true
+        Self.count(bin, &requests[profile])
+    }
+
+    mutating func add(session time: Double, profile: Int) {
+        end = Swift.max(end, time)
+        guard let bin = Self.bin(time) else { return }
+        anySessions = true
+        Self.count(bin, &allSessions)
+        guard !unnamed[profile] else { return }
+        hasSessions[profile] = true
+        Self.count(bin, &sessions[profile])
+    }
+
+    static func bin(_ time: Double) -> Int? {
+        time >= 0 && time < Double(WindowedRates.largestBin) ? Int(time) : nil
+    }
+
+    static func count(_ bin: Int, _ bins: inout [Int]) {
+        if bins.count <= bin { bins += [Int](repeating: 0, count: Swift.max(bin + 1 - bins.count, bins.count)) }
+        bins[bin] += 1
+    }
+
+    func rates(names: (Int) -> String) -> WindowedRates {
+        var rates = WindowedRates()
+        rates.end = end
+        if anyRequests { rates.requests[""] = allRequests }
+        if anySessions { rates.sessions[""] = allSessions }
+        for profile in requests.indices {
+            if hasRequests[profile] { rates.requests[names(profile)] = requests[profile] }
+            if hasSessions[profile] { rates.sessions[names(profile)] = sessions[profile] }
+        }
+        return rates
+    }
+}

@@ -1,0 +1,75 @@
+/// Turn laws by first-prompt size, read off a trace's sessions: sessions are
+/// split into bands at quantiles of their first prompts, each band gets its own
+/// `TurnLaw`, and neighbouring bands whose mean turn counts do not differ by
+/// more than `mergeZ` standard errors are merged (the closest pair first), so a
+/// trace whose session length does not depend on its first prompt keeps one law.
+package struct TurnBands: Sendable, Equatable {
+    package struct Band: Sendable, Equatable {
+        /// The largest first prompt in the band (the last band's is the largest seen).
+        package var upToTokens: Int64
+        package var sessions: Int
+        package var law: TurnLaw
+        /// Mean turns per session and its standard error.
+        package var meanTurns: Double
+        package var standardError: Double
+    }
+
+    /// Smallest to largest first prompts; at least two (else nil).
+    package var bands: [Band]
+
+    /// Bands start with at least this many sessions each.
+    package static let sessionsPerBand = 400
+    package static let initialBands = 8
+    /// Two neighbouring bands stay apart when their mean turns differ by more than this many standard errors.
+    package static let mergeZ = 3.0
+
+    /// `firstPrompts[i]` and `turns[i]` of session i (and its censoring, see `TurnLaw`); nil when one law fits every band.
+    package init?(firstPrompts: [Double], turns: [Int], censoring: TurnLaw.Censoring? = nil) {
+        let count = Swift.min(firstPrompts.count, turns.count)
+        let wanted = Swift.min(Self.initialBands, count / Self.sessionsPerBand)
+        guard wanted >= 2 else { return nil }
+        let order = (0..<count).sorted { firstPrompts[$0] < firstPrompts[$1] }
+        let values = order.map { Int64(firstPrompts[$0]) }
+        // Cut at quantiles; equal first prompts stay in one band (a band holds prompts <= its bound).
+        var groups: [[Int]] = []
+        var start = 0
+        for index in 1...wanted {
+            var end = Swift.max(start, index * count / wanted)
+            while end < count && end > start && values[end] == values[end - 1] { end += 1 }
+            if end > start { groups.append(Array(order[start..<end])) }
+            start = end
+        }
+        func band(_ members: [Int], upTo: Int64) -> Band {
+            Self.band(members.map { turns[$0] }, upTo: upTo,
+                      censoring: censoring.map { c in TurnLaw.Censoring(remaining: members.map { c.remaining[$0] }, sorted: c.sortedGaps) })
+        }
+        var bands = groups.map { band($0, upTo: Int64(firstPrompts[$0.last!])) }
+        var members = groups
+        while bands.count >= 2 {
+            let z = (0..<(bands.count - 1)).map { i in
+                abs(bands[i].meanTurns - bands[i + 1].meanTurns)
+                    / Swift.max(1e-12, (bands[i].standardError * bands[i].standardError + bands[i + 1].standardError * bands[i + 1].standardError).squareRoot())
+            }
+            guard let closest = z.indices.min(by: { z[$0] < z[$1] }), z[closest] <= Self.mergeZ else { break }
+            members[closest] += members[closest + 1]
+            members.remove(at: closest + 1)
+            bands[closest] = band(members[closest], upTo: bands[closest + 1].upToTokens)
+            bands.remove(at: closest + 1)
+        }
+        guard bands.count >= 2 else { return nil }
+        self.bands = bands
+    }
+
+    static func band(_ turns: [Int], upTo: Int64, censoring: TurnLaw.Censoring?) -> Band {
+        let n = Double(turns.count)
+        let mean = Double(turns.reduce(0, +)) / n
+        let variance = turns.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Swift.max(1, n - 1)
+        return Band(upToTokens: upTo, sessions: turns.count, law: TurnLaw(turnCounts: turns, censoring: censoring), meanTurns: mean,
+                    standardError: (variance / n).squareRoot())
+    }
+
+    /// The bands below the last, as the engine's `turns_by_first_prompt` (the last band is the profile's own law).
+    package var lowerBands: [TurnBand] {
+        bands.dropLast().map { TurnBand(upToTokens: $0.upToTokens, conversationalProbability: $0.law.conversationalProbability, continuation: $0.law.continuation) }
+    }
+}
