@@ -54,39 +54,13 @@ struct StatsCommand: ParsableCommand {
             printError("\(name): line \(lineNumber): not an event of the stream (a JSON object with type and time_s): \(excerpt)\(line.count > 80 ? "..." : "")")
             throw ExitStatus.dataError.exit
         }
-        guard try Self.forEachLine(of: handle.fileDescriptor, add) else {
-            printError("cannot read \(name): \(String(cString: strerror(errno)))")
+        let lines = LineReader(descriptor: handle.fileDescriptor)
+        do {
+            while let line = try lines.nextLine() { try add(line) }
+        } catch let error as TraceError {
+            printError("cannot read \(name): \(error.message)")
             throw ExitStatus.dataError.exit
         }
         print(stats.report())
-    }
-
-    /// Calls `body` with each line of the file (without its newline), read in
-    /// blocks of 4 MB straight into one buffer; false when reading fails.
-    static func forEachLine(of file: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> Void) rethrows -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 1 << 22)
-        var filled = 0
-        while true {
-            // A line longer than the buffer doubles it.
-            if filled == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
-            let count = buffer.withUnsafeMutableBytes { read(file, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0, errno == EINTR { continue }
-            if count < 0 { return false }
-            if count == 0 { break }
-            filled += count
-            let consumed = try buffer.withUnsafeBufferPointer { bytes in
-                var start = 0
-                while let newline = memchr(bytes.baseAddress! + start, 0x0A, filled - start) {
-                    let end = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self))
-                    try body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
-                    start = end + 1
-                }
-                return start
-            }
-            buffer.withUnsafeMutableBytes { _ = memmove($0.baseAddress!, $0.baseAddress! + consumed, filled - consumed) }
-            filled -= consumed
-        }
-        if filled > 0 { try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[..<filled])) } }
-        return true
     }
 }

@@ -8,13 +8,18 @@ import WorkloadConfig
 /// Reads a file line by line in fixed-size chunks, so a trace of any length
 /// never sits in memory. A line is handed out as a buffer that is valid until
 /// the next call; a trailing `\r` is dropped (CRLF files). A line longer than
-/// ``maxLineBytes`` is an error: without a bound, one line of a huge file (or
-/// `/dev/zero`) would have to fit in memory.
-final class LineReader {
-    /// The longest line read, terminator excluded: 1 MiB.
+/// ``maxLineBytes`` is an error for a trace: without a bound, one line of a huge
+/// file (or `/dev/zero`) would have to fit in memory. `stats` reads its streams
+/// (a file or standard input) through the same reader, without the bound.
+package final class LineReader {
+    /// The longest line of a trace, terminator excluded: 1 MiB.
     static let maxLineBytes = 1 << 20
 
     let descriptor: Int32
+    /// Whether the reader closes `descriptor` when it is done.
+    private let ownsDescriptor: Bool
+    /// The longest line accepted (nil: any length).
+    private let lineBound: Int?
     var storage: UnsafeMutablePointer<UInt8>
     var capacity: Int
     var start = 0
@@ -44,23 +49,35 @@ final class LineReader {
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         descriptor = fd
+        ownsDescriptor = true
+        lineBound = Self.maxLineBytes
+        capacity = chunk
+        storage = .allocate(capacity: chunk)
+    }
+
+    /// Reads an open descriptor as it is (standard input, a pipe, a file), leaving it open;
+    /// lines of any length (the buffer grows to hold the longest).
+    package init(descriptor: Int32, chunk: Int = 1 << 22) {
+        self.descriptor = descriptor
+        ownsDescriptor = false
+        lineBound = nil
         capacity = chunk
         storage = .allocate(capacity: chunk)
     }
 
     deinit {
-        close(descriptor)
+        if ownsDescriptor { close(descriptor) }
         storage.deallocate()
     }
 
     /// The next line without its terminator, or `nil` at the end of the file.
     /// Throws the `errno` of a failed read, or for a line longer than ``maxLineBytes``.
-    func nextLine() throws(TraceError) -> UnsafeBufferPointer<UInt8>? {
+    package func nextLine() throws(TraceError) -> UnsafeBufferPointer<UInt8>? {
         while true {
             if let newline = findNewline() {
                 var lineEnd = newline
                 if lineEnd > start && storage[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                guard lineEnd - start <= Self.maxLineBytes else { throw Self.tooLong }
+                guard lineEnd - start <= lineBound ?? .max else { throw Self.tooLong }
                 let line = UnsafeBufferPointer(start: storage + start, count: lineEnd - start)
                 start = newline + 1
                 lineNumber += 1
@@ -70,7 +87,7 @@ final class LineReader {
                 guard end > start else { return nil }
                 var lineEnd = end
                 if storage[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                guard lineEnd - start <= Self.maxLineBytes else { throw Self.tooLong }
+                guard lineEnd - start <= lineBound ?? .max else { throw Self.tooLong }
                 let line = UnsafeBufferPointer(start: storage + start, count: lineEnd - start)
                 start = end
                 lineNumber += 1
@@ -96,8 +113,9 @@ final class LineReader {
         }
         if end == capacity {  // one line longer than the buffer: grow it, up to the bound
             // The bound, a CR and the newline fit in the largest buffer.
-            guard capacity < Self.maxLineBytes + 2 else { throw Self.tooLong }
-            let larger = min(capacity * 2, Self.maxLineBytes + 2)
+            let largest = lineBound.map { $0 + 2 } ?? .max
+            guard capacity < largest else { throw Self.tooLong }
+            let larger = min(capacity * 2, largest)
             let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: larger)
             bigger.update(from: storage, count: end)
             storage.deallocate()
