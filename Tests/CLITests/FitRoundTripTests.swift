@@ -6,8 +6,8 @@ import WorkloadModel
 import WorkloadTraces
 
 /// The round trip: each example configuration (and the fixtures written for
-/// bursts, diurnal load, prefixes with a context window and strong
-/// correlation, alone and under sessions' history) runs one hour, is exported as a trace (Mooncake when it has
+/// bursts, diurnal load, prefixes with a context window, a context window behind one fixed system prompt, and
+/// strong correlation, alone and under sessions' history) runs one hour, is exported as a trace (Mooncake when it has
 /// KV blocks, Azure otherwise), fitted back, and judged with `fit`'s own
 /// table against that export. A figure listed in `knownMisses` is expected
 /// to miss, for the reason given; it must still miss (so the list shrinks
@@ -16,6 +16,9 @@ import WorkloadTraces
     struct Case: Sendable, CustomTestStringConvertible {
         var path: String
         var format: TraceFormat
+        /// The context window the export's prompts are cut to (nil: none), which the fit must write
+        /// exactly: the cut prompts pile at it.
+        var window: Int64? = nil
         /// Figure name to the reason it is not met.
         var knownMisses: [String: String] = [:]
         var testDescription: String { (path as NSString).lastPathComponent }
@@ -25,16 +28,22 @@ import WorkloadTraces
         Case(path: "config/example.yaml", format: .azure),
         Case(path: "config/day-long.yaml", format: .azure),
         Case(path: "config/mixed-fleet.yaml", format: .azure),
-        Case(path: "config/conversations.yaml", format: .azure),
+        // One profile truncates at a 32,768-token window: the prompts pile there.
+        Case(path: "config/conversations.yaml", format: .azure, window: 32768),
         // The rows below marked "seed noise" were met on main by its smoothed schedules on the table's three
         // seeds: the schedule is now the one expected to match (see `ExpectedLoad`), and over one hour a 600 s
         // IDC comes from five windows and a lag-1 from 59 minutes, so the mean of three seeds moves by tens of
         // percent (600 s) or about 0.09 (lag-1) from one set of seeds to another.
         Case(path: "config/chat-closed.yaml", format: .azure, knownMisses: [
             "IDC of counts, 600 s": "5.65 vs 8.15 (-30.6%), seed noise: the chosen schedule (denoised mixed with 50% of the export's rates) is expected to give 8.12 and gave 6.97 on the calibration seeds"]),
-        Case(path: "config/prefixes.yaml", format: .mooncake, knownMisses: [
-            "KS prompt tokens": "0.100: the export mixes two profiles (chat sessions with documents, batch requests with a system prompt only) that the fit reads as sessions with and without a shared variant, and its turns truncated at the 10,000-token window start new chains, read as first turns",
-            "IDC of counts, 600 s": "4.85 vs 3.18 (+52.5%): the chosen (denoised) schedule is expected to give 3.57 and gave 5.54 on the calibration seeds; with the session laws corrected for the export's end (longer sessions, 44% later turns) the expected figures understate the sessions' own 600 s clustering of this export"]),
+        // The prompts of `prefixes` and `prefixes-window` hang on the lengths one seed draws for a few popular
+        // pool items: each configuration run with seeds 1, 2, 3 misses its own export's prompts by KS 0.105,
+        // 0.085, 0.054 (`prefixes`) and 0.053, 0.174, 0.171 (`prefixes-window`); with the export's item lengths
+        // (the rest of the draws free) by 0.011, 0.022, 0.012 and 0.025, 0.037, 0.007. No fit that writes a
+        // length law for pool items can meet 0.03 against one draw of them.
+        Case(path: "config/prefixes.yaml", format: .mooncake, window: 10000, knownMisses: [
+            "KS prompt tokens": "0.071 (0.100 before turns cut to the window were followed): the export's own configuration gives 0.081 on the table's seeds, see above",
+            "block reuse, across sessions": "26.8% vs 29.3%: the export's true sessions share 16.5% across; the chain rule still reads 3,384 of its 17,246 later turns as first turns (their first turn's complete blocks all lie in the system prompt and document that other sessions share), and the fitted model makes them sessions of their own that draw shared items; following those turns too (tried) reads 15.9% and generates 15.8%, but moved the prompt KS to 0.083 and the 60 s IDC 44% off"]),
         Case(path: "Tests/Fixtures/roundtrip/bursts-diurnal.yaml", format: .azure, knownMisses: [
             "IDC of counts, 600 s": "28.9 vs 52.3, seed noise: the chosen (denoised) schedule is expected to give 48.1 and gave 48.2 on the calibration seeds; run with seeds 1 to 12 it gives 19.7, 42.5, 24.4, 52.1, 56.4, 41.3, 46.1, 53.1, 82.9, 35.4, 38.4, 30.3 (mean 43.6, 37% per seed)"]),
         Case(path: "Tests/Fixtures/roundtrip/strong-correlation.yaml", format: .azure, knownMisses: [
@@ -43,9 +52,10 @@ import WorkloadTraces
         // -0.494 (the miss trace B showed); the second, secant step meets it.
         Case(path: "Tests/Fixtures/roundtrip/correlated-sessions.yaml", format: .mooncake, knownMisses: [
             "IDC of counts, 600 s": "3.3 vs 1.6: sessions of 2 requests on average make the source's own 600 s IDC about sum n^2 / sum n = 3; the export's 1.6 from five whole windows (relative standard error about 70%) is a low draw of it, which a model of the load does not replay"]),
-        Case(path: "Tests/Fixtures/roundtrip/prefixes-window.yaml", format: .mooncake, knownMisses: [
-            "KS prompt tokens": "0.068: turns truncated at the 12,000-token window start new chains (their blocks past the shared prefix are new), read as first turns at the window that the first-prompt law spreads",
-            "IDC of counts, 600 s": "7.31 vs 4.93 (+48.2%), seed noise over five 600 s windows: the chosen (denoised) schedule is expected to give 5.34 and gave 5.3 on the calibration seeds; before the session laws were corrected for the export's end, seeds 1 to 6 gave 3.2, 2.3, 4.9, 5.1, 14.6, 9.8"]),
+        Case(path: "Tests/Fixtures/roundtrip/prefixes-window.yaml", format: .mooncake, window: 12000, knownMisses: [
+            "KS prompt tokens": "0.056 (0.068 before turns cut to the window were followed): the export's own configuration gives 0.133 on the table's seeds, see above"]),
+        // A window and one fixed-length system prompt: the prompt KS can be met (see `prefixes` for why not there).
+        Case(path: "Tests/Fixtures/roundtrip/window.yaml", format: .mooncake, window: 8000),
     ]
 
     /// One hour of `path` exported in `format`, and the fit of that export.
@@ -64,6 +74,15 @@ import WorkloadTraces
     func aConfigurationFittedBackFromItsExportMeetsTheTable(_ c: Case) throws {
         let result = try Self.roundTrip(c.path, format: c.format)
         print("\(c.path) (\(c.format.rawValue)):\n\(result.table.text)")
+        let written = result.yaml.split(separator: "\n").compactMap { line in
+            line.trimmingCharacters(in: .whitespaces).hasPrefix("context_window_tokens:") ? Int64(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) : nil
+        }
+        if let window = c.window {
+            #expect(!written.isEmpty && written.allSatisfy { $0 == window }, "\(c.path): fitted windows \(written), true \(window)")
+            #expect(result.yaml.contains("on_context_full: truncate") && result.yaml.contains("cut_input_to_window: true"))
+        } else {
+            #expect(written.isEmpty, "\(c.path): a window \(written) fitted where the export has none")
+        }
         for row in result.table.rows where !row.informational {
             if let reason = c.knownMisses[row.figure] {
                 #expect(!row.met, "\(c.path): \(row.figure) is now met (\(row.difference) <= \(row.tolerance)); drop it from the known misses (\(reason))")
