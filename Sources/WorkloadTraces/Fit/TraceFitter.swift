@@ -81,6 +81,7 @@ package enum TraceFitter {
         // the denoised candidate's from its flat-schedule streams).
         model = try chooseSchedule(model, sample: sample, real: real, trial: trialStreams)
         let calibration = FitFigures.mean(try figures(model, span: span, seeds: calibrationSeeds))
+        try calibrateStationaryRate(&model, real: real.rate, firstRate: calibration.rate, span: span)
         try refineCorrelation(&model, real: real.spearman, first: firstPoint, second: (calibrated, calibration.spearman), span: span)
         let simulated = String(format: "IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f", calibration.idc60, calibration.idc600, calibration.lag1Minute)
         model.scheduleChoice = "Chosen by expected score (relative errors of IDC 60 s and 600 s plus |lag-1 difference| / 0.5 against the trace's \(String(format: "%.3g, %.3g, %.3f", real.idc60, real.idc600, real.lag1Minute)); expected: the schedule's own counts plus the generator's noise, not simulated seeds, whose 600 s IDC over an hour is mostly noise) among \(model.scheduleChoice); simulated on the calibration seeds: \(simulated)."
@@ -294,12 +295,13 @@ extension FittedModel {
     /// Sessions in progress at a trace's start are read as new sessions there, and a warm start makes
     /// its own: the new-session rate (the gaps' scale) is set so that a trial stream's request rate is
     /// the trace's.
-    mutating func scaleSessionRate(_ factor: Double) {
+    mutating func scaleSessionRate(_ factor: Double,
+                                   reason: String = "calibrated: sessions in progress at the trace's start are read as new sessions there, and the warm start makes its own") {
         guard factor.isFinite, factor > 0 else { return }
         sessionRateFactor *= factor
         interArrival.distribution = interArrival.distribution.scaled(by: 1 / factor)
         interArrival.yaml = interArrival.distribution.yamlFlow
-        interArrivalNote += String(format: "New-session rate x %.4f (calibrated: sessions in progress at the trace's start are read as new sessions there, and the warm start makes its own). ", factor)
+        interArrivalNote += String(format: "New-session rate x %.4f (%@). ", factor, reason)
     }
 
     /// New sessions' gaps refitted in the operational time of `schedule`, at
