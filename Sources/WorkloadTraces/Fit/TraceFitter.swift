@@ -99,10 +99,12 @@ package enum TraceFitter {
         let smoothedNoise = ExpectedLoad.adding(model.bursts, to: ExpectedLoad.noise(trial, span: sample.span), rate: real.rate)
         var best: (score: Double, model: FittedModel)?
         var scores: [String] = []
-        for (name, candidate) in candidates {
-            let expected = ExpectedLoad(noise: candidate.scheduleNoise == nil ? smoothedNoise : flatNoise, delays: model.laterDelays,
+        for (name, chosen) in candidates {
+            let expected = ExpectedLoad(noise: chosen.scheduleNoise == nil ? smoothedNoise : flatNoise, delays: model.laterDelays,
                                         sessions: model.sessions, warmStart: model.warmStart)
-            let g = expected.figures(candidate.schedule, span: sample.span, requests: sample.count)
+            var candidate = chosen
+            candidate.blockReplay = BlockReplay(schedule: candidate.schedule, expected: expected, sample: sample)
+            let g = expected.figures(candidate.spanSchedule, span: sample.span, requests: sample.count)
             let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1 - real.lag1Minute) / 0.5
             scores.append(String(format: "%@ %.3f (IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f)", name, score, g.idc60, g.idc600, g.lag1))
             if best == nil || score < best!.score { best = (score, candidate) }
