@@ -111,6 +111,8 @@ package enum TraceFitter {
         }
         var chosen = best!.model
         chosen.scheduleChoice = scores.joined(separator: ", ")
+        // The expected figures do not depend on the gaps' law: only the chosen schedule's are refitted, in its operational time.
+        if chosen.scheduleNoise != nil { chosen.refitSessionGaps(sessionStarts(sample), schedule: chosen.spanSchedule) }
         return chosen
     }
 
@@ -122,7 +124,7 @@ package enum TraceFitter {
         // The noise of new sessions' gaps as they are (a flat schedule's
         // operational time): gaps fitted under a schedule that replays the
         // trace's noise are more regular than the trace's, and would
-        // understate it. The candidate's own gaps are then refitted under its schedule.
+        // understate it. The chosen candidate's own gaps are then refitted under its schedule.
         denoised.refitSessionGaps(starts, schedule: RateSchedule(times: [0], multipliers: [1]))
         let (spectrum, noise) = try noiseSpectrum(denoised, sample: sample)
         denoised.scheduleNoise = spectrum
@@ -130,7 +132,6 @@ package enum TraceFitter {
         func add(_ name: String, _ candidate: FittedModel) {
             var c = candidate
             (c.schedule, c.scheduleKept) = schedule(sample, model: c)
-            if c.scheduleNoise != nil { c.refitSessionGaps(starts, schedule: c.schedule) }
             out.append((name, c))
         }
         add("denoised", denoised)
