@@ -64,4 +64,41 @@ import WorkloadModel
         check("IDC 600 s", runs.map(\.idc600), e.idc600, noiseShare: 0.5)
         check("lag-1", runs.map(\.lag1), e.lag1, noiseShare: 1)
     }
+
+    /// Within the span, `fit` sets the schedule's whole 600 s blocks to the
+    /// trace's own levels less the generator's noise: runs of the replayed
+    /// schedule then have the trace's 600 s IDC on average, and each block's
+    /// expected count is the trace's mean plus sqrt(1 - noise / trace) of its deviation.
+    @Test func replayedBlocksGiveTheTracesSixHundredSecondIDC() throws {
+        let levels = [0.7, 1.3, 0.9, 1.1, 0.8, 1.2]
+        let source = RateSchedule(times: (0..<6).map { Double($0) * 600 }, multipliers: levels, step: true)
+        let trace = Self.run(source, seed: 99)
+        let flat = RateSchedule(times: (0..<60).map { Double($0) * 60 }, multipliers: [Double](repeating: 1, count: 60), step: true)
+        var rng = Xoshiro256(seed: 7)
+        let delays = (0..<20_000).map { _ in Double.random(in: 0..<Self.longestDelay, using: &rng) }
+        var expected = ExpectedLoad(noise: .init(idc60: 1, idc600: 1, lag1: 0), delays: delays, sessions: Int(Double(delays.count) / Self.laterShare), warmStart: false)
+        let noiseRuns = (0..<12).map { Self.run(flat, seed: 1000 + UInt64($0)) }
+        expected.noise = ExpectedLoad.noise(noiseRuns, span: Self.span, shape: expected.counts(flat, span: Self.span, requests: trace.count))
+        let replay = try #require(BlockReplay(schedule: flat, expected: expected, sample: trace))
+        #expect(abs(replay.kept - Swift.max(0, 1 - replay.noiseIDC / replay.traceIDC).squareRoot()) < 1e-12 && replay.kept > 0.9)
+        let replayed = BlockReplay.applying(replay.factors, to: flat)
+        let minutes = expected.counts(replayed, span: Self.span, requests: trace.count)
+        let real = (0..<6).map { j in Double(trace.times.filter { Int($0 / 600) == j }.count) }
+        let mean = real.reduce(0, +) / 6
+        // Shares of the span's whole blocks (the total is the run's, later turns past the span included).
+        let blocks = (0..<6).map { j in minutes[(j * 10)..<((j + 1) * 10)].reduce(0, +) }
+        let targets = real.map { mean + replay.kept * ($0 - mean) }
+        for j in 0..<6 {
+            let share = blocks[j] / blocks.reduce(0, +), want = targets[j] / targets.reduce(0, +)
+            #expect(abs(share / want - 1) < 0.002, "block \(j): expected share \(share), target \(want)")
+        }
+        let runs = (0..<60).map { Self.figures(Self.run(replayed, seed: 500 + UInt64($0))).idc600 }
+        let runMean = runs.reduce(0, +) / Double(runs.count)
+        let sd = (runs.reduce(0) { $0 + ($1 - runMean) * ($1 - runMean) } / Double(runs.count - 1)).squareRoot()
+        // The mean's standard error, and the noise estimate's (12 runs of about five windows: about 18% of it).
+        let tolerance = 3 * sd / Double(runs.count).squareRoot() + 3 * 0.18 * replay.noiseIDC
+        print(String(format: "replayed blocks: trace IDC 600 s %.2f, noise %.2f, kept %.3f, runs %.2f (sd %.2f), tolerance %.2f",
+                     replay.traceIDC, replay.noiseIDC, replay.kept, runMean, sd, tolerance))
+        #expect(abs(runMean - replay.traceIDC) <= tolerance)
+    }
 }

@@ -53,6 +53,25 @@ import WorkloadModel
         #expect(repeated.repeatSeconds == Double(59 * 60) && repeated.multipliers == [multipliers[0]] + multipliers)
     }
 
+    /// With sessions spilling a share s of a block's requests into the next,
+    /// a later period's request rate per block is (1 - s) x its level + s x
+    /// the level before (the first later block's from the first period's
+    /// last block): that, not the levels, has mean 1 in every period,
+    /// whatever level its last block ends on.
+    @Test func aShuffledPeriodsRequestRateHasMeanOneWithTheSpill() {
+        let multipliers = (0..<59).map { 0.8 + 0.4 * Double($0 * 37 % 59) / 59 }
+        let schedule = RateSchedule(times: (0..<59).map { Double($0) * 60 }, multipliers: multipliers, step: true)
+        let spill = 0.25
+        let shuffled = schedule.shuffled(width: 60, plan: BlockPlan(windows: 59, width: 60, span: 3502), periods: 12,
+                                         levels: BlockLevels(spill: spill))
+        let levels = stride(from: 0, to: shuffled.multipliers.count, by: 10).map { shuffled.multipliers[$0..<($0 + 10)].reduce(0, +) / 10 }
+        #expect(levels.count == 72)
+        for hour in 1..<12 {
+            let rates = (hour * 6..<(hour + 1) * 6).map { (1 - spill) * levels[$0] + spill * levels[$0 - 1] }
+            #expect(abs(rates.reduce(0, +) / 6 - 1) < 1e-9, "hour \(hour + 1): request rate \(rates.reduce(0, +) / 6)")
+        }
+    }
+
     @Test func twoSampleDistanceHandlesTies() {
         // F_a jumps to 2/3 at 1, F_b to 1/3 at 1 and to 1 at 2: sup = 1/3 at 1.
         #expect(abs(KolmogorovSmirnov.distance(sorted: [1, 1, 3], sorted: [1, 2, 2]) - 1.0 / 3) < 1e-12)

@@ -229,7 +229,7 @@ extension RateSchedule {
     /// value, as the fit that judged the first span had it): each
     /// later period plays the whole blocks of `base` (the trace's windowed
     /// request rates) and `plan.fillers` fillers in a random order (a
-    /// fixed-seed stream), levelled by `levels`, scaled to mean 1. A filler
+    /// fixed-seed stream), levelled by `levels`, their request rates scaled to mean 1. A filler
     /// is one of the trace's blocks (drawn at random) at its own level from
     /// `levels`: the trace's partial last block (a cut, not a full window of
     /// its load) is not replayed. With sessions each block's level is
@@ -261,22 +261,23 @@ extension RateSchedule {
             let windows = blocks[draw(blocks.count)], own = windows.reduce(0, +) / Double(b)
             values += windows.prefix(plan.firstWindows - values.count).map { own > 0 ? $0 * mean / own : mean }
         }
-        var previous = mean
+        // Sessions spill into a period from the one before: the first later period's from the first's last block.
+        var previous = values.suffix(b).reduce(0, +) / Double(b)
         for _ in 1..<Swift.max(2, periods) {
             // Fisher-Yates on an explicit draw, so a written schedule does not depend on the standard library's shuffle.
             var order = Array(0..<plan.slots)
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, draw(i + 1)) }
-            var period: [Double] = []
-            for slot in order {
-                let (windows, target) = block(slot < blocks.count ? slot : nil)
-                let level = Swift.max(0.1 * target, (target - budget.spill * previous) / (1 - budget.spill))
+            let picks = order.map { block($0 < blocks.count ? $0 : nil) }
+            // The targets (request rates) are scaled to mean 1, not the levels: with the spill, a
+            // period's request rate is its targets' mean, whatever its last block's level.
+            let scale = picks.reduce(0) { $0 + $1.1 } / Double(picks.count)
+            for (windows, target) in picks {
+                let goal = scale > 0 ? target / scale : 1
+                let level = Swift.max(0.1 * goal, (goal - budget.spill * previous) / (1 - budget.spill))
                 let own = windows.reduce(0, +) / Double(b)
-                period += windows.map { own > 0 ? $0 * level / own : level }
+                values += windows.map { own > 0 ? $0 * level / own : level }
                 previous = level
             }
-            let scale = period.reduce(0, +) / Double(period.count)
-            values += period.map { scale > 0 ? $0 / scale : 1 }
-            previous /= scale > 0 ? scale : 1
         }
         return Self.windows(values, width: width, step: step)
     }

@@ -81,6 +81,7 @@ package enum TraceFitter {
         // the denoised candidate's from its flat-schedule streams).
         model = try chooseSchedule(model, sample: sample, real: real, trial: trialStreams)
         let calibration = FitFigures.mean(try figures(model, span: span, seeds: calibrationSeeds))
+        try calibrateStationaryRate(&model, real: real.rate, firstRate: calibration.rate, span: span)
         try refineCorrelation(&model, real: real.spearman, first: firstPoint, second: (calibrated, calibration.spearman), span: span)
         let simulated = String(format: "IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f", calibration.idc60, calibration.idc600, calibration.lag1Minute)
         model.scheduleChoice = "Chosen by expected score (relative errors of IDC 60 s and 600 s plus |lag-1 difference| / 0.5 against the trace's \(String(format: "%.3g, %.3g, %.3f", real.idc60, real.idc600, real.lag1Minute)); expected: the schedule's own counts plus the generator's noise, not simulated seeds, whose 600 s IDC over an hour is mostly noise) among \(model.scheduleChoice); simulated on the calibration seeds: \(simulated)."
@@ -98,16 +99,20 @@ package enum TraceFitter {
         let smoothedNoise = ExpectedLoad.adding(model.bursts, to: ExpectedLoad.noise(trial, span: sample.span), rate: real.rate)
         var best: (score: Double, model: FittedModel)?
         var scores: [String] = []
-        for (name, candidate) in candidates {
-            let expected = ExpectedLoad(noise: candidate.scheduleNoise == nil ? smoothedNoise : flatNoise, delays: model.laterDelays,
+        for (name, chosen) in candidates {
+            let expected = ExpectedLoad(noise: chosen.scheduleNoise == nil ? smoothedNoise : flatNoise, delays: model.laterDelays,
                                         sessions: model.sessions, warmStart: model.warmStart)
-            let g = expected.figures(candidate.schedule, span: sample.span, requests: sample.count)
+            var candidate = chosen
+            candidate.blockReplay = BlockReplay(schedule: candidate.schedule, expected: expected, sample: sample)
+            let g = expected.figures(candidate.spanSchedule, span: sample.span, requests: sample.count)
             let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1 - real.lag1Minute) / 0.5
             scores.append(String(format: "%@ %.3f (IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f)", name, score, g.idc60, g.idc600, g.lag1))
             if best == nil || score < best!.score { best = (score, candidate) }
         }
         var chosen = best!.model
         chosen.scheduleChoice = scores.joined(separator: ", ")
+        // The expected figures do not depend on the gaps' law: only the chosen schedule's are refitted, in its operational time.
+        if chosen.scheduleNoise != nil { chosen.refitSessionGaps(sessionStarts(sample), schedule: chosen.spanSchedule) }
         return chosen
     }
 
@@ -119,7 +124,7 @@ package enum TraceFitter {
         // The noise of new sessions' gaps as they are (a flat schedule's
         // operational time): gaps fitted under a schedule that replays the
         // trace's noise are more regular than the trace's, and would
-        // understate it. The candidate's own gaps are then refitted under its schedule.
+        // understate it. The chosen candidate's own gaps are then refitted under its schedule.
         denoised.refitSessionGaps(starts, schedule: RateSchedule(times: [0], multipliers: [1]))
         let (spectrum, noise) = try noiseSpectrum(denoised, sample: sample)
         denoised.scheduleNoise = spectrum
@@ -127,7 +132,6 @@ package enum TraceFitter {
         func add(_ name: String, _ candidate: FittedModel) {
             var c = candidate
             (c.schedule, c.scheduleKept) = schedule(sample, model: c)
-            if c.scheduleNoise != nil { c.refitSessionGaps(starts, schedule: c.schedule) }
             out.append((name, c))
         }
         add("denoised", denoised)
@@ -294,12 +298,13 @@ extension FittedModel {
     /// Sessions in progress at a trace's start are read as new sessions there, and a warm start makes
     /// its own: the new-session rate (the gaps' scale) is set so that a trial stream's request rate is
     /// the trace's.
-    mutating func scaleSessionRate(_ factor: Double) {
+    mutating func scaleSessionRate(_ factor: Double,
+                                   reason: String = "calibrated: sessions in progress at the trace's start are read as new sessions there, and the warm start makes its own") {
         guard factor.isFinite, factor > 0 else { return }
         sessionRateFactor *= factor
         interArrival.distribution = interArrival.distribution.scaled(by: 1 / factor)
         interArrival.yaml = interArrival.distribution.yamlFlow
-        interArrivalNote += String(format: "New-session rate x %.4f (calibrated: sessions in progress at the trace's start are read as new sessions there, and the warm start makes its own). ", factor)
+        interArrivalNote += String(format: "New-session rate x %.4f (%@). ", factor, reason)
     }
 
     /// New sessions' gaps refitted in the operational time of `schedule`, at
