@@ -106,6 +106,46 @@ import WorkloadTraces
         #expect(TurnBands(firstPrompts: flat.map { Double($0.first) }, turns: flat.map(\.turns)) == nil)
     }
 
+    /// Two bands with the same mean turns (1 + c / (1 - p) = 2.5) whose sessions go
+    /// on past the first turn at different rates (c 0.3 and 0.5) stay apart: the
+    /// mean alone cannot tell them (its standard error is wide where sessions
+    /// run long), the share going on can.
+    @Test(.statistics, .background, .tags(.statistics))
+    func bandsThatGoOnAtDifferentRatesStayApart() throws {
+        let yaml = """
+            workload:
+              total_duration: 300
+              random_seed: 11
+              max_turns_per_session: 40
+              client_profiles:
+                - profile_name: p
+                  weight: 1
+                  inter_arrival_time_dist_config: {type: Exponential, rate: 40}
+                  prompt_tokens_dist_config: {type: Uniform, low: 1, high: 10000, is_int: true}
+                  max_output_tokens_dist_config: {type: Constant, value: 10}
+                  follow_up_inter_arrival_time_dist_config: {type: Constant, value: 0.01}
+                  conversational_probability: 0.5
+                  continuation_probability: 0.666667
+                  streaming_response_probability: 0
+                  turns_by_first_prompt:
+                    - {up_to_tokens: 5000, conversational_probability: 0.3, continuation_probability: 0.8}
+            """
+        let sessions = Self.sessions(try Configuration.parse(yaml: yaml).workload)
+        let fitted = try #require(TurnBands(firstPrompts: sessions.map { Double($0.first) }, turns: sessions.map(\.turns)))
+        #expect(fitted.bands.count == 2, "\(fitted.bands.map(\.upToTokens))")
+        guard fitted.bands.count == 2 else { return }
+        let (low, high) = (fitted.bands[0], fitted.bands[1])
+        // The means alone are within the merge distance: the test tells the rules apart.
+        let meanZ = abs(low.meanTurns - high.meanTurns) / (low.standardError * low.standardError + high.standardError * high.standardError).squareRoot()
+        #expect(meanZ <= TurnBands.mergeZ, "mean turns \(low.meanTurns) vs \(high.meanTurns): \(meanZ) standard errors")
+        #expect(abs(low.upToTokens - 5000) <= 150)
+        for (band, c) in [(low, 0.3), (high, 0.5)] {
+            let n = Double(band.sessions)
+            #expect(abs(band.law.conversationalProbability - c) <= 4 * (c * (1 - c) / n).squareRoot(),
+                    "c \(band.law.conversationalProbability) vs \(c) over \(band.sessions) sessions")
+        }
+    }
+
     /// A session's band is part of the checkpoint: an engine restored at several points continues byte for byte.
     @Test func aRestoredEngineKeepsEachSessionsBand() throws {
         var configuration = try Configuration.parse(yaml: Self.yaml)

@@ -1,8 +1,13 @@
 /// Turn laws by first-prompt size, read off a trace's sessions: sessions are
 /// split into bands at quantiles of their first prompts, each band gets its own
-/// `TurnLaw`, and neighbouring bands whose mean turn counts do not differ by
-/// more than `mergeZ` standard errors are merged (the closest pair first), so a
-/// trace whose session length does not depend on its first prompt keeps one law.
+/// `TurnLaw`, and neighbouring bands whose mean turn counts and whose shares of
+/// sessions that go on past their first turn both differ by no more than
+/// `mergeZ` standard errors are merged (the closest pair first), so a trace
+/// whose session length does not depend on its first prompt keeps one law.
+/// (The share is compared too because the mean's standard error is wide where a
+/// few sessions run long: bands of large first prompts that go on less often
+/// were merged into their neighbours on the mean alone, and the sessions that
+/// carry the most history went on too often.)
 package struct TurnBands: Sendable, Equatable {
     package struct Band: Sendable, Equatable {
         /// The largest first prompt in the band (the last band's is the largest seen).
@@ -12,6 +17,10 @@ package struct TurnBands: Sendable, Equatable {
         /// Mean turns per session and its standard error.
         package var meanTurns: Double
         package var standardError: Double
+        /// The standard error of the law's share of sessions that go on past their first turn.
+        package var goesOnStandardError: Double {
+            (law.conversationalProbability * (1 - law.conversationalProbability) / Double(Swift.max(1, sessions))).squareRoot()
+        }
     }
 
     /// Smallest to largest first prompts; at least two (else nil).
@@ -20,7 +29,7 @@ package struct TurnBands: Sendable, Equatable {
     /// Bands start with at least this many sessions each.
     package static let sessionsPerBand = 400
     package static let initialBands = 8
-    /// Two neighbouring bands stay apart when their mean turns differ by more than this many standard errors.
+    /// Two neighbouring bands stay apart when their mean turns or their shares going on differ by more than this many standard errors.
     package static let mergeZ = 3.0
 
     /// `firstPrompts[i]` and `turns[i]` of session i (and its censoring, see `TurnLaw`); nil when one law fits every band.
@@ -46,10 +55,7 @@ package struct TurnBands: Sendable, Equatable {
         var bands = groups.map { band($0, upTo: Int64(firstPrompts[$0.last!])) }
         var members = groups
         while bands.count >= 2 {
-            let z = (0..<(bands.count - 1)).map { i in
-                abs(bands[i].meanTurns - bands[i + 1].meanTurns)
-                    / Swift.max(1e-12, (bands[i].standardError * bands[i].standardError + bands[i + 1].standardError * bands[i + 1].standardError).squareRoot())
-            }
+            let z = (0..<(bands.count - 1)).map { i in Self.distance(bands[i], bands[i + 1]) }
             guard let closest = z.indices.min(by: { z[$0] < z[$1] }), z[closest] <= Self.mergeZ else { break }
             members[closest] += members[closest + 1]
             members.remove(at: closest + 1)
@@ -58,6 +64,13 @@ package struct TurnBands: Sendable, Equatable {
         }
         guard bands.count >= 2 else { return nil }
         self.bands = bands
+    }
+
+    /// How far apart two bands are, in standard errors: the larger of the mean turns' and the shares going on.
+    static func distance(_ a: Band, _ b: Band) -> Double {
+        func z(_ x: Double, _ y: Double, _ sx: Double, _ sy: Double) -> Double { abs(x - y) / Swift.max(1e-12, (sx * sx + sy * sy).squareRoot()) }
+        return Swift.max(z(a.meanTurns, b.meanTurns, a.standardError, b.standardError),
+                         z(a.law.conversationalProbability, b.law.conversationalProbability, a.goesOnStandardError, b.goesOnStandardError))
     }
 
     static func band(_ turns: [Int], upTo: Int64, censoring: TurnLaw.Censoring?) -> Band {
