@@ -14,6 +14,9 @@ extension Configuration {
         // Only when set, so that the effective configuration of every other profile reads as before.
         var banded = bands.isEmpty ? [] : ["      turns_by_first_prompt: [\(bands.joined(separator: ", "))]   # above the last bound: the profile's own"]
         if model.cutInputToWindow { banded.append("      cut_input_to_window: true") }
+        if !model.followUpInputScale.isEmpty {
+            banded.append("      follow_up_input_scale_by_turn: [\(model.followUpInputScale.map(Self.format).joined(separator: ", "))]")
+        }
         return banded + [
             "      follow_up_input_tokens_dist_config: \(model.followUpInput?.yamlFlow ?? "null")   # null: prompt_tokens_dist_config",
             "      history: \(model.history.map(\.rawValue) ?? "null   # \(history.rawValue), from accumulate_conversational_tokens")",

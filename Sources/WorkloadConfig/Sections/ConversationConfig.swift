@@ -7,6 +7,7 @@ extension Configuration {
     static let conversationKeys = [
         "follow_up_input_tokens_dist_config", "history", "input_output_correlation",
         "context_window_tokens", "on_context_full", "turns_by_first_prompt", "cut_input_to_window",
+        "follow_up_input_scale_by_turn",
     ]
 
     /// The keys of one `turns_by_first_prompt` band.
@@ -29,6 +30,9 @@ extension Configuration {
         }
         if let node = object["follow_up_input_tokens_dist_config"] {
             model.followUpInput = parser.parse(node, at: object.path("follow_up_input_tokens_dist_config"), role: .tokens)
+        }
+        if let node = object["follow_up_input_scale_by_turn"] {
+            model.followUpInputScale = inputScale(node, at: object.path("follow_up_input_scale_by_turn"), reader: reader)
         }
         model.history = choice(object, "history", HistoryMode.self, reader: reader)
         model.onContextFull = choice(object, "on_context_full", ContextFullPolicy.self, reader: reader) ?? .end
@@ -64,6 +68,24 @@ extension Configuration {
             }
         }
         return (values.first ?? 0.7, values)
+    }
+
+    /// `follow_up_input_scale_by_turn`: a list of 1 to 64 factors, each in [0.001, 1000].
+    private static func inputScale(_ node: Node, at path: String, reader: ConfigReader) -> [Double] {
+        guard case .sequence(let list) = node, !list.isEmpty, list.count <= turnBandLimit else {
+            reader.report(path, "expected a list of 1 to \(turnBandLimit) factors, for turn 2, 3, ... (got \(ConfigReader.describe(node))\(node.sequence.map { ", \($0.count) factors" } ?? ""))")
+            return []
+        }
+        var factors: [Double] = []
+        for (index, item) in list.enumerated() {
+            guard let value = reader.number(item, at: "\(path)[\(index)]") else { continue }
+            if (0.001...1000).contains(value) {
+                factors.append(value)
+            } else {
+                reader.report("\(path)[\(index)]", "must be between 0.001 and 1000 (got \(ConfigReader.describe(item)))")
+            }
+        }
+        return factors
     }
 
     /// `turns_by_first_prompt`: a list of bands, each `{up_to_tokens, conversational_probability,

@@ -20,6 +20,8 @@ final class ProfileRuntime: Sendable {
     /// element repeats; one element is `continuationProbability`), history,
     /// the window (never above the 10^9 bound) and the input-output copula.
     let followUpInput: Distribution
+    /// `follow_up_input_scale_by_turn`: factors on turn 2, 3, ...'s new input (the last repeats); empty: none.
+    let inputScale: ContiguousArray<Double>
     let continuation: ContiguousArray<Double>
     let history: HistoryMode
     let window: Int64
@@ -57,6 +59,7 @@ final class ProfileRuntime: Sendable {
         continuationProbability = profile.continuationProbability
         let model = profile.conversation
         followUpInput = model.followUpInput ?? profile.promptTokens
+        inputScale = ContiguousArray(model.followUpInputScale)
         continuation = ContiguousArray(model.continuationByDepth ?? [profile.continuationProbability])
         history = profile.history(accumulate: accumulate)
         window = model.effectiveWindow
@@ -142,7 +145,7 @@ extension ProfileRuntime {
             }
         }
         let streaming = session.rng.nextUnit() < streamingProbability
-        var draws = TurnDraws(newInput: newInput, maxOutput: maxOutput, output: output, streaming: streaming)
+        var draws = TurnDraws(newInput: scaled(newInput, turn: turn), maxOutput: maxOutput, output: output, streaming: streaming)
         if turn == 1 && !bands.isEmpty { chooseBand(firstPrompt: newInput, session: &session) }
         if !session.conversational {
             draws.closingReason = .completed
@@ -158,6 +161,14 @@ extension ProfileRuntime {
 }
 
 extension ProfileRuntime {
+    /// A later turn's new input times its turn's factor (at least 1 token); no factors: unchanged.
+    @inline(__always)
+    func scaled(_ newInput: Int64, turn: Int32) -> Int64 {
+        guard turn >= 2, !inputScale.isEmpty else { return newInput }
+        let factor = inputScale[Swift.min(Int(turn) - 2, inputScale.count - 1)]
+        return Swift.max(1, Int64((Double(newInput) * factor).rounded()))
+    }
+
     /// With turn bands: the band of the session's first prompt. In a band, whether the
     /// session is conversational is drawn again (next from its stream) with the band's
     /// probability; above every bound the arrival's draw with the profile's own stands.

@@ -37,6 +37,9 @@ package struct TurnBand: Sendable, Equatable {
 package struct ConversationModel: Sendable, Equatable {
     /// New input of turns 2 and later; `nil`: the prompt distribution.
     package var followUpInput: Distribution?
+    /// Factors on the new-input draw of turn 2, 3, ... (the last repeats); empty: none.
+    /// Traces show later turns adding less the deeper they are.
+    package var followUpInputScale: [Double] = []
     /// Chance of another turn after turn i + 2 (the last element repeats);
     /// `nil`: the profile's single `continuationProbability`.
     package var continuationByDepth: [Double]?

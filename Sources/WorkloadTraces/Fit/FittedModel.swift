@@ -78,6 +78,8 @@ struct FittedModel {
     var variantProfile: (share: Double, firstPrompt: FittedLaw, turns: TurnLaw?, output: FittedLaw)?
     /// Turn laws by first-prompt band, of the first profile and of the second (documents or variants); nil: one law.
     var turnBands: TurnBands?
+    /// Later turns' new input by depth (nil: one law for every depth).
+    var inputByDepth: InputByDepth?
     var documentBands: TurnBands?
 
     /// The context window the prompts pile at (`ContextWindow`), and the comment on it.
@@ -367,6 +369,10 @@ struct FittedModel {
             out.append("      history: \(history)")
             if !document { comment("New input of later turns: \(followUpInput.summary).") }
             law("follow_up_input_tokens_dist_config", "follow_up_input", followUpInput.yaml)
+            if let inputByDepth {
+                if !document { comment(inputByDepth.note) }
+                out.append("      follow_up_input_scale_by_turn: \(inputByDepth.yaml)")
+            }
         } else {
             comment("No sessions in the trace: every request is a session of one turn.")
             out.append("      conversational_probability: 0")

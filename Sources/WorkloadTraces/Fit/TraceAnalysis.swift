@@ -57,6 +57,11 @@ extension TraceFitter {
             service: FittedModel.Service(sample.service))
         (model.turnBands, model.documentBands) = (laws.bands, laws.documentBands)
         model.setWindow(window, uncut: uncut, inputs: inputs, prompts: sample.prompt)
+        if hasSessions {
+            // The turns the new-input law is fitted on (without those cut to a window).
+            let fitted = window == nil ? later : uncut
+            model.inputByDepth = InputByDepth(turns: fitted.map { sample.turn[$0.index] }, inputs: fitted.map { inputs[$0.index] })
+        }
         if let families, families.variant != nil {
             model.variantProfile = (families.variantShare, FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true),
                                     laws.documentTurns, prefixes.outputs(sharing: true))
