@@ -44,6 +44,8 @@ import WorkloadTraces
         #expect(result.yaml.contains("- profile_name: documents") && result.yaml.contains("{name: documents, items: "))
         #expect(result.yaml.contains("prefixes: [{pool: system, per: session}, {pool: documents, per: session}]"))
         #expect(result.yaml.contains("Times a correction for later turns"))
+        // Later turns add less the deeper they are: new input by turn.
+        #expect(result.yaml.contains("follow_up_input_scale_by_turn: ["))
         Self.expectMet(result)
     }
 
