@@ -369,10 +369,7 @@ struct FittedModel {
             out.append("      history: \(history)")
             if !document { comment("New input of later turns: \(followUpInput.summary).") }
             law("follow_up_input_tokens_dist_config", "follow_up_input", followUpInput.yaml)
-            if let inputByDepth {
-                if !document { comment(inputByDepth.note) }
-                out.append("      follow_up_input_scale_by_turn: \(inputByDepth.yaml)")
-            }
+            out += inputByDepth.map { (document ? [] : ["      # \($0.note)"]) + ["      follow_up_input_scale_by_turn: \($0.yaml)"] } ?? []
         } else {
             comment("No sessions in the trace: every request is a session of one turn.")
             out.append("      conversational_probability: 0")

@@ -50,6 +50,11 @@ struct InputByDepth: Equatable {
         pooledMean = pooled
     }
 
+    /// Of the later turns the new-input law is fitted on (without those cut to a window).
+    init?(_ sample: RequestSample, later: [(index: Int, previous: Int)], inputs: [Double]) {
+        self.init(turns: later.map { sample.turn[$0.index] }, inputs: later.map { inputs[$0.index] })
+    }
+
     /// `fit`'s comment on the factors.
     var note: String {
         let list = zip(means, counts).enumerated().map { index, pair in

@@ -55,13 +55,8 @@ extension TraceFitter {
             families: families, maxTurns: laws.allTurns?.maxTurns ?? 1,
             models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
             service: FittedModel.Service(sample.service))
-        (model.turnBands, model.documentBands) = (laws.bands, laws.documentBands)
+        (model.turnBands, model.documentBands, model.inputByDepth) = (laws.bands, laws.documentBands, InputByDepth(sample, later: hasSessions ? (window == nil ? later : uncut) : [], inputs: inputs))
         model.setWindow(window, uncut: uncut, inputs: inputs, prompts: sample.prompt)
-        if hasSessions {
-            // The turns the new-input law is fitted on (without those cut to a window).
-            let fitted = window == nil ? later : uncut
-            model.inputByDepth = InputByDepth(turns: fitted.map { sample.turn[$0.index] }, inputs: fitted.map { inputs[$0.index] })
-        }
         if let families, families.variant != nil {
             model.variantProfile = (families.variantShare, FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true),
                                     laws.documentTurns, prefixes.outputs(sharing: true))
