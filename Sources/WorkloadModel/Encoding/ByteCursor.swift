@@ -189,9 +189,16 @@
     package mutating func append(seconds nanoseconds: Int64) {
         if nanoseconds < 0 { append(byte: UInt8(ascii: "-")) }
         let magnitude = nanoseconds.magnitude
-        append(unsigned: magnitude / 1_000_000_000)
-        append(byte: UInt8(ascii: "."))
-        append(padded: magnitude % 1_000_000_000, width: 9)
+        let whole = magnitude / 1_000_000_000
+        let fraction = UInt32(truncatingIfNeeded: magnitude &- whole &* 1_000_000_000)
+        // One claim for the whole number: its digits, the point, the nine decimals as a digit
+        // and eight (two independent halves, where a loop of pairs is one long chain of divisions).
+        let start = claim(Self.decimalDigits(whole) + 10)
+        let point = Self.writeDecimal(whole, at: start)
+        point[0] = UInt8(ascii: ".")
+        let first = fraction / 100_000_000
+        point[1] = UInt8(truncatingIfNeeded: first) &+ 48
+        Self.writeEight(fraction &- first &* 100_000_000, at: point + 2)
     }
 
     /// 16 lowercase hexadecimal digits.
