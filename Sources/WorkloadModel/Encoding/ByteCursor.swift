@@ -63,8 +63,17 @@
     }
 
     /// Decimal digits of an unsigned integer.
-    @inlinable
+    @inlinable @inline(__always)
     package mutating func append(unsigned value: UInt64) {
+        // Inline for the numbers events mostly carry (below 10^8: tokens, turns, sequence
+        // numbers); a call for the rest.
+        guard value < 100_000_000 else { return appendLarge(value) }
+        let small = UInt32(truncatingIfNeeded: value)
+        _ = Self.writeSmall(small, at: claim(Self.smallDigits(small)))
+    }
+
+    @usableFromInline
+    mutating func appendLarge(_ value: UInt64) {
         let start = claim(Self.decimalDigits(value))
         _ = Self.writeDecimal(value, at: start)
     }
