@@ -197,8 +197,10 @@ package final class DaemonRunner {
         line.removeAll()
         source.encode(event, with: encoder, into: &line)
         line.removeLast()  // the newline: a record value is the object alone
-        let published: Bool = withSessionKey(event.sessionID) { key in
-            line.withUnsafeBytes { value in
+        // The line outermost: read straight from the parameter (not captured by a closure), its
+        // storage needs no retain around the sink's call.
+        let published: Bool = line.withUnsafeBytes { value in
+            withSessionKey(event.sessionID) { key in
                 do throws(SinkError) {
                     try sink.publish(event, key: key, value: value)
                     return true
@@ -214,7 +216,8 @@ package final class DaemonRunner {
         progress.published = outcome.published
         progress.lastSeq = event.seq
         progress.lastTime = event.time
-        progress.tally.count(event)
+        let slot = EventTally.slot(of: event, profiles: progress.tally.profiles)
+        progress.tally.count(slot)
         return true
     }
 
