@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 import WorkloadModel
@@ -50,6 +51,25 @@ import WorkloadModel
         #expect(orders.count > 15, "the order changes from hour to hour")
         let repeated = schedule.repeating(width: 60)
         #expect(repeated.repeatSeconds == Double(59 * 60) && repeated.multipliers == [multipliers[0]] + multipliers)
+    }
+
+    /// With sessions spilling a share s of a block's requests into the next,
+    /// a later period's request rate per block is (1 - s) x its level + s x
+    /// the level before (the first later block's from the first period's
+    /// last block): that, not the levels, has mean 1 in every period,
+    /// whatever level its last block ends on.
+    @Test func aShuffledPeriodsRequestRateHasMeanOneWithTheSpill() {
+        let multipliers = (0..<59).map { 0.8 + 0.4 * Double($0 * 37 % 59) / 59 }
+        let schedule = RateSchedule(times: (0..<59).map { Double($0) * 60 }, multipliers: multipliers, step: true)
+        let spill = 0.25
+        let shuffled = schedule.shuffled(width: 60, plan: BlockPlan(windows: 59, width: 60, span: 3502), periods: 12,
+                                         levels: BlockLevels(spill: spill))
+        let levels = stride(from: 0, to: shuffled.multipliers.count, by: 10).map { shuffled.multipliers[$0..<($0 + 10)].reduce(0, +) / 10 }
+        #expect(levels.count == 72)
+        for hour in 1..<12 {
+            let rates = (hour * 6..<(hour + 1) * 6).map { (1 - spill) * levels[$0] + spill * levels[$0 - 1] }
+            #expect(abs(rates.reduce(0, +) / 6 - 1) < 1e-9, "hour \(hour + 1): request rate \(rates.reduce(0, +) / 6)")
+        }
     }
 
     @Test func twoSampleDistanceHandlesTies() {
@@ -135,6 +155,63 @@ import WorkloadModel
             #expect(abs(schedule.integral(to: 1000) - 1000) < 1e-6)
             #expect(schedule.multipliers.allSatisfy { $0 >= 0 })
         }
+    }
+
+    /// A Poisson count with mean `mean`: events of a unit-rate process before `mean`.
+    static func poisson(_ mean: Double, using rng: inout Xoshiro256) -> Double {
+        var count = 0.0, t = -log(1 - Double.random(in: 0..<1, using: &rng))
+        while t < mean {
+            count += 1
+            t -= log(1 - Double.random(in: 0..<1, using: &rng))
+        }
+        return count
+    }
+
+    /// The windowed rates of a Poisson stream are its load plus count noise
+    /// (variance rate / window per window). Replayed, a schedule carries
+    /// that noise in full; denoised it keeps the load's variation and at
+    /// most a quarter of the noise (what a band of periodogram ordinates
+    /// cannot tell from it), and a flat load stays nearly flat.
+    @Test(arguments: [0.0, 0.1, 0.2])
+    func aDenoisedScheduleKeepsTheLoadsVariationAndDropsTheCountNoise(amplitude: Double) {
+        let n = 120, width = 60.0, rate = 1.0, seeds = 100
+        let load = (0..<n).map { rate * (1 + amplitude * sin(2 * Double.pi * Double($0) / 25) + amplitude * sin(2 * Double.pi * Double($0) / 7)) }
+        func variance(_ v: [Double]) -> Double {
+            let m = v.reduce(0, +) / Double(v.count)
+            return v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count)
+        }
+        let signal = variance(load), noise = rate / width
+        let flatNoise = SpectralShrink.banded([Double](repeating: noise, count: n))
+        var rng = Xoshiro256(seed: 7)
+        var raw: [Double] = [], kept: [Double] = []
+        for _ in 0..<seeds {
+            let rates = load.map { Self.poisson($0 * width, using: &rng) / width }
+            let times = rates.enumerated().flatMap { i, r in (0..<Int(r * width)).map { Double(i) * width + (Double($0) + 0.5) * width / (r * width) } }
+            let (schedule, _) = RateSchedule.denoised(times, span: Double(n) * width, width: width, noise: flatNoise)
+            #expect(schedule.step && schedule.times.count == n && abs(schedule.integral(to: Double(n) * width) - Double(n) * width) < 1e-6)
+            let mean = rates.reduce(0, +) / Double(n)
+            raw.append(variance(rates) - signal)
+            kept.append(variance(schedule.multipliers.map { $0 * mean }) - signal)
+        }
+        /// The mean excess over the load's variance in noise units, and its standard error.
+        func excess(_ v: [Double]) -> (Double, Double) {
+            let m = v.reduce(0, +) / Double(v.count)
+            return (m / noise, (variance(v) / Double(v.count)).squareRoot() / noise)
+        }
+        let (replayed, replayedSE) = excess(raw), (denoised, denoisedSE) = excess(kept)
+        #expect(abs(replayed - 1) <= 3 * replayedSE, "replayed: load + \(replayed) x noise (SE \(replayedSE))")
+        #expect(denoised >= -3 * denoisedSE && denoised <= 0.25 + 3 * denoisedSE, "denoised: load + \(denoised) x noise (SE \(denoisedSE))")
+    }
+
+    @Test func aSteppedScheduleHoldsEachValueOverItsWindow() {
+        var schedule = RateSchedule(times: [0, 60, 120], multipliers: [1, 2, 4], step: true)
+        #expect(schedule.value(at: 59.9) == 1 && schedule.value(at: 60) == 2 && schedule.value(at: 500) == 4)
+        #expect(schedule.integral(to: 90) == 120 && schedule.integral(to: 180) == 60 + 120 + 240)
+        schedule.normalise(over: 180)
+        #expect(abs(schedule.integral(to: 180) - 180) < 1e-9)
+        let shuffled = schedule.shuffled(width: 60, plan: BlockPlan(windows: 3, width: 60, span: 180), periods: 2)
+        #expect(shuffled.step && shuffled.times == (0..<6).map { Double($0) * 60 })
+        #expect(schedule.repeating(width: 60) == RateSchedule(times: [0, 60, 120], multipliers: schedule.multipliers, repeatSeconds: 180, step: true))
     }
 
     @Test func burstFitRecoversAnMMPPFromItsIDCCurve() {

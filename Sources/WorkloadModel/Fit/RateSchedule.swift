@@ -4,16 +4,20 @@ import RealModule
 /// `width` seconds, smoothed by a Gaussian kernel of `bandwidth` windows
 /// (0: none), as multipliers at the window centres, linearly interpolated
 /// and normalised so that m has mean 1 over [0, span]. With `repeat_s` (a
-/// daily period), the windows are folded onto one period first.
+/// daily period), the windows are folded onto one period first. Stepped
+/// (`interpolation: step`), a multiplier holds from its time to the next:
+/// `denoised` writes one per window from the window's start.
 package struct RateSchedule: Sendable, Equatable {
     package var times: [Double]
     package var multipliers: [Double]
     package var repeatSeconds: Double?
+    package var step: Bool
 
-    package init(times: [Double], multipliers: [Double], repeatSeconds: Double? = nil) {
+    package init(times: [Double], multipliers: [Double], repeatSeconds: Double? = nil, step: Bool = false) {
         self.times = times
         self.multipliers = multipliers
         self.repeatSeconds = repeatSeconds
+        self.step = step
     }
 
     /// Counts per window over [0, span) (the last window may be partial) and each window's length.
@@ -26,6 +30,31 @@ package struct RateSchedule: Sendable, Equatable {
     }
 
     package static func fitted(_ times: [Double], span: Double, width: Double, bandwidth: Double, period: Double? = nil) -> RateSchedule {
+        let (rates, lengths) = windowRates(times, span: span, width: width, period: period)
+        let times = rates.indices.map { (Double($0) + 0.5) * width }
+        var schedule = RateSchedule(times: times, multipliers: smoothed(rates, lengths: lengths, bandwidth: bandwidth), repeatSeconds: period)
+        schedule.normalise(over: period ?? span)
+        return schedule
+    }
+
+    /// The windowed rates with the count noise taken out (`SpectralShrink`;
+    /// `noise`: the banded periodogram of the generator's own windowed rates
+    /// under a flat schedule), stepped: each window's multiplier holds over
+    /// the window, so a run's count in a window is that window's rate alone
+    /// (linear interpolation would mix each window's noise into its
+    /// neighbours' and correlate them). Negative rates are cut to 0.
+    package static func denoised(_ times: [Double], span: Double, width: Double, noise: [Double], period: Double? = nil) -> (schedule: RateSchedule, keptVariance: Double) {
+        let (rates, _) = windowRates(times, span: span, width: width, period: period)
+        let (values, kept) = noise.count == rates.count ? SpectralShrink.shrunk(rates, noise: noise) : (rates, 1)
+        var schedule = RateSchedule(times: rates.indices.map { Double($0) * width }, multipliers: values.map { Swift.max(0, $0) },
+                                    repeatSeconds: period, step: true)
+        schedule.normalise(over: period ?? span)
+        return (schedule, kept)
+    }
+
+    /// The request rate per window over [0, span) (folded onto one period when
+    /// there is one) and each window's covered length.
+    package static func windowRates(_ times: [Double], span: Double, width: Double, period: Double? = nil) -> (rates: [Double], lengths: [Double]) {
         var (counts, lengths) = counts(times, span: span, width: width)
         if let period {
             // Fold: each time-of-day window's rate is the mean over the days that cover it.
@@ -38,11 +67,7 @@ package struct RateSchedule: Sendable, Equatable {
             counts = folded
             lengths = covered.map { Swift.max($0, 1e-9) }
         }
-        let rates = smoothed(zip(counts, lengths).map { $0 / $1 }, lengths: lengths, bandwidth: bandwidth)
-        let times = rates.indices.map { (Double($0) + 0.5) * width }
-        var schedule = RateSchedule(times: times, multipliers: rates, repeatSeconds: period)
-        schedule.normalise(over: period ?? span)
-        return schedule
+        return (zip(counts, lengths).map { $0 / $1 }, lengths)
     }
 
     /// Rates per window smoothed by a Gaussian kernel of `bandwidth` windows
@@ -78,6 +103,7 @@ package struct RateSchedule: Sendable, Equatable {
             let mid = (low + high) / 2
             if times[mid] <= t { low = mid } else { high = mid }
         }
+        if step { return multipliers[low] }
         let f = (t - times[low]) / (times[high] - times[low])
         return multipliers[low] + f * (multipliers[high] - multipliers[low])
     }
@@ -85,6 +111,19 @@ package struct RateSchedule: Sendable, Equatable {
     /// ∫_0^t m, piece by piece (without repeat: `fit` uses it within the trace's span).
     package func integral(to t: Double) -> Double {
         guard !times.isEmpty else { return t }
+        if step {
+            // Each value from its time to the next (the first also before it).
+            var total = 0.0, previous = 0.0
+            for index in times.indices {
+                let end = Swift.min(t, index + 1 < times.count ? times[index + 1] : t)
+                if end > previous {
+                    total += (end - previous) * multipliers[index]
+                    previous = end
+                }
+                if end >= t { break }
+            }
+            return total
+        }
         var total = 0.0
         var previous = 0.0
         var previousValue = multipliers[0]
@@ -190,18 +229,20 @@ extension RateSchedule {
     /// value, as the fit that judged the first span had it): each
     /// later period plays the whole blocks of `base` (the trace's windowed
     /// request rates) and `plan.fillers` fillers in a random order (a
-    /// fixed-seed stream), levelled by `levels`, scaled to mean 1. A filler
+    /// fixed-seed stream), levelled by `levels`, their request rates scaled to mean 1. A filler
     /// is one of the trace's blocks (drawn at random) at its own level from
     /// `levels`: the trace's partial last block (a cut, not a full window of
     /// its load) is not replayed. With sessions each block's level is
     /// deconvolved so that, after the spill from the block before, its
-    /// request rate is the target.
-    package func shuffled(width: Double, plan: BlockPlan, periods: Int, base: [Double]? = nil, levels budget: BlockLevels = BlockLevels(),
-                          seed: UInt64 = 1) -> RateSchedule {
+    /// request rate is the target. `blockLevels`: each whole block's level
+    /// when it is not its windows' mean (a denoised schedule's windows keep
+    /// their shape, the budget is over the trace's own block counts).
+    package func shuffled(width: Double, plan: BlockPlan, periods: Int, base: [Double]? = nil, blockLevels: [Double]? = nil,
+                          levels budget: BlockLevels = BlockLevels(), seed: UInt64 = 1) -> RateSchedule {
         let source = base ?? multipliers
         let b = plan.blockWindows
         let blocks = (0..<plan.wholeBlocks).map { Array(source[($0 * b)..<(($0 + 1) * b)]) }
-        let levels = blocks.map { $0.reduce(0, +) / Double(b) }
+        let levels = blockLevels ?? blocks.map { $0.reduce(0, +) / Double(b) }
         let mean = levels.reduce(0, +) / Double(levels.count)
         var rng = Xoshiro256(seed: seed, identity: StreamIdentity("fit-shuffled-schedule"))
         func draw(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }
@@ -220,25 +261,33 @@ extension RateSchedule {
             let windows = blocks[draw(blocks.count)], own = windows.reduce(0, +) / Double(b)
             values += windows.prefix(plan.firstWindows - values.count).map { own > 0 ? $0 * mean / own : mean }
         }
-        var previous = mean
+        // Sessions spill into a period from the one before: the first later period's from the first's last block.
+        var previous = values.suffix(b).reduce(0, +) / Double(b)
         for _ in 1..<Swift.max(2, periods) {
             // Fisher-Yates on an explicit draw, so a written schedule does not depend on the standard library's shuffle.
             var order = Array(0..<plan.slots)
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, draw(i + 1)) }
-            var period: [Double] = []
-            for slot in order {
-                let (windows, target) = block(slot < blocks.count ? slot : nil)
-                let level = Swift.max(0.1 * target, (target - budget.spill * previous) / (1 - budget.spill))
+            let picks = order.map { block($0 < blocks.count ? $0 : nil) }
+            // The targets (request rates) are scaled to mean 1, not the levels: with the spill, a
+            // period's request rate is its targets' mean, whatever its last block's level.
+            let scale = picks.reduce(0) { $0 + $1.1 } / Double(picks.count)
+            for (windows, target) in picks {
+                let goal = scale > 0 ? target / scale : 1
+                let level = Swift.max(0.1 * goal, (goal - budget.spill * previous) / (1 - budget.spill))
                 let own = windows.reduce(0, +) / Double(b)
-                period += windows.map { own > 0 ? $0 * level / own : level }
+                values += windows.map { own > 0 ? $0 * level / own : level }
                 previous = level
             }
-            let scale = period.reduce(0, +) / Double(period.count)
-            values += period.map { scale > 0 ? $0 / scale : 1 }
-            previous /= scale > 0 ? scale : 1
         }
+        return Self.windows(values, width: width, step: step)
+    }
+
+    /// One point per window: at its start when stepped; else at its centre,
+    /// after a point at 0 at the first window's value.
+    static func windows(_ values: [Double], width: Double, step: Bool, repeatSeconds: Double? = nil) -> RateSchedule {
+        if step { return RateSchedule(times: values.indices.map { Double($0) * width }, multipliers: values, repeatSeconds: repeatSeconds, step: true) }
         let times = values.indices.map { (Double($0) + 0.5) * width }
-        return RateSchedule(times: [0] + times, multipliers: [values[0]] + values)
+        return RateSchedule(times: [0] + times, multipliers: [values[0]] + values, repeatSeconds: repeatSeconds)
     }
 
     /// (Both begin with a point at 0 at the first window's value: without a
@@ -246,6 +295,6 @@ extension RateSchedule {
     /// the first span stays exactly what it was, not a ramp from the last point.)
     /// The trace's own windows, repeating every `windows x width` seconds.
     package func repeating(width: Double) -> RateSchedule {
-        RateSchedule(times: [0] + times, multipliers: [multipliers[0]] + multipliers, repeatSeconds: Double(Swift.max(1, multipliers.count)) * width)
+        Self.windows(multipliers, width: width, step: step, repeatSeconds: Double(Swift.max(1, multipliers.count)) * width)
     }
 }

@@ -13,11 +13,34 @@ struct FittedModel {
     var sessions: Int
     var interArrival: FittedLaw
     var interArrivalNote: String
+    /// The new-session rate's calibration (`scaleSessionRate`), kept so that
+    /// gaps refitted under another schedule keep it.
+    var sessionRateFactor = 1.0
+    /// The first period's windows (the trace's own) times this, past a new-session rate calibrated
+    /// on the later periods: the warm start's sessions in progress at 0 are the first window's
+    /// rate's, not the stationary load's, so the first span runs at its own level (`calibrateStationaryRate`).
+    var firstPeriodLevel = 1.0
+    /// Within the span, the schedule's 600 s blocks at the trace's realised levels (nil: as chosen).
+    var blockReplay: BlockReplay?
     /// The timestamps' tick, when they come in ticks (Mooncake: 3 s).
     var timeResolution: Double?
     var schedule: RateSchedule
     var scheduleWidth: Double
     var scheduleBandwidth: Double
+    /// The generator's own noise in the schedule's windowed rates (the banded
+    /// periodogram of a flat-schedule stream's); once set, the schedule is
+    /// the trace's rates with that noise taken out (`RateSchedule.denoised`).
+    var scheduleNoise: [Double]?
+    /// The share of the windowed rates' variance the denoised schedule kept.
+    var scheduleKept: Double?
+    /// The share of the trace's own windowed rates mixed back into the denoised
+    /// schedule (with sessions, their spread smooths the schedule again, so
+    /// the denoised one alone can fall short of the trace's minute-scale variance).
+    var scheduleBlend = 0.0
+    /// How the schedule was chosen among its candidates.
+    var scheduleChoice = ""
+    /// The trace's own request rate per window over its mean (the variance budget past the span is over their blocks).
+    var windowRates: [Double] = []
     /// Per schedule window, the factor that undoes later turns' smearing of
     /// the schedule (nil: not applied, the trace has no sessions).
     var smearCorrection: [Double]?
@@ -117,12 +140,12 @@ struct FittedModel {
         let smearNote = smearCorrection.map { c in
             " Times a correction for later turns, which follow their sessions by minutes and so smear the schedule: per window, the trace's request rate over a simulated stream's, both smoothed over \(YAMLNumber.short(TraceFitter.smearBandwidth)) windows (factors \(YAMLNumber.short(c.min() ?? 1)) to \(YAMLNumber.short(c.max() ?? 1)))."
         } ?? ""
-        comment("Windowed request rates: \(schedule.multipliers.count) windows of \(YAMLNumber.short(scheduleWidth)) s, Gaussian-smoothed over \(YAMLNumber.short(scheduleBandwidth)) windows (chosen by simulation to match the IDC and lag-1 autocorrelation of minute counts), mean 1.\(smearNote)", indent: "    ")
+        comment(scheduleNote + smearNote, indent: "    ")
         out.append("    schedule:")
         let (written, beyondNote) = writtenSchedule()
         let points = zip(written.times, written.multipliers).map { "[\(YAMLNumber.text($0)), \(YAMLNumber.short($1))]" }
         out.append("      points: [\(points.joined(separator: ", "))]")
-        out.append("      interpolation: linear")
+        out.append("      interpolation: \(written.step ? "step" : "linear")")
         comment(beyondNote, indent: "      ")
         if let period = written.repeatSeconds { out.append("      repeat_s: \(YAMLNumber.text(period))") }
         comment(burstNote, indent: "    ")
@@ -148,6 +171,24 @@ struct FittedModel {
         return out.joined(separator: "\n") + "\n"
     }
 
+    /// What the schedule is and how its variance was split with the generator's own noise.
+    var scheduleNote: String {
+        let replay = blockReplay.map { " " + $0.note } ?? ""
+        guard let kept = scheduleKept else {
+            return "Windowed request rates: \(schedule.multipliers.count) windows of \(YAMLNumber.short(scheduleWidth)) s, Gaussian-smoothed over \(YAMLNumber.short(scheduleBandwidth)) windows, mean 1. \(scheduleChoice)\(replay)"
+        }
+        return String(format: "Windowed request rates: %d windows of %@ s, stepped (each holds over its window), mean 1. Variance budget: the trace's windowed rates are its load's variation plus count noise, and a run adds its own noise again, so the schedule keeps only the variance beyond that noise, frequency by frequency (each frequency's amplitude x sqrt(1 - noise / power), both averaged over about a third of an octave; the noise is the windowed rates' spectrum of streams from this model under a flat schedule: Poisson, sessions, bursts): %.1f%% of the windows' variance kept%@. %@",
+                      schedule.multipliers.count, YAMLNumber.short(scheduleWidth), 100 * kept,
+                      scheduleBlend > 0 ? String(format: ", then mixed with the trace's own windowed rates at %.0f%%", 100 * scheduleBlend) : "", scheduleChoice) + replay
+    }
+
+    /// The schedule over the span: its blocks at the trace's levels, the first period's level.
+    var spanSchedule: RateSchedule {
+        var out = blockReplay.map { BlockReplay.applying($0.factors, to: schedule) } ?? schedule
+        out.multipliers = out.multipliers.map { $0 * firstPeriodLevel }
+        return out
+    }
+
     /// The schedule as written, going on past the span, and the comment saying how.
     func writtenSchedule() -> (RateSchedule, String) {
         if schedule.repeatSeconds != nil {
@@ -156,7 +197,7 @@ struct FittedModel {
         let windows = schedule.multipliers.count
         switch beyondSpan {
         case .trace:
-            let written = schedule.repeating(width: scheduleWidth)
+            let written = spanSchedule.repeating(width: scheduleWidth)
             return (written, "Past the span: the trace's own \(windows) windows again every \(YAMLNumber.short(written.repeatSeconds ?? 0)) s (fit --beyond-span trace: an exact repeat of its shape).")
         case .shuffled:
             return shuffledSchedule()
@@ -172,18 +213,21 @@ struct FittedModel {
         // Later periods start from the trace's request rates (the smear correction is the first period's).
         let base = smearCorrection.map { zip(schedule.multipliers, $0).map { $1 > 0 ? $0 / $1 : $0 } } ?? schedule.multipliers
         let b = plan.blockWindows
-        let levels = (0..<plan.wholeBlocks).map { base[($0 * b)..<(($0 + 1) * b)].reduce(0, +) / Double(b) }
+        // A denoised schedule's block means lost their noise already: the budget is over the trace's own.
+        let raw = scheduleKept != nil && windowRates.count == base.count ? windowRates : base
+        let levels = (0..<plan.wholeBlocks).map { raw[($0 * b)..<(($0 + 1) * b)].reduce(0, +) / Double(b) }
         let rate = Double(requests) / span
         let burstIDC = bursts?.indexOfDispersion(window: block, rate: rate, baseIDC: 0) ?? 0
         let spill = laterDelays.reduce(0) { $0 + Swift.min(1, $1 / block) } / Double(Swift.max(1, requests))
         let budget = BlockLevels(levels: levels, slots: plan.slots, rate: rate, seconds: block,
                                  intrinsicIDC: sessionClustering + burstIDC, spill: spill)
-        let written = schedule.shuffled(width: scheduleWidth, plan: plan, periods: periods, base: base, levels: budget)
+        let written = spanSchedule.shuffled(width: scheduleWidth, plan: plan, periods: periods, base: base, blockLevels: levels, levels: budget)
         let fillers = plan.fillers == 0 ? "" : " and \(plan.fillers) filler(s) (one of its blocks drawn at random, where the trace's partial last block would be)"
         let split = String(format: "Variance budget over %@ s blocks: the trace's block counts have IDC %.3g; the generator adds about %.3g by itself (Poisson and sessions %.3g, bursts %.3g), so the blocks keep the rest: deviations x %.3g, fillers at the mean %@. Sessions send %.1f%% of a block's requests in the next: each block's level is set so that, with that spill from the block before, its request rate is the trace's.",
                                YAMLNumber.short(block), Self.blockIDC(levels, rate: rate, seconds: block), sessionClustering + burstIDC, sessionClustering, burstIDC,
                                budget.shrink, budget.fillerOffset > 0 ? String(format: "+/- %.3g", budget.fillerOffset) : "exactly", 100 * budget.spill)
-        return (written, "Past the span, a stationary load: the first \(YAMLNumber.short(first)) s are the trace's own windows (then fillers); each later \(YAMLNumber.short(later)) s play the trace's \(plan.wholeBlocks) whole blocks of \(YAMLNumber.short(block)) s\(fillers) in a new random order, scaled to mean 1; \(periods) periods (a week; past them the last window's rate holds; no repeat_s, so that a warm start's burn-in before 0 sees the first window's rate, as the fit judged it). Blocks\(block == 600 ? " of 600 s line up with a run's 600 s windows and hours" : " are a third of the trace"), so every period has the trace's windowed rates: its mean rate, the spread of its 60 s and 600 s counts and, but at the joins, its minute-to-minute correlation; only the order changes (fit --beyond-span trace repeats the trace's own windows instead). \(split)")
+        let level = firstPeriodLevel == 1 ? "" : String(format: " The new-session rate is calibrated on the later periods, and the first period's windows are x %.4f so that the first span has the trace's rate too: the warm start's sessions in progress at 0 are those the first window's rate leaves, not the stationary load's.", firstPeriodLevel)
+        return (written, "Past the span, a stationary load: the first \(YAMLNumber.short(first)) s are the trace's own windows (then fillers); each later \(YAMLNumber.short(later)) s play the trace's \(plan.wholeBlocks) whole blocks of \(YAMLNumber.short(block)) s\(fillers) in a new random order, their request rates scaled to mean 1; \(periods) periods (a week; past them the last window's rate holds; no repeat_s, so that a warm start's burn-in before 0 sees the first window's rate, as the fit judged it). Blocks\(block == 600 ? " of 600 s line up with a run's 600 s windows and hours" : " are a third of the trace"), so every period has the trace's windowed rates: its mean rate, the spread of its 60 s and 600 s counts and, but at the joins, its minute-to-minute correlation; only the order changes (fit --beyond-span trace repeats the trace's own windows instead). \(split)\(level)")
     }
 
     /// How far a shuffled schedule is written: a week.

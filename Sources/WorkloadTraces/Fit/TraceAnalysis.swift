@@ -18,7 +18,7 @@ extension TraceFitter {
         func firstInput(_ index: Int) -> Double { Swift.max(1, prefixes.unshared(index)) }
 
         let (times, resolution) = dequantised(sample.times)
-        let starts = zip(times, sample.turn).filter { $1 == 1 }.map(\.0)
+        let starts = sessionStarts(sample)
         let interArrival = sessionGaps(starts, schedule: schedule)
 
         // History: the most carrying mode under which 95% of later turns add >= 0 tokens.
@@ -163,6 +163,11 @@ extension TraceFitter {
         let note = String(format: "The first tenth of the trace runs at %.2f x its mean request rate (an empty start would give about 1 / mean turns = %.2f; threshold halfway, %.2f): ", ratio, 1 / turns.meanTurns, threshold)
             + (warmStart ? "it starts in steady state, with sessions in progress, so warm_start." : "it starts empty, so no warm_start.")
         return (warmStart, note)
+    }
+
+    /// New sessions' start times (first turns; ticked timestamps dequantised).
+    static func sessionStarts(_ sample: RequestSample) -> [Double] {
+        zip(dequantised(sample.times).0, sample.turn).filter { $1 == 1 }.map(\.0)
     }
 
     /// Each session's requests, by index, in order.

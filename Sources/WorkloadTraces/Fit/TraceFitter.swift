@@ -58,32 +58,115 @@ package enum TraceFitter {
         if sample.turn.contains(where: { $0 >= 2 }), model.schedule.repeatSeconds == nil {
             let correction = smearCorrection(real: sample, streams: trialStreams, width: model.scheduleWidth)
             model.smearCorrection = correction
-            model.schedule = schedule(sample, model: model)
+            model.schedule = schedule(sample, model: model).schedule
         }
         if model.warmStart, model.turns != nil, trial.rate > 0 { model.scaleSessionRate(real.rate / trial.rate) }
         fitBursts(&model, real: real, trial: trial)
         let target = model.correlation + (real.spearman - trial.spearman)
         let calibrated = Swift.max(-0.99, Swift.min(0.99, target))
         model.correlationNote += String(format: " Copula target %.4f, moved by %.4f so that the generated Spearman(prompt, output) matches the trace's %.4f.", calibrated, calibrated - model.correlation, real.spearman)
+        let firstPoint = (copula: model.correlation, spearman: trial.spearman)
         model.correlation = calibrated
 
-        var best: (score: Double, bandwidth: Double)?
-        for bandwidth in [0.0, 1, 2] {
-            var candidate = model
-            candidate.scheduleBandwidth = bandwidth
-            candidate.schedule = schedule(sample, model: candidate)
-            let g = FitFigures.mean(try figures(candidate, span: span, seeds: calibrationSeeds))
-            let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1Minute - real.lag1Minute) / 0.5
-            if best == nil || score < best!.score { best = (score, bandwidth) }
-        }
-        model.scheduleBandwidth = best?.bandwidth ?? 1
-        model.schedule = schedule(sample, model: model)
+        // The variance budget at and above the schedule's window. Candidates:
+        // the windowed rates denoised (the schedule keeps only what the
+        // generator's own noise, Poisson, sessions and bursts, does not
+        // already give, frequency by frequency), or smoothed by a Gaussian
+        // kernel of 0, 1 or 2 windows (with sessions, a denoised schedule of
+        // new sessions loses what the sessions' own spread smooths out of the
+        // request rate; smoothing keeps some of the noise instead). Each is
+        // scored by the figures it is expected to give (`ExpectedLoad`): its
+        // schedule's expected counts plus the generator's noise (the
+        // trial's, about the trial streams' mean, with the bursts' own added;
+        // the denoised candidate's from its flat-schedule streams).
+        model = try chooseSchedule(model, sample: sample, real: real, trial: trialStreams)
+        let calibration = FitFigures.mean(try figures(model, span: span, seeds: calibrationSeeds))
+        try calibrateStationaryRate(&model, real: real.rate, firstRate: calibration.rate, span: span)
+        try refineCorrelation(&model, real: real.spearman, first: firstPoint, second: (calibrated, calibration.spearman), span: span)
+        let simulated = String(format: "IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f", calibration.idc60, calibration.idc600, calibration.lag1Minute)
+        model.scheduleChoice = "Chosen by expected score (relative errors of IDC 60 s and 600 s plus |lag-1 difference| / 0.5 against the trace's \(String(format: "%.3g, %.3g, %.3f", real.idc60, real.idc600, real.lag1Minute)); expected: the schedule's own counts plus the generator's noise, not simulated seeds, whose 600 s IDC over an hour is mostly noise) among \(model.scheduleChoice); simulated on the calibration seeds: \(simulated)."
 
         let yaml = model.yaml()
         let runs = try streams(model, span: span, seeds: evaluationSeeds).map(FitFigures.init)
         let generated = FitFigures.mean(runs)
         let table = FitTable(real: real, generated: generated, runs: runs)
         return FitResult(yaml: yaml + table.yamlComment, real: real, runs: runs, generated: generated, table: table)
+    }
+
+    /// The candidate schedule with the lowest expected score, each candidate's score in its note.
+    static func chooseSchedule(_ model: FittedModel, sample: RequestSample, real: FitFigures, trial: [RequestSample]) throws(FitError) -> FittedModel {
+        let (candidates, flatNoise) = try scheduleCandidates(model, sample: sample)
+        let smoothedNoise = ExpectedLoad.adding(model.bursts, to: ExpectedLoad.noise(trial, span: sample.span), rate: real.rate)
+        var best: (score: Double, model: FittedModel)?
+        var scores: [String] = []
+        for (name, chosen) in candidates {
+            let expected = ExpectedLoad(noise: chosen.scheduleNoise == nil ? smoothedNoise : flatNoise, delays: model.laterDelays,
+                                        sessions: model.sessions, warmStart: model.warmStart)
+            var candidate = chosen
+            candidate.blockReplay = BlockReplay(schedule: candidate.schedule, expected: expected, sample: sample)
+            let g = expected.figures(candidate.spanSchedule, span: sample.span, requests: sample.count)
+            let score = relativeError(g.idc60, real.idc60) + relativeError(g.idc600, real.idc600) + abs(g.lag1 - real.lag1Minute) / 0.5
+            scores.append(String(format: "%@ %.3f (IDC 60 s %.3g, 600 s %.3g, lag-1 %.3f)", name, score, g.idc60, g.idc600, g.lag1))
+            if best == nil || score < best!.score { best = (score, candidate) }
+        }
+        var chosen = best!.model
+        chosen.scheduleChoice = scores.joined(separator: ", ")
+        // The expected figures do not depend on the gaps' law: only the chosen schedule's are refitted, in its operational time.
+        if chosen.scheduleNoise != nil { chosen.refitSessionGaps(sessionStarts(sample), schedule: chosen.spanSchedule) }
+        return chosen
+    }
+
+    /// The schedules `fit` chooses among, named: the windowed
+    /// rates denoised, and smoothed over 0, 1 and 2 windows.
+    static func scheduleCandidates(_ model: FittedModel, sample: RequestSample) throws(FitError) -> ([(String, FittedModel)], ExpectedLoad.Noise) {
+        let starts = sessionStarts(sample)
+        var denoised = model
+        // The noise of new sessions' gaps as they are (a flat schedule's
+        // operational time): gaps fitted under a schedule that replays the
+        // trace's noise are more regular than the trace's, and would
+        // understate it. The chosen candidate's own gaps are then refitted under its schedule.
+        denoised.refitSessionGaps(starts, schedule: RateSchedule(times: [0], multipliers: [1]))
+        let (spectrum, noise) = try noiseSpectrum(denoised, sample: sample)
+        denoised.scheduleNoise = spectrum
+        var out: [(String, FittedModel)] = []
+        func add(_ name: String, _ candidate: FittedModel) {
+            var c = candidate
+            (c.schedule, c.scheduleKept) = schedule(sample, model: c)
+            out.append((name, c))
+        }
+        add("denoised", denoised)
+        for blend in [0.25, 0.5, 0.75] {
+            var mixed = denoised
+            mixed.scheduleBlend = blend
+            add("denoised + \(Int(blend * 100))% of the trace's rates", mixed)
+        }
+        for bandwidth in [0.0, 1, 2] {
+            var smoothed = model
+            smoothed.scheduleBandwidth = bandwidth
+            add("smoothed over \(YAMLNumber.short(bandwidth))", smoothed)
+        }
+        return (out, noise)
+    }
+
+    /// A second step of the copula's calibration when the first left the
+    /// stream's Spearman(prompt, output) more than 0.02 from the trace's: a
+    /// prompt is more than its new input (history, shared prefixes), so the
+    /// stream's rank correlation moves by less than the copula's (strong
+    /// correlations are reached only partly in one step). The secant through
+    /// the two simulated points (its slope kept within 0.2 to 2), kept if
+    /// simulation puts it closer.
+    static func refineCorrelation(_ model: inout FittedModel, real: Double, first: (copula: Double, spearman: Double),
+                                  second: (copula: Double, spearman: Double), span: Double) throws(FitError) {
+        guard abs(second.spearman - real) > 0.02, abs(second.copula - first.copula) > 1e-3 else { return }
+        let slope = Swift.min(2, Swift.max(0.2, (second.spearman - first.spearman) / (second.copula - first.copula)))
+        var candidate = model
+        candidate.correlation = Swift.max(-0.99, Swift.min(0.99, second.copula + (real - second.spearman) / slope))
+        guard candidate.correlation != second.copula else { return }
+        let reached = FitFigures.mean(try figures(candidate, span: span, seeds: calibrationSeeds)).spearman
+        guard abs(reached - real) < abs(second.spearman - real) else { return }
+        candidate.correlationNote += String(format: " A second step (the first reached %.4f): copula %.4f, reaching %.4f on the calibration seeds.",
+                                            second.spearman, candidate.correlation, reached)
+        model = candidate
     }
 
     /// The variance budget below the schedule's window: bursts take only the
@@ -142,15 +225,53 @@ package enum TraceFitter {
         return results.withLock { $0.map { $0! } }
     }
 
-    /// The schedule of `model`'s width and smoothing, times its smear correction.
-    static func schedule(_ sample: RequestSample, model: FittedModel) -> RateSchedule {
+    /// The schedule of `model`'s width, denoised once its noise is known
+    /// (before, smoothed), times its smear correction.
+    /// With it, the share of the windowed rates' variance the denoised schedule kept.
+    static func schedule(_ sample: RequestSample, model: FittedModel) -> (schedule: RateSchedule, kept: Double?) {
         var schedule = RateSchedule.fitted(sample.times, span: sample.span, width: model.scheduleWidth,
                                            bandwidth: model.scheduleBandwidth, period: model.schedule.repeatSeconds)
+        var kept: Double?
+        if let noise = model.scheduleNoise {
+            (schedule, kept) = RateSchedule.denoised(sample.times, span: sample.span, width: model.scheduleWidth, noise: noise,
+                                                     period: model.schedule.repeatSeconds)
+            if model.scheduleBlend > 0 {
+                let raw = RateSchedule.windowRates(sample.times, span: sample.span, width: model.scheduleWidth, period: model.schedule.repeatSeconds).rates
+                let mean = Swift.max(raw.reduce(0, +) / Double(Swift.max(raw.count, 1)), 1e-12)
+                let b = model.scheduleBlend
+                if raw.count == schedule.multipliers.count {
+                    schedule.multipliers = zip(schedule.multipliers, raw).map { (1 - b) * $0 + b * $1 / mean }
+                    schedule.normalise(over: model.schedule.repeatSeconds ?? sample.span)
+                }
+            }
+        }
         if let correction = model.smearCorrection, correction.count == schedule.multipliers.count {
             schedule.multipliers = zip(schedule.multipliers, correction).map { $0 * $1 }
             schedule.normalise(over: sample.span)
         }
-        return schedule
+        return (schedule, kept)
+    }
+
+    /// The generator's own noise in windowed rates: the banded periodogram of
+    /// the windowed rates of streams from `model` under a flat schedule (with
+    /// its sessions, inter-arrival shape and bursts), the mean over the calibration seeds.
+    static func noiseSpectrum(_ model: FittedModel, sample: RequestSample) throws(FitError) -> ([Double], ExpectedLoad.Noise) {
+        var flat = model
+        let windows = RateSchedule.windowRates([], span: sample.span, width: model.scheduleWidth, period: model.schedule.repeatSeconds).rates.count
+        flat.schedule = RateSchedule(times: (0..<windows).map { Double($0) * model.scheduleWidth }, multipliers: [Double](repeating: 1, count: windows),
+                                     repeatSeconds: model.schedule.repeatSeconds, step: true)
+        flat.smearCorrection = nil
+        flat.scheduleNoise = nil
+        var power = [Double](repeating: 0, count: windows)
+        let runs = try streams(flat, span: sample.span, seeds: calibrationSeeds)
+        for stream in runs {
+            let rates = RateSchedule.windowRates(stream.times, span: sample.span, width: model.scheduleWidth, period: model.schedule.repeatSeconds).rates
+            for (k, p) in SpectralShrink.periodogram(rates).enumerated() { power[k] += p / Double(runs.count) }
+        }
+        // About the flat schedule's expected counts: without a warm start, later turns ramp up over the first minutes.
+        let expected = ExpectedLoad(noise: .init(idc60: 1, idc600: 1, lag1: 0), delays: model.laterDelays, sessions: model.sessions, warmStart: model.warmStart)
+        let shape = expected.counts(flat.schedule, span: sample.span, requests: sample.count)
+        return (SpectralShrink.banded(power), ExpectedLoad.noise(runs, span: sample.span, shape: shape))
     }
 
     /// Windows the smear correction's two rates are smoothed over (it
@@ -177,16 +298,31 @@ extension FittedModel {
     /// Sessions in progress at a trace's start are read as new sessions there, and a warm start makes
     /// its own: the new-session rate (the gaps' scale) is set so that a trial stream's request rate is
     /// the trace's.
-    mutating func scaleSessionRate(_ factor: Double) {
+    mutating func scaleSessionRate(_ factor: Double,
+                                   reason: String = "calibrated: sessions in progress at the trace's start are read as new sessions there, and the warm start makes its own") {
         guard factor.isFinite, factor > 0 else { return }
+        sessionRateFactor *= factor
         interArrival.distribution = interArrival.distribution.scaled(by: 1 / factor)
         interArrival.yaml = interArrival.distribution.yamlFlow
-        interArrivalNote += String(format: "New-session rate x %.4f (calibrated: sessions in progress at the trace's start are read as new sessions there, and the warm start makes its own). ", factor)
+        interArrivalNote += String(format: "New-session rate x %.4f (%@). ", factor, reason)
+    }
+
+    /// New sessions' gaps refitted in the operational time of `schedule`, at
+    /// the calibrated new-session rate: refitted from the trace's session
+    /// starts alone they would count the sessions in progress at its start
+    /// twice again, and the stream would run over the trace's rate.
+    mutating func refitSessionGaps(_ starts: [Double], schedule: RateSchedule) {
+        interArrival = TraceFitter.sessionGaps(starts, schedule: schedule)
+        guard sessionRateFactor != 1 else { return }
+        interArrival.distribution = interArrival.distribution.scaled(by: 1 / sessionRateFactor)
+        interArrival.yaml = interArrival.distribution.yamlFlow
     }
 
     /// How the load goes on past the span, with the session figures its variance budget needs.
     mutating func goesOnPastTheSpan(_ mode: BeyondSpan, _ sample: RequestSample) {
         beyondSpan = mode
         (laterDelays, sessionClustering) = TraceFitter.sessionSpread(sample)
+        let rate = Double(sample.count) / sample.span
+        windowRates = RateSchedule.windowRates(sample.times, span: sample.span, width: scheduleWidth, period: schedule.repeatSeconds).rates.map { $0 / rate }
     }
 }
