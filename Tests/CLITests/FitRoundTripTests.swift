@@ -6,8 +6,8 @@ import WorkloadModel
 import WorkloadTraces
 
 /// The round trip: each example configuration (and the fixtures written for
-/// bursts, diurnal load, prefixes with a context window and strong
-/// correlation, alone and under sessions' history) runs one hour, is exported as a trace (Mooncake when it has
+/// bursts, diurnal load, prefixes with a context window, a context window behind one fixed system prompt, and
+/// strong correlation, alone and under sessions' history) runs one hour, is exported as a trace (Mooncake when it has
 /// KV blocks, Azure otherwise), fitted back, and judged with `fit`'s own
 /// table against that export. A figure listed in `knownMisses` is expected
 /// to miss, for the reason given; it must still miss (so the list shrinks
@@ -16,6 +16,9 @@ import WorkloadTraces
     struct Case: Sendable, CustomTestStringConvertible {
         var path: String
         var format: TraceFormat
+        /// The context window the export's prompts are cut to (nil: none), which the fit must write
+        /// exactly: the cut prompts pile at it.
+        var window: Int64? = nil
         /// Figure name to the reason it is not met.
         var knownMisses: [String: String] = [:]
         var testDescription: String { (path as NSString).lastPathComponent }
@@ -25,15 +28,21 @@ import WorkloadTraces
         Case(path: "config/example.yaml", format: .azure),
         Case(path: "config/day-long.yaml", format: .azure),
         Case(path: "config/mixed-fleet.yaml", format: .azure),
-        Case(path: "config/conversations.yaml", format: .azure),
+        // One profile truncates at a 32,768-token window: the prompts pile there.
+        Case(path: "config/conversations.yaml", format: .azure, window: 32768),
         // Over one hour a 600 s IDC comes from five whole windows: relative standard error about
         // sqrt(2 / 4) = 70% per stream. The schedule replays the export's 600 s block levels, less the
         // generator's own noise (`BlockReplay`), so its expected 600 s IDC is the export's; the rows
         // below marked "seed noise" give the fitted configuration's figure over seeds 1 to 12.
         Case(path: "config/chat-closed.yaml", format: .azure),
-        Case(path: "config/prefixes.yaml", format: .mooncake, knownMisses: [
-            "KS prompt tokens": "0.100: the export mixes two profiles (chat sessions with documents, batch requests with a system prompt only) that the fit reads as sessions with and without a shared variant, and its turns truncated at the 10,000-token window start new chains, read as first turns",
-            "IDC of counts, 600 s": "4.61 vs 3.18 (+45.1%), seed noise: seeds 1 to 12 give 1.30 to 7.82, mean 4.31, sd 2.53 (59% per seed, 34% for a mean of three); the expected noise (1.75) under-reads the sessions' own 600 s clustering"]),
+        // The prompts of `prefixes` and `prefixes-window` hang on the lengths one seed draws for a few popular
+        // pool items: each configuration run with seeds 1, 2, 3 misses its own export's prompts by KS 0.105,
+        // 0.085, 0.054 (`prefixes`) and 0.053, 0.174, 0.171 (`prefixes-window`); with the export's item lengths
+        // (the rest of the draws free) by 0.011, 0.022, 0.012 and 0.025, 0.037, 0.007. No fit that writes a
+        // length law for pool items can meet 0.03 against one draw of them.
+        Case(path: "config/prefixes.yaml", format: .mooncake, window: 10000, knownMisses: [
+            "KS prompt tokens": "0.069 (0.100 before turns cut to the window were followed): the export's own configuration gives 0.081 on the table's seeds, see above",
+            "block reuse, across sessions": "26.8% vs 29.2%: the export's true sessions share 16.5% across; the chain rule still reads 3,384 of its 17,246 later turns as first turns (their first turn's complete blocks all lie in the system prompt and document that other sessions share), and the fitted model makes them sessions of their own that draw shared items; following those turns too (tried) reads 15.9% and generates 15.8%, but moved the prompt KS to 0.083 and the 60 s IDC 44% off"]),
         Case(path: "Tests/Fixtures/roundtrip/bursts-diurnal.yaml", format: .azure, knownMisses: [
             "IDC of counts, 600 s": "34.3 vs 52.3 (-34.4%), seed noise: seeds 1 to 12 give 23.4 to 87.7, mean 47.0, sd 17.5 (37% per seed, 21% for a mean of three)"]),
         Case(path: "Tests/Fixtures/roundtrip/strong-correlation.yaml", format: .azure),
@@ -41,9 +50,11 @@ import WorkloadTraces
         // -0.494 (the miss trace B showed); the second, secant step meets it.
         Case(path: "Tests/Fixtures/roundtrip/correlated-sessions.yaml", format: .mooncake, knownMisses: [
             "IDC of counts, 600 s": "2.93 vs 1.62: sessions make the source's own 600 s IDC about sum n^2 / sum n = 3, and the export's 1.62 is a low draw of it (five windows); below the generator's own noise no schedule reaches it (the blocks keep none of the export's deviations): seeds 1 to 12 give mean 4.16, sd 2.45"]),
-        Case(path: "Tests/Fixtures/roundtrip/prefixes-window.yaml", format: .mooncake, knownMisses: [
-            "KS prompt tokens": "0.068: turns truncated at the 12,000-token window start new chains (their blocks past the shared prefix are new), read as first turns at the window that the first-prompt law spreads",
-            "IDC of counts, 600 s": "8.03 vs 4.93 (+62.8%), seed noise: seeds 1 to 12 give 1.08 to 12.15, mean 5.01 (the export's figure), sd 3.18 (63% per seed); seeds 1 to 3 give 5.19, 6.82, 12.15"]),
+        Case(path: "Tests/Fixtures/roundtrip/prefixes-window.yaml", format: .mooncake, window: 12000, knownMisses: [
+            "KS prompt tokens": "0.056 (0.068 before turns cut to the window were followed): the export's own configuration gives 0.133 on the table's seeds, see above",
+            "IDC of counts, 600 s": "12.8 vs 4.93 (8.03 before turns cut to the window were followed), seed noise: seeds 1 to 12 give 0.5 to 15.0, mean 5.9, sd 4.3 (counted on the Mooncake export's ms timestamps); seeds 1 to 3 give 6.2, 15.0, 12.2"]),
+        // A window and one fixed-length system prompt: the prompt KS can be met (see `prefixes` for why not there).
+        Case(path: "Tests/Fixtures/roundtrip/window.yaml", format: .mooncake, window: 8000),
     ]
 
     /// One hour of `path` exported in `format`, and the fit of that export.
@@ -62,6 +73,15 @@ import WorkloadTraces
     func aConfigurationFittedBackFromItsExportMeetsTheTable(_ c: Case) throws {
         let result = try Self.roundTrip(c.path, format: c.format)
         print("\(c.path) (\(c.format.rawValue)):\n\(result.table.text)")
+        let written = result.yaml.split(separator: "\n").compactMap { line in
+            line.trimmingCharacters(in: .whitespaces).hasPrefix("context_window_tokens:") ? Int64(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) : nil
+        }
+        if let window = c.window {
+            #expect(!written.isEmpty && written.allSatisfy { $0 == window }, "\(c.path): fitted windows \(written), true \(window)")
+            #expect(result.yaml.contains("on_context_full: truncate") && result.yaml.contains("cut_input_to_window: true"))
+        } else {
+            #expect(written.isEmpty, "\(c.path): a window \(written) fitted where the export has none")
+        }
         for row in result.table.rows where !row.informational {
             if let reason = c.knownMisses[row.figure] {
                 #expect(!row.met, "\(c.path): \(row.figure) is now met (\(row.difference) <= \(row.tolerance)); drop it from the known misses (\(reason))")

@@ -62,4 +62,29 @@ import WorkloadModel
         ]
         #expect(ChainSessions(blockTokens: 512).sessions(rows) == [0, 0, 1, 0, 1])
     }
+
+    /// A turn cut to a context window (its blocks past the system prompt new) continues the session
+    /// whose last prompt and answer came closest to the window; without the window it is a session of its own.
+    @Test func aTurnCutToTheWindowContinuesItsSession() {
+        let system: [Int64] = [1, 2]
+        let rows = [
+            Self.row(system + [10]),                        // A1
+            Self.row(system + [20]),                        // B1
+            Self.row(system + [10, 11, 12, 13, 14, 15]),    // A2: 4,196 tokens and a 200-token answer
+            Self.row(system + [20, 21]),                    // B2: 2,148 tokens and a 200-token answer
+            // A3, cut to a 4,608-token window: 9 blocks, new past the system prompt.
+            TraceRow(timestamp: 0, promptTokens: 4608, outputTokens: 200, hashIDs: system + [40, 41, 42, 43, 44, 45, 46]),
+        ]
+        #expect(ChainSessions(blockTokens: 512, window: 4608).sessions(rows) == [0, 1, 0, 1, 0])
+        #expect(ChainSessions(blockTokens: 512).sessions(rows) == [0, 1, 0, 1, 2])
+    }
+
+    /// A window is read only where the prompts pile at their largest value, above the 2% of lengths below it.
+    @Test func aWindowIsReadWhereThePromptsPileAtTheirLargest() {
+        let spread = (1...1000).map { Int64($0 * 10) }
+        #expect(ContextWindow.detect(spread) == nil)
+        #expect(ContextWindow.detect(spread + [Int64](repeating: 10_000, count: 30)) == 10_000)
+        // 16 at the largest against 20 in the 2% below it: a law's own upper end, not a window.
+        #expect(ContextWindow.detect(spread + [Int64](repeating: 10_000, count: 15)) == nil)
+    }
 }

@@ -25,13 +25,41 @@ import WorkloadModel
 /// its own here. Nothing is lost to block reuse by that: the next turn's
 /// blocks past the family prefix are new either way (its first one holds the
 /// earlier answer).
+///
+/// A request at exactly the trace's context window (`ContextWindow`) that no
+/// chain continues is a turn whose history was cut to the window: past its
+/// shared prefixes its blocks are new. It continues a session that passed
+/// through the deepest chain it shares (its prefixes) within the gap 95% of
+/// the chains' follow-ups keep, with a last prompt and answer of at least
+/// half the window: the one closest to the window, then the longest waiting
+/// (read as first turns, such turns made sessions end at the window and the
+/// first prompts pile there; the most recent one instead made runs of them
+/// one session).
+/// Where sessions that share those prefixes run side by side, the most
+/// recent may be another one's: the links keep the turn count and the
+/// follow-up gaps short, not the exact session.
 struct ChainSessions {
     let blockTokens: Int64
+    var window: Int64? = nil
 
     /// One session index per row (0 ..< sessions, in order of first appearance).
     func sessions(_ rows: [TraceRow]) -> [Int] {
         let chains = rows.map(digests)
-        return link(rows, chains: chains, branching: familyPrefixes(rows, chains: chains))
+        let branching = familyPrefixes(rows, chains: chains)
+        guard window != nil else { return link(rows, chains: chains, branching: branching) }
+        // Turns cut to the window are linked within the gap that 95% of the chains' follow-ups keep.
+        var unlinked = self
+        unlinked.window = nil
+        let plain = unlinked.link(rows, chains: chains, branching: branching)
+        var last: [Int: Int64] = [:]
+        var gaps: [Int64] = []
+        for (row, session) in zip(rows, plain) {
+            if let previous = last[session] { gaps.append(row.timestamp - previous) }
+            last[session] = row.timestamp
+        }
+        gaps.sort()
+        let horizon = gaps.isEmpty ? Int64.max : gaps[Swift.min(gaps.count - 1, gaps.count * 95 / 100)]
+        return link(rows, chains: chains, branching: branching, horizon: horizon)
     }
 
     /// The complete blocks of a row (at most its IDs).
@@ -72,12 +100,47 @@ struct ChainSessions {
         var prompt: Int64
     }
 
+    /// Sessions by the sessions their requests pass through, for requests cut to the window.
+    struct WindowLinks {
+        /// Per chain digest (0: every request), the sessions whose requests passed through it, in order.
+        var through: [UInt64: [Int]] = [:]
+        /// Per session, its last prompt plus answer and its last send.
+        var carried: [Int] = []
+        var sent: [Int64] = []
+        /// How many of a digest's latest passes are looked at.
+        static let looked = 64
+
+        mutating func record(session: Int, row: TraceRow, chain: [UInt64]) {
+            while carried.count <= session { (carried, sent) = (carried + [0], sent + [0]) }
+            carried[session] = Int(row.promptTokens + row.outputTokens)
+            sent[session] = row.timestamp
+            for digest in [0] + chain { through[digest, default: []].append(session) }
+        }
+
+        /// The session a request cut to `window` at `time` continues, or nil: among those that
+        /// passed through its deepest known chain within `horizon`, with a last prompt and answer
+        /// of at least half the window, the closest to the window (capped at it), then the longest waiting.
+        func session(chain: [UInt64], window: Int64, time: Int64, horizon: Int64) -> Int? {
+            let deepest = chain.last { through[$0] != nil } ?? 0
+            var best: (score: Int, sent: Int64, session: Int)?
+            for session in through[deepest, default: []].suffix(Self.looked)
+            where 2 * Int64(carried[session]) >= window && time - sent[session] <= horizon {
+                let score = Swift.min(carried[session], Int(window))
+                if best == nil || score > best!.score || (score == best!.score && sent[session] < best!.sent) {
+                    best = (score, sent[session], session)
+                }
+            }
+            return best?.session
+        }
+    }
+
     /// Sessions by the rule.
-    func link(_ rows: [TraceRow], chains: [[UInt64]], branching: Set<UInt64>) -> [Int] {
+    func link(_ rows: [TraceRow], chains: [[UInt64]], branching: Set<UInt64>, horizon: Int64 = .max) -> [Int] {
         var owners: [UInt64: Owner] = [:]
         var shared = Set<UInt64>()
         var sessions: [Int] = []
         var count = 0
+        var links = WindowLinks()
         for (row, chain) in zip(rows, chains) {
             var found: Owner?
             // A proper prefix: the later turn adds at least one block.
@@ -88,9 +151,13 @@ struct ChainSessions {
                     found = owner
                 }
             }
-            let session = found?.session ?? count
+            var session = found?.session ?? count
+            if found == nil, let window, row.promptTokens == window, let continued = links.session(chain: chain, window: window, time: row.timestamp, horizon: horizon) {
+                session = continued
+            }
             if session == count { count += 1 }
             sessions.append(session)
+            if window != nil { links.record(session: session, row: row, chain: chain) }
             guard complete(row) >= 2 else { continue }
             // A chain two sessions end at is shared: nothing continues it.
             let end = chain[complete(row) - 1]

@@ -80,6 +80,10 @@ struct FittedModel {
     var turnBands: TurnBands?
     var documentBands: TurnBands?
 
+    /// The context window the prompts pile at (`ContextWindow`), and the comment on it.
+    var contextWindow: Int64?
+    var windowNote = ""
+
     /// The deepest session in the trace (`max_turns_per_session`).
     var maxTurns: Int
     /// Requests per model (BurstGPT's `Model` column), most first; empty without one.
@@ -314,6 +318,15 @@ struct FittedModel {
         out.append("      continuation_probability: [\(own.continuation.map(YAMLNumber.short).joined(separator: ", "))]")
     }
 
+    /// The context window's keys (none without one), commented in the first profile.
+    private func windowKeys(document: Bool, into out: inout [String]) {
+        if !document { out.append("      # \(windowNote)") }
+        guard let contextWindow else { return }
+        out.append("      context_window_tokens: \(contextWindow)")
+        out.append("      on_context_full: truncate")
+        out.append("      cut_input_to_window: true")
+    }
+
     /// One profile. The second (`documents`) shares the first's laws through
     /// YAML anchors, so only its own first prompts, turns and prefixes differ.
     private func profile(name: String, weight: Double, firstPrompt: FittedLaw, turns: TurnLaw?, document: Bool, into out: inout [String]) {
@@ -340,6 +353,7 @@ struct FittedModel {
         out.append("      input_output_correlation: \(YAMLNumber.short(correlation))")
         if !document { comment("The trace says nothing of streaming.") }
         out.append("      streaming_response_probability: 0")
+        windowKeys(document: document, into: &out)
         if let turns, let followUpGap, let followUpInput, let history {
             turnLaws(turns, bands: document ? documentBands : turnBands, into: &out)
             if service?.anchored == true {

@@ -42,7 +42,8 @@ package struct RequestSample: Sendable {
 extension RequestSample {
     /// Reads a trace: sessions from the trace's own session IDs, or for
     /// Mooncake-style hash_ids from the chain rule of `ChainSessions` (the
-    /// replay's, kept from merging sessions that share a family prefix).
+    /// replay's, kept from merging sessions that share a family prefix, and
+    /// following turns cut to a context window the prompts pile at).
     package static func read(path: String, format: TraceFormat, skipBadRows: Bool) throws(TraceError) -> (sample: RequestSample, reader: TraceReader, blockTokens: Int64?) {
         let reader = try TraceReader(path: path, format: format, skipBadRows: skipBadRows)
         reader.countsModels = true
@@ -51,7 +52,9 @@ extension RequestSample {
         let blockTokens = BlockSizeInference.blockTokens(rows)
         var sample = RequestSample()
         // Rows without a session key but with hash_ids: sessions by the chain rule.
-        let chained = rows.contains(where: { $0.sessionKey == nil && $0.hashIDs != nil }) ? blockTokens.map { ChainSessions(blockTokens: $0).sessions(rows) } : nil
+        let window = ContextWindow.detect(rows.map(\.promptTokens))
+        let chained = rows.contains(where: { $0.sessionKey == nil && $0.hashIDs != nil })
+            ? blockTokens.map { ChainSessions(blockTokens: $0, window: window).sessions(rows) } : nil
         var chainSession: [Int: Int] = [:]
         var keyed: [UInt64: Int] = [:]
         var turns: [Int] = []

@@ -20,12 +20,12 @@ extension TraceFitter {
         let (times, resolution) = dequantised(sample.times)
         let starts = sessionStarts(sample)
         let interArrival = sessionGaps(starts, schedule: schedule)
-
         // History: the most carrying mode under which 95% of later turns add >= 0 tokens.
         let later = members.flatMap { list in zip(list.dropFirst(), list).map { (index: $0, previous: $1) } }
+        let (window, uncut) = uncutTurns(sample, later: later)
         // Without history a prompt is its shared prefixes (system, document) and its new input.
         func unshared(_ index: Int) -> Double { prefixes.unshared(index) }
-        let (history, historyNote, newInput) = hasSessions ? historyMode(sample, later: later, unshared: unshared) : (nil, "", { index, _ in unshared(index) })
+        let (history, historyNote, newInput) = hasSessions ? historyMode(sample, later: uncut, unshared: unshared) : (nil, "", { index, _ in unshared(index) })
 
         func sharesDocument(_ session: Int) -> Bool { prefixes.ownProfile(session) }
         func firstPrompts(sharing: Bool) -> [Double] {
@@ -56,11 +56,20 @@ extension TraceFitter {
             models: sample.models.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) },
             service: FittedModel.Service(sample.service))
         (model.turnBands, model.documentBands) = (laws.bands, laws.documentBands)
+        model.setWindow(window, uncut: uncut, inputs: inputs, prompts: sample.prompt)
         if let families, families.variant != nil {
             model.variantProfile = (families.variantShare, FamilyFit.fit(firstPrompts(sharing: true), integer: true, closedFormQuantile: true),
                                     laws.documentTurns, prefixes.outputs(sharing: true))
         }
         return model
+    }
+
+    /// The context window the prompts pile at, and the later turns neither cut to it nor following
+    /// one that was: a cut turn says nothing of what history carries or of its new input.
+    static func uncutTurns(_ sample: RequestSample, later: [(index: Int, previous: Int)]) -> (Int64?, [(index: Int, previous: Int)]) {
+        let window = ContextWindow.detect(sample.prompt.map { Int64($0) })
+        guard let window else { return (nil, later) }
+        return (window, later.filter { Swift.max(sample.prompt[$0.index], sample.prompt[$0.previous]) < Double(window) })
     }
 
     /// A trace's shared prefixes: the leading blocks (almost) every request
