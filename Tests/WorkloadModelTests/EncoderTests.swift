@@ -24,6 +24,38 @@ import Testing
         }
     }
 
+    /// Seconds with nine decimals and RFC 3339's microseconds (written as independent digit
+    /// pairs) against the same figures formatted by the standard library, for instants of any
+    /// magnitude and sign, leading zeros included.
+    @Test func secondsAndMicrosecondsMatchTheStandardLibrary() {
+        func padded(_ value: UInt64, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        var rng = Xoshiro256(seed: 31)
+        var values: [Int64] = [0, 1, 999_999_999, 1_000_000_000, 1_000_000_001, -1, -1_000_000_000, .max, .min, .min + 1]
+        for _ in 0..<3000 {
+            let scale = Int64(1) << Int64(rng.nextBelow(63))
+            let value = Int64(bitPattern: rng.next()) % scale
+            values.append(value)
+        }
+        var writer = ByteWriter()
+        for value in values {
+            writer.removeAll()
+            writer.append(seconds: value)
+            let magnitude = value.magnitude
+            let expected = (value < 0 ? "-" : "") + String(magnitude / 1_000_000_000) + "." + padded(magnitude % 1_000_000_000, 9)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == expected, "\(value)")
+            guard value > .min + 1_000_000_000 else { continue }
+            writer.removeAll()
+            writer.append(rfc3339: value)
+            // Microseconds truncated towards the past, as the whole seconds are.
+            let micros = (value >= 0 ? value / 1000 : (value - 999) / 1000) % 1_000_000
+            let fraction = String(decoding: writer.bytes, as: UTF8.self).dropFirst(20).prefix(6)
+            #expect(fraction == padded(UInt64(micros < 0 ? micros + 1_000_000 : micros), 6), "\(value)")
+        }
+    }
+
     @Test func numbersAndSecondsAreExact() {
         var writer = ByteWriter()
         for value: Int64 in [0, 7, -7, 10, 99, 1_000_000, .max, .min + 1] {

@@ -121,6 +121,9 @@ package final class DaemonRunner {
     /// resumable stop. Returns whether a stop was asked for.
     private func generate(from source: any RunEventSource) -> Bool {
         var line = ByteWriter(capacity: 4096)
+        // Lent to every `publish`: passed from the stored property instead, each event would copy
+        // the encoder (a retain and a release of each of its references). Anchored before the loop.
+        let encoder = encoder
         var stopping = false
         var steps = unpaced ? nil : LoopSteps(now: clock.now())
         defer { if let steps { logSteps(steps) } }
@@ -151,7 +154,7 @@ package final class DaemonRunner {
             // At `max` nothing is due, so there is no lateness to wait for or record.
             let lateness = stopping || unpaced ? nil : waitUntilDue(event)
             steps?.restart(at: clock.now())
-            guard publish(event, from: source, line: &line) else { break }
+            guard publish(event, from: source, encoder: encoder, line: &line) else { break }
             steps?.published(at: clock.now())
             if !eventObservers.isEmpty {
                 for observer in eventObservers { observer.published(event, lateness: lateness, progress: progress) }
@@ -190,12 +193,14 @@ package final class DaemonRunner {
     }
 
     /// Encodes `event` once and hands it to the sink; false when the sink failed.
-    private func publish(_ event: Event, from source: any RunEventSource, line: inout ByteWriter) -> Bool {
+    private func publish(_ event: Event, from source: any RunEventSource, encoder: borrowing EventEncoder, line: inout ByteWriter) -> Bool {
         line.removeAll()
         source.encode(event, with: encoder, into: &line)
         line.removeLast()  // the newline: a record value is the object alone
-        let published: Bool = withSessionKey(event.sessionID) { key in
-            line.withUnsafeBytes { value in
+        // The line outermost: read straight from the parameter (not captured by a closure), its
+        // storage needs no retain around the sink's call.
+        let published: Bool = line.withUnsafeBytes { value in
+            withSessionKey(event.sessionID) { key in
                 do throws(SinkError) {
                     try sink.publish(event, key: key, value: value)
                     return true
@@ -211,7 +216,8 @@ package final class DaemonRunner {
         progress.published = outcome.published
         progress.lastSeq = event.seq
         progress.lastTime = event.time
-        progress.tally.count(event)
+        let slot = EventTally.slot(of: event, profiles: progress.tally.profiles)
+        progress.tally.count(slot)
         return true
     }
 

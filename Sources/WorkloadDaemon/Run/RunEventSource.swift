@@ -60,7 +60,10 @@ func makeEventSource(for configuration: Configuration, restoring engine: Workloa
 /// they come, unwrapped.
 final class GeneratedEvents: RunEventSource {
     /// Read by `--state-dir`'s checkpoints (a copy: the arrays are shared until the engine next changes them).
-    private(set) var engine: WorkloadEngine
+    /// Only the thread that owns the source reaches it, and never from inside one of its own
+    /// calls, so the dynamic exclusivity check a class property gets per access (a call into
+    /// the runtime for every `next()`) is left out.
+    @exclusivity(unchecked) private(set) var engine: WorkloadEngine
 
     init(engine: WorkloadEngine) { self.engine = engine }
 

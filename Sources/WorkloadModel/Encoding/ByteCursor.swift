@@ -63,8 +63,17 @@
     }
 
     /// Decimal digits of an unsigned integer.
-    @inlinable
+    @inlinable @inline(__always)
     package mutating func append(unsigned value: UInt64) {
+        // Inline for the numbers events mostly carry (below 10^8: tokens, turns, sequence
+        // numbers); a call for the rest.
+        guard value < 100_000_000 else { return appendLarge(value) }
+        let small = UInt32(truncatingIfNeeded: value)
+        _ = Self.writeSmall(small, at: claim(Self.smallDigits(small)))
+    }
+
+    @usableFromInline
+    mutating func appendLarge(_ value: UInt64) {
         let start = claim(Self.decimalDigits(value))
         _ = Self.writeDecimal(value, at: start)
     }
@@ -189,9 +198,16 @@
     package mutating func append(seconds nanoseconds: Int64) {
         if nanoseconds < 0 { append(byte: UInt8(ascii: "-")) }
         let magnitude = nanoseconds.magnitude
-        append(unsigned: magnitude / 1_000_000_000)
-        append(byte: UInt8(ascii: "."))
-        append(padded: magnitude % 1_000_000_000, width: 9)
+        let whole = magnitude / 1_000_000_000
+        let fraction = UInt32(truncatingIfNeeded: magnitude &- whole &* 1_000_000_000)
+        // One claim for the whole number: its digits, the point, the nine decimals as a digit
+        // and eight (two independent halves, where a loop of pairs is one long chain of divisions).
+        let start = claim(Self.decimalDigits(whole) + 10)
+        let point = Self.writeDecimal(whole, at: start)
+        point[0] = UInt8(ascii: ".")
+        let first = fraction / 100_000_000
+        point[1] = UInt8(truncatingIfNeeded: first) &+ 48
+        Self.writeEight(fraction &- first &* 100_000_000, at: point + 2)
     }
 
     /// 16 lowercase hexadecimal digits.

@@ -63,31 +63,46 @@ struct EventQueue: Sendable {
         return top
     }
 
+    // Both sifts work on the heap's buffer: one uniqueness check per sift instead of one per
+    // store, and no bounds checks (every index is below `count`).
     mutating func siftUp(_ start: Int) {
-        var child = start
-        let entry = heap[child]
-        while child > 0 {
-            let parent = (child - 1) >> 1
-            let parentEntry = heap[parent]
-            guard entry.precedes(parentEntry) else { break }
-            heap[child] = parentEntry
-            child = parent
+        heap.withUnsafeMutableBufferPointer { heap in
+            var child = start
+            let entry = heap[child]
+            while child > 0 {
+                let parent = (child &- 1) >> 1
+                let parentEntry = heap[parent]
+                guard entry.precedes(parentEntry) else { break }
+                heap[child] = parentEntry
+                child = parent
+            }
+            heap[child] = entry
         }
-        heap[child] = entry
     }
 
+    /// Floyd's bottom-up sift: the hole goes down the path of earlier children to a leaf, then
+    /// the entry climbs back to its place. Keys are unique (time, then order), so this leaves
+    /// the same layout as sifting down with two comparisons a level (checkpoints hold the heap
+    /// as laid out), at one comparison a level: the entry taken from the end mostly belongs near the bottom.
     mutating func siftDown(_ start: Int) {
-        let count = heap.count
-        var parent = start
-        let entry = heap[parent]
-        while true {
-            var child = 2 * parent + 1
-            guard child < count else { break }
-            if child + 1 < count, heap[child + 1].precedes(heap[child]) { child += 1 }
-            guard heap[child].precedes(entry) else { break }
-            heap[parent] = heap[child]
-            parent = child
+        heap.withUnsafeMutableBufferPointer { heap in
+            let count = heap.count
+            let entry = heap[start]
+            var hole = start
+            while true {
+                var child = 2 &* hole &+ 1
+                guard child < count else { break }
+                if child &+ 1 < count, heap[child &+ 1].precedes(heap[child]) { child &+= 1 }
+                heap[hole] = heap[child]
+                hole = child
+            }
+            while hole > start {
+                let parent = (hole &- 1) >> 1
+                guard entry.precedes(heap[parent]) else { break }
+                heap[hole] = heap[parent]
+                hole = parent
+            }
+            heap[hole] = entry
         }
-        heap[parent] = entry
     }
 }
