@@ -308,8 +308,8 @@ struct FittedModel {
         comment("Sessions: mean \(YAMLNumber.short(turns.meanTurns)) turns; turn-count law by depth (n_(k+1) / n_k while 30 sessions reach a depth, then pooled).")
         var own = turns
         if let bands {
-            let list = bands.bands.map { String(format: "<= %lld tokens: %d sessions, %.3f +/- %.3f", $0.upToTokens, $0.sessions, $0.meanTurns, $0.standardError) }
-            comment("Session length depends on the first prompt (after shared prefixes): mean turns by band (first prompts cut at quantiles, neighbours within \(YAMLNumber.short(TurnBands.mergeZ)) standard errors merged) \(list.joined(separator: "; ")). Each band has its own law; the last band's is the profile's own.")
+            let list = bands.bands.map { String(format: "<= %lld tokens: %d sessions, %.3f +/- %.3f, going on %.3f +/- %.3f", $0.upToTokens, $0.sessions, $0.meanTurns, $0.standardError, $0.law.conversationalProbability, $0.goesOnStandardError) }
+            comment("Session length depends on the first prompt (after shared prefixes): mean turns and share going on past the first turn by band (first prompts cut at quantiles, neighbours within \(YAMLNumber.short(TurnBands.mergeZ)) standard errors on both merged) \(list.joined(separator: "; ")). Each band has its own law; the last band's is the profile's own.")
             let written = bands.lowerBands.map { band in
                 "{up_to_tokens: \(band.upToTokens), conversational_probability: \(YAMLNumber.short(band.conversationalProbability)), continuation_probability: [\(band.continuation.map(YAMLNumber.short).joined(separator: ", "))]}"
             }
