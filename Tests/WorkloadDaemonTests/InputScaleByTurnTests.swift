@@ -49,6 +49,23 @@ import WorkloadModel
         }
     }
 
+    /// `validate`'s figures follow the factors: three turns a session, constant new input 100 and no history,
+    /// so later prompts are exactly 200 (turn 2) and 50 (turn 3): mean 125, and half the prompt tokens are
+    /// not carried (none is).
+    @Test func validatesFiguresFollowTheFactors() throws {
+        let yaml = Self.yaml
+            .replacingOccurrences(of: "max_turns_per_session: 6", with: "max_turns_per_session: 3")
+            .replacingOccurrences(of: "{type: Uniform, low: 1, high: 2000, is_int: true}", with: "{type: Constant, value: 100}")
+            .replacingOccurrences(of: "follow_up_input_scale_by_turn: [2, 0.5, 0.25]", with: "follow_up_input_scale_by_turn: [2, 0.5]\n      history: none")
+            .replacingOccurrences(of: "continuation_probability: 0.9", with: "continuation_probability: 1")
+        let workload = try Configuration.parse(yaml: yaml).workload
+        let figures = workload.conversationFigures(of: workload.profiles[0])
+        #expect(figures.meanTurns == 3)
+        #expect(abs(figures.meanLaterPromptTokens - 125) < 1e-9, "mean later prompt \(figures.meanLaterPromptTokens)")
+        #expect(abs(figures.promptTokensPerSession - 350) < 1e-9, "prompt tokens per session \(figures.promptTokensPerSession)")
+        #expect(figures.carriedShare == 0)
+    }
+
     @Test func badFactorsAreReportedWithKeyAndValue() {
         let p = "workload.client_profiles[0].follow_up_input_scale_by_turn"
         #expect(problems(configYAML(profile: "follow_up_input_scale_by_turn: [1, 0, 2000, x]")) == [

@@ -6,7 +6,8 @@ import Synchronization
 /// f = E[follow-up input], o = E[output]): E[prompt_k] = a + (k−1)(o + f)
 /// with history `full`, a + (k−1) f with `prompts`, f with `none`. With a
 /// window, truncation and `context_full` ends make prompts depend on the
-/// path (with turn bands, turn counts depend on the first prompt), so the
+/// path (with turn bands, turn counts depend on the first prompt; with
+/// `follow_up_input_scale_by_turn`, new input depends on the depth), so the
 /// figures come from simulating `simulatedSessions` sessions of the profile
 /// alone with a fixed seed (deterministic; standard error about 1% of a
 /// prompt's standard deviation), fewer when sessions are long: at
@@ -101,8 +102,10 @@ extension WorkloadSpec {
         figures.turns = turns
         figures.turnQuantiles = turns.summary
         figures.meanTurns = turns.mean
-        // A window makes prompts depend on the path; bands tie the turn count to the first prompt.
-        if profile.conversation.contextWindowTokens != nil || !profile.conversation.turnBands.isEmpty {
+        // A window makes prompts depend on the path; bands tie the turn count to the first prompt; factors by
+        // turn make new input depend on the depth.
+        let conversation = profile.conversation
+        if conversation.contextWindowTokens != nil || !conversation.turnBands.isEmpty || !conversation.followUpInputScale.isEmpty {
             return simulatedFigures(of: profile, base: figures)
         }
         let a = profile.promptTokens.mean
