@@ -26,4 +26,19 @@ import WorkloadTraces
         #expect(report.contains("later new input mean 7.50"))
         #expect(report.contains("spearman(new input, output) 0.4000"))
     }
+
+    /// A constant output law leaves the rank correlation undefined: the report says why instead of "nan".
+    @Test func anUndefinedRankCorrelationIsSaidSo() {
+        var stats = StreamStatistics()
+        for (input, turn) in [(100, 1), (10, 2), (300, 1)] {
+            let line = #"{"type":"request","time_s":1.0,"profile":"p","turn":\#(turn),"prompt_tokens":\#(input),"new_input_tokens":\#(input),"output_tokens":200}"#
+            let accepted = stats.add(line: Data(line.utf8))
+            #expect(accepted)
+        }
+        let report = stats.report()
+        #expect(report.contains("spearman(new input, output) n/a: new input or output never varies"), "\(report)")
+        #expect(!report.lowercased().contains("nan"))
+        let emptyReport = StreamStatistics().report()
+        #expect(emptyReport.contains("spearman(new input, output) n/a: fewer than two requests"), "\(emptyReport)")
+    }
 }

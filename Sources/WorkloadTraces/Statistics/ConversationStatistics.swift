@@ -30,7 +30,14 @@ package struct ConversationStatistics: Sendable {
         [
             "first prompts \(quantiles(firstPrompts))",
             "later new input \(quantiles(laterNewInput)) (turns >= 2)",
-            String(format: "spearman(new input, output) %.4f", inputOutputSpearman),
+            spearmanLine,
         ]
+    }
+
+    /// Undefined below two requests or when either side never varies (a constant output law): said so, not "nan".
+    private var spearmanLine: String {
+        let rho = inputOutputSpearman
+        if rho.isFinite { return String(format: "spearman(new input, output) %.4f", rho) }
+        return "spearman(new input, output) n/a: " + (newInput.count < 2 ? "fewer than two requests" : "new input or output never varies")
     }
 }
