@@ -58,6 +58,19 @@ package final class ConfigReader {
         return ConfigObject(path: path, entries: entries, keys: order, reader: self)
     }
 
+    /// Each element of `list` as a number obeying `rule`; one that is not is reported at `path[i]` and left out.
+    func numbers(_ list: some Sequence<Node>, at path: String, _ rule: NumberRule) -> [Double] {
+        list.enumerated().compactMap { index, item in
+            let here = "\(path)[\(index)]"
+            guard let value = number(item, at: here) else { return nil }
+            if let complaint = rule.check(value) {
+                report(here, "\(complaint) (got \(Self.describe(item)))")
+                return nil
+            }
+            return value
+        }
+    }
+
     func number(_ node: Node, at path: String) -> Double? {
         if case .scalar(let scalar) = node, scalar.style == .plain {
             let text = scalar.string.replacingOccurrences(of: "_", with: "")

@@ -58,15 +58,7 @@ extension Configuration {
             return object.number("continuation_probability", default: 0.7, .probability).map { ($0, nil) }
         }
         if list.isEmpty { reader.report(path, "expected a number or a non-empty list of probabilities (got an empty list)") }
-        var values: [Double] = []
-        for (index, item) in list.enumerated() {
-            guard let value = reader.number(item, at: "\(path)[\(index)]") else { continue }
-            if (0...1).contains(value) {
-                values.append(value)
-            } else {
-                reader.report("\(path)[\(index)]", "must be a probability in [0, 1] (got \(ConfigReader.describe(item)))")
-            }
-        }
+        let values = reader.numbers(list, at: path, .probability)
         return (values.first ?? 0.7, values)
     }
 
@@ -76,16 +68,7 @@ extension Configuration {
             reader.report(path, "expected a list of 1 to \(turnBandLimit) factors, for turn 2, 3, ... (got \(ConfigReader.describe(node))\(node.sequence.map { ", \($0.count) factors" } ?? ""))")
             return []
         }
-        var factors: [Double] = []
-        for (index, item) in list.enumerated() {
-            guard let value = reader.number(item, at: "\(path)[\(index)]") else { continue }
-            if (0.001...1000).contains(value) {
-                factors.append(value)
-            } else {
-                reader.report("\(path)[\(index)]", "must be between 0.001 and 1000 (got \(ConfigReader.describe(item)))")
-            }
-        }
-        return factors
+        return reader.numbers(list, at: path, .between(0.001, 1000))
     }
 
     /// `turns_by_first_prompt`: a list of bands, each `{up_to_tokens, conversational_probability,
