@@ -10,11 +10,18 @@ import WorkloadTraces
 /// recover the laws a stream was generated with, a checkpoint keeps a
 /// session's band, and bad bands are configuration errors naming key and value.
 @Suite(.serialized) struct TurnBandsTests {
-    static let yaml = """
+    static let yaml = profileYAML(seed: 5, maxTurns: 8, conversational: 0.9, continuation: 0.8, bands: """
+        - {up_to_tokens: 2500, conversational_probability: 0.2, continuation_probability: 0.3}
+        - {up_to_tokens: 5000, conversational_probability: 0.6, continuation_probability: [0.5, 0.7]}
+        """)
+
+    /// One profile, first prompts uniform on 1 ... 10,000, the given laws and `turns_by_first_prompt` bands (YAML list items).
+    static func profileYAML(seed: Int, maxTurns: Int, conversational: Double, continuation: Double, bands: String) -> String {
+        """
         workload:
           total_duration: 300
-          random_seed: 5
-          max_turns_per_session: 8
+          random_seed: \(seed)
+          max_turns_per_session: \(maxTurns)
           client_profiles:
             - profile_name: p
               weight: 1
@@ -22,13 +29,13 @@ import WorkloadTraces
               prompt_tokens_dist_config: {type: Uniform, low: 1, high: 10000, is_int: true}
               max_output_tokens_dist_config: {type: Constant, value: 10}
               follow_up_inter_arrival_time_dist_config: {type: Constant, value: 0.01}
-              conversational_probability: 0.9
-              continuation_probability: 0.8
+              conversational_probability: \(conversational)
+              continuation_probability: \(continuation)
               streaming_response_probability: 0
               turns_by_first_prompt:
-                - {up_to_tokens: 2500, conversational_probability: 0.2, continuation_probability: 0.3}
-                - {up_to_tokens: 5000, conversational_probability: 0.6, continuation_probability: [0.5, 0.7]}
+        \(bands.split(separator: "\n").map { "        " + $0 }.joined(separator: "\n"))
         """
+    }
 
     /// Per session not cut by the horizon: its first prompt, its turns, and whether its start said conversational.
     static func sessions(_ spec: WorkloadSpec) -> [(first: Int64, turns: Int, conversational: Bool)] {
@@ -112,24 +119,9 @@ import WorkloadTraces
     /// run long), the share going on can.
     @Test(.statistics, .background, .tags(.statistics))
     func bandsThatGoOnAtDifferentRatesStayApart() throws {
-        let yaml = """
-            workload:
-              total_duration: 300
-              random_seed: 11
-              max_turns_per_session: 40
-              client_profiles:
-                - profile_name: p
-                  weight: 1
-                  inter_arrival_time_dist_config: {type: Exponential, rate: 40}
-                  prompt_tokens_dist_config: {type: Uniform, low: 1, high: 10000, is_int: true}
-                  max_output_tokens_dist_config: {type: Constant, value: 10}
-                  follow_up_inter_arrival_time_dist_config: {type: Constant, value: 0.01}
-                  conversational_probability: 0.5
-                  continuation_probability: 0.666667
-                  streaming_response_probability: 0
-                  turns_by_first_prompt:
-                    - {up_to_tokens: 5000, conversational_probability: 0.3, continuation_probability: 0.8}
-            """
+        let yaml = Self.profileYAML(seed: 11, maxTurns: 40, conversational: 0.5, continuation: 0.666667, bands: """
+            - {up_to_tokens: 5000, conversational_probability: 0.3, continuation_probability: 0.8}
+            """)
         let sessions = Self.sessions(try Configuration.parse(yaml: yaml).workload)
         let fitted = try #require(TurnBands(firstPrompts: sessions.map { Double($0.first) }, turns: sessions.map(\.turns)))
         #expect(fitted.bands.count == 2, "\(fitted.bands.map(\.upToTokens))")
