@@ -101,4 +101,37 @@ import WorkloadModel
                      replay.traceIDC, replay.noiseIDC, replay.kept, runMean, sd, tolerance))
         #expect(abs(runMean - replay.traceIDC) <= tolerance)
     }
+
+    /// The generator's noise is read from each stream about a known shape scaled to the stream's own
+    /// total: that scaling takes about a sixth of the variance of an hour's 600 s windows (its six
+    /// independent windows), not one of the 51 overlapping windows the 600 s IDC is read on; counted as
+    /// the latter, the noise read 19% low, and the replayed blocks kept that much of it again. Read one run
+    /// at a time, the noise must agree with the same run's deviations about its expected counts.
+    @Test func noiseReadAboutTheStreamsTotalIsNotLow() {
+        let flat = RateSchedule(times: [0], multipliers: [1], step: true)
+        var rng = Xoshiro256(seed: 7)
+        let delays = (0..<20_000).map { _ in Double.random(in: 0..<Self.longestDelay, using: &rng) }
+        let expected = ExpectedLoad(noise: .init(idc60: 1, idc600: 1, lag1: 0), delays: delays, sessions: Int(Double(delays.count) / Self.laterShare), warmStart: false)
+        let requests = Int((Self.rate * (1 + Self.laterShare) * Self.span).rounded())
+        let shape = expected.counts(flat, span: Self.span, requests: requests)
+        let runs = (0..<200).map { Self.run(flat, seed: 5000 + UInt64($0)) }
+        // The expected counts about the runs' mean total within the span (later turns past it are lost).
+        let within = runs.reduce(0.0) { $0 + Double($1.times.filter { $0 < Self.span }.count) } / Double(runs.count)
+        let tens = (0...(shape.count - 10)).map { shape[$0..<($0 + 10)].reduce(0, +) * within / Double(requests) }
+        var differences: [Double] = [], truths: [Double] = []
+        for run in runs {
+            var minutes = [Double](repeating: 0, count: shape.count)
+            for t in run.times where Int(t / 60) < shape.count { minutes[Int(t / 60)] += 1 }
+            let mean = minutes.reduce(0, +) / Double(minutes.count)
+            let counts = (0...(minutes.count - 10)).map { minutes[$0..<($0 + 10)].reduce(0, +) }
+            let truth = zip(counts, tens).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(counts.count) / (10 * mean)
+            truths.append(truth)
+            differences.append(ExpectedLoad.noise([run], span: Self.span, shape: shape).idc600 - truth)
+        }
+        let mean = differences.reduce(0, +) / Double(differences.count)
+        let sd = (differences.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(differences.count - 1)).squareRoot()
+        let truth = truths.reduce(0, +) / Double(truths.count)
+        print(String(format: "noise about the stream's total: truth %.4f, read - truth %.4f (sd %.4f, standard error %.4f)", truth, mean, sd, sd / Double(differences.count).squareRoot()))
+        #expect(abs(mean) <= 3 * sd / Double(differences.count).squareRoot(), "read \(mean) off the truth \(truth)")
+    }
 }

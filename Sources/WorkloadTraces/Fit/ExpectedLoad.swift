@@ -41,20 +41,28 @@ struct ExpectedLoad {
         func tenMinutes(_ c: [Double]) -> [Double] { c.count >= 10 ? (0...(c.count - 10)).map { c[$0..<($0 + 10)].reduce(0, +) } : [] }
         let tens = counts.map(tenMinutes)
         let seeds = Double(streams.count)
-        // Deviations from the expected count, and the degrees of freedom that centring takes per value.
-        func deviations(_ series: [[Double]], shape: [Double]?) -> (values: [[Double]], share: Double) {
+        // Deviations from the expected count, and the share of their variance that centring leaves. Scaled to
+        // the stream's total (the sum of its windows of `width` minutes), the shape takes 1 - sum w^2 / (width
+        // L^2) of it, w counting the L windows over each minute (independent minutes): 1 / minutes for minutes,
+        // 18% over an hour for 600 s windows at every minute's offset, where 1 / L (2%) read the noise 19% low
+        // and the replayed blocks kept that much of it again.
+        func deviations(_ series: [[Double]], shape: [Double]?, width: Int) -> (values: [[Double]], share: Double) {
             guard let length = series.first?.count, length > 0 else { return ([], 1) }
             if let shape, shape.count == length {
                 let total = Swift.max(shape.reduce(0, +), 1e-9)
+                var covering = [Double](repeating: 0, count: length + width - 1)
+                for window in 0..<length { for minute in window..<(window + width) { covering[minute] += 1 } }
+                let taken = covering.reduce(0) { $0 + $1 * $1 } / (Double(width) * Double(length * length))
                 return (series.map { x in let scale = x.reduce(0, +) / total; return zip(x, shape).map { $0 - $1 * scale } },
-                        Double(length - 1) / Double(length))
+                        Swift.max(1 - taken, 1e-9))
             }
             let mean = (0..<length).map { i in series.reduce(0) { $0 + $1[i] } / seeds }
             return (series.map { x in zip(x, mean).map { $0 - $1 } }, (seeds - 1) / seeds)
         }
         let total = counts.joined().reduce(0, +)
         let mean = Swift.max(total / Double(Swift.max(1, counts.count * minutes)), 1e-9)
-        let (d60, share60) = deviations(counts, shape: shape), (d600, share600) = deviations(tens, shape: shape.map(tenMinutes))
+        let (d60, share60) = deviations(counts, shape: shape, width: 1)
+        let (d600, share600) = deviations(tens, shape: shape.map(tenMinutes), width: 10)
         let values60 = Double(d60.joined().count) * share60
         let idc60 = d60.joined().reduce(0) { $0 + $1 * $1 } / Swift.max(values60, 1) / mean
         let pairs = d60.reduce(0.0) { $0 + zip($1.dropFirst(), $1).reduce(0) { $0 + $1.0 * $1.1 } }
