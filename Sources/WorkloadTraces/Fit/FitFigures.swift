@@ -11,6 +11,8 @@ package struct FitFigures: Sendable {
     package var rate: Double
     package var idc60: Double
     package var idc600: Double
+    /// The whole 600 s windows the 600 s IDC is counted on (from time 0).
+    package var windows600: Int
     package var lag1Minute: Double
     package var spearman: Double
     package var laterTurnShare: Double
@@ -38,6 +40,7 @@ package struct FitFigures: Sendable {
         let s60 = rates.summary(bins, width: 60), s600 = rates.summary(bins, width: 600)
         idc60 = s60?.indexOfDispersion ?? .nan
         idc600 = s600?.indexOfDispersion ?? .nan
+        windows600 = s600?.windows ?? Int(span / 600)
         lag1Minute = s60?.lag1 ?? .nan
         idcCurve = Self.idcWindows.compactMap { window in
             rates.summary(bins, width: Int(window)).map { (window, $0.indexOfDispersion) }
