@@ -103,10 +103,8 @@ extension Configuration {
         }
         guard let list = itemList(node, at: path, reader: reader) else { return nil }
         let before = reader.problems.count
-        let values = reader.numbers(list, at: path, .between(1, Double(PrefixPool.maximumItemTokens)))
-        for (index, value) in values.enumerated() where value.rounded() != value {
-            reader.report("\(path)[\(index)]", "expected a whole number of tokens (got \(ConfigReader.describe(list[index])))")
-        }
+        let range = NumberRule.between(1, Double(PrefixPool.maximumItemTokens))
+        let values = reader.numbers(list, at: path, NumberRule { range.check($0) ?? ($0.rounded() == $0 ? nil : "must be a whole number of tokens") })
         return reader.problems.count == before ? values.map { Int64($0) } : nil
     }
 
@@ -119,7 +117,7 @@ extension Configuration {
         }
         guard let list = itemList(node, at: path, reader: reader) else { return nil }
         let before = reader.problems.count
-        let values = reader.numbers(list, at: path, .between(0, 1e300))
+        let values = reader.numbers(list, at: path, .nonNegative)
         if reader.problems.count == before, values.allSatisfy({ $0 == 0 }) {
             reader.report(path, "every weight is 0: at least one item must have a weight above 0")
         }
