@@ -241,6 +241,9 @@ struct PrefixFamilies {
         }
         var text = "Prefix families: \(family.sharing) of \(firstTurns) first turns share leading blocks beyond the system prefix with another session (mostly shared, so not a documents profile). Each first turn's path in the tree of first turns' chains: its family up to the first node where sessions through it part, its variant the rest it shares. "
             + level("Families", family, "first turns", family.seen == nil ? "the shared blocks and half a block" : "its shared blocks and half of the block where its sessions part, at most its shortest first prompt less one token")
+        if let seen = family.seen, let under = variantFamilies {
+            text += ". Pool `families` (profile `fitted`) weights each by its \(seen.reduce(0) { $0 + $1.sessions }) sessions without a variant, `variant_families` (profile `variants`, \(under.count) of the same items at the same lengths) by its \(under.reduce(0) { $0 + $1.sessions }) with one: a long family (a short system prompt and a whole document) seldom has a variant under it"
+        }
         if family.seen != nil, family.sharing < firstTurns {
             text += ". The \(firstTurns - family.sharing) first turns that share nothing still draw a family (their own is shorter than a block, or drawn once): their first prompts are read after the listed families' mean"
         }
