@@ -114,9 +114,10 @@ struct PrefixFamilies {
     static func sessionPrefixes(_ sample: RequestSample, firsts: [Int], chains: [[UInt64]], depths: [(d: Int, e: Int)], counts: Counts,
                                 familyTokens: Double?, blockTokens: Int64) -> (shared: [Double], variants: [Double]) {
         let block = Double(blockTokens)
+        let meanFamily = counts.meanFamily
         var shared: [Double] = [], variants: [Double] = []
         for (index, (chain, depth)) in zip(firsts, zip(chains, depths)) {
-            let family = familyTokens ?? (depth.d > 0 ? Double(counts.families[chain[depth.e - 1]]!.tokens) : Swift.min(counts.meanFamily, sample.prompt[index] - 1))
+            let family = familyTokens ?? (depth.d > 0 ? Double(counts.families[chain[depth.e - 1]]!.tokens) : Swift.min(meanFamily, sample.prompt[index] - 1))
             var variant = 0.0
             if depth.d > depth.e {
                 let end = Swift.min((Double(depth.d) + 0.5) * block, sample.prompt[index] - 1)
@@ -129,10 +130,10 @@ struct PrefixFamilies {
     }
 
     /// The items of each level as the trace shows them: per family node, its sessions and
-    /// length; per variant node, its sessions and length; per family, the sessions sharing a variant.
+    /// length; per variant node, its sessions; per family, the sessions sharing a variant.
     struct Counts {
         var families: [UInt64: Item] = [:]
-        var variants: [UInt64: Item] = [:]
+        var variants: [UInt64: Int] = [:]
         var carriers: [UInt64: Int] = [:]
         /// The families' mean length over the sessions that share one and no variant.
         var meanFamily: Double {
@@ -143,8 +144,7 @@ struct PrefixFamilies {
 
     /// A family of e blocks ends inside block e + 1 (its sessions part there): its length is read as
     /// the middle of that block, and no more than its shortest first prompt less one token (each
-    /// first turn has some input of its own after it). A variant is its d - e whole blocks (the
-    /// family's half block stands for where the shared content ends inside the last one).
+    /// first turn has some input of its own after it).
     static func items(_ sample: RequestSample, firsts: [Int], chains: [[UInt64]], depths: [(d: Int, e: Int)], blockTokens: Int64) -> Counts {
         var counts = Counts()
         for (index, (chain, depth)) in zip(firsts, zip(chains, depths)) where depth.d > 0 {
@@ -156,7 +156,7 @@ struct PrefixFamilies {
             item.tokens = Swift.min(item.tokens, bound)
             counts.families[node] = item
             if depth.d > depth.e {
-                counts.variants[chain[depth.d - 1], default: Item(tokens: Int64(depth.d - depth.e) * blockTokens, sessions: 0)].sessions += 1
+                counts.variants[chain[depth.d - 1], default: 0] += 1
                 counts.carriers[node, default: 0] += 1
             }
         }
