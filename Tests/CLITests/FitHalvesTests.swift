@@ -24,12 +24,11 @@ import WorkloadTraces
     // sqrt(2 / 2) = 100% per stream, so a mean of three seeds is off by more than 30% about half the time.
     static let cases: [Case] = [
         Case(name: "mooncake_conversation_trace.jsonl", format: .mooncake, half: 0, knownMisses: [
-            "IDC of counts, 600 s": "17.0 vs 12.7 from three 600 s windows: seeds 1 to 12 give mean 11.8, sd 6.2 (seed noise)",
-            "lag-1 autocorr. of minute counts": "0.346 vs 0.165 (seeds 1 to 12: mean 0.320, sd 0.12): the schedule is chosen by its expected lag-1 (0.176 here), whose generator noise is read off three half-hour calibration streams (standard error about 0.1)"]),
+            "IDC of counts, 600 s": "6.49 vs 12.7 from three 600 s windows (relative standard error about 100% per stream; 17.0 and 18.4 with other session readings)",
+            "lag-1 autocorr. of minute counts": "-0.083 vs 0.165 (0.346 and 0.185 with other session readings): the schedule is chosen by its expected lag-1, whose generator noise is read off three half-hour calibration streams (standard error about 0.1)"]),
         Case(name: "mooncake_conversation_trace.jsonl", format: .mooncake, half: 1, knownMisses: [
-            "IDC of counts, 60 s": "2.57 vs 1.43: the half's minute counts alternate (lag-1 -0.42), as admission control makes; an open-loop generator with sessions cannot go below its own clustering",
-            "IDC of counts, 600 s": "11.3 vs 1.48: the half's 600 s counts are flatter than the generator's own noise from sessions (the blocks keep none of the half's deviations); seeds 1 to 12 give mean 5.1, sd 6.9 (before the turn laws left out sessions in progress, mean 4.1, sd 4.0, and seeds 1 to 3 met it by their draw)",
-            "lag-1 autocorr. of minute counts": "0.131 vs -0.423: negative lag-1 of minute counts (alternating minutes), which an open-loop generator cannot make"]),
+            "IDC of counts, 600 s": "0.37 vs 1.48 from three 600 s windows, below the generator's own noise from sessions (the blocks keep none of the half's deviations); 11.3 and 1.81 with other session readings",
+            "lag-1 autocorr. of minute counts": "-0.068 vs -0.423: the half's minute counts alternate, as admission control makes, which an open-loop generator cannot make"]),
         Case(name: "AzureLLMInferenceTrace_conv.csv", format: .azure, half: 0, knownMisses: [
             "IDC of counts, 600 s": "20.9 vs 10.5 from three 600 s windows (relative standard error about 100% per stream)"]),
         Case(name: "AzureLLMInferenceTrace_conv.csv", format: .azure, half: 1),
