@@ -45,6 +45,43 @@ import WorkloadModel
         #expect(families.prefixTokens == [mean + 3 * 512, mean + 3 * 512, mean, mean, mean, mean])
     }
 
+    /// Few families carrying many sessions each are listed with their lengths: family A (2 blocks,
+    /// 6 sessions, 3 of them under a shared 2-block variant) and B (1 block, 4 sessions). A family
+    /// is its blocks and half the block where its sessions part; `families` is weighted by the
+    /// sessions without a variant, `variant_families` by those with one; a variant ends in the
+    /// middle of the block after its shared ones.
+    @Test func fewFamiliesWithManySessionsAreListed() throws {
+        let a = (0..<3).map { [1, 2, 10, 11, 100 + UInt64($0)] } + (0..<3).map { [1, 2, 200 + UInt64($0)] }
+        let b = (0..<4).map { [5, 300 + UInt64($0)] }
+        let families = try #require(PrefixFamilies(Self.sample(a + b), systemBlocks: 0, blockTokens: 512))
+        #expect(families.family.seen == [.init(tokens: 768, sessions: 4), .init(tokens: 1280, sessions: 3)])
+        #expect(families.variantFamilies == [.init(tokens: 1280, sessions: 3)])
+        // 4.5 blocks end the shared content of a variant session: 1280 for the family, 1024 for the variant.
+        #expect(families.prefixTokens == [2304, 2304, 2304, 1280, 1280, 1280, 768, 768, 768, 768])
+        #expect(families.variant?.atQuantiles?.allSatisfy { $0 == 1024 } == true)
+        #expect(families.note.contains("written one by one"))
+        // A family bounded by its shortest first prompt less one token.
+        var short = Self.sample(a + b)
+        short.prompt[3] = 1100
+        #expect(try #require(PrefixFamilies(short, systemBlocks: 0, blockTokens: 512)).family.seen?.last == .init(tokens: 1099, sessions: 3))
+    }
+
+    /// Item lengths at the quantiles: weighted by Zipf popularity, the share of items below each
+    /// item plus half its own is the law's CDF at its length (values 1...10,000, uniform), and
+    /// the lengths do not follow the popularity rank.
+    @Test func quantileLengthsFollowTheirShares() throws {
+        let values = (1...10_000).map(Double.init)
+        let lengths = try #require(PrefixFamilies.quantileLengths(values, items: 20, exponent: 1))
+        let law = ZipfLaw(exponent: 1, count: 20)
+        let p = (1...20).map { law.probability(of: Double($0)) }
+        for (i, length) in lengths.enumerated() {
+            let below = zip(lengths, p).filter { $0.0 < length }.reduce(0) { $0 + $1.1 }
+            #expect(abs(below + p[i] / 2 - Double(length) / 10_000) <= 2e-4, "item \(i): \(length)")
+        }
+        #expect(lengths != lengths.sorted() && lengths != lengths.sorted(by: >), "\(lengths)")
+        #expect(PrefixFamilies.quantileLengths(values, items: 4, exponent: 0) == [1251, 6251, 3751, 8751])
+    }
+
     /// A trace where only the system prompt is common (Mooncake-like) keeps its documents model.
     @Test func fewSharedFirstTurnsGiveNoFamilies() {
         let sample = Self.sample([[0, 1, 2], [0, 3], [0, 4, 5], [0, 1, 6], [0, 7]])

@@ -10,12 +10,18 @@ extension Configuration {
         if !workload.prefixPools.isEmpty {
             lines.append("  prefix_pools:")
             for pool in workload.prefixPools {
-                let popularity: String
+                var popularity: String
                 switch pool.popularity {
-                case .uniform: popularity = "{type: Uniform}"
-                case .zipf(let s): popularity = "{type: Zipf, s: \(s)}"
+                case .uniform: popularity = "popularity: {type: Uniform}"
+                case .zipf(let s): popularity = "popularity: {type: Zipf, s: \(s)}"
                 }
-                lines.append("    - {name: \(pool.name), items: \(pool.items), tokens_dist_config: \(pool.tokens.yamlFlow), popularity: \(popularity)}")
+                if let weights = pool.weights { popularity = "item_weights: [\(weights.map { "\($0)" }.joined(separator: ", "))]" }
+                let tokens: String
+                switch pool.tokens {
+                case .drawn(let law): tokens = "tokens_dist_config: \(law.yamlFlow)"
+                case .listed(let lengths): tokens = "item_tokens: [\(lengths.map(String.init).joined(separator: ", "))]"
+                }
+                lines.append("    - {name: \(pool.name), items: \(pool.items), \(tokens), \(popularity)}")
             }
         }
         if let block = workload.kvBlockTokens { lines.append("  kv_blocks: {block_tokens: \(block)}") }

@@ -5,7 +5,7 @@ import Yams
 /// each profile's `prefixes`.
 extension Configuration {
     static let prefixWorkloadKeys = ["prefix_pools", "kv_blocks"]
-    static let poolKeys = ["name", "items", "tokens_dist_config", "popularity"]
+    static let poolKeys = ["name", "items", "tokens_dist_config", "item_tokens", "popularity", "item_weights"]
 
     /// Reads the pools, `kv_blocks` and every profile's `prefixes` (the
     /// profile list's nodes, in order) into `spec`, reporting every problem.
@@ -71,15 +71,70 @@ extension Configuration {
             name = reader.string(nameNode, at: object.path("name")) ?? ""
             if name.isEmpty, reader.problems.count == before { reader.report(object.path("name"), "must not be empty") }
         }
-        let items = object.integer("items", default: nil, .between(1, Double(PrefixPool.maximumItems)))
-        let tokens = object.required("tokens_dist_config", "a distribution")
-            .flatMap { parser.parse($0, at: object.path("tokens_dist_config"), role: .tokens) }
-        var popularity: PrefixPopularity?
-        if let node = object.required("popularity", "{type: Uniform} or {type: Zipf, s: S}") {
+        let listed = readItemTokens(object, reader: reader)
+        let weights = readItemWeights(object, reader: reader)
+        // Without `items`, a list gives the count (a bad list has reported itself).
+        let listsItems = object.has("item_tokens") || object.has("item_weights")
+        let items = object.has("items") || !listsItems ? object.integer("items", default: nil, .between(1, Double(PrefixPool.maximumItems)))
+            : listed?.count ?? weights?.count
+        for (key, list) in [("item_tokens", listed?.count), ("item_weights", weights?.count)] {
+            guard let list, let items, list != items else { continue }
+            reader.report(object.path(key), "has \(list) entries but the pool has \(items) items (\(object.has("items") ? "items" : "item_tokens")); give one per item")
+        }
+        var lengths = listed.map(PrefixLengths.listed)
+        if !object.has("item_tokens") {
+            lengths = object.required("tokens_dist_config", "a distribution, or item_tokens: a list of lengths")
+                .flatMap { parser.parse($0, at: object.path("tokens_dist_config"), role: .tokens) }.map(PrefixLengths.drawn)
+        }
+        var popularity: PrefixPopularity? = weights == nil ? nil : .uniform
+        if !object.has("item_weights"), let node = object.required("popularity", "{type: Uniform} or {type: Zipf, s: S}, or item_weights: a list of weights") {
             popularity = readPopularity(node, at: object.path("popularity"), reader: reader)
         }
-        guard reader.problems.count == before, let items, let tokens, let popularity else { return nil }
-        return PrefixPool(name: name, items: items, tokens: tokens, popularity: popularity)
+        guard reader.problems.count == before, let items, let lengths, let popularity else { return nil }
+        return PrefixPool(name: name, items: items, lengths: lengths, popularity: popularity, weights: weights)
+    }
+
+    /// `item_tokens`: each item's length, 1 to 10^9 tokens, instead of a law (nil when absent or bad).
+    private static func readItemTokens(_ object: ConfigObject, reader: ConfigReader) -> [Int64]? {
+        guard let node = object["item_tokens"] else { return nil }
+        let path = object.path("item_tokens")
+        if object.has("tokens_dist_config") {
+            reader.report(path, "item_tokens and tokens_dist_config both set: give the items' lengths one way (item_tokens lists them, tokens_dist_config draws them)")
+        }
+        guard let list = itemList(node, at: path, reader: reader) else { return nil }
+        let before = reader.problems.count
+        let range = NumberRule.between(1, Double(PrefixPool.maximumItemTokens))
+        let values = reader.numbers(list, at: path, NumberRule { range.check($0) ?? ($0.rounded() == $0 ? nil : "must be a whole number of tokens") })
+        return reader.problems.count == before ? values.map { Int64($0) } : nil
+    }
+
+    /// `item_weights`: each item's relative weight (>= 0, not all 0), instead of a popularity law.
+    private static func readItemWeights(_ object: ConfigObject, reader: ConfigReader) -> [Double]? {
+        guard let node = object["item_weights"] else { return nil }
+        let path = object.path("item_weights")
+        if object.has("popularity") {
+            reader.report(path, "item_weights and popularity both set: give the items' popularity one way (item_weights lists it, popularity is a law)")
+        }
+        guard let list = itemList(node, at: path, reader: reader) else { return nil }
+        let before = reader.problems.count
+        let values = reader.numbers(list, at: path, .nonNegative)
+        if reader.problems.count == before, values.allSatisfy({ $0 == 0 }) {
+            reader.report(path, "every weight is 0: at least one item must have a weight above 0")
+        }
+        return reader.problems.count == before ? values : nil
+    }
+
+    /// A pool's per-item list: a sequence of 1 to `PrefixPool.maximumItems` entries.
+    private static func itemList(_ node: Node, at path: String, reader: ConfigReader) -> [Node]? {
+        guard case .sequence(let list) = node else {
+            reader.report(path, "expected a list with one number per item (got \(ConfigReader.describe(node)))")
+            return nil
+        }
+        guard (1...PrefixPool.maximumItems).contains(list.count) else {
+            reader.report(path, "must list 1 to \(PrefixPool.maximumItems) items (got \(list.count))")
+            return nil
+        }
+        return Array(list)
     }
 
     static func readPopularity(_ node: Node, at path: String, reader: ConfigReader) -> PrefixPopularity? {

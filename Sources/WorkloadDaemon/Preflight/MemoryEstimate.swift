@@ -36,7 +36,12 @@ package struct MemoryEstimate: Sendable, Equatable {
                 let later = 2 * figures.profiles[index].conversation.meanLaterPromptTokens
                 largest = Swift.max(largest, first, later)
             }
-            let items = spec.prefixPools.map { pool in pool.tokens.upperQuantile(tail: 1e-6) }.reduce(0, +)
+            let items = spec.prefixPools.map { pool in
+                switch pool.tokens {
+                case .drawn(let law): law.upperQuantile(tail: 1e-6)
+                case .listed(let lengths): Double(lengths.max() ?? 0)
+                }
+            }.reduce(0, +)
             let blocks = (Swift.min(largest + items, 2e18) / Double(block)).rounded(.up)
             largestEventMiB = blocks * 40 / Self.mebibyte
         }

@@ -7,6 +7,8 @@ package final class PrefixCatalog: Sendable {
     /// Tokens of item i of pool p: `itemTokens[p][i]` (at least 1).
     package let itemTokens: [[Int64]]
     let popularity: [ZipfLaw?]
+    /// Per pool with `item_weights`, their cumulative shares (nil: `popularity`).
+    let weighted: [WeightedChoice?]
     let itemCounts: [UInt64]
     let poolNames: [String]
     /// `"<pool>:` per pool, JSON-escaped once (a `prefix_ids` entry without its number).
@@ -38,14 +40,20 @@ package final class PrefixCatalog: Sendable {
         }
         itemCounts = spec.prefixPools.map { UInt64($0.items) }
         popularity = spec.prefixPools.map { pool in
-            if case .zipf(let s) = pool.popularity { return ZipfLaw(exponent: s, count: Double(pool.items)) }
+            if pool.weights == nil, case .zipf(let s) = pool.popularity { return ZipfLaw(exponent: s, count: Double(pool.items)) }
             return nil
         }
-        let itemTokens = spec.prefixPools.map { pool in
-            let identity = StreamIdentity("prefix-item", pool.name)
-            return (0..<pool.items).map { item in
-                var rng = Xoshiro256(seed: identity.appending(UInt64(item)).combined(with: spec.seed))
-                return Swift.max(1, Int64(Swift.min(pool.tokens.sample(using: &rng).rounded(), 1e9)))
+        weighted = spec.prefixPools.map { pool in pool.weights.map(WeightedChoice.init) }
+        let itemTokens = spec.prefixPools.map { pool -> [Int64] in
+            switch pool.tokens {
+            case .listed(let lengths):
+                return lengths
+            case .drawn(let law):
+                let identity = StreamIdentity("prefix-item", pool.name)
+                return (0..<pool.items).map { item in
+                    var rng = Xoshiro256(seed: identity.appending(UInt64(item)).combined(with: spec.seed))
+                    return Swift.max(1, Int64(Swift.min(law.sample(using: &rng).rounded(), 1e9)))
+                }
             }
         }
         self.itemTokens = itemTokens
@@ -87,7 +95,19 @@ package final class PrefixCatalog: Sendable {
     @inline(__always)
     func drawItem(pool: Int, using rng: inout Xoshiro256) -> Int {
         if let law = popularity[pool] { return Int(law.draw(using: &rng)) - 1 }
+        if let choice = weighted[pool] { return Self.bisect(choice.cumulative, rng.nextUnit()) }
         return Int(rng.nextBelow(itemCounts[pool]))
+    }
+
+    /// The first index whose cumulative share exceeds `u` (the last when none
+    /// does): a zero weight never wins, its share equals the one before.
+    static func bisect(_ cumulative: [Double], _ u: Double) -> Int {
+        var low = 0, high = cumulative.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if cumulative[mid] > u { high = mid } else { low = mid + 1 }
+        }
+        return low
     }
 
     /// The items of a new session of a profile and their total length. A

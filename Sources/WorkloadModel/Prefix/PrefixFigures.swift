@@ -5,8 +5,12 @@ import RealModule
 /// has E[D] = Σ 1 − (1 − p_i)^n, and the share of draws whose item was drawn
 /// before (an infinite cache's first-block hit ratio) is 1 − D / n.
 package enum PrefixFigures {
-    /// The probability of each item of a pool, most popular first.
+    /// The probability of each item of a pool (a law's most popular first).
     package static func probabilities(of pool: PrefixPool) -> [Double] {
+        if let weights = pool.weights {
+            let total = weights.reduce(0, +)
+            return weights.map { $0 / total }
+        }
         switch pool.popularity {
         case .uniform:
             return Array(repeating: 1 / Double(pool.items), count: pool.items)

@@ -5,24 +5,42 @@ package enum PrefixPopularity: Sendable, Equatable {
     case zipf(exponent: Double)
 }
 
-/// A named pool of shared prompt prefixes: `items` distinct
-/// prefixes, each with a length drawn once from `tokens`.
+/// How a pool's items get their lengths: one draw per item from a law (on
+/// the item's own stream), or listed one by one (item i the i-th entry), so
+/// that a pool a trace shows item by item is written as it was seen.
+package enum PrefixLengths: Sendable, Equatable {
+    case drawn(Distribution)
+    case listed([Int64])
+}
+
+/// A named pool of shared prompt prefixes: `items` distinct prefixes, each
+/// with its length (`tokens`) and chosen by `popularity`, or with explicit
+/// `weights` per item (then `popularity` is not used).
 package struct PrefixPool: Sendable, Equatable {
     package var name: String
     package var items: Int
-    package var tokens: Distribution
+    package var tokens: PrefixLengths
     package var popularity: PrefixPopularity
+    /// Explicit relative weights, one per item (`item_weights`); nil: `popularity`.
+    package var weights: [Double]?
 
     /// At most this many items per pool (their lengths are a table).
     package static let maximumItems = 1_000_000
     /// At most this many pools (an event names its items in 32 bits each).
     package static let maximumPools = 4096
+    /// The longest listed item (`item_tokens`), as for a drawn length.
+    package static let maximumItemTokens: Int64 = 1_000_000_000
 
     package init(name: String, items: Int, tokens: Distribution, popularity: PrefixPopularity) {
+        self.init(name: name, items: items, lengths: .drawn(tokens), popularity: popularity)
+    }
+
+    package init(name: String, items: Int, lengths: PrefixLengths, popularity: PrefixPopularity, weights: [Double]? = nil) {
         self.name = name
         self.items = items
-        self.tokens = tokens
+        self.tokens = lengths
         self.popularity = popularity
+        self.weights = weights
     }
 }
 

@@ -262,10 +262,21 @@ struct FittedModel {
         }
         if let families {
             func pool(_ name: String, _ level: PrefixFamilies.Level) {
+                if let seen = level.seen {
+                    out.append("    - {name: \(name), item_tokens: [\(seen.map { String($0.tokens) }.joined(separator: ", "))], item_weights: [\(seen.map { String($0.sessions) }.joined(separator: ", "))]}")
+                    return
+                }
                 let popularity = level.exponent < 1e-3 ? "{type: Uniform}" : "{type: Zipf, s: \(YAMLNumber.short(level.exponent))}"
+                if let lengths = level.atQuantiles {
+                    out.append("    - {name: \(name), item_tokens: [\(lengths.map(String.init).joined(separator: ", "))], popularity: \(popularity)}")
+                    return
+                }
                 out.append("    - {name: \(name), items: \(level.items), tokens_dist_config: \(level.constant.map { "{type: Constant, value: \(YAMLNumber.text($0))}" } ?? level.tokens.yaml), popularity: \(popularity)}")
             }
             pool("families", families.family)
+            if let listed = families.variantFamilies {
+                out.append("    - {name: variant_families, item_tokens: [\(listed.map { String($0.tokens) }.joined(separator: ", "))], item_weights: [\(listed.map { String($0.sessions) }.joined(separator: ", "))]}")
+            }
             if let variant = families.variant { pool("variants", variant) }
         }
         out.append("  kv_blocks: {block_tokens: \(blockTokens)}")
@@ -386,7 +397,7 @@ struct FittedModel {
             var uses: [String] = []
             if sharedBlocks > 0 { uses.append("{pool: system, per: session}") }
             if document && families == nil { uses.append("{pool: documents, per: session}") }
-            if families != nil { uses.append("{pool: families, per: session}") }
+            if let families { uses.append("{pool: \(document && families.variantFamilies != nil ? "variant_families" : "families"), per: session}") }
             if families != nil && document { uses.append("{pool: variants, per: session}") }
             if !uses.isEmpty { out.append("      prefixes: [\(uses.joined(separator: ", "))]") }
         }
