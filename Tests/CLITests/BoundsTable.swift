@@ -44,6 +44,14 @@ enum BoundsTable {
         .init(path: "workload.client_profiles", outside: "[]"),
         .init(path: "workload.load", outside: bursts(states: 101), inside: bursts(states: 100)),
         .init(path: "\(profile).prompt_tokens_dist_config", outside: mixture(components: 1001), inside: mixture(components: 1000)),
+        // prefix pools with their items listed (lengths and weights one per item)
+        .init(path: "workload.prefix_pools", outside: "[{name: p, item_tokens: [10, 0], popularity: {type: Uniform}}]",
+              inside: "[{name: p, item_tokens: [10, 1], popularity: {type: Uniform}}]"),
+        .init(path: "workload.prefix_pools", outside: "[{name: p, item_tokens: [1000000001], popularity: {type: Uniform}}]",
+              inside: "[{name: p, item_tokens: [1000000000], popularity: {type: Uniform}}]"),
+        .init(path: "workload.prefix_pools", outside: "[{name: p, item_tokens: [10, 20], item_weights: [1, -0.001]}]",
+              inside: "[{name: p, item_tokens: [10, 20], item_weights: [1, 0]}]"),
+        .init(path: "workload.prefix_pools", outside: "[{name: p, items: 3, item_tokens: [10, 20], popularity: {type: Uniform}}]"),
         // a profile
         .init(path: "\(profile).profile_name", outside: "''"),
         .init(path: "\(profile).weight", outside: "-0.001"),

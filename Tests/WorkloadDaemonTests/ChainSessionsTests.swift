@@ -36,6 +36,26 @@ import WorkloadModel
         #expect(ChainSessions(blockTokens: 512).sessions(rows) == [0, 1, 2, 1, 3, 2, 1])
     }
 
+    /// A first turn whose complete blocks all lie in a document other sessions share behind a system prompt
+    /// (the system block forks to two documents) waits there: the next request through that document that
+    /// carries its prompt and answer continues it; a new session on the same document, which adds only its
+    /// own input, does not. Behind a system prompt alone nothing waits (see above).
+    @Test func aFirstTurnInsideASharedDocumentIsFollowed() {
+        let document: [Int64] = [1, 2, 3]
+        let rows = [
+            Self.row([1, 5, 6, 7]),                        // F1: another document behind the system block
+            Self.row(document + [10], output: 200),        // B1: goes past the document, so it branches there
+            Self.row(document, tail: 100, output: 300),    // A1: carries 3 x 512 + 100 + 300 = 1,936
+            Self.row(document, tail: 200, output: 100),    // D1: 1,736 < 1,936, a session of its own; carries 1,836
+            Self.row(document + [30, 31, 32]),             // A2: 3,172 tokens, closest above A1's 1,936
+            Self.row(document + [40], tail: 10),           // 2,058 tokens, above D1's 1,836 only: D's next turn
+            Self.row(document + [30, 31, 32, 33]),         // A3, by its own chain
+        ]
+        #expect(ChainSessions(blockTokens: 512).sessions(rows) == [0, 1, 2, 3, 2, 3, 2])
+        // Without the fork at the system block the document is the first family prefix: nothing waits.
+        #expect(ChainSessions(blockTokens: 512).sessions(Array(rows.dropFirst())) == [0, 1, 2, 3, 4, 3])
+    }
+
     /// A shorter prompt on the same blocks is a sibling (an edit, a
     /// regeneration), not a continuation: a session of its own. The chain
     /// both end at is then shared, so nothing continues it.

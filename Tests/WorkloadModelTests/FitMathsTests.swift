@@ -117,6 +117,23 @@ import WorkloadModel
         #expect(law.maxTurns == 4)
     }
 
+    /// Sessions in progress at a trace's start show a later turn first: they go on as later turns do.
+    /// Marked (`opens` false), they are left out of the chance of a second turn and kept for the later ones.
+    @Test func turnLawLeavesSessionsInProgressOutOfTheSecondTurn() {
+        // 1000 sessions that open in the trace: 800 of 1 turn, 100 of 2, 60 of 3, 40 of 4; and 100 in
+        // progress at its start, seen from a later turn on: 40 of 1, 30 of 2, 30 of 3.
+        let opened = [Int](repeating: 1, count: 800) + [Int](repeating: 2, count: 100) + [Int](repeating: 3, count: 60) + [Int](repeating: 4, count: 40)
+        let progress = [Int](repeating: 1, count: 40) + [Int](repeating: 2, count: 30) + [Int](repeating: 3, count: 30)
+        let counts = opened + progress
+        let opens = [Bool](repeating: true, count: opened.count) + [Bool](repeating: false, count: progress.count)
+        let law = TurnLaw(turnCounts: counts, opens: opens)
+        let mixed = TurnLaw(turnCounts: counts)
+        #expect(abs(law.conversationalProbability - 200.0 / 1000) < 1e-12)
+        #expect(abs(mixed.conversationalProbability - 260.0 / 1100) < 1e-12)
+        // Later turns from every session: n2 = 260, n3 = 130, n4 = 40 -> p2 = 0.5, p3 = 40 / 130.
+        #expect(law.continuation == mixed.continuation && law.continuation == [0.5, 40.0 / 130])
+    }
+
     /// Sessions cut by a trace's end: counted as ended they make the law too short (the test can
     /// fail); read with the gaps' survival, the chance of a second turn and of a third are each
     /// within 4 standard errors of the law the sessions were drawn from.

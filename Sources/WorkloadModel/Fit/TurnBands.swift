@@ -35,7 +35,8 @@ package struct TurnBands: Sendable, Equatable {
     package static let mergeZ = 3.0
 
     /// `firstPrompts[i]` and `turns[i]` of session i (and its censoring, see `TurnLaw`); nil when one law fits every band.
-    package init?(firstPrompts: [Double], turns: [Int], censoring: TurnLaw.Censoring? = nil) {
+    /// `opens`: see `TurnLaw`.
+    package init?(firstPrompts: [Double], turns: [Int], censoring: TurnLaw.Censoring? = nil, opens: [Bool]? = nil) {
         let count = Swift.min(firstPrompts.count, turns.count)
         let wanted = Swift.min(Self.initialBands, count / Self.sessionsPerBand)
         guard wanted >= 2 else { return nil }
@@ -52,7 +53,8 @@ package struct TurnBands: Sendable, Equatable {
         }
         func band(_ members: [Int], upTo: Int64) -> Band {
             Self.band(members.map { turns[$0] }, upTo: upTo,
-                      censoring: censoring.map { c in TurnLaw.Censoring(remaining: members.map { c.remaining[$0] }, sorted: c.sortedGaps) })
+                      censoring: censoring.map { c in TurnLaw.Censoring(remaining: members.map { c.remaining[$0] }, sorted: c.sortedGaps) },
+                      opens: opens.map { o in members.map { o[$0] } })
         }
         var bands = groups.map { band($0, upTo: Int64(firstPrompts[$0.last!])) }
         var members = groups
@@ -75,11 +77,11 @@ package struct TurnBands: Sendable, Equatable {
                          z(a.law.conversationalProbability, b.law.conversationalProbability, a.goesOnStandardError, b.goesOnStandardError))
     }
 
-    static func band(_ turns: [Int], upTo: Int64, censoring: TurnLaw.Censoring?) -> Band {
+    static func band(_ turns: [Int], upTo: Int64, censoring: TurnLaw.Censoring?, opens: [Bool]? = nil) -> Band {
         let n = Double(turns.count)
         let mean = Double(turns.reduce(0, +)) / n
         let variance = turns.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Swift.max(1, n - 1)
-        return Band(upToTokens: upTo, sessions: turns.count, law: TurnLaw(turnCounts: turns, censoring: censoring), meanTurns: mean,
+        return Band(upToTokens: upTo, sessions: turns.count, law: TurnLaw(turnCounts: turns, censoring: censoring, opens: opens), meanTurns: mean,
                     standardError: (variance / n).squareRoot())
     }
 

@@ -64,7 +64,9 @@ package struct TurnLaw: Sendable, Equatable {
         }
     }
 
-    package init(turnCounts: [Int], censoring: Censoring? = nil, minimumSessions: Int = 30) {
+    /// `opens[i]` false: session i's first turn in the trace may be a later turn of a session in progress at the
+    /// trace's start; it counts for the chances of going on after turns >= 2, not for the chance of a second turn.
+    package init(turnCounts: [Int], censoring: Censoring? = nil, minimumSessions: Int = 30, opens: [Bool]? = nil) {
         let deepest = turnCounts.max() ?? 1
         var reaching = [Int](repeating: 0, count: deepest + 2)  // reaching[k]: sessions with >= k turns
         for turns in turnCounts { reaching[Swift.max(1, turns)] += 1 }
@@ -83,6 +85,11 @@ package struct TurnLaw: Sendable, Equatable {
         maxTurns = deepest
         meanTurns = turnCounts.isEmpty ? 1 : Double(turnCounts.reduce(0, +)) / Double(turnCounts.count)
         conversationalProbability = reaching[1] > 0 ? probability(1...1) : 0
+        if let opens {
+            let first = turnCounts.indices.filter { opens[$0] }
+            let survivals = censoring.map { c in first.filter { turnCounts[$0] <= 1 }.map { c.survival(c.remaining[$0], after: 1) } } ?? []
+            conversationalProbability = first.isEmpty ? 0 : Self.continuation(continued: first.filter { turnCounts[$0] >= 2 }.count, atRisk: first.count, stopped: survivals)
+        }
         var list: [Double] = []
         var k = 2
         while k < deepest && reaching[k] >= minimumSessions && reaching[k + 1] >= minimumSessions {
