@@ -20,17 +20,18 @@ import WorkloadTraces
         var testDescription: String { "\(name) \(half == 0 ? "first" : "second") half" }
     }
 
-    // Over half an hour a 600 s IDC comes from three whole windows: its relative standard error is
-    // sqrt(2 / 2) = 100% per stream, so a mean of three seeds is off by more than 30% about half the time;
-    // the table shows it for information only ("too short"; it judges it from 31 windows). Judged, it
-    // missed by 6.49 vs 12.7 and 0.37 vs 1.48 (Mooncake halves) and 20.9 vs 10.5 (Azure first half).
+    // Over half an hour a 600 s IDC comes from two or three whole windows: where their variance is noise
+    // its relative standard error is about sqrt(2 / (k - 1)) = 100-140% per stream, so a mean of three
+    // seeds is off by more than 30% about half the time; the table judges it and says so under it.
     static let cases: [Case] = [
         // Its lag-1 missed (-0.083 vs 0.165) while the generator's 600 s noise read 19% low over an hour
         // (more over half of one) and the replayed blocks kept too much of the half's deviations: 0.140 since.
         Case(name: "mooncake_conversation_trace.jsonl", format: .mooncake, half: 0),
         Case(name: "mooncake_conversation_trace.jsonl", format: .mooncake, half: 1, knownMisses: [
+            "IDC of counts, 600 s": "0.37 vs 1.48 from two 600 s windows, below the generator's own 600 s noise from sessions (about 2 over an hour): no schedule reaches it; 11.3 and 1.81 with other session readings",
             "lag-1 autocorr. of minute counts": "-0.068 vs -0.423: the half's minute counts alternate, as admission control makes, which an open-loop generator cannot make"]),
-        Case(name: "AzureLLMInferenceTrace_conv.csv", format: .azure, half: 0),
+        Case(name: "AzureLLMInferenceTrace_conv.csv", format: .azure, half: 0, knownMisses: [
+            "IDC of counts, 600 s": "20.9 vs 10.5 from two 600 s windows (relative standard error about 140% per stream where the variance is noise); the second half's two windows give 122.8 vs 139.5, met"]),
         Case(name: "AzureLLMInferenceTrace_conv.csv", format: .azure, half: 1),
     ]
 
@@ -56,7 +57,7 @@ import WorkloadTraces
         let read = try RequestSample.read(path: file, format: c.format, skipBadRows: false)
         let result = try TraceFitter.fit(read.sample, blockTokens: read.blockTokens, source: c.testDescription, format: c.format)
         print("\(c.testDescription) (\(read.sample.count) rows):\n\(result.table.text)")
-        #expect(result.table.row("IDC of counts, 600 s")?.notJudged != nil, "three 600 s windows are too few to judge")
+        #expect(result.table.row("IDC of counts, 600 s")?.caution != nil, "three 600 s windows carry the caution")
         for row in result.table.rows where !row.informational {
             if let reason = c.knownMisses[row.figure] {
                 #expect(!row.met, "\(c.testDescription): \(row.figure) is now met (\(row.difference) <= \(row.tolerance)); drop it from the known misses (\(reason))")

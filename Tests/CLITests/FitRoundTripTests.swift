@@ -53,9 +53,10 @@ import WorkloadTraces
         Case(path: "Tests/Fixtures/roundtrip/window.yaml", format: .mooncake, window: 8000),
     ]
 
-    /// Hours each configuration runs for its export. The table judges the 600 s IDC from 31 whole
-    /// windows on (`FitTable.fewestWindows`: twice the relative standard error of the mean of three
-    /// streams' IDC, sqrt(2 / (3 (k - 1))), within the 30% tolerance); an export of six hours has 35
+    /// Hours each configuration runs for its export. The 600 s IDC of these configurations is mostly
+    /// noise, which needs 31 whole windows (`FitTable.fewestWindows`: twice the relative standard error
+    /// of the mean of three streams' IDC, sqrt(2 / (3 (k - 1))), within the 30% tolerance) to be judged
+    /// on the model rather than on the seeds; an export of six hours has 35
     /// (14% for the mean of three, 24% per stream; measured on the fitted configurations over 12 seeds,
     /// 9-24%). Over one hour, five windows gave 41% for the mean of three (37-65% measured per stream),
     /// and four of these configurations missed it by their seeds alone.

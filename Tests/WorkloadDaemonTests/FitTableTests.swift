@@ -3,9 +3,10 @@ import TestSupport
 import WorkloadModel
 @testable import WorkloadTraces
 
-/// `fit`'s table judges the 600 s IDC only where the trace has enough whole
-/// windows for a model whose expected figure is the trace's to meet the
-/// tolerance about 19 times in 20; shorter traces show it for information, with the reason.
+/// `fit`'s table judges the 600 s IDC on any trace with two whole windows, and
+/// says under the table when they are fewer than a model whose expected figure
+/// is the trace's needs to meet the tolerance about 19 times in 20 from noise
+/// alone; under two windows the row is shown for information.
 @Suite struct FitTableTests {
     /// A Poisson stream at 2 requests/s over `span` seconds.
     static func sample(span: Double, seed: UInt64) -> RequestSample {
@@ -32,21 +33,25 @@ import WorkloadModel
         #expect(abs(FitTable.idcStandardError(windows: 5, seeds: 3) - 0.408) < 0.001)
     }
 
-    /// Spans (an hour's export, six hours', just over and just under 31 windows) and whether the row is judged.
-    static let spans: [(Double, Bool)] = [(3599, false), (21599, true), (18601, true), (18599, false)]
+    /// Spans (under two windows, an hour's export, six hours', just over and just under 31 windows),
+    /// whether the row carries a caution, and whether it is judged.
+    static let spans: [(Double, Bool, Bool)] = [(1199, true, false), (3599, true, true), (21599, false, true), (18601, false, true), (18599, true, true)]
 
     @Test(arguments: spans)
-    func theSixHundredSecondIDCIsJudgedOnlyOnEnoughWindows(span: Double, judged: Bool) throws {
+    func theSixHundredSecondIDCIsCautionedOnFewWindows(span: Double, cautioned: Bool, judged: Bool) throws {
         let real = FitFigures(Self.sample(span: span, seed: 1))
         let runs = (2...4).map { FitFigures(Self.sample(span: span, seed: UInt64($0))) }
         let table = FitTable(real: real, generated: FitFigures.mean(runs), runs: runs)
         let row = try #require(table.row("IDC of counts, 600 s"))
-        #expect(row.informational == !judged && (row.notJudged == nil) == judged, "\(real.windows600) windows")
-        #expect(table.text.contains("too short to judge") == !judged)
-        #expect(try #require(table.row("IDC of counts, 60 s")).notJudged == nil)
-        if !judged {
-            #expect(table.cells(row).last == "too short")
-            #expect(row.notJudged!.contains("\(real.windows600) whole 600 s windows") && row.notJudged!.contains("judged from 31 windows"))
+        #expect(row.informational == !judged, "\(real.windows600) windows")
+        #expect((row.caution != nil) == cautioned, "\(real.windows600) windows")
+        #expect(try #require(table.row("IDC of counts, 60 s")).caution == nil)
+        #expect(table.text.contains("relative standard error") == (cautioned && judged))
+        if judged {
+            #expect(["yes", "NO"].contains(table.cells(row).last), "a judged row says whether it is met")
+            if cautioned { #expect(row.caution!.contains("from \(real.windows600) whole 600 s windows") && row.caution!.contains("from 31 windows")) }
+        } else {
+            #expect(table.cells(row).last == "too short" && row.caution!.contains("too short to judge"))
         }
     }
 }
