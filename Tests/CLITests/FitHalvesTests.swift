@@ -58,13 +58,6 @@ import WorkloadTraces
         let result = try TraceFitter.fit(read.sample, blockTokens: read.blockTokens, source: c.testDescription, format: c.format)
         print("\(c.testDescription) (\(read.sample.count) rows):\n\(result.table.text)")
         #expect(result.table.row("IDC of counts, 600 s")?.caution != nil, "three 600 s windows carry the caution")
-        for row in result.table.rows where !row.informational {
-            if let reason = c.knownMisses[row.figure] {
-                #expect(!row.met, "\(c.testDescription): \(row.figure) is now met (\(row.difference) <= \(row.tolerance)); drop it from the known misses (\(reason))")
-            } else {
-                #expect(row.met, "\(c.testDescription): \(row.figure): half \(row.real), generated \(row.generated), difference \(row.difference) > \(row.tolerance)")
-            }
-        }
-        #expect(Set(c.knownMisses.keys).isSubset(of: Set(result.table.rows.map(\.figure))), "known misses name the table's figures")
+        result.table.expectMet(except: c.knownMisses, label: c.testDescription, against: "half")
     }
 }

@@ -87,13 +87,6 @@ import WorkloadTraces
         } else {
             #expect(written.isEmpty, "\(c.path): a window \(written) fitted where the export has none")
         }
-        for row in result.table.rows where !row.informational {
-            if let reason = c.knownMisses[row.figure] {
-                #expect(!row.met, "\(c.path): \(row.figure) is now met (\(row.difference) <= \(row.tolerance)); drop it from the known misses (\(reason))")
-            } else {
-                #expect(row.met, "\(c.path): \(row.figure): export \(row.real), generated \(row.generated), difference \(row.difference) > \(row.tolerance)")
-            }
-        }
-        #expect(Set(c.knownMisses.keys).isSubset(of: Set(result.table.rows.map(\.figure))), "known misses name the table's figures")
+        result.table.expectMet(except: c.knownMisses, label: c.path, against: "export")
     }
 }
