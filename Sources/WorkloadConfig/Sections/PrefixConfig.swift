@@ -96,31 +96,33 @@ extension Configuration {
 
     /// `item_tokens`: each item's length, 1 to 10^9 tokens, instead of a law (nil when absent or bad).
     private static func readItemTokens(_ object: ConfigObject, reader: ConfigReader) -> [Int64]? {
-        guard let node = object["item_tokens"] else { return nil }
-        let path = object.path("item_tokens")
-        if object.has("tokens_dist_config") {
-            reader.report(path, "item_tokens and tokens_dist_config both set: give the items' lengths one way (item_tokens lists them, tokens_dist_config draws them)")
-        }
-        guard let list = itemList(node, at: path, reader: reader) else { return nil }
-        let before = reader.problems.count
         let range = NumberRule.between(1, Double(PrefixPool.maximumItemTokens))
-        let values = reader.numbers(list, at: path, NumberRule { range.check($0) ?? ($0.rounded() == $0 ? nil : "must be a whole number of tokens") })
-        return reader.problems.count == before ? values.map { Int64($0) } : nil
+        let whole = NumberRule { range.check($0) ?? ($0.rounded() == $0 ? nil : "must be a whole number of tokens") }
+        return readItemNumbers(object, "item_tokens", whole, reader: reader, instead: "tokens_dist_config",
+                               "give the items' lengths one way (item_tokens lists them, tokens_dist_config draws them)")?.map { Int64($0) }
     }
 
     /// `item_weights`: each item's relative weight (>= 0, not all 0), instead of a popularity law.
     private static func readItemWeights(_ object: ConfigObject, reader: ConfigReader) -> [Double]? {
-        guard let node = object["item_weights"] else { return nil }
-        let path = object.path("item_weights")
-        if object.has("popularity") {
-            reader.report(path, "item_weights and popularity both set: give the items' popularity one way (item_weights lists it, popularity is a law)")
+        guard let values = readItemNumbers(object, "item_weights", .nonNegative, reader: reader, instead: "popularity",
+                                           "give the items' popularity one way (item_weights lists it, popularity is a law)") else { return nil }
+        guard values.contains(where: { $0 != 0 }) else {
+            reader.report(object.path("item_weights"), "every weight is 0: at least one item must have a weight above 0")
+            return nil
         }
+        return values
+    }
+
+    /// A per-item list of numbers under `key`, each checked by `rule`, reported when set beside
+    /// `instead` (the key it replaces); nil when absent or bad.
+    private static func readItemNumbers(_ object: ConfigObject, _ key: String, _ rule: NumberRule, reader: ConfigReader,
+                                        instead: String, _ oneWay: String) -> [Double]? {
+        guard let node = object[key] else { return nil }
+        let path = object.path(key)
+        if object.has(instead) { reader.report(path, "\(key) and \(instead) both set: \(oneWay)") }
         guard let list = itemList(node, at: path, reader: reader) else { return nil }
         let before = reader.problems.count
-        let values = reader.numbers(list, at: path, .nonNegative)
-        if reader.problems.count == before, values.allSatisfy({ $0 == 0 }) {
-            reader.report(path, "every weight is 0: at least one item must have a weight above 0")
-        }
+        let values = reader.numbers(list, at: path, rule)
         return reader.problems.count == before ? values : nil
     }
 
