@@ -27,11 +27,25 @@ import WorkloadModel
             "workload.prefix_pools[1].items: must be between 1 and 1000000 (got 0)",
             "workload.prefix_pools[1].popularity.type: must be Uniform or Zipf (got Pareto)",
             "workload.kv_blocks.block_tokens: must be between 1 and 1000000000 (got 0)",
-            "\(p)[1].pool: unknown pool 'sytem' (known pools: system) (did you mean 'system'?)",
+            "\(p)[1].pool: unknown pool 'sytem' (known pools: docs, system) (did you mean 'system'?)",
             "\(p)[2].per: must be client or session (got user)",
             "\(p)[2].pool: pool 'system' is already listed (prefixes[0]); a prompt uses each pool at most once",
+            // prefix_pools[1] (docs) did not load: its own problems say why, and its use is not "unknown".
             "\(p)[3].probability: must be a probability in [0, 1] (got 1.5)",
-            "\(p)[3].pool: unknown pool 'docs' (known pools: system)",  // prefix_pools[1] did not load
+        ], "\(found)")
+    }
+
+    /// A pool with a bad value reports itself once: a profile that uses it is not told the pool is unknown, and a
+    /// misspelt use still hears of it.
+    @Test func aPoolThatDidNotLoadIsNotReportedAsUnknown() {
+        let found = problems(configYAML(workload: """
+            prefix_pools:
+              - {name: system, item_tokens: [812, 640], item_weights: [5, -1]}
+            kv_blocks: {block_tokens: 16}
+            """, profile: "prefixes: [{pool: system, per: session}, {pool: sytem, per: client}]"))
+        #expect(found == [
+            "workload.prefix_pools[0].item_weights[1]: must be >= 0 (got -1)",
+            "workload.client_profiles[0].prefixes[1].pool: unknown pool 'sytem' (known pools: system) (did you mean 'system'?)",
         ], "\(found)")
     }
 

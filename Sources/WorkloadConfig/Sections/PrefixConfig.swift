@@ -11,6 +11,9 @@ extension Configuration {
     /// profile list's nodes, in order) into `spec`, reporting every problem.
     static func readPrefixes(_ object: ConfigObject, profileNodes: [Node], reader: ConfigReader, parser: DistributionParser, into spec: inout WorkloadSpec) {
         var byName: [String: Int] = [:]
+        // Names of pools that are defined but did not load: their own problems are reported, and a profile
+        // that uses one must not add "unknown pool" on top.
+        var failed: Set<String> = []
         if let node = object["prefix_pools"] {
             let path = object.path("prefix_pools")
             if case .sequence(let list) = node {
@@ -19,7 +22,13 @@ extension Configuration {
                 }
                 for (index, item) in list.enumerated() {
                     let itemPath = "\(path)[\(index)]"
-                    guard let pool = readPool(item, at: itemPath, reader: reader, parser: parser) else { continue }
+                    guard let pool = readPool(item, at: itemPath, reader: reader, parser: parser) else {
+                        if case .mapping(let mapping) = item,
+                           let name = mapping.first(where: { $0.key.scalar?.string == "name" })?.value.scalar?.string {
+                            failed.insert(name)
+                        }
+                        continue
+                    }
                     if let first = byName[pool.name] {
                         reader.report(itemPath + ".name", "duplicate pool name '\(pool.name)' (also prefix_pools[\(first)])")
                         continue
@@ -40,14 +49,16 @@ extension Configuration {
                   let list = mapping.first(where: { $0.key.scalar?.string == "prefixes" })?.value,
                   !ConfigReader.isNull(list) else { continue }
             let path = "workload.client_profiles[\(index)].prefixes"
-            let uses = readUses(list, at: path, pools: byName, reader: reader)
+            let uses = readUses(list, at: path, pools: byName, failed: failed, reader: reader)
             if spec.profiles.count == profileNodes.count, let uses { spec.profiles[index].prefixes = uses }
         }
-        readSubagentPrefixes(profileNodes: profileNodes, pools: byName, reader: reader, into: &spec)
+        readSubagentPrefixes(profileNodes: profileNodes, pools: byName, failed: failed, reader: reader, into: &spec)
     }
 
     /// Each agent profile's `agent.subagents.prefixes`: a subagent's fresh context starts with them.
-    private static func readSubagentPrefixes(profileNodes: [Node], pools: [String: Int], reader: ConfigReader, into spec: inout WorkloadSpec) {
+    private static func readSubagentPrefixes(
+        profileNodes: [Node], pools: [String: Int], failed: Set<String>, reader: ConfigReader, into spec: inout WorkloadSpec
+    ) {
         func child(_ node: Node, _ key: String) -> Node? {
             guard case .mapping(let mapping) = node else { return nil }
             return mapping.first(where: { $0.key.scalar?.string == key })?.value
@@ -56,7 +67,7 @@ extension Configuration {
             guard let list = child(node, "agent").flatMap({ child($0, "subagents") }).flatMap({ child($0, "prefixes") }),
                   !ConfigReader.isNull(list) else { continue }
             let path = "workload.client_profiles[\(index)].agent.subagents.prefixes"
-            let uses = readUses(list, at: path, pools: pools, reader: reader)
+            let uses = readUses(list, at: path, pools: pools, failed: failed, reader: reader)
             if spec.profiles.count == profileNodes.count, let uses, spec.profiles[index].agent?.subagents != nil {
                 spec.profiles[index].agent?.subagents?.prefixes = uses
             }
@@ -155,7 +166,7 @@ extension Configuration {
         }
     }
 
-    private static func readUses(_ node: Node, at path: String, pools: [String: Int], reader: ConfigReader) -> [PrefixUse]? {
+    private static func readUses(_ node: Node, at path: String, pools: [String: Int], failed: Set<String>, reader: ConfigReader) -> [PrefixUse]? {
         guard case .sequence(let list) = node else {
             reader.report(path, "expected a list of {pool: NAME, per: client|session, probability: P} (got \(ConfigReader.describe(node)))")
             return nil
@@ -166,6 +177,7 @@ extension Configuration {
         }
         var uses: [PrefixUse] = []
         var seen: [String: Int] = [:]
+        var usesFailedPool = false
         for (index, item) in list.enumerated() {
             let itemPath = "\(path)[\(index)]"
             guard let object = reader.object(item, at: itemPath, allowed: ["pool", "per", "probability"]),
@@ -183,13 +195,15 @@ extension Configuration {
             }
             seen[name] = index
             guard let pool = pools[name] else {
-                let known = pools.keys.sorted()
+                // A defined pool with bad values has said so at its own path; the use is fine as written.
+                if failed.contains(name) { usesFailedPool = true; continue }
+                let known = Set(pools.keys).union(failed).sorted()
                 let listed = known.isEmpty ? "no pools are defined in workload.prefix_pools" : "known pools: \(known.joined(separator: ", "))"
                 reader.report(object.path("pool"), "unknown pool '\(name)' (\(listed))\(KeySuggestion.hint(for: name, in: known))")
                 continue
             }
             if let scope, let probability { uses.append(PrefixUse(pool: pool, per: scope, probability: probability)) }
         }
-        return reader.problems.count == before ? uses : nil
+        return reader.problems.count == before && !usesFailedPool ? uses : nil
     }
 }
