@@ -11,10 +11,13 @@ package final class NotifySocket: @unchecked Sendable {
     /// `name` is a file-system path, or an abstract name when `abstract` is true.
     /// A receive gives up after `receiveTimeout` seconds, so a missing message fails
     /// a test instead of hanging it.
+    ///
+    /// The stored properties are set only once the socket is bound: when an init throws after
+    /// setting them all, the deinit runs and would close the descriptor a second time (by then
+    /// perhaps another thread's) and unlink a path this socket never bound.
     package init(name: String, abstract: Bool, receiveTimeout: Double) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EMFILE) }
-        path = abstract ? nil : name
         var bytes = Array(name.utf8)
         if abstract { bytes.insert(0, at: 0) }
         var address = sockaddr_un()
@@ -32,6 +35,8 @@ package final class NotifySocket: @unchecked Sendable {
         let whole = Int(receiveTimeout)
         var timeout = timeval(tv_sec: whole, tv_usec: Int((receiveTimeout - Double(whole)) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        self.fd = fd
+        path = abstract ? nil : name
     }
 
     /// The next datagram, or nil when none came within the receive timeout.

@@ -14,8 +14,13 @@ private final class TCPClient: Sendable {
     /// `source`: the local address to connect from. The crowds of clients below connect from 127.0.0.2 so
     /// that their thousands of ephemeral ports never take the 127.0.0.1 port a mock broker of a test running
     /// alongside releases while it is down and must bind again when it comes back up (librdkafka aborts then).
+    ///
+    /// The descriptor is stored only once connected: a class whose stored properties are all set runs
+    /// its deinit when its init throws, and a deinit closing the descriptor the failure path had already
+    /// closed would close whatever another thread opened under that number meanwhile (a mock broker's
+    /// listener, a producer's connection of a daemon test running alongside).
     init(port: UInt16, host: String = "127.0.0.1", source: String? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EMFILE) }
         if let source {
             var local = sockaddr_in()
@@ -47,6 +52,7 @@ private final class TCPClient: Sendable {
         // A response that never comes fails the test instead of hanging it.
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        self.fd = fd
     }
 
     func send(_ text: String) { send(Array(text.utf8)) }
