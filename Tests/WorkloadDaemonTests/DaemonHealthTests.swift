@@ -24,6 +24,15 @@ private func waitForHealth(_ status: Int, port: UInt16, timeout: Double) -> (sec
     return nil
 }
 
+/// The problems `/metrics` flags (`llm_workload_health_problem` at 1), or why it could not be read.
+private func healthProblems(port: UInt16) -> [String] {
+    guard let body = try? httpGet(port: port, path: "/metrics").body, let exposition = try? Exposition(parsing: body) else {
+        return ["/metrics unreadable"]
+    }
+    let flagged = exposition.samples.filter { $0.name == "llm_workload_health_problem" && $0.value == 1 }
+    return ["health problems: \(flagged.compactMap { $0.labels["problem"] })"]
+}
+
 extension DaemonIntegrationTests {
     @Suite("live metrics and health", .quietMachine)
     struct LiveHealth {
@@ -73,25 +82,29 @@ extension DaemonIntegrationTests {
             configuration.clock.speed = 10
             configuration.metrics.health.brokerTimeoutSeconds = 1
             let runConfiguration = configuration
-            let (down, up, status) = try await onThread { () -> ((Double, Double?)?, (Double, Double?)?, Int32?) in
+            let (down, up, status, evidence) = try await onThread {
+                () -> ((Double, Double?)?, (Double, Double?)?, Int32?, [String]) in
                 let run = DaemonRun(configuration: runConfiguration, options: RunOptions())
-                guard let port = run.waitForMetricsPort() else { return (nil, nil, run.waitForStatus(timeout: 30)) }
+                guard let port = run.waitForMetricsPort() else { return (nil, nil, run.waitForStatus(timeout: 30), run.announcements) }
                 #expect(waitForHealth(200, port: port, timeout: 5) != nil)
                 pause(0.3)
                 for broker in 1...fixture.cluster.brokerCount { try fixture.cluster.setBrokerDown(broker) }
                 let down = waitForHealth(503, port: port, timeout: 15)
                 for broker in 1...fixture.cluster.brokerCount { try fixture.cluster.setBrokerUp(broker) }
                 let up = waitForHealth(200, port: port, timeout: 15)
+                // Should it fail: which problem the daemon still reported, and its summary line.
+                let problems = up == nil ? healthProblems(port: port) : []
                 run.stop.set()
-                return (down, up, run.waitForStatus(timeout: 60))
+                let status = run.waitForStatus(timeout: 60)
+                return (down, up, status, problems + run.announcements.filter { $0.hasPrefix("published ") })
             }
             print("all brokers down: 503 after \(down.map { "\($0.0)" } ?? "never") s (broker_timeout_s 1); "
                   + "back up: 200 after \(up.map { "\($0.0)" } ?? "never") s")
             #expect(down != nil, "503 while no broker answers")
             #expect(down?.1 == 0, "llm_workload_healthy is 0 while unhealthy")
-            #expect(up != nil, "200 again once they return")
+            #expect(up != nil, "200 again once they return: \(evidence)")
             #expect(up?.1 == 1, "llm_workload_healthy is 1 again")
-            #expect(status == 0, "everything queued in the outage was delivered after it")
+            #expect(status == 0, "everything queued in the outage was delivered after it: \(evidence)")
         }
     }
 }
