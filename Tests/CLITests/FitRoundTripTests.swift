@@ -7,7 +7,7 @@ import WorkloadTraces
 
 /// The round trip: each example configuration (and the fixtures written for
 /// bursts, diurnal load, prefixes with a context window, a context window behind one fixed system prompt, and
-/// strong correlation, alone and under sessions' history) runs `hours` hours, is exported as a trace (Mooncake when
+/// strong correlation, alone and under sessions' history) runs `hours` hours (`strong-correlation` a day), is exported as a trace (Mooncake when
 /// it has KV blocks, Azure otherwise), fitted back, and judged with `fit`'s own
 /// table against that export. A figure listed in `knownMisses` is expected
 /// to miss, for the reason given; it must still miss (so the list shrinks
@@ -19,6 +19,8 @@ import WorkloadTraces
         /// The context window the export's prompts are cut to (nil: none), which the fit must write
         /// exactly: the cut prompts pile at it.
         var window: Int64? = nil
+        /// Hours the configuration runs for its export (`hours` unless its 600 s IDC needs more windows).
+        var hours = FitRoundTripTests.hours
         /// Figure name to the reason it is not met.
         var knownMisses: [String: String] = [:]
         var testDescription: String { (path as NSString).lastPathComponent }
@@ -40,10 +42,11 @@ import WorkloadTraces
         // Over six hours its across-session reuse is met too (22.97% vs 23.85%; over one hour 17.96% vs 20.56%).
         Case(path: "config/prefixes.yaml", format: .mooncake, window: 10000),
         Case(path: "Tests/Fixtures/roundtrip/bursts-diurnal.yaml", format: .azure),
-        // Poisson arrivals (the source's 600 s IDC over six hours: mean 1.16 over seeds 1 to 8), and the
-        // export a high draw of them, which the replayed blocks follow.
-        Case(path: "Tests/Fixtures/roundtrip/strong-correlation.yaml", format: .azure, knownMisses: [
-            "IDC of counts, 600 s": "1.90 vs 1.39 (+37%), the table's seeds: the fitted configuration over seeds 1 to 100 gives mean 1.49, sd 0.35 (+7% on the export, from the generator's noise read as 0.93 where Poisson gives 1), so the mean of three has a standard error of 0.20 and seeds 1 to 3 (1.91, 1.71, 2.06) are 2.0 of it above"]),
+        // Poisson arrivals: its 600 s IDC is noise alone, read at 24% per stream over six hours (its fitted
+        // configuration over seeds 1 to 200: mean 1.461, sd 0.353, against its export's 1.385), so the mean of
+        // three seeds is 14% and twice that nearly the whole tolerance; the table's seeds drew 2.1 of it
+        // above (1.90). A day gives 143 windows: 6.9%, the tolerance 4.4 of it.
+        Case(path: "Tests/Fixtures/roundtrip/strong-correlation.yaml", format: .azure, hours: 24),
         // Strong negative correlation under history: one copula step reached -0.441 against the export's
         // -0.494 (the miss trace B showed); the second, secant step meets it.
         Case(path: "Tests/Fixtures/roundtrip/correlated-sessions.yaml", format: .mooncake),
@@ -59,11 +62,14 @@ import WorkloadTraces
     /// on the model rather than on the seeds; an export of six hours has 35
     /// (14% for the mean of three, 24% per stream; measured on the fitted configurations over 12 seeds,
     /// 9-24%). Over one hour, five windows gave 41% for the mean of three (37-65% measured per stream),
-    /// and four of these configurations missed it by their seeds alone.
+    /// and four of these configurations missed it by their seeds alone. Twice the standard error meets a
+    /// model whose expected figure is the export's 19 times in 20, so across eleven configurations one
+    /// may miss on its seeds: `strong-correlation` (Poisson, its 600 s IDC noise alone, and cheap) runs a
+    /// day, where the tolerance is 4.4 standard errors; a day of every configuration would not fit the limit.
     static let hours = 6.0
 
     /// `hours` of `path` exported in `format`, and the fit of that export.
-    static func roundTrip(_ path: String, format: TraceFormat) throws -> FitResult {
+    static func roundTrip(_ path: String, format: TraceFormat, hours: Double = FitRoundTripTests.hours) throws -> FitResult {
         var configuration = try Configuration.load(path: repositoryRoot.appendingPathComponent(path).path)
         configuration.workload.totalDuration = hours * 3600
         let file = FileManager.default.temporaryDirectory
@@ -74,9 +80,37 @@ import WorkloadTraces
         return try TraceFitter.fit(read.sample, blockTokens: read.blockTokens, source: (path as NSString).lastPathComponent, format: format)
     }
 
+    /// Within the span the fit replays the export's 600 s blocks less the generator's own noise, so the
+    /// fitted configuration's expected 600 s IDC is its export's. Held on `strong-correlation` over six
+    /// hours (Poisson, the export a high draw: 1.385): the mean over `runs` seeds must be within three
+    /// standard errors of it, the seeds' and that of the noise the fit read (about 1, from one flat-schedule
+    /// stream per calibration seed: sqrt(2 / (streams (k - 1))); overlapping windows do a little better,
+    /// 11% measured). The fit is deterministic, so its noise read is one draw: 0.934 here, and over 200 seeds
+    /// the fitted configuration gives 1.461 (sd 0.353), 1 - 0.934 over the export as the blocks' identity
+    /// says; read from twelve streams (0.989), 1.407 (sd 0.342). It fails where the blocks are replayed whole
+    /// (about 2.4).
+    static let runs = 60
+
+    @Test func theFittedConfigurationsSixHundredSecondIDCIsItsExportsOnAverage() throws {
+        let result = try Self.roundTrip("Tests/Fixtures/roundtrip/strong-correlation.yaml", format: .azure)
+        let spec = try Configuration.parse(yaml: result.yaml, source: "<fitted>").workload
+        let values = (1...Self.runs).map { seed in
+            var seeded = spec
+            seeded.seed = UInt64(seed)
+            return FitFigures(RequestSample.generate(seeded, span: result.real.span)).idc600
+        }
+        let n = Double(values.count), mean = values.reduce(0, +) / n
+        let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)).squareRoot()
+        let noise = (2 / (Double(TraceFitter.calibrationSeeds.count) * Double(result.real.windows600 - 1))).squareRoot()
+        let tolerance = 3 * (sd * sd / n + noise * noise).squareRoot()
+        print(String(format: "strong-correlation, six hours: export 600 s IDC %.3f, fitted over %d seeds %.3f (sd %.3f), tolerance %.3f",
+                     result.real.idc600, values.count, mean, sd, tolerance))
+        #expect(abs(mean - result.real.idc600) <= tolerance, "expected 600 s IDC \(mean) against the export's \(result.real.idc600), tolerance \(tolerance)")
+    }
+
     @Test(arguments: cases)
     func aConfigurationFittedBackFromItsExportMeetsTheTable(_ c: Case) throws {
-        let result = try Self.roundTrip(c.path, format: c.format)
+        let result = try Self.roundTrip(c.path, format: c.format, hours: c.hours)
         print("\(c.path) (\(c.format.rawValue)):\n\(result.table.text)")
         let written = result.yaml.split(separator: "\n").compactMap { line in
             line.trimmingCharacters(in: .whitespaces).hasPrefix("context_window_tokens:") ? Int64(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) : nil

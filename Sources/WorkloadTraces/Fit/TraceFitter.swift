@@ -33,7 +33,7 @@ package enum TraceFitter {
     /// its own seeds; the same for every candidate, so candidates differ by
     /// their parameters and not by their noise).
     package static let evaluationSeeds: [UInt64] = [1, 2, 3]
-    static let calibrationSeeds: [UInt64] = [1001, 1002, 1003]
+    package static let calibrationSeeds: [UInt64] = [1001, 1002, 1003]
 
     package static func fit(_ sample: RequestSample, blockTokens: Int64?, source: String, format: TraceFormat,
                             beyondSpan: BeyondSpan = .shuffled) throws(FitError) -> FitResult {
