@@ -65,7 +65,8 @@ import WorkloadTraces
     /// and four of these configurations missed it by their seeds alone. Twice the standard error meets a
     /// model whose expected figure is the export's 19 times in 20, so across eleven configurations one
     /// may miss on its seeds: `strong-correlation` (Poisson, its 600 s IDC noise alone, and cheap) runs a
-    /// day, where the tolerance is 4.4 standard errors; a day of every configuration would not fit the limit.
+    /// day, where the tolerance is 4.4 standard errors (about 30 s more); a day of every configuration would take
+    /// about four times the round trip's six or seven minutes.
     static let hours = 6.0
 
     /// `hours` of `path` exported in `format`, and the fit of that export.
