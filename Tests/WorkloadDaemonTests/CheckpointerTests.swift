@@ -29,6 +29,12 @@ struct CheckpointerTests {
         var finishes = 0
         var smallestQueue = Int.max
         var published = 0
+        /// The checkpointer whose writes take no time on `clock`: each publish first waits for a write under
+        /// way. The tests run this clock about 40 times faster than real time (10 s of it in a quarter of a
+        /// second), so a real write, fsyncs included, would otherwise take a large and load-dependent part of
+        /// a checkpoint interval: with fsync slowed to 20 ms the sustained test got 4 checkpoints instead of
+        /// about 9. Real writes take milliseconds against the one-second interval; the loop itself still never waits.
+        weak var checkpointer: Checkpointer?
 
         init(clock: ManualClock, wallPerEvent: UInt64, lag: UInt64) {
             self.clock = clock
@@ -44,6 +50,7 @@ struct CheckpointerTests {
             // A partition's reports come in order: never before the previous one's.
             ackAt[partition].append(max(due, ackAt[partition].last ?? 0))
             published += 1
+            checkpointer?.waitForWrites()
             clock.advance(by: wallPerEvent)
             if published > 1_000 { smallestQueue = min(smallestQueue, outstanding) }
         }
@@ -87,6 +94,7 @@ struct CheckpointerTests {
             stop: StopSignal(), notifier: nil, metrics: nil, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let checkpointer = Checkpointer(directory: directory, pacingAnchorUnixNanoseconds: 0,
                                         logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, sink: sink)
+        sink.checkpointer = checkpointer
         runner.checkpointer = checkpointer
         _ = runner.run()
         return checkpointer
@@ -120,6 +128,7 @@ struct CheckpointerTests {
         let directory = try Self.stateDirectory("stalled")
         let checkpointer = Checkpointer(directory: directory, pacingAnchorUnixNanoseconds: 0,
                                         logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, sink: sink)
+        sink.checkpointer = checkpointer
         let configuration = try WatermarkCadenceTests.configuration(duration: 2_000)
         var engine = WorkloadEngine(spec: configuration.workload)
         var writtenAt: [UInt64] = []
@@ -146,6 +155,7 @@ struct CheckpointerTests {
         let directory = try Self.stateDirectory("failed")
         let checkpointer = Checkpointer(directory: directory, pacingAnchorUnixNanoseconds: 0,
                                         logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, sink: sink)
+        sink.checkpointer = checkpointer
         var engine = WorkloadEngine(spec: try WatermarkCadenceTests.configuration(duration: 2_000).workload)
         var writtenAt: [UInt64] = []
         while clock.now() < 9_000_000_000, let event = engine.next() {
