@@ -5,11 +5,11 @@ import Testing
 import WorkloadKafka
 
 /// Logger for tests: silent unless KAFKA_TEST_LOG is set (then warnings and
-/// up from librdkafka and the wrapper go to stderr).
+/// up from librdkafka and the wrapper go to stderr; with KAFKA_TEST_DEBUG, debug messages too).
 func testLogger(_ label: String) -> Logger {
     if ProcessInfo.processInfo.environment["KAFKA_TEST_LOG"] != nil {
         var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["KAFKA_TEST_DEBUG"] != nil ? .debug : .warning
         return logger
     }
     return Logger(label: label) { _ in SwiftLogNoOpLogHandler() }
@@ -18,6 +18,8 @@ func testLogger(_ label: String) -> Logger {
 /// Producer settings for tests: reconnect quickly after a broker comes back.
 func testProducerConfiguration(_ cluster: MockCluster, _ extra: [String: String] = [:]) -> ProducerConfiguration {
     var properties = ["reconnect.backoff.max.ms": "500"]
+    // KAFKA_TEST_DEBUG=broker,metadata (with KAFKA_TEST_LOG) logs what librdkafka's debug contexts say.
+    if let debug = ProcessInfo.processInfo.environment["KAFKA_TEST_DEBUG"] { properties["debug"] = debug }
     properties.merge(extra) { $1 }
     return ProducerConfiguration(bootstrapServers: cluster.bootstrapServers, properties: properties)
 }
@@ -73,7 +75,9 @@ struct NumberedRecords {
             if let last = lastByPartition[record.partition], last >= i { outOfOrder += 1 }
             lastByPartition[record.partition] = i
         }
-        #expect(seen == Set(0..<count), "missing \(Set(0..<count).subtracting(seen).count)")
+        let missing = Set(0..<count).subtracting(seen).sorted()
+        #expect(missing.isEmpty, "missing \(missing.count): \(missing.prefix(20))... by partition \(Dictionary(grouping: missing, by: partition).mapValues(\.count))")
+        #expect(seen.isSubset(of: Set(0..<count)))
         #expect(misplaced == 0)
         #expect(outOfOrder == 0)
     }
@@ -104,7 +108,24 @@ func readAll(
             // Otherwise informational (e.g. a broker went away): keep reading.
         }
     }
+    if records.count < expected {
+        print("readAll: \(records.count) of \(expected) after \(clock.now - (deadline - timeout)); "
+              + readSummary(records, consumer: consumer, topic: topic, partitionCount: partitionCount))
+    }
     return records
+}
+
+/// Per partition: the records read, their offsets, the partition's offsets now (asked of its leader)
+/// and the values read: what a short read-back tells apart (a reader stopped early, or a log that lacks records).
+func readSummary(_ records: [ConsumedRecord], consumer: KafkaConsumer, topic: String, partitionCount: Int32) -> String {
+    (0..<partitionCount).map { partition in
+        let mine = records.filter { $0.partition == partition }
+        let offsets = mine.map(\.offset)
+        let values = mine.compactMap { Int(String(decoding: $0.value, as: UTF8.self)) }
+        let watermarks = (try? consumer.offsetRange(topic: topic, partition: partition, timeoutMs: 5_000)).map { "\($0)" } ?? "unknown"
+        return "[\(partition)] read \(mine.count), offsets \(offsets.min() ?? -1)...\(offsets.max() ?? -1), log \(watermarks), "
+            + "values \(values.min() ?? -1)...\(values.max() ?? -1), first \(values.prefix(3)), last \(values.suffix(3))"
+    }.joined(separator: "; ")
 }
 
 /// Polls `producer` for `duration` (serving delivery reports), then returns.
