@@ -95,19 +95,8 @@ package final class PrefixCatalog: Sendable {
     @inline(__always)
     func drawItem(pool: Int, using rng: inout Xoshiro256) -> Int {
         if let law = popularity[pool] { return Int(law.draw(using: &rng)) - 1 }
-        if let choice = weighted[pool] { return Self.bisect(choice.cumulative, rng.nextUnit()) }
+        if let choice = weighted[pool] { return choice.draw(using: &rng) }
         return Int(rng.nextBelow(itemCounts[pool]))
-    }
-
-    /// The first index whose cumulative share exceeds `u` (the last when none
-    /// does): a zero weight never wins, its share equals the one before.
-    static func bisect(_ cumulative: [Double], _ u: Double) -> Int {
-        var low = 0, high = cumulative.count - 1
-        while low < high {
-            let mid = (low + high) / 2
-            if cumulative[mid] > u { high = mid } else { low = mid + 1 }
-        }
-        return low
     }
 
     /// The items of a new session of a profile and their total length. A

@@ -50,12 +50,18 @@ struct WeightedChoice: Sendable {
         self.cumulative = cumulative
     }
 
+    /// The first index whose cumulative share exceeds a uniform draw (the last when none does), found by
+    /// bisection: a pool's listed items can number a million. A zero weight never wins: its cumulative share
+    /// equals the one before.
+    @inline(__always)
     func draw(using rng: inout Xoshiro256) -> Int {
         let u = rng.nextUnit()
-        var chosen = 0
-        // A zero weight never wins: its cumulative share equals the one before.
-        while chosen < cumulative.count - 1 && u >= cumulative[chosen] { chosen += 1 }
-        return chosen
+        var low = 0, high = cumulative.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if cumulative[mid] > u { high = mid } else { low = mid + 1 }
+        }
+        return low
     }
 }
 
