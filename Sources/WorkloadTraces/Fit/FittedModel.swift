@@ -261,11 +261,12 @@ struct FittedModel {
             out.append("    - {name: documents, items: \(documents.items), tokens_dist_config: \(documents.tokens.yaml), popularity: {type: Uniform}}")
         }
         if let families {
+            // Items as the trace shows them: each one's length, and its sessions as its weight.
+            func listed(_ name: String, _ items: [PrefixFamilies.Item]) {
+                out.append("    - {name: \(name), item_tokens: [\(items.map { String($0.tokens) }.joined(separator: ", "))], item_weights: [\(items.map { String($0.sessions) }.joined(separator: ", "))]}")
+            }
             func pool(_ name: String, _ level: PrefixFamilies.Level) {
-                if let seen = level.seen {
-                    out.append("    - {name: \(name), item_tokens: [\(seen.map { String($0.tokens) }.joined(separator: ", "))], item_weights: [\(seen.map { String($0.sessions) }.joined(separator: ", "))]}")
-                    return
-                }
+                if let seen = level.seen { return listed(name, seen) }
                 let popularity = level.exponent < 1e-3 ? "{type: Uniform}" : "{type: Zipf, s: \(YAMLNumber.short(level.exponent))}"
                 if let lengths = level.atQuantiles {
                     out.append("    - {name: \(name), item_tokens: [\(lengths.map(String.init).joined(separator: ", "))], popularity: \(popularity)}")
@@ -274,9 +275,7 @@ struct FittedModel {
                 out.append("    - {name: \(name), items: \(level.items), tokens_dist_config: \(level.constant.map { "{type: Constant, value: \(YAMLNumber.text($0))}" } ?? level.tokens.yaml), popularity: \(popularity)}")
             }
             pool("families", families.family)
-            if let listed = families.variantFamilies {
-                out.append("    - {name: variant_families, item_tokens: [\(listed.map { String($0.tokens) }.joined(separator: ", "))], item_weights: [\(listed.map { String($0.sessions) }.joined(separator: ", "))]}")
-            }
+            if let underVariants = families.variantFamilies { listed("variant_families", underVariants) }
             if let variant = families.variant { pool("variants", variant) }
         }
         out.append("  kv_blocks: {block_tokens: \(blockTokens)}")
